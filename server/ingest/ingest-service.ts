@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { IngestBatch, IngestResult, DryRunResult } from '../model/ingest.ts';
+import type { Limits } from '../model/limits.ts';
+import type { GraphStore, BatchTx, RunRecord } from '../store/port.ts';
+import { identifierKeys } from '../domain/reconcile/identify.ts';
+import { planCis } from '../domain/reconcile/plan-cis.ts';
+import { planRelations, relationKey, resolveRelationEnds } from '../domain/reconcile/plan-relations.ts';
+import { guardRetirement, retireCis, retireRelations, selectLosing } from '../domain/reconcile/retire.ts';
+import { checkBatchLimits } from '../domain/reconcile/validate.ts';
+import { changesOf, countActions } from '../domain/reconcile/events.ts';
+import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
+import { ConflictError, InputError, problemsMessage } from './errors.ts';
+
+export const newCiId = () => 'ci-' + randomBytes(8).toString('base64url');
+export const newRelationId = () => 'rel-' + randomBytes(8).toString('base64url');
+export const newRunId = () => 'run-' + randomBytes(8).toString('base64url');
+
+export interface IngestOptions {
+  limits: Limits;
+  /** Share of a scope a completing run may retire without `force`. */
+  maxRetireShare: number;
+  now?: () => string;
+}
+
+export type IngestOutcome = { dryRun: false; result: IngestResult } | { dryRun: true; result: DryRunResult };
+
+/**
+ * The one write path: identify, reconcile and (on completion) retire inside one store transaction.
+ * All decisions are the pure domain functions'; this only fetches what they need and hands the plan over.
+ */
+export async function ingest(store: GraphStore, batch: IngestBatch, opts: IngestOptions & { dryRun?: boolean }): Promise<IngestOutcome> {
+  const limitProblems = checkBatchLimits(batch, opts.limits);
+  if (limitProblems.length) throw new InputError(problemsMessage(limitProblems), { problems: limitProblems }, limitProblems[0].code);
+  const runId = batch.runId ?? newRunId();
+  const now = (opts.now ?? (() => new Date().toISOString()))();
+
+  return store.transact(async (tx) => {
+    const run = await checkRun(tx, batch, runId, now);
+
+    const keys = new Set<string>();
+    const idRefs = new Set<string>();
+    for (const ci of batch.cis) for (const k of identifierKeys(ci)) keys.add(k.key);
+    for (const rel of batch.relations) {
+      for (const ref of [rel.from, rel.to]) {
+        if ('id' in ref) idRefs.add(ref.id);
+        else for (const k of identifierKeys(ref)) keys.add(k.key);
+      }
+    }
+    const keyIndex = await tx.lookupKeys([...keys]);
+    const cis = await tx.loadCis([...new Set([...keyIndex.values(), ...idRefs])]);
+
+    const ciPlan = planCis(batch, { keyIndex, cis }, { now, runId, newId: newCiId });
+    const batchIds = new Set(ciPlan.items.map((i) => i.assertions[0].targetId));
+    const { ends, problems } = resolveRelationEnds(batch, { localKeys: ciPlan.localKeys, keyIndex, cis, batchIds });
+    if (problems.length) throw new InputError(problemsMessage(problems), { problems }, problems[0].code);
+
+    const triples = batch.relations.map((r, i) => ({ from: ends[i].from, type: r.type, to: ends[i].to }));
+    const existingRels = await tx.loadRelations(triples);
+    const relItems = planRelations(batch, ends, existingRels, { now, runId, newId: newRelationId });
+
+    const retired = batch.complete
+      ? await planCompletion(tx, batch, runId, now, opts, batchIds, new Set(relItems.map((r) => r.record.id)))
+      : { cis: [] as CiPlanItem[], relations: [] as RelationPlanItem[], wouldRetire: { cis: 0, relations: 0 } };
+
+    const allCis = [...ciPlan.items, ...retired.cis];
+    const allRels = [...relItems, ...retired.relations];
+    if (opts.dryRun) {
+      return {
+        dryRun: true as const,
+        result: {
+          dryRun: true as const, runId,
+          cis: batch.cis.map((c, index) => {
+            const item = ciPlan.items.find((i) => i.assertions[0].targetId === ciPlan.byIndex[index])!;
+            return { index, class: c.class, name: c.name, action: item.action === 'restore' ? 'update' as const : item.action === 'create' ? 'create' as const : item.action === 'update' ? 'update' as const : 'unchanged' as const, ciId: item.previous ? item.record.id : null, matchedBy: item.matchedBy };
+          }),
+          relations: countActions(relItems),
+          wouldRetire: retired.wouldRetire,
+        },
+      };
+    }
+
+    const changes = changesOf(allCis, allRels);
+    const completedRun: RunRecord = { ...run, lastBatchAt: now, batches: run.batches + 1, completedAt: batch.complete ? now : null };
+    if (batch.complete) changes.push({ kind: 'run.completed', ref: runId });
+    const seq = await tx.write({
+      now, source: batch.source, cis: allCis, relations: allRels,
+      keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
+      run: completedRun,
+      event: changes.length ? { at: now, source: batch.source, changes } : null,
+    });
+    const ciCounts = countActions(ciPlan.items);
+    ciCounts.retired = retired.wouldRetire.cis;
+    const relCounts = countActions(relItems);
+    relCounts.retired = retired.wouldRetire.relations;
+    return { dryRun: false as const, result: { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete } };
+  }, { readOnly: !!opts.dryRun });
+}
+
+async function checkRun(tx: BatchTx, batch: IngestBatch, runId: string, now: string): Promise<RunRecord> {
+  const run = await tx.getRun(runId);
+  if (!run) return { runId, source: batch.source, scope: batch.scope, startedAt: now, lastBatchAt: now, completedAt: null, batches: 0 };
+  if (run.completedAt) throw new ConflictError(`run ${runId} was completed at ${run.completedAt}; start a new run`, { runId }, 'run_completed');
+  if (run.source !== batch.source || run.scope !== batch.scope) {
+    throw new ConflictError(`run ${runId} belongs to source ${run.source}, scope ${run.scope}`, { runId }, 'run_mismatch');
+  }
+  return run;
+}
+
+async function planCompletion(tx: BatchTx, batch: IngestBatch, runId: string, now: string, opts: IngestOptions, ciIdsNow: Set<string>, relIdsNow: Set<string>) {
+  const scopeActive = await tx.scopeAssertions(batch.source, batch.scope);
+  const assertedNow = new Set([...ciIdsNow, ...relIdsNow]);
+  const { losing, total } = selectLosing(scopeActive, assertedNow, runId);
+  const problem = guardRetirement(losing.length, total, opts.maxRetireShare, batch.force);
+  if (problem) throw new ConflictError(problem.message, { problems: [problem], losing: losing.length, total }, problem.code);
+
+  const losingCis = await tx.loadCis(losing.filter((l) => l.kind === 'ci').map((l) => l.targetId));
+  const ciItems = retireCis([...losingCis.values()], batch.source, batch.scope, now);
+  const retiredIds = new Set(ciItems.filter((i) => i.action === 'retire').map((i) => i.record.id));
+  const losingRels = await tx.loadRelationsById(losing.filter((l) => l.kind === 'relation').map((l) => l.targetId));
+  const relItems = retireRelations(losingRels, batch.source, batch.scope, retiredIds, now);
+  const handled = new Set([...relIdsNow, ...relItems.map((r) => r.record.id)]);
+  const dangling = (await tx.relationsTouching([...retiredIds])).filter((r) => !handled.has(r.record.id));
+  relItems.push(...retireRelations(dangling, null, null, retiredIds, now));
+  return {
+    cis: ciItems, relations: relItems,
+    wouldRetire: { cis: retiredIds.size, relations: relItems.filter((r) => r.action === 'retire').length },
+  };
+}
+
+export { relationKey };

@@ -1,0 +1,95 @@
+import type { CiDetail, CiRecord, ChangeEvent, DiffResult, RelationRecord, Role, TokenInfo } from '../model/records.ts';
+import type { CiPlanItem, ExistingCi, ExistingRelation, RelationPlanItem } from '../domain/reconcile/types.ts';
+import type { ScopeAssertion } from '../domain/reconcile/retire.ts';
+
+/** Reads an adapter offers inside one write transaction, so that identification sees what it writes against. */
+export interface BatchReader {
+  lookupKeys(keys: string[]): Promise<Map<string, string>>;
+  loadCis(ids: string[]): Promise<Map<string, ExistingCi>>;
+  loadRelations(triples: { from: string; type: string; to: string }[]): Promise<Map<string, ExistingRelation>>;
+  scopeAssertions(source: string, scope: string): Promise<ScopeAssertion[]>;
+  loadRelationsById(ids: string[]): Promise<ExistingRelation[]>;
+  /** Live relations with an end among `ciIds`. */
+  relationsTouching(ciIds: string[]): Promise<ExistingRelation[]>;
+}
+
+export interface RunRecord {
+  runId: string;
+  source: string;
+  scope: string;
+  startedAt: string;
+  lastBatchAt: string;
+  completedAt: string | null;
+  batches: number;
+}
+
+/** Everything one committed batch writes, already reconciled by the pure domain functions. */
+export interface WritePlan {
+  now: string;
+  source: string;
+  cis: CiPlanItem[];
+  relations: RelationPlanItem[];
+  keys: { key: string; ciId: string }[];
+  run: RunRecord;
+  /** Null when nothing changed that anyone watching needs to know. */
+  event: Omit<ChangeEvent, 'seq'> | null;
+}
+
+export interface BatchTx extends BatchReader {
+  /** Write the plan; returns the change-event sequence number (0 when no event was written). */
+  write(plan: WritePlan): Promise<number>;
+  getRun(runId: string): Promise<RunRecord | null>;
+}
+
+export interface CiQuery {
+  class?: string[];
+  q?: string;
+  environment?: string;
+  owner?: string;
+  lifecycle?: 'active' | 'retired' | 'any';
+  limit: number;
+  cursor?: string;
+}
+
+/** Slim rows for the in-memory topology projection. */
+export interface TopologyCi { id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null; attributes: Record<string, unknown> }
+export interface TopologyRelation { id: string; type: string; from: string; to: string; redundancy: RelationRecord['redundancy'] }
+
+export interface StoredDoc<T = unknown> { kind: string; id: string; createdAt: string; updatedAt: string; data: T }
+
+/**
+ * The one behaviour every store has, proven by test/store/contract.ts.
+ * All methods are async so that a networked store (Neo4j) fits without change.
+ */
+export interface GraphStore {
+  readonly kind: 'sqlite' | 'neo4j';
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Run `fn` in one write transaction (committed before the promise resolves) or, with `readOnly`, in a read one. */
+  transact<T>(fn: (tx: BatchTx) => Promise<T>, opts?: { readOnly?: boolean }): Promise<T>;
+
+  getCi(id: string, asOf?: string): Promise<CiRecord | null>;
+  getCiDetail(id: string): Promise<CiDetail | null>;
+  listCis(query: CiQuery): Promise<{ items: CiRecord[]; nextCursor: string | null }>;
+  /** Live relations (or as of a time) with an end among `ciIds`. */
+  relationsOf(ciIds: string[], asOf?: string): Promise<RelationRecord[]>;
+  getCis(ids: string[], asOf?: string): Promise<CiRecord[]>;
+  /** The whole live (or as-of) topology, in chunks, for the projection. */
+  streamTopology(asOf?: string, chunkSize?: number): AsyncIterable<{ cis: TopologyCi[]; relations: TopologyRelation[] }>;
+  diff(from: string, to: string, limit: number): Promise<DiffResult>;
+
+  eventsSince(seq: number, limit: number): Promise<ChangeEvent[]>;
+  latestSeq(): Promise<number>;
+  /** Append an event outside ingest (incidents, changes...). */
+  appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number>;
+
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void>;
+  findToken(hash: string): Promise<TokenInfo | null>;
+  countTokens(): Promise<number>;
+
+  /** Plain documents for incidents, changes, windows: small, keyed by kind and id. */
+  putDoc<T>(doc: StoredDoc<T>): Promise<void>;
+  getDoc<T>(kind: string, id: string): Promise<StoredDoc<T> | null>;
+  listDocs<T>(kind: string): Promise<StoredDoc<T>[]>;
+}

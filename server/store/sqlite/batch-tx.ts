@@ -1,0 +1,146 @@
+import type Database from 'better-sqlite3';
+import type { BatchTx, RunRecord, WritePlan } from '../port.ts';
+import type { ExistingCi, ExistingRelation, StoredAssertion } from '../../domain/reconcile/types.ts';
+import type { ScopeAssertion } from '../../domain/reconcile/retire.ts';
+import { relationKey } from '../../domain/reconcile/plan-relations.ts';
+import {
+  assertionFromRow, ciFromRow, ciToRow, ciVersionData, relationFromRow, relationToRow, relationVersionData,
+  type AssertionRow, type CiRow, type RelationRow,
+} from './rows.ts';
+
+/** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
+const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
+
+export function prepareBatchStatements(db: Database.Database) {
+  return {
+    lookupKeys: db.prepare<[string], { key: string; ci_id: string }>(`SELECT key, ci_id FROM ci_keys WHERE ${IN('key')}`),
+    loadCis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
+    loadAssertions: db.prepare<[string], AssertionRow>(`SELECT * FROM assertions WHERE ${IN('target_id')}`),
+    loadRelationsByTriple: db.prepare<[string], RelationRow>(
+      `SELECT r.* FROM relations r JOIN json_each(?) j ON r.from_id = j.value ->> 0 AND r.type = j.value ->> 1 AND r.to_id = j.value ->> 2`),
+    loadRelationsById: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('id')}`),
+    relationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')}`),
+    relationsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
+    scopeAssertions: db.prepare<[string, string], { target_id: string; kind: string; run_id: string }>(
+      'SELECT target_id, kind, run_id FROM assertions WHERE source = ? AND scope = ? AND active = 1'),
+    getRun: db.prepare<[string], { run_id: string; source: string; scope: string; started_at: string; last_batch_at: string; completed_at: string | null; batches: number }>(
+      'SELECT * FROM runs WHERE run_id = ?'),
+    upsertCi: db.prepare(`INSERT INTO cis (id, class, name, environment, tier, owner, lifecycle, attributes, identifiers, version, valid_from, valid_to)
+      VALUES (@id, @class, @name, @environment, @tier, @owner, @lifecycle, @attributes, @identifiers, @version, @valid_from, @valid_to)
+      ON CONFLICT (id) DO UPDATE SET class = excluded.class, name = excluded.name, environment = excluded.environment, tier = excluded.tier,
+        owner = excluded.owner, lifecycle = excluded.lifecycle, attributes = excluded.attributes, identifiers = excluded.identifiers,
+        version = excluded.version, valid_from = excluded.valid_from, valid_to = excluded.valid_to`),
+    closeCiVersion: db.prepare('UPDATE ci_versions SET valid_to = ? WHERE ci_id = ? AND valid_to IS NULL'),
+    insertCiVersion: db.prepare('INSERT INTO ci_versions (ci_id, version, valid_from, valid_to, data) VALUES (?, ?, ?, NULL, ?)'),
+    insertKey: db.prepare('INSERT OR IGNORE INTO ci_keys (key, ci_id) VALUES (?, ?)'),
+    upsertRelation: db.prepare(`INSERT INTO relations (id, type, from_id, to_id, attributes, redundancy, provenance, observed, version, valid_from, valid_to)
+      VALUES (@id, @type, @from_id, @to_id, @attributes, @redundancy, @provenance, @observed, @version, @valid_from, @valid_to)
+      ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, redundancy = excluded.redundancy, provenance = excluded.provenance,
+        observed = excluded.observed, version = excluded.version, valid_from = excluded.valid_from, valid_to = excluded.valid_to`),
+    closeRelationVersion: db.prepare('UPDATE relation_versions SET valid_to = ? WHERE rel_id = ? AND valid_to IS NULL'),
+    insertRelationVersion: db.prepare('INSERT INTO relation_versions (rel_id, version, type, from_id, to_id, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)'),
+    upsertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (target_id, source, scope) DO UPDATE SET run_id = excluded.run_id, last_seen = excluded.last_seen,
+        active = excluded.active, vals = excluded.vals`),
+    upsertRun: db.prepare(`INSERT INTO runs (run_id, source, scope, started_at, last_batch_at, completed_at, batches) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (run_id) DO UPDATE SET last_batch_at = excluded.last_batch_at, completed_at = excluded.completed_at, batches = excluded.batches`),
+    insertEvent: db.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)'),
+  };
+}
+export type BatchStatements = ReturnType<typeof prepareBatchStatements>;
+
+function groupAssertions(rows: AssertionRow[]): Map<string, StoredAssertion[]> {
+  const out = new Map<string, StoredAssertion[]>();
+  for (const r of rows) {
+    const list = out.get(r.target_id);
+    if (list) list.push(assertionFromRow(r)); else out.set(r.target_id, [assertionFromRow(r)]);
+  }
+  return out;
+}
+
+/** The BatchTx port over one open SQLite transaction; every call is synchronous underneath. */
+export function sqliteBatchTx(s: BatchStatements): BatchTx {
+  const withAssertions = (rows: RelationRow[]): ExistingRelation[] => {
+    if (!rows.length) return [];
+    const a = groupAssertions(s.loadAssertions.all(JSON.stringify(rows.map((r) => r.id))));
+    return rows.map((r) => ({ record: relationFromRow(r), assertions: a.get(r.id) ?? [] }));
+  };
+  return {
+    async lookupKeys(keys) {
+      const out = new Map<string, string>();
+      if (keys.length) for (const r of s.lookupKeys.all(JSON.stringify(keys))) out.set(r.key, r.ci_id);
+      return out;
+    },
+    async loadCis(ids) {
+      const out = new Map<string, ExistingCi>();
+      if (!ids.length) return out;
+      const json = JSON.stringify(ids);
+      const a = groupAssertions(s.loadAssertions.all(json));
+      for (const r of s.loadCis.all(json)) out.set(r.id, { record: ciFromRow(r), assertions: a.get(r.id) ?? [] });
+      return out;
+    },
+    async loadRelations(triples) {
+      const out = new Map<string, ExistingRelation>();
+      if (!triples.length) return out;
+      const rows = s.loadRelationsByTriple.all(JSON.stringify(triples.map((t) => [t.from, t.type, t.to])));
+      for (const rel of withAssertions(rows)) out.set(relationKey(rel.record.from, rel.record.type, rel.record.to), rel);
+      return out;
+    },
+    async scopeAssertions(source, scope): Promise<ScopeAssertion[]> {
+      return s.scopeAssertions.all(source, scope).map((r) => ({ targetId: r.target_id, kind: r.kind as ScopeAssertion['kind'], runId: r.run_id }));
+    },
+    async loadRelationsById(ids) {
+      return ids.length ? withAssertions(s.loadRelationsById.all(JSON.stringify(ids))) : [];
+    },
+    async relationsTouching(ciIds) {
+      if (!ciIds.length) return [];
+      const json = JSON.stringify(ciIds);
+      const rows = new Map<string, RelationRow>();
+      for (const r of s.relationsFrom.all(json)) rows.set(r.id, r);
+      for (const r of s.relationsTo.all(json)) rows.set(r.id, r);
+      return withAssertions([...rows.values()]);
+    },
+    async getRun(runId): Promise<RunRecord | null> {
+      const r = s.getRun.get(runId);
+      return r ? { runId: r.run_id, source: r.source, scope: r.scope, startedAt: r.started_at, lastBatchAt: r.last_batch_at, completedAt: r.completed_at, batches: r.batches } : null;
+    },
+    async write(plan: WritePlan) {
+      for (const item of plan.cis) {
+        const rec = item.record;
+        if (item.action === 'create' || item.action === 'update' || item.action === 'restore') {
+          if (item.action !== 'create') s.closeCiVersion.run(plan.now, rec.id);
+          s.upsertCi.run(ciToRow(rec));
+          s.insertCiVersion.run(rec.id, rec.version, rec.validFrom, ciVersionData(rec));
+        } else if (item.action === 'retire') {
+          s.closeCiVersion.run(plan.now, rec.id);
+          s.upsertCi.run(ciToRow(rec));
+        }
+        for (const a of item.assertions) writeAssertion(s, a, 'ci');
+      }
+      for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
+      for (const item of plan.relations) {
+        const rec = item.record;
+        if (item.action === 'create' || item.action === 'update' || item.action === 'restore') {
+          if (item.action !== 'create') s.closeRelationVersion.run(plan.now, rec.id);
+          s.upsertRelation.run(relationToRow(rec));
+          s.insertRelationVersion.run(rec.id, rec.version, rec.type, rec.from, rec.to, rec.validFrom, relationVersionData(rec));
+        } else if (item.action === 'retire') {
+          s.closeRelationVersion.run(plan.now, rec.id);
+          s.upsertRelation.run(relationToRow(rec));
+        } else if (item.touchOnly) {
+          s.upsertRelation.run(relationToRow(rec));
+        }
+        for (const a of item.assertions) writeAssertion(s, a, 'relation');
+      }
+      const r = plan.run;
+      s.upsertRun.run(r.runId, r.source, r.scope, r.startedAt, r.lastBatchAt, r.completedAt, r.batches);
+      if (!plan.event) return 0;
+      return Number(s.insertEvent.run(plan.event.at, plan.event.source, JSON.stringify(plan.event.changes)).lastInsertRowid);
+    },
+  };
+}
+
+function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 'relation') {
+  s.upsertAssertion.run(a.targetId, a.source, a.scope, kind, a.runId, a.firstSeen, a.lastSeen, a.active ? 1 : 0, JSON.stringify(a.values));
+}

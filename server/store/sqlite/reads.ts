@@ -1,0 +1,158 @@
+import type Database from 'better-sqlite3';
+import type { CiDetail, CiRecord, CiVersion, RelationRecord, SourceAssertion } from '../../model/records.ts';
+import type { CiQuery, TopologyCi, TopologyRelation } from '../port.ts';
+import { assertionFromRow, ciFromRow, relationFromRow, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
+
+const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
+const AS_OF = (alias: string) => `${alias}.valid_from <= ? AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ?)`;
+
+interface VersionRow { ci_id: string; version: number; valid_from: string; valid_to: string | null; data: string }
+interface RelVersionRow { rel_id: string; version: number; type: string; from_id: string; to_id: string; valid_from: string; valid_to: string | null; data: string }
+
+export function ciFromVersion(v: VersionRow): CiRecord {
+  const d = JSON.parse(v.data);
+  return { id: v.ci_id, ...d, version: v.version, validFrom: v.valid_from, validTo: v.valid_to };
+}
+
+export function relationFromVersion(v: RelVersionRow): RelationRecord {
+  const d = JSON.parse(v.data);
+  return { id: v.rel_id, type: v.type, from: v.from_id, to: v.to_id, ...d, observed: null, version: v.version, validFrom: v.valid_from, validTo: v.valid_to };
+}
+
+/** Read-side statements over the read connection (WAL: readers see the last commit, never a half batch). */
+export function prepareReads(db: Database.Database) {
+  const st = {
+    ci: db.prepare<[string], CiRow>('SELECT * FROM cis WHERE id = ?'),
+    cis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
+    ciAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ci_id = ? AND ${AS_OF('v')}`),
+    cisAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${AS_OF('v')}`),
+    versions: db.prepare<[string], VersionRow>('SELECT * FROM ci_versions WHERE ci_id = ? ORDER BY version DESC'),
+    assertions: db.prepare<[string], AssertionRow>('SELECT * FROM assertions WHERE target_id = ? ORDER BY source, scope'),
+    relsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')}`),
+    relsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
+    relsFromAsOf: db.prepare<[string, string, string], RelVersionRow>(`SELECT * FROM relation_versions v WHERE ${IN('from_id')} AND ${AS_OF('v')}`),
+    relsToAsOf: db.prepare<[string, string, string], RelVersionRow>(`SELECT * FROM relation_versions v WHERE ${IN('to_id')} AND ${AS_OF('v')}`),
+    // Keyset-paged so no statement stays open across an await (one connection, one running statement).
+    topoCis: db.prepare<[number, number], { rid: number; id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null; attributes: string }>(
+      "SELECT rowid AS rid, id, class, name, environment, tier, owner, attributes FROM cis WHERE rowid > ? AND lifecycle = 'active' ORDER BY rowid LIMIT ?"),
+    topoRels: db.prepare<[number, number], { rid: number; id: string; type: string; from_id: string; to_id: string; redundancy: string | null }>(
+      'SELECT rowid AS rid, id, type, from_id, to_id, redundancy FROM relations WHERE rowid > ? AND valid_to IS NULL ORDER BY rowid LIMIT ?'),
+    topoCisAsOf: db.prepare<[string, string, number, string, string, number], VersionRow>(
+      `SELECT * FROM ci_versions v WHERE (ci_id > ? OR (ci_id = ? AND version > ?)) AND ${AS_OF('v')} ORDER BY ci_id, version LIMIT ?`),
+    topoRelsAsOf: db.prepare<[string, string, number, string, string, number], RelVersionRow>(
+      `SELECT * FROM relation_versions v WHERE (rel_id > ? OR (rel_id = ? AND version > ?)) AND ${AS_OF('v')} ORDER BY rel_id, version LIMIT ?`),
+  };
+  return st;
+}
+export type ReadStatements = ReturnType<typeof prepareReads>;
+
+export function getCi(st: ReadStatements, id: string, asOf?: string): CiRecord | null {
+  if (asOf) {
+    const v = st.ciAsOf.get(id, asOf, asOf);
+    return v ? ciFromVersion(v) : null;
+  }
+  const r = st.ci.get(id);
+  return r ? ciFromRow(r) : null;
+}
+
+export function getCis(st: ReadStatements, ids: string[], asOf?: string): CiRecord[] {
+  if (!ids.length) return [];
+  const json = JSON.stringify(ids);
+  return asOf ? st.cisAsOf.all(json, asOf, asOf).map(ciFromVersion) : st.cis.all(json).map(ciFromRow);
+}
+
+export function relationsOf(st: ReadStatements, ids: string[], asOf?: string): RelationRecord[] {
+  if (!ids.length) return [];
+  const json = JSON.stringify(ids);
+  const out = new Map<string, RelationRecord>();
+  if (asOf) {
+    for (const v of st.relsFromAsOf.all(json, asOf, asOf)) out.set(v.rel_id, relationFromVersion(v));
+    for (const v of st.relsToAsOf.all(json, asOf, asOf)) out.set(v.rel_id, relationFromVersion(v));
+  } else {
+    for (const r of st.relsFrom.all(json)) out.set(r.id, relationFromRow(r));
+    for (const r of st.relsTo.all(json)) out.set(r.id, relationFromRow(r));
+  }
+  return [...out.values()];
+}
+
+export function getCiDetail(st: ReadStatements, id: string): CiDetail | null {
+  const ci = getCi(st, id);
+  if (!ci) return null;
+  const sources: SourceAssertion[] = st.assertions.all(id).map(assertionFromRow).map((a) => ({
+    source: a.source, scope: a.scope, runId: a.runId, firstSeen: a.firstSeen, lastSeen: a.lastSeen, active: a.active,
+    values: a.values as SourceAssertion['values'],
+  }));
+  const rels = relationsOf(st, [id]);
+  const history: CiVersion[] = st.versions.all(id).map((v) => {
+    const { id: _id, version, validFrom, validTo, ...data } = ciFromVersion(v);
+    return { version, validFrom, validTo, data };
+  });
+  return {
+    ...ci, sources,
+    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id) },
+    history,
+  };
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+/** Keyset pagination on (name, id): stable under concurrent inserts, unlike OFFSET. */
+export function listCis(db: Database.Database, q: CiQuery): { items: CiRecord[]; nextCursor: string | null } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const lifecycle = q.lifecycle ?? 'active';
+  if (lifecycle !== 'any') { where.push('lifecycle = ?'); params.push(lifecycle); }
+  if (q.class?.length) { where.push(IN('class')); params.push(JSON.stringify(q.class)); }
+  if (q.environment) { where.push('environment = ?'); params.push(q.environment); }
+  if (q.owner) { where.push('owner = ?'); params.push(q.owner); }
+  if (q.q) {
+    where.push("(name LIKE ? ESCAPE '\\' OR identifiers LIKE ? ESCAPE '\\' OR owner LIKE ? ESCAPE '\\')");
+    const pat = `%${escapeLike(q.q)}%`;
+    params.push(pat, pat, pat);
+  }
+  if (q.cursor) {
+    const [name, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
+    where.push('(name > ? OR (name = ? AND id > ?))');
+    params.push(name, name, id);
+  }
+  // Statement text depends only on which filters are present, never on their values.
+  const sql = `SELECT * FROM cis ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY name, id LIMIT ?`;
+  params.push(q.limit + 1);
+  const rows = db.prepare<unknown[], CiRow>(sql).all(...params);
+  const more = rows.length > q.limit;
+  const items = rows.slice(0, q.limit).map(ciFromRow);
+  const last = items[items.length - 1];
+  return { items, nextCursor: more && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString('base64url') : null };
+}
+
+export function* topology(st: ReadStatements, asOf: string | undefined, chunkSize: number): Generator<{ cis: TopologyCi[]; relations: TopologyRelation[] }> {
+  if (!asOf) {
+    for (let after = 0; ;) {
+      const rows = st.topoCis.all(after, chunkSize);
+      if (!rows.length) break;
+      after = rows[rows.length - 1].rid;
+      yield { cis: rows.map((r) => ({ id: r.id, class: r.class, name: r.name, environment: r.environment, tier: r.tier, owner: r.owner, attributes: JSON.parse(r.attributes) })), relations: [] };
+    }
+    for (let after = 0; ;) {
+      const rows = st.topoRels.all(after, chunkSize);
+      if (!rows.length) break;
+      after = rows[rows.length - 1].rid;
+      yield { cis: [], relations: rows.map((r) => ({ id: r.id, type: r.type, from: r.from_id, to: r.to_id, redundancy: r.redundancy ? JSON.parse(r.redundancy) : null })) };
+    }
+    return;
+  }
+  for (let id = '', ver = 0; ;) {
+    const rows = st.topoCisAsOf.all(id, id, ver, asOf, asOf, chunkSize);
+    if (!rows.length) break;
+    id = rows[rows.length - 1].ci_id; ver = rows[rows.length - 1].version;
+    const cis = rows.map(ciFromVersion).filter((c) => c.lifecycle === 'active')
+      .map((c) => ({ id: c.id, class: c.class, name: c.name, environment: c.environment, tier: c.tier, owner: c.owner, attributes: c.attributes }));
+    yield { cis, relations: [] };
+  }
+  for (let id = '', ver = 0; ;) {
+    const rows = st.topoRelsAsOf.all(id, id, ver, asOf, asOf, chunkSize);
+    if (!rows.length) break;
+    id = rows[rows.length - 1].rel_id; ver = rows[rows.length - 1].version;
+    yield { cis: [], relations: rows.map((r) => ({ id: r.rel_id, type: r.type, from: r.from_id, to: r.to_id, redundancy: JSON.parse(r.data).redundancy ?? null })) };
+  }
+}

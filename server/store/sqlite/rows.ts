@@ -1,0 +1,63 @@
+import type { CiRecord, RelationRecord } from '../../model/records.ts';
+import type { StoredAssertion } from '../../domain/reconcile/types.ts';
+
+export interface CiRow {
+  id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null;
+  lifecycle: string; attributes: string; identifiers: string; version: number; valid_from: string; valid_to: string | null;
+}
+export interface RelationRow {
+  id: string; type: string; from_id: string; to_id: string; attributes: string; redundancy: string | null;
+  provenance: string; observed: string | null; version: number; valid_from: string; valid_to: string | null;
+}
+export interface AssertionRow {
+  target_id: string; source: string; scope: string; kind: string; run_id: string;
+  first_seen: string; last_seen: string; active: number; vals: string;
+}
+
+export const ciFromRow = (r: CiRow): CiRecord => ({
+  id: r.id, class: r.class, name: r.name, environment: r.environment, tier: r.tier, owner: r.owner,
+  lifecycle: r.lifecycle as CiRecord['lifecycle'], attributes: JSON.parse(r.attributes), identifiers: JSON.parse(r.identifiers),
+  version: r.version, validFrom: r.valid_from, validTo: r.valid_to,
+});
+
+export const ciToRow = (c: CiRecord): CiRow => ({
+  id: c.id, class: c.class, name: c.name, environment: c.environment, tier: c.tier, owner: c.owner, lifecycle: c.lifecycle,
+  attributes: JSON.stringify(c.attributes), identifiers: JSON.stringify(c.identifiers), version: c.version,
+  valid_from: c.validFrom, valid_to: c.validTo,
+});
+
+export const relationFromRow = (r: RelationRow): RelationRecord => ({
+  id: r.id, type: r.type, from: r.from_id, to: r.to_id, attributes: JSON.parse(r.attributes),
+  redundancy: r.redundancy ? JSON.parse(r.redundancy) : null, provenance: JSON.parse(r.provenance),
+  observed: r.observed ? JSON.parse(r.observed) : null, version: r.version, validFrom: r.valid_from, validTo: r.valid_to,
+});
+
+export const relationToRow = (r: RelationRecord): RelationRow => ({
+  id: r.id, type: r.type, from_id: r.from, to_id: r.to, attributes: JSON.stringify(r.attributes),
+  redundancy: r.redundancy ? JSON.stringify(r.redundancy) : null, provenance: JSON.stringify(r.provenance),
+  observed: r.observed ? JSON.stringify(r.observed) : null, version: r.version, valid_from: r.validFrom, valid_to: r.validTo,
+});
+
+export const assertionFromRow = (r: AssertionRow): StoredAssertion => ({
+  targetId: r.target_id, source: r.source, scope: r.scope, runId: r.run_id, firstSeen: r.first_seen,
+  lastSeen: r.last_seen, active: r.active === 1, values: JSON.parse(r.vals),
+});
+
+/** The versioned part of a CI, as kept in ci_versions.data. */
+export const ciVersionData = (c: CiRecord) => JSON.stringify({
+  class: c.class, name: c.name, environment: c.environment, tier: c.tier, owner: c.owner,
+  lifecycle: c.lifecycle, attributes: c.attributes, identifiers: c.identifiers,
+});
+
+export const relationVersionData = (r: RelationRecord) => JSON.stringify({
+  attributes: r.attributes, redundancy: r.redundancy, provenance: r.provenance,
+});
+
+/** Split into chunks that stay under SQLite's bound-parameter limit. */
+export function chunks<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export const placeholders = (n: number) => new Array(n).fill('?').join(',');

@@ -1,0 +1,114 @@
+-- servicegraph embedded store. Current rows plus closed-open versions for history; provenance per
+-- source and scope; an append-only change-event log with a monotonic sequence.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS cis (
+  id TEXT PRIMARY KEY,
+  class TEXT NOT NULL,
+  name TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  tier INTEGER,
+  owner TEXT,
+  lifecycle TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  identifiers TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT
+);
+CREATE INDEX IF NOT EXISTS cis_by_name ON cis (name, id);
+CREATE INDEX IF NOT EXISTS cis_by_class ON cis (class, name, id);
+
+CREATE TABLE IF NOT EXISTS ci_versions (
+  ci_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  data TEXT NOT NULL,
+  PRIMARY KEY (ci_id, version)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ci_versions_from ON ci_versions (valid_from);
+CREATE INDEX IF NOT EXISTS ci_versions_to ON ci_versions (valid_to);
+
+CREATE TABLE IF NOT EXISTS ci_keys (
+  key TEXT PRIMARY KEY,
+  ci_id TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS relations (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  redundancy TEXT,
+  provenance TEXT NOT NULL,
+  observed TEXT,
+  version INTEGER NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS relations_triple ON relations (from_id, type, to_id);
+CREATE INDEX IF NOT EXISTS relations_to ON relations (to_id);
+
+CREATE TABLE IF NOT EXISTS relation_versions (
+  rel_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  to_id TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  data TEXT NOT NULL,
+  PRIMARY KEY (rel_id, version)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relation_versions_from ON relation_versions (valid_from);
+CREATE INDEX IF NOT EXISTS relation_versions_to ON relation_versions (valid_to);
+
+CREATE TABLE IF NOT EXISTS assertions (
+  target_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  first_seen TEXT NOT NULL,
+  last_seen TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  vals TEXT NOT NULL,
+  PRIMARY KEY (target_id, source, scope)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS assertions_scope ON assertions (source, scope, active);
+
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  last_batch_at TEXT NOT NULL,
+  completed_at TEXT,
+  batches INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  source TEXT,
+  changes TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS docs (
+  kind TEXT NOT NULL,
+  id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;

@@ -1,0 +1,129 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GraphStore, BatchTx, StoredDoc } from '../port.ts';
+import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
+import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
+import { getCi, getCiDetail, getCis, listCis, prepareReads, relationsOf, topology, type ReadStatements } from './reads.ts';
+import { diff } from './diff.ts';
+
+const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schema.sql'), 'utf8');
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' for throw-away tests. */
+  file: string;
+  /** FULL fsyncs every commit (survives power loss); NORMAL survives a killed process only. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** One mutex per store: SQLite has one writer; queuing here keeps BEGIN IMMEDIATE from ever waiting. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(() => undefined, () => undefined);
+    return result;
+  }
+}
+
+export class SqliteStore implements GraphStore {
+  readonly kind = 'sqlite' as const;
+  private writer!: Database.Database;
+  private reader!: Database.Database;
+  private batch!: BatchStatements;
+  private reads!: ReadStatements;
+  private mutex = new Mutex();
+
+  constructor(private readonly opts: SqliteOptions) {}
+
+  async init(): Promise<void> {
+    const memory = this.opts.file === ':memory:';
+    if (!memory) mkdirSync(dirname(this.opts.file), { recursive: true });
+    this.writer = new Database(this.opts.file);
+    this.writer.pragma('journal_mode = WAL');
+    this.writer.pragma(`synchronous = ${this.opts.synchronous ?? 'FULL'}`);
+    this.writer.pragma('foreign_keys = ON');
+    this.writer.pragma('cache_size = -65536');
+    this.writer.exec(schemaSql);
+    // A memory database is private to its connection, so there the writer also serves reads.
+    this.reader = memory ? this.writer : new Database(this.opts.file, { readonly: true });
+    if (!memory) this.reader.pragma('cache_size = -65536');
+    this.batch = prepareBatchStatements(this.writer);
+    this.reads = prepareReads(this.reader);
+  }
+
+  async close(): Promise<void> {
+    await this.mutex.run(async () => {
+      if (this.reader !== this.writer) this.reader.close();
+      this.writer.close();
+    });
+  }
+
+  transact<T>(fn: (tx: BatchTx) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    return this.mutex.run(async () => {
+      this.writer.exec(opts.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
+      try {
+        const out = await fn(sqliteBatchTx(this.batch));
+        this.writer.exec(opts.readOnly ? 'ROLLBACK' : 'COMMIT');
+        return out;
+      } catch (e) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  async getCi(id: string, asOf?: string) { return getCi(this.reads, id, asOf); }
+  async getCiDetail(id: string) { return getCiDetail(this.reads, id); }
+  async listCis(q: Parameters<GraphStore['listCis']>[0]) { return listCis(this.reader, q); }
+  async relationsOf(ids: string[], asOf?: string) { return relationsOf(this.reads, ids, asOf); }
+  async getCis(ids: string[], asOf?: string) { return getCis(this.reads, ids, asOf); }
+  async *streamTopology(asOf?: string, chunkSize = 10_000) { yield* topology(this.reads, asOf, chunkSize); }
+  async diff(from: string, to: string, limit: number) { return diff(this.reader, from, to, limit); }
+
+  async eventsSince(seq: number, limit: number): Promise<ChangeEvent[]> {
+    return this.reader.prepare<[number, number], { seq: number; at: string; source: string | null; changes: string }>(
+      'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit)
+      .map((r) => ({ seq: r.seq, at: r.at, source: r.source, changes: JSON.parse(r.changes) }));
+  }
+  async latestSeq(): Promise<number> {
+    return this.reader.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM events').get()!.s ?? 0;
+  }
+  appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number> {
+    return this.mutex.run(async () => Number(this.writer.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)')
+      .run(event.at, event.source, JSON.stringify(event.changes)).lastInsertRowid));
+  }
+
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void> {
+    return this.mutex.run(async () => {
+      this.writer.prepare('INSERT INTO tokens (id, hash, name, role, created_at) VALUES (?, ?, ?, ?, ?)').run(t.id, t.hash, t.name, t.role, t.createdAt);
+    });
+  }
+  async findToken(hash: string): Promise<TokenInfo | null> {
+    const r = this.reader.prepare<[string], { id: string; name: string; role: Role; created_at: string }>(
+      'SELECT id, name, role, created_at FROM tokens WHERE hash = ?').get(hash);
+    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at } : null;
+  }
+  async countTokens(): Promise<number> {
+    return this.reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM tokens').get()!.n;
+  }
+
+  putDoc<T>(doc: StoredDoc<T>): Promise<void> {
+    return this.mutex.run(async () => {
+      this.writer.prepare(`INSERT INTO docs (kind, id, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (kind, id) DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data`)
+        .run(doc.kind, doc.id, doc.createdAt, doc.updatedAt, JSON.stringify(doc.data));
+    });
+  }
+  async getDoc<T>(kind: string, id: string): Promise<StoredDoc<T> | null> {
+    const r = this.reader.prepare<[string, string], { kind: string; id: string; created_at: string; updated_at: string; data: string }>(
+      'SELECT * FROM docs WHERE kind = ? AND id = ?').get(kind, id);
+    return r ? { kind: r.kind, id: r.id, createdAt: r.created_at, updatedAt: r.updated_at, data: JSON.parse(r.data) } : null;
+  }
+  async listDocs<T>(kind: string): Promise<StoredDoc<T>[]> {
+    return this.reader.prepare<[string], { kind: string; id: string; created_at: string; updated_at: string; data: string }>(
+      'SELECT * FROM docs WHERE kind = ? ORDER BY created_at, id').all(kind)
+      .map((r) => ({ kind: r.kind, id: r.id, createdAt: r.created_at, updatedAt: r.updated_at, data: JSON.parse(r.data) }));
+  }
+}
