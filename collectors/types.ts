@@ -1,0 +1,40 @@
+import type { IngestCi, IngestRelation } from '../server/model/ingest.ts';
+
+/**
+ * A collector is get → transform → push (Cartography's modules): `collect` reads its inputs (files,
+ * folders, stdin, a live endpoint) and returns what it found; pushing, batching, retries and run
+ * completion are the shared push client's job, never the collector's.
+ */
+export interface CollectInput {
+  /** Positional inputs from the CLI: files, folders, `-` for stdin, or a source-specific target. */
+  inputs: string[];
+  /** Source-specific options from the CLI (`--kubeconfig`, `--mapping`, ...). */
+  options: Record<string, string | boolean>;
+  /** Progress reporting on stderr for long work. */
+  progress: (message: string) => void;
+}
+
+export interface Collected {
+  /** The scope this run covers (a cluster, a compose project, a catalog location); completion retires within it. */
+  scope: string;
+  cis: IngestCi[];
+  relations: IngestRelation[];
+  /** Anything the user should know that did not stop the run. */
+  warnings: string[];
+}
+
+export interface Collector {
+  /** The `source` name sent with every batch, e.g. `kubernetes`. */
+  source: string;
+  summary: string;
+  /** Usage line for `servicegraph collect <source> --help`. */
+  usage: string;
+  collect(input: CollectInput): Promise<Collected>;
+}
+
+/** A malformed input: the collector fails and pushes nothing ("better to fail a sync than add malformed data"). */
+export class CollectError extends Error {
+  constructor(message: string, readonly file?: string, readonly line?: number) {
+    super(file ? `${file}${line ? `:${line}` : ''}: ${message}` : message);
+  }
+}
