@@ -1,0 +1,56 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Collected, CollectInput, Collector } from '../types.ts';
+import { CollectError } from '../types.ts';
+import { SpanAggregator } from './aggregator.ts';
+import { parseJsonDocuments } from './json-input.ts';
+import { toIngest } from './to-ingest.ts';
+import { foldDocument, statsLine } from './transform.ts';
+
+/** Trace files → observed DEPENDS_ON edges (the live path is the server's POST /v1/traces). */
+export const otelCollector: Collector = {
+  source: 'otel',
+  summary: 'OTLP/HTTP JSON or Jaeger JSON trace files to services and observed call edges',
+  usage: 'servicegraph collect otel <file.json|file.jsonl|folder>... [--scope S]',
+  async collect(input: CollectInput): Promise<Collected> {
+    if (input.inputs.length === 0) throw new CollectError('name at least one trace file or folder');
+    const files = await traceFiles(input.inputs);
+    return collectTraceTexts(await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') }))), input.progress);
+  },
+};
+
+/** The transform of whole files: everything folds into one aggregator, settled at the end. */
+export function collectTraceTexts(files: { file: string; text: string }[], progress: (m: string) => void = () => {}): Collected {
+  const agg = new SpanAggregator({ maxEdges: 1_000_000, maxServices: 1_000_000, maxPending: 5_000_000 });
+  for (const { file, text } of files) {
+    const docs = parseJsonDocuments(text, file);
+    const jsonLines = docs.length > 1;
+    docs.forEach((doc, i) => foldDocument(agg, doc, file, jsonLines ? lineOfDocument(text, i) : undefined));
+    progress(`read ${file}`);
+  }
+  agg.expire();
+  const { edges, services, stats } = agg.drain();
+  const { cis, relations } = toIngest(edges, services);
+  // Dependencies files have no times: leave lastSeen to the server rather than claim 1970.
+  for (const r of relations) if (r.observed?.lastSeen === new Date(0).toISOString()) delete r.observed.lastSeen;
+  const warnings = stats.evicted ? [`${stats.evicted} spans named a parent span that is in none of the files`] : [];
+  progress(statsLine(stats));
+  return { scope: 'traces:' + files.map((f) => resolve(f.file)).join(',').slice(0, 280), cis, relations, warnings };
+}
+
+function lineOfDocument(text: string, index: number): number {
+  let seen = -1;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) if (lines[i].trim() !== '' && ++seen === index) return i + 1;
+  return lines.length;
+}
+
+async function traceFiles(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of inputs) {
+    const st = await stat(p).catch(() => { throw new CollectError('no such file or folder', p); });
+    if (!st.isDirectory()) { out.push(p); continue; }
+    for (const name of (await readdir(p)).sort()) if (/\.(json|jsonl|ndjson)$/.test(name)) out.push(join(p, name));
+  }
+  return out;
+}
