@@ -1,0 +1,59 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { roleRank, type Role, type TokenInfo } from '../model/records.ts';
+import type { GraphStore } from '../store/port.ts';
+import { NotAllowedError, ServiceError } from '../ingest/errors.ts';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const newToken = () => 'sg_' + randomBytes(24).toString('base64url');
+
+declare module 'express-serve-static-core' {
+  interface Request { principal?: TokenInfo }
+}
+
+export async function issueToken(store: GraphStore, name: string, role: Role, value = newToken()): Promise<{ token: string; info: TokenInfo }> {
+  const info: TokenInfo = { id: 'tok-' + randomBytes(6).toString('base64url'), name, role, createdAt: new Date().toISOString() };
+  await store.createToken({ ...info, hash: hashToken(value) });
+  return { token: value, info };
+}
+
+export function bearerOf(req: Request): string | undefined {
+  const h = req.headers.authorization;
+  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
+  return undefined;
+}
+
+/** Resolves the bearer token to a principal; only the hash is ever looked up or stored. */
+export function authenticate(store: GraphStore) {
+  const cache = new Map<string, { info: TokenInfo; at: number }>();
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const token = bearerOf(req);
+      if (!token) throw new ServiceError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
+      const hash = hashToken(token);
+      const hit = cache.get(hash);
+      let info = hit && Date.now() - hit.at < 30_000 ? hit.info : null;
+      if (!info) {
+        info = await store.findToken(hash);
+        if (info) cache.set(hash, { info, at: Date.now() });
+      }
+      if (!info) throw new ServiceError(401, 'unauthenticated', 'unknown token');
+      req.principal = info;
+      next();
+    } catch (e) { next(e); }
+  };
+}
+
+/**
+ * Roles are ordered (viewer < collector < change-manager < admin) except that a collector may
+ * only ingest: it reads nothing, so a leaked collector token does not expose the estate.
+ */
+export function requireRole(role: Role) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const p = req.principal;
+    if (!p) return next(new ServiceError(401, 'unauthenticated', 'send Authorization: Bearer <token>'));
+    if (p.role === 'collector' && role !== 'collector') return next(new NotAllowedError('a collector token may only ingest'));
+    if (roleRank[p.role] < roleRank[role]) return next(new NotAllowedError(`this needs the ${role} role; the token has ${p.role}`));
+    next();
+  };
+}

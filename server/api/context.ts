@@ -1,0 +1,18 @@
+import type { GraphStore } from '../store/port.ts';
+import type { Limits } from '../model/limits.ts';
+import type { ChangeFeed } from '../live/change-feed.ts';
+
+/** What route factories receive: the services, never each other. */
+export interface ApiContext {
+  store: GraphStore;
+  limits: Limits;
+  feed: ChangeFeed;
+  /** Share of a scope a completing run may retire without `force`. */
+  maxRetireShare: number;
+  /** Directory holding the built web app, served at `/` when present. */
+  webDist?: string;
+  /** Thresholds for observed-edge state, in minutes (Faddom: active < 30 min, idle < 24 h). */
+  edgeState: { activeMinutes: number; idleMinutes: number };
+  /** Filled by feature modules that keep state (impact's topology projection, the OTLP receiver, ...). */
+  [feature: string]: unknown;
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ErrorBody } from '../model/records.ts';
+
+export interface Operation {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  role: string;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  status?: number;
+}
+
+const operations: Operation[] = [];
+
+/** Route modules describe their operations next to their handlers; the document is generated from the same zod schemas. */
+export function describeOperation(op: Operation): void {
+  if (!operations.some((o) => o.method === op.method && o.path === op.path)) operations.push(op);
+}
+
+const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {
+  try {
+    return z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' });
+  } catch {
+    return {};
+  }
+};
+
+function queryParams(s: z.ZodType) {
+  const json = schemaOf(s, 'input') as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({
+    name, in: 'query', required: json.required?.includes(name) ?? false, schema,
+  }));
+}
+
+export function openApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of [...operations].sort((a, b) => a.path.localeCompare(b.path))) {
+    const path = op.path.replace(/:(\w+)/g, '{$1}');
+    const params = [...(op.path.match(/:(\w+)/g) ?? []).map((p) => ({ name: p.slice(1), in: 'path', required: true, schema: { type: 'string' } })), ...(op.query ? queryParams(op.query) : [])];
+    paths[path] ??= {};
+    paths[path][op.method] = {
+      summary: op.summary,
+      description: `Role: ${op.role}.`,
+      ...(params.length ? { parameters: params } : {}),
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.body, 'input') } } } } : {}),
+      responses: {
+        [String(op.status ?? 200)]: { description: 'OK', ...(op.response ? { content: { 'application/json': { schema: schemaOf(op.response, 'output') } } } : {}) },
+        default: { description: 'Error', content: { 'application/json': { schema: schemaOf(ErrorBody, 'output') } } },
+      },
+      security: op.role === 'none' ? [] : [{ bearer: [] }],
+    };
+  }
+  return {
+    openapi: '3.0.3',
+    info: { title: 'servicegraph API', version, description: 'CMDB and dependency mapping: ingest, read, impact analysis.' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

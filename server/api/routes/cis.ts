@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { CiClassName } from '../../model/classes.ts';
+import { requireRole } from '../auth.ts';
+import { csvList, isoTime, parseQuery } from '../validate.ts';
+import { InputError, NotFoundError } from '../../ingest/errors.ts';
+import type { ApiContext } from '../context.ts';
+
+export const ListCisQuery = z.object({
+  class: csvList.pipe(z.array(CiClassName)).optional(),
+  q: z.string().max(200).optional(),
+  environment: z.string().max(100).optional(),
+  owner: z.string().max(200).optional(),
+  lifecycle: z.enum(['active', 'retired', 'any']).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  cursor: z.string().max(2000).optional(),
+});
+
+export function ciRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  r.get('/cis', requireRole('viewer'), async (req, res) => {
+    const q = parseQuery(ListCisQuery, req);
+    if (q.limit > ctx.limits.listLimit) throw new InputError(`limit is at most ${ctx.limits.listLimit}`, { limit: ctx.limits.listLimit }, 'limit_exceeded');
+    if (q.cursor) {
+      try { JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')); } catch { throw new InputError('cursor is not one this server issued'); }
+    }
+    res.json(await ctx.store.listCis(q));
+  });
+  r.get('/cis/:id', requireRole('viewer'), async (req, res) => {
+    const { asOf } = parseQuery(z.object({ asOf: isoTime.optional() }), req);
+    const id = String(req.params.id);
+    if (asOf) {
+      const ci = await ctx.store.getCi(id, asOf);
+      if (!ci) throw new NotFoundError(`no CI ${id} at ${asOf}`);
+      const rels = await ctx.store.relationsOf([id], asOf);
+      res.json({ ...ci, relations: { outgoing: rels.filter((x) => x.from === id), incoming: rels.filter((x) => x.to === id) } });
+      return;
+    }
+    const detail = await ctx.store.getCiDetail(id);
+    if (!detail) throw new NotFoundError(`no CI ${id}`);
+    res.json(detail);
+  });
+  return r;
+}

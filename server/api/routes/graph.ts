@@ -1,0 +1,54 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { CiClassName } from '../../model/classes.ts';
+import { requireRole } from '../auth.ts';
+import { csvList, isoTime, parseQuery } from '../validate.ts';
+import { neighbourhood } from '../../domain/graph-view/neighbourhood.ts';
+import { groupNodes } from '../../domain/graph-view/group-nodes.ts';
+import { InputError } from '../../ingest/errors.ts';
+import type { ApiContext } from '../context.ts';
+
+export const GraphQuery = z.object({
+  focus: csvList.pipe(z.array(z.string().min(1).max(100)).max(100)).optional(),
+  expand: z.string().max(300).optional().describe('a group key from a previous answer: returns its members'),
+  depth: z.coerce.number().int().min(0).max(20).default(2),
+  direction: z.enum(['upstream', 'downstream', 'both']).default('both'),
+  classes: csvList.pipe(z.array(CiClassName)).optional(),
+  environment: z.string().max(100).optional(),
+  owner: z.string().max(200).optional(),
+  asOf: isoTime.optional(),
+  group: z.enum(['auto', 'none']).default('auto'),
+  groupThreshold: z.coerce.number().int().min(2).max(10_000).default(10),
+  maxNodes: z.coerce.number().int().min(1).optional(),
+});
+
+export function graphRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  r.get('/graph', requireRole('viewer'), async (req, res) => {
+    const q = parseQuery(GraphQuery, req);
+    const maxNodes = Math.min(q.maxNodes ?? ctx.limits.graphNodes, ctx.limits.graphNodes);
+    const src = { relationsOf: (ids: string[]) => ctx.store.relationsOf(ids, q.asOf), getCis: (ids: string[]) => ctx.store.getCis(ids, q.asOf) };
+    const base = { maxNodes, maxEdges: ctx.limits.graphEdges, now: q.asOf ? Date.parse(q.asOf) : Date.now(), edgeThresholds: ctx.edgeState, environment: q.environment, owner: q.owner };
+
+    if (q.expand) {
+      const [parent, cls] = q.expand.split('|');
+      if (!parent || !cls) throw new InputError('expand takes a group key such as "<ci id>|<class>"');
+      const g = await neighbourhood(src, { ...base, focus: [parent], depth: 1, direction: q.direction, classes: [cls] });
+      res.json({ nodes: g.nodes, edges: g.edges, truncated: g.truncated });
+      return;
+    }
+    let focus = q.focus;
+    if (!focus?.length) {
+      // No focus: the top of the estate, business services first (ServiceNow's service map entry point).
+      for (const cls of [['business_service'], ['application_service', 'application'], ['service']]) {
+        const top = await ctx.store.listCis({ class: cls, limit: 200, environment: q.environment, owner: q.owner });
+        if (top.items.length) { focus = top.items.map((c) => c.id); break; }
+      }
+      if (!focus?.length) { res.json({ nodes: [], edges: [], truncated: false }); return; }
+    }
+    const g = await neighbourhood(src, { ...base, focus, depth: q.depth, direction: q.direction, classes: q.classes });
+    const out = q.group === 'auto' ? groupNodes(g.nodes, g.edges, g.parentOf, q.groupThreshold, new Set()) : g;
+    res.json({ nodes: out.nodes, edges: out.edges, truncated: g.truncated });
+  });
+  return r;
+}

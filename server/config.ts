@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { limitsFromEnv, type Limits } from './model/limits.ts';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: 'sqlite' | 'neo4j';
+  adminToken?: string;
+  limits: Limits;
+  maxRetireShare: number;
+  edgeState: { activeMinutes: number; idleMinutes: number };
+  neo4j: { uri?: string; user: string; password: string; database: string };
+  webDist: string;
+  pollMs: number;
+}
+
+const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
+
+/** Every setting comes from the environment (twelve-factor); README lists them all. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const store = env.SERVICEGRAPH_STORE ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'neo4j') throw new Error(`SERVICEGRAPH_STORE must be sqlite or neo4j, not ${store}`);
+  return {
+    port: num(env.PORT, 8080),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(env.SERVICEGRAPH_DATA_DIR ?? './data'),
+    store,
+    adminToken: env.SERVICEGRAPH_ADMIN_TOKEN || undefined,
+    limits: limitsFromEnv(env),
+    maxRetireShare: num(env.SERVICEGRAPH_RETIRE_GUARD, 0.2),
+    edgeState: { activeMinutes: num(env.SERVICEGRAPH_EDGE_ACTIVE_MINUTES, 30), idleMinutes: num(env.SERVICEGRAPH_EDGE_IDLE_MINUTES, 24 * 60) },
+    neo4j: { uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE ?? 'neo4j' },
+    webDist: resolve(env.SERVICEGRAPH_WEB_DIST ?? new URL('../web/dist', import.meta.url).pathname),
+    pollMs: num(env.SERVICEGRAPH_POLL_MS, 1000),
+  };
+}

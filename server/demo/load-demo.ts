@@ -1,0 +1,27 @@
+import type { GraphStore } from '../store/port.ts';
+import type { Limits } from '../model/limits.ts';
+import { ingest } from '../ingest/ingest-service.ts';
+import { generateEstate } from './generate-estate.ts';
+
+/**
+ * Loads the generated demo estate through the same ingest path collectors use, in batches,
+ * as one completed run of the `demo` source (so loading it twice changes nothing).
+ */
+export async function loadDemo(store: GraphStore, limits: Limits, opts: { cis?: number; seed?: number; progress?: (msg: string) => void } = {}) {
+  const estate = generateEstate({ cis: opts.cis ?? 3000, seed: opts.seed ?? 7 });
+  const runId = `demo-${Date.now()}`;
+  const batchCis = 1000, batchRels = 3000;
+  let created = 0;
+  const total = Math.ceil(estate.cis.length / batchCis) + Math.ceil(estate.relations.length / batchRels);
+  let n = 0;
+  const send = async (cis: typeof estate.cis, relations: typeof estate.relations, complete: boolean) => {
+    const out = await ingest(store, { source: 'demo', scope: 'demo-estate', runId, complete, force: true, cis, relations }, { limits, maxRetireShare: 1 });
+    if (!out.dryRun) created += out.result.cis.created + out.result.relations.created;
+    opts.progress?.(`demo: batch ${++n}/${total}`);
+  };
+  for (let i = 0; i < estate.cis.length; i += batchCis) await send(estate.cis.slice(i, i + batchCis), [], false);
+  for (let i = 0; i < estate.relations.length; i += batchRels) {
+    await send([], estate.relations.slice(i, i + batchRels), i + batchRels >= estate.relations.length);
+  }
+  return { cis: estate.cis.length, relations: estate.relations.length, created };
+}

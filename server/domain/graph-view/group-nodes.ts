@@ -1,0 +1,47 @@
+import type { GraphEdge, GraphNode } from '../../model/records.ts';
+
+/**
+ * ServiceNow's virtual groups: more than `threshold` same-class neighbours reached from the same
+ * parent collapse into one node showing a count, so a hub never ships its thousands of dependents.
+ * `parentOf` says through which node each node was reached (BFS tree); roots are never grouped.
+ */
+export function groupNodes(
+  nodes: GraphNode[], edges: GraphEdge[], parentOf: ReadonlyMap<string, string>, threshold: number, expanded: ReadonlySet<string>,
+): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const buckets = new Map<string, GraphNode[]>();
+  for (const n of nodes) {
+    const parent = parentOf.get(n.id);
+    if (parent === undefined) continue;
+    const key = `${parent}|${n.class}`;
+    if (expanded.has(key)) continue;
+    const list = buckets.get(key);
+    if (list) list.push(n); else buckets.set(key, [n]);
+  }
+  const memberOf = new Map<string, string>();
+  const groupNodesOut: GraphNode[] = [];
+  for (const [key, members] of buckets) {
+    if (members.length <= threshold) continue;
+    const gid = 'group:' + key;
+    for (const m of members) memberOf.set(m.id, gid);
+    const first = members[0];
+    groupNodesOut.push({
+      id: gid, class: first.class, name: `${members.length} × ${first.class}`, environment: first.environment,
+      tier: Math.min(...members.map((m) => m.tier ?? 4)), owner: null, lifecycle: 'active', layer: first.layer,
+      group: { count: members.length, key },
+    });
+  }
+  if (!memberOf.size) return { nodes, edges };
+  const keptNodes = nodes.filter((n) => !memberOf.has(n.id)).concat(groupNodesOut);
+  const seen = new Set<string>();
+  const keptEdges: GraphEdge[] = [];
+  for (const e of edges) {
+    const from = memberOf.get(e.from) ?? e.from;
+    const to = memberOf.get(e.to) ?? e.to;
+    if (from === to) continue;
+    const id = from === e.from && to === e.to ? e.id : `${from}>${e.type}>${to}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    keptEdges.push(id === e.id ? e : { ...e, id, from, to });
+  }
+  return { nodes: keptNodes, edges: keptEdges };
+}

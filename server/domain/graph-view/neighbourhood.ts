@@ -1,0 +1,84 @@
+import type { CiRecord, GraphEdge, GraphNode, RelationRecord } from '../../model/records.ts';
+import { ciClasses } from '../../model/classes.ts';
+import { neighbourVia, edgeState, type Direction } from './direction.ts';
+
+export interface NeighbourhoodSource {
+  relationsOf(ids: string[]): Promise<RelationRecord[]>;
+  getCis(ids: string[]): Promise<CiRecord[]>;
+}
+
+export interface NeighbourhoodQuery {
+  focus: string[];
+  depth: number;
+  direction: Direction;
+  classes?: string[];
+  environment?: string;
+  owner?: string;
+  maxNodes: number;
+  maxEdges: number;
+  now: number;
+  edgeThresholds: { activeMinutes: number; idleMinutes: number };
+}
+
+export const toGraphNode = (c: CiRecord): GraphNode => ({
+  id: c.id, class: c.class, name: c.name, environment: c.environment, tier: c.tier, owner: c.owner,
+  lifecycle: c.lifecycle, layer: ciClasses.get(c.class)?.layer ?? 'software',
+});
+
+export const toGraphEdge = (r: RelationRecord, now: number, t: NeighbourhoodQuery['edgeThresholds']): GraphEdge => ({
+  id: r.id, type: r.type, from: r.from, to: r.to, provenance: r.provenance, state: edgeState(r, now, t), redundancy: r.redundancy,
+});
+
+/**
+ * Breadth-first from the focus, one store round trip per level, keeping the BFS tree (for grouping)
+ * and stopping at the node cap with `truncated` rather than failing.
+ */
+export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQuery) {
+  const cis = new Map<string, CiRecord>();
+  for (const c of await src.getCis(q.focus)) cis.set(c.id, c);
+  const parentOf = new Map<string, string>();
+  const depthOf = new Map<string, number>(q.focus.filter((id) => cis.has(id)).map((id) => [id, 0]));
+  const rels = new Map<string, RelationRecord>();
+  let frontier = [...depthOf.keys()];
+  let truncated = false;
+  const passes = (c: CiRecord) =>
+    (!q.classes?.length || q.classes.includes(c.class)) && (!q.environment || c.environment === q.environment) && (!q.owner || c.owner === q.owner);
+
+  for (let d = 1; d <= q.depth && frontier.length && !truncated; d++) {
+    const levelRels = await src.relationsOf(frontier);
+    const inFrontier = new Set(frontier);
+    const candidates = new Map<string, { via: string; rel: RelationRecord }[]>();
+    for (const rel of levelRels) {
+      for (const end of [rel.from, rel.to]) {
+        if (!inFrontier.has(end)) continue;
+        const other = neighbourVia(rel, end, q.direction);
+        if (other === null) continue;
+        if (depthOf.has(other)) { rels.set(rel.id, rel); continue; }
+        const list = candidates.get(other);
+        if (list) list.push({ via: end, rel }); else candidates.set(other, [{ via: end, rel }]);
+      }
+    }
+    const fetched = await src.getCis([...candidates.keys()]);
+    const next: string[] = [];
+    for (const c of fetched.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))) {
+      if (c.lifecycle !== 'active' || !passes(c)) continue;
+      if (cis.size >= q.maxNodes) { truncated = true; break; }
+      cis.set(c.id, c);
+      depthOf.set(c.id, d);
+      const via = candidates.get(c.id)!;
+      parentOf.set(c.id, via[0].via);
+      for (const v of via) rels.set(v.rel.id, v.rel);
+      next.push(c.id);
+    }
+    frontier = next;
+  }
+  // The induced subgraph: edges among everything shown, also those between nodes of the last level.
+  for (const rel of await src.relationsOf([...cis.keys()])) rels.set(rel.id, rel);
+  let edges = [...rels.values()].filter((r) => cis.has(r.from) && cis.has(r.to));
+  if (edges.length > q.maxEdges) { edges = edges.slice(0, q.maxEdges); truncated = true; }
+  return {
+    nodes: [...cis.values()].map(toGraphNode),
+    edges: edges.map((r) => toGraphEdge(r, q.now, q.edgeThresholds)),
+    parentOf, depthOf, truncated,
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * What impact propagation needs to know of a topology, over dense integer node ids.
+ * Edges point in the impact direction (provider → dependent): failure of the provider hurts the dependent.
+ * `group` is a redundancy group index, or NO_GROUP when the edge is its own group needing its provider up.
+ */
+export const NO_GROUP = -1;
+
+export interface ImpactGraph {
+  /** Node ids are 0 … nodeCount-1. */
+  readonly nodeCount: number;
+  readonly groupCount: number;
+  /** Every live impact edge out of `provider`, in a stable order. */
+  forEachDependent(provider: number, visit: (dependent: number, group: number) => void): void;
+  /** Every live impact edge into `dependent` (the CIs it needs), in a stable order. */
+  forEachProvider(dependent: number, visit: (provider: number) => void): void;
+  /** Live members of a redundancy group. */
+  groupSize(group: number): number;
+  /** How many members must be up (minUp resolved against the current size). */
+  groupRequired(group: number): number;
+  groupName(group: number): string;
+}

@@ -1,0 +1,61 @@
+import type { ImpactedCi, ImpactedService, ImpactSummary } from '../../model/impact.ts';
+import type { CatalogView } from './catalog.ts';
+import { describeCause } from './describe.ts';
+import type { ImpactGraph } from './graph.ts';
+import { DOWN, propagateImpact, type FailState, type ImpactOptions, type ImpactResult } from './propagate.ts';
+
+/** Classes the service catalog lists: impacted ones are reported as services, with tier, owner, slo, cost. */
+export const SERVICE_CLASSES: ReadonlySet<string> = new Set(['business_service', 'application_service', 'application', 'service']);
+
+export interface ImpactReport {
+  impacted: ImpactedCi[];
+  services: ImpactedService[];
+  summary: ImpactSummary;
+  total: number;
+  truncated: boolean;
+  /** The raw result, for callers that go on computing over node ids (risk, collisions, root cause). */
+  raw: ImpactResult;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Blast radius in the API's words: ids, names, reasons, the impacted services and what they cost. */
+export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactReport {
+  const raw = propagateImpact(graph, failed, opts);
+  const nameOf = (n: number) => graph.nameOf(n);
+  const impacted = raw.impacted.map((x): ImpactedCi => ({
+    id: graph.idOf(x.node), name: graph.nameOf(x.node), class: graph.classOf(x.node), tier: graph.tierOf(x.node), owner: graph.ownerOf(x.node),
+    state: x.state, actualState: x.actual, depth: x.depth, path: x.path.map((n) => graph.idOf(n)),
+    reason: describeCause(x.cause, x.actual, x.reported, nameOf),
+  }));
+
+  const summary: ImpactSummary = { down: 0, degraded: 0, maintenance: 0, worstTier: null, worstTierState: null, byTier: {}, downtimeCostPerHour: 0, users: 0 };
+  const services: ImpactedService[] = [];
+  for (let i = 0; i < raw.total; i++) {
+    const n = raw.all[i];
+    const actual: FailState = raw.allStates[i] === DOWN ? 'down' : 'degraded';
+    const inMaintenance = opts.maintenance?.has(n) ?? false;
+    if (inMaintenance) summary.maintenance++; else summary[actual]++;
+    const tier = graph.tierOf(n);
+    // Maintenance is expected downtime: it neither sets the worst tier nor costs money.
+    if (!inMaintenance && tier !== null) {
+      const worse = summary.worstTier === null || tier < summary.worstTier || (tier === summary.worstTier && actual === 'down');
+      if (worse) { summary.worstTier = tier; summary.worstTierState = actual; }
+    }
+    if (!SERVICE_CLASSES.has(graph.classOf(n))) continue;
+    const info = graph.info(n);
+    const cost = num(info.attributes.downtimeCostPerHour);
+    const users = num(info.attributes.users);
+    services.push({
+      id: info.id, name: info.name, class: info.class, tier: info.tier, owner: info.owner, state: inMaintenance ? 'maintenance' : actual,
+      ...(info.attributes.slo !== undefined ? { slo: info.attributes.slo } : {}),
+      ...(cost !== undefined ? { downtimeCostPerHour: cost } : {}),
+      ...(users !== undefined ? { users } : {}),
+    });
+    const key = tier === null ? 'none' : String(tier);
+    summary.byTier[key] = (summary.byTier[key] ?? 0) + 1;
+    if (!inMaintenance) { summary.downtimeCostPerHour += cost ?? 0; summary.users += users ?? 0; }
+  }
+  services.sort((a, b) => (a.tier ?? 9) - (b.tier ?? 9) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return { impacted, services, summary, total: raw.total, truncated: raw.truncated, raw };
+}

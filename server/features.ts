@@ -1,0 +1,21 @@
+import type { Router } from 'express';
+import type { ApiContext } from './api/context.ts';
+import type { Config } from './config.ts';
+
+export interface InstalledFeatures {
+  featureRouters: Router[];
+  rootRouters: Router[];
+  /** Called on shutdown, in order (flush buffers, stop timers). */
+  stops: (() => Promise<void> | void)[];
+}
+
+/**
+ * Feature modules that keep state (impact's topology projection, the OTLP receiver) install
+ * themselves here: build what they need from the store, add their routers, register a stop.
+ * One block per feature; the feature's own module does the work.
+ */
+export async function installFeatures(ctx: ApiContext, config: Config): Promise<InstalledFeatures> {
+  const out: InstalledFeatures = { featureRouters: [], rootRouters: [], stops: [] };
+  void ctx; void config;
+  return out;
+}

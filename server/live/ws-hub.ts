@@ -1,0 +1,84 @@
+import type { Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { GraphStore } from '../store/port.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import type { ChangeEvent, TokenInfo } from '../model/records.ts';
+import type { ClientMessage, ServerMessage } from './messages.ts';
+import { hashToken } from '../api/auth.ts';
+
+const MAX_BUFFERED = 8 * 1024 * 1024;
+
+interface Client { ws: WebSocket; principal: TokenInfo | null; lastSeq: number }
+
+/**
+ * Streams committed change events to signed-in viewers, in sequence order. A client that falls too
+ * far behind is told to resync rather than buffered without bound.
+ */
+export class WsHub {
+  private wss: WebSocketServer;
+  private clients = new Set<Client>();
+  private unsubscribe: () => void;
+
+  constructor(server: Server, private store: GraphStore, private feed: ChangeFeed, path = '/api/v1/events') {
+    this.wss = new WebSocketServer({ server, path, maxPayload: 64 * 1024 });
+    this.wss.on('connection', (ws, req) => {
+      const client: Client = { ws, principal: null, lastSeq: feed.position };
+      const token = new URL(req.url ?? '', 'http://x').searchParams.get('token');
+      const timer = setTimeout(() => { if (!client.principal) ws.close(4401, 'authenticate within 10 s'); }, 10_000);
+      ws.on('close', () => { clearTimeout(timer); this.clients.delete(client); });
+      ws.on('message', (data) => void this.onMessage(client, String(data)));
+      if (token) void this.authenticate(client, token);
+    });
+    this.unsubscribe = feed.subscribe((e) => this.broadcast(e));
+  }
+
+  private send(c: Client, m: ServerMessage) {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(m));
+  }
+
+  private async authenticate(c: Client, token: string) {
+    const info = await this.store.findToken(hashToken(token));
+    if (!info || info.role === 'collector') {
+      this.send(c, { type: 'error', code: 'unauthenticated', message: info ? 'a collector token cannot watch events' : 'unknown token' });
+      c.ws.close(4401, 'unauthenticated');
+      return;
+    }
+    c.principal = info;
+    c.lastSeq = this.feed.position;
+    this.clients.add(c);
+    this.send(c, { type: 'hello', seq: c.lastSeq, role: info.role });
+  }
+
+  private async onMessage(c: Client, raw: string) {
+    let msg: ClientMessage;
+    try { msg = JSON.parse(raw); } catch { this.send(c, { type: 'error', code: 'invalid_json', message: 'messages are JSON' }); return; }
+    if (msg.type === 'auth' && typeof msg.token === 'string') { await this.authenticate(c, msg.token); return; }
+    if (msg.type === 'since' && c.principal && Number.isInteger(msg.seq)) {
+      // Replay from the durable log so a reconnecting map misses nothing.
+      const upTo = this.feed.position;
+      const missed = await this.store.eventsSince(msg.seq, 1000);
+      if (missed.length === 1000) { this.send(c, { type: 'resync', seq: upTo, reason: 'too many changes missed; reload the map' }); c.lastSeq = upTo; return; }
+      for (const e of missed) if (e.seq <= upTo) this.send(c, { type: 'change', event: e });
+      c.lastSeq = upTo;
+    }
+  }
+
+  private broadcast(e: ChangeEvent) {
+    const text = JSON.stringify({ type: 'change', event: e } satisfies ServerMessage);
+    for (const c of this.clients) {
+      if (e.seq <= c.lastSeq) continue;
+      if (c.ws.bufferedAmount > MAX_BUFFERED) {
+        this.send(c, { type: 'resync', seq: e.seq, reason: 'client too slow' });
+      } else if (c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+      c.lastSeq = e.seq;
+    }
+  }
+
+  get connections(): number { return this.clients.size; }
+
+  close(): Promise<void> {
+    this.unsubscribe();
+    for (const c of this.clients) c.ws.terminate();
+    return new Promise((resolve) => this.wss.close(() => resolve()));
+  }
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+const Id = z.string().min(1).max(100);
+const Time = z.iso.datetime({ offset: true });
+
+export const FailState = z.enum(['down', 'degraded']);
+export type FailState = z.infer<typeof FailState>;
+export const FailedCi = z.strictObject({ ci: Id, state: FailState.default('down') });
+export type FailedCi = z.infer<typeof FailedCi>;
+
+export const ImpactRequest = z.strictObject({
+  failed: z.array(FailedCi).min(1).max(1_000),
+  asOf: Time.optional().describe('answer on the topology as it was then'),
+  limit: z.number().int().min(1).max(1_000_000).optional().describe('list at most this many impacted CIs (default: the server limit)'),
+  maintenance: z.boolean().default(true).describe('show CIs inside an active change or maintenance window as `maintenance`'),
+});
+export type ImpactRequest = z.infer<typeof ImpactRequest>;
+
+export const ImpactedCi = z.object({
+  id: z.string(),
+  name: z.string(),
+  class: z.string(),
+  tier: z.number().int().nullable(),
+  owner: z.string().nullable(),
+  state: z.enum(['down', 'degraded', 'maintenance']),
+  actualState: FailState.describe('what the CI suffers; differs from `state` only under maintenance'),
+  depth: z.number().int().describe('edges from the nearest failed CI'),
+  path: z.array(z.string()).describe('one shortest chain of impacted CIs from a failed CI to this one'),
+  reason: z.string().describe('the group arithmetic in words, e.g. "cache: 1 of 3 up, needs 1 → degraded"'),
+});
+export type ImpactedCi = z.infer<typeof ImpactedCi>;
+
+/** An impacted service with what the service catalog knows of it. */
+export const ImpactedService = z.object({
+  id: z.string(),
+  name: z.string(),
+  class: z.string(),
+  tier: z.number().int().nullable(),
+  owner: z.string().nullable(),
+  state: z.enum(['down', 'degraded', 'maintenance']),
+  slo: z.unknown().optional(),
+  downtimeCostPerHour: z.number().optional(),
+  users: z.number().optional(),
+});
+export type ImpactedService = z.infer<typeof ImpactedService>;
+
+export const ImpactSummary = z.object({
+  down: z.number().int(),
+  degraded: z.number().int(),
+  maintenance: z.number().int(),
+  /** Most critical tier among impacted CIs not in maintenance, null when none has a tier. */
+  worstTier: z.number().int().nullable(),
+  worstTierState: FailState.nullable(),
+  byTier: z.record(z.string(), z.number().int()).describe('impacted services per tier ("none" for untiered)'),
+  downtimeCostPerHour: z.number().describe('summed over impacted services not in maintenance'),
+  users: z.number(),
+});
+export type ImpactSummary = z.infer<typeof ImpactSummary>;
+
+export const ImpactReply = z.object({
+  impacted: z.array(ImpactedCi),
+  services: z.array(ImpactedService),
+  summary: ImpactSummary,
+  total: z.number().int(),
+  truncated: z.boolean(),
+  asOf: z.string().nullable(),
+});
+export type ImpactReply = z.infer<typeof ImpactReply>;
+
+export const PathsQuery = z.object({
+  from: Id,
+  to: Id,
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  asOf: Time.optional(),
+});
+export const PathsReply = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** `dependsOn`: `from` needs `to` (failure of `to` reaches `from`); `dependencyOf`: the reverse. */
+  direction: z.enum(['dependsOn', 'dependencyOf']).nullable(),
+  paths: z.array(z.array(z.string())),
+  nodes: z.record(z.string(), z.object({ name: z.string(), class: z.string(), tier: z.number().int().nullable() })),
+  truncated: z.boolean(),
+});
+export type PathsReply = z.infer<typeof PathsReply>;
+
+export const RootCauseRequest = z.union([
+  z.strictObject({ incidents: z.array(Id).min(1).max(500), limit: z.number().int().min(1).max(100).default(10) }),
+  z.strictObject({ cis: z.array(Id).min(1).max(500), since: Time, limit: z.number().int().min(1).max(100).default(10) }),
+]);
+export type RootCauseRequest = z.infer<typeof RootCauseRequest>;
+
+export const RecentChange = z.object({
+  kind: z.enum(['change', 'ci-version', 'relation-added', 'relation-removed', 'relation-changed']),
+  at: z.string(),
+  summary: z.string(),
+  ref: z.string().optional(),
+});
+export type RecentChange = z.infer<typeof RecentChange>;
+
+export const RootCauseCandidate = z.object({
+  id: z.string(),
+  name: z.string(),
+  class: z.string(),
+  tier: z.number().int().nullable(),
+  score: z.number(),
+  explains: z.array(z.string()).describe('incident ids (or symptom CI ids) this candidate failing would explain'),
+  specificity: z.number().describe('1 for a CI nothing else depends on, towards 0 for a hub'),
+  dependents: z.number().int().describe('CIs its failure would impact'),
+  paths: z.array(z.array(z.string())).describe('from the candidate to each explained symptom'),
+  recentChanges: z.array(RecentChange),
+});
+export type RootCauseCandidate = z.infer<typeof RootCauseCandidate>;
+
+export const RootCauseReply = z.object({
+  candidates: z.array(RootCauseCandidate),
+  /** Symptoms left out as evidence because their CI was in maintenance. */
+  suppressed: z.array(z.string()),
+  since: z.string(),
+});
+export type RootCauseReply = z.infer<typeof RootCauseReply>;

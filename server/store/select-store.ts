@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { GraphStore } from './port.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+
+/** The store named by the configuration; Neo4j's driver is loaded only when it is chosen. */
+export async function createStore(config: Pick<Config, 'store' | 'dataDir' | 'neo4j'>): Promise<GraphStore> {
+  if (config.store === 'neo4j') {
+    if (!config.neo4j.uri) throw new Error('SERVICEGRAPH_STORE=neo4j needs NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD)');
+    const modulePath = './neo4j/index.ts';
+    const mod = (await import(modulePath)) as { createNeo4jStore(o: { uri: string; user: string; password: string; database: string }): GraphStore };
+    return mod.createNeo4jStore({ uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database });
+  }
+  return new SqliteStore({ file: join(config.dataDir, 'servicegraph.db') });
+}

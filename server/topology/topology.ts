@@ -1,0 +1,329 @@
+import { ciClassList } from '../model/classes.ts';
+import { requiredUp, type MinUp, type Redundancy } from '../model/relations.ts';
+import type { TopologyCi, TopologyRelation } from '../store/port.ts';
+import { NO_GROUP, type ImpactGraph } from '../domain/impact/graph.ts';
+import type { CatalogView, NodeInfo } from '../domain/impact/catalog.ts';
+import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
+import { grown, IntList } from './int-list.ts';
+import { StringTable } from './string-table.ts';
+
+/** The only attributes the projection keeps: what incident cost and service listings read. */
+export const KEPT_ATTRIBUTES = ['slo', 'downtimeCostPerHour', 'users', 'revenuePerHour'] as const;
+
+const classIndex = new Map(ciClassList.map((c, i) => [c.name, i]));
+
+/** Impact edges waiting to become the CSR base (at build and at compaction). */
+export interface EdgeBatch { provider: IntList; dependent: IntList; group: IntList; type: IntList }
+export const newEdgeBatch = (capacity = 1024): EdgeBatch =>
+  ({ provider: new IntList(capacity), dependent: new IntList(capacity), group: new IntList(capacity), type: new IntList(capacity) });
+
+/**
+ * The in-memory projection of the live (or an as-of) topology. See README.md beside this file.
+ * Nodes get dense integer ids in arrival order and keep them for life (a retired CI is only marked);
+ * edges point provider → dependent and live in a CSR base plus a small overlay of later additions;
+ * `compact()` folds the overlay and the removals back into a fresh base.
+ */
+export class Topology implements ImpactGraph, CatalogView {
+  private ids: string[] = [];
+  private readonly index = new Map<string, number>();
+  private names: string[] = [];
+  private cls = new Uint8Array(1024);
+  private tiers = new Uint8Array(1024);
+  private alive = new Uint8Array(1024);
+  private owners = new Int32Array(1024);
+  private envs = new Int32Array(1024);
+  private readonly ownerTable = new StringTable();
+  private readonly envTable = new StringTable();
+  private readonly kept = new Map<number, Record<string, unknown>>();
+  private liveNodes = 0;
+
+  // CSR base, forward (provider → dependents, with group) and reverse (dependent → providers).
+  private baseNodes = 0;
+  private fOff = new Int32Array(1);
+  private fTo = new Int32Array(0);
+  private fGroup = new Int32Array(0);
+  private fType = new Uint8Array(0);
+  private rOff = new Int32Array(1);
+  private rFrom = new Int32Array(0);
+  private rType = new Uint8Array(0);
+  // Overlay: edges added since the base was built. out: [dependent, group, type]*, in: [provider, type]*.
+  private readonly outExtra = new Map<number, number[]>();
+  private readonly inExtra = new Map<number, number[]>();
+  private extraEdges = 0;
+  private deadEdges = 0;
+  private liveEdges = 0;
+
+  private readonly groupIndex = new Map<string, number>();
+  private readonly groupNames: string[] = [];
+  private readonly groupSizes: number[] = [];
+  private readonly groupMinUps: MinUp[] = [];
+
+  // ---- ImpactGraph -------------------------------------------------------------------------
+
+  get nodeCount(): number { return this.ids.length; }
+  get groupCount(): number { return this.groupNames.length; }
+
+  forEachDependent(u: number, visit: (dependent: number, group: number) => void): void {
+    if (u < this.baseNodes) {
+      const to = this.fTo, group = this.fGroup, type = this.fType;
+      for (let i = this.fOff[u], e = this.fOff[u + 1]; i < e; i++) if (type[i] !== DEAD) visit(to[i], group[i]);
+    }
+    if (this.extraEdges) {
+      const x = this.outExtra.get(u);
+      if (x) for (let i = 0; i < x.length; i += 3) visit(x[i], x[i + 1]);
+    }
+  }
+
+  forEachProvider(v: number, visit: (provider: number) => void): void {
+    if (v < this.baseNodes) {
+      const from = this.rFrom, type = this.rType;
+      for (let i = this.rOff[v], e = this.rOff[v + 1]; i < e; i++) if (type[i] !== DEAD) visit(from[i]);
+    }
+    if (this.extraEdges) {
+      const x = this.inExtra.get(v);
+      if (x) for (let i = 0; i < x.length; i += 2) visit(x[i]);
+    }
+  }
+
+  groupSize(g: number): number { return this.groupSizes[g]; }
+  groupRequired(g: number): number { return requiredUp(this.groupMinUps[g], this.groupSizes[g]); }
+  groupName(g: number): string { return this.groupNames[g]; }
+
+  // ---- CatalogView -------------------------------------------------------------------------
+
+  nodeOf(id: string): number | undefined {
+    const n = this.index.get(id);
+    return n !== undefined && this.alive[n] ? n : undefined;
+  }
+  idOf(n: number): string { return this.ids[n]; }
+  nameOf(n: number): string { return this.names[n]; }
+  classOf(n: number): string { return ciClassList[this.cls[n]].name; }
+  tierOf(n: number): number | null { return this.tiers[n] || null; }
+  ownerOf(n: number): string | null { return this.ownerTable.value(this.owners[n]); }
+  isAlive(n: number): boolean { return this.alive[n] === 1; }
+  info(n: number): NodeInfo {
+    return {
+      id: this.ids[n], name: this.names[n], class: this.classOf(n), environment: this.envTable.value(this.envs[n]) ?? '',
+      tier: this.tierOf(n), owner: this.ownerOf(n), attributes: this.kept.get(n) ?? {},
+    };
+  }
+  /** Live CIs, in dense id order. */
+  *liveNodeIds(): Iterable<number> { for (let n = 0; n < this.ids.length; n++) if (this.alive[n]) yield n; }
+
+  stats() {
+    return { cis: this.liveNodes, relations: this.liveEdges, overlayEdges: this.extraEdges, deadEdges: this.deadEdges, groups: this.groupNames.length };
+  }
+
+  // ---- changes -----------------------------------------------------------------------------
+
+  /** Create or refresh a CI (also brings a retired one back under its old dense id). */
+  upsertCi(ci: TopologyCi): number {
+    let n = this.index.get(ci.id);
+    if (n === undefined) {
+      n = this.ids.length;
+      const need = n + 1;
+      this.cls = grown(this.cls, need); this.tiers = grown(this.tiers, need); this.alive = grown(this.alive, need);
+      this.owners = grown(this.owners, need); this.envs = grown(this.envs, need);
+      this.ids.push(ci.id); this.names.push(ci.name); this.index.set(ci.id, n);
+    } else {
+      this.names[n] = ci.name;
+    }
+    if (!this.alive[n]) { this.alive[n] = 1; this.liveNodes++; }
+    const c = classIndex.get(ci.class);
+    if (c === undefined) throw new Error(`unknown CI class ${ci.class}`);
+    this.cls[n] = c;
+    this.tiers[n] = ci.tier ?? 0;
+    this.owners[n] = this.ownerTable.intern(ci.owner);
+    this.envs[n] = this.envTable.intern(ci.environment);
+    let kept: Record<string, unknown> | undefined;
+    for (const k of KEPT_ATTRIBUTES) if (ci.attributes?.[k] !== undefined) (kept ??= {})[k] = ci.attributes[k];
+    if (kept) this.kept.set(n, kept); else this.kept.delete(n);
+    return n;
+  }
+
+  /** Mark a CI retired and drop its edges (the batch that retired it also retires them; this keeps the graph sound either way). */
+  retireCi(id: string): void {
+    const n = this.index.get(id);
+    if (n === undefined || !this.alive[n]) return;
+    const out: [number, number][] = [];
+    const into: [number, number][] = [];
+    this.forEachEdgeOf(n, (p, d, t) => (p === n ? out : into).push([p === n ? d : p, t]));
+    for (const [d, t] of out) this.removeEdge(n, d, t);
+    for (const [p, t] of into) this.removeEdge(p, n, t);
+    this.alive[n] = 0;
+    this.liveNodes--;
+  }
+
+  /** Add a relation, or apply its new redundancy when it is already there. Ends must be live CIs. */
+  upsertRelation(rel: TopologyRelation): boolean {
+    const ends = this.resolve(rel);
+    if (!ends) return false;
+    const { p, d, t } = ends;
+    const group = this.groupFor(d, rel.redundancy);
+    const at = this.findEdge(p, d, t);
+    if (at) {
+      const old = at.getGroup();
+      if (old !== group) {
+        if (old !== NO_GROUP) this.groupSizes[old]--;
+        if (group !== NO_GROUP) this.groupSizes[group]++;
+        at.setGroup(group);
+      }
+      return true;
+    }
+    if (group !== NO_GROUP) this.groupSizes[group]++;
+    pushTo(this.outExtra, p, d, group, t);
+    pushTo(this.inExtra, d, p, t);
+    this.extraEdges++;
+    this.liveEdges++;
+    return true;
+  }
+
+  removeRelation(rel: { type: string; from: string; to: string }): boolean {
+    const ends = this.resolve(rel);
+    return ends ? this.removeEdge(ends.p, ends.d, ends.t) : false;
+  }
+
+  /** Whether the overlay or the removals have grown enough that a fresh base pays for itself. */
+  needsCompaction(): boolean {
+    const base = this.fTo.length;
+    return this.extraEdges + this.deadEdges > Math.max(10_000, base * 0.1);
+  }
+
+  /** Fold overlay and removals into a new CSR base. O(nodes + edges), no store access. */
+  compact(): void {
+    const batch = newEdgeBatch(Math.max(1024, this.liveEdges));
+    for (let u = 0; u < this.ids.length; u++) {
+      this.forEachDependentTyped(u, (d, g, t) => {
+        batch.provider.push(u); batch.dependent.push(d); batch.group.push(g); batch.type.push(t);
+      });
+    }
+    this.setBase(batch);
+  }
+
+  // ---- building ----------------------------------------------------------------------------
+
+  /** Resolve a relation to an impact edge in `batch` (at build time). */
+  collectRelation(rel: TopologyRelation, batch: EdgeBatch): 'added' | 'no-impact' | 'unknown-end' {
+    if (!impactEnds(rel)) return 'no-impact';
+    const ends = this.resolve(rel);
+    if (!ends) return 'unknown-end';
+    const group = this.groupFor(ends.d, rel.redundancy);
+    if (group !== NO_GROUP) this.groupSizes[group]++;
+    batch.provider.push(ends.p); batch.dependent.push(ends.d); batch.group.push(group); batch.type.push(ends.t);
+    return 'added';
+  }
+
+  /** Replace the edge set with `batch` as a new CSR base (counting sort by provider, then by dependent). */
+  setBase(batch: EdgeBatch): void {
+    const n = this.ids.length, m = batch.provider.length;
+    const P = batch.provider.data, D = batch.dependent.data, G = batch.group.data, T = batch.type.data;
+    const fOff = new Int32Array(n + 1), rOff = new Int32Array(n + 1);
+    for (let i = 0; i < m; i++) { fOff[P[i] + 1]++; rOff[D[i] + 1]++; }
+    for (let i = 0; i < n; i++) { fOff[i + 1] += fOff[i]; rOff[i + 1] += rOff[i]; }
+    const fTo = new Int32Array(m), fGroup = new Int32Array(m), fType = new Uint8Array(m);
+    const rFrom = new Int32Array(m), rType = new Uint8Array(m);
+    const fPos = fOff.slice(0, n), rPos = rOff.slice(0, n);
+    for (let i = 0; i < m; i++) {
+      const f = fPos[P[i]]++;
+      fTo[f] = D[i]; fGroup[f] = G[i]; fType[f] = T[i];
+      const r = rPos[D[i]]++;
+      rFrom[r] = P[i]; rType[r] = T[i];
+    }
+    Object.assign(this, { fOff, fTo, fGroup, fType, rOff, rFrom, rType, baseNodes: n, extraEdges: 0, deadEdges: 0, liveEdges: m });
+    this.outExtra.clear();
+    this.inExtra.clear();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private resolve(rel: { type: string; from: string; to: string }): { p: number; d: number; t: number } | null {
+    const ends = impactEnds(rel);
+    if (!ends) return null;
+    const p = this.nodeOf(ends.provider), d = this.nodeOf(ends.dependent);
+    if (p === undefined || d === undefined) return null;
+    return { p, d, t: relationTypeCode(rel.type) };
+  }
+
+  private groupFor(dependent: number, redundancy: Redundancy | null): number {
+    if (!redundancy) return NO_GROUP;
+    const key = dependent + '\u0000' + redundancy.group;
+    let g = this.groupIndex.get(key);
+    if (g === undefined) {
+      g = this.groupNames.length;
+      this.groupIndex.set(key, g); this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(redundancy.minUp);
+    } else {
+      // Members should agree on minUp; when they do not, the most recently read one wins.
+      this.groupMinUps[g] = redundancy.minUp;
+    }
+    return g;
+  }
+
+  private forEachDependentTyped(u: number, visit: (d: number, group: number, type: number) => void): void {
+    if (u < this.baseNodes) {
+      for (let i = this.fOff[u], e = this.fOff[u + 1]; i < e; i++) if (this.fType[i] !== DEAD) visit(this.fTo[i], this.fGroup[i], this.fType[i]);
+    }
+    const x = this.outExtra.get(u);
+    if (x) for (let i = 0; i < x.length; i += 3) visit(x[i], x[i + 1], x[i + 2]);
+  }
+
+  private forEachEdgeOf(n: number, visit: (p: number, d: number, t: number) => void): void {
+    this.forEachDependentTyped(n, (d, _g, t) => visit(n, d, t));
+    if (n < this.baseNodes) {
+      for (let i = this.rOff[n], e = this.rOff[n + 1]; i < e; i++) if (this.rType[i] !== DEAD) visit(this.rFrom[i], n, this.rType[i]);
+    }
+    const x = this.inExtra.get(n);
+    if (x) for (let i = 0; i < x.length; i += 2) visit(x[i], n, x[i + 1]);
+  }
+
+  /** The live edge p → d of type t, as accessors over wherever it is stored. */
+  private findEdge(p: number, d: number, t: number): { getGroup(): number; setGroup(g: number): void; kill(): void } | null {
+    if (p < this.baseNodes) {
+      for (let i = this.fOff[p], e = this.fOff[p + 1]; i < e; i++) {
+        if (this.fTo[i] !== d || this.fType[i] !== t) continue;
+        return {
+          getGroup: () => this.fGroup[i],
+          setGroup: (g) => { this.fGroup[i] = g; },
+          kill: () => {
+            this.fType[i] = DEAD;
+            for (let j = this.rOff[d], e2 = this.rOff[d + 1]; j < e2; j++) if (this.rFrom[j] === p && this.rType[j] === t) { this.rType[j] = DEAD; break; }
+            this.deadEdges++;
+          },
+        };
+      }
+    }
+    const out = this.outExtra.get(p);
+    if (out) {
+      for (let i = 0; i < out.length; i += 3) {
+        if (out[i] !== d || out[i + 2] !== t) continue;
+        return {
+          getGroup: () => out[i + 1],
+          setGroup: (g) => { out[i + 1] = g; },
+          kill: () => {
+            out.splice(i, 3);
+            if (!out.length) this.outExtra.delete(p);
+            const into = this.inExtra.get(d)!;
+            for (let j = 0; j < into.length; j += 2) if (into[j] === p && into[j + 1] === t) { into.splice(j, 2); break; }
+            if (!into.length) this.inExtra.delete(d);
+            this.extraEdges--;
+          },
+        };
+      }
+    }
+    return null;
+  }
+
+  private removeEdge(p: number, d: number, t: number): boolean {
+    const at = this.findEdge(p, d, t);
+    if (!at) return false;
+    const g = at.getGroup();
+    if (g !== NO_GROUP) this.groupSizes[g]--;
+    at.kill();
+    this.liveEdges--;
+    return true;
+  }
+}
+
+function pushTo(map: Map<number, number[]>, key: number, ...values: number[]): void {
+  const list = map.get(key);
+  if (list) list.push(...values); else map.set(key, values);
+}
