@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configFromEnv, type Config } from '../../server/config.ts';
+import { startServer, type RunningServer } from '../../server/server.ts';
+import { issueToken } from '../../server/api/auth.ts';
+import { loadDemo } from '../../server/demo/load-demo.ts';
+import type { Role } from '../../server/model/records.ts';
+
+export interface TestServer extends RunningServer {
+  adminToken: string;
+  dataDir: string;
+  /** A fresh token of the given role (cached per role). */
+  tokenFor(role: Role): Promise<string>;
+  /** fetch against the server with a bearer token (admin unless given) and JSON in/out. */
+  api(path: string, init?: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+/**
+ * The real server (same bootstrap as `npm start`) on an ephemeral port over a temp SQLite store.
+ * `demo` loads the generated demo estate through the ingest path first.
+ */
+export async function startTestServer(opts: { demo?: boolean | { cis: number; seed?: number }; config?: Partial<Config> } = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sg-test-'));
+  const adminToken = 'sg_test_admin_' + Math.random().toString(36).slice(2);
+  const config: Config = { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataDir, adminToken, pollMs: 200, ...opts.config };
+  const server = await startServer(config);
+  if (opts.demo) {
+    const d = typeof opts.demo === 'object' ? opts.demo : { cis: 3000 };
+    await loadDemo(server.store, config.limits, d);
+    await server.ctx.feed.poke();
+  }
+  const tokens = new Map<Role, string>();
+  const close = server.close;
+  return {
+    ...server,
+    adminToken,
+    dataDir,
+    async tokenFor(role) {
+      if (!tokens.has(role)) tokens.set(role, (await issueToken(server.store, `test ${role}`, role)).token);
+      return tokens.get(role)!;
+    },
+    async api(path, init = {}) {
+      const token = init.token === undefined ? adminToken : init.token;
+      const res = await fetch(server.url + path, {
+        method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
+        headers: {
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...init.headers,
+        },
+        body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try { body = JSON.parse(text); } catch { /* not JSON */ }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async close() {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,306 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import type { GraphStore } from '../../server/store/port.ts';
+import { ingest, type IngestOptions } from '../../server/ingest/ingest-service.ts';
+import { IngestBatch, type IngestBatchInput } from '../../server/model/ingest.ts';
+import { defaultLimits } from '../../server/model/limits.ts';
+import { ServiceError } from '../../server/ingest/errors.ts';
+
+export interface StoreFixture { store: GraphStore; cleanup(): Promise<void> }
+
+/** A controllable clock so that history tests name exact instants. */
+export function clock(start = Date.parse('2026-01-01T00:00:00.000Z')) {
+  let t = start;
+  return { now: () => new Date(t).toISOString(), advance: (ms = 1000) => { t += ms; return new Date(t).toISOString(); }, at: () => new Date(t).toISOString() };
+}
+
+export async function push(store: GraphStore, batch: IngestBatchInput, opts: Partial<IngestOptions> & { dryRun?: boolean } = {}) {
+  return ingest(store, IngestBatch.parse(batch), { limits: defaultLimits, maxRetireShare: 0.2, ...opts });
+}
+
+export async function rejection(p: Promise<unknown>): Promise<ServiceError> {
+  try { await p; } catch (e) { if (e instanceof ServiceError) return e; throw e; }
+  throw new Error('expected the batch to be rejected');
+}
+
+const svc = (name: string, extra: object = {}) => ({ class: 'service' as const, name, environment: 'prod', ...extra });
+const ref = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
+
+async function allActive(store: GraphStore) {
+  const out = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listCis({ limit: 100, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * The behaviour every GraphStore has. Run by test/store/<store>.test.ts for each adapter;
+ * everything goes through the one write path (`ingest`) and the port's reads.
+ */
+export function storeContract(name: string, make: () => Promise<StoreFixture>) {
+  describe(`GraphStore contract: ${name}`, () => {
+    let fx: StoreFixture;
+    let store: GraphStore;
+    let c: ReturnType<typeof clock>;
+    beforeEach(async () => { fx = await make(); store = fx.store; c = clock(); });
+    afterEach(async () => { await fx.cleanup(); });
+
+    describe('applying a batch', () => {
+      it('creates CIs and relations and reads them back', async () => {
+        const out = await push(store, { source: 'kubernetes', cis: [svc('checkout', { tier: 1 }), svc('payments')], relations: [{ type: 'DEPENDS_ON', from: ref('checkout'), to: ref('payments') }] }, { now: c.now });
+        expect(out.dryRun).toBe(false);
+        if (out.dryRun) return;
+        expect(out.result.cis).toEqual({ created: 2, updated: 0, unchanged: 0, retired: 0 });
+        expect(out.result.relations.created).toBe(1);
+        const cis = await allActive(store);
+        expect(cis.map((x) => x.name)).toEqual(['checkout', 'payments']);
+        const checkout = cis[0];
+        expect(checkout).toMatchObject({ class: 'service', environment: 'prod', tier: 1, lifecycle: 'active', version: 1, validTo: null });
+        const rels = await store.relationsOf([checkout.id]);
+        expect(rels).toHaveLength(1);
+        expect(rels[0]).toMatchObject({ type: 'DEPENDS_ON', from: checkout.id, to: cis[1].id, provenance: ['declared'] });
+      });
+
+      it('reports the same batch sent twice as unchanged and writes no new version or event', async () => {
+        const batch = { source: 'kubernetes', cis: [svc('checkout')], relations: [] };
+        await push(store, batch, { now: c.now });
+        const seq = await store.latestSeq();
+        c.advance();
+        const again = await push(store, batch, { now: c.now });
+        expect(!again.dryRun && again.result.cis).toEqual({ created: 0, updated: 0, unchanged: 1, retired: 0 });
+        expect(await store.latestSeq()).toBe(seq);
+        const [ci] = await allActive(store);
+        expect(ci.version).toBe(1);
+      });
+
+      it('numbers change events monotonically, one per committed batch', async () => {
+        await push(store, { source: 'a', cis: [svc('x')] }, { now: c.now });
+        await push(store, { source: 'a', cis: [svc('y')] }, { now: c.now });
+        const events = await store.eventsSince(0, 10);
+        expect(events.map((e) => e.seq)).toEqual([1, 2]);
+        expect(events[1].changes[0]).toMatchObject({ kind: 'ci.created', ci: { name: 'y' } });
+        expect(await store.eventsSince(1, 10)).toHaveLength(1);
+      });
+
+      it('rejects a relation to an unknown CI and writes nothing at all', async () => {
+        const e = await rejection(push(store, { source: 'a', cis: [svc('checkout')], relations: [{ type: 'DEPENDS_ON', from: ref('checkout'), to: ref('ghost') }] }));
+        expect(e.status).toBe(400);
+        expect(e.message).toContain('relations.0.to');
+        expect(e.message).toContain('ghost');
+        expect(await store.latestSeq()).toBe(0);
+        expect(await allActive(store)).toEqual([]);
+      });
+
+      it('resolves relation ends by id as well as by identifiers', async () => {
+        await push(store, { source: 'a', cis: [svc('checkout'), svc('payments')] });
+        const [checkout, payments] = await allActive(store);
+        await push(store, { source: 'manual', relations: [{ type: 'DEPENDS_ON', from: { id: checkout.id }, to: { id: payments.id } }] });
+        const rels = await store.relationsOf([payments.id]);
+        expect(rels[0]).toMatchObject({ from: checkout.id, to: payments.id, provenance: ['manual'] });
+      });
+
+      it('rolls back everything when the transaction function throws', async () => {
+        await expect(store.transact(async (tx) => {
+          await tx.write({ now: c.now(), source: 'a', cis: [], relations: [], keys: [{ key: 'k', ciId: 'ci-x' }], run: { runId: 'r', source: 'a', scope: 's', startedAt: c.now(), lastBatchAt: c.now(), completedAt: null, batches: 1 }, event: { at: c.now(), source: 'a', changes: [] } });
+          throw new Error('boom');
+        })).rejects.toThrow('boom');
+        expect(await store.latestSeq()).toBe(0);
+        await store.transact(async (tx) => { expect((await tx.lookupKeys(['k'])).size).toBe(0); expect(await tx.getRun('r')).toBeNull(); }, { readOnly: true });
+      });
+    });
+
+    describe('identification and reconciliation', () => {
+      it('makes one CI of a host two sources report by different identifiers', async () => {
+        await push(store, { source: 'nmap', cis: [{ class: 'host', name: '10.0.0.7', identifiers: { ip: '10.0.0.7' } }] });
+        await push(store, { source: 'netstat', cis: [{ class: 'host', name: 'db-7', identifiers: { fqdn: 'db-7.example.com', ip: '10.0.0.7' } }] });
+        await push(store, { source: 'manual', cis: [{ class: 'host', name: 'db-7', identifiers: { serialNumber: 'SN-1', fqdn: 'db-7.example.com' } }] });
+        const hosts = await allActive(store);
+        expect(hosts).toHaveLength(1);
+        expect(hosts[0].identifiers).toEqual({ fqdn: 'db-7.example.com', ip: '10.0.0.7', serialNumber: 'SN-1' });
+        const detail = await store.getCiDetail(hosts[0].id);
+        expect(detail!.sources.map((s) => s.source).sort()).toEqual(['manual', 'netstat', 'nmap']);
+      });
+
+      it('merges attributes by source precedence and keeps the losing values in provenance', async () => {
+        await push(store, { source: 'kubernetes', cis: [svc('checkout', { owner: 'team-k8s', attributes: { image: 'checkout:1' } })] });
+        await push(store, { source: 'backstage', cis: [svc('checkout', { owner: 'team-commerce', attributes: { lifecycle: 'production' } })] });
+        await push(store, { source: 'kubernetes', cis: [svc('checkout', { owner: 'team-other', attributes: { image: 'checkout:2' } })] });
+        const [ci] = await allActive(store);
+        expect(ci.owner).toBe('team-commerce');
+        expect(ci.attributes).toEqual({ image: 'checkout:2', lifecycle: 'production' });
+        const detail = await store.getCiDetail(ci.id);
+        const k8s = detail!.sources.find((s) => s.source === 'kubernetes')!;
+        expect(k8s.values.owner).toBe('team-other');
+      });
+
+      it('matches by the first rule the item carries, never moving an identifier from one CI to another', async () => {
+        await push(store, { source: 'a', cis: [{ class: 'host', name: 'h1', identifiers: { serialNumber: 'S1' } }, { class: 'host', name: 'h2', identifiers: { fqdn: 'h2.example.com' } }] });
+        // Conflicting: serial says h1, fqdn says h2. The serial rule ranks first; h2 keeps its fqdn.
+        const out = await push(store, { source: 'b', cis: [{ class: 'host', name: 'h1', identifiers: { serialNumber: 'S1', fqdn: 'h2.example.com' } }] }, { dryRun: true });
+        expect(out.dryRun && out.result.cis[0]).toMatchObject({ action: 'update', matchedBy: ['serialNumber'] });
+        await push(store, { source: 'b', cis: [{ class: 'host', name: 'h1', identifiers: { serialNumber: 'S1', fqdn: 'h2.example.com' } }] });
+        const hosts = await allActive(store);
+        expect(hosts).toHaveLength(2);
+        const h2 = hosts.find((h) => h.name === 'h2')!;
+        const byFqdn = await push(store, { source: 'c', cis: [{ class: 'host', name: 'h2', identifiers: { fqdn: 'h2.example.com' } }] }, { dryRun: true });
+        expect(byFqdn.dryRun && byFqdn.result.cis[0]).toMatchObject({ ciId: h2.id, matchedBy: ['fqdn'] });
+      });
+
+      it('answers a dry run with what each item would identify with and writes nothing', async () => {
+        await push(store, { source: 'a', cis: [svc('checkout')] });
+        const seq = await store.latestSeq();
+        const out = await push(store, { source: 'b', cis: [svc('checkout'), svc('new-one')] }, { dryRun: true });
+        expect(out.dryRun).toBe(true);
+        if (!out.dryRun) return;
+        expect(out.result.cis.map((x) => [x.name, x.action, x.matchedBy])).toEqual([['checkout', 'unchanged', ['environment', 'name']], ['new-one', 'create', null]]);
+        expect(await store.latestSeq()).toBe(seq);
+        expect(await allActive(store)).toHaveLength(1);
+      });
+    });
+
+    describe('runs and staleness', () => {
+      const scope = { source: 'kubernetes', scope: 'cluster-a' };
+      const five = ['a', 'b', 'c', 'd', 'e'].map((n) => svc(n));
+
+      it('retires what a completed run no longer asserts, keeping its history', async () => {
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five }, { now: c.now });
+        const t1 = c.at();
+        c.advance();
+        const out = await push(store, { ...scope, runId: 'r2', complete: true, cis: five.slice(0, 4) }, { now: c.now });
+        expect(!out.dryRun && out.result.cis.retired).toBe(1);
+        expect((await allActive(store)).map((x) => x.name)).toEqual(['a', 'b', 'c', 'd']);
+        const retired = (await store.listCis({ limit: 10, lifecycle: 'retired' })).items;
+        expect(retired.map((x) => [x.name, x.validTo])).toEqual([['e', c.at()]]);
+        expect(await store.getCi(retired[0].id, t1)).toMatchObject({ name: 'e' });
+      });
+
+      it('retires nothing while a run is unfinished, even across batches', async () => {
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
+        await push(store, { ...scope, runId: 'r2', cis: five.slice(0, 2) });
+        expect(await allActive(store)).toHaveLength(5);
+        await push(store, { ...scope, runId: 'r2', complete: true, cis: five.slice(2, 5) });
+        expect(await allActive(store)).toHaveLength(5);
+      });
+
+      it('refuses a completion that would retire more than the guard allows unless forced', async () => {
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
+        const seq = await store.latestSeq();
+        const e = await rejection(push(store, { ...scope, runId: 'r2', complete: true, cis: five.slice(0, 3) }));
+        expect(e).toMatchObject({ status: 409, code: 'removal_guard' });
+        expect(await store.latestSeq()).toBe(seq);
+        const forced = await push(store, { ...scope, runId: 'r3', complete: true, force: true, cis: five.slice(0, 3) });
+        expect(!forced.dryRun && forced.result.cis.retired).toBe(2);
+      });
+
+      it('keeps a CI that another source still asserts, dropping only the finished source', async () => {
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
+        await push(store, { source: 'backstage', cis: [svc('e', { owner: 'team-e' })] });
+        await push(store, { ...scope, runId: 'r2', complete: true, cis: five.slice(0, 4) });
+        const e = (await allActive(store)).find((x) => x.name === 'e')!;
+        expect(e.owner).toBe('team-e');
+        const detail = await store.getCiDetail(e.id);
+        expect(detail!.sources.find((s) => s.source === 'kubernetes')!.active).toBe(false);
+      });
+
+      it('brings a retired CI back, same id, when a source asserts it again', async () => {
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
+        const id = (await allActive(store)).find((x) => x.name === 'e')!.id;
+        await push(store, { ...scope, runId: 'r2', complete: true, cis: five.slice(0, 4) });
+        const back = await push(store, { ...scope, runId: 'r3', cis: [svc('e')] });
+        expect(!back.dryRun && back.result.cis.updated).toBe(1);
+        const e = await store.getCi(id);
+        expect(e).toMatchObject({ lifecycle: 'active', validTo: null, version: 2 });
+      });
+
+      it('retires the relations of a retired CI', async () => {
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five, relations: [{ type: 'DEPENDS_ON', from: ref('a'), to: ref('e') }] });
+        await push(store, { ...scope, runId: 'r2', complete: true, force: true, cis: five.slice(0, 4) });
+        const a = (await allActive(store)).find((x) => x.name === 'a')!;
+        expect(await store.relationsOf([a.id])).toEqual([]);
+      });
+
+      it('refuses more batches for a completed run', async () => {
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
+        const e = await rejection(push(store, { ...scope, runId: 'r1', cis: five }));
+        expect(e).toMatchObject({ status: 409, code: 'run_completed' });
+      });
+    });
+
+    describe('history', () => {
+      it('reads any CI and its relations as of an earlier time', async () => {
+        await push(store, { source: 'a', cis: [svc('checkout', { attributes: { version: '1' } }), svc('payments')], relations: [{ type: 'DEPENDS_ON', from: ref('checkout'), to: ref('payments') }] }, { now: c.now });
+        const t1 = c.at();
+        c.advance();
+        await push(store, { source: 'a', cis: [svc('checkout', { attributes: { version: '2' } })] }, { now: c.now });
+        const [checkout] = await allActive(store);
+        expect(checkout.attributes).toEqual({ version: '2' });
+        expect((await store.getCi(checkout.id, t1))!.attributes).toEqual({ version: '1' });
+        expect(await store.getCi(checkout.id, '2025-12-31T00:00:00.000Z')).toBeNull();
+        expect(await store.relationsOf([checkout.id], t1)).toHaveLength(1);
+        const detail = await store.getCiDetail(checkout.id);
+        expect(detail!.history.map((h) => [h.version, h.data.attributes])).toEqual([[2, { version: '2' }], [1, { version: '1' }]]);
+      });
+
+      it('diffs two instants into added, removed and changed', async () => {
+        await push(store, { source: 'k', scope: 's', runId: 'r1', complete: true, cis: ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => svc(n)) }, { now: c.now });
+        const t1 = c.at();
+        c.advance();
+        await push(store, { source: 'k', scope: 's', runId: 'r2', complete: true, cis: [svc('a', { tier: 2 }), ...['b', 'c', 'd', 'e', 'g'].map((n) => svc(n))] }, { now: c.now });
+        const d = await store.diff(t1, c.at(), 100);
+        expect(d.cis.added.map((x) => x.name)).toEqual(['g']);
+        expect(d.cis.removed.map((x) => x.name)).toEqual(['f']);
+        expect(d.cis.changed.map((x) => [x.after.name, x.fields])).toEqual([['a', ['tier']]]);
+        expect(d.truncated).toBe(false);
+      });
+
+      it('streams the live topology and the topology as of a time', async () => {
+        await push(store, { source: 'a', cis: [svc('x'), svc('y')], relations: [{ type: 'DEPENDS_ON', from: ref('x'), to: ref('y'), redundancy: { group: 'g', minUp: 1 } }] }, { now: c.now });
+        const t1 = c.at();
+        c.advance();
+        await push(store, { source: 'a', cis: [svc('z')] }, { now: c.now });
+        const collect = async (asOf?: string) => {
+          const cis: string[] = []; const rels: unknown[] = [];
+          for await (const chunk of store.streamTopology(asOf, 2)) { cis.push(...chunk.cis.map((x) => x.name)); rels.push(...chunk.relations); }
+          return { cis: cis.sort(), rels };
+        };
+        const now = await collect();
+        expect(now.cis).toEqual(['x', 'y', 'z']);
+        expect(now.rels).toEqual([expect.objectContaining({ type: 'DEPENDS_ON', redundancy: { group: 'g', minUp: 1 } })]);
+        expect((await collect(t1)).cis).toEqual(['x', 'y']);
+      });
+    });
+
+    describe('reads', () => {
+      it('lists with filters, text search and stable cursor pages', async () => {
+        const names = Array.from({ length: 25 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
+        await push(store, { source: 'a', cis: [...names.map((n) => svc(n, { owner: n < 'svc-10' ? 'blue' : 'red' })), { class: 'database', name: 'orders-db', environment: 'prod' }] });
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listCis({ class: ['service'], limit: 10, cursor });
+          seen.push(...page.items.map((x) => x.name));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(seen).toEqual(names);
+        expect((await store.listCis({ owner: 'blue', limit: 100 })).items).toHaveLength(10);
+        expect((await store.listCis({ q: 'ORDERS', limit: 100 })).items.map((x) => x.name)).toEqual(['orders-db']);
+        expect((await store.listCis({ q: '100%_', limit: 100 })).items).toEqual([]);
+      });
+
+      it('keeps tokens by hash and documents by kind', async () => {
+        await store.createToken({ id: 't1', hash: 'h1', name: 'ci', role: 'collector', createdAt: c.now() });
+        expect(await store.findToken('h1')).toMatchObject({ id: 't1', role: 'collector' });
+        expect(await store.findToken('nope')).toBeNull();
+        expect(await store.countTokens()).toBe(1);
+        await store.putDoc({ kind: 'incident', id: 'i1', createdAt: c.now(), updatedAt: c.now(), data: { title: 'down' } });
+        await store.putDoc({ kind: 'incident', id: 'i1', createdAt: c.now(), updatedAt: c.advance(), data: { title: 'still down' } });
+        expect((await store.getDoc('incident', 'i1'))!.data).toEqual({ title: 'still down' });
+        expect(await store.listDocs('incident')).toHaveLength(1);
+        expect(await store.listDocs('change')).toEqual([]);
+      });
+    });
+  });
+}
