@@ -1,0 +1,79 @@
+import type { ChangeFeed } from '../live/change-feed.ts';
+import type { ChangeEvent } from '../model/records.ts';
+import type { GraphStore } from '../store/port.ts';
+import { InputError } from '../ingest/errors.ts';
+import { applyChangeEvent } from './apply-event.ts';
+import { loadTopology } from './build.ts';
+import type { Topology } from './topology.ts';
+
+export interface TopologyServiceOptions {
+  /** As-of projections kept; each can be as large as the live one, so few. */
+  asOfCacheSize?: number;
+  /** As-of instants are rounded down to this many ms, so nearby requests share a projection (default 1: exact). */
+  asOfBucketMs?: number;
+}
+
+/**
+ * Owns the live projection (built once, then patched from the change feed) and a small LRU of
+ * as-of projections built from history. Nothing here computes impact; it only hands out graphs.
+ */
+export class TopologyService {
+  private live!: Topology;
+  private applied = 0;
+  private readonly asOfCache = new Map<string, Promise<Topology>>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly store: GraphStore, private readonly opts: TopologyServiceOptions = {}) {}
+
+  /**
+   * Build from the store, catch up on what committed during the build, then follow `feed`.
+   * Events at or before the last applied sequence are skipped; applying one twice would be harmless anyway.
+   */
+  async start(feed?: ChangeFeed): Promise<void> {
+    this.applied = await this.store.latestSeq();
+    this.live = await loadTopology(this.store);
+    for (;;) {
+      const events = await this.store.eventsSince(this.applied, 1000);
+      for (const e of events) this.apply(e);
+      if (events.length < 1000) break;
+    }
+    if (feed) this.unsubscribe = feed.subscribe((e) => { if (e.seq > this.applied) this.apply(e); });
+  }
+
+  /** Sequence of the last change event reflected in the live projection. */
+  get seq(): number { return this.applied; }
+
+  private apply(e: ChangeEvent): void {
+    applyChangeEvent(this.live, e);
+    this.applied = e.seq;
+    if (this.live.needsCompaction()) this.live.compact();
+  }
+
+  stop(): void { this.unsubscribe?.(); this.unsubscribe = null; }
+
+  /** The live projection, or the one for `asOf` (built on first use, then cached). */
+  async at(asOf?: string): Promise<Topology> {
+    if (!asOf) return this.current;
+    const bucket = this.opts.asOfBucketMs ?? 1;
+    const t = Date.parse(asOf);
+    if (!Number.isFinite(t)) throw new InputError(`asOf ${asOf} is not a time`);
+    const key = new Date(Math.floor(t / bucket) * bucket).toISOString();
+    let hit = this.asOfCache.get(key);
+    if (hit) {
+      this.asOfCache.delete(key);
+      this.asOfCache.set(key, hit);
+      return hit;
+    }
+    hit = loadTopology(this.store, key);
+    this.asOfCache.set(key, hit);
+    hit.catch(() => this.asOfCache.delete(key));
+    const max = this.opts.asOfCacheSize ?? 4;
+    while (this.asOfCache.size > max) this.asOfCache.delete(this.asOfCache.keys().next().value!);
+    return hit;
+  }
+
+  get current(): Topology {
+    if (!this.live) throw new Error('topology not built yet: call start()');
+    return this.live;
+  }
+}

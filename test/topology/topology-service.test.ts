@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { ingest } from '../../server/ingest/ingest-service.ts';
+import { defaultLimits } from '../../server/model/limits.ts';
+import { ChangeFeed } from '../../server/live/change-feed.ts';
+import { TopologyService } from '../../server/topology/topology-service.ts';
+import type { IngestBatchInput } from '../../server/model/ingest.ts';
+import { IngestBatch } from '../../server/model/ingest.ts';
+
+const svc = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
+const dep = (from: string, to: string) => ({ type: 'DEPENDS_ON' as const, from: svc(from), to: svc(to) });
+
+describe('topology service over the SQLite store', () => {
+  let store: SqliteStore;
+  let feed: ChangeFeed;
+  let clock = Date.parse('2025-01-01T00:00:00Z');
+  const push = (batch: IngestBatchInput) => {
+    clock += 60_000;
+    return ingest(store, IngestBatch.parse(batch), { limits: defaultLimits, maxRetireShare: 1, now: () => new Date(clock).toISOString() });
+  };
+  const dependentsOf = (topo: Awaited<ReturnType<TopologyService['at']>>, name: string) => {
+    const id = [...topo.liveNodeIds()].find((n) => topo.nameOf(n) === name)!;
+    const out: string[] = [];
+    topo.forEachDependent(id, (d) => out.push(topo.nameOf(d)));
+    return out.sort();
+  };
+
+  beforeEach(async () => {
+    store = new SqliteStore({ file: ':memory:' });
+    await store.init();
+    feed = new ChangeFeed(store, 60_000);
+  });
+  afterEach(async () => { feed.stop(); await store.close(); });
+
+  it('builds from the store, then follows committed batches through the change feed without a rebuild', async () => {
+    await push({ source: 'manual', cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
+    const topology = new TopologyService(store);
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+    const live = topology.current;
+    expect(dependentsOf(live, 'db')).toEqual(['app']);
+
+    await push({ source: 'manual', cis: [svc('worker')], relations: [dep('worker', 'db')] });
+    await feed.poke();
+
+    expect(topology.current).toBe(live);
+    expect(dependentsOf(live, 'db')).toEqual(['app', 'worker']);
+    expect(topology.seq).toBe(await store.latestSeq());
+  });
+
+  it('applies retirements: a completed run that no longer reports a CI removes it and its edges', async () => {
+    await push({ source: 'manual', runId: 'r1', complete: true, cis: [svc('app'), svc('db'), svc('old')], relations: [dep('app', 'db'), dep('old', 'db')] });
+    const topology = new TopologyService(store);
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+
+    await push({ source: 'manual', runId: 'r2', complete: true, force: true, cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
+    await feed.poke();
+
+    expect(dependentsOf(topology.current, 'db')).toEqual(['app']);
+    expect(topology.current.stats()).toMatchObject({ cis: 2, relations: 1 });
+  });
+
+  it('answers as of a past time from history, and caches that projection', async () => {
+    await push({ source: 'manual', cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
+    const before = new Date(clock + 1000).toISOString();
+    await push({ source: 'manual', cis: [svc('worker')], relations: [dep('worker', 'db')] });
+    const topology = new TopologyService(store);
+    await topology.start();
+
+    const past = await topology.at(before);
+
+    expect(dependentsOf(past, 'db')).toEqual(['app']);
+    expect(dependentsOf(topology.current, 'db')).toEqual(['app', 'worker']);
+    expect(await topology.at(before)).toBe(past);
+  });
+});
