@@ -1,0 +1,74 @@
+import type { CiRef, IngestCi } from '../../server/model/ingest.ts';
+import type { Collected } from '../types.ts';
+import { EdgeSet } from '../shared/edges.ts';
+import { extractEndpoints } from '../shared/endpoints.ts';
+import { classifyImage } from '../shared/image-class.ts';
+import type { ComposeProject, ComposeService } from './model.ts';
+
+export interface ComposeTransformOptions {
+  /** Environment of the CIs; defaults to the project name so that two projects' `db` stay apart. */
+  environment?: string;
+  scope?: string;
+}
+
+/**
+ * A compose project → one software CI per service (`database`/`queue`/`cache` when the image is a known
+ * data store, else `service`) and DEPENDS_ON edges from `depends_on`, `links` and environment values
+ * that name another service (by service name, hostname, container_name, network alias or link alias).
+ * Pure: no file or network access. Environment values are read for host names only and never copied.
+ */
+export function transformCompose(project: ComposeProject, opts: ComposeTransformOptions = {}): Collected {
+  const environment = opts.environment ?? project.name;
+  const warnings = [...project.warnings];
+  const classOf = new Map(project.services.map((s) => [s.name, classifyImage(s.image)?.class ?? 'service']));
+  const ref = (service: string): CiRef => ({ class: classOf.get(service)!, name: service, environment });
+
+  const cis: IngestCi[] = project.services.map((s) => toCi(s, project, environment));
+  const names = hostIndex(project.services);
+  const edges = new EdgeSet();
+  const link = (from: string, to: string, via: string) => {
+    if (from !== to) edges.add(from, ref(from), to, ref(to), via);
+  };
+
+  for (const s of project.services) {
+    for (const d of s.dependsOn) link(s.name, d, 'depends_on');
+    const linkAliases = new Map<string, string>();
+    for (const l of s.links) {
+      link(s.name, l.service, 'links');
+      linkAliases.set(l.alias.toLowerCase(), l.service);
+    }
+    for (const { key, value } of s.environment) {
+      for (const e of extractEndpoints(key, value)) {
+        const target = linkAliases.get(e.host) ?? names.get(e.host);
+        if (target) link(s.name, target, `env:${key}`);
+        else if (!e.host.includes('.')) warnings.push(`${project.file}: service ${s.name}: ${key} names "${e.host}", which is no service of this project`);
+      }
+    }
+  }
+  return { scope: opts.scope ?? project.name, cis, relations: edges.relations(), warnings };
+}
+
+function toCi(s: ComposeService, project: ComposeProject, environment: string): IngestCi {
+  const kind = classifyImage(s.image);
+  const attributes: Record<string, unknown> = { composeProject: project.name, composeService: s.name };
+  if (s.image) attributes.image = s.image;
+  if (kind) attributes.product = kind.product;
+  if (s.build) attributes.built = true;
+  if (s.hostname) attributes.hostname = s.hostname;
+  if (s.containerName) attributes.containerName = s.containerName;
+  if (s.ports.length) attributes.ports = s.ports;
+  if (s.replicas !== undefined) attributes.replicas = s.replicas;
+  if (s.profiles.length) attributes.profiles = s.profiles;
+  return { class: kind?.class ?? 'service', name: s.name, environment, attributes };
+}
+
+/** Every name a service answers to on the project network. */
+function hostIndex(services: ComposeService[]): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const s of services) {
+    for (const n of [s.hostname, s.containerName, ...s.aliases]) if (n) index.set(n.toLowerCase(), s.name);
+  }
+  // Service names win over another service's alias or hostname, as Docker's embedded DNS answers them first.
+  for (const s of services) index.set(s.name.toLowerCase(), s.name);
+  return index;
+}
