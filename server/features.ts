@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { ApiContext } from './api/context.ts';
 import type { Config } from './config.ts';
+import { installImpact } from './impact/install.ts';
 
 export interface InstalledFeatures {
   featureRouters: Router[];
@@ -16,6 +17,10 @@ export interface InstalledFeatures {
  */
 export async function installFeatures(ctx: ApiContext, config: Config): Promise<InstalledFeatures> {
   const out: InstalledFeatures = { featureRouters: [], rootRouters: [], stops: [] };
-  void ctx; void config;
+  void config;
+  // Impact analysis (issue 3): topology projection, impact, paths, incidents, changes, windows, root cause.
+  const impact = await installImpact(ctx);
+  out.featureRouters.push(...impact.routers);
+  out.stops.push(() => impact.stop());
   return out;
 }

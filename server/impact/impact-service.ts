@@ -1,0 +1,48 @@
+import type { FailedCi, ImpactReply, ImpactRequest } from '../model/impact.ts';
+import type { Limits } from '../model/limits.ts';
+import { InputError, NotFoundError } from '../ingest/errors.ts';
+import { impactReport, type ImpactReport } from '../domain/impact/report.ts';
+import type { FailState } from '../domain/impact/propagate.ts';
+import { ciIdsInMaintenance } from '../domain/change-risk/windows.ts';
+import type { TopologyService } from '../topology/topology-service.ts';
+import type { Topology } from '../topology/topology.ts';
+import type { Records } from './records.ts';
+
+export interface ImpactDeps { topology: TopologyService; records: Records; limits: Limits }
+
+/** Dense nodes for CI ids, or a NotFoundError naming every id the projection does not hold (live CIs only). */
+export function nodesFor(topo: Topology, ids: string[]): number[] {
+  const missing = ids.filter((id) => topo.nodeOf(id) === undefined);
+  if (missing.length) throw new NotFoundError(`no live CI with id ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`, { missing });
+  return ids.map((id) => topo.nodeOf(id)!);
+}
+
+/** Blast radius over the live or an as-of projection, with maintenance from change records and windows. */
+export class ImpactService {
+  constructor(private readonly deps: ImpactDeps) {}
+
+  get topology(): TopologyService { return this.deps.topology; }
+
+  async maintenanceAt(topo: Topology, at: string): Promise<Set<number>> {
+    const ids = ciIdsInMaintenance(at, await this.deps.records.list('change'), await this.deps.records.list('window'));
+    const out = new Set<number>();
+    for (const id of ids) { const n = topo.nodeOf(id); if (n !== undefined) out.add(n); }
+    return out;
+  }
+
+  /** Impact of failed CIs on `topo`, judged for maintenance at `at`. */
+  async assess(topo: Topology, failed: FailedCi[], at: string, opts: { limit?: number; maintenance?: boolean } = {}): Promise<ImpactReport> {
+    const nodes = nodesFor(topo, failed.map((f) => f.ci));
+    const input = failed.map((f, i) => ({ node: nodes[i], state: f.state as FailState }));
+    const maintenance = opts.maintenance === false ? undefined : await this.maintenanceAt(topo, at);
+    return impactReport(topo, input, { maintenance, limit: Math.min(opts.limit ?? this.deps.limits.impactResults, this.deps.limits.impactResults) });
+  }
+
+  async impact(req: ImpactRequest): Promise<ImpactReply> {
+    if (req.asOf && Date.parse(req.asOf) > Date.now() + 60_000) throw new InputError('`asOf` is in the future');
+    const topo = await this.deps.topology.at(req.asOf);
+    const at = req.asOf ?? new Date().toISOString();
+    const { raw: _raw, ...report } = await this.assess(topo, req.failed, at, { limit: req.limit, maintenance: req.maintenance });
+    return { ...report, asOf: req.asOf ?? null };
+  }
+}

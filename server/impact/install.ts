@@ -1,0 +1,29 @@
+import type { Router } from 'express';
+import type { ApiContext } from '../api/context.ts';
+import { TopologyService } from '../topology/topology-service.ts';
+import { impactRoutes } from '../api/routes/impact.ts';
+import { pathsRoutes } from '../api/routes/paths.ts';
+import { ImpactService } from './impact-service.ts';
+import { Records } from './records.ts';
+
+export interface ImpactFeature {
+  topology: TopologyService;
+  records: Records;
+  impact: ImpactService;
+  routers: Router[];
+  stop(): void;
+}
+
+/**
+ * Builds the projection from the store, follows the change feed, and returns the routers of
+ * impact, paths, incidents, changes, windows and root cause. Sets `ctx.topology` for other features.
+ */
+export async function installImpact(ctx: ApiContext): Promise<ImpactFeature> {
+  const topology = new TopologyService(ctx.store);
+  await topology.start(ctx.feed);
+  const records = new Records(ctx.store, ctx.feed);
+  const impact = new ImpactService({ topology, records, limits: ctx.limits });
+  ctx.topology = topology;
+  const routers = [impactRoutes(impact), pathsRoutes(topology)];
+  return { topology, records, impact, routers, stop: () => topology.stop() };
+}
