@@ -1,0 +1,94 @@
+import type {
+  Assessment, Change, ChangeType, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
+  ImpactResult, Incident, RootCauseCandidate,
+} from './types.ts';
+
+/** An API error as the server reports it: `{error: {code, message, details}}`. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
+    super(message);
+  }
+}
+
+type Fetch = typeof fetch;
+
+/** Query strings drop empty values so that defaults stay the server's to choose. */
+export function queryString(params: Record<string, string | number | string[] | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) { if (v.length) q.set(k, v.join(',')); continue; }
+    q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export function graphQueryString(g: GraphQuery): string {
+  return queryString({
+    focus: g.focus, depth: g.depth, direction: g.direction, classes: g.classes, environment: g.environment,
+    owner: g.owner, asOf: g.asOf, group: g.group, expand: g.expand,
+  });
+}
+
+/** The typed client of /api/v1. One instance per signed-in token. */
+export class Api {
+  /** Called on 401 so the app can sign out. */
+  onUnauthorized: (() => void) | null = null;
+
+  constructor(private readonly token: string, private readonly base = '/api/v1', private readonly fetcher: Fetch = (...a) => fetch(...a)) {}
+
+  private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await this.fetcher(this.base + path, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+    const text = await res.text();
+    const json = text ? safeJson(text) : undefined;
+    if (!res.ok) {
+      if (res.status === 401) this.onUnauthorized?.();
+      const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+      throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (res.statusText || 'request failed'), e?.details);
+    }
+    return json as T;
+  }
+
+  listCis(p: { q?: string; class?: string; environment?: string; owner?: string; limit?: number; cursor?: string }, signal?: AbortSignal) {
+    return this.call<{ items: CiRecord[]; nextCursor: string | null }>('GET', `/cis${queryString(p)}`, undefined, signal);
+  }
+  getCi(id: string, signal?: AbortSignal) {
+    return this.call<CiDetail>('GET', `/cis/${encodeURIComponent(id)}`, undefined, signal);
+  }
+  graph(q: GraphQuery, signal?: AbortSignal) {
+    return this.call<GraphResult>('GET', `/graph${graphQueryString(q)}`, undefined, signal);
+  }
+  diff(from: string, to: string) {
+    return this.call<DiffResult>('GET', `/diff${queryString({ from, to })}`);
+  }
+  impact(failed: FailedCi[], asOf?: string) {
+    return this.call<ImpactResult>('POST', '/impact', asOf ? { failed, asOf } : { failed });
+  }
+  openIncident(p: { title: string; cis: FailedCi[]; urgency: 1 | 2 | 3 }) {
+    return this.call<Incident>('POST', '/incidents', p);
+  }
+  async listIncidents(): Promise<Incident[]> {
+    const r = await this.call<Incident[] | { items: Incident[] }>('GET', '/incidents');
+    return Array.isArray(r) ? r : r.items;
+  }
+  createChange(p: { title: string; type: ChangeType; window: { start: string; end: string }; cis: string[] }) {
+    return this.call<Change>('POST', '/changes', p);
+  }
+  assessment(changeId: string) {
+    return this.call<Assessment>('GET', `/changes/${encodeURIComponent(changeId)}/assessment`);
+  }
+  async rootCause(incidents: string[]): Promise<RootCauseCandidate[]> {
+    const r = await this.call<{ candidates: RootCauseCandidate[] }>('POST', '/root-cause', { incidents });
+    return r.candidates;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try { return JSON.parse(text); } catch { return undefined; }
+}

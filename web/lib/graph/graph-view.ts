@@ -1,0 +1,259 @@
+import cytoscape from 'cytoscape';
+import { diffElements, type El } from './elements.ts';
+import { layeredPositions, layerRank, type Point } from './layered.ts';
+import { graphStyle } from './style.ts';
+import { toSvg, type SvgEdge, type SvgNode } from './export.ts';
+import { Overview } from './overview.ts';
+
+/**
+ * The only module that touches Cytoscape. It is created once per map, and every update is a keyed
+ * patch inside `cy.batch` (react-cytoscapejs's approach): nodes keep their positions, the selection
+ * and the viewport survive live updates. A layout runs only when its key changes (a new query, a
+ * new layout choice); nodes that arrive in between are placed next to their neighbours.
+ */
+export type LayoutName = 'layered' | 'force';
+export interface LayoutSpec { name: LayoutName; key: string }
+
+export interface GraphHandlers {
+  onSelect(id: string | null): void;
+  onExpand(id: string): void;
+  onHover?(id: string | null): void;
+}
+
+export interface Timings { elements: number; patchMs: number; layoutMs: number; drawMs: number; layout: string }
+
+/** Above this many elements the cheaper style (haystack edges, fewer labels) is used. */
+export const LARGE_ELEMENTS = 1500;
+/** ELK's layered algorithm is the nicest for small maps; above this it takes seconds, so ours runs. */
+export const ELK_MAX_NODES = 250;
+const FCOSE_DRAFT_NODES = 1200;
+
+let elkReady: Promise<void> | null = null;
+let fcoseReady: Promise<void> | null = null;
+// Layout engines are loaded on first use: ELK alone is most of a 2 MB chunk.
+function loadElk() {
+  return (elkReady ??= import('cytoscape-elk').then((m) => { cytoscape.use(m.default); }));
+}
+function loadFcose() {
+  return (fcoseReady ??= import('cytoscape-fcose').then((m) => { cytoscape.use(m.default); }));
+}
+
+export class GraphView {
+  readonly cy: cytoscape.Core;
+  private current = new Map<string, El>();
+  private layoutKey: string | null = null;
+  private large: boolean | null = null;
+  private layoutRun = 0;
+  private overview: Overview | null = null;
+  lastTimings: Timings | null = null;
+  /** Resolves when the latest update (and its layout, if any) has been drawn. */
+  settled: Promise<Timings | null> = Promise.resolve(null);
+
+  constructor(container: HTMLElement, private readonly handlers: GraphHandlers, overviewCanvas?: HTMLCanvasElement) {
+    this.cy = cytoscape({
+      container,
+      elements: [],
+      style: graphStyle({ large: false }) as unknown as cytoscape.StylesheetJson,
+      minZoom: 0.02,
+      maxZoom: 4,
+      // Pan and zoom move a cached bitmap of the graph instead of redrawing 20,000 elements a frame.
+      textureOnViewport: true,
+      motionBlur: false,
+      pixelRatio: 1,
+      boxSelectionEnabled: false,
+      selectionType: 'single',
+    });
+    this.cy.on('tap', 'node', (e) => this.handlers.onSelect(e.target.id()));
+    this.cy.on('tap', (e) => { if (e.target === this.cy) this.handlers.onSelect(null); });
+    this.cy.on('dbltap', 'node', (e) => this.handlers.onExpand(e.target.id()));
+    this.cy.on('mouseover', 'node', (e) => this.handlers.onHover?.(e.target.id()));
+    this.cy.on('mouseout', 'node', () => this.handlers.onHover?.(null));
+    if (overviewCanvas) this.overview = new Overview(this.cy, overviewCanvas);
+  }
+
+  /** Apply the next elements; returns when the result is drawn. */
+  update(elements: readonly El[], layout: LayoutSpec, selected: string | null = null): Promise<Timings | null> {
+    const t0 = performance.now();
+    const cy = this.cy;
+    const diff = diffElements(this.current, elements);
+    const large = elements.length > LARGE_ELEMENTS;
+    const relayout = layout.key !== this.layoutKey;
+    if (!relayout && !diff.add.length && !diff.remove.length && !diff.update.length) {
+      this.select(selected);
+      return this.settled;
+    }
+    cy.batch(() => {
+      if (large !== this.large) { cy.style(graphStyle({ large }) as unknown as cytoscape.StylesheetJson); this.large = large; }
+      if (diff.remove.length) {
+        let gone = cy.collection();
+        for (const id of diff.remove) gone = gone.union(cy.getElementById(id));
+        gone.remove();
+      }
+      if (diff.add.length) cy.add(diff.add.map((e) => ({ group: e.group, data: { ...e.data }, classes: e.classes })) as cytoscape.ElementDefinition[]);
+      for (const e of diff.update) {
+        const ele = cy.getElementById(e.data.id);
+        ele.data(e.data);
+        ele.classes(e.classes);
+      }
+    });
+    this.current = new Map(elements.map((e) => [e.data.id, e]));
+    const patchMs = performance.now() - t0;
+    if (relayout) {
+      this.layoutKey = layout.key;
+      this.settled = this.runLayout(layout.name, patchMs, elements.length).then((t) => { this.select(selected); return t; });
+    } else {
+      const added = diff.add.filter((e) => e.group === 'nodes').map((e) => e.data.id);
+      if (added.length) this.placeNear(added);
+      this.select(selected);
+      this.overview?.refresh();
+      this.settled = this.afterDraw().then(() => null);
+    }
+    return this.settled;
+  }
+
+  private select(id: string | null) {
+    const cy = this.cy;
+    const cur = cy.$(':selected');
+    if (id && cur.length === 1 && cur.id() === id) return;
+    cur.unselect();
+    if (id) cy.getElementById(id).select();
+  }
+
+  private async runLayout(name: LayoutName, patchMs: number, count: number): Promise<Timings> {
+    const run = ++this.layoutRun;
+    const t1 = performance.now();
+    const cy = this.cy;
+    const nodes = cy.nodes().not('.compound');
+    const hasCompounds = cy.nodes('.compound').nonempty();
+    let used: string = name;
+    if (name === 'force') {
+      await loadFcose();
+      const n = nodes.length;
+      await this.play({
+        name: 'fcose', animate: false, randomize: true, quality: n > FCOSE_DRAFT_NODES ? 'draft' : 'default',
+        numIter: n > FCOSE_DRAFT_NODES ? 800 : 2500, nodeRepulsion: () => 6000, idealEdgeLength: () => 60, nodeSeparation: 60, packComponents: true,
+      });
+      used = n > FCOSE_DRAFT_NODES ? 'fcose-draft' : 'fcose';
+    } else if (nodes.length <= ELK_MAX_NODES && !hasCompounds) {
+      await loadElk();
+      await this.play({
+        name: 'elk', fit: false, animate: false,
+        nodeDimensionsIncludeLabels: true,
+        elk: {
+          algorithm: 'layered', 'elk.direction': 'DOWN', 'elk.partitioning.activate': true,
+          'elk.layered.spacing.nodeNodeBetweenLayers': 50, 'elk.spacing.nodeNode': 25,
+          'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+        },
+        // Partitions keep the class registry's layers in order: business on top, infrastructure below.
+        nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': layerRank(n.data('layer')) }),
+      });
+      used = 'elk';
+    } else {
+      const pos = layeredPositions(
+        nodes.map((n) => ({ id: n.id(), layer: n.data('layer') as string, sortKey: `${n.data('parent') ?? ''}|${n.data('ciClass')}|${n.data('label')}` })),
+        cy.edges().map((e) => ({ source: e.data('source') as string, target: e.data('target') as string })),
+      );
+      cy.batch(() => { nodes.forEach((n) => { const p = pos.get(n.id()); if (p) n.position(p); }); });
+      used = 'layered-fast';
+    }
+    if (run !== this.layoutRun) return { elements: count, patchMs, layoutMs: 0, drawMs: 0, layout: 'superseded' };
+    cy.fit(undefined, 30);
+    const t2 = performance.now();
+    await this.afterDraw();
+    this.overview?.refresh();
+    const timings = { elements: count, patchMs: round(patchMs), layoutMs: round(t2 - t1), drawMs: round(performance.now() - t2), layout: used };
+    this.lastTimings = timings;
+    return timings;
+  }
+
+  private play(options: Record<string, unknown>): Promise<void> {
+    const cy = this.cy;
+    return new Promise((resolve) => {
+      const layout = cy.elements().layout(options as unknown as cytoscape.LayoutOptions);
+      layout.one('layoutstop', () => resolve());
+      layout.run();
+    });
+  }
+
+  /** Resolves after the renderer has drawn the current state (the frame after the next render). */
+  private afterDraw(): Promise<void> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => { if (!done) { done = true; requestAnimationFrame(() => resolve()); } };
+      this.cy.one('render', finish);
+      // A patch that changed nothing visible may not render; do not wait forever.
+      setTimeout(finish, 500);
+    });
+  }
+
+  /** New nodes between layouts: next to the mean of their placed neighbours, else at their layer's row end. */
+  private placeNear(ids: string[]) {
+    const cy = this.cy;
+    const fresh = new Set(ids);
+    cy.batch(() => {
+      for (const id of ids) {
+        const n = cy.getElementById(id);
+        const placed = n.neighborhood().nodes().filter((m) => !fresh.has(m.id()));
+        let p: Point;
+        if (placed.nonempty()) {
+          let sx = 0, sy = 0;
+          placed.forEach((m) => { const q = m.position(); sx += q.x; sy += q.y; });
+          const sum = { x: sx, y: sy };
+          p = { x: sum.x / placed.length + (Math.random() - 0.5) * 60, y: sum.y / placed.length + 40 + Math.random() * 20 };
+        } else {
+          const bb = cy.nodes().not(n).boundingBox();
+          p = { x: bb.x2 + 60, y: bb.y1 + layerRank(n.data('layer')) * 90 };
+        }
+        n.position(p);
+        fresh.delete(id);
+      }
+    });
+  }
+
+  fit() { this.cy.fit(undefined, 30); }
+  zoomBy(factor: number) {
+    const cy = this.cy;
+    cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+  }
+  center(id: string) {
+    const n = this.cy.getElementById(id);
+    if (n.nonempty()) this.cy.animate({ center: { eles: n }, duration: 250 });
+  }
+  /** Rendered (screen) position of a node, for tests and tooltips. */
+  renderedPosition(id: string): Point | null {
+    const n = this.cy.getElementById(id);
+    return n.nonempty() ? n.renderedPosition() : null;
+  }
+  resize() { this.cy.resize(); this.overview?.refresh(); }
+
+  png(): Promise<Blob> {
+    const big = this.cy.elements().length > LARGE_ELEMENTS;
+    return this.cy.png({ output: 'blob-promise', full: true, bg: '#ffffff', scale: big ? 1 : 2, maxWidth: 8000, maxHeight: 8000 });
+  }
+
+  svg(): string {
+    const cy = this.cy;
+    const nodes: SvgNode[] = cy.nodes().map((n) => {
+      const bb = n.boundingBox({ includeLabels: false, includeOverlays: false });
+      return {
+        id: n.id(), x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, w: bb.w, h: bb.h,
+        fill: n.style('background-color'), stroke: n.style('border-color'), label: String(n.data('label') ?? ''),
+        shape: n.style('shape'), opacity: Number(n.style('opacity')), compound: n.isParent(),
+      };
+    });
+    const edges: SvgEdge[] = cy.edges().map((e) => {
+      const s = e.sourceEndpoint(), t = e.targetEndpoint();
+      const line = e.style('line-style');
+      return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, stroke: e.style('line-color'), width: parseFloat(e.style('width')), dash: line === 'dashed' ? '6 4' : line === 'dotted' ? '1 3' : '', opacity: Number(e.style('opacity')) };
+    });
+    return toSvg(nodes, edges);
+  }
+
+  destroy() {
+    this.layoutRun++;
+    this.overview?.destroy();
+    this.cy.destroy();
+  }
+}
+
+const round = (v: number) => Math.round(v);

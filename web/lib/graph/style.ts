@@ -1,0 +1,127 @@
+/**
+ * The map's look, as data. State is carried by classes (set in elements.ts) and each class has one
+ * rule here, so "how does a degraded CI look" has one answer. Colours follow section 10 of the
+ * design: down red, degraded amber, maintenance blue, stale/retired greyed.
+ */
+export const stateColours = {
+  down: '#d62728',
+  degraded: '#f0a202',
+  maintenance: '#1f77b4',
+  failed: '#7a0010',
+  added: '#2ca02c',
+  removed: '#8c8c8c',
+  changed: '#9467bd',
+  path: '#e4572e',
+  blast: '#ff7f0e',
+  candidate: '#c2185b',
+} as const;
+
+export const layerColours: Record<string, string> = {
+  business: '#3b5b92',
+  application: '#4f7cac',
+  software: '#5fa8d3',
+  platform: '#62b6a1',
+  infrastructure: '#8d99ae',
+  organisation: '#b39ddb',
+  group: '#dfe6ee',
+};
+
+export const edgeStateStyle: Record<string, { color: string; style: 'solid' | 'dashed' | 'dotted'; width: number }> = {
+  active: { color: '#2e7d32', style: 'solid', width: 2 },
+  idle: { color: '#9e9d24', style: 'solid', width: 1.5 },
+  inactive: { color: '#b0b0b0', style: 'dotted', width: 1 },
+  declared: { color: '#7b8794', style: 'dashed', width: 1.2 },
+};
+
+export interface StyleRule { selector: string; style: Record<string, string | number> }
+
+export interface StyleOptions {
+  /** Large maps draw cheaper edges (haystack, no arrows) and drop labels when zoomed out. */
+  large: boolean;
+}
+
+export function graphStyle({ large }: StyleOptions): StyleRule[] {
+  const rules: StyleRule[] = [
+    {
+      selector: 'node',
+      style: {
+        'background-color': '#5fa8d3',
+        label: 'data(label)',
+        'font-size': 10,
+        'text-valign': 'bottom',
+        'text-margin-y': 3,
+        color: '#1d2733',
+        'text-max-width': '110px',
+        'text-wrap': 'ellipsis',
+        width: 22,
+        height: 22,
+        'border-width': 1,
+        'border-color': '#ffffff',
+        'min-zoomed-font-size': large ? 9 : 6,
+      },
+    },
+    ...Object.entries(layerColours).map(([layer, colour]) => ({ selector: `node.layer-${layer}`, style: { 'background-color': colour } })),
+    { selector: 'node.layer-business', style: { shape: 'round-rectangle', width: 34, height: 22 } },
+    { selector: 'node.layer-application', style: { shape: 'round-rectangle', width: 28, height: 20 } },
+    { selector: 'node.layer-infrastructure', style: { shape: 'rectangle' } },
+    { selector: 'node.layer-organisation', style: { shape: 'diamond' } },
+    { selector: 'node.tier-1', style: { 'border-width': 3, 'border-color': '#1d2733' } },
+    { selector: 'node.server-group', style: { shape: 'round-rectangle', width: 44, height: 30, 'border-style': 'double', 'border-width': 4, 'border-color': '#1d2733' } },
+    {
+      selector: 'node.compound',
+      style: {
+        'background-color': '#eef2f7', 'background-opacity': 0.6, 'border-color': '#9aa8b8', 'border-width': 1, 'border-style': 'dashed',
+        shape: 'round-rectangle', 'text-valign': 'top', 'text-halign': 'center', 'font-weight': 'bold', 'font-size': 11, padding: '12px',
+      },
+    },
+    { selector: 'node.compound.collapsed', style: { 'background-color': '#c9d6e3', 'background-opacity': 1, width: 44, height: 30, 'border-style': 'double', 'border-width': 4 } },
+    { selector: 'node.retired', style: { opacity: 0.3 } },
+    { selector: 'node.stale', style: { 'background-color': '#c8c8c8' } },
+    { selector: 'node.new', style: { 'border-width': 4, 'border-color': stateColours.added } },
+    {
+      selector: 'edge',
+      style: large
+        ? { 'curve-style': 'haystack', 'haystack-radius': 0, width: 1, 'line-color': '#b7c2cf', opacity: 0.7 }
+        : { 'curve-style': 'bezier', width: 1.2, 'line-color': '#9aa5b1', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#9aa5b1', 'arrow-scale': 0.8 },
+    },
+    ...Object.entries(edgeStateStyle).map(([state, s]) => ({
+      selector: `edge.edge-${state}`,
+      style: { 'line-color': s.color, 'target-arrow-color': s.color, 'line-style': s.style, width: large ? Math.max(1, s.width - 0.5) : s.width },
+    })),
+    { selector: 'edge.rel-OWNED_BY', style: { opacity: 0.35 } },
+    { selector: 'edge.merged', style: { width: 3 } },
+    { selector: 'edge.retired', style: { opacity: 0.2 } },
+    // Overlays come last so they win over the base look.
+    { selector: 'node.impact-degraded', style: { 'background-color': stateColours.degraded } },
+    { selector: 'node.impact-down', style: { 'background-color': stateColours.down } },
+    { selector: 'node.impact-maintenance', style: { 'background-color': stateColours.maintenance } },
+    { selector: 'node.failed-down', style: { 'background-color': stateColours.failed, 'border-color': stateColours.down, 'border-width': 5 } },
+    { selector: 'node.failed-degraded', style: { 'background-color': stateColours.degraded, 'border-color': stateColours.failed, 'border-width': 5 } },
+    { selector: 'node.blast', style: { 'background-color': stateColours.blast } },
+    { selector: 'node.touched', style: { 'border-color': stateColours.failed, 'border-width': 5 } },
+    { selector: 'node.candidate', style: { 'background-color': stateColours.candidate, 'border-width': 5, 'border-color': '#1d2733' } },
+    { selector: 'node.diff-added', style: { 'background-color': stateColours.added } },
+    { selector: 'node.diff-removed', style: { 'background-color': stateColours.removed, opacity: 0.5 } },
+    { selector: 'node.diff-changed', style: { 'background-color': stateColours.changed } },
+    { selector: 'edge.diff-added', style: { 'line-color': stateColours.added, width: 3 } },
+    { selector: 'edge.diff-removed', style: { 'line-color': stateColours.removed, 'line-style': 'dotted' } },
+    { selector: 'node.path', style: { 'border-color': stateColours.path, 'border-width': 5, 'z-index': 10 } },
+    { selector: 'edge.path', style: { 'line-color': stateColours.path, 'target-arrow-color': stateColours.path, width: 4, opacity: 1, 'z-index': 10 } },
+    { selector: 'node.dimmed', style: { opacity: 0.25 } },
+    { selector: 'node:selected', style: { 'overlay-color': '#1565c0', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
+  ];
+  return rules;
+}
+
+/** The declared value of one property for an element carrying `classes` (last matching rule wins). */
+export function resolveStyle(rules: readonly StyleRule[], group: 'node' | 'edge', classes: readonly string[], property: string): string | number | undefined {
+  let value: string | number | undefined;
+  for (const r of rules) {
+    for (const sel of r.selector.split(',').map((s) => s.trim())) {
+      const [elem, ...cls] = sel.split('.');
+      if (elem !== group || cls.some((c) => c.includes(':') || !classes.includes(c))) continue;
+      if (property in r.style) value = r.style[property];
+    }
+  }
+  return value;
+}

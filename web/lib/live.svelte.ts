@@ -1,0 +1,93 @@
+import type { ChangeEvent, ClientMessage, ServerMessage } from './types.ts';
+
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** Reconnect delays: quick at first, then no more than every 15 s. */
+export function backoffMs(attempt: number): number {
+  return Math.min(15_000, 500 * 2 ** Math.min(attempt, 5));
+}
+
+/**
+ * The live change feed over ws. After a reconnect it asks for what it missed (`since` the last
+ * sequence it applied); when the server cannot replay that far it says `resync` and the owner
+ * reloads what it shows.
+ */
+export class LiveFeed {
+  status = $state<LiveStatus>('connecting');
+  seq = $state(0);
+  lastEventAt = $state<string | null>(null);
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly token: string,
+    private readonly handlers: { onChange(e: ChangeEvent): void; onResync(): void },
+    private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/events`,
+  ) {
+    this.connect();
+  }
+
+  private connect() {
+    if (this.closed) return;
+    const ws = new WebSocket(`${this.url}?token=${encodeURIComponent(this.token)}`);
+    this.ws = ws;
+    ws.onmessage = (m) => this.receive(m.data);
+    ws.onclose = () => {
+      if (this.ws !== ws || this.closed) return;
+      this.status = 'reconnecting';
+      this.timer = setTimeout(() => this.connect(), backoffMs(this.attempt++));
+    };
+    ws.onerror = () => ws.close();
+  }
+
+  private send(m: ClientMessage) {
+    this.ws?.send(JSON.stringify(m));
+  }
+
+  private receive(raw: unknown) {
+    let msg: ServerMessage;
+    try { msg = JSON.parse(String(raw)) as ServerMessage; } catch { return; }
+    switch (msg.type) {
+      case 'hello':
+        this.status = 'live';
+        this.attempt = 0;
+        if (this.seq > 0 && msg.seq > this.seq) this.send({ type: 'since', seq: this.seq });
+        else if (this.seq === 0) this.seq = msg.seq;
+        break;
+      case 'change':
+        if (msg.event.seq <= this.seq) break; // replayed twice after a reconnect
+        this.seq = msg.event.seq;
+        this.lastEventAt = msg.event.at;
+        this.handlers.onChange(msg.event);
+        break;
+      case 'resync':
+        this.seq = msg.seq;
+        this.handlers.onResync();
+        break;
+      case 'error':
+        if (msg.code === 'unauthorized') { this.status = 'offline'; this.close(); }
+        break;
+    }
+  }
+
+  /** Drop the socket and connect again now (the indicator's button). */
+  reconnect() {
+    if (this.timer) clearTimeout(this.timer);
+    this.closed = false;
+    const old = this.ws;
+    this.ws = null;
+    old?.close();
+    this.status = 'connecting';
+    this.attempt = 0;
+    this.connect();
+  }
+
+  close() {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.ws?.close();
+    this.ws = null;
+  }
+}
