@@ -1,0 +1,14 @@
+// Live relations for the projection, paged by their start CI's id: the CI id index gives the order,
+// which no relationship index spanning every type could.
+// Parameters: $after STRING (last start id of the previous page, '' at first), $limit INTEGER (CIs per page),
+//   $types LIST<STRING> (the registered relation types).
+// Returns: id (start CI), rels (list of {id, type, to, redundancy JSON string or null}), ordered by id.
+MATCH (c:CI)
+WHERE c.id > $after
+WITH c ORDER BY c.id LIMIT $limit
+RETURN c.id AS id,
+       COLLECT {
+         MATCH (c)-[r]->(o:CI)
+         WHERE r.validTo IS NULL AND type(r) IN $types
+         RETURN {id: r.id, type: type(r), to: o.id, redundancy: r.redundancy}
+       } AS rels

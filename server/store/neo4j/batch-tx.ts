@@ -1,0 +1,90 @@
+import type { ManagedTransaction } from 'neo4j-driver';
+import type { BatchTx, RunRecord, WritePlan } from '../port.ts';
+import type { ExistingCi, ExistingRelation } from '../../domain/reconcile/types.ts';
+import type { ScopeAssertion } from '../../domain/reconcile/retire.ts';
+import { relationKey } from '../../domain/reconcile/plan-relations.ts';
+import { assertionFromProps, ciFromProps, num, relationFromProps, runFromProps } from './records.ts';
+import { registeredRelTypes, writeRows } from './write-rows.ts';
+import { runQuery, runRows } from './run.ts';
+
+type Props = Record<string, unknown>;
+interface RelRow { rel: Props; assertions: Props[] }
+
+const existingRelation = (r: RelRow): ExistingRelation => ({ record: relationFromProps(r.rel), assertions: r.assertions.map(assertionFromProps) });
+
+/** Live relations touching `ids`, each once, with assertions. Shared by BatchTx and GraphStore.relationsOf. */
+export async function relationsTouching(tx: ManagedTransaction, ids: string[]): Promise<ExistingRelation[]> {
+  if (!ids.length) return [];
+  const rows = await runQuery<RelRow>(tx, 'relations-touching', { ids, types: registeredRelTypes() });
+  return rows.map(existingRelation);
+}
+
+/**
+ * The BatchTx port over one managed transaction. A new one is made for every attempt of the driver's
+ * retry loop, and it holds no state between calls, so a retried transaction function starts clean.
+ */
+export function neo4jBatchTx(tx: ManagedTransaction): BatchTx {
+  return {
+    async lookupKeys(keys) {
+      const out = new Map<string, string>();
+      if (!keys.length) return out;
+      for (const r of await runQuery<{ key: string; ciId: string }>(tx, 'lookup-keys', { keys })) out.set(r.key, r.ciId);
+      return out;
+    },
+    async loadCis(ids) {
+      const out = new Map<string, ExistingCi>();
+      if (!ids.length) return out;
+      for (const r of await runQuery<{ ci: Props; assertions: Props[] }>(tx, 'load-cis', { ids })) {
+        const record = ciFromProps(r.ci);
+        out.set(record.id, { record, assertions: r.assertions.map(assertionFromProps) });
+      }
+      return out;
+    },
+    async loadRelations(triples) {
+      const out = new Map<string, ExistingRelation>();
+      if (!triples.length) return out;
+      for (const r of await runQuery<RelRow>(tx, 'load-relations-by-triple', { triples })) {
+        const rel = existingRelation(r);
+        out.set(relationKey(rel.record.from, rel.record.type, rel.record.to), rel);
+      }
+      return out;
+    },
+    async scopeAssertions(source, scope): Promise<ScopeAssertion[]> {
+      const rows = await runQuery<{ targetId: string; kind: ScopeAssertion['kind']; runId: string }>(tx, 'scope-assertions', { source, scope });
+      return rows.map((r) => ({ targetId: r.targetId, kind: r.kind, runId: r.runId }));
+    },
+    async loadRelationsById(ids) {
+      if (!ids.length) return [];
+      return (await runQuery<RelRow>(tx, 'load-relations-by-id', { ids })).map(existingRelation);
+    },
+    relationsTouching: (ciIds) => relationsTouching(tx, ciIds),
+    async getRun(runId): Promise<RunRecord | null> {
+      const [r] = await runQuery<{ run: Props }>(tx, 'get-run', { runId });
+      return r ? runFromProps(r.run) : null;
+    },
+    write: (plan) => writePlan(tx, plan),
+  };
+}
+
+/** A handful of UNWIND statements, in the order the SQLite adapter writes (close a version, then open one). */
+export async function writePlan(tx: ManagedTransaction, plan: WritePlan): Promise<number> {
+  const rows = writeRows(plan);
+  if (rows.closeCiVersions.length) await runQuery(tx, 'close-ci-versions', { ids: rows.closeCiVersions, now: plan.now });
+  await runRows(tx, 'upsert-cis', rows.cis);
+  await runRows(tx, 'merge-ci-versions', rows.ciVersions);
+  await runRows(tx, 'merge-keys', rows.keys);
+  if (rows.closeRelationVersions.length) await runQuery(tx, 'close-relation-versions', { ids: rows.closeRelationVersions, now: plan.now });
+  if (rows.relations.length) {
+    const [r] = await runQuery<{ written: unknown }>(tx, 'upsert-relations', { rows: rows.relations });
+    // MATCH drops a row silently when an end is missing; the plan guarantees both ends, so say so loudly.
+    if (num(r?.written ?? 0) !== rows.relations.length) {
+      throw new Error(`relation write found ${num(r?.written ?? 0)} of ${rows.relations.length} relation ends; refusing a partial batch`);
+    }
+  }
+  await runRows(tx, 'merge-relation-versions', rows.relationVersions);
+  await runRows(tx, 'upsert-assertions', rows.assertions);
+  await runRows(tx, 'upsert-runs', [rows.run]);
+  if (!rows.event) return 0;
+  const [e] = await runQuery<{ seq: unknown }>(tx, 'append-event', rows.event);
+  return num(e.seq);
+}

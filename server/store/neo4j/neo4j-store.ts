@@ -1,0 +1,121 @@
+import neo4j, { type Driver, type ManagedTransaction, type SessionMode } from 'neo4j-driver';
+import type { BatchTx, CiQuery, GraphStore, StoredDoc } from '../port.ts';
+import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
+import type { Neo4jConfig } from './config.ts';
+import { neo4jBatchTx } from './batch-tx.ts';
+import { getCiDetail, getCis, listCis, relationsOf } from './reads.ts';
+import { diff } from './diff.ts';
+import { topology } from './topology.ts';
+import { docFromProps, num } from './records.ts';
+import { docRow } from './write-rows.ts';
+import { applySchema, serverVersion, supportedVersion } from './schema.ts';
+import { intParam, runQuery } from './run.ts';
+
+type Props = Record<string, unknown>;
+type Work<T> = (tx: ManagedTransaction) => Promise<T>;
+
+/**
+ * The GraphStore port over Neo4j 5.26+. Every call is one managed transaction (`executeRead` or
+ * `executeWrite`) in a session that is closed in `finally`. Transaction functions are retried by the
+ * driver on transient errors (deadlock, leader switch), so they only read, write and return: no logging,
+ * no events, no ids made outside them. See README.md beside this file for the graph model.
+ */
+export class Neo4jStore implements GraphStore {
+  readonly kind = 'neo4j' as const;
+  private readonly driver: Driver;
+  /** Shared by this instance's sessions: a read after a write sees it, even from a cluster follower. */
+  private readonly bookmarks = neo4j.bookmarkManager();
+
+  constructor(private readonly config: Neo4jConfig) {
+    // The driver mutates the options object it is given: always hand it a fresh one.
+    this.driver = neo4j.driver(config.uri, neo4j.auth.basic(config.user, config.password), {
+      disableLosslessIntegers: true,
+      userAgent: 'servicegraph',
+      ...(config.maxTransactionRetryTime !== undefined ? { maxTransactionRetryTime: config.maxTransactionRetryTime } : {}),
+      ...(config.maxConnectionPoolSize !== undefined ? { maxConnectionPoolSize: config.maxConnectionPoolSize } : {}),
+      ...(config.connectionTimeout !== undefined ? { connectionTimeout: config.connectionTimeout } : {}),
+    });
+  }
+
+  private async session<T>(mode: SessionMode, work: Work<T>): Promise<T> {
+    const session = this.driver.session({ database: this.config.database, bookmarkManager: this.bookmarks, defaultAccessMode: mode });
+    const txConfig = this.config.transactionTimeout ? { timeout: this.config.transactionTimeout } : undefined;
+    try {
+      return mode === neo4j.session.READ ? await session.executeRead(work, txConfig) : await session.executeWrite(work, txConfig);
+    } finally {
+      await session.close();
+    }
+  }
+  private read<T>(work: Work<T>): Promise<T> { return this.session(neo4j.session.READ, work); }
+  private write<T>(work: Work<T>): Promise<T> { return this.session(neo4j.session.WRITE, work); }
+
+  async init(): Promise<void> {
+    await this.driver.verifyConnectivity({ database: this.config.database });
+    const { version, edition } = await this.read(serverVersion);
+    if (!supportedVersion(version)) {
+      throw new Error(`Neo4j ${version} (${edition}) is too old for servicegraph: it needs 5.26 or later (dynamic labels in Cypher)`);
+    }
+    await applySchema((work) => this.write(work));
+  }
+
+  async close(): Promise<void> { await this.driver.close(); }
+
+  transact<T>(fn: (tx: BatchTx) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
+    if (opts.readOnly) return this.read((tx) => fn(neo4jBatchTx(tx)));
+    return this.write(async (tx) => {
+      // Serialise batches store-wide (see cypher/lock-writes.cypher): identification must not race.
+      await runQuery(tx, 'lock-writes');
+      return fn(neo4jBatchTx(tx));
+    });
+  }
+
+  async getCi(id: string, asOf?: string) { return (await this.read((tx) => getCis(tx, [id], asOf)))[0] ?? null; }
+  getCiDetail(id: string) { return this.read((tx) => getCiDetail(tx, id)); }
+  listCis(q: CiQuery) { return this.read((tx) => listCis(tx, q)); }
+  relationsOf(ids: string[], asOf?: string) { return this.read((tx) => relationsOf(tx, ids, asOf)); }
+  getCis(ids: string[], asOf?: string) { return this.read((tx) => getCis(tx, ids, asOf)); }
+  streamTopology(asOf?: string, chunkSize = 10_000) { return topology((work) => this.read(work), asOf, chunkSize); }
+  diff(from: string, to: string, limit: number) { return this.read((tx) => diff(tx, from, to, limit)); }
+
+  async eventsSince(seq: number, limit: number): Promise<ChangeEvent[]> {
+    const rows = await this.read((tx) => runQuery<Props>(tx, 'events-since', { seq: intParam(seq), limit: intParam(limit) }));
+    return rows.map((r) => ({ seq: num(r.seq), at: String(r.at), source: (r.source as string | null) ?? null, changes: JSON.parse(String(r.changes)) }));
+  }
+  async latestSeq(): Promise<number> {
+    const [r] = await this.read((tx) => runQuery<{ seq: unknown }>(tx, 'latest-seq'));
+    return r ? num(r.seq) : 0;
+  }
+  async appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number> {
+    const changes = JSON.stringify(event.changes);
+    const [r] = await this.write((tx) => runQuery<{ seq: unknown }>(tx, 'append-event', { at: event.at, source: event.source, changes }));
+    return num(r.seq);
+  }
+
+  async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void> {
+    await this.write((tx) => runQuery(tx, 'create-token', { ...t }));
+  }
+  async findToken(hash: string): Promise<TokenInfo | null> {
+    const [r] = await this.read((tx) => runQuery<TokenInfo>(tx, 'find-token', { hash }));
+    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.createdAt } : null;
+  }
+  async countTokens(): Promise<number> {
+    const [r] = await this.read((tx) => runQuery<{ n: unknown }>(tx, 'count-tokens'));
+    return num(r.n);
+  }
+
+  async putDoc<T>(doc: StoredDoc<T>): Promise<void> {
+    const row = docRow(doc);
+    await this.write((tx) => runQuery(tx, 'put-docs', { rows: [row] }));
+  }
+  async getDoc<T>(kind: string, id: string): Promise<StoredDoc<T> | null> {
+    const [r] = await this.read((tx) => runQuery<{ doc: Props }>(tx, 'get-doc', { kind, id }));
+    return r ? docFromProps<T>(r.doc) : null;
+  }
+  async listDocs<T>(kind: string): Promise<StoredDoc<T>[]> {
+    return (await this.read((tx) => runQuery<{ doc: Props }>(tx, 'list-docs', { kind }))).map((r) => docFromProps<T>(r.doc));
+  }
+
+  /** For the migration tool and tests: a write transaction outside the port (never used by the API). */
+  writeTransaction<T>(work: Work<T>): Promise<T> { return this.write(work); }
+  readTransaction<T>(work: Work<T>): Promise<T> { return this.read(work); }
+}

@@ -1,0 +1,61 @@
+import type { ManagedTransaction } from 'neo4j-driver';
+import type { CiDetail, CiRecord, CiVersion, RelationRecord } from '../../model/records.ts';
+import type { CiQuery } from '../port.ts';
+import { assertionFromProps, ciFromProps, ciFromVersion, relationFromVersion, sourceFromAssertion } from './records.ts';
+import { relationsTouching } from './batch-tx.ts';
+import { intParam, runQuery } from './run.ts';
+
+type Props = Record<string, unknown>;
+
+export async function getCis(tx: ManagedTransaction, ids: string[], asOf?: string): Promise<CiRecord[]> {
+  if (!ids.length) return [];
+  if (asOf) return (await runQuery<{ v: Props }>(tx, 'get-cis-as-of', { ids, asOf })).map((r) => ciFromVersion(r.v));
+  return (await runQuery<{ ci: Props }>(tx, 'get-cis', { ids })).map((r) => ciFromProps(r.ci));
+}
+
+export async function relationsOf(tx: ManagedTransaction, ids: string[], asOf?: string): Promise<RelationRecord[]> {
+  if (!ids.length) return [];
+  if (asOf) return (await runQuery<{ v: Props }>(tx, 'relations-as-of', { ids, asOf })).map((r) => relationFromVersion(r.v));
+  return (await relationsTouching(tx, ids)).map((r) => r.record);
+}
+
+const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+export async function getCiDetail(tx: ManagedTransaction, id: string): Promise<CiDetail | null> {
+  const [row] = await runQuery<{ ci: Props; sources: Props[]; history: Props[] }>(tx, 'ci-detail', { id });
+  if (!row) return null;
+  const ci = ciFromProps(row.ci);
+  // Ordered here rather than inside COLLECT {}: the order of a collected list is the one guarantee we need.
+  const sources = row.sources.map(assertionFromProps).sort(byKey((a) => `${a.source}\u0000${a.scope}`)).map(sourceFromAssertion);
+  const history: CiVersion[] = row.history.map(ciFromVersion).sort((a, b) => b.version - a.version).map((v) => {
+    const { id: _id, version, validFrom, validTo, ...data } = v;
+    return { version, validFrom, validTo, data };
+  });
+  const rels = await relationsOf(tx, [id]);
+  return {
+    ...ci, sources,
+    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id) },
+    history,
+  };
+}
+
+/** Keyset pagination on (name, id), with the SQLite store's cursor format so cursors mean the same. */
+export async function listCis(tx: ManagedTransaction, q: CiQuery): Promise<{ items: CiRecord[]; nextCursor: string | null }> {
+  const lifecycle = q.lifecycle ?? 'active';
+  const [afterName, afterId] = q.cursor
+    ? (JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string])
+    : [null, null];
+  const rows = await runQuery<{ ci: Props }>(tx, 'list-cis', {
+    lifecycle: lifecycle === 'any' ? null : lifecycle,
+    classes: q.class?.length ? q.class : null,
+    environment: q.environment || null,
+    owner: q.owner || null,
+    q: q.q ? q.q.toLowerCase() : null,
+    afterName, afterId,
+    limit: intParam(q.limit + 1),
+  });
+  const more = rows.length > q.limit;
+  const items = rows.slice(0, q.limit).map((r) => ciFromProps(r.ci));
+  const last = items[items.length - 1];
+  return { items, nextCursor: more && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString('base64url') : null };
+}
