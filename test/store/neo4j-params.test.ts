@@ -1,0 +1,112 @@
+import { describe, it, expect, afterAll } from 'vitest';
+import type { ManagedTransaction } from 'neo4j-driver';
+import { createNeo4jStore, type Neo4jStore } from '../../server/store/neo4j/index.ts';
+import { neo4jBatchTx } from '../../server/store/neo4j/batch-tx.ts';
+import { queryNames, type QueryName } from '../../server/store/neo4j/queries.ts';
+import { ingest } from '../../server/ingest/ingest-service.ts';
+import { IngestBatch } from '../../server/model/ingest.ts';
+import { defaultLimits } from '../../server/model/limits.ts';
+import { fakeTx } from './neo4j-fake-tx.ts';
+
+const now = '2026-01-01T00:00:00.000Z';
+const ciProps = { id: 'ci-1', class: 'service', name: 'checkout', environment: 'prod', lifecycle: 'active', attributes: '{}', identifiers: '{}', version: 1, validFrom: now };
+const versionProps = { ciId: 'ci-1', version: 1, validFrom: now, data: JSON.stringify({ class: 'service', name: 'checkout', environment: 'prod', tier: null, owner: null, lifecycle: 'active', attributes: {}, identifiers: {} }) };
+
+/** Canned answers: enough rows for every code path to go one step further than "nothing found". */
+const answers: Parameters<typeof fakeTx>[0] = {
+  'ci-detail': () => [{ ci: ciProps, sources: [], history: [versionProps] }],
+  'topology-cis': (p) => (p.after === '' ? [{ id: 'ci-1', class: 'service', name: 'checkout', environment: 'prod', tier: null, owner: null, attributes: '{}' }] : []),
+  'topology-relations': (p) => (p.after === '' ? [{ id: 'ci-1', rels: [{ id: 'rel-1', type: 'DEPENDS_ON', to: 'ci-2', redundancy: null }] }] : []),
+  'topology-cis-as-of': (p) => (p.afterId === '' ? [{ v: versionProps }] : []),
+  'diff-cis': () => [{ id: 'ci-1', before: [], after: [versionProps] }],
+  'latest-seq': () => [{ seq: 3 }], 'append-event': () => [{ seq: 4 }], 'count-tokens': () => [{ n: 0 }],
+  'server-version': () => [{ name: 'Neo4j Kernel', version: '5.26.0', edition: 'community' }],
+  'upsert-relations': (p) => [{ written: (p.rows as unknown[]).length }],
+};
+
+const used = new Set<QueryName | 'schema'>();
+const problems: string[] = [];
+
+/** A Neo4jStore whose sessions run their work against the recording transaction instead of a server. */
+function offlineStore(): { store: Neo4jStore; tx: ManagedTransaction } {
+  const fake = fakeTx(answers);
+  const store = createNeo4jStore({ uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: 'x', database: 'neo4j' });
+  const s = store as unknown as { session: (mode: unknown, work: (tx: ManagedTransaction) => Promise<unknown>) => Promise<unknown>; driver: { verifyConnectivity(): Promise<void> } };
+  s.session = async (_mode, work) => work(fake.tx);
+  s.driver.verifyConnectivity = async () => {};
+  const origRun = fake.tx.run.bind(fake.tx);
+  (fake.tx as unknown as { run: typeof origRun }).run = (async (text: string, params?: Record<string, unknown>) => {
+    const out = await origRun(text as never, params as never);
+    used.add(fake.calls[fake.calls.length - 1].name);
+    problems.push(...fake.problems.splice(0));
+    return out;
+  }) as never;
+  return { store, tx: fake.tx };
+}
+
+describe('every query is sent with exactly the parameters it uses (no server)', () => {
+  const { store, tx } = offlineStore();
+  afterAll(() => store.close());
+
+  it('init: version check, schema, index wait, counter', async () => {
+    await store.init();
+  });
+
+  it('the ingest path: identification reads and the write', async () => {
+    const batch = IngestBatch.parse({
+      source: 'kubernetes', scope: 'c1', runId: 'r1', complete: true,
+      cis: [{ class: 'service', name: 'checkout', environment: 'prod' }, { class: 'host', name: 'h1', identifiers: { fqdn: 'h1.example.com' } }],
+      relations: [{ type: 'RUNS_ON', from: { class: 'service', name: 'checkout', environment: 'prod' }, to: { class: 'host', identifiers: { fqdn: 'h1.example.com' } } }],
+    });
+    const out = await ingest(store, batch, { limits: defaultLimits, maxRetireShare: 0.2, now: () => now });
+    expect(!out.dryRun && out.result.seq).toBe(4);
+    const dry = await ingest(store, batch, { limits: defaultLimits, maxRetireShare: 0.2, now: () => now, dryRun: true });
+    expect(dry.dryRun).toBe(true);
+  });
+
+  it('the BatchTx reads the ingest path does not reach with empty answers', async () => {
+    const b = neo4jBatchTx(tx);
+    await b.loadRelationsById(['rel-1']);
+    await b.relationsTouching(['ci-1']);
+    await b.getRun('r1');
+    await b.loadCis(['ci-1']);
+    const ci = { id: 'ci-1', class: 'service', name: 'checkout', environment: 'prod', tier: null, owner: null, lifecycle: 'active' as const, attributes: {}, identifiers: {}, version: 2, validFrom: now, validTo: null };
+    const rel = { id: 'rel-1', type: 'DEPENDS_ON', from: 'ci-1', to: 'ci-2', attributes: {}, redundancy: null, provenance: ['declared' as const], observed: null, version: 2, validFrom: now, validTo: now };
+    await b.write({
+      now, source: 'k', keys: [], event: null,
+      cis: [{ index: 0, action: 'update', matchedBy: null, record: ci, previous: null, assertions: [], newKeys: [] }],
+      relations: [{ index: 0, action: 'retire', record: rel, previous: null, assertions: [], touchOnly: false }],
+      run: { runId: 'r', source: 'k', scope: 's', startedAt: now, lastBatchAt: now, completedAt: null, batches: 1 },
+    });
+  });
+
+  it('reads, history, topology, events, tokens and documents', async () => {
+    await store.getCi('ci-1');
+    await store.getCi('ci-1', now);
+    await store.getCis(['ci-1'], now);
+    await store.getCiDetail('ci-1');
+    await store.listCis({ limit: 10 });
+    await store.listCis({ limit: 10, class: ['service'], q: 'Check', environment: 'prod', owner: 'x', lifecycle: 'any', cursor: Buffer.from('["a","b"]').toString('base64url') });
+    await store.relationsOf(['ci-1']);
+    await store.relationsOf(['ci-1'], now);
+    expect((await store.diff(now, now, 10)).cis.added).toHaveLength(1);
+    for await (const _ of store.streamTopology()) { /* drain */ }
+    for await (const _ of store.streamTopology(now, 5)) { /* drain */ }
+    await store.eventsSince(0, 10);
+    expect(await store.latestSeq()).toBe(3);
+    expect(await store.appendEvent({ at: now, source: null, changes: [] })).toBe(4);
+    await store.createToken({ id: 't', hash: 'h', name: 'n', role: 'admin', createdAt: now });
+    await store.findToken('h');
+    await store.countTokens();
+    await store.putDoc({ kind: 'incident', id: 'i', createdAt: now, updatedAt: now, data: {} });
+    await store.getDoc('incident', 'i');
+    await store.listDocs('incident');
+  });
+
+  it('found no parameter mismatch, and reached every query but the migration and test ones', () => {
+    expect(problems).toEqual([]);
+    const notHere = new Set<QueryName>(['delete-all', 'get-checkpoints', 'save-checkpoint', 'import-events', 'merge-tokens', 'count-all']);
+    expect(queryNames.filter((n) => !used.has(n) && !notHere.has(n))).toEqual([]);
+    expect(used.has('schema')).toBe(true);
+  });
+});
