@@ -45,6 +45,8 @@ export class GraphView {
   private large: boolean | null = null;
   private layoutRun = 0;
   private overview: Overview | null = null;
+  /** Until the user pans or zooms, a resized window refits the map. */
+  private autoFit = false;
   lastTimings: Timings | null = null;
   /** Resolves when the latest update (and its layout, if any) has been drawn. */
   settled: Promise<Timings | null> = Promise.resolve(null);
@@ -68,6 +70,7 @@ export class GraphView {
     this.cy.on('dbltap', 'node', (e) => this.handlers.onExpand(e.target.id()));
     this.cy.on('mouseover', 'node', (e) => this.handlers.onHover?.(e.target.id()));
     this.cy.on('mouseout', 'node', () => this.handlers.onHover?.(null));
+    this.cy.on('tapstart scrollzoom', () => { this.autoFit = false; });
     if (overviewCanvas) this.overview = new Overview(this.cy, overviewCanvas);
   }
 
@@ -126,16 +129,20 @@ export class GraphView {
     const nodes = cy.nodes().not('.compound');
     const hasCompounds = cy.nodes('.compound').nonempty();
     let used: string = name;
+    const superseded = (): Timings => ({ elements: count, patchMs, layoutMs: 0, drawMs: 0, layout: 'superseded' });
     if (name === 'force') {
       await loadFcose();
+      // Another update may have started its own layout while the engine loaded: that one wins.
+      if (run !== this.layoutRun) return superseded();
       const n = nodes.length;
       await this.play({
         name: 'fcose', animate: false, randomize: true, quality: n > FCOSE_DRAFT_NODES ? 'draft' : 'default',
         numIter: n > FCOSE_DRAFT_NODES ? 800 : 2500, nodeRepulsion: () => 6000, idealEdgeLength: () => 60, nodeSeparation: 60, packComponents: true,
       });
       used = n > FCOSE_DRAFT_NODES ? 'fcose-draft' : 'fcose';
-    } else if (nodes.length <= ELK_MAX_NODES && !hasCompounds) {
+    } else if (nodes.length > 0 && nodes.length <= ELK_MAX_NODES && !hasCompounds) {
       await loadElk();
+      if (run !== this.layoutRun) return superseded();
       await this.play({
         name: 'elk', fit: false, animate: false,
         nodeDimensionsIncludeLabels: true,
@@ -152,12 +159,16 @@ export class GraphView {
       const pos = layeredPositions(
         nodes.map((n) => ({ id: n.id(), layer: n.data('layer') as string, sortKey: `${n.data('parent') ?? ''}|${n.data('ciClass')}|${n.data('label')}` })),
         cy.edges().map((e) => ({ source: e.data('source') as string, target: e.data('target') as string })),
+        // Rows about as wide as the whole map is tall, so a fit leaves nodes big enough to click.
+        { maxPerRow: Math.max(12, Math.round(Math.sqrt(nodes.length) * 1.4)) },
       );
       cy.batch(() => { nodes.forEach((n) => { const p = pos.get(n.id()); if (p) n.position(p); }); });
       used = 'layered-fast';
     }
-    if (run !== this.layoutRun) return { elements: count, patchMs, layoutMs: 0, drawMs: 0, layout: 'superseded' };
+    if (run !== this.layoutRun) return superseded();
+    cy.resize();
     cy.fit(undefined, 30);
+    this.autoFit = true;
     const t2 = performance.now();
     await this.afterDraw();
     this.overview?.refresh();
@@ -224,7 +235,11 @@ export class GraphView {
     const n = this.cy.getElementById(id);
     return n.nonempty() ? n.renderedPosition() : null;
   }
-  resize() { this.cy.resize(); this.overview?.refresh(); }
+  resize() {
+    this.cy.resize();
+    if (this.autoFit) this.cy.fit(undefined, 30);
+    this.overview?.refresh();
+  }
 
   png(): Promise<Blob> {
     const big = this.cy.elements().length > LARGE_ELEMENTS;

@@ -69,6 +69,7 @@ export function layeredPositions(nodes: readonly LayeredNode[], edges: readonly 
   const out = new Map<string, Point>();
   let y = 0;
   const widest = Math.min(maxPerRow, Math.max(1, ...order.map((r) => ranks.get(r)!.length)));
+  const width = (widest - 1) * spacingX;
   for (const r of order) {
     const list = ranks.get(r)!;
     const rows = Math.ceil(list.length / maxPerRow);
@@ -77,11 +78,14 @@ export function layeredPositions(nodes: readonly LayeredNode[], edges: readonly 
       const row = Math.floor(i / perRow);
       const inRow = Math.min(perRow, list.length - row * perRow);
       const col = i - row * perRow;
-      // Centre every row under the widest one; stagger sub-rows so wrapped nodes do not hide edges.
-      const x = (col - (inRow - 1) / 2) * spacingX * (widest > 1 ? Math.max(1, (widest - 1) / Math.max(1, inRow - 1)) ** 0.5 : 1) + (row % 2) * spacingX * 0.5;
+      // A narrow row spreads under the widest one (up to 3x the spacing) so its edges fan out less;
+      // wrapped sub-rows are staggered so their nodes do not sit on each other's edges.
+      const step = inRow > 1 ? Math.min(spacingX * 3, Math.max(spacingX, width / (inRow - 1))) : 0;
+      const x = (col - (inRow - 1) / 2) * step + (row % 2) * step * 0.5;
       out.set(list[i].id, { x, y: y + row * spacingY * 0.6 });
     }
-    y += spacingY + (rows - 1) * spacingY * 0.6 + spacingY * 0.5;
+    // Layers are set further apart than wrapped sub-rows, so the bands read as layers.
+    y += spacingY * 1.4 + (rows - 1) * spacingY * 0.6;
   }
   return out;
 }

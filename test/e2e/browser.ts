@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium driven through playwright-core: no browser download, a fresh profile per run.
+ * The flags keep it quiet on a shared, offline machine.
+ */
+export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const chromiumArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+export const resultsDir = join(process.cwd(), 'test-results');
+
+export interface TestBrowser { context: BrowserContext; page: Page; close(): Promise<void> }
+
+export async function openBrowser(opts: { width?: number; height?: number } = {}): Promise<TestBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'sg-chromium-'));
+  // Playwright passes the profile as --user-data-dir itself when given one (a persistent context).
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath, args: chromiumArgs, headless: true,
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  return {
+    context, page,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-window screenshot as test-results/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(resultsDir, { recursive: true });
+  const path = join(resultsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Waits until the map has drawn its latest update (the app exposes its view for tests). */
+export async function mapSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const sg = (window as unknown as { __servicegraph?: { map: { loading: boolean }; view: unknown } }).__servicegraph;
+    return !!sg && !!sg.view && !sg.map.loading;
+  });
+  await page.evaluate(() => (window as unknown as { __servicegraph: { view: { settled: Promise<unknown> } } }).__servicegraph.view.settled);
+}
