@@ -6,6 +6,11 @@ import type { ScopeAssertion } from '../domain/reconcile/retire.ts';
 export interface BatchReader {
   lookupKeys(keys: string[]): Promise<Map<string, string>>;
   loadCis(ids: string[]): Promise<Map<string, ExistingCi>>;
+  /**
+   * Name and lifecycle only, for ids that relations merely point at. Optional: without it the
+   * ingest service falls back to `loadCis`; with it, a relation-heavy batch skips loading provenance.
+   */
+  ciStatus?(ids: string[]): Promise<Map<string, { name: string; lifecycle: 'active' | 'retired' }>>;
   loadRelations(triples: { from: string; type: string; to: string }[]): Promise<Map<string, ExistingRelation>>;
   scopeAssertions(source: string, scope: string): Promise<ScopeAssertion[]>;
   loadRelationsById(ids: string[]): Promise<ExistingRelation[]>;

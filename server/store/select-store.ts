@@ -11,5 +11,5 @@ export async function createStore(config: Pick<Config, 'store' | 'dataDir' | 'ne
     const mod = (await import(modulePath)) as { createNeo4jStore(o: { uri: string; user: string; password: string; database: string }): GraphStore };
     return mod.createNeo4jStore({ uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database });
   }
-  return new SqliteStore({ file: join(config.dataDir, 'servicegraph.db') });
+  return new SqliteStore({ file: join(config.dataDir, 'servicegraph.db'), synchronous: process.env.SERVICEGRAPH_SQLITE_SYNC === 'FULL' ? 'FULL' : 'NORMAL' });
 }

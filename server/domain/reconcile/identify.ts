@@ -12,7 +12,7 @@ export interface IdentifiableItem {
 
 export interface IdentifierKey {
   rule: string[];
-  /** Canonical text stored in the identifier index; unique per class, rule and values. */
+  /** Canonical text stored in the identifier index: class, rule and values joined by the unit separator (U+001F), which no identifier contains. */
   key: string;
 }
 
@@ -27,6 +27,9 @@ function valueOf(item: IdentifiableItem, field: string): string | undefined {
  * all are indexed so that a later source knowing only a weaker identifier still finds the CI.
  */
 export function identifierKeys(item: IdentifiableItem): IdentifierKey[] {
+  // Items are immutable once parsed; ingest asks for the same item's keys several times.
+  const cached = keyCache.get(item);
+  if (cached) return cached;
   const out: IdentifierKey[] = [];
   for (const rule of classDef(item.class).identifierRules) {
     const values: string[] = [];
@@ -35,10 +38,13 @@ export function identifierKeys(item: IdentifiableItem): IdentifierKey[] {
       if (v === undefined || v === '') break;
       values.push(v);
     }
-    if (values.length === rule.length) out.push({ rule, key: JSON.stringify([item.class, rule.join('+'), ...values]) });
+    if (values.length === rule.length) out.push({ rule, key: `${item.class}\u001f${rule.join('+')}\u001f${values.join('\u001f')}` });
   }
+  keyCache.set(item, out);
   return out;
 }
+
+const keyCache = new WeakMap<IdentifiableItem, IdentifierKey[]>();
 
 /** The first rule whose key the index knows wins (ServiceNow IRE's ordered identifier entries). */
 export function matchByRules(keys: IdentifierKey[], lookup: (key: string) => string | undefined): { ciId: string; rule: string[] } | null {

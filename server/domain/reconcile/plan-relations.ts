@@ -3,8 +3,10 @@ import type { Provenance } from '../../model/relations.ts';
 import type { RelationRecord } from '../../model/records.ts';
 import { identifierKeys, matchByRules } from './identify.ts';
 import { canonicalJson, winner } from './merge.ts';
-import type { BatchProblem, ExistingCi, ExistingRelation, RelationPlanItem, StoredAssertion } from './types.ts';
+import type { BatchProblem, ExistingRelation, RelationPlanItem, StoredAssertion } from './types.ts';
 import type { PlanContext } from './plan-cis.ts';
+
+export interface CiStatus { name: string; lifecycle: 'active' | 'retired' }
 
 export const relationKey = (from: string, type: string, to: string) => `${from}|${type}|${to}`;
 
@@ -12,16 +14,17 @@ export interface RefResolver {
   /** CIs of the batch (by identifier key) and of the store. */
   localKeys: ReadonlyMap<string, string>;
   keyIndex: ReadonlyMap<string, string>;
-  cis: ReadonlyMap<string, ExistingCi>;
+  /** Name and lifecycle of every stored CI the references may point at. */
+  status: ReadonlyMap<string, CiStatus>;
   /** Ids the batch itself creates or updates (always live). */
   batchIds: ReadonlySet<string>;
 }
 
 export function resolveRef(ref: CiRef, r: RefResolver): { id: string } | { problem: string; code: string } {
   if ('id' in ref) {
-    const ci = r.cis.get(ref.id);
+    const ci = r.status.get(ref.id);
     if (!ci && !r.batchIds.has(ref.id)) return { code: 'unknown_ci', problem: `no CI with id ${ref.id}` };
-    if (ci && ci.record.lifecycle === 'retired' && !r.batchIds.has(ref.id)) return { code: 'retired_ci', problem: `CI ${ref.id} (${ci.record.name}) is retired` };
+    if (ci && ci.lifecycle === 'retired' && !r.batchIds.has(ref.id)) return { code: 'retired_ci', problem: `CI ${ref.id} (${ci.name}) is retired` };
     return { id: ref.id };
   }
   const keys = identifierKeys(ref);
@@ -31,8 +34,8 @@ export function resolveRef(ref: CiRef, r: RefResolver): { id: string } | { probl
     const what = canonicalJson({ name: ref.name, environment: ref.environment, ...ref.identifiers });
     return { code: 'unknown_ci', problem: `no ${ref.class} identified by ${what} in this batch or the store` };
   }
-  const ci = r.cis.get(m.ciId);
-  if (ci && ci.record.lifecycle === 'retired' && !r.batchIds.has(m.ciId)) return { code: 'retired_ci', problem: `${ref.class} ${ci.record.name} is retired` };
+  const ci = r.status.get(m.ciId);
+  if (ci && ci.lifecycle === 'retired' && !r.batchIds.has(m.ciId)) return { code: 'retired_ci', problem: `${ref.class} ${ci.name} is retired` };
   return { id: m.ciId };
 }
 

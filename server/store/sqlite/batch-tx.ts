@@ -15,9 +15,10 @@ export function prepareBatchStatements(db: Database.Database) {
   return {
     lookupKeys: db.prepare<[string], { key: string; ci_id: string }>(`SELECT key, ci_id FROM ci_keys WHERE ${IN('key')}`),
     loadCis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
+    ciStatus: db.prepare<[string], { id: string; name: string; lifecycle: 'active' | 'retired' }>(`SELECT id, name, lifecycle FROM cis WHERE ${IN('id')}`),
     loadAssertions: db.prepare<[string], AssertionRow>(`SELECT * FROM assertions WHERE ${IN('target_id')}`),
-    loadRelationsByTriple: db.prepare<[string], RelationRow>(
-      `SELECT r.* FROM relations r JOIN json_each(?) j ON r.from_id = j.value ->> 0 AND r.type = j.value ->> 1 AND r.to_id = j.value ->> 2`),
+    // By source end through the (from_id, type, to_id) index; the exact triples are picked in JS.
+    loadRelationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('from_id')}`),
     loadRelationsById: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('id')}`),
     relationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')}`),
     relationsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
@@ -80,10 +81,17 @@ export function sqliteBatchTx(s: BatchStatements): BatchTx {
       for (const r of s.loadCis.all(json)) out.set(r.id, { record: ciFromRow(r), assertions: a.get(r.id) ?? [] });
       return out;
     },
+    async ciStatus(ids) {
+      const out = new Map<string, { name: string; lifecycle: 'active' | 'retired' }>();
+      if (ids.length) for (const r of s.ciStatus.all(JSON.stringify(ids))) out.set(r.id, { name: r.name, lifecycle: r.lifecycle });
+      return out;
+    },
     async loadRelations(triples) {
       const out = new Map<string, ExistingRelation>();
       if (!triples.length) return out;
-      const rows = s.loadRelationsByTriple.all(JSON.stringify(triples.map((t) => [t.from, t.type, t.to])));
+      const wanted = new Set(triples.map((t) => relationKey(t.from, t.type, t.to)));
+      const rows = s.loadRelationsFrom.all(JSON.stringify([...new Set(triples.map((t) => t.from))]))
+        .filter((r) => wanted.has(relationKey(r.from_id, r.type, r.to_id)));
       for (const rel of withAssertions(rows)) out.set(relationKey(rel.record.from, rel.record.type, rel.record.to), rel);
       return out;
     },

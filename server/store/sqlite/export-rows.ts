@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3';
+
+/**
+ * Read-all access to an embedded store's file, table by table in key order, for the migration to Neo4j.
+ * Kept apart from the GraphStore port (which has no "everything" reads) and from SqliteStore (whose
+ * connections are private): it opens its own read-only connection.
+ */
+export const exportTables = [
+  { table: 'cis', key: ['id'] },
+  { table: 'ci_versions', key: ['ci_id', 'version'] },
+  { table: 'ci_keys', key: ['key'] },
+  { table: 'relations', key: ['id'] },
+  { table: 'relation_versions', key: ['rel_id', 'version'] },
+  { table: 'assertions', key: ['target_id', 'source', 'scope'] },
+  { table: 'runs', key: ['run_id'] },
+  { table: 'events', key: ['seq'] },
+  { table: 'tokens', key: ['id'] },
+  { table: 'docs', key: ['kind', 'id'] },
+] as const;
+export type ExportTable = (typeof exportTables)[number]['table'];
+export type ExportKey = (string | number)[];
+
+export interface SqliteExport {
+  count(table: ExportTable): number;
+  /** Up to `limit` rows after `after` (null: from the start), in key order. Keyset paging: no OFFSET rescans. */
+  page(table: ExportTable, after: ExportKey | null, limit: number): Record<string, unknown>[];
+  keyOf(table: ExportTable, row: Record<string, unknown>): ExportKey;
+  close(): void;
+}
+
+export function openSqliteExport(file: string): SqliteExport {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const spec = new Map(exportTables.map((t) => [t.table as ExportTable, t.key as readonly string[]]));
+  const keyCols = (table: ExportTable) => {
+    const k = spec.get(table);
+    if (!k) throw new Error(`not an exported table: ${table}`);
+    return k;
+  };
+  // Statement text comes from the fixed table list above, never from input.
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string) => {
+    let st = statements.get(sql);
+    if (!st) { st = db.prepare(sql); statements.set(sql, st); }
+    return st;
+  };
+  return {
+    count(table) {
+      keyCols(table);
+      return (prepared(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    },
+    page(table, after, limit) {
+      const cols = keyCols(table);
+      const order = cols.join(', ');
+      if (!after) return prepared(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ?`).all(limit) as Record<string, unknown>[];
+      // Row-value comparison: (a, b) > (?, ?) is the composite keyset predicate.
+      const sql = `SELECT * FROM ${table} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`;
+      return prepared(sql).all(...after, limit) as Record<string, unknown>[];
+    },
+    keyOf(table, row) {
+      return keyCols(table).map((c) => row[c] as string | number);
+    },
+    close() { db.close(); },
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+
+const root = join(import.meta.dirname, '..', '..');
+const token = 'sg_durability_admin';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
+  });
+}
+
+/** The real `npm start` entry point as a child process, so SIGKILL really kills the process holding the database. */
+async function spawnServer(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts')], {
+    cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_WEB_DIST: join(dataDir, 'no-web') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not start');
+}
+
+describe('durability', () => {
+  const dirs: string[] = [];
+  const children: ChildProcess[] = [];
+  afterEach(() => { for (const c of children) c.kill('SIGKILL'); for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+  it('keeps a whole acknowledged batch when the server is SIGKILLed right after the 200', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sg-durable-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const first = await spawnServer(dataDir, port);
+    children.push(first);
+    const cis = Array.from({ length: 500 }, (_, i) => ({ class: 'service', name: `svc-${i}`, environment: 'prod', attributes: { i } }));
+    const relations = Array.from({ length: 499 }, (_, i) => ({ type: 'DEPENDS_ON', from: { class: 'service', name: `svc-${i}`, environment: 'prod' }, to: { class: 'service', name: `svc-${i + 1}`, environment: 'prod' } }));
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/ingest`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'durability', cis, relations }),
+    });
+    expect(res.status).toBe(200);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+
+    const second = await spawnServer(dataDir, port);
+    children.push(second);
+    const list = await fetch(`http://127.0.0.1:${port}/api/v1/cis?limit=1000`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+    expect(list.items).toHaveLength(500);
+    const mid = list.items.find((c: { name: string }) => c.name === 'svc-250');
+    const detail = await fetch(`http://127.0.0.1:${port}/api/v1/cis/${mid.id}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+    expect(detail.relations.outgoing).toHaveLength(1);
+    expect(detail.relations.incoming).toHaveLength(1);
+    expect(detail.attributes).toEqual({ i: 250 });
+  }, 90_000);
+});

@@ -1,0 +1,17 @@
+export {};
+/**
+ * `npm run bench -- <name> [options]`: benchmarks print figures and write bench-results/<name>.json.
+ * They are not tests: tests assert correctness, benchmarks measure.
+ */
+const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
+  ingest: async () => (await import('./ingest.ts')).benchIngest,
+  impact: async () => (await import('./impact.ts' as string)).benchImpact,
+  otlp: async () => (await import('./otlp.ts' as string)).benchOtlp,
+};
+
+const [benchName, ...args] = process.argv.slice(2);
+if (!benchName || !benches[benchName]) {
+  console.log(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n  e.g. npm run bench -- ingest --cis 100000`);
+  process.exit(benchName ? 2 : 0);
+}
+await (await benches[benchName]())(args);
