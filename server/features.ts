@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { ApiContext } from './api/context.ts';
 import type { Config } from './config.ts';
 import { installImpact } from './impact/install.ts';
+import { installOtlp } from './otlp/install.ts';
 
 export interface InstalledFeatures {
   featureRouters: Router[];
@@ -22,5 +23,9 @@ export async function installFeatures(ctx: ApiContext, config: Config): Promise<
   const impact = await installImpact(ctx);
   out.featureRouters.push(...impact.routers);
   out.stops.push(() => impact.stop());
+  // Live OTLP/HTTP JSON receiver at /v1/traces (issue 4): folds spans into edges, flushes through ingest.
+  const otlp = installOtlp(ctx);
+  out.rootRouters.push(...otlp.routers);
+  out.stops.push(() => otlp.stop());
   return out;
 }

@@ -75,8 +75,11 @@ function resourceInfo(rs: Json, path: string): ResourceInfo {
   return { service: service || 'unknown_service', environment: environment || undefined };
 }
 
-/** Visit every span of one request, validated, as a fold span. */
-export function forEachOtlpSpan(doc: unknown, visit: (span: FoldSpan) => void): void {
+/**
+ * Visit every span of one request, validated, as a fold span. A malformed span throws, unless
+ * `reject` is given: then it is reported and skipped (OTLP's partial success for live receivers).
+ */
+export function forEachOtlpSpan(doc: unknown, visit: (span: FoldSpan) => void, reject?: (e: OtlpFormatError) => void): void {
   if (!isObject(doc)) throw new OtlpFormatError('$', 'expected an object with resourceSpans');
   const resourceSpans = arrayAt(doc, 'resourceSpans', '$', true);
   for (let r = 0; r < resourceSpans.length; r++) {
@@ -90,7 +93,17 @@ export function forEachOtlpSpan(doc: unknown, visit: (span: FoldSpan) => void): 
       const ss = scopeSpans[s];
       if (!isObject(ss)) throw new OtlpFormatError(sPath, 'expected an object');
       const spans = arrayAt(ss, 'spans', sPath, false);
-      for (let i = 0; i < spans.length; i++) visit(foldSpan(spans[i], res, `${sPath}.spans[${i}]`));
+      for (let i = 0; i < spans.length; i++) {
+        let span: FoldSpan;
+        try {
+          span = foldSpan(spans[i], res, `${sPath}.spans[${i}]`);
+        } catch (e) {
+          if (!reject || !(e instanceof OtlpFormatError)) throw e;
+          reject(e);
+          continue;
+        }
+        visit(span);
+      }
     }
   }
 }

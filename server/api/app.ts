@@ -11,6 +11,7 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { ciRoutes } from './routes/cis.ts';
 import { graphRoutes } from './routes/graph.ts';
 import { diffRoutes } from './routes/diff.ts';
+import { driftRoutes } from './routes/drift.ts';
 import { ServiceError } from '../ingest/errors.ts';
 
 export const API_VERSION = '1.0.0';
@@ -36,6 +37,7 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   api.use(json, authenticate(ctx.store));
   api.get('/openapi.json', requireRole('viewer'), (_req, res) => { res.json(openApiDocument(API_VERSION)); });
   api.use(tokenRoutes(ctx), ingestRoutes(ctx), ciRoutes(ctx), graphRoutes(ctx), diffRoutes(ctx));
+  api.use(driftRoutes(ctx));
   // Feature routers under /api/v1 (impact, incidents, changes, drift, ...): one line each here, or pushed
   // from server/features.ts when the feature keeps state that must be built at start (topology, OTLP).
   for (const r of extra.featureRouters ?? []) api.use(r);

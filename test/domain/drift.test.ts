@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { computeDrift } from '../../server/domain/drift.ts';
+import type { RelationRecord } from '../../server/model/records.ts';
+
+const NOW = '2026-03-01T00:00:00.000Z';
+const cis = new Map(['web', 'cart', 'db', 'team'].map((n) => [n, { id: n, name: n, class: n === 'team' ? 'team' : 'service', environment: 'default' }]));
+function rel(id: string, from: string, to: string, provenance: RelationRecord['provenance'], lastSeen?: string, type = 'DEPENDS_ON'): RelationRecord {
+  return {
+    id, type, from, to, attributes: {}, redundancy: null, provenance,
+    observed: lastSeen ? { calls: 10, errors: 1, lastSeen } : null, version: 1, validFrom: '2026-01-01T00:00:00.000Z', validTo: null,
+  };
+}
+const ids = (items: { id: string }[]) => items.map((i) => i.id);
+
+describe('drift between declared and observed relations', () => {
+  const relations = [
+    rel('declared-never-seen', 'web', 'db', ['declared']),
+    rel('declared-seen-recently', 'web', 'cart', ['declared', 'observed'], '2026-02-28T00:00:00.000Z'),
+    rel('declared-seen-long-ago', 'cart', 'db', ['declared', 'observed'], '2026-01-10T00:00:00.000Z'),
+    rel('seen-never-declared', 'cart', 'web', ['observed'], '2026-02-27T00:00:00.000Z'),
+    rel('manual-never-seen', 'db', 'web', ['manual']),
+    rel('ownership', 'web', 'team', ['declared'], undefined, 'OWNED_BY'),
+  ];
+
+  it('lists declared dependencies not observed within N days, silent longest first', () => {
+    const report = computeDrift(relations, cis, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 100 });
+    expect(ids(report.declaredNotObserved)).toEqual(['declared-never-seen', 'manual-never-seen', 'declared-seen-long-ago']);
+    expect(report.declaredNotObserved[2]).toMatchObject({ from: { name: 'cart' }, to: { name: 'db' }, lastObserved: '2026-01-10T00:00:00.000Z', calls: 10 });
+  });
+
+  it('lists observed dependencies that no source declared', () => {
+    const report = computeDrift(relations, cis, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 100 });
+    expect(ids(report.observedNotDeclared)).toEqual(['seen-never-declared']);
+  });
+
+  it('takes the window from days: a long window forgives the old sighting', () => {
+    const report = computeDrift(relations, cis, { now: NOW, days: 60, types: ['DEPENDS_ON'], limit: 100 });
+    expect(ids(report.declaredNotObserved)).toEqual(['declared-never-seen', 'manual-never-seen']);
+  });
+
+  it('looks only at the relation types asked for, and skips retired relations', () => {
+    const retired = { ...rel('retired', 'web', 'db', ['declared']), validTo: '2026-02-01T00:00:00.000Z' };
+    const report = computeDrift([...relations, retired], cis, { now: NOW, days: 7, types: ['OWNED_BY'], limit: 100 });
+    expect(ids(report.declaredNotObserved)).toEqual(['ownership']);
+    expect(computeDrift([retired], cis, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 100 }).declaredNotObserved).toEqual([]);
+  });
+
+  it('caps each list and says so', () => {
+    const report = computeDrift(relations, cis, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 1 });
+    expect(report.declaredNotObserved).toHaveLength(1);
+    expect(report.truncated).toBe(true);
+  });
+});
