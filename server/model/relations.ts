@@ -45,5 +45,6 @@ export type Provenance = z.infer<typeof Provenance>;
 export function requiredUp(minUp: MinUp, groupSize: number): number {
   if (typeof minUp === 'number') return Math.min(minUp, groupSize);
   const pct = Number.parseFloat(minUp);
-  return Math.min(groupSize, Math.ceil((pct / 100) * groupSize - 1e-9));
+  // The epsilon keeps an exact share (e.g. 70% of 10 = 7.000000000000001) from rounding up through float error; max() avoids -0.
+  return Math.max(0, Math.min(groupSize, Math.ceil((pct / 100) * groupSize - 1e-9)));
 }
