@@ -1,0 +1,220 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expandK8s } from '../../../collectors/kubernetes/env.ts';
+import { collectManifests } from '../../../collectors/kubernetes/index.ts';
+import { CollectError, type Collected } from '../../../collectors/types.ts';
+import { dependsOnEdges } from '../answer-keys.ts';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-k8s-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+/** A Deployment manifest with one container; env as [name, value] pairs. */
+function deployment(name: string, opts: { ns?: string; env?: [string, string][]; image?: string; replicas?: number; extra?: string } = {}): string {
+  const env = (opts.env ?? []).map(([k, v]) => `            - name: ${k}\n              value: "${v}"`).join('\n');
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+${opts.ns ? `  namespace: ${opts.ns}\n` : ''}spec:
+  replicas: ${opts.replicas ?? 1}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+        - name: ${name}
+          image: ${opts.image ?? `example/${name}:1`}
+${env ? `          env:\n${env}\n` : ''}${opts.extra ?? ''}`;
+}
+
+function service(name: string, ns?: string, app = name): string {
+  return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}spec:\n  selector: {app: ${app}}\n  ports: [{port: 80}]\n`;
+}
+
+const docs = (...d: string[]) => d.join('\n---\n');
+
+async function collectError(p: Promise<unknown>): Promise<CollectError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof CollectError) return e;
+    throw e;
+  }
+  throw new Error('expected a CollectError');
+}
+
+describe('kubernetes env values naming Services', () => {
+  it('expands $(VAR) from earlier variables, keeps $$(VAR) literal and unknown references as written', () => {
+    const vars = new Map([['HOST', 'db']]);
+    expect(expandK8s('postgres://$(HOST):5432', vars)).toBe('postgres://db:5432');
+    expect(expandK8s('$$(HOST)', vars)).toBe('$(HOST)');
+    expect(expandK8s('$(NOPE)', vars)).toBe('$(NOPE)');
+  });
+
+  it('resolves bare names, name.ns, FQDNs, headless pod names, connection strings and $(VAR)', async () => {
+    const dir = folder({
+      'shop.yaml': docs(
+        deployment('web', {
+          ns: 'shop',
+          env: [
+            ['API_HOST', 'api'],
+            ['USERS_URL', 'http://users.identity:8080'],
+            ['DB_HOST', 'pg'],
+            ['DATABASE_URL', 'postgres://app@$(DB_HOST).shop.svc.cluster.local:5432/shop'],
+            ['KAFKA_BOOTSTRAP_SERVERS', 'kafka-0.kafka-headless.data.svc.cluster.local:9092'],
+            ['SEARCH', 'Host=search;Port=9200'],
+            ['SELF', 'http://web:8080'],
+          ],
+        }),
+        service('web', 'shop'),
+        deployment('api', { ns: 'shop' }),
+        service('api', 'shop'),
+        deployment('pg', { ns: 'shop', image: 'postgres:16' }),
+        service('pg', 'shop'),
+        deployment('search', { ns: 'shop', image: 'opensearchproject/opensearch:2' }),
+        service('search', 'shop'),
+      ),
+      'nested/identity.yml': docs(deployment('users', { ns: 'identity' }), service('users', 'identity')),
+      'nested/deeper/data.json': JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'kafka', namespace: 'data' }, spec: { replicas: 3, selector: { matchLabels: { app: 'kafka' } }, template: { metadata: { labels: { app: 'kafka' } }, spec: { containers: [{ name: 'kafka', image: 'bitnami/kafka:3.7' }] } } } },
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kafka-headless', namespace: 'data' }, spec: { clusterIP: 'None', selector: { app: 'kafka' } } },
+        ],
+      }),
+      'README.md': 'not a manifest',
+    });
+    const c = await collectManifests([dir], { cluster: 'prod' });
+    expect(dependsOnEdges(c)).toEqual(new Set(['web -> api', 'web -> users', 'web -> pg', 'web -> kafka-headless', 'web -> search']));
+    const pg = c.cis.find((ci) => ci.name === 'pg' && ci.class === 'database');
+    expect(pg?.identifiers).toEqual({ cluster: 'prod', namespace: 'shop', endpoint: 'k8s://prod/shop/pg' });
+    expect(c.cis.find((ci) => ci.name === 'kafka-headless')?.class).toBe('queue');
+  });
+
+  it('reads ConfigMaps through envFrom, configMapKeyRef and volumes, but never Secret values', async () => {
+    const extra = `          envFrom:
+            - configMapRef: {name: endpoints}
+            - secretRef: {name: creds}
+      volumes:
+        - name: cfg
+          configMap: {name: app-config}
+        - name: tls
+          secret: {secretName: tls-cert}
+`;
+    const manifest = docs(
+      deployment('web', { extra }),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: endpoints}\ndata:\n  CART_ADDR: "cart:7070"\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata:\n  app.yaml: |\n    upstreams:\n      - url: http://pricing:8080/v1\n',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData:\n  DB_URL: "postgres://u:p@secretdb:5432/x"\n',
+      deployment('cart'),
+      service('cart'),
+      deployment('pricing'),
+      service('pricing'),
+      deployment('secretdb'),
+      service('secretdb'),
+    );
+    const c = await collectManifests(['-'], { stdin: Readable.from([manifest]) });
+    expect(dependsOnEdges(c)).toEqual(new Set(['web -> cart', 'web -> pricing']));
+    const web = c.cis.find((ci) => ci.class === 'k8s_workload' && ci.name === 'web');
+    expect(web?.attributes).toMatchObject({ configMaps: ['app-config', 'endpoints'], secrets: ['creds', 'tls-cert'] });
+    expect(JSON.stringify(c)).not.toContain('u:p@');
+  });
+});
+
+describe('kubernetes structure', () => {
+  let c: Collected;
+  it('turns replicas into a redundancy group whose minUp follows the PodDisruptionBudget', async () => {
+    const dir = folder({
+      'app.yaml': docs(
+        deployment('api', { replicas: 3 }),
+        'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api}\nspec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n',
+        deployment('web', { replicas: 2 }),
+      ),
+    });
+    c = await collectManifests([dir], { namespace: 'prod' });
+    const partOf = (workload: string) => c.relations.filter((r) => r.type === 'PART_OF' && 'name' in r.to && r.to.name === workload && 'class' in r.from && r.from.class === 'pod');
+    expect(partOf('api').map((r) => r.redundancy)).toEqual(Array(3).fill({ group: 'prod/Deployment/api/replicas', minUp: 2 }));
+    expect(partOf('web').map((r) => r.redundancy?.minUp)).toEqual([1, 1]);
+  });
+
+  it('links software RUNS_ON workload PART_OF namespace PART_OF cluster', () => {
+    const rel = (type: string, from: string, to: string) =>
+      c.relations.some((r) => r.type === type && 'name' in r.from && r.from.name === from && 'name' in r.to && r.to.name === to);
+    expect(rel('RUNS_ON', 'api', 'api')).toBe(true);
+    expect(rel('PART_OF', 'api', 'prod')).toBe(true);
+    expect(rel('PART_OF', 'prod', 'manifests')).toBe(true);
+  });
+
+  it('makes an Ingress a load balancer that depends on its backend Services', async () => {
+    const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: public}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - path: /api
+            pathType: Prefix
+            backend: {service: {name: api, port: {number: 80}}}
+`;
+    const r = await collectManifests(['-'], { stdin: Readable.from([docs(deployment('web'), service('web'), deployment('api'), service('api'), ingress)]) });
+    expect(dependsOnEdges(r)).toEqual(new Set(['public -> web', 'public -> api']));
+    expect(r.cis.find((ci) => ci.name === 'public')).toMatchObject({ class: 'load_balancer', attributes: { hosts: ['shop.example.com'] } });
+  });
+});
+
+describe('malformed manifests fail with the file and line and yield nothing', () => {
+  it('broken YAML', async () => {
+    const dir = folder({ 'bad.yaml': docs(service('a'), 'apiVersion: v1\nkind: Service\nmetadata: {name: b\n') });
+    const e = await collectError(collectManifests([dir]));
+    expect(e.file).toMatch(/bad\.yaml$/);
+    expect(e.line).toBeGreaterThan(8);
+  });
+
+  it('truncated JSON', async () => {
+    const dir = folder({ 'list.json': '{"apiVersion": "v1", "kind": "List", "items": [\n  {"apiVersion": "v1", "kind": "Service",\n' });
+    const e = await collectError(collectManifests([dir]));
+    expect(e.file).toMatch(/list\.json$/);
+    expect(e.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a kind that does not belong to its apiVersion, and an unknown built-in kind', async () => {
+    const wrong = await collectError(collectManifests(['-'], { stdin: Readable.from([docs(service('a'), 'apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n')]) }));
+    expect(wrong.message).toMatch(/<stdin>:11: kind Deployment does not belong to apiVersion v1/);
+    const typo = await collectError(collectManifests(['-'], { stdin: Readable.from(['apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: x}\n']) }));
+    expect(typo.message).toMatch(/unknown kind "Deploymnet"/);
+    expect(typo.line).toBe(2);
+  });
+
+  it('an unknown container field (a misspelt env would silently lose edges)', async () => {
+    const text = deployment('a').replace('          image:', '          evn: []\n          image:');
+    const e = await collectError(collectManifests(['-'], { stdin: Readable.from([text]) }));
+    expect(e.message).toMatch(/unknown container field "evn"/);
+    expect(e.line).toBe(13);
+  });
+
+  it('skips custom resources with a warning rather than failing', async () => {
+    const r = await collectManifests(['-'], { stdin: Readable.from(['apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: x}\n']) });
+    expect(r.warnings.join('\n')).toMatch(/skipped custom resource ServiceMonitor/);
+  });
+
+  it('a missing path', async () => {
+    await expect(collectManifests(['/nonexistent/manifests'])).rejects.toThrow(/no such file or folder/);
+  });
+});
