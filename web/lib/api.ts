@@ -1,6 +1,6 @@
 import type {
-  Assessment, Change, ChangeType, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
-  ImpactResult, Incident, RootCauseCandidate,
+  ChangeAssessment, ChangeInput, ChangeRecord, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
+  ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply,
 } from './types.ts';
 
 /** An API error as the server reports it: `{error: {code, message, details}}`. */
@@ -68,24 +68,24 @@ export class Api {
     return this.call<DiffResult>('GET', `/diff${queryString({ from, to })}`);
   }
   impact(failed: FailedCi[], asOf?: string) {
-    return this.call<ImpactResult>('POST', '/impact', asOf ? { failed, asOf } : { failed });
+    return this.call<ImpactReply>('POST', '/impact', asOf ? { failed, asOf } : { failed });
   }
-  openIncident(p: { title: string; cis: FailedCi[]; urgency: 1 | 2 | 3 }) {
-    return this.call<Incident>('POST', '/incidents', p);
+  openIncident(p: IncidentInput) {
+    return this.call<IncidentView>('POST', '/incidents', p);
   }
-  async listIncidents(): Promise<Incident[]> {
-    const r = await this.call<Incident[] | { items: Incident[] }>('GET', '/incidents');
+  async listIncidents(): Promise<IncidentListItem[]> {
+    // A list answer may come bare or wrapped as {items}; the UI takes both.
+    const r = await this.call<IncidentListItem[] | { items: IncidentListItem[] }>('GET', '/incidents?status=open');
     return Array.isArray(r) ? r : r.items;
   }
-  createChange(p: { title: string; type: ChangeType; window: { start: string; end: string }; cis: string[] }) {
-    return this.call<Change>('POST', '/changes', p);
+  createChange(p: ChangeInput) {
+    return this.call<ChangeRecord>('POST', '/changes', p);
   }
   assessment(changeId: string) {
-    return this.call<Assessment>('GET', `/changes/${encodeURIComponent(changeId)}/assessment`);
+    return this.call<ChangeAssessment>('GET', `/changes/${encodeURIComponent(changeId)}/assessment`);
   }
-  async rootCause(incidents: string[]): Promise<RootCauseCandidate[]> {
-    const r = await this.call<{ candidates: RootCauseCandidate[] }>('POST', '/root-cause', { incidents });
-    return r.candidates;
+  rootCause(incidents: string[]) {
+    return this.call<RootCauseReply>('POST', '/root-cause', { incidents });
   }
 }
 

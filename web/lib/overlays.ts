@@ -5,7 +5,7 @@ import type { Overlay } from './graph/elements.ts';
  * Overlays are maps from element id to extra classes; views compute them from API answers and
  * hand them to the map. Pure functions, so "what lights up" is tested without a browser.
  */
-export function impactOverlay(failed: readonly FailedCi[], impacted: readonly ImpactedCi[]): Overlay {
+export function impactOverlay(failed: readonly FailedCi[], impacted: readonly Pick<ImpactedCi, 'id' | 'state'>[]): Overlay {
   const out = new Map<string, string[]>();
   for (const i of impacted) out.set(i.id, [`impact-${i.state}`]);
   // The failed CIs themselves are marked as such even if the answer lists them too.

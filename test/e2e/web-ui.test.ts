@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+
+/**
+ * The web UI in Debian's Chromium against the real server with the demo estate: one user's
+ * session from sign-in to export, each step a test in order (they share the page, as a user would).
+ * Screenshots land in test-results/web-*.png.
+ */
+type Sg = { map: { graph: { nodes: { id: string; name: string; class: string }[] }; selected: string | null; focus: string[]; asOf: string | null; loading: boolean }; view: { cy: unknown; renderedPosition(id: string): { x: number; y: number } | null } };
+
+let srv: TestServer;
+let b: TestBrowser;
+let page: Page;
+let db: { id: string; name: string; environment: string };
+const errors: string[] = [];
+
+const nodeCount = () => page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.graph.nodes.length);
+/** Ids of map elements carrying a class (reads Cytoscape through the app's test handle). */
+const withClass = (cls: string) => page.evaluate((c) => {
+  const cy = (window as unknown as { __servicegraph: { view: { cy: { elements(s: string): { map(f: (e: { id(): string }) => string): string[] } } } } }).__servicegraph.view.cy;
+  return cy.elements(`.${c}`).map((e) => e.id());
+}, cls);
+async function tab(name: string) {
+  await page.getByRole('tab', { name }).click();
+}
+
+beforeAll(async () => {
+  srv = await startTestServer({ demo: true });
+  const found = await srv.api('/api/v1/cis?class=database&environment=production&limit=1');
+  db = found.body.items[0];
+  b = await openBrowser();
+  page = b.page;
+  page.on('pageerror', (e) => errors.push(e.message));
+}, 180_000);
+
+afterAll(async () => {
+  await b?.close();
+  await srv?.close();
+});
+
+describe('web UI end to end', () => {
+  it('signs in from a #token= link and drops the token from the address bar', async () => {
+    await page.goto(`${srv.url}/#token=${srv.adminToken}`);
+    await mapSettled(page);
+    expect(page.url()).toBe(`${srv.url}/`);
+    expect(await page.evaluate(() => sessionStorage.getItem('servicegraph.token'))).toBe(srv.adminToken);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem('servicegraph.token'))).toBeNull();
+  });
+
+  it('signs in with a typed token, refusing a wrong one', async () => {
+    await page.getByLabel('Token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+    await page.getByLabel('Token').fill(srv.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await mapSettled(page);
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  });
+
+  it('loads the demo estate: the top of the estate, business services on top', async () => {
+    expect(await nodeCount()).toBeGreaterThan(20);
+    const layers = await page.evaluate(() => {
+      const sg = (window as unknown as { __servicegraph: { view: { cy: { nodes(s: string): { map(f: (n: { position(): { y: number } }) => number): number[] } } } } }).__servicegraph;
+      const y = (s: string) => sg.view.cy.nodes(s).map((n) => n.position().y);
+      return { business: Math.max(...y('.layer-business')), application: Math.min(...y('.layer-application')) };
+    });
+    expect(layers.business).toBeLessThan(layers.application);
+    await screenshot(page, 'web-1-estate');
+  });
+
+  it('searches by name with the keyboard and focuses the map on the pick, showing its details', async () => {
+    const box = page.getByRole('combobox', { name: /Find a CI/ });
+    await box.fill(db.name);
+    await page.getByRole('option').first().waitFor();
+    await box.press('Enter');
+    await mapSettled(page);
+    const st = await page.evaluate(() => { const m = (window as unknown as { __servicegraph: Sg }).__servicegraph.map; return { focus: m.focus, selected: m.selected }; });
+    expect(st.focus).toHaveLength(1);
+    expect(st.selected).toBe(st.focus[0]);
+    const details = page.getByRole('complementary', { name: 'Selected CI' });
+    await details.getByRole('heading', { name: 'Sources' }).waitFor();
+    await expect.poll(() => details.textContent()).toContain('demo');
+    await screenshot(page, 'web-2-search-focus');
+  });
+
+  it('expands a CI by double-click', async () => {
+    // Focus with depth 1 so that expanding has somewhere to go.
+    await page.getByLabel('Depth').fill('1');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await mapSettled(page);
+    const before = await nodeCount();
+    const target = await page.evaluate(() => {
+      const sg = (window as unknown as { __servicegraph: Sg }).__servicegraph;
+      const focus = sg.map.focus[0];
+      const other = sg.map.graph.nodes.find((n) => n.id !== focus && n.class !== 'team' && !n.id.startsWith('cg:'))!;
+      return { id: other.id, pos: sg.view.renderedPosition(other.id)! };
+    });
+    const canvas = await page.locator('.cy').boundingBox();
+    await page.mouse.dblclick(canvas!.x + target.pos.x, canvas!.y + target.pos.y);
+    await expect.poll(nodeCount, { timeout: 15_000 }).toBeGreaterThan(before);
+    await mapSettled(page);
+    await screenshot(page, 'web-3-expanded');
+  });
+
+  it('overlays impact: a CI marked down colours its dependents, hover shows the path, an incident gets a priority', async () => {
+    await page.evaluate((id) => { (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected = id; }, db.id);
+    await tab('Impact');
+    await page.getByRole('button', { name: `Mark “${db.name}” down` }).click();
+    await page.getByRole('button', { name: 'Compute impact' }).click();
+    await page.locator('.summary').waitFor();
+    expect(await withClass('failed-down')).toEqual([db.id]);
+    const impacted = [...await withClass('impact-down'), ...await withClass('impact-degraded')];
+    expect(impacted.length).toBeGreaterThan(0);
+    await page.getByRole('list', { name: 'Impacted CIs' }).getByRole('button').first().hover();
+    await expect.poll(async () => (await withClass('path')).length).toBeGreaterThan(0);
+    await screenshot(page, 'web-4-impact');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const csv = readFileSync((await (await download).path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('id,name,class,tier,owner,state,depth,reason,path');
+    expect(csv.split('\r\n').length).toBeGreaterThan(2);
+
+    await page.getByLabel('Title').fill('e2e: database down');
+    await page.getByLabel('Urgency').selectOption('1');
+    await page.getByRole('button', { name: 'Open incident' }).click();
+    await expect(page.locator('.prio').textContent()).resolves.toMatch(/^P[1-4]$/);
+    await screenshot(page, 'web-5-incident');
+  });
+
+  it('assesses a change: risk gauge with factors, blast radius on the map, approvers', async () => {
+    await tab('Change');
+    await page.getByLabel('Title').fill('e2e: upgrade the database');
+    await page.getByRole('button', { name: `Add “${db.name}”` }).click();
+    await page.getByRole('button', { name: 'Create and assess' }).click();
+    await page.getByRole('img', { name: /^Risk \d+ of 100/ }).waitFor();
+    expect(await page.getByRole('list', { name: 'Risk factors' }).getByRole('listitem').count()).toBeGreaterThan(0);
+    expect(await withClass('touched')).toContain(db.id);
+    expect((await withClass('blast')).length).toBeGreaterThan(0);
+    await page.getByRole('list', { name: 'Approvers' }).getByRole('listitem').first().waitFor();
+    await screenshot(page, 'web-6-change');
+  });
+
+  it('ranks root-cause candidates for incidents and shows a candidate on the map', async () => {
+    await tab('Root cause');
+    await page.getByRole('checkbox').first().check();
+    await page.getByRole('button', { name: 'Find root cause' }).click();
+    const first = page.getByRole('list', { name: 'Root-cause candidates' }).getByRole('button').first();
+    await first.click();
+    await expect.poll(() => withClass('candidate')).toHaveLength(1);
+    await screenshot(page, 'web-7-root-cause');
+  });
+
+  it('patches the map live when an ingest adds a CI next to one shown', async () => {
+    await tab('Map');
+    const zoomBefore = await page.evaluate(() => ((window as unknown as { __servicegraph: { view: { cy: { zoom(): number } } } }).__servicegraph.view.cy.zoom()));
+    const collector = await srv.tokenFor('collector');
+    const res = await srv.api('/api/v1/ingest', {
+      token: collector,
+      body: {
+        source: 'e2e', scope: 'live-test',
+        cis: [{ class: 'service', name: 'e2e-live-reporting', environment: db.environment, owner: 'e2e' }],
+        relations: [{ type: 'DEPENDS_ON', from: { class: 'service', name: 'e2e-live-reporting', environment: db.environment }, to: { id: db.id } }],
+      },
+    });
+    expect(res.status).toBe(200);
+    await expect.poll(async () => (await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.graph.nodes.map((n) => n.name))).includes('e2e-live-reporting'), { timeout: 15_000 }).toBe(true);
+    expect(await withClass('new')).toHaveLength(1);
+    // Patched in place: the viewport is where the user left it.
+    expect(await page.evaluate(() => ((window as unknown as { __servicegraph: { view: { cy: { zoom(): number } } } }).__servicegraph.view.cy.zoom()))).toBe(zoomBefore);
+    await screenshot(page, 'web-8-live');
+  });
+
+  it('moves the map back in time with the asOf slider and compares two times', async () => {
+    await tab('History');
+    const slider = page.getByRole('slider');
+    await slider.focus();
+    // The slider counts hours back; each key press is an hour further into the past.
+    for (let i = 0; i < 3; i++) await slider.press('ArrowLeft');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.asOf)).not.toBeNull();
+    await mapSettled(page);
+    await page.locator('.pinned').waitFor();
+    // Three hours ago the demo estate (loaded a minute ago) did not exist yet.
+    expect(await nodeCount()).toBe(0);
+    await screenshot(page, 'web-9-asof');
+    await page.getByRole('button', { name: 'Back to live' }).click();
+    await expect.poll(nodeCount, { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.locator('.summary').waitFor();
+    expect(await page.locator('.summary').textContent()).toMatch(/\+\d+ added/);
+    await mapSettled(page);
+    expect((await withClass('diff-added')).length).toBeGreaterThan(0);
+    await screenshot(page, 'web-10-diff');
+  });
+
+  it('exports the map as PNG and SVG', async () => {
+    await tab('Map');
+    let download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'PNG' }).click();
+    const png = readFileSync((await (await download).path())!);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'SVG' }).click();
+    const svg = readFileSync((await (await download).path())!, 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain(db.name);
+  });
+
+  it('raised no uncaught error in the page', () => {
+    expect(errors).toEqual([]);
+  });
+});
