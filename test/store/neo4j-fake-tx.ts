@@ -31,3 +31,13 @@ export function fakeTx(answers: Partial<Record<QueryName | 'schema', (params: Re
   };
   return { tx: tx as unknown as ManagedTransaction, calls, problems };
 }
+
+/** A Neo4jStore whose sessions run their work against `tx` instead of a server (nothing connects). */
+export async function offlineNeo4jStore(tx: ManagedTransaction) {
+  const { createNeo4jStore } = await import('../../server/store/neo4j/index.ts');
+  const store = createNeo4jStore({ uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: 'x', database: 'neo4j' });
+  const s = store as unknown as { session: (mode: unknown, work: (tx: ManagedTransaction) => Promise<unknown>) => Promise<unknown>; driver: { verifyConnectivity(): Promise<void> } };
+  s.session = async (_mode, work) => work(tx);
+  s.driver.verifyConnectivity = async () => {};
+  return store;
+}

@@ -1,12 +1,12 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import type { ManagedTransaction } from 'neo4j-driver';
-import { createNeo4jStore, type Neo4jStore } from '../../server/store/neo4j/index.ts';
+import type { Neo4jStore } from '../../server/store/neo4j/index.ts';
 import { neo4jBatchTx } from '../../server/store/neo4j/batch-tx.ts';
 import { queryNames, type QueryName } from '../../server/store/neo4j/queries.ts';
 import { ingest } from '../../server/ingest/ingest-service.ts';
 import { IngestBatch } from '../../server/model/ingest.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
-import { fakeTx } from './neo4j-fake-tx.ts';
+import { fakeTx, offlineNeo4jStore } from './neo4j-fake-tx.ts';
 
 const now = '2026-01-01T00:00:00.000Z';
 const ciProps = { id: 'ci-1', class: 'service', name: 'checkout', environment: 'prod', lifecycle: 'active', attributes: '{}', identifiers: '{}', version: 1, validFrom: now };
@@ -27,13 +27,9 @@ const answers: Parameters<typeof fakeTx>[0] = {
 const used = new Set<QueryName | 'schema'>();
 const problems: string[] = [];
 
-/** A Neo4jStore whose sessions run their work against the recording transaction instead of a server. */
-function offlineStore(): { store: Neo4jStore; tx: ManagedTransaction } {
+/** A Neo4jStore run against the recording transaction; every call's name and parameter problems are kept. */
+async function offlineStore(): Promise<{ store: Neo4jStore; tx: ManagedTransaction }> {
   const fake = fakeTx(answers);
-  const store = createNeo4jStore({ uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: 'x', database: 'neo4j' });
-  const s = store as unknown as { session: (mode: unknown, work: (tx: ManagedTransaction) => Promise<unknown>) => Promise<unknown>; driver: { verifyConnectivity(): Promise<void> } };
-  s.session = async (_mode, work) => work(fake.tx);
-  s.driver.verifyConnectivity = async () => {};
   const origRun = fake.tx.run.bind(fake.tx);
   (fake.tx as unknown as { run: typeof origRun }).run = (async (text: string, params?: Record<string, unknown>) => {
     const out = await origRun(text as never, params as never);
@@ -41,11 +37,12 @@ function offlineStore(): { store: Neo4jStore; tx: ManagedTransaction } {
     problems.push(...fake.problems.splice(0));
     return out;
   }) as never;
-  return { store, tx: fake.tx };
+  return { store: await offlineNeo4jStore(fake.tx), tx: fake.tx };
 }
 
+const { store, tx } = await offlineStore();
+
 describe('every query is sent with exactly the parameters it uses (no server)', () => {
-  const { store, tx } = offlineStore();
   afterAll(() => store.close());
 
   it('init: version check, schema, index wait, counter', async () => {

@@ -6,6 +6,14 @@ import { createNeo4jStore, type Neo4jConfig, type Neo4jStore } from '../../serve
 import { runQuery } from '../../server/store/neo4j/run.ts';
 import { ChangeFeed } from '../../server/live/change-feed.ts';
 import { TopologyService } from '../../server/topology/topology-service.ts';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { openSqliteExport } from '../../server/store/sqlite/export-rows.ts';
+import { migrateSqliteToNeo4j } from '../../server/store/neo4j/migrate.ts';
+import type { GraphStore } from '../../server/store/port.ts';
+import { seedEmbeddedStore } from './neo4j-seed.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const target = await findNeo4jTarget();
 // The one line a run without Neo4j prints.
@@ -87,6 +95,60 @@ describe.skipIf(target.kind === 'none')('Neo4j store', () => {
       const item = { source: 'a', cis: [{ class: 'host', name: 'db-1', identifiers: { fqdn: 'db-1.example.com' } }] };
       await Promise.all([push(a, item), push(b, { ...item, source: 'b' })]);
       expect((await a.listCis({ limit: 10 })).items).toHaveLength(1);
+    });
+  });
+  describe('migration from the embedded store', () => {
+    /** Everything a reader can see, in a comparable form. */
+    async function snapshot(store: GraphStore) {
+      const cis = (await store.listCis({ limit: 1000, lifecycle: 'any' })).items;
+      const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+      // Relation order within a CI's detail is not part of the contract.
+      const details = (await Promise.all(cis.map((c) => store.getCiDetail(c.id))))
+        .map((d) => d && { ...d, relations: { outgoing: d.relations.outgoing.sort(byId), incoming: d.relations.incoming.sort(byId) } });
+      const topo: unknown[] = [];
+      for await (const chunk of store.streamTopology(undefined, 5)) topo.push(...chunk.cis.map((c) => c.id), ...chunk.relations.map((r) => r.id));
+      return {
+        cis, details, topology: topo.map(String).sort(),
+        diff: await store.diff('2026-01-01T00:00:00.000Z', '2026-01-03T00:00:00.000Z', 100),
+        asOf: await store.getCis(cis.map((c) => c.id), '2026-01-01T12:00:00.000Z'),
+        events: await store.eventsSince(0, 1000), token: await store.findToken('h1'), docs: await store.listDocs('incident'),
+      };
+    }
+    const sortDiff = <T extends { cis: Record<string, { id?: string; after?: { id: string } }[]>; relations: Record<string, { id?: string; after?: { id: string } }[]> }>(d: T) => {
+      const key = (x: { id?: string; after?: { id: string } }) => x.id ?? x.after!.id;
+      for (const part of [d.cis, d.relations]) for (const k of Object.keys(part)) part[k].sort((a, b) => key(a).localeCompare(key(b)));
+      return d;
+    };
+
+    it('copies an embedded store, history included, so that every read answers the same; the log continues', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sg-migrate-'));
+      const file = join(dir, 'servicegraph.db');
+      try {
+        await seedEmbeddedStore(file);
+        const embedded = new SqliteStore({ file });
+        await embedded.init();
+        const target = await freshStore(); open.push(target);
+        const source = openSqliteExport(file);
+        try {
+          const out = await migrateSqliteToNeo4j(source, target, { batchSize: 5 });
+          expect(out.counts.filter((c) => !c.ok)).toEqual([]);
+        } finally { source.close(); }
+        const [a, b] = [await snapshot(embedded), await snapshot(target)];
+        expect(b.cis).toEqual(a.cis);
+        expect(b.details).toEqual(a.details);
+        expect(b.topology).toEqual(a.topology);
+        expect(sortDiff(b.diff)).toEqual(sortDiff(a.diff));
+        expect(b.asOf.sort((x, y) => x.id.localeCompare(y.id))).toEqual(a.asOf.sort((x, y) => x.id.localeCompare(y.id)));
+        expect(b.events).toEqual(a.events);
+        expect(b.token).toEqual(a.token);
+        expect(b.docs).toEqual(a.docs);
+        const last = await embedded.latestSeq();
+        await embedded.close();
+        const next = await push(target, { source: 'manual', cis: [{ class: 'team', name: 'payments' }] });
+        expect(!next.dryRun && next.result.seq).toBe(last + 1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
