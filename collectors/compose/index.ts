@@ -49,7 +49,7 @@ const opt = (o: CollectInput['options'], k: string) => (typeof o[k] === 'string'
 export const composeCollector: Collector = {
   source: 'compose',
   summary: 'services, data stores and dependencies from a docker-compose.yml / compose.yaml (with .env interpolation)',
-  usage: 'collect compose <compose-file-or-folder> [--env-file PATH] [--project-name NAME] [--environment ENV]',
+  usage: 'servicegraph collect compose <compose-file-or-folder> [--env-file PATH] [--project-name NAME] [--environment ENV]',
   async collect(input: CollectInput): Promise<Collected> {
     if (input.inputs.length !== 1) throw new CollectError('compose takes one compose file or folder per run (one project, one scope)');
     input.progress(`reading ${input.inputs[0]}`);

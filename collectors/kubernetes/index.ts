@@ -33,8 +33,8 @@ export const kubernetesCollector: Collector = {
   source: 'kubernetes',
   summary: 'cluster, namespaces, workloads, Services, Ingresses and dependencies from manifests or a live cluster',
   usage:
-    'collect kubernetes <manifest files/folders | -> [--cluster NAME] [--namespace NS] [--environment ENV]\n' +
-    '       collect kubernetes --live [--context CTX] [--kubeconfig PATH] [--namespace NS] [--cluster NAME]',
+    'servicegraph collect kubernetes <manifest files/folders | -> [--cluster NAME] [--namespace NS] [--environment ENV]\n' +
+    '      servicegraph collect kubernetes --live [--context CTX] [--kubeconfig PATH] [--namespace NS] [--cluster NAME]',
   async collect(input: CollectInput): Promise<Collected> {
     const o = input.options;
     if (o.live === true) {

@@ -1,0 +1,113 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCollectCommand, type CliIo } from '../../collectors/cli.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+const OTEL = '/work/shared/data/opentelemetry-demo';
+
+function captureIo(env: Record<string, string | undefined> = {}): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return { stdout: (t) => void (out += t), stderr: (t) => void (err += t), env, out: () => out, err: () => err };
+}
+
+describe('servicegraph collect against a real server', () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.tokenFor('collector');
+  });
+  afterAll(async () => server?.close());
+
+  it('pushes the compose demo in several batches and the CIs and edges are found through the API', async () => {
+    const io = captureIo();
+    const code = await runCollectCommand(['compose', OTEL, '--server', server.url, '--token', token, '--batch-cis', '10', '--batch-relations', '30', '--json'], io);
+    expect(io.err()).not.toMatch(/error/);
+    expect(code).toBe(0);
+    const summary = JSON.parse(io.out());
+    expect(summary).toMatchObject({ source: 'compose', scope: 'opentelemetry-demo', runCompleted: true, cis: { created: 28 }, relations: { created: 77 } });
+    expect(summary.batches).toBeGreaterThan(3);
+    expect(io.err()).toMatch(/pushed batch \d+\/\d+: 28\/28 CIs, 77\/77 relations \(\d+ items\/s\)/);
+
+    const found = await server.api('/api/v1/cis?q=checkout');
+    expect(found.status).toBe(200);
+    const checkout = found.body.items.find((c: { name: string }) => c.name === 'checkout');
+    expect(checkout).toMatchObject({ class: 'service', environment: 'opentelemetry-demo' });
+    const detail = await server.api(`/api/v1/cis/${checkout.id}`);
+    expect(JSON.stringify(detail.body)).toMatch(/DEPENDS_ON/);
+    const dbs = await server.api('/api/v1/cis?class=database');
+    expect(dbs.body.items.map((c: { name: string }) => c.name)).toContain('astronomy-db');
+  });
+
+  it('runs again unchanged, and the kubernetes manifest pushes too (token from SERVICEGRAPH_TOKEN)', async () => {
+    const again = captureIo();
+    expect(await runCollectCommand(['compose', OTEL, '--server', server.url, '--token', token], again)).toBe(0);
+    expect(again.out()).toMatch(/CIs: +0 created, 0 updated, 28 unchanged, 0 retired/);
+
+    const k8s = captureIo({ SERVICEGRAPH_TOKEN: token, SERVICEGRAPH_URL: server.url });
+    expect(await runCollectCommand(['kubernetes', join(OTEL, 'kubernetes-opentelemetry-demo.yaml'), '--cluster', 'demo'], k8s)).toBe(0);
+    expect(k8s.err()).toMatch(/warning: .*FLAGD_UI_HOST names "flagd-ui"/);
+    const workloads = await server.api('/api/v1/cis?class=k8s_workload&limit=100');
+    expect(workloads.body.items).toHaveLength(25);
+  });
+
+  it('prints a 4xx error body clearly and exits 1', async () => {
+    const viewer = await server.tokenFor('viewer');
+    const io = captureIo();
+    expect(await runCollectCommand(['compose', OTEL, '--server', server.url, '--token', viewer], io)).toBe(1);
+    expect(io.err()).toMatch(/push failed: batch 1: HTTP 403/);
+    expect(io.err()).toMatch(/nothing was retired/);
+  });
+});
+
+describe('servicegraph collect without pushing', () => {
+  let requests = 0;
+  let url = '';
+  const http = createServer((_req, res) => {
+    requests++;
+    res.writeHead(500).end();
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sg-cli-'));
+  beforeAll(async () => {
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => http.close(r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--dry-run prints the batches as JSON, the last one completing', async () => {
+    const io = captureIo();
+    expect(await runCollectCommand(['compose', OTEL, '--dry-run', '--batch-cis', '20', '--server', url], io)).toBe(0);
+    const batches = JSON.parse(io.out());
+    expect(batches.map((b: { cis: unknown[] }) => b.cis.length)).toEqual([20, 8]);
+    expect(batches.map((b: { complete: boolean }) => b.complete)).toEqual([false, true]);
+    expect(requests).toBe(0);
+  });
+
+  it('a malformed input fails with file and line and pushes nothing', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  a:\n    image: a\n    depends_on: [b]\n');
+    const io = captureIo();
+    expect(await runCollectCommand(['compose', dir, '--server', url, '--token', 't'], io)).toBe(1);
+    expect(io.err()).toMatch(/compose\.yaml:4: service "a" depends on undefined service "b"/);
+    expect(io.err()).toMatch(/nothing was pushed/);
+    expect(requests).toBe(0);
+  });
+
+  it('rejects an unknown source, an unknown source option and a missing token as usage errors', async () => {
+    expect(await runCollectCommand(['nope'], captureIo())).toBe(2);
+    const typo = captureIo();
+    expect(await runCollectCommand(['kubernetes', '--kubconfig', 'x', '--live'], typo)).toBe(2);
+    expect(typo.err()).toMatch(/unknown option --kubconfig/);
+    const noToken = captureIo();
+    expect(await runCollectCommand(['compose', OTEL, '--server', url], noToken)).toBe(2);
+    expect(noToken.err()).toMatch(/no token/);
+    expect(requests).toBe(0);
+  });
+});
