@@ -1,0 +1,26 @@
+import type { GraphStore } from '../../server/store/port.ts';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+
+export type BenchStoreKind = 'sqlite' | 'neo4j';
+
+/** `--store sqlite|neo4j` for benchmarks; anything else is an error, not a silent default. */
+export function benchStoreKind(value: string | undefined): BenchStoreKind {
+  if (value === undefined || value === 'sqlite') return 'sqlite';
+  if (value === 'neo4j') return 'neo4j';
+  throw new Error(`--store must be sqlite or neo4j, not ${value}`);
+}
+
+/**
+ * An initialised store for a benchmark: SQLite at `sqliteFile`, or the Neo4j named by NEO4J_URI,
+ * NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE (loaded only when asked for). A Neo4j database is not
+ * emptied: point NEO4J_DATABASE at a scratch database, or check `latestSeq()` before loading an estate.
+ */
+export async function openBenchStore(kind: BenchStoreKind, sqliteFile: string): Promise<GraphStore> {
+  if (kind === 'neo4j') {
+    const { createNeo4jStoreFromEnv } = await import('../../server/store/neo4j/index.ts');
+    return createNeo4jStoreFromEnv();
+  }
+  const store = new SqliteStore({ file: sqliteFile, synchronous: 'NORMAL' });
+  await store.init();
+  return store;
+}
