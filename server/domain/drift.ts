@@ -36,8 +36,16 @@ export interface DriftOptions {
   days: number;
   /** Relation types that traffic can show; PART_OF and OWNED_BY are never observed. */
   types: string[];
+  /** Classes traffic never shows as an end (an API entity, a team): their edges cannot drift. */
+  unobservableClasses?: string[];
   limit: number;
 }
+
+/**
+ * A Backstage API is a contract, not a process: traffic shows consumer → provider, never the API
+ * node (the catalog collector also declares that direct edge, which is the one drift compares).
+ */
+export const UNOBSERVABLE_CLASSES = ['api', 'team', 'business_service', 'application_service'];
 
 const isDeclared = (r: RelationRecord) => r.provenance.includes('declared') || r.provenance.includes('manual');
 
@@ -46,8 +54,10 @@ export function computeDrift(relations: Iterable<RelationRecord>, cis: ReadonlyM
   const declaredNotObserved: DriftItem[] = [];
   const observedNotDeclared: DriftItem[] = [];
   const types = new Set(opts.types);
+  const unobservable = new Set(opts.unobservableClasses ?? UNOBSERVABLE_CLASSES);
   for (const r of relations) {
     if (r.validTo !== null || !types.has(r.type)) continue;
+    if (unobservable.has(cis.get(r.from)?.class ?? '') || unobservable.has(cis.get(r.to)?.class ?? '')) continue;
     const declared = isDeclared(r);
     const observed = r.provenance.includes('observed') && r.observed !== null;
     if (declared && !(observed && r.observed!.lastSeen >= cutoff)) declaredNotObserved.push(item(r, cis));

@@ -3,7 +3,15 @@ import type { ApiContext } from '../api/context.ts';
 import { TopologyService } from '../topology/topology-service.ts';
 import { impactRoutes } from '../api/routes/impact.ts';
 import { pathsRoutes } from '../api/routes/paths.ts';
+import { incidentRoutes } from '../api/routes/incidents.ts';
+import { changeRoutes } from '../api/routes/changes.ts';
+import { windowRoutes } from '../api/routes/windows.ts';
+import { rootCauseRoutes } from '../api/routes/root-cause.ts';
+import { priorityConfigFromEnv } from '../domain/priority/priority.ts';
 import { ImpactService } from './impact-service.ts';
+import { IncidentService } from './incident-service.ts';
+import { ChangeService } from './change-service.ts';
+import { RootCauseService } from './root-cause-service.ts';
 import { Records } from './records.ts';
 
 export interface ImpactFeature {
@@ -24,6 +32,11 @@ export async function installImpact(ctx: ApiContext): Promise<ImpactFeature> {
   const records = new Records(ctx.store, ctx.feed);
   const impact = new ImpactService({ topology, records, limits: ctx.limits });
   ctx.topology = topology;
-  const routers = [impactRoutes(impact), pathsRoutes(topology)];
+  const incidents = new IncidentService({ impact, records, priority: priorityConfigFromEnv() });
+  const changes = new ChangeService({ impact, records });
+  const rootCause = new RootCauseService({ impact, records, store: ctx.store });
+  const routers = [
+    impactRoutes(impact), pathsRoutes(topology), incidentRoutes(incidents), changeRoutes(changes), windowRoutes(changes), rootCauseRoutes(rootCause),
+  ];
   return { topology, records, impact, routers, stop: () => topology.stop() };
 }

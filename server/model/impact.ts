@@ -52,6 +52,8 @@ export const ImpactSummary = z.object({
   worstTier: z.number().int().nullable(),
   worstTierState: FailState.nullable(),
   byTier: z.record(z.string(), z.number().int()).describe('impacted services per tier ("none" for untiered)'),
+  tiersHit: z.record(z.string(), z.object({ down: z.number().int(), degraded: z.number().int() }))
+    .describe('impacted CIs outside maintenance per tier and state: what priority and risk read'),
   downtimeCostPerHour: z.number().describe('summed over impacted services not in maintenance'),
   users: z.number(),
 });

@@ -53,7 +53,10 @@ export class Topology implements ImpactGraph, CatalogView {
   private deadEdges = 0;
   private liveEdges = 0;
 
-  private readonly groupIndex = new Map<string, number>();
+  /** Dependent → its groups (one index, or a list when it has several): integer keys, no key strings. */
+  private readonly groupsOf = new Map<number, number | number[]>();
+  /** minUp values are few ("50%", 2): one shared copy of each. */
+  private readonly minUpValues = new Map<MinUp, MinUp>();
   private readonly groupNames: string[] = [];
   private readonly groupSizes: number[] = [];
   private readonly groupMinUps: MinUp[] = [];
@@ -246,15 +249,19 @@ export class Topology implements ImpactGraph, CatalogView {
 
   private groupFor(dependent: number, redundancy: Redundancy | null): number {
     if (!redundancy) return NO_GROUP;
-    const key = dependent + '\u0000' + redundancy.group;
-    let g = this.groupIndex.get(key);
-    if (g === undefined) {
-      g = this.groupNames.length;
-      this.groupIndex.set(key, g); this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(redundancy.minUp);
-    } else {
+    let minUp = this.minUpValues.get(redundancy.minUp);
+    if (minUp === undefined) { minUp = redundancy.minUp; this.minUpValues.set(minUp, minUp); }
+    const known = this.groupsOf.get(dependent);
+    const list = known === undefined ? [] : typeof known === 'number' ? [known] : known;
+    for (const g of list) {
+      if (this.groupNames[g] !== redundancy.group) continue;
       // Members should agree on minUp; when they do not, the most recently read one wins.
-      this.groupMinUps[g] = redundancy.minUp;
+      this.groupMinUps[g] = minUp;
+      return g;
     }
+    const g = this.groupNames.length;
+    this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(minUp);
+    this.groupsOf.set(dependent, known === undefined ? g : [...list, g]);
     return g;
   }
 

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import { requireRole } from '../auth.ts';
+import { parseBody, parseQuery } from '../validate.ts';
+import { IncidentInput, IncidentListQuery, IncidentPatch } from '../../model/incidents.ts';
+import type { IncidentService } from '../../impact/incident-service.ts';
+
+/** Incidents: viewers read; change managers open and update (impact and priority are computed). */
+export function incidentRoutes(incidents: IncidentService): Router {
+  const r = Router();
+  r.post('/incidents', requireRole('change-manager'), async (req, res) => {
+    res.status(201).json(await incidents.open(parseBody(IncidentInput, req), req.principal!.name));
+  });
+  r.get('/incidents', requireRole('viewer'), async (req, res) => {
+    res.json({ items: await incidents.list(parseQuery(IncidentListQuery, req)) });
+  });
+  r.get('/incidents/:id', requireRole('viewer'), async (req, res) => {
+    res.json(await incidents.get(req.params.id as string));
+  });
+  r.patch('/incidents/:id', requireRole('change-manager'), async (req, res) => {
+    res.json(await incidents.update(req.params.id as string, parseBody(IncidentPatch, req)));
+  });
+  return r;
+}

@@ -1,0 +1,100 @@
+import type { RecentChange, RootCauseReply, RootCauseRequest } from '../model/impact.ts';
+import type { ChangeRecord } from '../model/changes.ts';
+import type { DiffResult } from '../model/records.ts';
+import type { GraphStore } from '../store/port.ts';
+import { NotFoundError } from '../ingest/errors.ts';
+import { candidateNodes, rankRootCauses, type SymptomGroup } from '../domain/root-cause/rank.ts';
+import { overlaps } from '../domain/change-risk/windows.ts';
+import type { Topology } from '../topology/topology.ts';
+import { nodesFor, type ImpactService } from './impact-service.ts';
+import type { Records } from './records.ts';
+
+const HOUR = 3_600_000;
+
+export interface RootCauseDeps {
+  impact: ImpactService;
+  records: Records;
+  store: GraphStore;
+  /** How long before the first incident a change still counts as "shortly before". */
+  lookbackHours?: number;
+  /** Candidates verified by a full propagation each. */
+  verify?: number;
+  now?: () => string;
+}
+
+/** Root cause across incidents (or symptom CIs since a time): gathers evidence and recent changes, the domain ranks. */
+export class RootCauseService {
+  constructor(private readonly deps: RootCauseDeps) {}
+
+  async rank(req: RootCauseRequest): Promise<RootCauseReply> {
+    const now = (this.deps.now ?? (() => new Date().toISOString()))();
+    const topo = this.deps.impact.topology.current;
+    const suppressed: string[] = [];
+    const groups: SymptomGroup[] = [];
+    let since: string;
+
+    if ('incidents' in req) {
+      const incidents = await Promise.all(req.incidents.map(async (id) => {
+        const i = await this.deps.records.get('incident', id);
+        if (!i) throw new NotFoundError(`no incident ${id}`);
+        return i;
+      }));
+      since = new Date(Math.min(...incidents.map((i) => Date.parse(i.startedAt))) - (this.deps.lookbackHours ?? 24) * HOUR).toISOString();
+      for (const i of incidents) {
+        // A symptom inside a maintenance window is expected, not independent evidence.
+        const maintenance = await this.deps.impact.maintenanceAt(topo, i.startedAt);
+        const nodes = i.cis.map((c) => topo.nodeOf(c.ci)).filter((n): n is number => n !== undefined);
+        for (const n of nodes) if (maintenance.has(n)) suppressed.push(topo.idOf(n));
+        const evidence = nodes.filter((n) => !maintenance.has(n));
+        if (evidence.length) groups.push({ key: i.id, nodes: evidence });
+      }
+    } else {
+      since = new Date(req.since).toISOString();
+      const maintenance = await this.deps.impact.maintenanceAt(topo, now);
+      for (const n of nodesFor(topo, req.cis)) {
+        if (maintenance.has(n)) suppressed.push(topo.idOf(n));
+        else groups.push({ key: topo.idOf(n), nodes: [n] });
+      }
+    }
+    if (!groups.length) return { candidates: [], suppressed, since };
+
+    const candidates = candidateNodes(topo, groups, this.deps.verify ?? 60);
+    const changes = await this.recentChanges(topo, candidates, since, now);
+    const changed = new Set(candidates.filter((n) => changes.get(n)?.length));
+    const ranked = rankRootCauses(topo, groups, candidates, changed).slice(0, req.limit);
+    return {
+      since, suppressed,
+      candidates: ranked.map((r) => ({
+        id: topo.idOf(r.node), name: topo.nameOf(r.node), class: topo.classOf(r.node), tier: topo.tierOf(r.node),
+        score: r.score, explains: r.explains, specificity: r.specificity, dependents: r.dependents,
+        paths: r.paths.map((p) => p.map((n) => topo.idOf(n))), recentChanges: changes.get(r.node) ?? [],
+      })),
+    };
+  }
+
+  /** Change records on the candidates in [since, now], and what history says changed on them (versions, relations). */
+  private async recentChanges(topo: Topology, nodes: number[], since: string, now: string): Promise<Map<number, RecentChange[]>> {
+    const byId = new Map(nodes.map((n) => [topo.idOf(n), n]));
+    const out = new Map<number, RecentChange[]>();
+    const add = (id: string, c: RecentChange) => {
+      const n = byId.get(id);
+      if (n === undefined) return;
+      const list = out.get(n) ?? [];
+      out.set(n, list);
+      if (list.length < 20) list.push(c);
+    };
+    const span = { start: since, end: now };
+    for (const c of await this.deps.records.list('change') as ChangeRecord[]) {
+      if (c.status === 'cancelled' || !overlaps(c.window, span)) continue;
+      for (const id of c.cis) add(id, { kind: 'change', at: c.window.start, summary: `${c.type} change "${c.title}" (${c.status})`, ref: c.id });
+    }
+    const diff: DiffResult = await this.deps.store.diff(since, now, 20_000);
+    for (const ci of diff.cis.added) add(ci.id, { kind: 'ci-version', at: ci.validFrom, summary: 'appeared' });
+    for (const ch of diff.cis.changed) add(ch.after.id, { kind: 'ci-version', at: ch.after.validFrom, summary: `version ${ch.after.version}: ${ch.fields.join(', ')} changed` });
+    for (const r of diff.relations.added) for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary: `${r.type} ${r.from} → ${r.to} appeared`, ref: r.id });
+    for (const r of diff.relations.removed) for (const id of [r.from, r.to]) add(id, { kind: 'relation-removed', at: r.validTo ?? r.validFrom, summary: `${r.type} ${r.from} → ${r.to} vanished`, ref: r.id });
+    for (const ch of diff.relations.changed) for (const id of [ch.after.from, ch.after.to]) add(id, { kind: 'relation-changed', at: ch.after.validFrom, summary: `${ch.after.type} ${ch.after.from} → ${ch.after.to}: ${ch.fields.join(', ')} changed`, ref: ch.after.id });
+    for (const list of out.values()) list.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+    return out;
+  }
+}
