@@ -54,7 +54,8 @@ export interface Drained {
   stats: AggregatorStats;
 }
 
-interface Pending extends Pick<FoldSpan, 'service' | 'environment' | 'kind' | 'error' | 'endMs' | 'peer'> {
+/** The span itself waits (no copy: one allocation less per span on the live path). */
+interface Pending extends FoldSpan {
   /** A child in another service was seen: the callee is instrumented, no virtual node is needed. */
   pairedAcross: boolean;
   arrivedMs: number;
@@ -85,6 +86,8 @@ export class SpanAggregator {
   private orphans = new Map<string, FoldSpan[]>();
   private orphanCount = 0;
   private stats: AggregatorStats = zeroStats();
+  /** The service of the previous span, while it is in `services`. */
+  private lastService: ServiceSeen | undefined;
 
   constructor(opts: AggregatorOptions = {}) {
     this.maxEdges = opts.maxEdges ?? 20_000;
@@ -103,17 +106,15 @@ export class SpanAggregator {
       this.countVirtual(span, { class: 'queue', name: span.peer.destination, environment: span.environment, attributes: { messagingSystem: span.peer.messagingSystem } }, 'messaging');
     }
     const key = span.traceId + span.spanId;
-    const mine: Pending = {
-      service: span.service, environment: span.environment, kind: span.kind, error: span.error,
-      endMs: span.endMs, peer: span.peer, pairedAcross: false, arrivedMs: nowMs,
-    };
+    const mine = span as Pending;
+    mine.pairedAcross = false;
+    mine.arrivedMs = nowMs;
     if (span.parentSpanId) {
       const parentKey = span.traceId + span.parentSpanId;
       const parent = this.pending.get(parentKey);
       if (parent) this.pair(parent, span);
       else this.waitForParent(parentKey, span);
     }
-    this.pending.delete(key);
     this.pending.set(key, mine);
     const children = this.orphans.get(key);
     if (children) {
@@ -150,6 +151,7 @@ export class SpanAggregator {
     const out: Drained = { edges: [...this.edges.values()], services: [...this.services.values()], stats: this.stats };
     this.edges = new Map();
     this.services = new Map();
+    this.lastService = undefined;
     this.stats = zeroStats();
     return out;
   }
@@ -169,8 +171,16 @@ export class SpanAggregator {
   }
 
   private noteService(span: FoldSpan): void {
+    // Spans come in runs of one resource: skip the key building while the service stays the same.
+    const last = this.lastService;
+    if (last && last.name === span.service && last.environment === span.environment) {
+      last.spans++;
+      if (span.endMs > last.lastSeenMs) last.lastSeenMs = span.endMs;
+      return;
+    }
     const key = (span.environment ?? '') + SEP + span.service;
     const s = this.services.get(key);
+    this.lastService = s;
     if (s) {
       s.spans++;
       if (span.endMs > s.lastSeenMs) s.lastSeenMs = span.endMs;

@@ -15,11 +15,12 @@ export const otelCollector: Collector = {
   async collect(input: CollectInput): Promise<Collected> {
     if (input.inputs.length === 0) throw new CollectError('name at least one trace file or folder');
     const files = await traceFiles(input.inputs);
-    return collectTraceTexts(await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') }))), input.progress);
+    const texts = await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
+    return { ...collectTraceTexts(texts, input.progress), scope: 'traces:' + input.inputs.map((i) => resolve(i)).join(',').slice(0, 280) };
   },
 };
 
-/** The transform of whole files: everything folds into one aggregator, settled at the end. */
+/** The transform of whole files: everything folds into one aggregator, settled at the end. The scope names the files; the command names the inputs it was given. */
 export function collectTraceTexts(files: { file: string; text: string }[], progress: (m: string) => void = () => {}): Collected {
   const agg = new SpanAggregator({ maxEdges: 1_000_000, maxServices: 1_000_000, maxPending: 5_000_000 });
   for (const { file, text } of files) {

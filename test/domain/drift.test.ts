@@ -19,7 +19,7 @@ describe('drift between declared and observed relations', () => {
     rel('declared-seen-long-ago', 'cart', 'db', ['declared', 'observed'], '2026-01-10T00:00:00.000Z'),
     rel('seen-never-declared', 'cart', 'web', ['observed'], '2026-02-27T00:00:00.000Z'),
     rel('manual-never-seen', 'db', 'web', ['manual']),
-    rel('ownership', 'web', 'team', ['declared'], undefined, 'OWNED_BY'),
+    rel('hosting', 'cart', 'db', ['declared'], undefined, 'RUNS_ON'),
   ];
 
   it('lists declared dependencies not observed within N days, silent longest first', () => {
@@ -40,8 +40,8 @@ describe('drift between declared and observed relations', () => {
 
   it('looks only at the relation types asked for, and skips retired relations', () => {
     const retired = { ...rel('retired', 'web', 'db', ['declared']), validTo: '2026-02-01T00:00:00.000Z' };
-    const report = computeDrift([...relations, retired], cis, { now: NOW, days: 7, types: ['OWNED_BY'], limit: 100 });
-    expect(ids(report.declaredNotObserved)).toEqual(['ownership']);
+    const report = computeDrift([...relations, retired], cis, { now: NOW, days: 7, types: ['RUNS_ON'], limit: 100 });
+    expect(ids(report.declaredNotObserved)).toEqual(['hosting']);
     expect(computeDrift([retired], cis, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 100 }).declaredNotObserved).toEqual([]);
   });
 
@@ -49,5 +49,13 @@ describe('drift between declared and observed relations', () => {
     const report = computeDrift(relations, cis, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 1 });
     expect(report.declaredNotObserved).toHaveLength(1);
     expect(report.truncated).toBe(true);
+  });
+});
+
+describe('drift leaves out what traffic can never show', () => {
+  it('skips edges through an API entity: the consumer → provider edge is the one compared', () => {
+    const withApi = new Map([...cis, ['orders-api', { id: 'orders-api', name: 'orders-api', class: 'api', environment: 'default' }]]);
+    const report = computeDrift([rel('via-api', 'web', 'orders-api', ['declared']), rel('direct', 'web', 'db', ['declared'])], withApi, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 100 });
+    expect(ids(report.declaredNotObserved)).toEqual(['direct']);
   });
 });
