@@ -33,6 +33,8 @@ beforeAll(async () => {
   db = found.body.items[0];
   b = await openBrowser();
   page = b.page;
+  // Fail a step with the locator that did not show up, well inside the test's own timeout.
+  page.setDefaultTimeout(10_000);
   page.on('pageerror', (e) => errors.push(e.message));
 }, 180_000);
 
@@ -96,7 +98,8 @@ describe('web UI end to end', () => {
     const target = await page.evaluate(() => {
       const sg = (window as unknown as { __servicegraph: Sg }).__servicegraph;
       const focus = sg.map.focus[0];
-      const other = sg.map.graph.nodes.find((n) => n.id !== focus && n.class !== 'team' && !n.id.startsWith('cg:'))!;
+      // A service has dependencies of its own beyond the focus: expanding it must add some.
+      const other = sg.map.graph.nodes.find((n) => n.id !== focus && n.class === 'service')!;
       return { id: other.id, pos: sg.view.renderedPosition(other.id)! };
     });
     const canvas = await page.locator('.cy').boundingBox();
