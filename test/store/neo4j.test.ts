@@ -41,7 +41,7 @@ describe.skipIf(target.kind === 'none')('Neo4j store', () => {
     }
     const first = createNeo4jStore({ ...config, ...testTimeouts });
     try { await first.init(); } finally { await first.close(); }
-  });
+  }, 300_000); // a first image pull can take minutes
   afterAll(async () => {
     await Promise.all(open.map((s) => s.close()));
     await container?.stop();
