@@ -1,4 +1,5 @@
 import type { CiRecord, RelationRecord } from '../model/records.ts';
+import type { DriftItem, DriftReport } from '../model/drift.ts';
 
 /**
  * Drift between what is declared (manifests, catalogs, people) and what traffic shows, from the
@@ -6,30 +7,8 @@ import type { CiRecord, RelationRecord } from '../model/records.ts';
  * reverse: a declared dependency nobody has used for N days is stale documentation or dead code).
  * `manual` counts as declared: a person asserted it.
  */
-export interface DriftEnd { id: string; name: string; class: string; environment: string }
-
-export interface DriftItem {
-  id: string;
-  type: string;
-  from: DriftEnd;
-  to: DriftEnd;
-  provenance: string[];
-  /** Last time traffic was seen on it; null when never. */
-  lastObserved: string | null;
-  calls: number;
-  errors: number;
-}
-
-export interface DriftReport {
-  days: number;
-  asOf: string;
-  types: string[];
-  /** Declared, and not observed within `days` (never, or last seen before the cutoff). */
-  declaredNotObserved: DriftItem[];
-  /** Observed, and never declared by any source. */
-  observedNotDeclared: DriftItem[];
-  truncated: boolean;
-}
+export type { DriftItem, DriftReport };
+type DriftEnd = DriftItem['from'];
 
 export interface DriftOptions {
   now: string;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import type { OtlpReceiver } from '../../server/otlp/receiver.ts';
+import { DriftReport } from '../../server/model/drift.ts';
 
 const attr = (key: string, v: string) => ({ key, value: { stringValue: v } });
 const now = BigInt(Date.now()) * 1_000_000n;
@@ -67,9 +68,15 @@ describe('live OTLP receiver and drift over the API', () => {
     expect(declared.status).toBe(200);
     const drift = await server.api('/api/v1/drift?days=7', { token: await server.tokenFor('viewer') });
     expect(drift.status).toBe(200);
+    expect(DriftReport.safeParse(drift.body).success).toBe(true);
     const pairs = (items: { from: { name: string }; to: { name: string } }[]) => items.map((i) => `${i.from.name} -> ${i.to.name}`).sort();
     expect(pairs(drift.body.declaredNotObserved)).toEqual(['checkout -> payments']);
     expect(pairs(drift.body.observedNotDeclared)).toEqual(['cart -> valkey-cart', 'frontend -> cart']);
     expect((await server.api('/api/v1/drift?days=-1')).status).toBe(400);
+  });
+
+  it('describes both operations in the OpenAPI document', async () => {
+    const doc = (await server.api('/api/v1/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/drift', '/v1/traces']));
   });
 });

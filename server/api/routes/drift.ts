@@ -7,6 +7,8 @@ import { computeDrift } from '../../domain/drift.ts';
 import { RelationTypeName } from '../../model/relations.ts';
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import type { GraphStore } from '../../store/port.ts';
+import { DriftReport } from '../../model/drift.ts';
+import { describeOperation } from '../openapi.ts';
 
 const DriftQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(3650).default(7),
@@ -16,6 +18,7 @@ const DriftQuery = z.strictObject({
 
 /** GET /drift?days=N[&types=DEPENDS_ON,RUNS_ON][&limit=]: declared vs observed relations (viewer). */
 export function driftRoutes(ctx: ApiContext): Router {
+  describeOperation({ method: 'get', path: '/api/v1/drift', summary: 'Declared relations not observed for N days, and observed relations never declared', role: 'viewer', query: DriftQuery, response: DriftReport });
   const r = Router();
   r.get('/drift', requireRole('viewer'), async (req, res) => {
     const q = parseQuery(DriftQuery, req);
