@@ -43,17 +43,18 @@ export class RootCauseService {
       for (const i of incidents) {
         // A symptom inside a maintenance window is expected, not independent evidence.
         const maintenance = await this.deps.impact.maintenanceAt(topo, i.startedAt);
-        const nodes = i.cis.map((c) => topo.nodeOf(c.ci)).filter((n): n is number => n !== undefined);
-        for (const n of nodes) if (maintenance.has(n)) suppressed.push(topo.idOf(n));
-        const evidence = nodes.filter((n) => !maintenance.has(n));
-        if (evidence.length) groups.push({ key: i.id, nodes: evidence });
+        const symptoms = i.cis.map((c) => ({ node: topo.nodeOf(c.ci), state: c.state })).filter((x): x is { node: number; state: typeof x.state } => x.node !== undefined);
+        for (const x of symptoms) if (maintenance.has(x.node)) suppressed.push(topo.idOf(x.node));
+        const evidence = symptoms.filter((x) => !maintenance.has(x.node));
+        if (evidence.length) groups.push({ key: i.id, symptoms: evidence });
       }
     } else {
       since = new Date(req.since).toISOString();
       const maintenance = await this.deps.impact.maintenanceAt(topo, now);
       for (const n of nodesFor(topo, req.cis)) {
         if (maintenance.has(n)) suppressed.push(topo.idOf(n));
-        else groups.push({ key: topo.idOf(n), nodes: [n] });
+        // No state was reported: any impact on the CI counts as explaining it.
+        else groups.push({ key: topo.idOf(n), symptoms: [{ node: n, state: 'degraded' }] });
       }
     }
     if (!groups.length) return { candidates: [], suppressed, since };

@@ -1,9 +1,9 @@
 import type { ImpactGraph } from '../impact/graph.ts';
-import { propagateImpact } from '../impact/propagate.ts';
+import { DOWN, propagateImpact, type FailState } from '../impact/propagate.ts';
 import { shortestPaths } from '../impact/paths.ts';
 
-/** One piece of evidence: an incident (or a lone symptom CI) and the CIs seen failing in it. */
-export interface SymptomGroup { key: string; nodes: number[] }
+/** One piece of evidence: an incident (or a lone symptom CI) and the CIs seen failing in it, and how badly. */
+export interface SymptomGroup { key: string; symptoms: { node: number; state: FailState }[] }
 
 export interface RankedCandidate {
   node: number;
@@ -32,8 +32,8 @@ export interface RankOptions {
 export function candidateNodes(graph: ImpactGraph, groups: SymptomGroup[], count: number): number[] {
   const coverage = new Map<number, number>();
   for (const g of groups) {
-    const seen = new Set<number>(g.nodes);
-    const stack = [...g.nodes];
+    const seen = new Set<number>(g.symptoms.map((x) => x.node));
+    const stack = [...seen];
     while (stack.length) graph.forEachProvider(stack.pop()!, (p) => { if (!seen.has(p)) { seen.add(p); stack.push(p); } });
     for (const n of seen) coverage.set(n, (coverage.get(n) ?? 0) + 1);
   }
@@ -47,7 +47,8 @@ export function candidateNodes(graph: ImpactGraph, groups: SymptomGroup[], count
 
 /**
  * Rank root-cause candidates (design.md section 4): each candidate is failed on its own and keeps the
- * groups whose symptoms its failure reaches. score = share of groups explained × specificity × boost,
+ * groups with a symptom its failure makes at least as bad as reported (a replica whose loss only
+ * degrades a service does not explain that service being down). score = share of groups explained × specificity × boost,
  * where specificity = 1 / (1 + log10(1 + dependents)): a hub that everything depends on explains little.
  */
 export function rankRootCauses(graph: ImpactGraph, groups: SymptomGroup[], candidates: number[], changed: ReadonlySet<number>, opts: RankOptions = {}): RankedCandidate[] {
@@ -55,11 +56,12 @@ export function rankRootCauses(graph: ImpactGraph, groups: SymptomGroup[], candi
   const out: RankedCandidate[] = [];
   for (const c of candidates) {
     const impact = propagateImpact(graph, [{ node: c, state: 'down' }], { limit: 0 });
-    const reached = new Set<number>(impact.all);
+    const reached = new Map<number, number>();
+    for (let i = 0; i < impact.total; i++) reached.set(impact.all[i], impact.allStates[i]);
     const explains: string[] = [];
     const paths: number[][] = [];
     for (const g of groups) {
-      const hit = g.nodes.find((n) => reached.has(n));
+      const hit = g.symptoms.find((x) => (reached.get(x.node) ?? 0) >= (x.state === 'down' ? DOWN : 1))?.node;
       if (hit === undefined) continue;
       explains.push(g.key);
       // The shortest way the candidate's failure travels to that symptom, upstream from the symptom.
