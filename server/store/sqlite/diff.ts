@@ -1,15 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { CiRecord, DiffResult, RelationRecord } from '../../model/records.ts';
 import { ciFromVersion, relationFromVersion } from './reads.ts';
-import { canonicalJson } from '../../domain/reconcile/merge.ts';
+import { classify, CI_BOOKKEEPING, RELATION_BOOKKEEPING } from '../../domain/history/diff.ts';
 
 const AS_OF = 'valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)';
 const TOUCHED = '(valid_from > ? AND valid_from <= ?) OR (valid_to > ? AND valid_to <= ?)';
-
-function changedFields(a: Record<string, unknown>, b: Record<string, unknown>, skip: string[]): string[] {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].filter((k) => !skip.includes(k) && canonicalJson(a[k]) !== canonicalJson(b[k])).sort();
-}
 
 /**
  * What appeared, vanished and changed between two instants: only entities with a version boundary
@@ -29,28 +24,12 @@ export function diff(db: Database.Database, from: string, to: string, limit: num
     relations: { added: [], removed: [], changed: [] },
   };
   for (const { ci_id } of touchedCis.slice(0, limit)) {
-    const a = ciAt.get(ci_id, from, from);
-    const b = ciAt.get(ci_id, to, to);
-    const before: CiRecord | null = a ? ciFromVersion(a) : null;
-    const after: CiRecord | null = b ? ciFromVersion(b) : null;
-    if (!before && after) out.cis.added.push(after);
-    else if (before && !after) out.cis.removed.push(before);
-    else if (before && after && before.version !== after.version) {
-      const fields = changedFields(before, after, ['version', 'validFrom', 'validTo']);
-      if (fields.length) out.cis.changed.push({ before, after, fields });
-    }
+    const a = ciAt.get(ci_id, from, from), b = ciAt.get(ci_id, to, to);
+    classify<CiRecord>(out.cis, a ? ciFromVersion(a) : null, b ? ciFromVersion(b) : null, CI_BOOKKEEPING);
   }
   for (const { rel_id } of touchedRels.slice(0, limit)) {
-    const a = relAt.get(rel_id, from, from);
-    const b = relAt.get(rel_id, to, to);
-    const before: RelationRecord | null = a ? relationFromVersion(a) : null;
-    const after: RelationRecord | null = b ? relationFromVersion(b) : null;
-    if (!before && after) out.relations.added.push(after);
-    else if (before && !after) out.relations.removed.push(before);
-    else if (before && after && before.version !== after.version) {
-      const fields = changedFields(before, after, ['version', 'validFrom', 'validTo', 'observed']);
-      if (fields.length) out.relations.changed.push({ before, after, fields });
-    }
+    const a = relAt.get(rel_id, from, from), b = relAt.get(rel_id, to, to);
+    classify<RelationRecord>(out.relations, a ? relationFromVersion(a) : null, b ? relationFromVersion(b) : null, RELATION_BOOKKEEPING);
   }
   return out;
 }
