@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Collected, CollectInput, Collector } from '../types.ts';
 import { CollectError } from '../types.ts';
 import { SpanAggregator } from './aggregator.ts';
-import { parseJsonDocuments } from './json-input.ts';
+import { lineOfJsonPath, parseJsonDocuments, pathSegments } from './json-input.ts';
 import { toIngest } from './to-ingest.ts';
 import { foldDocument, statsLine } from './transform.ts';
 
@@ -26,7 +26,8 @@ export function collectTraceTexts(files: { file: string; text: string }[], progr
   for (const { file, text } of files) {
     const docs = parseJsonDocuments(text, file);
     const jsonLines = docs.length > 1;
-    docs.forEach((doc, i) => foldDocument(agg, doc, file, jsonLines ? lineOfDocument(text, i) : undefined));
+    const locate = (path: string) => lineOfJsonPath(text, pathSegments(path));
+    docs.forEach((doc, i) => foldDocument(agg, doc, file, jsonLines ? lineOfDocument(text, i) : undefined, jsonLines ? undefined : locate));
     progress(`read ${file}`);
   }
   agg.expire();

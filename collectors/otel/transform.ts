@@ -10,7 +10,7 @@ export type TraceFormat = 'otlp' | 'jaeger' | 'jaeger-dependencies';
  * Fold one parsed document into the aggregator. Pure but for the aggregator it feeds: the file
  * collector folds every file into one aggregator, so a trace split over files still pairs up.
  */
-export function foldDocument(agg: SpanAggregator, doc: unknown, file: string, line?: number): TraceFormat {
+export function foldDocument(agg: SpanAggregator, doc: unknown, file: string, line?: number, lineOfPath?: (path: string) => number): TraceFormat {
   try {
     if (isOtlpTraces(doc)) {
       forEachOtlpSpan(doc, (s) => agg.add(s));
@@ -28,7 +28,7 @@ export function foldDocument(agg: SpanAggregator, doc: unknown, file: string, li
     for (const t of jaeger.traces) agg.addAll(jaegerSpans(t.trace, t.path));
     return 'jaeger';
   } catch (e) {
-    if (e instanceof OtlpFormatError || e instanceof JaegerFormatError) throw new CollectError(e.message, file, line);
+    if (e instanceof OtlpFormatError || e instanceof JaegerFormatError) throw new CollectError(e.message, file, line ?? lineOfPath?.(e.path));
     throw e;
   }
 }

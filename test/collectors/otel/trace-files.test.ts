@@ -90,9 +90,16 @@ describe('otel collector on OTLP JSON', () => {
     expect(() => collectTraceTexts([{ file: 'cut.json', text }])).toThrow(/^cut\.json:\d+: invalid JSON/);
   });
 
-  it('rejects a span without a spanId, naming where it is', () => {
-    const text = JSON.stringify(request('a', [{ traceId: 'ab', kind: 2, endTimeUnixNano: '1' }]));
-    expect(() => collectTraceTexts([{ file: 'bad.json', text }])).toThrow('bad.json: resourceSpans[0].scopeSpans[0].spans[0].spanId: is missing');
+  it('rejects a span without a spanId, naming the line of the span and its path', () => {
+    const text = JSON.stringify(request('a', [s('01'), { traceId: 'ab', kind: 2, endTimeUnixNano: '1' }]), null, 2);
+    const line = text.split('\n').findIndex((l) => l.includes('"traceId": "ab"')) + 1;
+    expect(() => collectTraceTexts([{ file: 'bad.json', text }])).toThrow(`bad.json:${line - 1}: resourceSpans[0].scopeSpans[0].spans[1].spanId: is missing`);
+  });
+
+  it('names the line of a malformed Jaeger span in a real fixture', () => {
+    const text = readFileSync(`${TRACES}/jaeger-ui_spansAmongEachOther.json`, 'utf8').replace('"processID": "p2"', '"processID": "p9"');
+    const line = text.split('\n').findIndex((l) => l.includes('"processID": "p9"')) + 1;
+    expect(() => collectTraceTexts([{ file: 'j.json', text }])).toThrow(new RegExp(`^j\\.json:${line}: \\$\\.spans\\[\\d+\\]\\.processID: no process "p9"`));
   });
 
   it('rejects an unknown span kind and a document of another kind', () => {
