@@ -56,6 +56,22 @@ describe('servicegraph collect against a real server', () => {
     expect(workloads.body.items).toHaveLength(25);
   });
 
+  it('stops at the removal guard when a run would retire most of its scope, and --force completes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-cli-guard-'));
+    try {
+      writeFileSync(join(dir, 'compose.yaml'), 'name: opentelemetry-demo\nservices:\n  cart: {image: "ghcr.io/open-telemetry/demo:latest-cart"}\n');
+      const refused = captureIo();
+      expect(await runCollectCommand(['compose', dir, '--server', server.url, '--token', token], refused)).toBe(1);
+      expect(refused.err()).toMatch(/HTTP 409 removal_guard/);
+      expect(refused.err()).toMatch(/rerun with --force/);
+      const forced = captureIo();
+      expect(await runCollectCommand(['compose', dir, '--server', server.url, '--token', token, '--force', '--json'], forced)).toBe(0);
+      expect(JSON.parse(forced.out()).cis.retired).toBe(27);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints a 4xx error body clearly and exits 1', async () => {
     const viewer = await server.tokenFor('viewer');
     const io = captureIo();
