@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,16 +81,47 @@ function generate(opts: { services: number; traces: number; rounds: number; span
   return bodies;
 }
 
+/**
+ * Feed the parsed requests round after round with the trace ids renamed per round, so every span
+ * is new and the pending window (default cap) stays full; the heap after a forced GC per round must
+ * stay flat. Flushes go to a real SQLite store as in production.
+ */
+async function floodInProcess(bodies: { text: string }[], rounds: number) {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const docs = bodies.map((b) => JSON.parse(b.text) as { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] });
+  const dir = mkdtempSync(join(tmpdir(), 'sg-bench-otlp-flood-'));
+  const store = new SqliteStore({ file: join(dir, 'sg.db'), synchronous: 'NORMAL' });
+  await store.init();
+  const receiver = new OtlpReceiver({ store, limits: defaultLimits, maxRetireShare: 0.2, settings: { ...defaultOtlpSettings, flushSpans: 100_000 } });
+  const heapMbAfterRound: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const prefix = r.toString(16).padStart(8, '0');
+    for (const doc of docs) {
+      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) for (const sp of ss.spans) sp.traceId = prefix + sp.traceId.slice(8);
+      receiver.accept(doc);
+    }
+    await receiver.flush();
+    gc();
+    heapMbAfterRound.push(Math.round(process.memoryUsage().heapUsed / 1e6));
+  }
+  await receiver.stop();
+  const stats = receiver.stats();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { rounds, spans: stats.spans, heapMbAfterRound, evicted: stats.evicted, pendingCap: defaultOtlpSettings.maxPending, failedFlushes: stats.failedFlushes };
+}
+
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 export async function benchOtlp(argv: string[]) {
   const { values } = parseArgs({
     args: argv, options: {
       seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '4' }, services: { type: 'string', default: '40' },
-      traces: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '12' }, 'spans-per-request': { type: 'string', default: '4096' }, seed: { type: 'string', default: '1' },
+      traces: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '12' }, 'spans-per-request': { type: 'string', default: '4096' }, 'flood-rounds': { type: 'string', default: '6' }, 'server-heap-mb': { type: 'string', default: '256' }, seed: { type: 'string', default: '1' },
     },
   });
-  const seconds = Number(values.seconds), concurrency = Number(values.concurrency);
+  const seconds = Number(values.seconds), concurrency = Number(values.concurrency), heapCapMb = Number(values['server-heap-mb']);
   console.log('generating traces...');
   const bodies = generate({ services: Number(values.services), traces: Number(values.traces), rounds: Number(values.rounds), spansPerRequest: Number(values['spans-per-request']), seed: Number(values.seed) });
   const totalSpans = bodies.reduce((s, b) => s + b.spans, 0);
@@ -108,6 +141,10 @@ export async function benchOtlp(argv: string[]) {
   const folded = receiver.stats();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
+  // Phase 1b: memory while new trace ids keep coming, several times what the pairing window holds.
+  const bounded = await floodInProcess(bodies, Number(values['flood-rounds']));
+  console.log(`in process, ${bounded.spans} spans with fresh trace ids: heap after GC ${bounded.heapMbAfterRound.join(' → ')} MB per round (pending window capped at ${bounded.pendingCap} spans)`);
+
   const inProcess = {
     spans: folded.spans, seconds: Number(foldSeconds.toFixed(2)), spansPerSec: Math.round(folded.spans / foldSeconds),
     pairs: folded.paired, virtualCalls: folded.virtual, flushes: folded.flushes, failedFlushes: folded.failedFlushes,
@@ -119,7 +156,9 @@ export async function benchOtlp(argv: string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-otlp-srv-'));
   const token = 'sg_bench_admin';
   const port = await freePort();
-  const server = await spawnServer({ SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none'), SERVICEGRAPH_OTLP_FLUSH_MS: '2000' }, port);
+  const server = await spawnServer({ SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none'), SERVICEGRAPH_OTLP_FLUSH_MS: '2000',
+    // A hard heap cap: a receiver whose memory grew with the flood would die of it, not just swell.
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapCapMb}`.trim() }, port);
   const rss: { t: number; mb: number }[] = [];
   let sent = 0, spansAccepted = 0, failures = 0;
   try {
@@ -144,7 +183,7 @@ export async function benchOtlp(argv: string[]) {
     const drift = await (await fetch(`http://127.0.0.1:${port}/api/v1/drift?days=1&limit=100000`, { headers: { authorization: `Bearer ${token}` } })).json() as { observedNotDeclared: { calls: number }[] };
     const half = rss.slice(Math.floor(rss.length / 2));
     const http = {
-      seconds: Number(httpSeconds.toFixed(1)), requests: sent, failures, concurrency, spansAccepted,
+      seconds: Number(httpSeconds.toFixed(1)), requests: sent, failures, concurrency, spansAccepted, serverHeapCapMb: heapCapMb,
       spansPerSec: Math.round(spansAccepted / httpSeconds),
       rssMbMax: Math.max(...rss.map((s) => s.mb)),
       rssMbSecondHalf: { min: Math.min(...half.map((s) => s.mb)), max: Math.max(...half.map((s) => s.mb)) },
@@ -152,12 +191,12 @@ export async function benchOtlp(argv: string[]) {
       callsInStore: drift.observedNotDeclared.reduce((s, e) => s + e.calls, 0),
     };
     console.log(`over HTTP: ${http.spansPerSec} spans/s accepted (${spansAccepted} spans in ${http.seconds} s, ${concurrency} exporters, ${failures} failed requests)`);
-    console.log(`server RSS: max ${http.rssMbMax} MB; second half of the flood ${http.rssMbSecondHalf.min}-${http.rssMbSecondHalf.max} MB`);
+    console.log(`server RSS: max ${http.rssMbMax} MB; second half of the flood ${http.rssMbSecondHalf.min}-${http.rssMbSecondHalf.max} MB (old space capped at ${heapCapMb} MB)`);
     console.log(`store: ${http.edgesInStore} observed edges carrying ${http.callsInStore} calls`);
     const target = 50_000;
     console.log(`machine load (1 min) ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
     console.log(`target ${target} spans/s: ${http.spansPerSec >= target ? 'met' : 'NOT met'} over HTTP, ${inProcess.spansPerSec >= target ? 'met' : 'NOT met'} in process`);
-    console.log(`written to ${writeResult('otlp', { target, loadAverage1m: Number(loadavg()[0].toFixed(1)), cores: availableParallelism(), inProcess, http, requests: bodies.length, spansGenerated: totalSpans, mbGenerated: Number(mb.toFixed(1)), rssSamples: rss })}`);
+    console.log(`written to ${writeResult('otlp', { target, bounded, loadAverage1m: Number(loadavg()[0].toFixed(1)), cores: availableParallelism(), inProcess, http, requests: bodies.length, spansGenerated: totalSpans, mbGenerated: Number(mb.toFixed(1)), rssSamples: rss })}`);
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
