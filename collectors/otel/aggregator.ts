@@ -36,8 +36,10 @@ export interface AggregatorStats {
   /** Observations lost because the edge or service caps were full. */
   droppedEdges: number;
   droppedServices: number;
-  /** Spans pushed out of the pairing window before a partner arrived. */
+  /** Spans pushed out of the pairing window by its cap (they can no longer pair). */
   evicted: number;
+  /** Children whose parent span never arrived (settled at the end of the input). */
+  unparented: number;
 }
 
 export interface AggregatorOptions {
@@ -140,7 +142,7 @@ export class SpanAggregator {
       this.settle(p);
     }
     if (beforeMs === Number.POSITIVE_INFINITY) {
-      this.stats.evicted += this.orphanCount;
+      this.stats.unparented += this.orphanCount;
       this.orphans.clear();
       this.orphanCount = 0;
     }
@@ -221,6 +223,7 @@ export class SpanAggregator {
     const first = this.pending.keys().next().value as string;
     const p = this.pending.get(first)!;
     this.pending.delete(first);
+    this.stats.evicted++;
     this.settle(p);
   }
 
@@ -265,5 +268,5 @@ function hostOf(address: string): string {
 }
 
 function zeroStats(): AggregatorStats {
-  return { spans: 0, paired: 0, virtual: 0, droppedEdges: 0, droppedServices: 0, evicted: 0 };
+  return { spans: 0, paired: 0, virtual: 0, droppedEdges: 0, droppedServices: 0, evicted: 0, unparented: 0 };
 }

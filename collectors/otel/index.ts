@@ -35,7 +35,7 @@ export function collectTraceTexts(files: { file: string; text: string }[], progr
   const { cis, relations } = toIngest(edges, services);
   // Dependencies files have no times: leave lastSeen to the server rather than claim 1970.
   for (const r of relations) if (r.observed?.lastSeen === new Date(0).toISOString()) delete r.observed.lastSeen;
-  const warnings = stats.evicted ? [`${stats.evicted} spans named a parent span that is in none of the files`] : [];
+  const warnings = stats.unparented ? [`${stats.unparented} spans named a parent span that is in none of the files`] : [];
   progress(statsLine(stats));
   return { scope: 'traces:' + files.map((f) => resolve(f.file)).join(',').slice(0, 280), cis, relations, warnings };
 }

@@ -60,7 +60,7 @@ export class OtlpReceiver {
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private totals = { requests: 0, rejectedSpans: 0, flushes: 0, failedFlushes: 0, lastFlushAt: null as string | null, lastError: null as string | null };
-  private folded: AggregatorStats = { spans: 0, paired: 0, virtual: 0, droppedEdges: 0, droppedServices: 0, evicted: 0 };
+  private folded: AggregatorStats = { spans: 0, paired: 0, virtual: 0, droppedEdges: 0, droppedServices: 0, evicted: 0, unparented: 0 };
 
   constructor(private readonly deps: {
     store: GraphStore; limits: Limits; maxRetireShare: number; settings: OtlpSettings;

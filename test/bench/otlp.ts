@@ -143,7 +143,7 @@ export async function benchOtlp(argv: string[]) {
   rmSync(dir, { recursive: true, force: true });
   // Phase 1b: memory while new trace ids keep coming, several times what the pairing window holds.
   const bounded = await floodInProcess(bodies, Number(values['flood-rounds']));
-  console.log(`in process, ${bounded.spans} spans with fresh trace ids: heap after GC ${bounded.heapMbAfterRound.join(' → ')} MB per round (pending window capped at ${bounded.pendingCap} spans)`);
+  console.log(`in process, ${bounded.spans} spans with fresh trace ids: heap after GC ${bounded.heapMbAfterRound.join(' → ')} MB per round (pending window capped at ${bounded.pendingCap} spans; ${bounded.evicted} pushed out by the cap)`);
 
   const inProcess = {
     spans: folded.spans, seconds: Number(foldSeconds.toFixed(2)), spansPerSec: Math.round(folded.spans / foldSeconds),

@@ -72,7 +72,7 @@ describe('SpanAggregator', () => {
     const { edges, services, stats } = agg.drain();
     expect(edges).toHaveLength(2);
     expect(services).toHaveLength(3);
-    expect(stats).toMatchObject({ spans: 200, paired: 100, droppedEdges: 98, droppedServices: 98 });
+    expect(stats).toMatchObject({ spans: 200, paired: 100, droppedEdges: 98, droppedServices: 98, evicted: 190 });
   });
 
   it('drains counts since the last drain and keeps pairing across drains', () => {
