@@ -141,10 +141,12 @@ export class SpanAggregator {
       this.pending.delete(key);
       this.settle(p);
     }
-    if (beforeMs === Number.POSITIVE_INFINITY) {
-      this.stats.unparented += this.orphanCount;
-      this.orphans.clear();
-      this.orphanCount = 0;
+    // Children whose parent did not come within the window will not pair any more.
+    for (const [key, children] of this.orphans) {
+      if ((children[0] as Pending).arrivedMs >= beforeMs) break;
+      this.orphans.delete(key);
+      this.orphanCount -= children.length;
+      this.stats.unparented += children.length;
     }
   }
 

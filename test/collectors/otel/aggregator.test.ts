@@ -93,3 +93,15 @@ describe('SpanAggregator', () => {
     expect(agg.pendingSpans).toBe(1);
   });
 });
+
+describe('SpanAggregator in a long-running receiver', () => {
+  it('lets children whose parent never came age out of the window', () => {
+    const agg = new SpanAggregator();
+    agg.add(span({ traceId: 'x', spanId: 'child-old', parentSpanId: 'gone', service: 'b', kind: 'server' }), 100);
+    agg.add(span({ traceId: 'x', spanId: 'child-new', parentSpanId: 'late', service: 'b', kind: 'server' }), 300);
+    agg.expire(200);
+    expect(agg.drain().stats).toMatchObject({ unparented: 1 });
+    agg.add(span({ traceId: 'x', spanId: 'late', service: 'a', kind: 'client' }), 400);
+    expect(agg.drain().edges.map((e) => `${e.from.name} -> ${e.to.name}`)).toEqual(['a -> b']);
+  });
+});
