@@ -11,6 +11,9 @@ import { LISTED_IMPACT } from './incident-service.ts';
 import { newRecordId, type Records } from './records.ts';
 
 const DAY = 24 * 3600 * 1000;
+
+/** Most critical (lowest) tier among some, null when none has one. */
+const worstTier = (tiers: (number | null)[]) => tiers.reduce<number | null>((w, t) => (t !== null && (w === null || t < w) ? t : w), null);
 const LOOKBACK_DAYS = 90;
 
 /** Changes and windows: records plus the assessment (blast radius, risk, collisions, blackouts, approvers). */
@@ -102,7 +105,9 @@ export class ChangeService {
     const recentFailedChanges = changes.filter((c) => c.id !== change.id && c.status === 'failed' && Date.parse(c.window.start) >= since && c.cis.some((ci) => touched.has(ci))).length;
 
     const risk = assessRisk({
-      type: change.type, worstTier: blast?.summary.worstTier ?? null, impactedCis: blast?.total ?? 0, impactedServices: services.length,
+      type: change.type, touchedTier: worstTier(change.cis.map((id) => topo.nodeOf(id)).filter((n): n is number => n !== undefined).map((n) => topo.tierOf(n))),
+      worstTierHit: blast?.summary.worstTier ? { tier: blast.summary.worstTier, state: blast.summary.worstTierState ?? 'down' } : null,
+      impactedCis: blast?.total ?? 0, impactedServices: services.length,
       recentIncidents, recentFailedChanges, leadTimeHours: (Date.parse(change.window.start) - Date.parse(change.createdAt)) / 3_600_000,
       insideMaintenanceWindow: inside, collisions: collisions.length, blackouts: blackouts.length,
     });

@@ -67,7 +67,7 @@ export class RootCauseService {
       since, suppressed,
       candidates: ranked.map((r) => ({
         id: topo.idOf(r.node), name: topo.nameOf(r.node), class: topo.classOf(r.node), tier: topo.tierOf(r.node),
-        score: r.score, explains: r.explains, specificity: r.specificity, dependents: r.dependents,
+        score: r.score, explains: r.explains, specificity: r.specificity, proximity: r.proximity, coverage: r.coverage, dependents: r.dependents,
         paths: r.paths.map((p) => p.map((n) => topo.idOf(n))), recentChanges: changes.get(r.node) ?? [],
       })),
     };

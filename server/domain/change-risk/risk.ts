@@ -3,8 +3,10 @@ import type { ChangeType, Risk, RiskFactor } from '../../model/changes.ts';
 /** What the risk of a change is computed from; every number is already measured by the caller. */
 export interface RiskInputs {
   type: ChangeType;
-  /** Most critical tier in the blast radius (touched CIs included), null when none has a tier. */
-  worstTier: number | null;
+  /** Most critical tier among the touched CIs themselves, null when none has a tier. */
+  touchedTier: number | null;
+  /** Most critical tier in the blast radius and whether it goes down or only degrades. */
+  worstTierHit: { tier: number; state: 'down' | 'degraded' } | null;
   impactedCis: number;
   impactedServices: number;
   /** Incidents in the lookback (90 days) that named a touched CI. */
@@ -18,9 +20,12 @@ export interface RiskInputs {
   blackouts: number;
 }
 
-/** Points per factor; the sum is capped at 100. Tuned so that tier dominates and a blackout alone is "medium". */
+/** Points per factor; the sum is capped at 100. Tuned so that tiers dominate and a blackout alone is "medium". */
 export const defaultRiskWeights = {
-  tier: { 1: 30, 2: 20, 3: 10, 4: 4 } as Record<number, number>,
+  /** What is touched weighs most: the same blast radius is likelier from work on a critical CI. */
+  touchedTier: { 1: 20, 2: 14, 3: 8, 4: 3 } as Record<number, number>,
+  /** The worst tier the blast radius takes down; half when it only degrades it. */
+  hitTier: { 1: 15, 2: 10, 3: 5, 4: 2 } as Record<number, number>,
   breadthPerDecade: 5, breadthMax: 15,
   perIncident: 4, incidentsMax: 12,
   perFailedChange: 6, failedChangesMax: 12,
@@ -40,7 +45,12 @@ export function assessRisk(x: RiskInputs, w: RiskWeights = defaultRiskWeights): 
   const factors: RiskFactor[] = [];
   const add = (factor: RiskFactor['factor'], points: number, detail: string) => factors.push({ factor, points: Math.round(points), detail });
 
-  add('tiers', x.worstTier === null ? 0 : w.tier[x.worstTier] ?? 0, x.worstTier === null ? 'no tiered CI in the blast radius' : `worst tier hit: ${x.worstTier}`);
+  const touched = x.touchedTier === null ? 0 : w.touchedTier[x.touchedTier] ?? 0;
+  const hit = x.worstTierHit === null ? 0 : (w.hitTier[x.worstTierHit.tier] ?? 0) * (x.worstTierHit.state === 'down' ? 1 : 0.5);
+  add('tiers', touched + hit, [
+    x.touchedTier === null ? 'touches no tiered CI' : `touches a tier-${x.touchedTier} CI`,
+    x.worstTierHit === null ? 'no tiered CI in the blast radius' : `a tier-${x.worstTierHit.tier} CI ${x.worstTierHit.state === 'down' ? 'goes down' : 'degrades'}`,
+  ].join('; '));
   add('breadth', Math.min(w.breadthMax, w.breadthPerDecade * Math.log10(1 + x.impactedCis)), `${plural(x.impactedCis, 'CI')} and ${plural(x.impactedServices, 'service')} impacted if the touched CIs go down`);
   add('incidents', Math.min(w.incidentsMax, w.perIncident * x.recentIncidents), `${plural(x.recentIncidents, 'incident')} on the touched CIs in the last 90 days`);
   add('failedChanges', Math.min(w.failedChangesMax, w.perFailedChange * x.recentFailedChanges), `${plural(x.recentFailedChanges, 'failed change')} on the touched CIs in the last 90 days`);
