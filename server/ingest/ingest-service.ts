@@ -33,7 +33,15 @@ export interface IngestOptions {
   /** Share of a scope a completing run may retire without `force`. */
   maxRetireShare: number;
   now?: () => string;
+  /**
+   * Called with the milliseconds each phase of a batch took (read: index and state lookups,
+   * plan: the pure reconciliation, write: the statements, commit: COMMIT and the WAL);
+   * the benchmark's in-process breakdown uses it.
+   */
+  onPhase?: (phase: IngestPhase, ms: number) => void;
 }
+
+export type IngestPhase = 'read' | 'plan' | 'write' | 'commit';
 
 export type IngestOutcome = { dryRun: false; result: IngestResult } | { dryRun: true; result: DryRunResult };
 
@@ -47,7 +55,16 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
   const runId = batch.runId ?? newRunId();
   const now = (opts.now ?? (() => new Date().toISOString()))();
 
-  return store.transact(async (tx) => {
+  const phase = opts.onPhase;
+  let mark = phase ? performance.now() : 0;
+  const lap = (name: IngestPhase) => {
+    if (!phase) return;
+    const t = performance.now();
+    phase(name, t - mark);
+    mark = t;
+  };
+
+  const outcome = await store.transact(async (tx) => {
     const run = await checkRun(tx, batch, runId, now);
 
     const ciKeys = new Set<string>();
@@ -70,6 +87,7 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     for (const [id, c] of cis) status.set(id, { name: c.record.name, lifecycle: c.record.lifecycle });
     if (tx.ciStatus) for (const [id, st] of await tx.ciStatus(pointedAt)) status.set(id, st);
     else for (const [id, c] of await tx.loadCis(pointedAt)) status.set(id, { name: c.record.name, lifecycle: c.record.lifecycle });
+    lap('read');
 
     const ciPlan = planCis(batch, { keyIndex, cis }, { now, runId, newId: newCiId });
     const batchIds = new Set(ciPlan.items.map((i) => i.assertions[0].targetId));
@@ -77,7 +95,9 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     if (problems.length) throw new InputError(problemsMessage(problems), { problems }, problems[0].code);
 
     const triples = batch.relations.map((r, i) => ({ from: ends[i].from, type: r.type, to: ends[i].to }));
+    lap('plan');
     const existingRels = await tx.loadRelations(triples);
+    lap('read');
     const relItems = planRelations(batch, ends, existingRels, { now, runId, newId: newRelationId });
 
     const retired = batch.complete
@@ -101,6 +121,7 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
       };
     }
 
+    lap('plan');
     const changes = changesOf(allCis, allRels);
     const completedRun: RunRecord = { ...run, lastBatchAt: now, batches: run.batches + 1, completedAt: batch.complete ? now : null };
     if (batch.complete) changes.push({ kind: 'run.completed', ref: runId });
@@ -110,12 +131,15 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
       run: completedRun,
       event: changes.length ? { at: now, source: batch.source, changes } : null,
     });
+    lap('write');
     const ciCounts = countActions(ciPlan.items);
     ciCounts.retired = retired.wouldRetire.cis;
     const relCounts = countActions(relItems);
     relCounts.retired = retired.wouldRetire.relations;
     return { dryRun: false as const, result: { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete } };
   }, { readOnly: !!opts.dryRun });
+  lap('commit');
+  return outcome;
 }
 
 async function checkRun(tx: BatchTx, batch: IngestBatch, runId: string, now: string): Promise<RunRecord> {

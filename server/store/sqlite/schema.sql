@@ -28,7 +28,10 @@ CREATE TABLE IF NOT EXISTS ci_versions (
   PRIMARY KEY (ci_id, version)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ci_versions_from ON ci_versions (valid_from);
-CREATE INDEX IF NOT EXISTS ci_versions_to ON ci_versions (valid_to);
+-- Only closed versions need finding by their end (diff); the open one is found by its key. A partial
+-- index skips the open version every write creates: one B-tree insert less per new version.
+DROP INDEX IF EXISTS ci_versions_to;
+CREATE INDEX IF NOT EXISTS ci_versions_closed ON ci_versions (valid_to) WHERE valid_to IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS ci_keys (
   key TEXT PRIMARY KEY,
@@ -63,7 +66,8 @@ CREATE TABLE IF NOT EXISTS relation_versions (
   PRIMARY KEY (rel_id, version)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS relation_versions_from ON relation_versions (valid_from);
-CREATE INDEX IF NOT EXISTS relation_versions_to ON relation_versions (valid_to);
+DROP INDEX IF EXISTS relation_versions_to;
+CREATE INDEX IF NOT EXISTS relation_versions_closed ON relation_versions (valid_to) WHERE valid_to IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS assertions (
   target_id TEXT NOT NULL,
