@@ -1,5 +1,5 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { readInputs } from '../shared/inputs.ts';
 import type { Collected, CollectInput, Collector } from '../types.ts';
 import { CollectError } from '../types.ts';
 import { SpanAggregator } from './aggregator.ts';
@@ -11,12 +11,11 @@ import { foldDocument, statsLine } from './transform.ts';
 export const otelCollector: Collector = {
   source: 'otel',
   summary: 'OTLP/HTTP JSON or Jaeger JSON trace files to services and observed call edges',
-  usage: 'servicegraph collect otel <file.json|file.jsonl|folder>... [--scope S]',
+  usage: 'servicegraph collect otel <file.json|file.jsonl|folder|->... [--scope S]',
   async collect(input: CollectInput): Promise<Collected> {
     if (input.inputs.length === 0) throw new CollectError('name at least one trace file or folder');
-    const files = await traceFiles(input.inputs);
-    const texts = await Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
-    return { ...collectTraceTexts(texts, input.progress), scope: 'traces:' + input.inputs.map((i) => resolve(i)).join(',').slice(0, 280) };
+    const texts = (await readInputs(input.inputs, ['.json', '.jsonl', '.ndjson'])).map((f) => ({ file: f.path, text: f.text }));
+    return { ...collectTraceTexts(texts, input.progress), scope: 'traces:' + input.inputs.map((i) => (i === '-' ? 'stdin' : resolve(i))).join(',').slice(0, 280) };
   },
 };
 
@@ -45,14 +44,4 @@ function lineOfDocument(text: string, index: number): number {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) if (lines[i].trim() !== '' && ++seen === index) return i + 1;
   return lines.length;
-}
-
-async function traceFiles(inputs: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of inputs) {
-    const st = await stat(p).catch(() => { throw new CollectError('no such file or folder', p); });
-    if (!st.isDirectory()) { out.push(p); continue; }
-    for (const name of (await readdir(p)).sort()) if (/\.(json|jsonl|ndjson)$/.test(name)) out.push(join(p, name));
-  }
-  return out;
 }
