@@ -12,6 +12,7 @@ import { ImpactService } from './impact-service.ts';
 import { IncidentService } from './incident-service.ts';
 import { ChangeService } from './change-service.ts';
 import { RootCauseService } from './root-cause-service.ts';
+import { describeImpactOperations } from './operations.ts';
 import { Records } from './records.ts';
 
 export interface ImpactFeature {
@@ -27,6 +28,7 @@ export interface ImpactFeature {
  * impact, paths, incidents, changes, windows and root cause. Sets `ctx.topology` for other features.
  */
 export async function installImpact(ctx: ApiContext): Promise<ImpactFeature> {
+  describeImpactOperations();
   const topology = new TopologyService(ctx.store);
   await topology.start(ctx.feed);
   const records = new Records(ctx.store, ctx.feed);

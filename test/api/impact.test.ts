@@ -186,3 +186,15 @@ describe('impact analysis API on the demo estate', () => {
     expect((await s.api('/api/v1/windows?kind=maintenance', { token: viewer })).body.items.map((x: any) => x.id)).toContain(w.body.id);
   });
 });
+
+describe('impact analysis in the OpenAPI document', () => {
+  it('lists every impact route with its role', async () => {
+    const s = await startTestServer();
+    try {
+      const doc = (await s.api('/api/v1/openapi.json')).body;
+      for (const [path, method] of [['/api/v1/impact', 'post'], ['/api/v1/paths', 'get'], ['/api/v1/incidents', 'post'], ['/api/v1/changes/{id}/assessment', 'get'], ['/api/v1/windows', 'post'], ['/api/v1/root-cause', 'post']]) {
+        expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+      }
+    } finally { await s.close(); }
+  });
+});

@@ -5,7 +5,7 @@ import { parseBody, parseQuery } from '../validate.ts';
 import { ChangeInput, ChangePatch, ChangeStatus } from '../../model/changes.ts';
 import type { ChangeService } from '../../impact/change-service.ts';
 
-const ChangeListQuery = z.object({ status: ChangeStatus.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const ChangeListQuery = z.object({ status: ChangeStatus.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
 /** Changes: viewers read and assess; change managers record them and move their status. */
 export function changeRoutes(changes: ChangeService): Router {

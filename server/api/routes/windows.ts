@@ -5,7 +5,7 @@ import { isoTime, parseBody, parseQuery } from '../validate.ts';
 import { WindowInput, WindowKind } from '../../model/changes.ts';
 import type { ChangeService } from '../../impact/change-service.ts';
 
-const WindowListQuery = z.object({ kind: WindowKind.optional(), activeAt: isoTime.optional() });
+export const WindowListQuery = z.object({ kind: WindowKind.optional(), activeAt: isoTime.optional() });
 
 /** Maintenance and blackout windows, global or per service. */
 export function windowRoutes(changes: ChangeService): Router {

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { describeOperation } from '../api/openapi.ts';
+import { ImpactReply, ImpactRequest, PathsQuery, PathsReply, RootCauseReply, RootCauseRequest } from '../model/impact.ts';
+import { IncidentInput, IncidentListItem, IncidentListQuery, IncidentPatch, IncidentView } from '../model/incidents.ts';
+import { ChangeAssessment, ChangeInput, ChangePatch, ChangeRecord, WindowInput, WindowRecord } from '../model/changes.ts';
+import { ChangeListQuery } from '../api/routes/changes.ts';
+import { WindowListQuery } from '../api/routes/windows.ts';
+
+/** The impact feature's operations in the OpenAPI document, from the same zod schemas the routes parse with. */
+export function describeImpactOperations(): void {
+  const items = <T extends z.ZodType>(s: T) => z.object({ items: z.array(s) });
+  describeOperation({ method: 'post', path: '/api/v1/impact', summary: 'Blast radius of failed CIs: states, depths, explanation paths, services, cost', role: 'viewer', body: ImpactRequest, response: ImpactReply });
+  describeOperation({ method: 'get', path: '/api/v1/paths', summary: 'Shortest dependency paths between two CIs (capped)', role: 'viewer', query: PathsQuery, response: PathsReply });
+  describeOperation({ method: 'post', path: '/api/v1/incidents', summary: 'Open an incident on failed CIs; impact and priority are computed', role: 'change-manager', body: IncidentInput, status: 201, response: IncidentView });
+  describeOperation({ method: 'get', path: '/api/v1/incidents', summary: 'Incidents, newest first, with priority', role: 'viewer', query: IncidentListQuery, response: items(IncidentListItem) });
+  describeOperation({ method: 'get', path: '/api/v1/incidents/:id', summary: 'One incident with its impact and priority', role: 'viewer', response: IncidentView });
+  describeOperation({ method: 'patch', path: '/api/v1/incidents/:id', summary: 'Change status or urgency; resolve', role: 'change-manager', body: IncidentPatch, response: IncidentView });
+  describeOperation({ method: 'post', path: '/api/v1/changes', summary: 'Record a planned change', role: 'change-manager', body: ChangeInput, status: 201, response: ChangeRecord });
+  describeOperation({ method: 'get', path: '/api/v1/changes', summary: 'Changes, latest window first', role: 'viewer', query: ChangeListQuery, response: items(ChangeRecord) });
+  describeOperation({ method: 'get', path: '/api/v1/changes/:id', summary: 'One change', role: 'viewer', response: ChangeRecord });
+  describeOperation({ method: 'get', path: '/api/v1/changes/:id/assessment', summary: 'Blast radius, risk with factors, collisions, blackouts, approvers', role: 'viewer', response: ChangeAssessment });
+  describeOperation({ method: 'patch', path: '/api/v1/changes/:id', summary: 'Move a change to another status', role: 'change-manager', body: ChangePatch, response: ChangeRecord });
+  describeOperation({ method: 'post', path: '/api/v1/windows', summary: 'Create a maintenance or blackout window, global or per service', role: 'change-manager', body: WindowInput, status: 201, response: WindowRecord });
+  describeOperation({ method: 'get', path: '/api/v1/windows', summary: 'Maintenance and blackout windows', role: 'viewer', query: WindowListQuery, response: items(WindowRecord) });
+  describeOperation({ method: 'post', path: '/api/v1/root-cause', summary: 'Rank upstream CIs that explain several incidents (or symptom CIs since a time)', role: 'viewer', body: RootCauseRequest, response: RootCauseReply });
+}
