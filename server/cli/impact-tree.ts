@@ -29,7 +29,7 @@ export function renderImpactTree(reply: ImpactReply): string[] {
   for (const r of roots.sort(order)) walk(r, '', true, true);
   const s = reply.summary;
   lines.push('');
-  lines.push(`${reply.total} CIs impacted: ${s.down} down, ${s.degraded} degraded, ${s.maintenance} in maintenance; ${reply.services.length} services` +
+  lines.push(`${reply.total} CIs impacted: ${s.down} down, ${s.degraded} degraded, ${s.maintenance} in maintenance; ${s.services} services` +
     (s.downtimeCostPerHour ? `, ${s.downtimeCostPerHour.toLocaleString('en-US')} per hour at risk` : '') + '.');
   if (reply.truncated) lines.push(`Listed the nearest ${reply.impacted.length} of ${reply.total}; raise --limit to see more.`);
   return lines;

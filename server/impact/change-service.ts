@@ -71,9 +71,10 @@ export class ChangeService {
   }
 
   /** Worst case: every touched CI down. Maintenance is not applied: the blast radius is what the change risks. */
+  /** Every impacted service is listed: approvers and collisions need them all (capped by the server limit). */
   private blastRadius(topo: Topology, change: ChangeRecord, limit: number): Promise<ImpactReport> {
     const live = change.cis.filter((id) => topo.nodeOf(id) !== undefined);
-    return this.deps.impact.assess(topo, live.map((ci) => ({ ci, state: 'down' as const })), change.window.start, { limit, maintenance: false });
+    return this.deps.impact.assess(topo, live.map((ci) => ({ ci, state: 'down' as const })), change.window.start, { limit, serviceLimit: Infinity, maintenance: false });
   }
 
   async assess(id: string): Promise<ChangeAssessment> {
@@ -107,7 +108,7 @@ export class ChangeService {
     const risk = assessRisk({
       type: change.type, touchedTier: worstTier(change.cis.map((id) => topo.nodeOf(id)).filter((n): n is number => n !== undefined).map((n) => topo.tierOf(n))),
       worstTierHit: blast?.summary.worstTier ? { tier: blast.summary.worstTier, state: blast.summary.worstTierState ?? 'down' } : null,
-      impactedCis: blast?.total ?? 0, impactedServices: services.length,
+      impactedCis: blast?.total ?? 0, impactedServices: blast?.summary.services ?? 0,
       recentIncidents, recentFailedChanges, leadTimeHours: (Date.parse(change.window.start) - Date.parse(change.createdAt)) / 3_600_000,
       insideMaintenanceWindow: inside, collisions: collisions.length, blackouts: blackouts.length,
     });

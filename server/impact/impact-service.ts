@@ -31,11 +31,12 @@ export class ImpactService {
   }
 
   /** Impact of failed CIs on `topo`, judged for maintenance at `at`. */
-  async assess(topo: Topology, failed: FailedCi[], at: string, opts: { limit?: number; maintenance?: boolean } = {}): Promise<ImpactReport> {
+  async assess(topo: Topology, failed: FailedCi[], at: string, opts: { limit?: number; serviceLimit?: number; maintenance?: boolean } = {}): Promise<ImpactReport> {
     const nodes = nodesFor(topo, failed.map((f) => f.ci));
     const input = failed.map((f, i) => ({ node: nodes[i], state: f.state as FailState }));
     const maintenance = opts.maintenance === false ? undefined : await this.maintenanceAt(topo, at);
-    return impactReport(topo, input, { maintenance, limit: Math.min(opts.limit ?? this.deps.limits.impactResults, this.deps.limits.impactResults) });
+    const cap = (n: number | undefined) => Math.min(n ?? this.deps.limits.impactResults, this.deps.limits.impactResults);
+    return impactReport(topo, input, { maintenance, limit: cap(opts.limit), serviceLimit: cap(opts.serviceLimit ?? opts.limit) });
   }
 
   async impact(req: ImpactRequest): Promise<ImpactReply> {

@@ -39,7 +39,7 @@ export class IncidentService {
     const out: IncidentListItem[] = [];
     for (const i of newest) {
       const v = await this.view(i, 0);
-      out.push({ ...i, priority: v.priority, impactedServices: v.impact.services.length, downtimeCostPerHour: v.impact.summary.downtimeCostPerHour });
+      out.push({ ...i, priority: v.priority, impactedServices: v.impact.summary.services, downtimeCostPerHour: v.impact.summary.downtimeCostPerHour });
     }
     return out;
   }

@@ -11,7 +11,8 @@ export type FailedCi = z.infer<typeof FailedCi>;
 export const ImpactRequest = z.strictObject({
   failed: z.array(FailedCi).min(1).max(1_000),
   asOf: Time.optional().describe('answer on the topology as it was then'),
-  limit: z.number().int().min(1).max(1_000_000).optional().describe('list at most this many impacted CIs (default: the server limit)'),
+  limit: z.number().int().min(1).max(1_000_000).default(1_000)
+    .describe('list at most this many impacted CIs and services, nearest and most critical first (capped by the server limit); the summary always counts all'),
   maintenance: z.boolean().default(true).describe('show CIs inside an active change or maintenance window as `maintenance`'),
 });
 export type ImpactRequest = z.infer<typeof ImpactRequest>;
@@ -51,6 +52,7 @@ export const ImpactSummary = z.object({
   /** Most critical tier among impacted CIs not in maintenance, null when none has a tier. */
   worstTier: z.number().int().nullable(),
   worstTierState: FailState.nullable(),
+  services: z.number().int().describe('impacted services, listed or not'),
   byTier: z.record(z.string(), z.number().int()).describe('impacted services per tier ("none" for untiered)'),
   tiersHit: z.record(z.string(), z.object({ down: z.number().int(), degraded: z.number().int() }))
     .describe('impacted CIs outside maintenance per tier and state: what priority and risk read'),

@@ -18,12 +18,17 @@ export interface ImpactReport {
 }
 
 export const emptySummary = (): ImpactSummary =>
-  ({ down: 0, degraded: 0, maintenance: 0, worstTier: null, worstTierState: null, byTier: {}, tiersHit: {}, downtimeCostPerHour: 0, users: 0 });
+  ({ down: 0, degraded: 0, maintenance: 0, worstTier: null, worstTierState: null, services: 0, byTier: {}, tiersHit: {}, downtimeCostPerHour: 0, users: 0 });
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** Blast radius in the API's words: ids, names, reasons, the impacted services and what they cost. */
-export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactReport {
+export interface ReportOptions extends ImpactOptions {
+  /** Services listed (most critical first); defaults to `limit`. The summary counts them all. */
+  serviceLimit?: number;
+}
+
+export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: number; state: FailState }[], opts: ReportOptions = {}): ImpactReport {
   const raw = propagateImpact(graph, failed, opts);
   const nameOf = (n: number) => graph.nameOf(n);
   const impacted = raw.impacted.map((x): ImpactedCi => ({
@@ -33,7 +38,7 @@ export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: n
   }));
 
   const summary = emptySummary();
-  const services: ImpactedService[] = [];
+  const serviceNodes: number[] = [];
   for (let i = 0; i < raw.total; i++) {
     const n = raw.all[i];
     const actual: FailState = raw.allStates[i] === DOWN ? 'down' : 'degraded';
@@ -47,21 +52,32 @@ export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: n
       (summary.tiersHit[tier] ??= { down: 0, degraded: 0 })[actual]++;
     }
     if (!SERVICE_CLASSES.has(graph.classOf(n))) continue;
+    serviceNodes.push(i);
+    const key = tier === null ? 'none' : String(tier);
+    summary.byTier[key] = (summary.byTier[key] ?? 0) + 1;
+    if (!inMaintenance) {
+      const attributes = graph.info(n).attributes;
+      summary.downtimeCostPerHour += num(attributes.downtimeCostPerHour) ?? 0;
+      summary.users += num(attributes.users) ?? 0;
+    }
+  }
+  summary.services = serviceNodes.length;
+  // Most critical first; plain code-unit order is stable across machines and far cheaper than localeCompare.
+  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const tierKey = (i: number) => graph.tierOf(raw.all[i]) ?? 9;
+  serviceNodes.sort((a, b) => tierKey(a) - tierKey(b) || byText(graph.nameOf(raw.all[a]), graph.nameOf(raw.all[b])) || byText(graph.idOf(raw.all[a]), graph.idOf(raw.all[b])));
+  const services = serviceNodes.slice(0, opts.serviceLimit ?? opts.limit ?? Infinity).map((i): ImpactedService => {
+    const n = raw.all[i];
     const info = graph.info(n);
     const cost = num(info.attributes.downtimeCostPerHour);
     const users = num(info.attributes.users);
-    services.push({
-      id: info.id, name: info.name, class: info.class, tier: info.tier, owner: info.owner, state: inMaintenance ? 'maintenance' : actual,
+    return {
+      id: info.id, name: info.name, class: info.class, tier: info.tier, owner: info.owner,
+      state: opts.maintenance?.has(n) ? 'maintenance' : raw.allStates[i] === DOWN ? 'down' : 'degraded',
       ...(info.attributes.slo !== undefined ? { slo: info.attributes.slo } : {}),
       ...(cost !== undefined ? { downtimeCostPerHour: cost } : {}),
       ...(users !== undefined ? { users } : {}),
-    });
-    const key = tier === null ? 'none' : String(tier);
-    summary.byTier[key] = (summary.byTier[key] ?? 0) + 1;
-    if (!inMaintenance) { summary.downtimeCostPerHour += cost ?? 0; summary.users += users ?? 0; }
-  }
-  // Plain code-unit order: stable across machines and far cheaper than localeCompare on thousands of names.
-  const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  services.sort((a, b) => (a.tier ?? 9) - (b.tier ?? 9) || byText(a.name, b.name) || byText(a.id, b.id));
+    };
+  });
   return { impacted, services, summary, total: raw.total, truncated: raw.truncated, raw };
 }
