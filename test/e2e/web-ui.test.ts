@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
@@ -37,6 +37,11 @@ beforeAll(async () => {
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (e) => errors.push(e.message));
 }, 180_000);
+
+afterEach(async (ctx) => {
+  // A failed step leaves a picture of what the user would have seen.
+  if (ctx.task.result?.state === 'fail' && page) await screenshot(page, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+});
 
 afterAll(async () => {
   await b?.close();
@@ -149,12 +154,23 @@ describe('web UI end to end', () => {
   });
 
   it('ranks root-cause candidates for incidents and shows a candidate on the map', async () => {
+    // Two dependents of the database failing together: the database is their nearest common provider.
+    const detail = await srv.api(`/api/v1/cis/${db.id}`);
+    const dependents = (detail.body.relations.incoming as { from: string; type: string }[]).filter((r) => r.type === 'DEPENDS_ON').map((r) => r.from).slice(0, 2);
+    expect(dependents).toHaveLength(2);
+    const opened = await srv.api('/api/v1/incidents', { body: { title: 'e2e: readers and writers failing', cis: dependents.map((ci) => ({ ci, state: 'down' })), urgency: 2 } });
+    expect(opened.status).toBe(201);
     await tab('Root cause');
-    await page.getByRole('checkbox').first().check();
+    await page.getByRole('checkbox', { name: /readers and writers failing/ }).check();
     await page.getByRole('button', { name: 'Find root cause' }).click();
     const first = page.getByRole('list', { name: 'Root-cause candidates' }).getByRole('button').first();
+    // The ranking is the impact engine's to test; here: the database is among the candidates, and
+    // clicking the top one marks it (and only it) on the map and selects it.
+    await expect(page.getByRole('list', { name: 'Root-cause candidates' }).textContent()).resolves.toContain(db.name);
     await first.click();
     await expect.poll(() => withClass('candidate')).toHaveLength(1);
+    const selected = await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected);
+    expect(await withClass('candidate')).toEqual([selected]);
     await screenshot(page, 'web-7-root-cause');
   });
 

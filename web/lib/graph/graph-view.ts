@@ -27,6 +27,7 @@ export const LARGE_ELEMENTS = 1500;
 /** ELK's layered algorithm is the nicest for small maps; above this it takes seconds, so ours runs. */
 export const ELK_MAX_NODES = 250;
 const FCOSE_DRAFT_NODES = 1200;
+const FIT_MAX_ZOOM = 1.5;
 
 let elkReady: Promise<void> | null = null;
 let fcoseReady: Promise<void> | null = null;
@@ -85,14 +86,20 @@ export class GraphView {
       this.select(selected);
       return this.settled;
     }
+    // The fast layered layout is computed from the element list itself, so new nodes are added
+    // already in place: moving 5,000 nodes after adding them costs more than the layout.
+    const nodeCount = elements.reduce((k, e) => k + (e.group === 'nodes' && !e.classes.startsWith('compound') ? 1 : 0), 0);
+    const hasCompounds = elements.some((e) => e.group === 'nodes' && e.classes.startsWith('compound'));
+    const fast = relayout && layout.name === 'layered' && (nodeCount > ELK_MAX_NODES || hasCompounds);
+    const pos = fast ? layeredFromElements(elements) : null;
     cy.batch(() => {
       if (large !== this.large) { cy.style(graphStyle({ large }) as unknown as cytoscape.StylesheetJson); this.large = large; }
       if (diff.remove.length) {
-        let gone = cy.collection();
-        for (const id of diff.remove) gone = gone.union(cy.getElementById(id));
-        gone.remove();
+        // One collection, one removal: removing (or union-ing) element by element is quadratic.
+        const gone = diff.remove.map((id) => cy.getElementById(id)).filter((e) => e.nonempty());
+        cy.collection(gone as unknown as cytoscape.CollectionArgument).remove();
       }
-      if (diff.add.length) cy.add(diff.add.map((e) => ({ group: e.group, data: { ...e.data }, classes: e.classes })) as cytoscape.ElementDefinition[]);
+      if (diff.add.length) cy.add(diff.add.map((e) => ({ group: e.group, data: { ...e.data }, classes: e.classes, ...(pos?.has(e.data.id) ? { position: { ...pos.get(e.data.id)! } } : {}) })) as cytoscape.ElementDefinition[]);
       for (const e of diff.update) {
         const ele = cy.getElementById(e.data.id);
         ele.data(e.data);
@@ -103,7 +110,7 @@ export class GraphView {
     const patchMs = performance.now() - t0;
     if (relayout) {
       this.layoutKey = layout.key;
-      this.settled = this.runLayout(layout.name, patchMs, elements.length).then((t) => { this.select(selected); return t; });
+      this.settled = this.runLayout(layout.name, patchMs, elements.length, pos, diff.add).then((t) => { this.select(selected); return t; });
     } else {
       const added = diff.add.filter((e) => e.group === 'nodes').map((e) => e.data.id);
       if (added.length) this.placeNear(added);
@@ -122,7 +129,7 @@ export class GraphView {
     if (id) cy.getElementById(id).select();
   }
 
-  private async runLayout(name: LayoutName, patchMs: number, count: number): Promise<Timings> {
+  private async runLayout(name: LayoutName, patchMs: number, count: number, pos: Map<string, Point> | null, added: El[]): Promise<Timings> {
     const run = ++this.layoutRun;
     const t1 = performance.now();
     const cy = this.cy;
@@ -156,18 +163,22 @@ export class GraphView {
       });
       used = 'elk';
     } else {
-      const pos = layeredPositions(
-        nodes.map((n) => ({ id: n.id(), layer: n.data('layer') as string, sortKey: `${n.data('parent') ?? ''}|${n.data('ciClass')}|${n.data('label')}` })),
-        cy.edges().map((e) => ({ source: e.data('source') as string, target: e.data('target') as string })),
-        // Rows about as wide as the whole map is tall, so a fit leaves nodes big enough to click.
-        { maxPerRow: Math.max(12, Math.round(Math.sqrt(nodes.length) * 1.4)) },
-      );
-      cy.batch(() => { nodes.forEach((n) => { const p = pos.get(n.id()); if (p) n.position(p); }); });
+      // Nodes added by this update already stand in place; only those kept from before move.
+      const fresh = new Set(added.map((e) => e.data.id));
+      const positions = pos ?? layeredFromElements([...this.current.values()]);
+      const movers = nodes.filter((n) => !fresh.has(n.id()) && positions.has(n.id()));
+      if (movers.nonempty()) {
+        await new Promise<void>((resolve) => {
+          const l = movers.layout({ name: 'preset', positions: (n: cytoscape.NodeSingular) => positions.get(n.id())!, fit: false, animate: false } as cytoscape.LayoutOptions);
+          l.one('layoutstop', () => resolve());
+          l.run();
+        });
+      }
       used = 'layered-fast';
     }
     if (run !== this.layoutRun) return superseded();
     cy.resize();
-    cy.fit(undefined, 30);
+    this.fit();
     this.autoFit = true;
     const t2 = performance.now();
     await this.afterDraw();
@@ -221,7 +232,12 @@ export class GraphView {
     });
   }
 
-  fit() { this.cy.fit(undefined, 30); }
+  /** Fit the map, but never blow a handful of nodes up to poster size. */
+  fit() {
+    const cy = this.cy;
+    cy.fit(undefined, 40);
+    if (cy.zoom() > FIT_MAX_ZOOM) { cy.zoom(FIT_MAX_ZOOM); cy.center(); }
+  }
   zoomBy(factor: number) {
     const cy = this.cy;
     cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
@@ -237,7 +253,7 @@ export class GraphView {
   }
   resize() {
     this.cy.resize();
-    if (this.autoFit) this.cy.fit(undefined, 30);
+    if (this.autoFit) this.fit();
     this.overview?.refresh();
   }
 
@@ -272,3 +288,15 @@ export class GraphView {
 }
 
 const round = (v: number) => Math.round(v);
+
+/** Layered positions for the non-compound nodes of an element list (members of a group kept together). */
+function layeredFromElements(elements: readonly El[]): Map<string, Point> {
+  const nodes = [];
+  const edges = [];
+  for (const e of elements) {
+    if (e.group === 'edges') edges.push({ source: e.data.source, target: e.data.target });
+    else if (!e.classes.startsWith('compound')) nodes.push({ id: e.data.id, layer: e.data.layer, sortKey: `${e.data.parent ?? ''}|${e.data.ciClass}|${e.data.label}` });
+  }
+  // Rows about as wide as the whole map is tall, so a fit leaves nodes big enough to click.
+  return layeredPositions(nodes, edges, { maxPerRow: Math.max(12, Math.round(Math.sqrt(nodes.length) * 1.4)) });
+}

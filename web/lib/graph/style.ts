@@ -57,9 +57,12 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
         height: 22,
         'border-width': 1,
         'border-color': '#ffffff',
-        'min-zoomed-font-size': large ? 9 : 6,
+        'min-zoomed-font-size': 6,
       },
     },
+    // Measuring and drawing 5,000 labels is most of a large map's draw time: there, only the CIs
+    // that matter right now (selected, failed, on a highlighted path, candidates) are labelled.
+    ...(large ? [{ selector: 'node', style: { label: '' } }] : []),
     ...Object.entries(layerColours).map(([layer, colour]) => ({ selector: `node.layer-${layer}`, style: { 'background-color': colour } })),
     { selector: 'node.layer-business', style: { shape: 'round-rectangle', width: 34, height: 22 } },
     { selector: 'node.layer-application', style: { shape: 'round-rectangle', width: 28, height: 20 } },
@@ -81,12 +84,13 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     {
       selector: 'edge',
       style: large
-        ? { 'curve-style': 'haystack', 'haystack-radius': 0, width: 1, 'line-color': '#b7c2cf', opacity: 0.7 }
+        ? { 'curve-style': 'haystack', 'haystack-radius': 0, width: 1, 'line-color': '#b7c2cf' }
         : { 'curve-style': 'bezier', width: 1.2, 'line-color': '#9aa5b1', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#9aa5b1', 'arrow-scale': 0.8 },
     },
-    ...Object.entries(edgeStateStyle).map(([state, s]) => ({
+    // Dashed and dotted lines are slow canvas paths; a large map keeps the colours and drops the dashes.
+    ...Object.entries(edgeStateStyle).map(([state, s]): StyleRule => ({
       selector: `edge.edge-${state}`,
-      style: { 'line-color': s.color, 'target-arrow-color': s.color, 'line-style': s.style, width: large ? Math.max(1, s.width - 0.5) : s.width },
+      style: large ? { 'line-color': s.color } : { 'line-color': s.color, 'target-arrow-color': s.color, 'line-style': s.style, width: s.width },
     })),
     { selector: 'edge.rel-OWNED_BY', style: { opacity: 0.35 } },
     { selector: 'edge.merged', style: { width: 3 } },
@@ -108,6 +112,7 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     { selector: 'node.path', style: { 'border-color': stateColours.path, 'border-width': 5, 'z-index': 10 } },
     { selector: 'edge.path', style: { 'line-color': stateColours.path, 'target-arrow-color': stateColours.path, width: 4, opacity: 1, 'z-index': 10 } },
     { selector: 'node.dimmed', style: { opacity: 0.25 } },
+    { selector: 'node:selected, node.path, node.candidate, node.failed-down, node.failed-degraded, node.new, node.compound, node.server-group', style: { label: 'data(label)' } },
     { selector: 'node:selected', style: { 'overlay-color': '#1565c0', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
   ];
   return rules;
