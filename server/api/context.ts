@@ -1,6 +1,7 @@
 import type { GraphStore } from '../store/port.ts';
 import type { Limits } from '../model/limits.ts';
 import type { ChangeFeed } from '../live/change-feed.ts';
+import type { TopologyService } from '../topology/topology-service.ts';
 
 /** What route factories receive: the services, never each other. */
 export interface ApiContext {
@@ -13,6 +14,8 @@ export interface ApiContext {
   webDist?: string;
   /** Thresholds for observed-edge state, in minutes (Faddom: active < 30 min, idle < 24 h). */
   edgeState: { activeMinutes: number; idleMinutes: number };
+  /** The in-memory topology projection (impact analysis installs it; see server/topology/README.md). */
+  topology?: TopologyService;
   /** Filled by feature modules that keep state (impact's topology projection, the OTLP receiver, ...). */
   [feature: string]: unknown;
 }
