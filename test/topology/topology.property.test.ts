@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { TopologyCi, TopologyRelation } from '../../server/store/port.ts';
+import { topologyFrom } from '../../server/topology/build.ts';
+import type { Topology } from '../../server/topology/topology.ts';
+
+const ci = (n: number): TopologyCi => ({ id: `c${n}`, class: 'service', name: `c${n}`, environment: 'prod', tier: null, owner: null, attributes: {} });
+const rel = (from: number, to: number, type: string, group: string | null): TopologyRelation =>
+  ({ id: `${from}-${type}-${to}`, type, from: `c${from}`, to: `c${to}`, redundancy: group ? { group, minUp: 1 } : null });
+
+type Op =
+  | { op: 'relate'; from: number; to: number; type: string; group: string | null }
+  | { op: 'unrelate'; from: number; to: number; type: string }
+  | { op: 'retire'; ci: number }
+  | { op: 'restore'; ci: number }
+  | { op: 'compact' };
+
+const SIZE = 8;
+const node = fc.integer({ min: 0, max: SIZE - 1 });
+const type = fc.constantFrom('DEPENDS_ON', 'PART_OF', 'RUNS_ON');
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('relate' as const), from: node, to: node, type, group: fc.constantFrom(null, 'g1', 'g2') }),
+  fc.record({ op: fc.constant('unrelate' as const), from: node, to: node, type }),
+  fc.record({ op: fc.constant('retire' as const), ci: node }),
+  fc.record({ op: fc.constant('restore' as const), ci: node }),
+  fc.record({ op: fc.constant('compact' as const) }),
+);
+
+/** Everything the engine can see of a projection, keyed by CI id so dense ids may differ. */
+function view(t: Topology) {
+  const out: string[] = [];
+  for (const n of t.liveNodeIds()) {
+    t.forEachDependent(n, (d, g) => out.push(`${t.idOf(n)}>${t.idOf(d)}:${g < 0 ? '-' : `${t.groupName(g)}/${t.groupSize(g)}`}`));
+    t.forEachProvider(n, (p) => out.push(`${t.idOf(n)}<${t.idOf(p)}`));
+  }
+  return out.sort();
+}
+
+describe('topology projection under incremental change', () => {
+  it('after any sequence of changes (with compactions in between) sees the same graph as a fresh build of the end state', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+      // The reference: the end state as plain records, as a store would stream it.
+      const live = new Set<number>(Array.from({ length: SIZE }, (_, i) => i));
+      const relations = new Map<string, TopologyRelation>();
+      const incremental = topologyFrom(Array.from({ length: SIZE }, (_, i) => ci(i)), []);
+
+      for (const o of ops) {
+        if (o.op === 'relate') {
+          if (!live.has(o.from) || !live.has(o.to)) continue;
+          const r = rel(o.from, o.to, o.type, o.group);
+          relations.set(r.id, r);
+          incremental.upsertRelation(r);
+        } else if (o.op === 'unrelate') {
+          relations.delete(rel(o.from, o.to, o.type, null).id);
+          incremental.removeRelation(rel(o.from, o.to, o.type, null));
+        } else if (o.op === 'retire') {
+          // As ingest does: a retired CI takes its relations with it.
+          live.delete(o.ci);
+          for (const [id, r] of relations) if (r.from === `c${o.ci}` || r.to === `c${o.ci}`) relations.delete(id);
+          incremental.retireCi(`c${o.ci}`);
+        } else if (o.op === 'restore') {
+          live.add(o.ci);
+          incremental.upsertCi(ci(o.ci));
+        } else {
+          incremental.compact();
+        }
+      }
+
+      const fresh = topologyFrom([...live].map(ci), [...relations.values()]);
+      expect(view(incremental)).toEqual(view(fresh));
+      expect(incremental.stats()).toMatchObject({ cis: fresh.stats().cis, relations: fresh.stats().relations });
+    }), { numRuns: 300, seed: 424242 });
+  });
+});
