@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CiClassName } from './classes.ts';
+import { CiClassName, ciClassNames } from './classes.ts';
 import { Provenance, Redundancy, RelationTypeName } from './relations.ts';
 
 /** Identifier values are strings; numbers are accepted and kept as their decimal text. */
@@ -69,6 +69,162 @@ export const IngestBatch = z.strictObject({
 });
 export type IngestBatch = z.infer<typeof IngestBatch>;
 export type IngestBatchInput = z.input<typeof IngestBatch>;
+
+/**
+ * `IngestBatch.safeParse`, with the same verdict and the same data, in a fraction of the time on the
+ * shapes collectors send: zod's generic walk and its copy of every nested object were ~15% of a
+ * 1,000-CI batch's CPU on the server, much of it as garbage. A hand-written check accepts a body only
+ * when every field plainly satisfies the schema above (rare parts such as `redundancy` and `observed`
+ * go through their own zod schemas); anything else, valid or not, goes to zod, which then says exactly
+ * what is wrong. It can therefore never accept what zod refuses; test/api/ingest-parse.test.ts checks
+ * that, and that both agree on the data, over generated good and bad bodies.
+ */
+export function parseIngestBatch(raw: unknown): z.ZodSafeParseResult<IngestBatch> {
+  const fast = fastIngestBatch(raw);
+  return fast ? { success: true, data: fast } : IngestBatch.safeParse(raw);
+}
+
+/** The fast half alone: the batch when the body plainly satisfies `IngestBatch`, else null (ask zod). */
+export const fastIngestBatch = (raw: unknown): IngestBatch | null => fastBatch(raw);
+
+const classNames = new Set<string>(ciClassNames);
+const relationTypes = new Set<string>(RelationTypeName.options);
+const provenances = new Set<string>(Provenance.options);
+const sourceName = /^[a-z][a-z0-9_.-]{0,63}$/;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const str = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+const optStr = (o: Record<string, unknown>, k: string, min: number, max: number) => !hasOwn.call(o, k) || str(o[k], min, max);
+/** Only known keys; `__proto__` as an own key is left to zod, whose copy treats it specially. */
+function onlyKeys(o: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
+  for (const k in o) if (!allowed.has(k) || o[k] === undefined) return false;
+  return !hasOwn.call(o, '__proto__');
+}
+
+const batchKeys = new Set(['source', 'scope', 'runId', 'complete', 'force', 'cis', 'relations']);
+const ciKeys = new Set(['class', 'name', 'identifiers', 'environment', 'tier', 'owner', 'attributes']);
+const relationKeys = new Set(['type', 'from', 'to', 'attributes', 'redundancy', 'provenance', 'observed']);
+const idRefKeys = new Set(['id']);
+const classRefKeys = new Set(['class', 'name', 'environment', 'identifiers']);
+
+/** `Identifiers`' output (numbers become their decimal text), or null. */
+function fastIdentifiers(v: unknown): Record<string, string> | null {
+  if (!isPlain(v) || hasOwn.call(v, '__proto__')) return null;
+  let copy: Record<string, string> | null = null;
+  for (const k in v) {
+    if (k.length < 1 || k.length > 100) return null;
+    const x = v[k];
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) return null;
+      copy ??= { ...(v as Record<string, string>) };
+      copy[k] = String(x);
+    } else if (!str(x, 1, 1000)) return null;
+  }
+  return copy ?? (v as Record<string, string>);
+}
+
+function fastAttributes(v: unknown): boolean {
+  if (!isPlain(v) || hasOwn.call(v, '__proto__')) return false;
+  for (const k in v) if (k.length > 200 || v[k] === undefined) return false;
+  return true;
+}
+
+function fastCi(v: unknown): IngestCi | null {
+  if (!isPlain(v) || !onlyKeys(v, ciKeys)) return null;
+  if (typeof v.class !== 'string' || !classNames.has(v.class) || !str(v.name, 1, 500)) return null;
+  if (!optStr(v, 'environment', 1, 100) || !optStr(v, 'owner', 1, 200)) return null;
+  const out: IngestCi = { class: v.class as IngestCi['class'], name: v.name };
+  if (hasOwn.call(v, 'identifiers')) {
+    const ids = fastIdentifiers(v.identifiers);
+    if (!ids) return null;
+    out.identifiers = ids;
+  }
+  if (hasOwn.call(v, 'environment')) out.environment = v.environment as string;
+  if (hasOwn.call(v, 'tier')) {
+    const t = v.tier;
+    if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 4) return null;
+    out.tier = t;
+  }
+  if (hasOwn.call(v, 'owner')) out.owner = v.owner as string;
+  if (hasOwn.call(v, 'attributes')) {
+    if (!fastAttributes(v.attributes)) return null;
+    out.attributes = v.attributes as Record<string, unknown>;
+  }
+  return out;
+}
+
+function fastRef(v: unknown): CiRef | null {
+  if (!isPlain(v)) return null;
+  if (hasOwn.call(v, 'id')) return onlyKeys(v, idRefKeys) && str(v.id, 1, 100) ? { id: v.id } : null;
+  if (!onlyKeys(v, classRefKeys) || typeof v.class !== 'string' || !classNames.has(v.class)) return null;
+  if (!optStr(v, 'name', 1, 500) || !optStr(v, 'environment', 1, 100)) return null;
+  const out: CiRef = { class: v.class as IngestCi['class'] };
+  if (hasOwn.call(v, 'name')) out.name = v.name as string;
+  if (hasOwn.call(v, 'environment')) out.environment = v.environment as string;
+  if (hasOwn.call(v, 'identifiers')) {
+    const ids = fastIdentifiers(v.identifiers);
+    if (!ids) return null;
+    out.identifiers = ids;
+  }
+  return out;
+}
+
+function fastRelation(v: unknown): IngestRelation | null {
+  if (!isPlain(v) || !onlyKeys(v, relationKeys)) return null;
+  if (typeof v.type !== 'string' || !relationTypes.has(v.type)) return null;
+  const from = fastRef(v.from), to = fastRef(v.to);
+  if (!from || !to) return null;
+  const out: IngestRelation = { type: v.type as IngestRelation['type'], from, to };
+  if (hasOwn.call(v, 'attributes')) {
+    if (!fastAttributes(v.attributes)) return null;
+    out.attributes = v.attributes as Record<string, unknown>;
+  }
+  if (hasOwn.call(v, 'redundancy')) {
+    const r = Redundancy.safeParse(v.redundancy);
+    if (!r.success) return null;
+    out.redundancy = r.data;
+  }
+  if (hasOwn.call(v, 'provenance')) {
+    if (typeof v.provenance !== 'string' || !provenances.has(v.provenance)) return null;
+    out.provenance = v.provenance as IngestRelation['provenance'];
+  }
+  if (hasOwn.call(v, 'observed')) {
+    const o = Observation.safeParse(v.observed);
+    if (!o.success) return null;
+    out.observed = o.data;
+  }
+  return out;
+}
+
+function fastBatch(v: unknown): IngestBatch | null {
+  if (!isPlain(v) || !onlyKeys(v, batchKeys)) return null;
+  if (typeof v.source !== 'string' || !sourceName.test(v.source)) return null;
+  if (!optStr(v, 'scope', 1, 300) || !optStr(v, 'runId', 1, 100)) return null;
+  if (hasOwn.call(v, 'complete') && typeof v.complete !== 'boolean') return null;
+  if (hasOwn.call(v, 'force') && typeof v.force !== 'boolean') return null;
+  const rawCis = hasOwn.call(v, 'cis') ? v.cis : [];
+  const rawRels = hasOwn.call(v, 'relations') ? v.relations : [];
+  if (!Array.isArray(rawCis) || !Array.isArray(rawRels)) return null;
+  const cis: IngestCi[] = new Array(rawCis.length);
+  for (let i = 0; i < rawCis.length; i++) {
+    const c = fastCi(rawCis[i]);
+    if (!c) return null;
+    cis[i] = c;
+  }
+  const relations: IngestRelation[] = new Array(rawRels.length);
+  for (let i = 0; i < rawRels.length; i++) {
+    const r = fastRelation(rawRels[i]);
+    if (!r) return null;
+    relations[i] = r;
+  }
+  const scope = (v.scope as string | undefined) ?? 'default';
+  const complete = (v.complete as boolean | undefined) ?? false, force = (v.force as boolean | undefined) ?? false;
+  return hasOwn.call(v, 'runId')
+    ? { source: v.source, scope, runId: v.runId as string, complete, force, cis, relations }
+    : { source: v.source, scope, complete, force, cis, relations };
+}
 
 export const IngestCounts = z.object({
   created: z.number().int(),

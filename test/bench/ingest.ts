@@ -5,7 +5,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateEstate } from '../../server/demo/generate-estate.ts';
-import { IngestBatch, type IngestCi, type IngestRelation } from '../../server/model/ingest.ts';
+import { parseIngestBatch, type IngestCi, type IngestRelation } from '../../server/model/ingest.ts';
 import { ingest, type IngestPhase } from '../../server/ingest/ingest-service.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
@@ -64,7 +64,7 @@ function post(agent: Agent, port: number, token: string, body: Buffer): Promise<
 
 /**
  * The same batches through the same code in this process, phase by phase (JSON parse, zod validation,
- * then the ingest service's read, plan, write and commit), to see where a batch's time goes without HTTP.
+ * validation as the API route does it, then the ingest service's read, plan, write and commit), to see where a batch's time goes without HTTP.
  */
 async function breakdown(bodies: Buffer[], dir: string) {
   const store = new SqliteStore({ file: join(dir, 'breakdown.db') });
@@ -76,7 +76,9 @@ async function breakdown(bodies: Buffer[], dir: string) {
     const t0 = performance.now();
     const raw: unknown = JSON.parse(body.toString('utf8'));
     const t1 = performance.now();
-    const batch = IngestBatch.parse(raw);
+    const parsed = parseIngestBatch(raw);
+    if (!parsed.success) throw parsed.error;
+    const batch = parsed.data;
     ms.parse += t1 - t0;
     ms.validate += performance.now() - t1;
     await ingest(store, batch, { limits: defaultLimits, maxRetireShare: 0.2, onPhase: (p, t) => { ms[p] += t; } });
