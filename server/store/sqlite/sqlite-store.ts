@@ -44,13 +44,17 @@ export class SqliteStore implements GraphStore {
     const memory = this.opts.file === ':memory:';
     if (!memory) mkdirSync(dirname(this.opts.file), { recursive: true });
     this.writer = new Database(this.opts.file);
+    // 8 KiB pages for a new database (an existing one keeps its size). Measured on the ingest benchmark
+    // against 4 KiB: commit CPU -25%, a whole batch -3..5%; 16 KiB was no better, 2 KiB clearly worse.
+    // Must precede WAL mode, which freezes the page size.
+    this.writer.pragma('page_size = 8192');
     this.writer.pragma('journal_mode = WAL');
     this.writer.pragma(`synchronous = ${this.opts.synchronous ?? 'NORMAL'}`);
     this.writer.pragma('foreign_keys = ON');
     this.writer.pragma('cache_size = -65536');
     // A 1,000-CI batch dirties more than the default 1,000-page threshold, so every commit paid for a
     // checkpoint (copy into the database file, two fsyncs): ~50 ms of a ~75 ms commit. At 8,192 pages
-    // (32 MB of WAL) a checkpoint runs every few batches and copies a page rewritten by several batches once.
+    // (64 MB of WAL at 8 KiB pages) a checkpoint runs every few batches and copies a page rewritten by several batches once.
     this.writer.pragma('wal_autocheckpoint = 8192');
     this.writer.exec(schemaSql);
     // A memory database is private to its connection, so there the writer also serves reads.
