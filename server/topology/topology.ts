@@ -10,6 +10,7 @@ import { StringTable } from './string-table.ts';
 /** The only attributes the projection keeps: what incident cost and service listings read. */
 export const KEPT_ATTRIBUTES = ['slo', 'downtimeCostPerHour', 'users', 'revenuePerHour'] as const;
 
+const NO_ATTRIBUTES: Readonly<Record<string, unknown>> = Object.freeze({});
 const classIndex = new Map(ciClassList.map((c, i) => [c.name, i]));
 
 /** Impact edges waiting to become the CSR base (at build and at compaction). */
@@ -60,6 +61,8 @@ export class Topology implements ImpactGraph, CatalogView {
   private readonly groupNames: string[] = [];
   private readonly groupSizes: number[] = [];
   private readonly groupMinUps: MinUp[] = [];
+  /** requiredUp per group, -1 when its size or minUp changed since. */
+  private readonly groupRequiredCache: number[] = [];
 
   // ---- ImpactGraph -------------------------------------------------------------------------
 
@@ -89,7 +92,12 @@ export class Topology implements ImpactGraph, CatalogView {
   }
 
   groupSize(g: number): number { return this.groupSizes[g]; }
-  groupRequired(g: number): number { return requiredUp(this.groupMinUps[g], this.groupSizes[g]); }
+  groupRequired(g: number): number {
+    // Cached: propagation asks once per lost member, and a percentage would be parsed every time.
+    let r = this.groupRequiredCache[g];
+    if (r < 0) { r = requiredUp(this.groupMinUps[g], this.groupSizes[g]); this.groupRequiredCache[g] = r; }
+    return r;
+  }
   groupName(g: number): string { return this.groupNames[g]; }
 
   // ---- CatalogView -------------------------------------------------------------------------
@@ -110,6 +118,7 @@ export class Topology implements ImpactGraph, CatalogView {
       tier: this.tierOf(n), owner: this.ownerOf(n), attributes: this.kept.get(n) ?? {},
     };
   }
+  attributesOf(n: number): Readonly<Record<string, unknown>> { return this.kept.get(n) ?? NO_ATTRIBUTES; }
   /** Live CIs, in dense id order. */
   *liveNodeIds(): Iterable<number> { for (let n = 0; n < this.ids.length; n++) if (this.alive[n]) yield n; }
 
@@ -167,13 +176,13 @@ export class Topology implements ImpactGraph, CatalogView {
     if (at) {
       const old = at.getGroup();
       if (old !== group) {
-        if (old !== NO_GROUP) this.groupSizes[old]--;
-        if (group !== NO_GROUP) this.groupSizes[group]++;
+        if (old !== NO_GROUP) this.resize(old, -1);
+        if (group !== NO_GROUP) this.resize(group, 1);
         at.setGroup(group);
       }
       return true;
     }
-    if (group !== NO_GROUP) this.groupSizes[group]++;
+    if (group !== NO_GROUP) this.resize(group, 1);
     pushTo(this.outExtra, p, d, group, t);
     pushTo(this.inExtra, d, p, t);
     this.extraEdges++;
@@ -211,7 +220,7 @@ export class Topology implements ImpactGraph, CatalogView {
     const ends = this.resolve(rel);
     if (!ends) return 'unknown-end';
     const group = this.groupFor(ends.d, rel.redundancy);
-    if (group !== NO_GROUP) this.groupSizes[group]++;
+    if (group !== NO_GROUP) this.resize(group, 1);
     batch.provider.push(ends.p); batch.dependent.push(ends.d); batch.group.push(group); batch.type.push(ends.t);
     return 'added';
   }
@@ -257,12 +266,18 @@ export class Topology implements ImpactGraph, CatalogView {
       if (this.groupNames[g] !== redundancy.group) continue;
       // Members should agree on minUp; when they do not, the most recently read one wins.
       this.groupMinUps[g] = minUp;
+      this.groupRequiredCache[g] = -1;
       return g;
     }
     const g = this.groupNames.length;
-    this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(minUp);
+    this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(minUp); this.groupRequiredCache.push(-1);
     this.groupsOf.set(dependent, known === undefined ? g : [...list, g]);
     return g;
+  }
+
+  private resize(g: number, delta: number): void {
+    this.groupSizes[g] += delta;
+    this.groupRequiredCache[g] = -1;
   }
 
   private forEachDependentTyped(u: number, visit: (d: number, group: number, type: number) => void): void {
@@ -323,7 +338,7 @@ export class Topology implements ImpactGraph, CatalogView {
     const at = this.findEdge(p, d, t);
     if (!at) return false;
     const g = at.getGroup();
-    if (g !== NO_GROUP) this.groupSizes[g]--;
+    if (g !== NO_GROUP) this.resize(g, -1);
     at.kill();
     this.liveEdges--;
     return true;

@@ -19,4 +19,6 @@ export interface CatalogView {
   tierOf(node: number): number | null;
   ownerOf(node: number): string | null;
   info(node: number): NodeInfo;
+  /** The kept attributes alone (no object built per call). */
+  attributesOf(node: number): Readonly<Record<string, unknown>>;
 }

@@ -38,7 +38,8 @@ export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: n
   }));
 
   const summary = emptySummary();
-  const serviceNodes: number[] = [];
+  // Services by tier (index 0 for untiered), so that only the tiers that fill the listing get sorted.
+  const serviceByTier: number[][] = [[], [], [], [], []];
   for (let i = 0; i < raw.total; i++) {
     const n = raw.all[i];
     const actual: FailState = raw.allStates[i] === DOWN ? 'down' : 'degraded';
@@ -52,21 +53,26 @@ export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: n
       (summary.tiersHit[tier] ??= { down: 0, degraded: 0 })[actual]++;
     }
     if (!SERVICE_CLASSES.has(graph.classOf(n))) continue;
-    serviceNodes.push(i);
+    serviceByTier[tier ?? 0].push(i);
+    summary.services++;
     const key = tier === null ? 'none' : String(tier);
     summary.byTier[key] = (summary.byTier[key] ?? 0) + 1;
     if (!inMaintenance) {
-      const attributes = graph.info(n).attributes;
+      const attributes = graph.attributesOf(n);
       summary.downtimeCostPerHour += num(attributes.downtimeCostPerHour) ?? 0;
       summary.users += num(attributes.users) ?? 0;
     }
   }
-  summary.services = serviceNodes.length;
-  // Most critical first; plain code-unit order is stable across machines and far cheaper than localeCompare.
+  // Most critical first, then by name and id: plain code-unit order, stable across machines and cheap.
   const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const tierKey = (i: number) => graph.tierOf(raw.all[i]) ?? 9;
-  serviceNodes.sort((a, b) => tierKey(a) - tierKey(b) || byText(graph.nameOf(raw.all[a]), graph.nameOf(raw.all[b])) || byText(graph.idOf(raw.all[a]), graph.idOf(raw.all[b])));
-  const services = serviceNodes.slice(0, opts.serviceLimit ?? opts.limit ?? Infinity).map((i): ImpactedService => {
+  const byName = (a: number, b: number) => byText(graph.nameOf(raw.all[a]), graph.nameOf(raw.all[b])) || byText(graph.idOf(raw.all[a]), graph.idOf(raw.all[b]));
+  const serviceLimit = opts.serviceLimit ?? opts.limit ?? Infinity;
+  const listedServices: number[] = [];
+  for (const bucket of [1, 2, 3, 4, 0].map((t) => serviceByTier[t])) {
+    if (listedServices.length >= serviceLimit) break;
+    listedServices.push(...bucket.sort(byName).slice(0, serviceLimit - listedServices.length));
+  }
+  const services = listedServices.map((i): ImpactedService => {
     const n = raw.all[i];
     const info = graph.info(n);
     const cost = num(info.attributes.downtimeCostPerHour);
