@@ -91,7 +91,7 @@ async function breakdown(bodies: Buffer[], dir: string) {
 }
 
 export async function benchIngest(argv: string[]) {
-  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '100000' }, 'batch-cis': { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, store: { type: 'string', default: 'sqlite' }, breakdown: { type: 'boolean', default: true } } });
+  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '100000' }, 'batch-cis': { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, store: { type: 'string', default: 'sqlite' }, 'no-breakdown': { type: 'boolean', default: false } } });
   const n = Number(values.cis), batchCis = Number(values['batch-cis']);
   console.log(`generating a seeded estate of ${n} CIs...`);
   const estate = generateEstate({ cis: n, seed: Number(values.seed) });
@@ -139,7 +139,7 @@ export async function benchIngest(argv: string[]) {
   for (const b of batches) writeBatch(b);
   const bareSeconds = (Date.now() - bareStart) / 1000;
   bare.close();
-  const inProcess = values.breakdown && values.store === 'sqlite' ? await breakdown(bodies, dataDir) : null;
+  const inProcess = !values['no-breakdown'] && values.store === 'sqlite' ? await breakdown(bodies, dataDir) : null;
   rmSync(dataDir, { recursive: true, force: true });
 
   const result = {
