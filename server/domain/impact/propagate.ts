@@ -45,35 +45,38 @@ export const UP = 0, DEGRADED = 1, DOWN = 2;
 const CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3;
 
 /**
- * Scratch space reused between calls: an epoch stamp marks which slots belong to the current call,
- * so a query costs what it touches, not the estate size. Calls are synchronous, hence never interleave.
+ * Per-node scratch. The walk is memory-bound, so the byte read on every edge (`flags`: state,
+ * propagated state, reached) lives in a Uint8Array that stays in cache even for a million CIs; the
+ * wider fields are written once per impacted CI. `flags` is all zero between calls: each call clears
+ * exactly the CIs it touched (all of them are in its raise log), so a query costs what it touches.
  */
+const STATE_MASK = 0b11, PROPAGATED_SHIFT = 2, REACHED_BIT = 0b10000;
+
 class Scratch {
-  epoch = 0;
-  nodeStamp = new Int32Array(0);
-  state = new Uint8Array(0);
-  propagated = new Uint8Array(0);
+  flags = new Uint8Array(0);
   causeGroup = new Int32Array(0);
   causeProvider = new Int32Array(0);
   depth = new Int32Array(0);
   parent = new Int32Array(0);
+  /** Raise log: every CI each time it worsens (at most twice), so 2 × nodes. */
+  raised = new Int32Array(0);
+  /** BFS order of impacted CIs. */
+  order = new Int32Array(0);
+  groupEpoch = 0;
   groupStamp = new Int32Array(0);
   groupDown = new Int32Array(0);
-  queue = new Int32Array(0);
 
   begin(nodes: number, groups: number): void {
-    if (this.nodeStamp.length < nodes) {
-      const n = Math.max(nodes, this.nodeStamp.length * 2, 1024);
-      this.nodeStamp = new Int32Array(n); this.state = new Uint8Array(n); this.propagated = new Uint8Array(n);
-      this.causeGroup = new Int32Array(n); this.causeProvider = new Int32Array(n);
-      this.depth = new Int32Array(n); this.parent = new Int32Array(n); this.queue = new Int32Array(2 * n);
+    if (this.flags.length < nodes) {
+      const n = Math.max(nodes, this.flags.length * 2, 1024);
+      this.flags = new Uint8Array(n); this.causeGroup = new Int32Array(n); this.causeProvider = new Int32Array(n);
+      this.depth = new Int32Array(n); this.parent = new Int32Array(n); this.raised = new Int32Array(2 * n); this.order = new Int32Array(n);
     }
     if (this.groupStamp.length < groups) {
       const g = Math.max(groups, this.groupStamp.length * 2, 64);
       this.groupStamp = new Int32Array(g); this.groupDown = new Int32Array(g);
     }
-    this.epoch++;
-    if (this.epoch === 0x7fffffff) { this.nodeStamp.fill(0); this.groupStamp.fill(0); this.epoch = 1; }
+    if (++this.groupEpoch === 0x7fffffff) { this.groupStamp.fill(0); this.groupEpoch = 1; }
   }
 }
 const scratch = new Scratch();
@@ -90,86 +93,89 @@ const scratch = new Scratch();
 export function propagateImpact(graph: ImpactGraph, failed: { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactResult {
   const s = scratch;
   s.begin(graph.nodeCount, graph.groupCount);
-  const { epoch, nodeStamp, state, propagated, causeGroup, causeProvider, groupStamp, groupDown, queue } = s;
-  let head = 0, tail = 0;
+  const { flags, causeGroup, causeProvider, raised, groupStamp, groupDown } = s;
+  const epoch = s.groupEpoch;
+  let tail = 0;
+  try {
+    const raise = (v: number, to: number, group: number, provider: number) => {
+      const f = flags[v];
+      if (to <= (f & STATE_MASK)) return;
+      flags[v] = (f & ~STATE_MASK) | to;
+      causeGroup[v] = group; causeProvider[v] = provider;
+      raised[tail++] = v;
+    };
 
-  const touch = (v: number) => {
-    if (nodeStamp[v] !== epoch) { nodeStamp[v] = epoch; state[v] = UP; propagated[v] = UP; }
-  };
-  // A node is queued only when it worsens, at most twice, so a 2 × nodes queue never wraps.
-  const raise = (v: number, to: number, group: number, provider: number) => {
-    touch(v);
-    if (to <= state[v]) return;
-    state[v] = to; causeGroup[v] = group; causeProvider[v] = provider;
-    queue[tail++] = v;
-  };
+    for (const f of failed) raise(f.node, f.state === 'down' ? DOWN : DEGRADED, CAUSE_REPORTED, -1);
 
-  for (const f of failed) raise(f.node, f.state === 'down' ? DOWN : DEGRADED, CAUSE_REPORTED, -1);
-
-  let provider = 0, becameDown = false;
-  const visitDependent = (v: number, g: number) => {
-    if (!becameDown) { raise(v, DEGRADED, CAUSE_DEGRADED_PROVIDER, provider); return; }
-    if (g === NO_GROUP) { raise(v, DOWN, NO_GROUP, provider); return; }
-    if (groupStamp[g] !== epoch) { groupStamp[g] = epoch; groupDown[g] = 0; }
-    const down = ++groupDown[g];
-    const up = graph.groupSize(g) - down;
-    raise(v, up < graph.groupRequired(g) ? DOWN : DEGRADED, g, provider);
-  };
-  while (head < tail) {
-    const u = queue[head++];
-    const now = state[u];
-    if (now === propagated[u]) continue;
-    // Going down counts against the groups once; going degraded first and down later counts once too.
-    becameDown = now === DOWN;
-    propagated[u] = now;
-    provider = u;
-    graph.forEachDependent(u, visitDependent);
+    let provider = 0, becameDown = false;
+    const visitDependent = (v: number, g: number) => {
+      if (!becameDown) { raise(v, DEGRADED, CAUSE_DEGRADED_PROVIDER, provider); return; }
+      if (g === NO_GROUP) { raise(v, DOWN, NO_GROUP, provider); return; }
+      if (groupStamp[g] !== epoch) { groupStamp[g] = epoch; groupDown[g] = 0; }
+      const down = ++groupDown[g];
+      const up = graph.groupSize(g) - down;
+      raise(v, up < graph.groupRequired(g) ? DOWN : DEGRADED, g, provider);
+    };
+    for (let head = 0; head < tail;) {
+      const u = raised[head++];
+      const f = flags[u];
+      const now = f & STATE_MASK;
+      if (now === (f >> PROPAGATED_SHIFT & STATE_MASK)) continue;
+      // Going down counts against the groups once; going degraded first and down later counts once too.
+      becameDown = now === DOWN;
+      flags[u] = (f & ~(STATE_MASK << PROPAGATED_SHIFT)) | (now << PROPAGATED_SHIFT);
+      provider = u;
+      graph.forEachDependent(u, visitDependent);
+    }
+    return explain(graph, failed, opts);
+  } finally {
+    for (let i = 0; i < tail; i++) flags[raised[i]] = 0;
   }
-
-  return explain(graph, failed, opts);
 }
 
 /** Second pass: depth and one shortest path by BFS over impacted CIs, nearest first, then the listing. */
 function explain(graph: ImpactGraph, failed: { node: number }[], opts: ImpactOptions): ImpactResult {
-  const { epoch, nodeStamp, state, causeGroup, causeProvider, depth, parent, queue, groupStamp, groupDown } = scratch;
-  const seen = scratch.propagated; // reused: 3 marks "reached by the BFS" (propagated states are 0..2)
-  const REACHED = 3;
+  const { flags, causeGroup, causeProvider, depth, parent, order, groupStamp, groupDown, groupEpoch: epoch } = scratch;
   let head = 0, tail = 0;
   const reported = new Set<number>();
   for (const f of failed) {
     reported.add(f.node);
-    if (seen[f.node] === REACHED) continue;
-    seen[f.node] = REACHED; depth[f.node] = 0; parent[f.node] = -1; queue[tail++] = f.node;
+    if (flags[f.node] & REACHED_BIT) continue;
+    flags[f.node] |= REACHED_BIT; depth[f.node] = 0; parent[f.node] = -1; order[tail++] = f.node;
   }
-  let u = 0;
+  let u = 0, du = 1;
   const visit = (v: number) => {
-    if (nodeStamp[v] !== epoch || state[v] === UP || seen[v] === REACHED) return;
-    seen[v] = REACHED; depth[v] = depth[u] + 1; parent[v] = u; queue[tail++] = v;
+    const f = flags[v];
+    if ((f & STATE_MASK) === UP || f & REACHED_BIT) return;
+    flags[v] = f | REACHED_BIT; depth[v] = du; parent[v] = u; order[tail++] = v;
   };
-  while (head < tail) { u = queue[head++]; graph.forEachDependent(u, visit); }
+  // Layer by layer, so the depth of the CI being expanded is known without reading it back.
+  for (let layerEnd = tail; head < tail; du++, layerEnd = tail) {
+    while (head < layerEnd) { u = order[head++]; graph.forEachDependent(u, visit); }
+  }
 
   const total = tail;
   const limit = Math.min(opts.limit ?? Infinity, total);
   const impacted: ImpactedNode[] = new Array(limit);
   for (let i = 0; i < limit; i++) {
-    const v = queue[i];
+    const v = order[i];
     const path = new Array<number>(depth[v] + 1);
     for (let x = v, k = depth[v]; k >= 0; k--, x = parent[x]) path[k] = x;
-    const actual: FailState = state[v] === DOWN ? 'down' : 'degraded';
-    const g = causeGroup[v];
+    const actual: FailState = (flags[v] & STATE_MASK) === DOWN ? 'down' : 'degraded';
+    const g = causeGroup[v], p = causeProvider[v];
     let cause: Cause;
     if (g === CAUSE_REPORTED) cause = { kind: 'reported' };
-    else if (g === CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider: causeProvider[v] };
-    else if (g === NO_GROUP) cause = { kind: 'group', group: null, provider: causeProvider[v], up: 0, size: 1, required: 1 };
+    else if (g === CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider: p };
+    else if (g === NO_GROUP) cause = { kind: 'group', group: null, provider: p, up: 0, size: 1, required: 1 };
     else {
       const size = graph.groupSize(g);
       const down = groupStamp[g] === epoch ? groupDown[g] : 0;
-      cause = { kind: 'group', group: graph.groupName(g), provider: causeProvider[v], up: size - down, size, required: graph.groupRequired(g) };
+      cause = { kind: 'group', group: graph.groupName(g), provider: p, up: size - down, size, required: graph.groupRequired(g) };
     }
     impacted[i] = { node: v, state: opts.maintenance?.has(v) ? 'maintenance' : actual, actual, depth: depth[v], reported: reported.has(v), path, cause };
   }
-  const all = queue.slice(0, total);
+  const all = order.slice(0, total);
   const allStates = new Uint8Array(total);
-  for (let i = 0; i < total; i++) allStates[i] = state[all[i]];
+  for (let i = 0; i < total; i++) allStates[i] = flags[all[i]] & STATE_MASK;
   return { impacted, all, allStates, total, truncated: total > limit };
 }
