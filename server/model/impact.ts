@@ -63,7 +63,7 @@ export type ImpactSummary = z.infer<typeof ImpactSummary>;
 
 export const ImpactReply = z.object({
   impacted: z.array(ImpactedCi),
-  services: z.array(ImpactedService),
+  services: z.array(ImpactedService).describe('most critical tier first, then nearest first; capped like `impacted`, counted in `summary.services`'),
   summary: ImpactSummary,
   total: z.number().int(),
   truncated: z.boolean(),

@@ -1,7 +1,7 @@
 import { ciClassList } from '../model/classes.ts';
 import { requiredUp, type MinUp, type Redundancy } from '../model/relations.ts';
 import type { TopologyCi, TopologyRelation } from '../store/port.ts';
-import { NO_GROUP, type ImpactGraph } from '../domain/impact/graph.ts';
+import { NO_GROUP, type CsrImpactGraph, type DependentsCsr } from '../domain/impact/graph.ts';
 import type { CatalogView, NodeInfo } from '../domain/impact/catalog.ts';
 import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
@@ -24,7 +24,7 @@ export const newEdgeBatch = (capacity = 1024): EdgeBatch =>
  * edges point provider → dependent and live in a CSR base plus a small overlay of later additions;
  * `compact()` folds the overlay and the removals back into a fresh base.
  */
-export class Topology implements ImpactGraph, CatalogView {
+export class Topology implements CsrImpactGraph, CatalogView {
   private ids: string[] = [];
   private readonly index = new Map<string, number>();
   private names: string[] = [];
@@ -89,6 +89,17 @@ export class Topology implements ImpactGraph, CatalogView {
       const x = this.inExtra.get(v);
       if (x) for (let i = 0; i < x.length; i += 2) visit(x[i]);
     }
+  }
+
+  dependentsCsr(): DependentsCsr {
+    return {
+      nodes: this.baseNodes, offsets: this.fOff, targets: this.fTo, groups: this.fGroup, types: this.fType, dead: DEAD,
+      forEachOverlayDependent: (u, visit) => {
+        if (!this.extraEdges) return;
+        const x = this.outExtra.get(u);
+        if (x) for (let i = 0; i < x.length; i += 3) visit(x[i], x[i + 1]);
+      },
+    };
   }
 
   groupSize(g: number): number { return this.groupSizes[g]; }

@@ -19,3 +19,25 @@ export interface ImpactGraph {
   groupRequired(group: number): number;
   groupName(group: number): string;
 }
+
+/**
+ * Optional fast path: the base of a CSR layout plus an overlay walk. Propagation loops over these
+ * arrays itself, so its per-edge callback has one call site and gets inlined (about 2× on large
+ * blast radii). `type[i] === dead` marks a removed base edge. Must agree with forEachDependent.
+ */
+export interface DependentsCsr {
+  /** Nodes 0 … nodes-1 have a range in `offsets`; later nodes only have overlay edges. */
+  nodes: number;
+  offsets: Int32Array;
+  targets: Int32Array;
+  groups: Int32Array;
+  types: Uint8Array;
+  dead: number;
+  forEachOverlayDependent(provider: number, visit: (dependent: number, group: number) => void): void;
+}
+
+export interface CsrImpactGraph extends ImpactGraph {
+  dependentsCsr(): DependentsCsr;
+}
+
+export const hasCsr = (g: ImpactGraph): g is CsrImpactGraph => typeof (g as Partial<CsrImpactGraph>).dependentsCsr === 'function';

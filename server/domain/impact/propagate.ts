@@ -1,4 +1,4 @@
-import { NO_GROUP, type ImpactGraph } from './graph.ts';
+import { hasCsr, NO_GROUP, type ImpactGraph } from './graph.ts';
 
 export type FailState = 'down' | 'degraded';
 export type ImpactState = FailState | 'maintenance';
@@ -81,6 +81,21 @@ class Scratch {
 }
 const scratch = new Scratch();
 
+type Visit = (dependent: number, group: number) => void;
+
+/**
+ * `expand(u)` calls `visit` for every dependent of u. Over a CSR base the loop is written here, so
+ * `visit` has a single call site and is inlined; other graphs go through forEachDependent.
+ */
+function expander(graph: ImpactGraph, visit: Visit): (u: number) => void {
+  if (!hasCsr(graph)) return (u) => graph.forEachDependent(u, visit);
+  const { nodes, offsets, targets, groups, types, dead, forEachOverlayDependent } = graph.dependentsCsr();
+  return (u) => {
+    if (u < nodes) for (let i = offsets[u], end = offsets[u + 1]; i < end; i++) if (types[i] !== dead) visit(targets[i], groups[i]);
+    forEachOverlayDependent(u, visit);
+  };
+}
+
 /**
  * Blast radius of failed CIs, per design.md section 4.
  *
@@ -116,6 +131,7 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
       const up = graph.groupSize(g) - down;
       raise(v, up < graph.groupRequired(g) ? DOWN : DEGRADED, g, provider);
     };
+    const expand = expander(graph, visitDependent);
     for (let head = 0; head < tail;) {
       const u = raised[head++];
       const f = flags[u];
@@ -125,7 +141,7 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
       becameDown = now === DOWN;
       flags[u] = (f & ~(STATE_MASK << PROPAGATED_SHIFT)) | (now << PROPAGATED_SHIFT);
       provider = u;
-      graph.forEachDependent(u, visitDependent);
+      expand(u);
     }
     return explain(graph, failed, opts);
   } finally {
@@ -149,9 +165,10 @@ function explain(graph: ImpactGraph, failed: { node: number }[], opts: ImpactOpt
     if ((f & STATE_MASK) === UP || f & REACHED_BIT) return;
     flags[v] = f | REACHED_BIT; depth[v] = du; parent[v] = u; order[tail++] = v;
   };
+  const expand = expander(graph, visit);
   // Layer by layer, so the depth of the CI being expanded is known without reading it back.
   for (let layerEnd = tail; head < tail; du++, layerEnd = tail) {
-    while (head < layerEnd) { u = order[head++]; graph.forEachDependent(u, visit); }
+    while (head < layerEnd) { u = order[head++]; expand(u); }
   }
 
   const total = tail;

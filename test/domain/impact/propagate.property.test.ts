@@ -72,15 +72,17 @@ const randomEstate: fc.Arbitrary<RandomEstate> = fc.integer({ min: 2, max: 24 })
   failed: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: size - 1 }), fc.constantFrom<FailState>('down', 'degraded')), { minLength: 1, maxLength: 4, selector: (f) => f[0] }),
 }));
 
+/** Half the relations in the CSR base, half added afterwards (the overlay), so both paths are walked. */
 function build(e: RandomEstate) {
   const b = new EstateBuilder();
   for (let n = 0; n < e.size; n++) b.ci(`n${n}`);
-  for (const r of e.relations) {
-    // A group belongs to its dependent, so group names are per dependent, with one minUp each.
-    const redundancy: Redundancy | undefined = r.group === null ? undefined : { group: `g${r.group}`, minUp: e.minUps[r.group] };
-    b.relate(r.type, `n${r.from}`, `n${r.to}`, redundancy ?? null);
-  }
-  return b.build();
+  const redundancyOf = (r: RandomRelation): Redundancy | null => (r.group === null ? null : { group: `g${r.group}`, minUp: e.minUps[r.group] });
+  const half = Math.ceil(e.relations.length / 2);
+  // A group belongs to its dependent, so group names are per dependent, with one minUp each.
+  for (const r of e.relations.slice(0, half)) b.relate(r.type, `n${r.from}`, `n${r.to}`, redundancyOf(r));
+  const topo = b.build();
+  for (const r of e.relations.slice(half)) topo.upsertRelation({ id: `${r.from}-${r.type}-${r.to}`, type: r.type, from: `n${r.from}`, to: `n${r.to}`, redundancy: redundancyOf(r) });
+  return topo;
 }
 
 describe('impact propagation against a brute-force fixpoint', () => {
