@@ -45,12 +45,12 @@ export const UP = 0, DEGRADED = 1, DOWN = 2;
 const CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3;
 
 /**
- * Per-node scratch. The walk is memory-bound, so the byte read on every edge (`flags`: state,
- * propagated state, reached) lives in a Uint8Array that stays in cache even for a million CIs; the
+ * Per-node scratch. The walk is memory-bound, so the byte read on every edge (`flags`: state and
+ * propagated state) lives in a Uint8Array that stays in cache even for a million CIs; the
  * wider fields are written once per impacted CI. `flags` is all zero between calls: each call clears
  * exactly the CIs it touched (all of them are in its raise log), so a query costs what it touches.
  */
-const STATE_MASK = 0b11, PROPAGATED_SHIFT = 2, REACHED_BIT = 0b10000;
+const STATE_MASK = 0b11, PROPAGATED_SHIFT = 2;
 
 class Scratch {
   flags = new Uint8Array(0);
@@ -101,20 +101,24 @@ function expander(graph: ImpactGraph, visit: Visit): (u: number) => void {
  *
  * States only ever worsen (up → degraded → down) and each CI is re-examined only when a provider
  * worsens, so the worklist reaches the least fixpoint and terminates on cycles: a cycle never
- * sustains a failure that nothing outside it caused. A second pass (BFS over impacted CIs from the
- * failed ones) gives each CI its depth and one shortest explanation path; ties go to the earlier
- * failed CI and the earlier edge, so the answer is the same on every run.
+ * sustains a failure that nothing outside it caused. The same pass records each CI's discovery,
+ * which happens in BFS order, so each CI gets its depth and one shortest explanation path; ties go
+ * to the earlier failed CI and the earlier edge, so the answer is the same on every run.
  */
 export function propagateImpact(graph: ImpactGraph, failed: { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactResult {
   const s = scratch;
   s.begin(graph.nodeCount, graph.groupCount);
-  const { flags, causeGroup, causeProvider, raised, groupStamp, groupDown } = s;
+  const { flags, causeGroup, causeProvider, depth, parent, order, raised, groupStamp, groupDown } = s;
   const epoch = s.groupEpoch;
-  let tail = 0;
+  let tail = 0, ordered = 0, nextDepth = 0;
   try {
     const raise = (v: number, to: number, group: number, provider: number) => {
       const f = flags[v];
       if (to <= (f & STATE_MASK)) return;
+      // First raise = discovery. The queue is FIFO and a CI's first processing raises every dependent
+      // (later ones only worsen them), so discoveries happen in BFS order: depth and parent are the
+      // BFS's, one shortest path each, with ties to the earlier failed CI and the earlier edge.
+      if ((f & STATE_MASK) === UP) { depth[v] = nextDepth; parent[v] = provider; order[ordered++] = v; }
       flags[v] = (f & ~STATE_MASK) | to;
       causeGroup[v] = group; causeProvider[v] = provider;
       raised[tail++] = v;
@@ -141,37 +145,19 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
       becameDown = now === DOWN;
       flags[u] = (f & ~(STATE_MASK << PROPAGATED_SHIFT)) | (now << PROPAGATED_SHIFT);
       provider = u;
+      nextDepth = depth[u] + 1;
       expand(u);
     }
-    return explain(graph, failed, opts);
+    return explain(graph, failed, ordered, opts);
   } finally {
     for (let i = 0; i < tail; i++) flags[raised[i]] = 0;
   }
 }
 
-/** Second pass: depth and one shortest path by BFS over impacted CIs, nearest first, then the listing. */
-function explain(graph: ImpactGraph, failed: { node: number }[], opts: ImpactOptions): ImpactResult {
+/** The listing: impacted CIs in discovery (BFS) order, nearest first, each with its path and cause. */
+function explain(graph: ImpactGraph, failed: { node: number }[], total: number, opts: ImpactOptions): ImpactResult {
   const { flags, causeGroup, causeProvider, depth, parent, order, groupStamp, groupDown, groupEpoch: epoch } = scratch;
-  let head = 0, tail = 0;
-  const reported = new Set<number>();
-  for (const f of failed) {
-    reported.add(f.node);
-    if (flags[f.node] & REACHED_BIT) continue;
-    flags[f.node] |= REACHED_BIT; depth[f.node] = 0; parent[f.node] = -1; order[tail++] = f.node;
-  }
-  let u = 0, du = 1;
-  const visit = (v: number) => {
-    const f = flags[v];
-    if ((f & STATE_MASK) === UP || f & REACHED_BIT) return;
-    flags[v] = f | REACHED_BIT; depth[v] = du; parent[v] = u; order[tail++] = v;
-  };
-  const expand = expander(graph, visit);
-  // Layer by layer, so the depth of the CI being expanded is known without reading it back.
-  for (let layerEnd = tail; head < tail; du++, layerEnd = tail) {
-    while (head < layerEnd) { u = order[head++]; expand(u); }
-  }
-
-  const total = tail;
+  const reported = new Set(failed.map((f) => f.node));
   const limit = Math.min(opts.limit ?? Infinity, total);
   const impacted: ImpactedNode[] = new Array(limit);
   for (let i = 0; i < limit; i++) {
