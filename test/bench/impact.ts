@@ -21,6 +21,7 @@ import { loadTopology } from '../../server/topology/build.ts';
 import type { Topology } from '../../server/topology/topology.ts';
 import { impactReport } from '../../server/domain/impact/report.ts';
 import { propagateImpact } from '../../server/domain/impact/propagate.ts';
+import { percentile } from './bench-util.ts';
 
 // autocannon ships no types; the two fields read here are typed where used.
 const autocannon = (await import('autocannon' as string)).default as (opts: object) => Promise<any>;
@@ -28,7 +29,6 @@ const autocannon = (await import('autocannon' as string)).default as (opts: obje
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (msg: string) => process.stderr.write(`[bench impact] ${msg}\n`);
 
