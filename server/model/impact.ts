@@ -17,13 +17,17 @@ export const ImpactRequest = z.strictObject({
 });
 export type ImpactRequest = z.infer<typeof ImpactRequest>;
 
-export const ImpactedCi = z.object({
+/** What every impact listing says of a CI. */
+const ImpactedBase = z.object({
   id: z.string(),
   name: z.string(),
   class: z.string(),
   tier: z.number().int().nullable(),
   owner: z.string().nullable(),
   state: z.enum(['down', 'degraded', 'maintenance']),
+});
+
+export const ImpactedCi = ImpactedBase.extend({
   actualState: FailState.describe('what the CI suffers; differs from `state` only under maintenance'),
   depth: z.number().int().describe('edges from the nearest failed CI'),
   path: z.array(z.string()).describe('one shortest chain of impacted CIs from a failed CI to this one'),
@@ -32,13 +36,7 @@ export const ImpactedCi = z.object({
 export type ImpactedCi = z.infer<typeof ImpactedCi>;
 
 /** An impacted service with what the service catalog knows of it. */
-export const ImpactedService = z.object({
-  id: z.string(),
-  name: z.string(),
-  class: z.string(),
-  tier: z.number().int().nullable(),
-  owner: z.string().nullable(),
-  state: z.enum(['down', 'degraded', 'maintenance']),
+export const ImpactedService = ImpactedBase.extend({
   slo: z.unknown().optional(),
   downtimeCostPerHour: z.number().optional(),
   users: z.number().optional(),
