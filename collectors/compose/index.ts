@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CollectError, type Collector, type CollectInput, type Collected } from '../types.ts';
 import { COMPOSE_FILE_NAMES } from './keys.ts';
@@ -7,6 +7,33 @@ import { transformCompose } from './transform.ts';
 
 function readIfExists(path: string): string | undefined {
   return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Files of a mount read as configuration: what services read at start, not data, code or sockets. */
+const CONFIG_FILE = /\.(?:ya?ml|json|toml|ini|conf|cfg|cnf|properties|env|xml|hcl|tmpl)$/i;
+const MOUNT_LIMITS = { fileBytes: 1024 * 1024, files: 200, depth: 4 };
+
+/**
+ * The configuration files of a bind mount's source: the file itself, or the config files of a folder
+ * (recursively, in name order, within MOUNT_LIMITS). Undefined when the source is not there.
+ */
+export function readMountedConfig(path: string): { path: string; text: string }[] | undefined {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (!info) return undefined;
+  const out: { path: string; text: string }[] = [];
+  const add = (file: string, size: number) => {
+    if (CONFIG_FILE.test(file) && size <= MOUNT_LIMITS.fileBytes && out.length < MOUNT_LIMITS.files) out.push({ path: file, text: readFileSync(file, 'utf8') });
+  };
+  const walk = (dir: string, depth: number) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && depth < MOUNT_LIMITS.depth) walk(p, depth + 1);
+      else if (e.isFile()) add(p, statSync(p).size);
+    }
+  };
+  if (info.isDirectory()) walk(path, 0);
+  else if (info.isFile()) add(path, info.size);
+  return out;
 }
 
 /** A folder stands for the compose file Compose itself would pick in it. */
@@ -39,6 +66,7 @@ export function collectCompose(input: string, opts: ComposeCollectOptions = {}):
     dotEnv: dotEnvText === undefined ? undefined : { file: dotEnvPath, text: dotEnvText },
     env: opts.env ?? process.env,
     readFile: readIfExists,
+    readMount: readMountedConfig,
     projectName: opts.projectName,
   });
   return transformCompose(project, { environment: opts.environment, scope: opts.scope });

@@ -13,6 +13,11 @@ export interface ComposeService {
   image?: string;
   /** Set when the service is built from a Dockerfile rather than pulled. */
   build: boolean;
+  /**
+   * For a built service, images its build names (`build.args` ending in IMAGE, `cache_from`): the
+   * OpenTelemetry demo builds opensearch `FROM ${OPENSEARCH_IMAGE}`, which is what the container runs.
+   */
+  buildImages: string[];
   hostname?: string;
   containerName?: string;
   /** Network aliases: other names the service answers to on its networks. */
@@ -22,6 +27,15 @@ export interface ComposeService {
   dependsOn: string[];
   links: { service: string; alias: string }[];
   ports: string[];
+  /** Configuration files bind-mounted from the project (relative sources that exist), read as text. */
+  mounts: MountedConfig[];
   replicas?: number;
   profiles: string[];
+}
+
+/** One bind mount's source as read: a file, or the config files of a folder. */
+export interface MountedConfig {
+  /** The source as written after interpolation (`./src/otel-collector/otelcol-config.yml`). */
+  source: string;
+  files: { path: string; text: string }[];
 }

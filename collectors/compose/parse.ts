@@ -1,9 +1,9 @@
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { CollectError } from '../types.ts';
 import { parseYamlDocument, type SourceDoc } from '../shared/yaml-source.ts';
 import { interpolate, parseDotEnv, type Lookup } from './interpolate.ts';
 import { SERVICE_KEYS, TOP_LEVEL_KEYS } from './keys.ts';
-import type { ComposeProject, ComposeService } from './model.ts';
+import type { ComposeProject, ComposeService, MountedConfig } from './model.ts';
 
 export interface ComposeSource {
   /** Path of the compose file (for messages and to resolve relative `env_file` paths). */
@@ -15,6 +15,11 @@ export interface ComposeSource {
   env: Record<string, string | undefined>;
   /** Reads an `env_file`; undefined when it does not exist. */
   readFile: (path: string) => string | undefined;
+  /**
+   * Reads the configuration files of a bind mount's source (a file, or the config files of a folder);
+   * undefined when it does not exist. Without it, mounts are not read.
+   */
+  readMount?: (path: string) => { path: string; text: string }[] | undefined;
   projectName?: string;
 }
 
@@ -124,6 +129,7 @@ function readService(name: string, def: Record<string, unknown>, at: Path, ctx: 
     line: ctx.line,
     image: str('image'),
     build: def.build !== undefined,
+    buildImages: readBuildImages(def.build, ctx.lookup),
     hostname: str('hostname'),
     containerName: str('container_name'),
     aliases: readAliases(def.networks, [...at, 'networks'], fail),
@@ -131,6 +137,7 @@ function readService(name: string, def: Record<string, unknown>, at: Path, ctx: 
     dependsOn: readDependsOn(def.depends_on, [...at, 'depends_on'], fail),
     links: readLinks(def.links, [...at, 'links'], fail),
     ports: Array.isArray(def.ports) ? def.ports.map((p) => (isMap(p) ? String(p.target ?? '') : String(p))) : [],
+    mounts: readMounts(def.volumes, ctx),
     replicas,
     profiles: Array.isArray(def.profiles) ? def.profiles.map(String) : [],
   };
@@ -186,6 +193,44 @@ function readEnvFiles(v: unknown, at: Path, ctx: ServiceContext): [string, strin
     }
     out.push(...parseDotEnv(text, full, ctx.lookup));
   });
+  return out;
+}
+
+/** `build.args` whose name ends in IMAGE (list, bare names from `.env`, or map) and `build.cache_from`. */
+function readBuildImages(build: unknown, lookup: Lookup): string[] {
+  if (!isMap(build)) return [];
+  const out: string[] = [];
+  const arg = (key: string, value: string | undefined) => {
+    if (/(?:^|_)IMAGE$/i.test(key) && value) out.push(value);
+  };
+  if (Array.isArray(build.args)) {
+    for (const a of build.args) {
+      if (typeof a !== 'string') continue;
+      const eq = a.indexOf('=');
+      if (eq < 0) arg(a, lookup(a));
+      else arg(a.slice(0, eq), a.slice(eq + 1));
+    }
+  } else if (isMap(build.args)) {
+    for (const [k, v] of Object.entries(build.args)) arg(k, v === null ? lookup(k) : scalarText(v));
+  }
+  if (Array.isArray(build.cache_from)) out.push(...build.cache_from.filter((c): c is string => typeof c === 'string'));
+  return out;
+}
+
+/**
+ * Bind mounts whose source is a relative path (the project's own files; absolute paths are the
+ * host's, named volumes hold data): `./src/x.yml:/etc/x.yml[:ro]` or `{type: bind, source, target}`.
+ */
+function readMounts(v: unknown, ctx: ServiceContext): MountedConfig[] {
+  if (!ctx.src.readMount || !Array.isArray(v)) return [];
+  const out: MountedConfig[] = [];
+  for (const m of v) {
+    const source = typeof m === 'string' ? m.split(':')[0] : isMap(m) && (m.type === undefined || m.type === 'bind') && typeof m.source === 'string' ? m.source : undefined;
+    if (!source || !/^\.\.?(?:\/|$)/.test(source)) continue;
+    const files = ctx.src.readMount(resolve(ctx.dir, source));
+    // Paths relative to the project, so that the evidence reads the same on every machine.
+    if (files) out.push({ source, files: files.map((f) => ({ path: relative(ctx.dir, f.path) || f.path, text: f.text })) });
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 import type { CiRef, IngestCi } from '../../server/model/ingest.ts';
 import type { Collected } from '../types.ts';
+import { configEntries } from '../shared/config-text.ts';
 import { EdgeSet } from '../shared/edges.ts';
 import { extractEndpoints } from '../shared/endpoints.ts';
 import { classifyImage } from '../shared/image-class.ts';
@@ -20,7 +21,7 @@ export interface ComposeTransformOptions {
 export function transformCompose(project: ComposeProject, opts: ComposeTransformOptions = {}): Collected {
   const environment = opts.environment ?? project.name;
   const warnings = [...project.warnings];
-  const classOf = new Map(project.services.map((s) => [s.name, classifyImage(s.image)?.class ?? 'service']));
+  const classOf = new Map(project.services.map((s) => [s.name, imageKind(s)?.class ?? 'service']));
   const ref = (service: string): CiRef => ({ class: classOf.get(service)!, name: service, environment });
 
   const cis: IngestCi[] = project.services.map((s) => toCi(s, project, environment));
@@ -45,11 +46,49 @@ export function transformCompose(project: ComposeProject, opts: ComposeTransform
       }
     }
   }
+  addMountedConfigEdges(project, names, link, warnings);
   return { scope: opts.scope ?? project.name, cis, relations: edges.relations(), warnings };
 }
 
+/** The image, else an image the build names (the demo's opensearch is built `FROM` opensearch). */
+function imageKind(s: ComposeService) {
+  return classifyImage(s.image) ?? s.buildImages.map(classifyImage).find(Boolean);
+}
+
+/**
+ * Edges from the configuration files a service mounts (the OpenTelemetry demo's collector pipeline and
+ * Grafana datasources live there, not in env). Values may name hosts through the service's env, as
+ * the Collector's `${env:VAR}` and Grafana's `${VAR}` do. A file several services mount is an address
+ * book (DeathStarBench's service-config.json lists every service): it says where services are, not
+ * who calls whom, so it makes no edge.
+ */
+function addMountedConfigEdges(project: ComposeProject, names: Map<string, string>, link: (from: string, to: string, via: string) => void, warnings: string[]): void {
+  const mountedBy = new Map<string, Set<string>>();
+  for (const s of project.services) for (const m of s.mounts) for (const f of m.files) mountedBy.set(f.path, (mountedBy.get(f.path) ?? new Set()).add(s.name));
+  const shared = new Set<string>();
+  for (const s of project.services) {
+    const env = new Map(s.environment.map((e) => [e.key, e.value]));
+    const expand = (text: string) => text.replace(/\$\$|\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name?: string) => (name === undefined ? m : env.get(name) ?? m));
+    for (const f of s.mounts.flatMap((m) => m.files)) {
+      if (mountedBy.get(f.path)!.size > 1) {
+        shared.add(f.path);
+        continue;
+      }
+      for (const entry of configEntries(expand(f.text))) {
+        for (const e of extractEndpoints(entry.key, entry.value)) {
+          const target = names.get(e.host);
+          if (target) link(s.name, target, `file:${f.path}`);
+        }
+      }
+    }
+  }
+  for (const path of [...shared].sort()) {
+    warnings.push(`${project.file}: ${path} is mounted by ${[...mountedBy.get(path)!].sort().join(', ')}; a file shared like this is read as an address book, not as edges`);
+  }
+}
+
 function toCi(s: ComposeService, project: ComposeProject, environment: string): IngestCi {
-  const kind = classifyImage(s.image);
+  const kind = imageKind(s);
   const attributes: Record<string, unknown> = { composeProject: project.name, composeService: s.name };
   if (s.image) attributes.image = s.image;
   if (kind) attributes.product = kind.product;

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { collectCompose } from '../../../collectors/compose/index.ts';
 import { dependsOnEdges, describeScore, pct, readKey, score, union } from '../answer-keys.ts';
 
@@ -47,9 +48,9 @@ describe('compose collector on the OpenTelemetry demo (docker-compose.yml + .env
     expect(allScore.extra).toEqual([]);
   });
 
-  it(`misses only telemetry edges that live in config files compose mounts, not in compose — ${describeScore('telemetry', telemetryFound)}`, () => {
+  it(`without the mounted config files beside it (the data folder), misses only edges those files hold — ${describeScore('telemetry', telemetryFound)}`, () => {
     // NOTES.md: those edges come from otelcol-config.yml and the grafana datasources (supporting-config/),
-    // which the compose file mounts from ./src and which are not part of the compose input.
+    // which the compose file mounts from ./src: the next suite lays them out there and finds them all.
     const configText = readdirSync(join(OTEL, 'supporting-config'))
       .map((f) => readFileSync(join(OTEL, 'supporting-config', f), 'utf8'))
       .join('\n');
@@ -60,9 +61,9 @@ describe('compose collector on the OpenTelemetry demo (docker-compose.yml + .env
     expect(telemetryFound.recall).toBeGreaterThan(0.8);
   });
 
-  it('classifies data stores by image: postgres → database, valkey → cache, the demo kafka image → queue', () => {
+  it('classifies data stores by image: postgres → database, valkey → cache, the demo kafka image → queue, opensearch by the image its build names', () => {
     const classOf = Object.fromEntries(demo.cis.map((c) => [c.name, c.class]));
-    expect(classOf).toMatchObject({ 'astronomy-db': 'database', 'valkey-cart': 'cache', kafka: 'queue', cart: 'service' });
+    expect(classOf).toMatchObject({ 'astronomy-db': 'database', 'valkey-cart': 'cache', kafka: 'queue', opensearch: 'database', cart: 'service' });
   });
 
   it('keeps the evidence of each edge but never an environment value (passwords live there)', () => {
@@ -72,6 +73,45 @@ describe('compose collector on the OpenTelemetry demo (docker-compose.yml + .env
     for (const secret of ['astronomy_password', 'changeit', 'yYrECL4qbNwleYInGJYvVnSkwJuSQJ4ijPTx5tirGUXrbznFIBFVJdPl5t6O9ASw']) {
       expect(text).not.toContain(secret);
     }
+  });
+});
+
+describe('compose collector on the OpenTelemetry demo checkout, with the config files its services mount', () => {
+  // The files of supporting-config/ copied to the paths SOURCES.md gives for them in the upstream
+  // repository, which are the paths docker-compose.yml mounts: a checkout as a user has it.
+  const LAYOUT: Record<string, string> = {
+    'docker-compose.yml': 'docker-compose.yml',
+    '.env': '.env',
+    'supporting-config/otelcol-config.yml': 'src/otel-collector/otelcol-config.yml',
+    'supporting-config/jaeger-config.yml': 'src/jaeger/config.yml',
+    'supporting-config/envoy.tmpl.yaml': 'src/frontend-proxy/envoy.tmpl.yaml',
+    'supporting-config/grafana-datasource-default.yaml': 'src/grafana/provisioning/datasources/default.yaml',
+    'supporting-config/grafana-datasource-jaeger.yaml': 'src/grafana/provisioning/datasources/jaeger.yaml',
+    'supporting-config/grafana-datasource-opensearch.yaml': 'src/grafana/provisioning/datasources/opensearch.yaml',
+  };
+  const checkout = mkdtempSync(join(tmpdir(), 'sg-otel-demo-'));
+  afterAll(() => rmSync(checkout, { recursive: true, force: true }));
+  for (const [from, to] of Object.entries(LAYOUT)) {
+    mkdirSync(dirname(join(checkout, to)), { recursive: true });
+    cpSync(join(OTEL, from), join(checkout, to));
+  }
+  const collected = collectCompose(checkout, { env: {}, projectName: 'opentelemetry-demo' });
+  const edges = dependsOnEdges(collected);
+  const everyKey = score(edges, union(application, flagd, telemetry, declared));
+  const telemetryScore = score(new Set([...edges].filter((e) => telemetry.has(e))), telemetry);
+
+  it(`finds every edge of every key and nothing else — ${describeScore('all keys', everyKey)}; ${describeScore('telemetry', telemetryScore)}`, () => {
+    expect(everyKey.missing).toEqual([]);
+    expect(everyKey.extra).toEqual([]);
+  });
+
+  it('names the mounted file as the evidence of edges only config files show', () => {
+    const via = (from: string, to: string) => collected.relations.find((r) => 'name' in r.from && r.from.name === from && 'name' in r.to && r.to.name === to)?.attributes?.via;
+    expect(via('grafana', 'opensearch')).toEqual(['file:src/grafana/provisioning/datasources/opensearch.yaml']);
+    expect(via('otel-collector', 'valkey-cart')).toEqual(['file:src/otel-collector/otelcol-config.yml']);
+    // `${env:FRONTEND_PROXY_ADDR}` in the collector config, expanded from the collector's environment.
+    expect(via('otel-collector', 'frontend-proxy')).toEqual(['env:FRONTEND_PROXY_ADDR', 'file:src/otel-collector/otelcol-config.yml']);
+    expect(JSON.stringify(collected)).not.toContain('monitoring_user');
   });
 });
 
@@ -89,6 +129,24 @@ describe('compose collector on DeathStarBench (depends_on only; the call graph i
       expect(declaredScore.extra).toEqual([]);
     });
   }
+
+  it('socialNetwork: the telemetry key is the 13 depends_on edges to jaeger-agent, all found', () => {
+    const dir = join(DATA, 'deathstarbench', 'socialNetwork');
+    const s = score(dependsOnEdges(collectCompose(dir, { env: {} })), readKey(join(dir, 'EXPECTED_EDGES_telemetry.txt')));
+    expect(s.expected).toBe(13);
+    expect(s.missing).toEqual([]);
+  });
+
+  it('hotelReservation: the registry key (10 X -> consul) is found; the telemetry key is in config.json, which compose neither mounts nor names, so it is not guessed', () => {
+    const dir = join(DATA, 'deathstarbench', 'hotelReservation');
+    const found = dependsOnEdges(collectCompose(dir, { env: {} }));
+    const registry = score(found, readKey(join(dir, 'EXPECTED_EDGES_registry.txt')));
+    expect(registry.expected).toBe(10);
+    expect(registry.missing).toEqual([]);
+    const telemetryKey = score(found, readKey(join(dir, 'EXPECTED_EDGES_telemetry.txt')));
+    expect(telemetryKey.expected).toBe(10);
+    expect(telemetryKey.missing).toHaveLength(10);
+  });
 
   it('hotelReservation: every data-store edge of the call graph is declared in depends_on', () => {
     const dir = join(DATA, 'deathstarbench', 'hotelReservation');

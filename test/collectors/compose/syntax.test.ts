@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectCompose } from '../../../collectors/compose/index.ts';
 import { interpolate, parseDotEnv } from '../../../collectors/compose/interpolate.ts';
@@ -14,7 +14,10 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'sg-compose-'));
   dirs.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
 }
 
@@ -128,6 +131,59 @@ describe('compose syntax variants', () => {
     expect(c.relations).toEqual([]);
     expect(c.warnings.join('\n')).toMatch(/NOT_SET variable is not set/);
     expect(c.warnings.join('\n')).toMatch(/PEER_HOST names "ghost"/);
+  });
+});
+
+describe('compose mounts and builds', () => {
+  it('reads config files and folders the project bind-mounts, not the host paths, and not a file several services share', () => {
+    const dir = project({
+      'compose.yaml': [
+        'services:',
+        '  proxy:',
+        '    image: nginx',
+        '    environment: [API_PORT=8080]',
+        '    volumes:',
+        '      - ./conf/nginx.conf:/etc/nginx/nginx.conf:ro',
+        '      - /etc/resolv.conf:/etc/resolv.conf',
+        '      - cache:/var/cache',
+        '  grafana:',
+        '    image: grafana/grafana',
+        '    environment: {PROM: prom}',
+        '    volumes:',
+        '      - type: bind',
+        '        source: ./provisioning',
+        '        target: /etc/grafana/provisioning',
+        '  a: {image: a, volumes: ["./shared/config.json:/cfg/config.json"]}',
+        '  b: {image: b, volumes: ["./shared/config.json:/cfg/config.json"]}',
+        '  api: {image: api}',
+        '  prom: {image: prom/prometheus}',
+        '  loki: {image: grafana/loki}',
+        'volumes: {cache: {}}',
+      ].join('\n'),
+      'conf/nginx.conf': 'upstream api { server api:${API_PORT}; }\nlocation / { proxy_pass http://api:8080; }\n',
+      'provisioning/datasources/ds.yaml': 'datasources:\n  - url: http://${PROM}:9090\n  - url: http://loki:3100\n',
+      'provisioning/notes.txt': 'http://a:1 is not a config file',
+      'shared/config.json': '{"aAddress": "a:1", "bAddress": "b:2", "apiAddress": "api:8080"}',
+    });
+    const c = collectCompose(dir, { env: {} });
+    expect(dependsOnEdges(c)).toEqual(new Set(['proxy -> api', 'grafana -> prom', 'grafana -> loki']));
+    expect(c.relations.find((r) => 'name' in r.from && r.from.name === 'grafana' && 'name' in r.to && r.to.name === 'prom')?.attributes?.via).toEqual(['file:provisioning/datasources/ds.yaml']);
+    expect(c.warnings.join('\n')).toMatch(/shared\/config\.json is mounted by a, b; .* address book/);
+  });
+
+  it('classifies a built service by the image its build names (args ending in IMAGE, cache_from)', () => {
+    const dir = project({
+      '.env': 'SEARCH_IMAGE=opensearchproject/opensearch:3\n',
+      'compose.yaml': [
+        'services:',
+        '  search: {build: {context: ., args: [SEARCH_IMAGE]}}',
+        '  queue: {build: {context: ., args: {BASE_IMAGE: "rabbitmq:3"}}}',
+        '  cache: {build: {context: ., cache_from: ["ghcr.io/acme/shop:1.0-redis"]}}',
+        '  app: {build: {context: ., args: {NODE_VERSION: "20"}}}',
+      ].join('\n'),
+    });
+    const classOf = Object.fromEntries(collectCompose(dir, { env: {} }).cis.map((ci) => [ci.name, ci.class]));
+    expect(classOf).toEqual({ search: 'database', queue: 'queue', cache: 'cache', app: 'service' });
   });
 });
 
