@@ -1,7 +1,9 @@
 // Takes the store-wide write lock at the start of every write transaction: writing a property of the
-// counter node holds its write lock until commit, so identification (read) and write of two batches never
-// interleave, as with SQLite's single writer, and two batches can never create the same CI twice.
+// counter node takes its write lock (even when the value does not change) and holds it until commit, the
+// manual's explicit-lock pattern (`SET n._LOCK_ = true`). So identification (read) and write of two batches
+// never interleave, as with SQLite's single writer, and two batches can never create the same CI twice.
 // Parameters: none.
-// Returns: nothing.
+// Returns: locked INTEGER, 1 when the counter exists (0 means init() never ran: nothing is locked).
 MATCH (c:Counter {name: 'events'})
 SET c._lock = true
+RETURN count(c) AS locked

@@ -19,7 +19,7 @@ const answers: Parameters<typeof fakeTx>[0] = {
   'topology-relations': (p) => (p.after === '' ? [{ id: 'ci-1', rels: [{ id: 'rel-1', type: 'DEPENDS_ON', to: 'ci-2', redundancy: null }] }] : []),
   'topology-cis-as-of': (p) => (p.afterId === '' ? [{ v: versionProps }] : []),
   'diff-cis': () => [{ id: 'ci-1', before: [], after: [versionProps] }],
-  'latest-seq': () => [{ seq: 3 }], 'append-event': () => [{ seq: 4 }], 'count-tokens': () => [{ n: 0 }],
+  'latest-seq': () => [{ seq: 3 }], 'append-event': () => [{ seq: 4 }], 'count-tokens': () => [{ n: 0 }], 'lock-writes': () => [{ locked: 1 }],
   'server-version': () => [{ name: 'Neo4j Kernel', version: '5.26.0', edition: 'community' }],
   'upsert-relations': (p) => [{ written: (p.rows as unknown[]).length }],
 };
@@ -105,5 +105,17 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     const notHere = new Set<QueryName>(['delete-all', 'get-checkpoints', 'save-checkpoint', 'import-events', 'merge-tokens', 'count-all']);
     expect(queryNames.filter((n) => !used.has(n) && !notHere.has(n))).toEqual([]);
     expect(used.has('schema')).toBe(true);
+  });
+});
+
+describe('a store whose event counter is missing (init() never ran)', () => {
+  it('refuses to write instead of writing without the store-wide lock or an event number', async () => {
+    const fake = fakeTx({ 'lock-writes': () => [{ locked: 0 }], 'append-event': () => [] });
+    const offline = await offlineNeo4jStore(fake.tx);
+    const batch = IngestBatch.parse({ source: 'a', cis: [{ class: 'service', name: 'x', environment: 'prod' }] });
+    await expect(ingest(offline, batch, { limits: defaultLimits, maxRetireShare: 0.2, now: () => now })).rejects.toThrow(/event counter .* is missing/);
+    expect(fake.calls.map((c) => c.name)).toEqual(['lock-writes']);
+    await expect(offline.appendEvent({ at: now, source: null, changes: [] })).rejects.toThrow(/event counter .* is missing/);
+    await offline.close();
   });
 });

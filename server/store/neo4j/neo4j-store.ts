@@ -14,6 +14,9 @@ import { intParam, runQuery } from './run.ts';
 type Props = Record<string, unknown>;
 type Work<T> = (tx: ManagedTransaction) => Promise<T>;
 
+/** Without the counter node no write is serialised and no event numbered: refuse instead of writing unlocked. */
+export const MISSING_COUNTER = 'the Neo4j event counter (:Counter {name: \'events\'}) is missing: run init() (it applies the schema and creates it) before writing';
+
 /**
  * The GraphStore port over Neo4j 5.26+. Every call is one managed transaction (`executeRead` or
  * `executeWrite`) in a session that is closed in `finally`. Transaction functions are retried by the
@@ -64,7 +67,8 @@ export class Neo4jStore implements GraphStore {
     if (opts.readOnly) return this.read((tx) => fn(neo4jBatchTx(tx)));
     return this.write(async (tx) => {
       // Serialise batches store-wide (see cypher/lock-writes.cypher): identification must not race.
-      await runQuery(tx, 'lock-writes');
+      const [lock] = await runQuery<{ locked: unknown }>(tx, 'lock-writes');
+      if (num(lock?.locked ?? 0) !== 1) throw new Error(MISSING_COUNTER);
       return fn(neo4jBatchTx(tx));
     });
   }
@@ -88,6 +92,7 @@ export class Neo4jStore implements GraphStore {
   async appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number> {
     const changes = JSON.stringify(event.changes);
     const [r] = await this.write((tx) => runQuery<{ seq: unknown }>(tx, 'append-event', { at: event.at, source: event.source, changes }));
+    if (!r) throw new Error(MISSING_COUNTER);
     return num(r.seq);
   }
 
