@@ -24,9 +24,11 @@ export interface PushOptions {
   limits?: Partial<BatchLimits>;
   /** Attempts per batch on network errors and 5xx (never on 4xx). */
   attempts?: number;
-  /** First backoff; doubles each retry, with jitter, up to maxBackoffMs. */
+  /** First backoff; doubles each retry, with jitter, up to maxBackoffMs. A 429/503 Retry-After wins. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** Per attempt: a server that does not answer in time counts as a network error (and is retried). */
+  timeoutMs?: number;
   onProgress?: (p: PushProgress) => void;
   onRetry?: (info: { batch: number; attempt: number; delayMs: number; reason: string }) => void;
   fetch?: typeof fetch;
@@ -41,7 +43,7 @@ export interface PushSummary {
   runCompleted: boolean;
 }
 
-/** The server refused a batch (4xx), or kept failing (5xx, network) after every retry. Nothing later was sent. */
+/** The server refused a batch (4xx), or kept failing (5xx, 429, network, timeout) after every retry. Nothing later was sent. */
 export class PushError extends Error {
   constructor(
     message: string,
@@ -51,6 +53,11 @@ export class PushError extends Error {
     readonly details?: unknown,
   ) {
     super(message);
+  }
+
+  /** The server refused the batch for its size: a smaller one would be accepted. */
+  get tooLarge(): boolean {
+    return this.status === 413 || (this.code !== undefined && TOO_MANY.has(this.code));
   }
 }
 
@@ -70,9 +77,11 @@ export function newRunId(source: string): string {
  * Pushes one collector run: batches in order, one runId, `complete: true` only on the last batch and so
  * only after every earlier batch was acknowledged (a run that dies midway retires nothing). Re-sending
  * a batch is safe: ingest identifies CIs, so a batch applied before a lost reply comes back unchanged.
+ * A batch the server finds too large (a server configured below our defaults) is split, not failed.
  */
 export async function pushCollected(c: Collected, opts: PushOptions): Promise<PushSummary> {
-  const batches = planBatches(c, { ...defaultBatchLimits, ...opts.limits });
+  let limits: BatchLimits = { ...defaultBatchLimits, ...opts.limits };
+  let batches = planBatches(c, limits);
   const runId = opts.runId ?? newRunId(opts.source);
   const started = Date.now();
   const summary: PushSummary = { runId, batches: batches.length, cis: zero(), relations: zero(), runCompleted: false };
@@ -89,7 +98,21 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
       cis: batches[i].cis,
       relations: batches[i].relations,
     };
-    const result = await sendWithRetry(body, i + 1, opts);
+    let result: IngestResult;
+    try {
+      result = await sendWithRetry(body, i + 1, opts);
+    } catch (e) {
+      const items = batches[i].cis.length + batches[i].relations.length;
+      if (!(e instanceof PushError) || !e.tooLarge || items < 2) throw e;
+      // The server's limits are lower than ours (SERVICEGRAPH_LIMIT_*): halve them and plan the rest again.
+      limits = { cis: halve(batches[i].cis.length, limits.cis), relations: halve(batches[i].relations.length, limits.relations), bytes: Math.max(1, Math.floor(limits.bytes / 2)) };
+      const rest = batches.slice(i);
+      batches = [...batches.slice(0, i), ...planBatches({ cis: rest.flatMap((b) => b.cis), relations: rest.flatMap((b) => b.relations) }, limits)];
+      summary.batches = batches.length;
+      opts.onRetry?.({ batch: i + 1, attempt: 1, delayMs: 0, reason: `${e.message}; splitting into smaller batches (${limits.cis} CIs, ${limits.relations} relations)` });
+      i--;
+      continue;
+    }
     addCounts(summary.cis, result.cis);
     addCounts(summary.relations, result.relations);
     summary.runCompleted = result.runCompleted;
@@ -109,36 +132,68 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
   return summary;
 }
 
+/** Half of what a refused batch held (at least 1), so that the next try is smaller on that count. */
+function halve(held: number, limit: number): number {
+  return Math.max(1, Math.floor(Math.min(held || limit, limit) / 2));
+}
+
+/**
+ * Codes the server gives a batch over its count limits: splitting helps, unlike any other 400 (a 400
+ * `too_large` is one CI's attributes, which no split makes smaller). A 413 is the body limit.
+ */
+const TOO_MANY = new Set(['too_many_cis', 'too_many_relations']);
+/** 4xx that say "later", not "wrong": retried like a 5xx. */
+const RETRY_4XX = new Set([408, 425, 429]);
+
+/** Retry-After as seconds or an HTTP date, in milliseconds. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
 async function sendWithRetry(body: object, batch: number, opts: PushOptions): Promise<IngestResult> {
   const attempts = opts.attempts ?? 5;
   const doFetch = opts.fetch ?? fetch;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const url = new URL('/api/v1/ingest', opts.server).toString();
   const payload = JSON.stringify(body);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
   for (let attempt = 1; ; attempt++) {
     let reason: string;
+    let serverDelay: number | undefined;
     try {
       const res = await doFetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
         body: payload,
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await res.text();
       if (res.ok) return JSON.parse(text) as IngestResult;
       const err = parseError(text);
-      if (res.status < 500) {
+      const code = err.code;
+      if (res.status < 500 && !RETRY_4XX.has(res.status)) {
         // A 4xx says the batch itself is wrong (or not allowed): sending it again cannot help.
-        throw new PushError(`batch ${batch}: HTTP ${res.status}${err.code ? ` ${err.code}` : ''}: ${err.message}`, batch, res.status, err.code, err.details);
+        throw new PushError(`batch ${batch}: HTTP ${res.status}${code ? ` ${code}` : ''}: ${err.message}`, batch, res.status, code, err.details);
       }
-      reason = `HTTP ${res.status}${err.code ? ` ${err.code}` : ''}: ${err.message}`;
-      if (attempt >= attempts) throw new PushError(`batch ${batch}: ${reason} (gave up after ${attempt} attempts)`, batch, res.status, err.code, err.details);
+      reason = `HTTP ${res.status}${code ? ` ${code}` : ''}: ${err.message}`;
+      serverDelay = retryAfterMs(res.headers.get('retry-after'));
+      if (attempt >= attempts) throw new PushError(`batch ${batch}: ${reason} (gave up after ${attempt} attempts)`, batch, res.status, code, err.details);
     } catch (e) {
       if (e instanceof PushError) throw e;
-      reason = `network error: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`;
+      const name = (e as Error).name;
+      reason = name === 'TimeoutError' || name === 'AbortError'
+        ? `no answer within ${timeoutMs / 1000} s`
+        : `network error: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`;
       if (attempt >= attempts) throw new PushError(`batch ${batch}: ${reason} (gave up after ${attempt} attempts)`, batch);
     }
-    const base = Math.min((opts.backoffMs ?? 500) * 2 ** (attempt - 1), opts.maxBackoffMs ?? 10_000);
-    const delayMs = Math.round(base / 2 + Math.random() * (base / 2));
+    const maxBackoff = opts.maxBackoffMs ?? 10_000;
+    const base = Math.min((opts.backoffMs ?? 500) * 2 ** (attempt - 1), maxBackoff);
+    const jittered = Math.round(base / 2 + Math.random() * (base / 2));
+    // The server's Retry-After is honoured (up to a minute), never undercut by our own backoff.
+    const delayMs = serverDelay === undefined ? jittered : Math.max(jittered, Math.min(serverDelay, 60_000));
     opts.onRetry?.({ batch, attempt, delayMs, reason });
     await sleep(delayMs);
   }

@@ -15,7 +15,7 @@ interface Received {
 }
 
 /** A tiny ingest endpoint: `reply` decides each answer; every parsed request body is kept. */
-async function ingestServer(reply: (body: Received, n: number) => { status: number; body?: unknown } | 'drop'): Promise<{ url: string; received: Received[]; server: Server }> {
+async function ingestServer(reply: (body: Received, n: number) => { status: number; body?: unknown; headers?: Record<string, string> } | 'drop' | 'hang'): Promise<{ url: string; received: Received[]; server: Server }> {
   const received: Received[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let text = '';
@@ -25,7 +25,8 @@ async function ingestServer(reply: (body: Received, n: number) => { status: numb
       received.push(body);
       const r = reply(body, received.length);
       if (r === 'drop') return req.socket.destroy();
-      res.writeHead(r.status, { 'content-type': 'application/json' });
+      if (r === 'hang') return;
+      res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
       res.end(JSON.stringify(r.body ?? ok(body)));
     });
   });
@@ -36,7 +37,7 @@ async function ingestServer(reply: (body: Received, n: number) => { status: numb
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(servers.splice(0).map((s) => { s.closeAllConnections(); return new Promise((r) => s.close(r)); }));
 });
 
 function ok(b: Received) {
@@ -130,6 +131,46 @@ describe('push client', () => {
     expect(err).toBeInstanceOf(PushError);
     expect(err.message).toMatch(/HTTP 500.*gave up after 3 attempts/);
     expect(srv.received).toHaveLength(3);
+  });
+
+  it('retries a 429 after the Retry-After the server asked for', async () => {
+    const srv = await ingestServer((_b, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '3' }, body: { error: { code: 'rate_limited', message: 'slow down' } } } : { status: 200 }));
+    const delays: number[] = [];
+    const summary = await pushCollected(chain(2), { server: srv.url, source: 'test', sleep: async () => {}, backoffMs: 10, onRetry: (r) => delays.push(r.delayMs) });
+    expect(delays).toEqual([3000]);
+    expect(summary.runCompleted).toBe(true);
+    expect(srv.received).toHaveLength(2);
+  });
+
+  it('gives up waiting on a server that does not answer, and retries', async () => {
+    const srv = await ingestServer((_b, n) => (n === 1 ? 'hang' : { status: 200 }));
+    const reasons: string[] = [];
+    const summary = await pushCollected(chain(2), { server: srv.url, source: 'test', timeoutMs: 200, ...noSleep, onRetry: (r) => reasons.push(r.reason) });
+    expect(reasons).toEqual(['no answer within 0.2 s']);
+    expect(summary.runCompleted).toBe(true);
+  });
+
+  it('splits batches a server with lower limits refuses, and still completes only on the very last one', async () => {
+    const srv = await ingestServer((b) => {
+      if (b.cis.length > 300) return { status: 400, body: { error: { code: 'too_many_cis', message: `a batch holds at most 300 CIs, this one has ${b.cis.length}; split it` } } };
+      if (Buffer.byteLength(JSON.stringify(b)) > 40_000) return { status: 413, body: { error: { code: 'too_large', message: 'request body exceeds the limit' } } };
+      return { status: 200 };
+    });
+    const c = chain(1500);
+    const summary = await pushCollected(c, { server: srv.url, source: 'test', ...noSleep });
+    const accepted = srv.received.filter((b) => b.cis.length <= 300 && Buffer.byteLength(JSON.stringify(b)) <= 40_000);
+    expect(accepted.flatMap((b) => b.cis).map((ci) => ci.name)).toEqual(c.cis.map((ci) => ci.name));
+    expect(accepted.flatMap((b) => b.relations)).toHaveLength(c.relations.length);
+    expect(srv.received.map((b) => b.complete).filter(Boolean)).toHaveLength(1);
+    expect(srv.received.at(-1)!.complete).toBe(true);
+    expect(summary).toMatchObject({ runCompleted: true, batches: accepted.length, cis: { created: 1500 } });
+  });
+
+  it('does not split a batch refused for one CI it holds (a 400 that no split can fix)', async () => {
+    const srv = await ingestServer(() => ({ status: 400, body: { error: { code: 'too_large', message: 'attributes take at most 65536 bytes as JSON' } } }));
+    const err = await pushCollected(chain(10), { server: srv.url, source: 'test', ...noSleep }).catch((e) => e);
+    expect(err).toMatchObject({ status: 400, code: 'too_large' });
+    expect(srv.received).toHaveLength(1);
   });
 
   it('sends force only with the completing batch', async () => {
