@@ -159,6 +159,28 @@ describe('kubernetes structure', () => {
     expect(rel('PART_OF', 'prod', 'manifests')).toBe(true);
   });
 
+  it('reads every workload kind (DaemonSet, Job, CronJob beside Deployment and StatefulSet) and typed lists like ServiceList', async () => {
+    const podSpec = (indent: string, container: string) => container.split('\n').map((l) => indent + l).join('\n');
+    const manifest = docs(
+      `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: ops}\nspec:\n  selector: {matchLabels: {app: agent}}\n  template:\n    metadata: {labels: {app: agent}}\n    spec:\n${podSpec('      ', 'containers:\n  - name: agent\n    image: agent:1\n    env: [{name: COLLECTOR_HOST, value: collector}]')}\n`,
+      `apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: ops}\nspec:\n  schedule: "0 0 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n${podSpec('          ', 'restartPolicy: Never\ncontainers:\n  - name: job\n    image: job:1\n    env:\n      - {name: NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}\n      - {name: DB_URL, value: "postgres://u@db.$(NS).svc:5432/x"}')}\n`,
+      `apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate, namespace: ops}\nspec:\n  template:\n    spec:\n${podSpec('      ', 'restartPolicy: Never\ncontainers:\n  - name: m\n    image: m:1\n    env: [{name: PASSWORD, valueFrom: {secretKeyRef: {name: dbpass, key: pw}}}, {name: TARGET, value: "db:5432"}]')}\n`,
+      'apiVersion: v1\nkind: ServiceList\nitems:\n  - {apiVersion: v1, kind: Service, metadata: {name: collector, namespace: ops}, spec: {selector: {app: col}}}\n  - {apiVersion: v1, kind: Service, metadata: {name: db, namespace: ops}, spec: {selector: {app: db}}}\n',
+      `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: ops}\nspec:\n  replicas: 3\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "postgres:16"}]}\n`,
+      deployment('col', { ns: 'ops', image: 'otel/opentelemetry-collector:0.120.0' }),
+    );
+    const r = await collectManifests(['-'], { stdin: Readable.from([manifest]), cluster: 'k' });
+    const kinds = Object.fromEntries(r.cis.filter((ci) => ci.class === 'k8s_workload').map((ci) => [ci.name, ci.attributes?.kind]));
+    expect(kinds).toEqual({ agent: 'DaemonSet', nightly: 'CronJob', migrate: 'Job', db: 'StatefulSet', col: 'Deployment' });
+    // The CronJob's $(NS) comes from a fieldRef to its namespace; the Job's Secret is named, never read.
+    expect(dependsOnEdges(r)).toEqual(new Set(['agent -> collector', 'nightly -> db', 'migrate -> db']));
+    expect(r.cis.find((ci) => ci.class === 'k8s_workload' && ci.name === 'migrate')?.attributes?.secrets).toEqual(['dbpass']);
+    const replicas = r.relations.filter((rel) => rel.type === 'PART_OF' && rel.redundancy);
+    expect(replicas.map((rel) => (rel.from as { name: string }).name)).toEqual(['db-0', 'db-1', 'db-2']);
+    expect(new Set(replicas.map((rel) => JSON.stringify(rel.redundancy)))).toEqual(new Set([JSON.stringify({ group: 'ops/StatefulSet/db/replicas', minUp: 1 })]));
+    expect(r.warnings).toEqual([]);
+  });
+
   it('makes an Ingress a load balancer that depends on its backend Services', async () => {
     const ingress = `apiVersion: networking.k8s.io/v1
 kind: Ingress
