@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import type { Collected } from '../../collectors/types.ts';
 
-/** Answer-key lines are `caller -> callee`; blank lines and `#` comments are skipped. */
+export const DATA = '/work/shared/data';
+
+/** Answer-key lines are `caller -> callee` (or one item a line); blank lines and `#` comments are skipped. */
 export function readKey(...paths: string[]): Set<string> {
   const out = new Set<string>();
   for (const p of paths) {
@@ -56,4 +59,19 @@ export function dependsOnEdges(c: Collected, evidence?: (via: string) => boolean
     out.add(`${r.from.name} -> ${r.to.name}`);
   }
   return out;
+}
+
+/** Assert a set equals its answer key, printing recall and precision (the figures the issue asks for). */
+export function expectMatchesKey(label: string, expected: Set<string>, actual: Iterable<string>): Score {
+  const s = score(new Set(actual), expected);
+  console.log(describeScore(label, s));
+  expect({ missing: s.missing, extra: s.extra }).toEqual({ missing: [], extra: [] });
+  return s;
+}
+
+/** What a collector returns must be a batch the ingest API accepts as is. */
+export async function expectValidBatch(source: string, collected: { scope: string; cis: unknown[]; relations: unknown[] }): Promise<void> {
+  const { IngestBatch } = await import('../../server/model/ingest.ts');
+  const parsed = IngestBatch.safeParse({ source, scope: collected.scope, cis: collected.cis, relations: collected.relations });
+  expect(parsed.success ? [] : parsed.error.issues.slice(0, 3)).toEqual([]);
 }

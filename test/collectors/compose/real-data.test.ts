@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectCompose } from '../../../collectors/compose/index.ts';
-import { dependsOnEdges, describeScore, pct, readKey, score, union } from '../answer-keys.ts';
+import { DATA, dependsOnEdges, describeScore, pct, readKey, score, union } from '../answer-keys.ts';
 
-const DATA = '/work/shared/data';
 const OTEL = join(DATA, 'opentelemetry-demo');
 const key = (name: string) => readKey(join(OTEL, name));
 

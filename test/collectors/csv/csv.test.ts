@@ -3,7 +3,7 @@ import { csvCollector } from '../../../collectors/csv/index.ts';
 import { parseMapping } from '../../../collectors/csv/mapping.ts';
 import { sheetToIngest } from '../../../collectors/csv/transform.ts';
 import { CollectError } from '../../../collectors/types.ts';
-import { expectMatchesKey, expectValidBatch } from '../expected-set.ts';
+import { expectMatchesKey, expectValidBatch } from '../answer-keys.ts';
 
 const FIXTURES = new URL('../../fixtures/csv/', import.meta.url).pathname;
 const collect = (inputs: string[], mapping = `${FIXTURES}mapping.yaml`) => csvCollector.collect({ inputs, options: { mapping }, progress: () => {} });

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectManifests } from '../../../collectors/kubernetes/index.ts';
 import type { Collected } from '../../../collectors/types.ts';
-import { describeScore, readKey, score, union } from '../answer-keys.ts';
+import { DATA, describeScore, readKey, score, union } from '../answer-keys.ts';
 
-const OTEL = '/work/shared/data/opentelemetry-demo';
+const OTEL = join(DATA, 'opentelemetry-demo');
 const key = (name: string) => readKey(join(OTEL, name));
 const refKey = (r: unknown) => JSON.stringify(r);
 

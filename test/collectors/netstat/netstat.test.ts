@@ -8,7 +8,7 @@ import { parseCmdline, programName } from '../../../collectors/netstat/processes
 import { readProc } from '../../../collectors/netstat/read-proc.ts';
 import { snapshotToIngest, type HostSnapshot } from '../../../collectors/netstat/transform.ts';
 import { netstatCollector } from '../../../collectors/netstat/index.ts';
-import { expectValidBatch } from '../expected-set.ts';
+import { expectValidBatch } from '../answer-keys.ts';
 
 /** Lines as a Linux 6.x kernel prints them (trailing fields trimmed). */
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode

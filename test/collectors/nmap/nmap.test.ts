@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nmapCollector } from '../../../collectors/nmap/index.ts';
 import { parseNmapXml, type ScannedHost } from '../../../collectors/nmap/parse.ts';
-import { DATA, expectMatchesKey, expectValidBatch, readKey } from '../expected-set.ts';
+import { DATA, expectMatchesKey, expectValidBatch, readKey } from '../answer-keys.ts';
 
 const NMAP = `${DATA}/nmap`;
 /** The answer key's line format: file, addresses, hostnames, open tcp ports with services. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { collectTraceTexts } from '../../../collectors/otel/index.ts';
 import { CollectError } from '../../../collectors/types.ts';
 import type { Collected } from '../../../collectors/types.ts';
-import { DATA, expectMatchesKey, expectValidBatch, readKey } from '../expected-set.ts';
+import { DATA, expectMatchesKey, expectValidBatch, readKey } from '../answer-keys.ts';
 
 const TRACES = `${DATA}/traces`;
 const load = (name: string) => ({ file: `${TRACES}/${name}`, text: readFileSync(`${TRACES}/${name}`, 'utf8') });
