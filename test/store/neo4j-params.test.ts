@@ -15,6 +15,7 @@ const versionProps = { ciId: 'ci-1', version: 1, validFrom: now, data: JSON.stri
 /** Canned answers: enough rows for every code path to go one step further than "nothing found". */
 const answers: Parameters<typeof fakeTx>[0] = {
   'ci-detail': () => [{ ci: ciProps, sources: [], history: [versionProps] }],
+  'ci-status': (p) => (p.ids as string[]).filter((id) => id === 'ci-1').map((id) => ({ id, name: 'checkout', lifecycle: 'active' })),
   'topology-cis': (p) => (p.after === '' ? [{ id: 'ci-1', class: 'service', name: 'checkout', environment: 'prod', tier: null, owner: null, attributes: '{}' }] : []),
   'topology-relations': (p) => (p.after === '' ? [{ id: 'ci-1', rels: [{ id: 'rel-1', type: 'DEPENDS_ON', to: 'ci-2', redundancy: null }] }] : []),
   'topology-cis-as-of': (p) => (p.afterId === '' ? [{ v: versionProps }] : []),
@@ -67,6 +68,8 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await b.relationsTouching(['ci-1']);
     await b.getRun('r1');
     await b.loadCis(['ci-1']);
+    expect(await b.ciStatus!(['ci-1'])).toEqual(new Map([['ci-1', { name: 'checkout', lifecycle: 'active' }]]));
+    expect((await b.ciStatus!([])).size).toBe(0);
     const ci = { id: 'ci-1', class: 'service', name: 'checkout', environment: 'prod', tier: null, owner: null, lifecycle: 'active' as const, attributes: {}, identifiers: {}, version: 2, validFrom: now, validTo: null };
     const rel = { id: 'rel-1', type: 'DEPENDS_ON', from: 'ci-1', to: 'ci-2', attributes: {}, redundancy: null, provenance: ['declared' as const], observed: null, version: 2, validFrom: now, validTo: now };
     await b.write({

@@ -40,6 +40,14 @@ export function neo4jBatchTx(tx: ManagedTransaction): BatchTx {
       }
       return out;
     },
+    async ciStatus(ids) {
+      const out = new Map<string, { name: string; lifecycle: 'active' | 'retired' }>();
+      if (!ids.length) return out;
+      for (const r of await runQuery<{ id: string; name: string; lifecycle: 'active' | 'retired' }>(tx, 'ci-status', { ids })) {
+        out.set(r.id, { name: r.name, lifecycle: r.lifecycle });
+      }
+      return out;
+    },
     async loadRelations(triples) {
       const out = new Map<string, ExistingRelation>();
       if (!triples.length) return out;
