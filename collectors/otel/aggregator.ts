@@ -1,8 +1,9 @@
+import { classifyProduct } from '../shared/image-class.ts';
 import type { FoldSpan, PeerAttributes, SpanKind } from './span.ts';
 
 /** One end of an observed edge: an instrumented service, or a virtual node named by peer attributes. */
 export interface NodeRef {
-  class: 'service' | 'database' | 'queue';
+  class: 'service' | 'database' | 'queue' | 'cache';
   name: string;
   environment?: string;
   attributes?: Record<string, string>;
@@ -243,7 +244,7 @@ export class SpanAggregator {
 }
 
 /**
- * The callee of an unpaired client span. A database is named by its server address when known
+ * The callee of an unpaired client span. A database (or cache) is named by its server address when known
  * (that is the host other collectors name it by, e.g. the compose service `postgresql`), else by its
  * database name, else by its system; peer.service wins over everything as the instrumentation's own say.
  */
@@ -255,7 +256,9 @@ export function virtualTarget(p: { environment?: string; peer: PeerAttributes | 
     const attributes: Record<string, string> = { dbSystem: peer.dbSystem };
     if (peer.dbName) attributes.dbName = peer.dbName;
     const name = peer.peerService ?? host ?? peer.dbName ?? peer.dbSystem;
-    return { node: { class: 'database', name, environment: p.environment, attributes }, evidence: 'db' };
+    // `db.system` redis or memcached is a cache, as the image of the same server is to the config collectors.
+    const cls = classifyProduct(peer.dbSystem)?.class ?? 'database';
+    return { node: { class: cls, name, environment: p.environment, attributes }, evidence: 'db' };
   }
   if (peer.peerService) return { node: { class: 'service', name: peer.peerService, environment: p.environment }, evidence: 'peer.service' };
   if (host) return { node: { class: 'service', name: host, environment: p.environment }, evidence: 'server.address' };

@@ -64,3 +64,11 @@ export function classifyImage(image: string | undefined): ImageKind | undefined 
   if (tagTail && PRODUCTS[tagTail]) return PRODUCTS[tagTail];
   return undefined;
 }
+
+/**
+ * A product by name, as traces name it (`db.system` = `redis`, `postgresql`, `memcached`): the same
+ * classes as the images, so that the cache a compose file runs and the cache a trace calls agree.
+ */
+export function classifyProduct(name: string | undefined): ImageKind | undefined {
+  return name ? PRODUCTS[name.toLowerCase()] : undefined;
+}

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import type { OtlpReceiver } from '../../server/otlp/receiver.ts';
@@ -30,6 +31,16 @@ describe('live OTLP receiver and drift over the API', () => {
     expect(db.status).toBe(200);
   });
 
+  it('takes gzip bodies, as the Collector otlphttp exporter sends them by default (compression: gzip)', async () => {
+    const body = gzipSync(JSON.stringify(request('gzip-svc', [span('d1'.padEnd(32, '0'), '0000000000000001', 2)])));
+    const res = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST', body,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${await server.tokenFor('collector')}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ partialSuccess: {} });
+  });
+
   it('reports rejected spans as partial success and keeps the rest', async () => {
     const token = await server.tokenFor('collector');
     const res = await server.api('/v1/traces', { token, body: request('frontend', [span('c1'.padEnd(32, '0'), '0000000000000001', 2), { kind: 2 }]) });
@@ -53,8 +64,8 @@ describe('live OTLP receiver and drift over the API', () => {
     expect(detail.relations.outgoing).toHaveLength(1);
     expect(detail.relations.outgoing[0]).toMatchObject({ type: 'DEPENDS_ON', provenance: ['observed'], observed: { calls: 3, errors: 1 } });
     const cart = (await server.api('/api/v1/cis?q=valkey-cart')).body.items[0];
-    expect(cart).toMatchObject({ class: 'database', name: 'valkey-cart', attributes: { dbSystem: 'redis' } });
-    expect((server.ctx.otlp as OtlpReceiver).stats()).toMatchObject({ requests: 8, rejectedSpans: 1, paired: 3, failedFlushes: 0 });
+    expect(cart).toMatchObject({ class: 'cache', name: 'valkey-cart', attributes: { dbSystem: 'redis' } });
+    expect((server.ctx.otlp as OtlpReceiver).stats()).toMatchObject({ requests: 9, rejectedSpans: 1, paired: 3, failedFlushes: 0 });
   });
 
   it('GET /api/v1/drift: declared but not observed, and observed but never declared', async () => {

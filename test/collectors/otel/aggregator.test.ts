@@ -36,6 +36,14 @@ describe('SpanAggregator', () => {
     expect(edgeList(agg).sort()).toEqual(['accounting -> database:postgresql calls=1 errors=0', 'metrics -> database:metrics calls=1 errors=1']);
   });
 
+  it('makes a redis or memcached callee a cache, the class the config collectors give its image', () => {
+    const agg = new SpanAggregator();
+    agg.add(span({ spanId: 'r', service: 'cart', kind: 'client', peer: { dbSystem: 'redis', serverAddress: 'valkey-cart:6379' } }));
+    agg.add(span({ spanId: 'm', service: 'review', kind: 'client', peer: { dbSystem: 'memcached', serverAddress: 'memcached-review' } }));
+    agg.expire();
+    expect(edgeList(agg).sort()).toEqual(['cart -> cache:valkey-cart calls=1 errors=0', 'review -> cache:memcached-review calls=1 errors=0']);
+  });
+
   it('makes no virtual node when an instrumented child answered the client span', () => {
     const agg = new SpanAggregator();
     agg.add(span({ spanId: 'x', service: 'agent', kind: 'client', peer: { peerService: 'vector-store' } }));

@@ -80,7 +80,7 @@ describe('otel collector on OTLP JSON', () => {
     const collected = collectTraceTexts([{ file: 'x.jsonl', text }]);
     expect(collected.relations.map((r) => ({ to: r.to, observed: r.observed }))).toEqual([
       { to: { class: 'service', name: 'cart', environment: 'prod' }, observed: { calls: 1, errors: 1, lastSeen: '2024-03-22T20:10:47.116Z' } },
-      { to: { class: 'database', name: 'valkey-cart', environment: 'prod' }, observed: { calls: 1, errors: 0, lastSeen: '2024-03-22T20:10:47.116Z' } },
+      { to: { class: 'cache', name: 'valkey-cart', environment: 'prod' }, observed: { calls: 1, errors: 0, lastSeen: '2024-03-22T20:10:47.116Z' } },
     ]);
   });
 
