@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SpanAggregator, type AggregatorStats } from '../../collectors/otel/aggregator.ts';
+import { SpanAggregator, type AggregatorStats, type EdgeCount } from '../../collectors/otel/aggregator.ts';
 import { forEachOtlpSpan, OtlpFormatError } from '../../collectors/otel/otlp-json.ts';
 import { toIngest } from '../../collectors/otel/to-ingest.ts';
 import { IngestBatch } from '../model/ingest.ts';
@@ -124,22 +124,31 @@ export class OtlpReceiver {
     // Each chunk carries the CIs its relations name (ends resolve within the batch or the store):
     // at most two per edge, so an edge chunk never exceeds the CI limit; lone services follow.
     const step = Math.max(1, Math.min(limits.batchRelations, Math.floor(limits.batchCis / 2)));
-    const chunks = [];
-    for (let i = 0; i < edges.length; i += step) chunks.push(toIngest(edges.slice(i, i + step)));
-    for (let i = 0; i < services.length; i += limits.batchCis) chunks.push(toIngest([], services.slice(i, i + limits.batchCis)));
+    const chunks: { edges: EdgeCount[]; items: ReturnType<typeof toIngest> }[] = [];
+    for (let i = 0; i < edges.length; i += step) {
+      const part = edges.slice(i, i + step);
+      chunks.push({ edges: part, items: toIngest(part) });
+    }
+    for (let i = 0; i < services.length; i += limits.batchCis) chunks.push({ edges: [], items: toIngest([], services.slice(i, i + limits.batchCis)) });
+    let written = 0;
     try {
       for (const chunk of chunks) {
-        const batch = IngestBatch.parse({ source: 'otel', scope: 'live', runId: this.runId, complete: false, ...chunk });
+        const batch = IngestBatch.parse({ source: 'otel', scope: 'live', runId: this.runId, complete: false, ...chunk.items });
         await ingest(this.deps.store, batch, { limits, maxRetireShare: this.deps.maxRetireShare });
+        written++;
       }
       this.totals.flushes++;
       this.totals.lastFlushAt = new Date(this.now()).toISOString();
       this.deps.afterCommit?.();
     } catch (e) {
-      // Counts of a failed flush are lost rather than retried forever: the next sighting brings them back.
+      // Every chunk is its own transaction: what committed stays, the counts of the rest go back into
+      // the aggregator for the next flush (within its edge cap; beyond it they count as dropped).
+      for (const chunk of chunks.slice(written)) {
+        for (const x of chunk.edges) this.agg.countEdge(x.from, x.to, x.calls, x.errors, x.lastSeenMs, x.evidence);
+      }
       this.totals.failedFlushes++;
       this.totals.lastError = (e as Error).message;
-      console.error(`otlp receiver: flush failed: ${(e as Error).message}`);
+      console.error(`otlp receiver: flush failed: ${(e as Error).message}; ${chunks.length - written} of ${chunks.length} batches kept for the next flush`);
     }
   }
 }

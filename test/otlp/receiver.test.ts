@@ -72,6 +72,26 @@ describe('OtlpReceiver', () => {
     expect(receiver.stats()).toMatchObject({ virtual: 1, pendingSpans: 0 });
   });
 
+  it('keeps the counts of a flush the store refused and writes them with the next one', async () => {
+    const receiver = new OtlpReceiver({ store, limits: defaultLimits, maxRetireShare: 0.2, settings: defaultOtlpSettings });
+    for (const body of calls('web', ['cart'], '3'.repeat(32))) receiver.accept(body);
+    const transact = store.transact.bind(store);
+    store.transact = async () => { throw new Error('database is locked'); };
+    const quiet = console.error;
+    console.error = () => {};
+    try {
+      await receiver.flush();
+    } finally {
+      console.error = quiet;
+      store.transact = transact;
+    }
+    expect(receiver.stats()).toMatchObject({ failedFlushes: 1, lastError: 'database is locked', heldEdges: 1 });
+    for (const body of calls('web', ['cart'], '4'.repeat(32))) receiver.accept(body);
+    await receiver.flush();
+    const web = (await store.listCis({ q: 'web', limit: 10 })).items.find((c) => c.name === 'web')!;
+    expect((await store.relationsOf([web.id])).map((r) => r.observed?.calls)).toEqual([2]);
+  });
+
   it('reads its settings from SERVICEGRAPH_OTLP_* variables', () => {
     expect(otlpSettingsFromEnv({ SERVICEGRAPH_OTLP_FLUSH_MS: '500', SERVICEGRAPH_OTLP_MAX_PENDING: '10' })).toMatchObject({ flushMs: 500, maxPending: 10, maxEdges: defaultOtlpSettings.maxEdges });
   });
