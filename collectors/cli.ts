@@ -165,7 +165,7 @@ export async function runCollectCommand(argv: string[], io: CliIo = processIo): 
       io.stderr(`[${source}] push failed: ${e.message}\n`);
       if (e.details !== undefined) io.stderr(`details: ${JSON.stringify(e.details, null, 2)}\n`);
       if (e.code === 'removal_guard') io.stderr('the run was not completed; rerun with --force if the removals are intended\n');
-      else io.stderr(`the run was not completed, so nothing was retired (batches before ${e.batch} were applied)\n`);
+      else io.stderr(`the run was not completed, so nothing was retired (${e.batch > 1 ? `batches 1-${e.batch - 1} were applied` : 'no batch was applied'})\n`);
       return 1;
     }
     throw e;

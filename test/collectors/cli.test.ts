@@ -77,7 +77,7 @@ describe('servicegraph collect against a real server', () => {
     const io = captureIo();
     expect(await runCollectCommand(['compose', OTEL, '--server', server.url, '--token', viewer], io)).toBe(1);
     expect(io.err()).toMatch(/push failed: batch 1: HTTP 403/);
-    expect(io.err()).toMatch(/nothing was retired/);
+    expect(io.err()).toMatch(/the run was not completed, so nothing was retired \(no batch was applied\)/);
   });
 });
 
