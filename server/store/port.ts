@@ -77,8 +77,13 @@ export interface GraphStore {
   getCi(id: string, asOf?: string): Promise<CiRecord | null>;
   getCiDetail(id: string): Promise<CiDetail | null>;
   listCis(query: CiQuery): Promise<{ items: CiRecord[]; nextCursor: string | null }>;
-  /** Live relations (or as of a time) with an end among `ciIds`. */
-  relationsOf(ciIds: string[], asOf?: string): Promise<RelationRecord[]>;
+  /**
+   * Live relations (or as of a time) with an end among `ciIds`; at most `limit` of them when given
+   * (a hub has hundreds of thousands: a map needs to know there are more, not to read them all).
+   */
+  relationsOf(ciIds: string[], asOf?: string, limit?: number): Promise<RelationRecord[]>;
+  /** Live relations (or as of a time) with both ends among `ciIds`, at most `limit`: the edges of a drawn subgraph. */
+  relationsAmong(ciIds: string[], asOf?: string, limit?: number): Promise<RelationRecord[]>;
   getCis(ids: string[], asOf?: string): Promise<CiRecord[]>;
   /** The whole live (or as-of) topology, in chunks, for the projection. */
   streamTopology(asOf?: string, chunkSize?: number): AsyncIterable<{ cis: TopologyCi[]; relations: TopologyRelation[] }>;

@@ -290,6 +290,41 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect((await store.listCis({ q: '100%_', limit: 100 })).items).toEqual([]);
       });
 
+      it('reads a hub\'s relations up to a limit, and the relations among a set of CIs, now and as of a time', async () => {
+        // dns is needed by five services; checkout also needs payments; a retired edge must not show.
+        const callers = ['a', 'b', 'c', 'd', 'e'];
+        await push(store, {
+          source: 'k', cis: [svc('dns'), svc('payments'), svc('checkout'), ...callers.map((n) => svc(n))],
+          relations: [
+            ...callers.map((n) => ({ type: 'DEPENDS_ON' as const, from: ref(n), to: ref('dns') })),
+            { type: 'DEPENDS_ON', from: ref('checkout'), to: ref('payments') },
+            { type: 'DEPENDS_ON', from: ref('checkout'), to: ref('dns') },
+          ],
+        }, { now: c.now });
+        const t1 = c.advance();
+        const byName = new Map((await allActive(store)).map((x) => [x.name, x.id]));
+        const id = (n: string) => byName.get(n)!;
+        expect(await store.relationsOf([id('dns')])).toHaveLength(6);
+        expect(await store.relationsOf([id('dns')], undefined, 3)).toHaveLength(3);
+        expect(await store.relationsOf([id('dns')], t1, 4)).toHaveLength(4);
+        expect(await store.relationsOf([id('dns')], undefined, 0)).toEqual([]);
+
+        const among = async (names: string[], asOf?: string, limit?: number) =>
+          (await store.relationsAmong(names.map(id), asOf, limit)).map((r) => `${[...byName].find(([, v]) => v === r.from)![0]}->${[...byName].find(([, v]) => v === r.to)![0]}`).sort();
+        expect(await among(['checkout', 'payments', 'dns'])).toEqual(['checkout->dns', 'checkout->payments']);
+        expect(await among(['a', 'dns', 'payments'])).toEqual(['a->dns']);
+        expect(await among(['a', 'b'])).toEqual([]);
+        expect(await among(['checkout', 'payments', 'dns'], undefined, 1)).toHaveLength(1);
+
+        // The run completes without checkout -> payments: gone now, still there as of t1.
+        await push(store, {
+          source: 'k', runId: 'r2', complete: true, force: true, cis: [svc('dns'), svc('payments'), svc('checkout'), ...callers.map((n) => svc(n))],
+          relations: [...callers.map((n) => ({ type: 'DEPENDS_ON' as const, from: ref(n), to: ref('dns') })), { type: 'DEPENDS_ON', from: ref('checkout'), to: ref('dns') }],
+        }, { now: () => c.advance() });
+        expect(await among(['checkout', 'payments', 'dns'])).toEqual(['checkout->dns']);
+        expect(await among(['checkout', 'payments', 'dns'], t1)).toEqual(['checkout->dns', 'checkout->payments']);
+      });
+
       it('keeps tokens by hash and documents by kind', async () => {
         await store.createToken({ id: 't1', hash: 'h1', name: 'ci', role: 'collector', createdAt: c.now() });
         expect(await store.findToken('h1')).toMatchObject({ id: 't1', role: 'collector' });

@@ -89,6 +89,10 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await store.listCis({ limit: 10, class: ['service'], q: 'Check', environment: 'prod', owner: 'x', lifecycle: 'any', cursor: Buffer.from('["a","b"]').toString('base64url') });
     await store.relationsOf(['ci-1']);
     await store.relationsOf(['ci-1'], now);
+    await store.relationsOf(['ci-1'], undefined, 10);
+    await store.relationsOf(['ci-1'], now, 10);
+    await store.relationsAmong(['ci-1', 'ci-2']);
+    await store.relationsAmong(['ci-1', 'ci-2'], now, 10);
     expect((await store.diff(now, now, 10)).cis.added).toHaveLength(1);
     for await (const _ of store.streamTopology()) { /* drain */ }
     for await (const _ of store.streamTopology(now, 5)) { /* drain */ }

@@ -27,7 +27,11 @@ export function graphRoutes(ctx: ApiContext): Router {
   r.get('/graph', requireRole('viewer'), async (req, res) => {
     const q = parseQuery(GraphQuery, req);
     const maxNodes = Math.min(q.maxNodes ?? ctx.limits.graphNodes, ctx.limits.graphNodes);
-    const src = { relationsOf: (ids: string[]) => ctx.store.relationsOf(ids, q.asOf), getCis: (ids: string[]) => ctx.store.getCis(ids, q.asOf) };
+    const src = {
+      relationsOf: (ids: string[], limit: number) => ctx.store.relationsOf(ids, q.asOf, limit),
+      relationsAmong: (ids: string[], limit: number) => ctx.store.relationsAmong(ids, q.asOf, limit),
+      getCis: (ids: string[]) => ctx.store.getCis(ids, q.asOf),
+    };
     const base = { maxNodes, maxEdges: ctx.limits.graphEdges, now: q.asOf ? Date.parse(q.asOf) : Date.now(), edgeThresholds: ctx.edgeState, environment: q.environment, owner: q.owner };
 
     if (q.expand) {

@@ -3,7 +3,10 @@ import { ciClasses } from '../../model/classes.ts';
 import { neighbourVia, edgeState, type Direction } from './direction.ts';
 
 export interface NeighbourhoodSource {
-  relationsOf(ids: string[]): Promise<RelationRecord[]>;
+  /** Relations with an end among `ids`, at most `limit`. */
+  relationsOf(ids: string[], limit: number): Promise<RelationRecord[]>;
+  /** Relations with both ends among `ids`, at most `limit`. */
+  relationsAmong(ids: string[], limit: number): Promise<RelationRecord[]>;
   getCis(ids: string[]): Promise<CiRecord[]>;
 }
 
@@ -32,6 +35,9 @@ export const toGraphEdge = (r: RelationRecord, now: number, t: NeighbourhoodQuer
 /**
  * Breadth-first from the focus, one store round trip per level, keeping the BFS tree (for grouping)
  * and stopping at the node cap with `truncated` rather than failing.
+ * Reads are bounded by the caps, not by the estate: a level reads a bounded number of relations
+ * (a hub's 100,000 dependents cannot be drawn anyway, and reading them all made one map take seconds),
+ * and the closing edges come from relations with both ends shown, not from every relation of every node.
  */
 export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQuery) {
   const cis = new Map<string, CiRecord>();
@@ -45,7 +51,11 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
     (!q.classes?.length || q.classes.includes(c.class)) && (!q.environment || c.environment === q.environment) && (!q.owner || c.owner === q.owner);
 
   for (let d = 1; d <= q.depth && frontier.length && !truncated; d++) {
-    const levelRels = await src.relationsOf(frontier);
+    // Every new node costs at least one relation, and some lead back or are filtered out: twice the node
+    // budget left is enough to fill the map without reading a hub's every edge.
+    const budget = Math.min(q.maxEdges, 2 * (q.maxNodes - cis.size));
+    const levelRels = await src.relationsOf(frontier, budget + 1);
+    if (levelRels.length > budget) truncated = true;
     const inFrontier = new Set(frontier);
     const candidates = new Map<string, { via: string; rel: RelationRecord }[]>();
     for (const rel of levelRels) {
@@ -73,7 +83,7 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
     frontier = next;
   }
   // The induced subgraph: edges among everything shown, also those between nodes of the last level.
-  for (const rel of await src.relationsOf([...cis.keys()])) rels.set(rel.id, rel);
+  for (const rel of await src.relationsAmong([...cis.keys()], q.maxEdges + 1)) rels.set(rel.id, rel);
   let edges = [...rels.values()].filter((r) => cis.has(r.from) && cis.has(r.to));
   if (edges.length > q.maxEdges) { edges = edges.slice(0, q.maxEdges); truncated = true; }
   return {

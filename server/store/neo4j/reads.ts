@@ -1,7 +1,8 @@
 import type { ManagedTransaction } from 'neo4j-driver';
 import type { CiDetail, CiRecord, CiVersion, RelationRecord } from '../../model/records.ts';
 import type { CiQuery } from '../port.ts';
-import { assertionFromProps, ciFromProps, ciFromVersion, relationFromVersion, sourceFromAssertion } from './records.ts';
+import { assertionFromProps, ciFromProps, ciFromVersion, relationFromProps, relationFromVersion, sourceFromAssertion } from './records.ts';
+import { registeredRelTypes } from './write-rows.ts';
 import { relationsTouching } from './batch-tx.ts';
 import { intParam, runQuery } from './run.ts';
 
@@ -13,10 +14,23 @@ export async function getCis(tx: ManagedTransaction, ids: string[], asOf?: strin
   return (await runQuery<{ ci: Props }>(tx, 'get-cis', { ids })).map((r) => ciFromProps(r.ci));
 }
 
-export async function relationsOf(tx: ManagedTransaction, ids: string[], asOf?: string): Promise<RelationRecord[]> {
-  if (!ids.length) return [];
-  if (asOf) return (await runQuery<{ v: Props }>(tx, 'relations-as-of', { ids, asOf })).map((r) => relationFromVersion(r.v));
+/** No limit given is no limit: Cypher's LIMIT needs a number, and this one is above any estate. */
+const UNLIMITED = 2 ** 31 - 1;
+
+export async function relationsOf(tx: ManagedTransaction, ids: string[], asOf?: string, limit?: number): Promise<RelationRecord[]> {
+  if (!ids.length || limit === 0) return [];
+  if (asOf) return (await runQuery<{ v: Props }>(tx, 'relations-as-of', { ids, asOf, limit: intParam(limit ?? UNLIMITED) })).map((r) => relationFromVersion(r.v));
+  if (limit !== undefined) {
+    return (await runQuery<{ rel: Props }>(tx, 'relations-of-limited', { ids, types: registeredRelTypes(), limit: intParam(limit) })).map((r) => relationFromProps(r.rel));
+  }
   return (await relationsTouching(tx, ids)).map((r) => r.record);
+}
+
+export async function relationsAmong(tx: ManagedTransaction, ids: string[], asOf?: string, limit = UNLIMITED): Promise<RelationRecord[]> {
+  if (!ids.length) return [];
+  const distinct = [...new Set(ids)];
+  if (asOf) return (await runQuery<{ v: Props }>(tx, 'relations-among-as-of', { ids: distinct, asOf, limit: intParam(limit) })).map((r) => relationFromVersion(r.v));
+  return (await runQuery<{ rel: Props }>(tx, 'relations-among', { ids: distinct, types: registeredRelTypes(), limit: intParam(limit) })).map((r) => relationFromProps(r.rel));
 }
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);

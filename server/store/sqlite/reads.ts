@@ -19,6 +19,21 @@ export function relationFromVersion(v: RelVersionRow): RelationRecord {
   return { id: v.rel_id, type: v.type, from: v.from_id, to: v.to_id, ...d, observed: null, version: v.version, validFrom: v.valid_from, validTo: v.valid_to };
 }
 
+type RelationEnd = 'from' | 'to' | 'among';
+
+/** Live, open-as-of and closed-as-of statements for one way of matching relation ends (`where` binds the id set). */
+function relationStatements<E extends RelationEnd>(db: Database.Database, end: E, where: string) {
+  return {
+    [`live_${end}`]: db.prepare<unknown[], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${where} LIMIT ?`),
+    [`open_${end}`]: db.prepare<unknown[], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${where} AND valid_from <= ? LIMIT ?`),
+    [`closed_${end}`]: db.prepare<unknown[], RelVersionRow>(
+      `SELECT * FROM relation_versions WHERE valid_to IS NOT NULL AND ${where} AND valid_from <= ? AND valid_to > ? LIMIT ?`),
+  } as Record<`live_${E}` | `open_${E}`, Database.Statement<unknown[], RelationRow>> & Record<`closed_${E}`, Database.Statement<unknown[], RelVersionRow>>;
+}
+
+/** A relation's open version read from its row: what relation_versions holds for it, observations aside. */
+const openVersion = (r: RelationRow): RelationRecord => ({ ...relationFromRow(r), observed: null });
+
 /** Read-side statements over the read connection (WAL: readers see the last commit, never a half batch). */
 export function prepareReads(db: Database.Database) {
   const st = {
@@ -28,10 +43,14 @@ export function prepareReads(db: Database.Database) {
     cisAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${AS_OF('v')}`),
     versions: db.prepare<[string], VersionRow>('SELECT * FROM ci_versions WHERE ci_id = ? ORDER BY version DESC'),
     assertions: db.prepare<[string], AssertionRow>('SELECT * FROM assertions WHERE target_id = ? ORDER BY source, scope'),
-    relsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')}`),
-    relsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
-    relsFromAsOf: db.prepare<[string, string, string], RelVersionRow>(`SELECT * FROM relation_versions v WHERE ${IN('from_id')} AND ${AS_OF('v')}`),
-    relsToAsOf: db.prepare<[string, string, string], RelVersionRow>(`SELECT * FROM relation_versions v WHERE ${IN('to_id')} AND ${AS_OF('v')}`),
+    // Relations by end, live or as of a time, with a LIMIT (-1: none). As of a time, the open version of a
+    // relation is its row in `relations` (indexed by both ends there) and only closed versions are looked up in
+    // relation_versions, through partial indexes that a create never writes to.
+    ...relationStatements(db, 'from', `${IN('from_id')}`),
+    ...relationStatements(db, 'to', `${IN('to_id')}`),
+    // Both ends in the set: seek by the source end (few outgoing edges per CI) and only filter on the target
+    // (the unary + keeps SQLite from walking a hub's incoming edges through an index on to_id instead).
+    ...relationStatements(db, 'among', `${IN('from_id')} AND ${IN('+to_id')}`),
     // Keyset-paged so no statement stays open across an await (one connection, one running statement).
     topoCis: db.prepare<[number, number], { rid: number; id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null; attributes: string }>(
       "SELECT rowid AS rid, id, class, name, environment, tier, owner, attributes FROM cis WHERE rowid > ? AND lifecycle = 'active' ORDER BY rowid LIMIT ?"),
@@ -61,18 +80,29 @@ export function getCis(st: ReadStatements, ids: string[], asOf?: string): CiReco
   return asOf ? st.cisAsOf.all(json, asOf, asOf).map(ciFromVersion) : st.cis.all(json).map(ciFromRow);
 }
 
-export function relationsOf(st: ReadStatements, ids: string[], asOf?: string): RelationRecord[] {
-  if (!ids.length) return [];
+/** Relations matched by `end` over the id set `json` (bound once per IN), live or as of a time, at most `limit` (-1: all). */
+function relationsBy(st: ReadStatements, end: RelationEnd, json: string, asOf: string | undefined, limit: number): RelationRecord[] {
+  const ids = end === 'among' ? [json, json] : [json];
+  if (!asOf) return st[`live_${end}`].all(...ids, limit).map(relationFromRow);
+  const open = st[`open_${end}`].all(...ids, asOf, limit).map(openVersion);
+  const left = limit < 0 ? -1 : limit - open.length;
+  return left === 0 ? open : [...open, ...st[`closed_${end}`].all(...ids, asOf, asOf, left).map(relationFromVersion)];
+}
+
+export function relationsOf(st: ReadStatements, ids: string[], asOf?: string, limit = -1): RelationRecord[] {
+  if (!ids.length || limit === 0) return [];
   const json = JSON.stringify(ids);
   const out = new Map<string, RelationRecord>();
-  if (asOf) {
-    for (const v of st.relsFromAsOf.all(json, asOf, asOf)) out.set(v.rel_id, relationFromVersion(v));
-    for (const v of st.relsToAsOf.all(json, asOf, asOf)) out.set(v.rel_id, relationFromVersion(v));
-  } else {
-    for (const r of st.relsFrom.all(json)) out.set(r.id, relationFromRow(r));
-    for (const r of st.relsTo.all(json)) out.set(r.id, relationFromRow(r));
+  // Each direction alone may fill the limit; together they are cut back to it.
+  for (const end of ['from', 'to'] as const) {
+    for (const r of relationsBy(st, end, json, asOf, limit)) if (limit < 0 || out.size < limit) out.set(r.id, r);
   }
   return [...out.values()];
+}
+
+export function relationsAmong(st: ReadStatements, ids: string[], asOf?: string, limit = -1): RelationRecord[] {
+  if (!ids.length || limit === 0) return [];
+  return relationsBy(st, 'among', JSON.stringify(ids), asOf, limit);
 }
 
 export function getCiDetail(st: ReadStatements, id: string): CiDetail | null {

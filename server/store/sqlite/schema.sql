@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS relation_versions (
 CREATE INDEX IF NOT EXISTS relation_versions_from ON relation_versions (valid_from);
 DROP INDEX IF EXISTS relation_versions_to;
 CREATE INDEX IF NOT EXISTS relation_versions_closed ON relation_versions (valid_to) WHERE valid_to IS NOT NULL;
+-- A CI's relations as of a time: the open version is the relations row (indexed by both ends there), so only
+-- closed versions need finding by their ends here, and a created relation writes to neither index.
+CREATE INDEX IF NOT EXISTS relation_versions_closed_from ON relation_versions (from_id) WHERE valid_to IS NOT NULL;
+CREATE INDEX IF NOT EXISTS relation_versions_closed_to ON relation_versions (to_id) WHERE valid_to IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS assertions (
   target_id TEXT NOT NULL,

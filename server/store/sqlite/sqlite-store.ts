@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { GraphStore, BatchTx, StoredDoc } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
-import { getCi, getCiDetail, getCis, listCis, prepareReads, relationsOf, topology, type ReadStatements } from './reads.ts';
+import { getCi, getCiDetail, getCis, listCis, prepareReads, relationsAmong, relationsOf, topology, type ReadStatements } from './reads.ts';
 import { diff } from './diff.ts';
 
 const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schema.sql'), 'utf8');
@@ -88,7 +88,8 @@ export class SqliteStore implements GraphStore {
   async getCi(id: string, asOf?: string) { return getCi(this.reads, id, asOf); }
   async getCiDetail(id: string) { return getCiDetail(this.reads, id); }
   async listCis(q: Parameters<GraphStore['listCis']>[0]) { return listCis(this.reader, q); }
-  async relationsOf(ids: string[], asOf?: string) { return relationsOf(this.reads, ids, asOf); }
+  async relationsOf(ids: string[], asOf?: string, limit?: number) { return relationsOf(this.reads, ids, asOf, limit); }
+  async relationsAmong(ids: string[], asOf?: string, limit?: number) { return relationsAmong(this.reads, ids, asOf, limit); }
   async getCis(ids: string[], asOf?: string) { return getCis(this.reads, ids, asOf); }
   async *streamTopology(asOf?: string, chunkSize = 10_000) { yield* topology(this.reads, asOf, chunkSize); }
   async diff(from: string, to: string, limit: number) { return diff(this.reader, from, to, limit); }
