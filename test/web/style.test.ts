@@ -46,4 +46,13 @@ describe('styles by state', () => {
     expect(resolveStyle(rules, 'edge', [], 'curve-style')).toBe('bezier');
     expect(resolveStyle(rules, 'edge', [], 'target-arrow-shape')).toBe('triangle');
   });
+
+  it('lets presses on a large map go through edges, and through nodes when zoomed out to dots, so they pan', () => {
+    expect(resolveStyle(graphStyle({ large: true }), 'edge', [], 'events')).toBe('no');
+    expect(resolveStyle(graphStyle({ large: true }), 'node', ['layer-software'], 'events')).toBeUndefined();
+    expect(resolveStyle(graphStyle({ large: true, far: true }), 'node', ['layer-software'], 'events')).toBe('no');
+    // Small maps keep clickable elements at any zoom.
+    expect(resolveStyle(graphStyle({ large: false, far: true }), 'node', ['layer-software'], 'events')).toBeUndefined();
+    expect(resolveStyle(rules, 'edge', [], 'events')).toBeUndefined();
+  });
 });

@@ -28,6 +28,12 @@ export const LARGE_ELEMENTS = 1500;
 export const ELK_MAX_NODES = 250;
 const FCOSE_DRAFT_NODES = 1200;
 const FIT_MAX_ZOOM = 1.5;
+/** Horizontal spacing of the layered layout where labels are drawn (their max width is 100 px). */
+const LABELLED_SPACING_X = 110;
+/** A node's size in the style, and the on-screen size below which a large map's nodes take no presses. */
+const NODE_PX = 22;
+const FAR_NODE_PX = 8;
+const FAR_REST_MS = 200;
 
 let elkReady: Promise<void> | null = null;
 let fcoseReady: Promise<void> | null = null;
@@ -44,6 +50,11 @@ export class GraphView {
   private current = new Map<string, El>();
   private layoutKey: string | null = null;
   private large: boolean | null = null;
+  /** A large map zoomed out to dots (see StyleOptions.far); re-judged when the viewport rests. */
+  private far = false;
+  private farTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether dragging a node pans the map (large maps) rather than moving the node. */
+  private nodesPan: boolean | null = null;
   private layoutRun = 0;
   private overview: Overview | null = null;
   /** Until the user pans or zooms, a resized window refits the map. */
@@ -72,6 +83,8 @@ export class GraphView {
     this.cy.on('mouseover', 'node', (e) => this.handlers.onHover?.(e.target.id()));
     this.cy.on('mouseout', 'node', () => this.handlers.onHover?.(null));
     this.cy.on('tapstart scrollzoom', () => { this.autoFit = false; });
+    // A hover tip stands where the node was: once the view moves, it is dropped.
+    this.cy.on('viewport', () => { this.handlers.onHover?.(null); clearTimeout(this.farTimer); this.farTimer = setTimeout(() => this.judgeFar(), FAR_REST_MS); });
     if (overviewCanvas) this.overview = new Overview(this.cy, overviewCanvas);
   }
 
@@ -93,7 +106,7 @@ export class GraphView {
     const fast = relayout && layout.name === 'layered' && (nodeCount > ELK_MAX_NODES || hasCompounds);
     const pos = fast ? layeredFromElements(elements) : null;
     cy.batch(() => {
-      if (large !== this.large) { cy.style(graphStyle({ large }) as unknown as cytoscape.StylesheetJson); this.large = large; }
+      if (large !== this.large) { this.large = large; this.far = false; this.applyStyle(); }
       if (diff.remove.length) {
         // One collection, one removal: removing (or union-ing) element by element is quadratic.
         const gone = diff.remove.map((id) => cy.getElementById(id)).filter((e) => e.nonempty());
@@ -104,6 +117,12 @@ export class GraphView {
         const ele = cy.getElementById(e.data.id);
         ele.data(e.data);
         ele.classes(e.classes);
+      }
+      // On a large map a press nearly always lands on some node: there, dragging pans the map
+      // (from a cached bitmap) instead of moving one node, which redraws every element per frame.
+      if (large !== this.nodesPan || diff.add.length) {
+        if (large) cy.nodes().ungrabify().panify(); else cy.nodes().grabify().unpanify();
+        this.nodesPan = large;
       }
     });
     this.current = new Map(elements.map((e) => [e.data.id, e]));
@@ -119,6 +138,18 @@ export class GraphView {
       this.settled = this.afterDraw().then(() => null);
     }
     return this.settled;
+  }
+
+  private applyStyle() {
+    this.cy.style(graphStyle({ large: !!this.large, far: this.far }) as unknown as cytoscape.StylesheetJson);
+  }
+
+  /** Restyles (one full redraw) only when the viewport rests, never in the middle of a gesture. */
+  private judgeFar() {
+    const far = !!this.large && this.cy.zoom() * NODE_PX < FAR_NODE_PX;
+    if (far === this.far) return;
+    this.far = far;
+    this.applyStyle();
   }
 
   private select(id: string | null) {
@@ -180,6 +211,7 @@ export class GraphView {
     cy.resize();
     this.fit();
     this.autoFit = true;
+    this.judgeFar();
     const t2 = performance.now();
     await this.afterDraw();
     this.overview?.refresh();
@@ -232,11 +264,19 @@ export class GraphView {
     });
   }
 
-  /** Fit the map, but never blow a handful of nodes up to poster size. */
+  /**
+   * Fit the map, but never blow a handful of nodes up to poster size, and keep it clear of the
+   * toolbar above and the overview in the bottom corner (drawn over the map).
+   */
   fit() {
     const cy = this.cy;
-    cy.fit(undefined, 40);
-    if (cy.zoom() > FIT_MAX_ZOOM) { cy.zoom(FIT_MAX_ZOOM); cy.center(); }
+    const eles = cy.elements();
+    if (eles.empty()) return;
+    const bb = eles.boundingBox();
+    const pad = { top: 56, right: 30, bottom: this.overview ? 140 : 40, left: 30 };
+    const w = Math.max(40, cy.width() - pad.left - pad.right), h = Math.max(40, cy.height() - pad.top - pad.bottom);
+    const zoom = Math.max(cy.minZoom(), Math.min(FIT_MAX_ZOOM, w / Math.max(bb.w, 1), h / Math.max(bb.h, 1)));
+    cy.viewport({ zoom, pan: { x: pad.left + (w - bb.w * zoom) / 2 - bb.x1 * zoom, y: pad.top + (h - bb.h * zoom) / 2 - bb.y1 * zoom } });
   }
   zoomBy(factor: number) {
     const cy = this.cy;
@@ -282,6 +322,7 @@ export class GraphView {
 
   destroy() {
     this.layoutRun++;
+    clearTimeout(this.farTimer);
     this.overview?.destroy();
     this.cy.destroy();
   }
@@ -290,13 +331,15 @@ export class GraphView {
 const round = (v: number) => Math.round(v);
 
 /** Layered positions for the non-compound nodes of an element list (members of a group kept together). */
-function layeredFromElements(elements: readonly El[]): Map<string, Point> {
+function layeredFromElements(elements: readonly El[], labelled = elements.length <= LARGE_ELEMENTS): Map<string, Point> {
   const nodes = [];
   const edges = [];
   for (const e of elements) {
     if (e.group === 'edges') edges.push({ source: e.data.source, target: e.data.target });
     else if (!e.classes.startsWith('compound')) nodes.push({ id: e.data.id, layer: e.data.layer, sortKey: `${e.data.parent ?? ''}|${e.data.ciClass}|${e.data.label}` });
   }
-  // Rows about as wide as the whole map is tall, so a fit leaves nodes big enough to click.
-  return layeredPositions(nodes, edges, { maxPerRow: Math.max(12, Math.round(Math.sqrt(nodes.length) * 1.4)) });
+  // Where labels are drawn, neighbours stand a label's width apart so that zooming in never shows
+  // them on top of each other; rows stay about as wide as the whole map is tall either way.
+  const spacingX = labelled ? LABELLED_SPACING_X : 70;
+  return layeredPositions(nodes, edges, { spacingX, maxPerRow: Math.max(8, Math.round(Math.sqrt(nodes.length) * 1.4 * Math.sqrt(70 / spacingX))) });
 }

@@ -38,9 +38,15 @@ export interface StyleRule { selector: string; style: Record<string, string | nu
 export interface StyleOptions {
   /** Large maps draw cheaper edges (haystack, no arrows) and drop labels when zoomed out. */
   large: boolean;
+  /**
+   * A large map zoomed out so far that a node is a few pixels: presses go through the elements to
+   * the background and pan. (Pressing an element changes its state, which makes Cytoscape drop its
+   * cached layers and draw all 20,000 elements one by one for the next frames.)
+   */
+  far?: boolean;
 }
 
-export function graphStyle({ large }: StyleOptions): StyleRule[] {
+export function graphStyle({ large, far = false }: StyleOptions): StyleRule[] {
   const rules: StyleRule[] = [
     {
       selector: 'node',
@@ -51,21 +57,28 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
         'text-valign': 'bottom',
         'text-margin-y': 3,
         color: '#1d2733',
-        'text-max-width': '110px',
+        'text-max-width': '100px',
         'text-wrap': 'ellipsis',
         width: 22,
         height: 22,
         'border-width': 1,
         'border-color': '#ffffff',
-        'min-zoomed-font-size': 6,
+        // Text under 7 px on screen is noise, not a label: it is left out until the user zooms in.
+        'min-zoomed-font-size': 7,
+        // A halo keeps labels legible where they cross edges.
+        'text-outline-color': '#fbfcfd',
+        'text-outline-width': 2,
+        'text-outline-opacity': 0.85,
       },
     },
     // Measuring and drawing 5,000 labels is most of a large map's draw time: there, only the CIs
     // that matter right now (selected, failed, on a highlighted path, candidates) are labelled.
     ...(large ? [{ selector: 'node', style: { label: '' } }] : []),
+    ...(large && far ? [{ selector: 'node', style: { events: 'no' } }] : []),
     ...Object.entries(layerColours).map(([layer, colour]) => ({ selector: `node.layer-${layer}`, style: { 'background-color': colour } })),
-    { selector: 'node.layer-business', style: { shape: 'round-rectangle', width: 34, height: 22 } },
-    { selector: 'node.layer-application', style: { shape: 'round-rectangle', width: 28, height: 20 } },
+    // The upper layers are the entry points, and few: their labels are larger, so they stay readable further out.
+    { selector: 'node.layer-business', style: { shape: 'round-rectangle', width: 34, height: 22, 'font-size': 12 } },
+    { selector: 'node.layer-application', style: { shape: 'round-rectangle', width: 28, height: 20, 'font-size': 12 } },
     { selector: 'node.layer-infrastructure', style: { shape: 'rectangle' } },
     { selector: 'node.layer-organisation', style: { shape: 'diamond' } },
     { selector: 'node.tier-1', style: { 'border-width': 3, 'border-color': '#1d2733' } },
@@ -83,8 +96,9 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     { selector: 'node.new', style: { 'border-width': 4, 'border-color': stateColours.added } },
     {
       selector: 'edge',
+      // A large map's edges take no clicks (nothing listens), so a press on one pans the map.
       style: large
-        ? { 'curve-style': 'haystack', 'haystack-radius': 0, width: 1, 'line-color': '#b7c2cf' }
+        ? { 'curve-style': 'haystack', 'haystack-radius': 0, width: 1, 'line-color': '#b7c2cf', events: 'no' }
         : { 'curve-style': 'bezier', width: 1.2, 'line-color': '#9aa5b1', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#9aa5b1', 'arrow-scale': 0.8 },
     },
     // Dashed and dotted lines are slow canvas paths; a large map keeps the colours and drops the dashes.
