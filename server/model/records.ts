@@ -60,10 +60,15 @@ export const CiVersion = z.object({
 });
 export type CiVersion = z.infer<typeof CiVersion>;
 
+/** Enough of a relation's other end to name it without another request. */
+export const RelationEnd = z.object({ name: z.string(), class: z.string(), lifecycle: z.string() });
+export type RelationEnd = z.infer<typeof RelationEnd>;
+
 export const CiDetail = CiRecord.extend({
   sources: z.array(SourceAssertion),
   relations: z.object({ outgoing: z.array(RelationRecord), incoming: z.array(RelationRecord) }),
   history: z.array(CiVersion),
+  ends: z.record(z.string(), RelationEnd).optional().describe('the CIs at the other end of its relations, by id (filled by the API)'),
 });
 export type CiDetail = z.infer<typeof CiDetail>;
 

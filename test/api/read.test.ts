@@ -33,6 +33,11 @@ describe('read API on the demo estate', () => {
     expect(r.body.relations.outgoing.filter((x: any) => x.type === 'RUNS_ON')).toHaveLength(3);
     expect(r.body.relations.incoming.length).toBeGreaterThan(0);
     expect(r.body.history).toEqual([expect.objectContaining({ version: 1, validTo: null })]);
+    // Every other end is named, so a client never has to show a bare id.
+    const hosts = r.body.relations.outgoing.filter((x: any) => x.type === 'RUNS_ON').map((x: any) => r.body.ends[x.to]);
+    expect(hosts.map((h: any) => h.class)).toEqual(['host', 'host', 'host']);
+    expect(hosts.every((h: any) => h.name.startsWith('checkout-db') && h.lifecycle === 'active')).toBe(true);
+    for (const x of r.body.relations.incoming) expect(r.body.ends[x.from]).toEqual(expect.objectContaining({ name: expect.any(String), class: expect.any(String) }));
     expect((await get('/api/v1/cis/ci-missing')).status).toBe(404);
   });
 

@@ -5,6 +5,7 @@ import { requireRole } from '../auth.ts';
 import { csvList, isoTime, parseQuery } from '../validate.ts';
 import { InputError, NotFoundError } from '../../ingest/errors.ts';
 import type { ApiContext } from '../context.ts';
+import type { CiDetail, RelationEnd } from '../../model/records.ts';
 
 export const ListCisQuery = z.object({
   class: csvList.pipe(z.array(CiClassName)).optional(),
@@ -33,12 +34,21 @@ export function ciRoutes(ctx: ApiContext): Router {
       const ci = await ctx.store.getCi(id, asOf);
       if (!ci) throw new NotFoundError(`no CI ${id} at ${asOf}`);
       const rels = await ctx.store.relationsOf([id], asOf);
-      res.json({ ...ci, relations: { outgoing: rels.filter((x) => x.from === id), incoming: rels.filter((x) => x.to === id) } });
+      const relations = { outgoing: rels.filter((x) => x.from === id), incoming: rels.filter((x) => x.to === id) };
+      res.json({ ...ci, relations, ends: await relationEnds(ctx, relations, asOf) });
       return;
     }
     const detail = await ctx.store.getCiDetail(id);
     if (!detail) throw new NotFoundError(`no CI ${id}`);
-    res.json(detail);
+    res.json({ ...detail, ends: await relationEnds(ctx, detail.relations) });
   });
   return r;
+}
+
+/** Names and classes of the CIs a relation list points at, so a client can show names instead of ids. */
+async function relationEnds(ctx: ApiContext, rels: Pick<CiDetail['relations'], 'outgoing' | 'incoming'>, asOf?: string): Promise<Record<string, RelationEnd>> {
+  const ids = [...new Set([...rels.outgoing.map((x) => x.to), ...rels.incoming.map((x) => x.from)])];
+  const ends: Record<string, RelationEnd> = {};
+  for (const c of await ctx.store.getCis(ids, asOf)) ends[c.id] = { name: c.name, class: c.class, lifecycle: c.lifecycle };
+  return ends;
 }
