@@ -16,6 +16,8 @@ let b: TestBrowser;
 let page: Page;
 let db: { id: string; name: string; environment: string };
 const errors: string[] = [];
+/** A server-assigned CI id, which the UI should never show where a name is known. */
+const rawId = /\bci-[a-z0-9]{12,}\b/;
 
 const nodeCount = () => page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.graph.nodes.length);
 /** Ids of map elements carrying a class (reads Cytoscape through the app's test handle). */
@@ -76,6 +78,15 @@ describe('web UI end to end', () => {
       return { business: Math.max(...y('.layer-business')), application: Math.min(...y('.layer-application')) };
     });
     expect(layers.business).toBeLessThan(layers.application);
+    // Zoomed out, labels are left out; hovering a CI names it.
+    const hovered = await page.evaluate(() => {
+      const sg = (window as unknown as { __servicegraph: Sg }).__servicegraph;
+      const n = sg.map.graph.nodes.find((x) => x.class === 'business_service')!;
+      return { name: n.name, pos: sg.view.renderedPosition(n.id)! };
+    });
+    const canvas = (await page.locator('.cy').boundingBox())!;
+    await page.mouse.move(canvas.x + hovered.pos.x, canvas.y + hovered.pos.y);
+    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain(hovered.name);
     await screenshot(page, 'web-1-estate');
   });
 
@@ -91,6 +102,10 @@ describe('web UI end to end', () => {
     const details = page.getByRole('complementary', { name: 'Selected CI' });
     await details.getByRole('heading', { name: 'Sources' }).waitFor();
     await expect.poll(() => details.textContent()).toContain('demo');
+    // Relations name their other end (the API sends the names), even where it is not on the map.
+    const relations = details.getByRole('list', { name: 'Relations' });
+    await relations.getByRole('button').first().waitFor();
+    expect(await relations.textContent()).not.toMatch(rawId);
     await screenshot(page, 'web-2-search-focus');
   });
 
@@ -137,6 +152,7 @@ describe('web UI end to end', () => {
     await page.getByLabel('Urgency').selectOption('1');
     await page.getByRole('button', { name: 'Open incident' }).click();
     await expect(page.locator('.prio').textContent()).resolves.toMatch(/^P[1-4]$/);
+    await page.locator('.incident').scrollIntoViewIfNeeded();
     await screenshot(page, 'web-5-incident');
   });
 
@@ -151,6 +167,8 @@ describe('web UI end to end', () => {
     expect((await withClass('blast')).length).toBeGreaterThan(0);
     await page.getByRole('list', { name: 'Approvers' }).getByRole('listitem').first().waitFor();
     await screenshot(page, 'web-6-change');
+    await page.getByRole('list', { name: 'Approvers' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'web-6b-change-approvers');
   });
 
   it('ranks root-cause candidates for incidents and shows a candidate on the map', async () => {
@@ -171,6 +189,10 @@ describe('web UI end to end', () => {
     await expect.poll(() => withClass('candidate')).toHaveLength(1);
     const selected = await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected);
     expect(await withClass('candidate')).toEqual([selected]);
+    // Its recent changes name the CIs they touched rather than quoting ids.
+    const changes = page.getByRole('list', { name: 'Recent changes', exact: true });
+    await changes.getByRole('listitem').first().waitFor();
+    await expect.poll(() => changes.textContent()).not.toMatch(rawId);
     await screenshot(page, 'web-7-root-cause');
   });
 
@@ -205,6 +227,7 @@ describe('web UI end to end', () => {
     await page.locator('.pinned').waitFor();
     // Three hours ago the demo estate (loaded a minute ago) did not exist yet.
     expect(await nodeCount()).toBe(0);
+    await page.getByRole('status').filter({ hasText: 'No CI existed here' }).waitFor();
     await screenshot(page, 'web-9-asof');
     await page.getByRole('button', { name: 'Back to live' }).click();
     await expect.poll(nodeCount, { timeout: 15_000 }).toBeGreaterThan(0);
