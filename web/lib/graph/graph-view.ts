@@ -106,7 +106,10 @@ export class GraphView {
     const fast = relayout && layout.name === 'layered' && (nodeCount > ELK_MAX_NODES || hasCompounds);
     const pos = fast ? layeredFromElements(elements) : null;
     cy.batch(() => {
-      if (large !== this.large) { this.large = large; this.far = false; this.applyStyle(); }
+      // A new layout of a large map is fitted, which zooms it out to dots: styled so at once, since
+      // restyling 20,000 elements after the first draw would cost as much again.
+      const far = large && (relayout || this.far);
+      if (large !== this.large || far !== this.far) { this.large = large; this.far = far; this.applyStyle(); }
       if (diff.remove.length) {
         // One collection, one removal: removing (or union-ing) element by element is quadratic.
         const gone = diff.remove.map((id) => cy.getElementById(id)).filter((e) => e.nonempty());
