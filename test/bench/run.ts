@@ -5,7 +5,7 @@ export {};
  */
 const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
   ingest: async () => (await import('./ingest.ts')).benchIngest,
-  impact: async () => (await import('./impact.ts' as string)).benchImpact,
+  impact: async () => (await import('./impact.ts')).benchImpact,
   otlp: async () => (await import('./otlp.ts' as string)).benchOtlp,
 };
 
@@ -14,4 +14,10 @@ if (!benchName || !benches[benchName]) {
   console.log(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n  e.g. npm run bench -- ingest --cis 100000`);
   process.exit(benchName ? 2 : 0);
 }
-await (await benches[benchName]())(args);
+try {
+  await (await benches[benchName]())(args);
+} catch (e) {
+  // One line saying what failed (a bad option, an unreachable store); SG_BENCH_STACK=1 shows the stack.
+  process.stderr.write(`bench ${benchName} failed: ${process.env.SG_BENCH_STACK ? (e as Error).stack : (e as Error).message}\n`);
+  process.exit(1);
+}
