@@ -10,7 +10,7 @@ export const cypherDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..
  * only key `query()` accepts), and test/store/neo4j-queries.test.ts checks this list against the folder.
  */
 export const queryNames = [
-  'append-event', 'await-indexes', 'ci-detail', 'ci-status', 'close-ci-versions', 'close-relation-versions', 'count-all',
+  'append-event', 'await-indexes', 'bench-reachability', 'ci-detail', 'ci-status', 'close-ci-versions', 'close-relation-versions', 'count-all',
   'count-tokens', 'create-token', 'delete-all', 'diff-cis', 'diff-relations', 'ensure-counter', 'events-since', 'find-token',
   'get-checkpoints', 'get-cis', 'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'latest-seq', 'list-cis',
   'list-docs', 'load-cis', 'load-relations-by-id', 'load-relations-by-triple', 'lock-writes', 'lookup-keys',
