@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 import { generateEstate } from '../../server/demo/generate-estate.ts';
 import { parseIngestBatch, type IngestCi, type IngestRelation } from '../../server/model/ingest.ts';
 import { ingest, type IngestPhase } from '../../server/ingest/ingest-service.ts';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import type { GraphStore } from '../../server/store/port.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { freePort, spawnServer, writeResult } from './bench-util.ts';
+import { benchStoreKind, neo4jTarget, openBenchStore } from './bench-store.ts';
 
 interface Batch { cis: IngestCi[]; relations: IngestRelation[] }
 
@@ -65,10 +66,9 @@ function post(agent: Agent, port: number, token: string, body: Buffer): Promise<
 /**
  * The same batches through the same code in this process, phase by phase (JSON parse, zod validation,
  * validation as the API route does it, then the ingest service's read, plan, write and commit), to see where a batch's time goes without HTTP.
+ * The store is closed at the end.
  */
-async function breakdown(bodies: Buffer[], dir: string) {
-  const store = new SqliteStore({ file: join(dir, 'breakdown.db') });
-  await store.init();
+async function breakdown(bodies: Buffer[], store: GraphStore) {
   const ms: Record<'parse' | 'validate' | IngestPhase, number> = { parse: 0, validate: 0, read: 0, plan: 0, write: 0, commit: 0 };
   const show = progressLine('in-process breakdown', bodies.length);
   const started = performance.now();
@@ -93,6 +93,13 @@ async function breakdown(bodies: Buffer[], dir: string) {
 export async function benchIngest(argv: string[]) {
   const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '100000' }, 'batch-cis': { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, store: { type: 'string', default: 'sqlite' }, 'no-breakdown': { type: 'boolean', default: false } } });
   const n = Number(values.cis), batchCis = Number(values['batch-cis']);
+  const kind = benchStoreKind(values.store);
+  if (kind === 'neo4j') {
+    // Reach Neo4j before anything is generated: an unreachable server fails here, in one line.
+    const probe = await openBenchStore('neo4j', '');
+    const seq = await probe.latestSeq().finally(() => probe.close());
+    if (seq > 0) console.log(`Neo4j (${neo4jTarget()}) is not empty (event log at ${seq}): this run measures updates, not a first load`);
+  }
   console.log(`generating a seeded estate of ${n} CIs...`);
   const estate = generateEstate({ cis: n, seed: Number(values.seed) });
   const batches = toBatches(estate.cis, estate.relations, batchCis);
@@ -102,7 +109,7 @@ export async function benchIngest(argv: string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
   const token = 'sg_bench_admin';
   const port = await freePort();
-  const server = await spawnServer({ SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_STORE: values.store!, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none') }, port);
+  const server = await spawnServer({ SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_STORE: kind, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none') }, port);
   let apiSeconds = 0;
   const loadBefore = loadavg()[0];
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -139,7 +146,9 @@ export async function benchIngest(argv: string[]) {
   for (const b of batches) writeBatch(b);
   const bareSeconds = (Date.now() - bareStart) / 1000;
   bare.close();
-  const inProcess = !values['no-breakdown'] && values.store === 'sqlite' ? await breakdown(bodies, dataDir) : null;
+  // In process: SQLite into a fresh file; Neo4j into the same database, which the API run has just filled, so
+  // every batch finds its CIs and relations already there (an unchanged re-sync, not a first load).
+  const inProcess = values['no-breakdown'] ? null : await breakdown(bodies, await openBenchStore(kind, join(dataDir, 'breakdown.db')));
   rmSync(dataDir, { recursive: true, force: true });
 
   const result = {
@@ -148,17 +157,17 @@ export async function benchIngest(argv: string[]) {
     relationsPerSec: Math.round(estate.relations.length / apiSeconds),
     bareInsertCisPerSec: Math.round(estate.cis.length / bareSeconds),
     ratio: Number(((estate.cis.length / bareSeconds) / (estate.cis.length / apiSeconds)).toFixed(2)),
-    apiSeconds, bareSeconds, store: values.store,
+    apiSeconds, bareSeconds, store: kind, bareInsertStore: 'sqlite',
     // The machine is shared: a load average well above its 2 cores slows every figure here.
     loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
-    ...(inProcess ? { inProcess: { cisPerSec: Math.round(estate.cis.length / inProcess.seconds), msPerBatch: inProcess.perBatch } } : {}),
+    ...(inProcess ? { inProcess: { store: kind, ...(kind === 'neo4j' ? { rows: 'unchanged (re-sent into the database the API run filled)' } : {}), cisPerSec: Math.round(estate.cis.length / inProcess.seconds), msPerBatch: inProcess.perBatch } } : {}),
   };
-  console.log(`\nthrough the HTTP API (identification, reconciliation, history, provenance, events): ${result.cisPerSec} CIs/s with ${result.relationsPerSec} relations/s (${apiSeconds.toFixed(1)} s)`);
-  console.log(`bare bulk INSERT into SQLite, same rows:                                      ${result.bareInsertCisPerSec} CIs/s (${bareSeconds.toFixed(1)} s)`);
-  console.log(`ratio (bare / API): ${result.ratio}x; load average ${result.loadAverage1m.before} before, ${result.loadAverage1m.after} after`);
+  console.log(`\nthrough the HTTP API on ${kind} (identification, reconciliation, history, provenance, events): ${result.cisPerSec} CIs/s with ${result.relationsPerSec} relations/s (${apiSeconds.toFixed(1)} s)`);
+  console.log(`bare bulk INSERT into SQLite, same rows${kind === 'neo4j' ? ' (the comparison stays SQLite with --store neo4j)' : ''}: ${result.bareInsertCisPerSec} CIs/s (${bareSeconds.toFixed(1)} s)`);
+  console.log(`ratio (bare SQLite / API on ${kind}): ${result.ratio}x; load average ${result.loadAverage1m.before} before, ${result.loadAverage1m.after} after`);
   if (inProcess) {
     const p = inProcess.perBatch;
-    console.log(`in process, no HTTP: ${Math.round(estate.cis.length / inProcess.seconds)} CIs/s; ms per batch: parse ${p.parse}, validate ${p.validate}, read ${p.read}, plan ${p.plan}, write ${p.write}, commit ${p.commit}`);
+    console.log(`in process on ${kind}, no HTTP${kind === 'neo4j' ? ' (the same rows again, unchanged)' : ''}: ${Math.round(estate.cis.length / inProcess.seconds)} CIs/s; ms per batch: parse ${p.parse}, validate ${p.validate}, read ${p.read}, plan ${p.plan}, write ${p.write}, commit ${p.commit}`);
   }
   console.log(`written to ${writeResult('ingest', result)}`);
 }
