@@ -66,7 +66,10 @@ export type RelationEnd = z.infer<typeof RelationEnd>;
 
 export const CiDetail = CiRecord.extend({
   sources: z.array(SourceAssertion),
-  relations: z.object({ outgoing: z.array(RelationRecord), incoming: z.array(RelationRecord) }),
+  relations: z.object({
+    outgoing: z.array(RelationRecord), incoming: z.array(RelationRecord),
+    truncated: z.boolean().optional().describe('true when the CI has more relations than listed (a hub): the map groups them'),
+  }),
   history: z.array(CiVersion),
   ends: z.record(z.string(), RelationEnd).optional().describe('the CIs at the other end of its relations, by id (filled by the API)'),
 });

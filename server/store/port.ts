@@ -75,7 +75,8 @@ export interface GraphStore {
   transact<T>(fn: (tx: BatchTx) => Promise<T>, opts?: { readOnly?: boolean }): Promise<T>;
 
   getCi(id: string, asOf?: string): Promise<CiRecord | null>;
-  getCiDetail(id: string): Promise<CiDetail | null>;
+  /** One CI with its sources, history and at most `relationLimit` relations (`relations.truncated` when it has more). */
+  getCiDetail(id: string, relationLimit?: number): Promise<CiDetail | null>;
   listCis(query: CiQuery): Promise<{ items: CiRecord[]; nextCursor: string | null }>;
   /**
    * Live relations (or as of a time) with an end among `ciIds`; at most `limit` of them when given

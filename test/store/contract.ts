@@ -308,6 +308,10 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(await store.relationsOf([id('dns')], undefined, 3)).toHaveLength(3);
         expect(await store.relationsOf([id('dns')], t1, 4)).toHaveLength(4);
         expect(await store.relationsOf([id('dns')], undefined, 0)).toEqual([]);
+        const hub = (await store.getCiDetail(id('dns'), 2))!.relations;
+        expect([hub.incoming.length + hub.outgoing.length, hub.truncated]).toEqual([2, true]);
+        const all = (await store.getCiDetail(id('dns'), 6))!.relations;
+        expect([all.incoming.length, all.truncated]).toEqual([6, false]);
 
         const among = async (names: string[], asOf?: string, limit?: number) =>
           (await store.relationsAmong(names.map(id), asOf, limit)).map((r) => `${[...byName].find(([, v]) => v === r.from)![0]}->${[...byName].find(([, v]) => v === r.to)![0]}`).sort();

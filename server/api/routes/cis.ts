@@ -33,12 +33,15 @@ export function ciRoutes(ctx: ApiContext): Router {
     if (asOf) {
       const ci = await ctx.store.getCi(id, asOf);
       if (!ci) throw new NotFoundError(`no CI ${id} at ${asOf}`);
-      const rels = await ctx.store.relationsOf([id], asOf);
-      const relations = { outgoing: rels.filter((x) => x.from === id), incoming: rels.filter((x) => x.to === id) };
+      const limit = ctx.limits.listLimit;
+      const read = await ctx.store.relationsOf([id], asOf, limit + 1);
+      const rels = read.slice(0, limit);
+      const relations = { outgoing: rels.filter((x) => x.from === id), incoming: rels.filter((x) => x.to === id), truncated: read.length > limit };
       res.json({ ...ci, relations, ends: await relationEnds(ctx, relations, asOf) });
       return;
     }
-    const detail = await ctx.store.getCiDetail(id);
+    // A hub has hundreds of thousands of relations: the panel lists the first page, the map groups the rest.
+    const detail = await ctx.store.getCiDetail(id, ctx.limits.listLimit);
     if (!detail) throw new NotFoundError(`no CI ${id}`);
     res.json({ ...detail, ends: await relationEnds(ctx, detail.relations) });
   });

@@ -74,7 +74,7 @@ export class Neo4jStore implements GraphStore {
   }
 
   async getCi(id: string, asOf?: string) { return (await this.read((tx) => getCis(tx, [id], asOf)))[0] ?? null; }
-  getCiDetail(id: string) { return this.read((tx) => getCiDetail(tx, id)); }
+  getCiDetail(id: string, relationLimit?: number) { return this.read((tx) => getCiDetail(tx, id, relationLimit)); }
   listCis(q: CiQuery) { return this.read((tx) => listCis(tx, q)); }
   relationsOf(ids: string[], asOf?: string, limit?: number) { return this.read((tx) => relationsOf(tx, ids, asOf, limit)); }
   relationsAmong(ids: string[], asOf?: string, limit?: number) { return this.read((tx) => relationsAmong(tx, ids, asOf, limit)); }

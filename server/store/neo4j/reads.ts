@@ -35,7 +35,7 @@ export async function relationsAmong(tx: ManagedTransaction, ids: string[], asOf
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-export async function getCiDetail(tx: ManagedTransaction, id: string): Promise<CiDetail | null> {
+export async function getCiDetail(tx: ManagedTransaction, id: string, relationLimit?: number): Promise<CiDetail | null> {
   const [row] = await runQuery<{ ci: Props; sources: Props[]; history: Props[] }>(tx, 'ci-detail', { id });
   if (!row) return null;
   const ci = ciFromProps(row.ci);
@@ -45,10 +45,11 @@ export async function getCiDetail(tx: ManagedTransaction, id: string): Promise<C
     const { id: _id, version, validFrom, validTo, ...data } = v;
     return { version, validFrom, validTo, data };
   });
-  const rels = await relationsOf(tx, [id]);
+  const read = await relationsOf(tx, [id], undefined, relationLimit === undefined ? undefined : relationLimit + 1);
+  const rels = relationLimit === undefined ? read : read.slice(0, relationLimit);
   return {
     ...ci, sources,
-    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id) },
+    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id), truncated: read.length > rels.length },
     history,
   };
 }

@@ -105,21 +105,22 @@ export function relationsAmong(st: ReadStatements, ids: string[], asOf?: string,
   return relationsBy(st, 'among', JSON.stringify(ids), asOf, limit);
 }
 
-export function getCiDetail(st: ReadStatements, id: string): CiDetail | null {
+export function getCiDetail(st: ReadStatements, id: string, relationLimit?: number): CiDetail | null {
   const ci = getCi(st, id);
   if (!ci) return null;
   const sources: SourceAssertion[] = st.assertions.all(id).map(assertionFromRow).map((a) => ({
     source: a.source, scope: a.scope, runId: a.runId, firstSeen: a.firstSeen, lastSeen: a.lastSeen, active: a.active,
     values: a.values as SourceAssertion['values'],
   }));
-  const rels = relationsOf(st, [id]);
+  const read = relationsOf(st, [id], undefined, relationLimit === undefined ? -1 : relationLimit + 1);
+  const rels = relationLimit === undefined ? read : read.slice(0, relationLimit);
   const history: CiVersion[] = st.versions.all(id).map((v) => {
     const { id: _id, version, validFrom, validTo, ...data } = ciFromVersion(v);
     return { version, validFrom, validTo, data };
   });
   return {
     ...ci, sources,
-    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id) },
+    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id), truncated: read.length > rels.length },
     history,
   };
 }

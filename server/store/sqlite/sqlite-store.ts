@@ -86,7 +86,7 @@ export class SqliteStore implements GraphStore {
   }
 
   async getCi(id: string, asOf?: string) { return getCi(this.reads, id, asOf); }
-  async getCiDetail(id: string) { return getCiDetail(this.reads, id); }
+  async getCiDetail(id: string, relationLimit?: number) { return getCiDetail(this.reads, id, relationLimit); }
   async listCis(q: Parameters<GraphStore['listCis']>[0]) { return listCis(this.reader, q); }
   async relationsOf(ids: string[], asOf?: string, limit?: number) { return relationsOf(this.reads, ids, asOf, limit); }
   async relationsAmong(ids: string[], asOf?: string, limit?: number) { return relationsAmong(this.reads, ids, asOf, limit); }
