@@ -84,6 +84,9 @@ export class RootCauseService {
       out.set(n, list);
       if (list.length < 20) list.push(c);
     };
+    // Summaries are read by people: CIs by name (a retired end the projection no longer holds keeps its id).
+    const label = (id: string) => { const n = topo.nodeOf(id); return n === undefined ? id : topo.nameOf(n); };
+    const edge = (r: { type: string; from: string; to: string }) => `${r.type} ${label(r.from)} → ${label(r.to)}`;
     const span = { start: since, end: now };
     for (const c of await this.deps.records.list('change') as ChangeRecord[]) {
       if (c.status === 'cancelled' || !overlaps(c.window, span)) continue;
@@ -92,9 +95,9 @@ export class RootCauseService {
     const diff: DiffResult = await this.deps.store.diff(since, now, 20_000);
     for (const ci of diff.cis.added) add(ci.id, { kind: 'ci-version', at: ci.validFrom, summary: 'appeared' });
     for (const ch of diff.cis.changed) add(ch.after.id, { kind: 'ci-version', at: ch.after.validFrom, summary: `version ${ch.after.version}: ${ch.fields.join(', ')} changed` });
-    for (const r of diff.relations.added) for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary: `${r.type} ${r.from} → ${r.to} appeared`, ref: r.id });
-    for (const r of diff.relations.removed) for (const id of [r.from, r.to]) add(id, { kind: 'relation-removed', at: r.validTo ?? r.validFrom, summary: `${r.type} ${r.from} → ${r.to} vanished`, ref: r.id });
-    for (const ch of diff.relations.changed) for (const id of [ch.after.from, ch.after.to]) add(id, { kind: 'relation-changed', at: ch.after.validFrom, summary: `${ch.after.type} ${ch.after.from} → ${ch.after.to}: ${ch.fields.join(', ')} changed`, ref: ch.after.id });
+    for (const r of diff.relations.added) for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary: `${edge(r)} appeared`, ref: r.id });
+    for (const r of diff.relations.removed) for (const id of [r.from, r.to]) add(id, { kind: 'relation-removed', at: r.validTo ?? r.validFrom, summary: `${edge(r)} vanished`, ref: r.id });
+    for (const ch of diff.relations.changed) for (const id of [ch.after.from, ch.after.to]) add(id, { kind: 'relation-changed', at: ch.after.validFrom, summary: `${edge(ch.after)}: ${ch.fields.join(', ')} changed`, ref: ch.after.id });
     for (const list of out.values()) list.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
     return out;
   }

@@ -116,6 +116,10 @@ describe('impact analysis API on the demo estate', () => {
     expect(dnsCandidate.explains).toEqual(opened);
     expect(dnsCandidate.score).toBeLessThan(r.body.candidates[0].score);
     expect(dnsCandidate.dependents).toBeGreaterThan(r.body.candidates[0].dependents);
+    // What changed on the candidates reads with names: the estate was just loaded, so its relations appeared.
+    const summaries: string[] = r.body.candidates.flatMap((c: any) => c.recentChanges.map((x: any) => x.summary));
+    expect(summaries.some((x) => x.includes(`${db.name} →`) || x.includes(`→ ${db.name} `))).toBe(true);
+    expect(summaries.filter((x) => /\bci-[a-z0-9]+/.test(x))).toEqual([]);
   });
 
   it('an incident carries computed impact and priority, and can be resolved; viewers cannot open one', async () => {
