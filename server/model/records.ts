@@ -111,6 +111,8 @@ export const GraphNode = CiRecord.pick({ id: true, class: true, name: true, envi
     layer: z.string(),
     group: z.object({ count: z.number().int(), key: z.string() }).optional()
       .describe('present on a virtual node standing for count same-class CIs collapsed together'),
+    lastSeen: z.string().nullable().optional()
+      .describe('when any source last asserted the CI (live maps only): a map greys what no source has seen for days'),
   });
 export type GraphNode = z.infer<typeof GraphNode>;
 

@@ -86,6 +86,8 @@ export interface GraphStore {
   /** Live relations (or as of a time) with both ends among `ciIds`, at most `limit`: the edges of a drawn subgraph. */
   relationsAmong(ciIds: string[], asOf?: string, limit?: number): Promise<RelationRecord[]>;
   getCis(ids: string[], asOf?: string): Promise<CiRecord[]>;
+  /** When any source last asserted each CI (active assertions only): what a map greys as stale. */
+  lastSeen(ciIds: string[]): Promise<Map<string, string>>;
   /** The whole live (or as-of) topology, in chunks, for the projection. */
   streamTopology(asOf?: string, chunkSize?: number): AsyncIterable<{ cis: TopologyCi[]; relations: TopologyRelation[] }>;
   diff(from: string, to: string, limit: number): Promise<DiffResult>;

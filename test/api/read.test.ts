@@ -52,6 +52,11 @@ describe('read API on the demo estate', () => {
     const intoDb = up.body.edges.filter((e: any) => e.from === db.id || e.to === db.id);
     expect(intoDb.length).toBe(up.body.nodes.length - 1);
     expect(intoDb.every((e: any) => e.type === 'DEPENDS_ON' && e.to === db.id && e.state === 'declared')).toBe(true);
+    // Each CI says when a source last asserted it (the demo load, moments ago); a map of the past does not.
+    expect(up.body.nodes.every((n: any) => Date.now() - Date.parse(n.lastSeen) < 10 * 60_000)).toBe(true);
+    const past = await get(`/api/v1/graph?focus=${db.id}&direction=upstream&depth=1&group=none&asOf=${new Date().toISOString()}`);
+    expect(past.body.nodes.length).toBe(up.body.nodes.length);
+    expect(past.body.nodes.every((n: any) => n.lastSeen === undefined)).toBe(true);
   });
 
   it('groups a hub\'s many dependents into a counted node that expands on request', async () => {

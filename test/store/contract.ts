@@ -195,6 +195,17 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(!forced.dryRun && forced.result.cis.retired).toBe(2);
       });
 
+      it('knows when any source last asserted a CI, and forgets a source that stopped asserting it', async () => {
+        const t0 = c.now();
+        await push(store, { source: 'kubernetes', scope: 'prod', runId: 'k1', cis: [svc('checkout'), svc('payments')], relations: [] }, { now: () => t0 });
+        const t1 = c.advance(60_000);
+        await push(store, { source: 'backstage', cis: [svc('checkout')], relations: [] }, { now: () => t1 });
+        const byName = new Map((await allActive(store)).map((x) => [x.name, x.id]));
+        const seen = await store.lastSeen([byName.get('checkout')!, byName.get('payments')!, 'ci-none']);
+        expect(Object.fromEntries(seen)).toEqual({ [byName.get('checkout')!]: t1, [byName.get('payments')!]: t0 });
+        expect((await store.lastSeen([])).size).toBe(0);
+      });
+
       it('keeps a CI that another source still asserts, dropping only the finished source', async () => {
         await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
         await push(store, { source: 'backstage', cis: [svc('e', { owner: 'team-e' })] });

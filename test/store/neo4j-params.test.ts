@@ -93,6 +93,7 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await store.relationsOf(['ci-1'], now, 10);
     await store.relationsAmong(['ci-1', 'ci-2']);
     await store.relationsAmong(['ci-1', 'ci-2'], now, 10);
+    await store.lastSeen(['ci-1', 'ci-2']);
     expect((await store.diff(now, now, 10)).cis.added).toHaveLength(1);
     for await (const _ of store.streamTopology()) { /* drain */ }
     for await (const _ of store.streamTopology(now, 5)) { /* drain */ }

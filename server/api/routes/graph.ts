@@ -7,6 +7,7 @@ import { neighbourhood } from '../../domain/graph-view/neighbourhood.ts';
 import { groupNodes } from '../../domain/graph-view/group-nodes.ts';
 import { InputError } from '../../ingest/errors.ts';
 import type { ApiContext } from '../context.ts';
+import type { GraphNode } from '../../model/records.ts';
 
 export const GraphQuery = z.object({
   focus: csvList.pipe(z.array(z.string().min(1).max(100)).max(100)).optional(),
@@ -32,13 +33,19 @@ export function graphRoutes(ctx: ApiContext): Router {
       relationsAmong: (ids: string[], limit: number) => ctx.store.relationsAmong(ids, q.asOf, limit),
       getCis: (ids: string[]) => ctx.store.getCis(ids, q.asOf),
     };
+    // Last sightings are today's provenance: a map of the past does not show them.
+    const withLastSeen = async (nodes: GraphNode[]): Promise<GraphNode[]> => {
+      if (q.asOf) return nodes;
+      const seen = await ctx.store.lastSeen(nodes.filter((n) => !n.group).map((n) => n.id));
+      return nodes.map((n) => (n.group ? n : { ...n, lastSeen: seen.get(n.id) ?? null }));
+    };
     const base = { maxNodes, maxEdges: ctx.limits.graphEdges, now: q.asOf ? Date.parse(q.asOf) : Date.now(), edgeThresholds: ctx.edgeState, environment: q.environment, owner: q.owner };
 
     if (q.expand) {
       const [parent, cls] = q.expand.split('|');
       if (!parent || !cls) throw new InputError('expand takes a group key such as "<ci id>|<class>"');
       const g = await neighbourhood(src, { ...base, focus: [parent], depth: 1, direction: q.direction, classes: [cls] });
-      res.json({ nodes: g.nodes, edges: g.edges, truncated: g.truncated });
+      res.json({ nodes: await withLastSeen(g.nodes), edges: g.edges, truncated: g.truncated });
       return;
     }
     let focus = q.focus;
@@ -52,7 +59,7 @@ export function graphRoutes(ctx: ApiContext): Router {
     }
     const g = await neighbourhood(src, { ...base, focus, depth: q.depth, direction: q.direction, classes: q.classes });
     const out = q.group === 'auto' ? groupNodes(g.nodes, g.edges, g.parentOf, q.groupThreshold, new Set()) : g;
-    res.json({ nodes: out.nodes, edges: out.edges, truncated: g.truncated });
+    res.json({ nodes: await withLastSeen(out.nodes), edges: out.edges, truncated: g.truncated });
   });
   return r;
 }

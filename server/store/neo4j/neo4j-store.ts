@@ -3,7 +3,7 @@ import type { BatchTx, CiQuery, GraphStore, StoredDoc } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import type { Neo4jConfig } from './config.ts';
 import { neo4jBatchTx } from './batch-tx.ts';
-import { getCiDetail, getCis, listCis, relationsAmong, relationsOf } from './reads.ts';
+import { getCiDetail, getCis, lastSeen, listCis, relationsAmong, relationsOf } from './reads.ts';
 import { diff } from './diff.ts';
 import { topology } from './topology.ts';
 import { docFromProps, num } from './records.ts';
@@ -79,6 +79,7 @@ export class Neo4jStore implements GraphStore {
   relationsOf(ids: string[], asOf?: string, limit?: number) { return this.read((tx) => relationsOf(tx, ids, asOf, limit)); }
   relationsAmong(ids: string[], asOf?: string, limit?: number) { return this.read((tx) => relationsAmong(tx, ids, asOf, limit)); }
   getCis(ids: string[], asOf?: string) { return this.read((tx) => getCis(tx, ids, asOf)); }
+  lastSeen(ids: string[]) { return this.read((tx) => lastSeen(tx, ids)); }
   streamTopology(asOf?: string, chunkSize = 10_000) { return topology((work) => this.read(work), asOf, chunkSize); }
   diff(from: string, to: string, limit: number) { return this.read((tx) => diff(tx, from, to, limit)); }
 

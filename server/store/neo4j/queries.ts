@@ -12,7 +12,7 @@ export const cypherDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const queryNames = [
   'append-event', 'await-indexes', 'bench-reachability', 'ci-detail', 'ci-status', 'close-ci-versions', 'close-relation-versions', 'count-all',
   'count-tokens', 'create-token', 'delete-all', 'diff-cis', 'diff-relations', 'ensure-counter', 'events-since', 'find-token',
-  'get-checkpoints', 'get-cis', 'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'latest-seq', 'list-cis',
+  'get-checkpoints', 'get-cis', 'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'last-seen', 'latest-seq', 'list-cis',
   'list-docs', 'load-cis', 'load-relations-by-id', 'load-relations-by-triple', 'lock-writes', 'lookup-keys',
   'merge-ci-versions', 'merge-keys', 'merge-relation-versions', 'merge-tokens', 'put-docs', 'relations-among', 'relations-among-as-of',
   'relations-as-of', 'relations-of-limited', 'relations-touching', 'save-checkpoint', 'scope-assertions', 'server-version', 'topology-cis',

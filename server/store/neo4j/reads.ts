@@ -26,6 +26,12 @@ export async function relationsOf(tx: ManagedTransaction, ids: string[], asOf?: 
   return (await relationsTouching(tx, ids)).map((r) => r.record);
 }
 
+export async function lastSeen(tx: ManagedTransaction, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await runQuery<{ id: string; lastSeen: string }>(tx, 'last-seen', { ids: [...new Set(ids)] });
+  return new Map(rows.map((r) => [r.id, String(r.lastSeen)]));
+}
+
 export async function relationsAmong(tx: ManagedTransaction, ids: string[], asOf?: string, limit = UNLIMITED): Promise<RelationRecord[]> {
   if (!ids.length) return [];
   const distinct = [...new Set(ids)];

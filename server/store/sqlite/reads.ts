@@ -43,6 +43,8 @@ export function prepareReads(db: Database.Database) {
     cisAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${AS_OF('v')}`),
     versions: db.prepare<[string], VersionRow>('SELECT * FROM ci_versions WHERE ci_id = ? ORDER BY version DESC'),
     assertions: db.prepare<[string], AssertionRow>('SELECT * FROM assertions WHERE target_id = ? ORDER BY source, scope'),
+    lastSeen: db.prepare<[string], { target_id: string; last_seen: string }>(
+      `SELECT target_id, max(last_seen) AS last_seen FROM assertions WHERE ${IN('target_id')} AND active = 1 GROUP BY target_id`),
     // Relations by end, live or as of a time, with a LIMIT (-1: none). As of a time, the open version of a
     // relation is its row in `relations` (indexed by both ends there) and only closed versions are looked up in
     // relation_versions, through partial indexes that a create never writes to.
@@ -98,6 +100,10 @@ export function relationsOf(st: ReadStatements, ids: string[], asOf?: string, li
     for (const r of relationsBy(st, end, json, asOf, limit)) if (limit < 0 || out.size < limit) out.set(r.id, r);
   }
   return [...out.values()];
+}
+
+export function lastSeen(st: ReadStatements, ids: string[]): Map<string, string> {
+  return new Map(ids.length ? st.lastSeen.all(JSON.stringify(ids)).map((r) => [r.target_id, r.last_seen]) : []);
 }
 
 export function relationsAmong(st: ReadStatements, ids: string[], asOf?: string, limit = -1): RelationRecord[] {

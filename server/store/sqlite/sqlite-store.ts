@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { GraphStore, BatchTx, StoredDoc } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
-import { getCi, getCiDetail, getCis, listCis, prepareReads, relationsAmong, relationsOf, topology, type ReadStatements } from './reads.ts';
+import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsAmong, relationsOf, topology, type ReadStatements } from './reads.ts';
 import { diff } from './diff.ts';
 
 const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schema.sql'), 'utf8');
@@ -91,6 +91,7 @@ export class SqliteStore implements GraphStore {
   async relationsOf(ids: string[], asOf?: string, limit?: number) { return relationsOf(this.reads, ids, asOf, limit); }
   async relationsAmong(ids: string[], asOf?: string, limit?: number) { return relationsAmong(this.reads, ids, asOf, limit); }
   async getCis(ids: string[], asOf?: string) { return getCis(this.reads, ids, asOf); }
+  async lastSeen(ids: string[]) { return lastSeen(this.reads, ids); }
   async *streamTopology(asOf?: string, chunkSize = 10_000) { yield* topology(this.reads, asOf, chunkSize); }
   async diff(from: string, to: string, limit: number) { return diff(this.reader, from, to, limit); }
 
