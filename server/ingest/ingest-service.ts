@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IngestBatch, IngestResult, DryRunResult } from '../model/ingest.ts';
+import type { ChangeEvent } from '../model/records.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore, BatchTx, RunRecord } from '../store/port.ts';
 import { identifierKeys } from '../domain/reconcile/identify.ts';
@@ -43,7 +44,11 @@ export interface IngestOptions {
 
 export type IngestPhase = 'read' | 'plan' | 'write' | 'commit';
 
-export type IngestOutcome = { dryRun: false; result: IngestResult } | { dryRun: true; result: DryRunResult };
+/**
+ * `event`: the change event the batch committed (null when nothing changed), so this process's change feed
+ * can take it without reading back and parsing what it just wrote.
+ */
+export type IngestOutcome = { dryRun: false; result: IngestResult; event: ChangeEvent | null } | { dryRun: true; result: DryRunResult };
 
 /**
  * The one write path: identify, reconcile and (on completion) retire inside one store transaction.
@@ -125,18 +130,19 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     const changes = changesOf(allCis, allRels);
     const completedRun: RunRecord = { ...run, lastBatchAt: now, batches: run.batches + 1, completedAt: batch.complete ? now : null };
     if (batch.complete) changes.push({ kind: 'run.completed', ref: runId });
+    const event = changes.length ? { at: now, source: batch.source, changes } : null;
     const seq = await tx.write({
       now, source: batch.source, cis: allCis, relations: allRels,
       keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
       run: completedRun,
-      event: changes.length ? { at: now, source: batch.source, changes } : null,
+      event,
     });
     lap('write');
     const ciCounts = countActions(ciPlan.items);
     ciCounts.retired = retired.wouldRetire.cis;
     const relCounts = countActions(relItems);
     relCounts.retired = retired.wouldRetire.relations;
-    return { dryRun: false as const, result: { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete } };
+    return { dryRun: false as const, result: { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete }, event: event && seq > 0 ? { seq, ...event } : null };
   }, { readOnly: !!opts.dryRun });
   lap('commit');
   return outcome;

@@ -31,6 +31,22 @@ export class ChangeFeed {
     return () => this.listeners.delete(fn);
   }
 
+  /**
+   * An event this process just committed: delivered as it is when it is the next in sequence and nothing
+   * is being fetched (no read-back, no parse of what was just written); otherwise the log decides.
+   */
+  offer(event: ChangeEvent): void {
+    if (this.running || event.seq !== this.seq + 1) { void this.poke(); return; }
+    this.deliver(event);
+  }
+
+  private deliver(e: ChangeEvent): void {
+    this.seq = e.seq;
+    for (const l of this.listeners) {
+      try { l(e); } catch (err) { console.error('change listener failed', err); }
+    }
+  }
+
   /** Fetch and deliver everything after the current position; resolves when caught up. */
   poke(): Promise<void> {
     if (this.running) { this.again = true; return this.running; }
@@ -40,12 +56,7 @@ export class ChangeFeed {
           this.again = false;
           for (;;) {
             const events = await this.store.eventsSince(this.seq, this.pageSize);
-            for (const e of events) {
-              this.seq = e.seq;
-              for (const l of this.listeners) {
-                try { l(e); } catch (err) { console.error('change listener failed', err); }
-              }
-            }
+            for (const e of events) this.deliver(e);
             if (events.length < this.pageSize) break;
           }
         } while (this.again);

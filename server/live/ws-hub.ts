@@ -64,6 +64,7 @@ export class WsHub {
   }
 
   private broadcast(e: ChangeEvent) {
+    if (!this.clients.size) return;
     const text = JSON.stringify({ type: 'change', event: e } satisfies ServerMessage);
     for (const c of this.clients) {
       if (e.seq <= c.lastSeq) continue;

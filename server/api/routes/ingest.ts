@@ -17,7 +17,7 @@ export function ingestRoutes(ctx: ApiContext): Router {
     const out = await ingest(ctx.store, batch, { limits: ctx.limits, maxRetireShare: ctx.maxRetireShare, dryRun: dryRun === 'true' });
     // The reply goes out only after the store committed (transact resolves after COMMIT).
     res.json(out.result);
-    if (!out.dryRun && out.result.seq > 0) void ctx.feed.poke();
+    if (!out.dryRun && out.event) ctx.feed.offer(out.event);
   });
   return r;
 }
