@@ -85,8 +85,15 @@ export class RootCauseService {
       if (list.length < 20) list.push(c);
     };
     // Summaries are read by people: CIs by name (a retired end the projection no longer holds keeps its id).
-    const label = (id: string) => { const n = topo.nodeOf(id); return n === undefined ? id : topo.nameOf(n); };
-    const edge = (r: { type: string; from: string; to: string }) => `${r.type} ${label(r.from)} → ${label(r.to)}`;
+    const label = (id: string, withClass = false) => {
+      const n = topo.nodeOf(id);
+      return n === undefined ? id : withClass ? `${topo.nameOf(n)} (${topo.classOf(n)})` : topo.nameOf(n);
+    };
+    // A service often runs on a workload of the same name: then the classes tell the two ends apart.
+    const edge = (r: { type: string; from: string; to: string }) => {
+      const both = label(r.from) === label(r.to);
+      return `${r.type} ${label(r.from, both)} → ${label(r.to, both)}`;
+    };
     const span = { start: since, end: now };
     for (const c of await this.deps.records.list('change') as ChangeRecord[]) {
       if (c.status === 'cancelled' || !overlaps(c.window, span)) continue;
