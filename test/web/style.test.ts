@@ -55,4 +55,13 @@ describe('styles by state', () => {
     expect(resolveStyle(graphStyle({ large: false, far: true }), 'node', ['layer-software'], 'events')).toBeUndefined();
     expect(resolveStyle(rules, 'edge', [], 'events')).toBeUndefined();
   });
+
+  it('gives every node a loaded, zero-width background image, so that drawing a node is not a style change', () => {
+    for (const r of [rules, graphStyle({ large: true })]) {
+      for (const cls of [['layer-software'], ['compound'], ['server-group'], ['impact-down']]) {
+        expect(String(resolveStyle(r, 'node', cls, 'background-image'))).toMatch(/^data:image\/gif;base64,/);
+        expect(resolveStyle(r, 'node', cls, 'background-width')).toBe(0);
+      }
+    }
+  });
 });

@@ -33,6 +33,16 @@ export const edgeStateStyle: Record<string, { color: string; style: 'solid' | 'd
   declared: { color: '#7b8794', style: 'dashed', width: 1.2 },
 };
 
+/**
+ * A transparent 1x1 image every node carries, drawn at zero width (drawInscribedImage returns at
+ * once). Without one, Cytoscape 3.34's drawNode counts the "none" image as pending on one of its
+ * two passes and toggles the node's :backgrounding state on each draw; that is a style change,
+ * and any style change throws away the cached bitmap of the whole map (and makes the renderer
+ * draw every element directly for the next 250 ms). So every node drawn into a texture for the
+ * first time at a zoom level (the start of a pan or zoom) used to cost one full-map redraw.
+ */
+const BLANK_IMAGE = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
+
 export interface StyleRule { selector: string; style: Record<string, string | number> }
 
 export interface StyleOptions {
@@ -69,6 +79,8 @@ export function graphStyle({ large, far = false }: StyleOptions): StyleRule[] {
         'text-outline-color': '#fbfcfd',
         'text-outline-width': 2,
         'text-outline-opacity': 0.85,
+        'background-image': BLANK_IMAGE,
+        'background-width': 0,
       },
     },
     // Measuring and drawing 5,000 labels is most of a large map's draw time: there, only the CIs
