@@ -4,6 +4,7 @@ import { layeredPositions, layerRank, type Point } from './layered.ts';
 import { graphStyle } from './style.ts';
 import { toSvg, type SvgEdge, type SvgNode } from './export.ts';
 import { Overview } from './overview.ts';
+import { LayerWarmer, SCREEN_TEXTURE_PIXEL_RATIO, setPixelRatio } from './warm-layers.ts';
 
 /**
  * The only module that touches Cytoscape. It is created once per map, and every update is a keyed
@@ -28,6 +29,8 @@ export const LARGE_ELEMENTS = 1500;
 export const ELK_MAX_NODES = 250;
 const FCOSE_DRAFT_NODES = 1200;
 const FIT_MAX_ZOOM = 1.5;
+/** One canvas pixel per CSS pixel even on HiDPI screens: four times fewer to draw there. */
+const PIXEL_RATIO = 1;
 /** Horizontal spacing of the layered layout where labels are drawn (their max width is 100 px). */
 const LABELLED_SPACING_X = 110;
 /** A node's size in the style, and the on-screen size below which a large map's nodes take no presses. */
@@ -57,6 +60,7 @@ export class GraphView {
   private nodesPan: boolean | null = null;
   private layoutRun = 0;
   private overview: Overview | null = null;
+  private readonly warmer: LayerWarmer;
   /** Until the user pans or zooms, a resized window refits the map. */
   private autoFit = false;
   lastTimings: Timings | null = null;
@@ -73,7 +77,7 @@ export class GraphView {
       // Pan and zoom move a cached bitmap of the graph instead of redrawing 20,000 elements a frame.
       textureOnViewport: true,
       motionBlur: false,
-      pixelRatio: 1,
+      pixelRatio: PIXEL_RATIO,
       boxSelectionEnabled: false,
       selectionType: 'single',
     });
@@ -86,6 +90,7 @@ export class GraphView {
     // A hover tip stands where the node was: once the view moves, it is dropped.
     this.cy.on('viewport', () => { this.handlers.onHover?.(null); clearTimeout(this.farTimer); this.farTimer = setTimeout(() => this.judgeFar(), FAR_REST_MS); });
     if (overviewCanvas) this.overview = new Overview(this.cy, overviewCanvas);
+    this.warmer = new LayerWarmer(this.cy);
   }
 
   /** Apply the next elements; returns when the result is drawn. */
@@ -109,6 +114,7 @@ export class GraphView {
       // A new layout of a large map is fitted, which zooms it out to dots: styled so at once, since
       // restyling 20,000 elements after the first draw would cost as much again.
       const far = large && (relayout || this.far);
+      if (large !== this.large) setPixelRatio(cy, large ? SCREEN_TEXTURE_PIXEL_RATIO : PIXEL_RATIO);
       if (large !== this.large || far !== this.far) { this.large = large; this.far = far; this.applyStyle(); }
       if (diff.remove.length) {
         // One collection, one removal: removing (or union-ing) element by element is quadratic.
@@ -215,6 +221,7 @@ export class GraphView {
     this.fit();
     this.autoFit = true;
     this.judgeFar();
+    this.warmer.buildOnNextDraw();
     const t2 = performance.now();
     await this.afterDraw();
     this.overview?.refresh();
@@ -326,6 +333,7 @@ export class GraphView {
   destroy() {
     this.layoutRun++;
     clearTimeout(this.farTimer);
+    this.warmer.destroy();
     this.overview?.destroy();
     this.cy.destroy();
   }
