@@ -252,6 +252,58 @@ describe('web UI end to end', () => {
     expect(svg).toContain(db.name);
   });
 
+  it('on a large map, finds the CI under the mouse itself: hover names it, a click selects it, a drag pans', async () => {
+    await tab('Map');
+    // The whole demo estate ungrouped: thousands of CIs, so the map takes its large-map style.
+    const shown = await page.evaluate(async () => {
+      const sg = (window as unknown as { __servicegraph: Sg & { map: { graph: unknown; epoch: number; selected: string | null }; view: { settled: Promise<unknown> } } }).__servicegraph;
+      const token = sessionStorage.getItem('servicegraph.token');
+      const g = await (await fetch('/api/v1/graph?depth=6&direction=both&group=none', { headers: { authorization: `Bearer ${token}` } })).json();
+      sg.map.selected = null;
+      sg.map.graph = g;
+      sg.map.epoch++;
+      return g.nodes.length as number;
+    });
+    expect(shown).toBeGreaterThan(1000);
+    await mapSettled(page);
+    const target = await page.evaluate(() => {
+      const sg = (window as unknown as { __servicegraph: Sg & { view: { cy: { getElementById(id: string): { pstyle(p: string): { value: string } } } } } }).__servicegraph;
+      // The application service nearest the middle, clear of the toolbar, legend and overview.
+      const mid = { x: innerWidth / 2, y: innerHeight / 2 };
+      const d = (id: string) => { const p = sg.view.renderedPosition(id)!; return Math.hypot(p.x - mid.x, p.y - mid.y); };
+      const n = sg.map.graph.nodes.filter((x) => x.class === 'application_service').sort((a, b) => d(a.id) - d(b.id))[0];
+      return { id: n.id, name: n.name, events: sg.view.cy.getElementById(n.id).pstyle('events').value, pos: sg.view.renderedPosition(n.id)! };
+    });
+    // Cytoscape itself sees no node: a press on one would restyle it and drop the map's cached bitmap.
+    expect(target.events).toBe('no');
+    const canvas = (await page.locator('.cy').boundingBox())!;
+    await page.mouse.move(canvas.x + target.pos.x, canvas.y + target.pos.y);
+    await expect.poll(() => page.getByRole('tooltip').textContent()).toContain(target.name);
+    await page.mouse.click(canvas.x + target.pos.x, canvas.y + target.pos.y);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected)).toBe(target.id);
+    await screenshot(page, 'web-11-large-map-selected');
+    // A drag that starts on a CI pans the map and leaves the selection alone (the details panel
+    // now covers the right of the map: a CI on its left).
+    const pan = () => page.evaluate(() => (window as unknown as { __servicegraph: { view: { cy: { pan(): { x: number; y: number } } } } }).__servicegraph.view.cy.pan());
+    const before = await pan();
+    const at = await page.evaluate(() => {
+      const sg = (window as unknown as { __servicegraph: Sg }).__servicegraph;
+      const p = (id: string) => sg.view.renderedPosition(id)!;
+      const d = (id: string) => Math.hypot(p(id).x - 250, p(id).y - 300);
+      return p(sg.map.graph.nodes.map((n) => n.id).sort((a, b) => d(a) - d(b))[0]);
+    });
+    const start = { x: canvas.x + at.x, y: canvas.y + at.y };
+    expect(await page.evaluate(({ x, y }) => !!document.elementFromPoint(x, y)?.closest('.cy'), start)).toBe(true);
+    await page.mouse.move(start.x, start.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 5; i++) await page.mouse.move(start.x + i * 20, start.y + i * 8);
+    await page.mouse.up();
+    const after = await pan();
+    expect(after.x - before.x).toBeGreaterThan(50);
+    expect(await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected)).toBe(target.id);
+    await expect.poll(() => page.getByRole('tooltip').count()).toBe(0);
+  });
+
   it('raised no uncaught error in the page', () => {
     expect(errors).toEqual([]);
   });

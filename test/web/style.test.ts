@@ -47,12 +47,12 @@ describe('styles by state', () => {
     expect(resolveStyle(rules, 'edge', [], 'target-arrow-shape')).toBe('triangle');
   });
 
-  it('lets presses on a large map go through edges, and through nodes when zoomed out to dots, so they pan', () => {
-    expect(resolveStyle(graphStyle({ large: true }), 'edge', [], 'events')).toBe('no');
-    expect(resolveStyle(graphStyle({ large: true }), 'node', ['layer-software'], 'events')).toBeUndefined();
-    expect(resolveStyle(graphStyle({ large: true, far: true }), 'node', ['layer-software'], 'events')).toBe('no');
-    // Small maps keep clickable elements at any zoom.
-    expect(resolveStyle(graphStyle({ large: false, far: true }), 'node', ['layer-software'], 'events')).toBeUndefined();
+  it('lets presses on a large map go through its elements, so they pan; small maps keep clickable elements', () => {
+    const large = graphStyle({ large: true });
+    expect(resolveStyle(large, 'edge', [], 'events')).toBe('no');
+    expect(resolveStyle(large, 'node', ['layer-software'], 'events')).toBe('no');
+    expect(resolveStyle(large, 'node', ['compound'], 'events')).toBe('no');
+    expect(resolveStyle(rules, 'node', ['layer-software'], 'events')).toBeUndefined();
     expect(resolveStyle(rules, 'edge', [], 'events')).toBeUndefined();
   });
 

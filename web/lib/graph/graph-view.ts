@@ -5,6 +5,7 @@ import { graphStyle } from './style.ts';
 import { toSvg, type SvgEdge, type SvgNode } from './export.ts';
 import { Overview } from './overview.ts';
 import { LayerWarmer, SCREEN_TEXTURE_PIXEL_RATIO, setPixelRatio } from './warm-layers.ts';
+import { nodeAt, type HitBox } from './hit-test.ts';
 
 /**
  * The only module that touches Cytoscape. It is created once per map, and every update is a keyed
@@ -33,10 +34,6 @@ const FIT_MAX_ZOOM = 1.5;
 const PIXEL_RATIO = 1;
 /** Horizontal spacing of the layered layout where labels are drawn (their max width is 100 px). */
 const LABELLED_SPACING_X = 110;
-/** A node's size in the style, and the on-screen size below which a large map's nodes take no presses. */
-const NODE_PX = 22;
-const FAR_NODE_PX = 8;
-const FAR_REST_MS = 200;
 
 let elkReady: Promise<void> | null = null;
 let fcoseReady: Promise<void> | null = null;
@@ -53,11 +50,10 @@ export class GraphView {
   private current = new Map<string, El>();
   private layoutKey: string | null = null;
   private large: boolean | null = null;
-  /** A large map zoomed out to dots (see StyleOptions.far); re-judged when the viewport rests. */
-  private far = false;
-  private farTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Whether dragging a node pans the map (large maps) rather than moving the node. */
-  private nodesPan: boolean | null = null;
+  /** A large map's node boxes for our own hit testing (see hit-test.ts); rebuilt when stale. */
+  private boxes: HitBox[] | null = null;
+  private hoverId: string | null = null;
+  private readonly onLeave = () => { if (this.large) this.hover(null); };
   private layoutRun = 0;
   private overview: Overview | null = null;
   private readonly warmer: LayerWarmer;
@@ -81,14 +77,24 @@ export class GraphView {
       boxSelectionEnabled: false,
       selectionType: 'single',
     });
+    // Small maps: Cytoscape finds the node. Large maps: nodes take no events, every press lands on
+    // the background, and the node under it is found from positions (hit-test.ts explains why).
     this.cy.on('tap', 'node', (e) => this.handlers.onSelect(e.target.id()));
-    this.cy.on('tap', (e) => { if (e.target === this.cy) this.handlers.onSelect(null); });
+    this.cy.on('tap', (e) => { if (e.target === this.cy) this.handlers.onSelect(this.large ? this.nodeAt(e.position) : null); });
     this.cy.on('dbltap', 'node', (e) => this.handlers.onExpand(e.target.id()));
-    this.cy.on('mouseover', 'node', (e) => this.handlers.onHover?.(e.target.id()));
-    this.cy.on('mouseout', 'node', () => this.handlers.onHover?.(null));
+    this.cy.on('dbltap', (e) => { const id = e.target === this.cy && this.large ? this.nodeAt(e.position) : null; if (id) this.handlers.onExpand(id); });
+    // On a large map these can only come from a node hovered before the map grew: ignored.
+    this.cy.on('mouseover', 'node', (e) => { if (!this.large) this.hover(e.target.id()); });
+    this.cy.on('mouseout', 'node', () => { if (!this.large) this.hover(null); });
+    this.cy.on('mousemove', (e) => {
+      if (e.target !== this.cy || !this.large || (e.originalEvent as MouseEvent | undefined)?.buttons) return;
+      this.hover(this.nodeAt(e.position));
+    });
+    container.addEventListener('mouseleave', this.onLeave);
+    this.cy.on('add remove position style', () => { this.boxes = null; });
     this.cy.on('tapstart scrollzoom', () => { this.autoFit = false; });
     // A hover tip stands where the node was: once the view moves, it is dropped.
-    this.cy.on('viewport', () => { this.handlers.onHover?.(null); clearTimeout(this.farTimer); this.farTimer = setTimeout(() => this.judgeFar(), FAR_REST_MS); });
+    this.cy.on('viewport', () => { this.hoverId = null; this.handlers.onHover?.(null); });
     if (overviewCanvas) this.overview = new Overview(this.cy, overviewCanvas);
     this.warmer = new LayerWarmer(this.cy);
   }
@@ -111,11 +117,11 @@ export class GraphView {
     const fast = relayout && layout.name === 'layered' && (nodeCount > ELK_MAX_NODES || hasCompounds);
     const pos = fast ? layeredFromElements(elements) : null;
     cy.batch(() => {
-      // A new layout of a large map is fitted, which zooms it out to dots: styled so at once, since
-      // restyling 20,000 elements after the first draw would cost as much again.
-      const far = large && (relayout || this.far);
-      if (large !== this.large) setPixelRatio(cy, large ? SCREEN_TEXTURE_PIXEL_RATIO : PIXEL_RATIO);
-      if (large !== this.large || far !== this.far) { this.large = large; this.far = far; this.applyStyle(); }
+      if (large !== this.large) {
+        this.large = large;
+        this.applyStyle();
+        setPixelRatio(cy, large ? SCREEN_TEXTURE_PIXEL_RATIO : PIXEL_RATIO);
+      }
       if (diff.remove.length) {
         // One collection, one removal: removing (or union-ing) element by element is quadratic.
         const gone = diff.remove.map((id) => cy.getElementById(id)).filter((e) => e.nonempty());
@@ -126,12 +132,6 @@ export class GraphView {
         const ele = cy.getElementById(e.data.id);
         ele.data(e.data);
         ele.classes(e.classes);
-      }
-      // On a large map a press nearly always lands on some node: there, dragging pans the map
-      // (from a cached bitmap) instead of moving one node, which redraws every element per frame.
-      if (large !== this.nodesPan || diff.add.length) {
-        if (large) cy.nodes().ungrabify().panify(); else cy.nodes().grabify().unpanify();
-        this.nodesPan = large;
       }
     });
     this.current = new Map(elements.map((e) => [e.data.id, e]));
@@ -150,15 +150,26 @@ export class GraphView {
   }
 
   private applyStyle() {
-    this.cy.style(graphStyle({ large: !!this.large, far: this.far }) as unknown as cytoscape.StylesheetJson);
+    this.cy.style(graphStyle({ large: !!this.large }) as unknown as cytoscape.StylesheetJson);
   }
 
-  /** Restyles (one full redraw) only when the viewport rests, never in the middle of a gesture. */
-  private judgeFar() {
-    const far = !!this.large && this.cy.zoom() * NODE_PX < FAR_NODE_PX;
-    if (far === this.far) return;
-    this.far = far;
-    this.applyStyle();
+  /** The node under a model position on a large map (its CIs first, then compound groups). */
+  private nodeAt(p: Point): string | null {
+    this.boxes ??= this.cy.nodes().map((n): HitBox => {
+      if (n.isParent()) {
+        const bb = n.boundingBox({ includeLabels: false, includeOverlays: false });
+        return { id: n.id(), x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2, compound: true };
+      }
+      const q = n.position(), hw = n.outerWidth() / 2, hh = n.outerHeight() / 2;
+      return { id: n.id(), x1: q.x - hw, y1: q.y - hh, x2: q.x + hw, y2: q.y + hh, compound: false };
+    });
+    return nodeAt(this.boxes, p);
+  }
+
+  private hover(id: string | null) {
+    if (id === this.hoverId) return;
+    this.hoverId = id;
+    this.handlers.onHover?.(id);
   }
 
   private select(id: string | null) {
@@ -220,7 +231,6 @@ export class GraphView {
     cy.resize();
     this.fit();
     this.autoFit = true;
-    this.judgeFar();
     this.warmer.buildOnNextDraw();
     const t2 = performance.now();
     await this.afterDraw();
@@ -332,8 +342,8 @@ export class GraphView {
 
   destroy() {
     this.layoutRun++;
-    clearTimeout(this.farTimer);
     this.warmer.destroy();
+    this.cy.container()?.removeEventListener('mouseleave', this.onLeave);
     this.overview?.destroy();
     this.cy.destroy();
   }

@@ -46,17 +46,16 @@ const BLANK_IMAGE = 'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAAL
 export interface StyleRule { selector: string; style: Record<string, string | number> }
 
 export interface StyleOptions {
-  /** Large maps draw cheaper edges (haystack, no arrows) and drop labels when zoomed out. */
-  large: boolean;
   /**
-   * A large map zoomed out so far that a node is a few pixels: presses go through the elements to
-   * the background and pan. (Pressing an element changes its state, which makes Cytoscape drop its
-   * cached layers and draw all 20,000 elements one by one for the next frames.)
+   * Large maps draw cheaper edges (haystack, no arrows), drop most labels, and let every press go
+   * through the elements to the background, so that it pans: the node under a tap or the mouse is
+   * found by the view itself (hit-test.ts), since Cytoscape marking a pressed node :active is a
+   * style change that drops the cached bitmap of the map.
    */
-  far?: boolean;
+  large: boolean;
 }
 
-export function graphStyle({ large, far = false }: StyleOptions): StyleRule[] {
+export function graphStyle({ large }: StyleOptions): StyleRule[] {
   const rules: StyleRule[] = [
     {
       selector: 'node',
@@ -86,7 +85,7 @@ export function graphStyle({ large, far = false }: StyleOptions): StyleRule[] {
     // Measuring and drawing 5,000 labels is most of a large map's draw time: there, only the CIs
     // that matter right now (selected, failed, on a highlighted path, candidates) are labelled.
     ...(large ? [{ selector: 'node', style: { label: '' } }] : []),
-    ...(large && far ? [{ selector: 'node', style: { events: 'no' } }] : []),
+    ...(large ? [{ selector: 'node', style: { events: 'no' } }] : []),
     ...Object.entries(layerColours).map(([layer, colour]) => ({ selector: `node.layer-${layer}`, style: { 'background-color': colour } })),
     // The upper layers are the entry points, and few: their labels are larger, so they stay readable further out.
     { selector: 'node.layer-business', style: { shape: 'round-rectangle', width: 34, height: 22, 'font-size': 12 } },
