@@ -3,7 +3,9 @@
  *   npx tsx test/e2e/measure-map.ts [nodes] [edges]
  * 1. A synthetic focus of N nodes / M edges handed to the map as if the API had answered: time
  *    to derive elements, patch Cytoscape, lay out and draw (the layered layout and the force one).
- * 2. Frame times while panning (mouse drag) and zooming (wheel) over that map.
+ * 2. Frame times while panning (mouse drag) and zooming (wheel) over that map; on the layered one
+ *    also deep in (70 wheel steps, to about 1:1, where no whole-map bitmap fits), a pan there, and
+ *    back out.
  * 3. The same through the real API: the demo estate, everything within depth 6, group=none.
  */
 import { startTestServer } from '../helpers/test-server.ts';
@@ -50,7 +52,7 @@ try {
     return { totalMs: Math.round(performance.now() - t0), ...sg.view.lastTimings, nodes: nodes.length, edges: edges.length };
   }, { N, M, layout });
 
-  const frames = async (what: 'pan' | 'zoom') => {
+  const frames = async (what: 'pan' | 'zoom' | 'deep-in' | 'deep-out') => {
     const box = (await page.locator('.cy').boundingBox())!;
     const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
     await page.evaluate(() => {
@@ -65,26 +67,36 @@ try {
       await page.mouse.down();
       for (let i = 0; i < 60; i++) await page.mouse.move(cx + Math.sin(i / 6) * 200, cy + Math.cos(i / 6) * 120, { steps: 1 });
       await page.mouse.up();
-    } else {
+    } else if (what === 'zoom') {
       await page.mouse.move(cx, cy);
       for (let i = 0; i < 40; i++) await page.mouse.wheel(0, i < 20 ? -120 : 120);
+    } else {
+      await page.mouse.move(cx + 150, cy - 60);
+      for (let i = 0; i < 70; i++) await page.mouse.wheel(0, what === 'deep-in' ? -120 : 120);
     }
-    await page.waitForTimeout(300);
+    // After a deep zoom, wait longer: work done once the view rests (a restyle, rebuilding cached
+    // bitmaps) shows up as long frames too, and would hit the next gesture.
+    await page.waitForTimeout(what.startsWith('deep') ? 1500 : 300);
     const f: number[] = await page.evaluate(() => { const w = window as any; cancelAnimationFrame(w.__raf); return w.__frames.slice(1); });
     const sorted = [...f].sort((a, b) => a - b);
     const pct = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-    return { what, frames: f.length, p50: pct(0.5), p95: pct(0.95), max: Math.round(sorted[sorted.length - 1]), over50: f.filter((x) => x > 50).length };
+    const zoom = await page.evaluate(() => Math.round((window as any).__servicegraph.view.cy.zoom() * 1000) / 1000);
+    return { what, zoom, frames: f.length, p50: pct(0.5), p95: pct(0.95), max: Math.round(sorted[sorted.length - 1]), over50: f.filter((x) => x > 50).length };
   };
 
   console.log('layered', await load('layered'));
   await screenshot(page, 'perf-layered-5000');
-  console.log(await frames('pan'));
-  console.log(await frames('zoom'));
+  console.log(JSON.stringify(await frames('pan')));
+  console.log(JSON.stringify(await frames('zoom')));
   await screenshot(page, 'perf-after-zoom');
+  console.log(JSON.stringify(await frames('deep-in')));
+  console.log(JSON.stringify(await frames('pan')));
+  await screenshot(page, 'perf-deep-zoom');
+  console.log(JSON.stringify(await frames('deep-out')));
   console.log('force', await load('force'));
   await screenshot(page, 'perf-force-5000');
-  console.log(await frames('pan'));
-  console.log(await frames('zoom'));
+  console.log(JSON.stringify(await frames('pan')));
+  console.log(JSON.stringify(await frames('zoom')));
 
   // Through the real API: fetch + parse + the same client path.
   const real = await page.evaluate(async () => {
