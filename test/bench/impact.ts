@@ -28,8 +28,6 @@ import { propagateImpact } from '../../server/domain/impact/propagate.ts';
 import { percentile } from './bench-util.ts';
 import { benchStoreKind, neo4jTarget, openBenchStore, type BenchStoreKind } from './bench-store.ts';
 
-// autocannon ships no types; the two fields read here are typed where used.
-const autocannon = (await import('autocannon' as string)).default as (opts: object) => Promise<any>;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -284,16 +282,17 @@ export async function benchImpact(args: string[]): Promise<void> {
   const sortedApi = [...apiTimes].sort((a, b) => a - b);
   log(`API p50 ${percentile(sortedApi, 50).toFixed(2)} ms, p99 ${percentile(sortedApi, 99).toFixed(2)} ms`);
 
+  // The load generator runs in its own process (load-run.ts), over requests drawn here from the same seeded sample.
   const load = async (title: string, request: (n: number) => { method: 'GET' | 'POST'; path: string; body?: string }) => {
-    const result = await autocannon({
-      url: server.url,
-      connections: Number(values.connections),
-      duration: Number(values.duration),
-      headers,
-      requests: [{ setupRequest: (req: any) => ({ ...req, ...request(randomNodes[pick(randomNodes.length)]) }) }],
-    });
-    // errors: connection errors and timeouts (autocannon's 10 s) plus non-2xx answers, each also apart.
-    const out = { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, p50Ms: result.latency.p50, errors: result.errors + result.non2xx, timeouts: result.timeouts, non2xx: result.non2xx, requests: result.requests.total };
+    const requests = Array.from({ length: 2_000 }, () => request(randomNodes[pick(randomNodes.length)]));
+    const spec = { url: server.url, headers, connections: Number(values.connections), duration: Number(values.duration), requests };
+    const runner = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), join(dirname(fileURLToPath(import.meta.url)), 'load-run.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let text = '';
+    runner.stdout!.on('data', (d) => { text += d; });
+    runner.stdin!.end(JSON.stringify(spec));
+    const code = await new Promise<number | null>((r) => runner.once('exit', r));
+    if (code !== 0) throw new Error(`load run for ${title} exited with ${code}`);
+    const out = JSON.parse(text.trim().split('\n').pop()!);
     log(`load ${title}: ${JSON.stringify(out)}`);
     return out;
   };
