@@ -2,6 +2,7 @@ import type {
   ChangeAssessment, ChangeInput, ChangeRecord, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
   ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply,
 } from './types.ts';
+import { ACTIVE_CHANGE_STATUSES, OPEN_INCIDENT_STATUSES } from './work.ts';
 
 /** An API error as the server reports it: `{error: {code, message, details}}`. */
 export class ApiError extends Error {
@@ -77,6 +78,16 @@ export class Api {
     // A list answer may come bare or wrapped as {items}; the UI takes both.
     const r = await this.call<IncidentListItem[] | { items: IncidentListItem[] }>('GET', '/incidents?status=open');
     return Array.isArray(r) ? r : r.items;
+  }
+  /** Incidents not yet resolved (open and investigating), for the badges on the map. */
+  async listUnresolvedIncidents(): Promise<IncidentListItem[]> {
+    const lists = await Promise.all(OPEN_INCIDENT_STATUSES.map((s) => this.call<{ items: IncidentListItem[] }>('GET', `/incidents${queryString({ status: s, limit: 1000 })}`)));
+    return lists.flatMap((l) => l.items);
+  }
+  /** Changes that may still happen (planned, approved, in progress); whose window has not ended is the caller's to judge. */
+  async listActiveChanges(): Promise<ChangeRecord[]> {
+    const lists = await Promise.all(ACTIVE_CHANGE_STATUSES.map((s) => this.call<{ items: ChangeRecord[] }>('GET', `/changes${queryString({ status: s, limit: 1000 })}`)));
+    return lists.flatMap((l) => l.items);
   }
   createChange(p: ChangeInput) {
     return this.call<ChangeRecord>('POST', '/changes', p);

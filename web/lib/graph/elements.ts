@@ -43,6 +43,10 @@ export interface ElementOptions {
   grouping?: Grouping;
   /** Compound group ids (as made by `compoundId`) drawn as one node. */
   collapsed?: ReadonlySet<string>;
+  /** A short prefix for a CI's label (open incidents and changes, e.g. "!1 Δ2"): legible where the ring is not. */
+  badges?: ReadonlyMap<string, string>;
+  /** CIs whose `lastSeen` is before this time (ms) are greyed as stale; absent: none are. */
+  staleBefore?: number;
 }
 
 export const compoundId = (grouping: Grouping, key: string) => `cg:${grouping}:${key}`;
@@ -99,10 +103,11 @@ export function groupKeys(graph: GraphResult, grouping: Grouping): Map<string, {
   return out;
 }
 
-function nodeClasses(n: GraphNode, overlay: Overlay | undefined): string {
+function nodeClasses(n: GraphNode, overlay: Overlay | undefined, staleBefore: number | undefined): string {
   const cls = [`layer-${n.layer}`, `cls-${n.class}`];
   if (n.tier) cls.push(`tier-${n.tier}`);
   if (n.lifecycle === 'retired') cls.push('retired');
+  if (staleBefore !== undefined && n.lastSeen && Date.parse(n.lastSeen) <= staleBefore) cls.push('stale');
   if (n.group) cls.push('server-group');
   for (const c of overlay?.get(n.id) ?? []) cls.push(c);
   return cls.join(' ');
@@ -115,7 +120,7 @@ function edgeClasses(e: GraphEdge, overlay: Overlay | undefined): string {
 }
 
 export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] {
-  const { overlay, grouping = 'none', collapsed = new Set<string>() } = opts;
+  const { overlay, grouping = 'none', collapsed = new Set<string>(), badges, staleBefore } = opts;
   const keys = groupKeys(graph, grouping);
   // A compound of one is noise: only groups with two or more members are drawn.
   const members = new Map<string, { label: string; ids: string[] }>();
@@ -140,10 +145,12 @@ export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] 
   for (const n of graph.nodes) {
     const p = parentOf.get(n.id);
     if (isCollapsed(p)) continue;
-    const data: NodeData = { id: n.id, label: n.group ? `${n.name} (${n.group.count})` : n.name, ciClass: n.class, layer: n.layer, tier: n.tier, owner: n.owner, environment: n.environment };
+    const name = n.group ? `${n.name} (${n.group.count})` : n.name;
+    const badge = badges?.get(n.id);
+    const data: NodeData = { id: n.id, label: badge ? `${badge} ${name}` : name, ciClass: n.class, layer: n.layer, tier: n.tier, owner: n.owner, environment: n.environment };
     if (n.group) { data.count = n.group.count; data.groupKey = n.group.key; }
     if (p) data.parent = p;
-    out.push({ group: 'nodes', data, classes: nodeClasses(n, overlay) });
+    out.push({ group: 'nodes', data, classes: nodeClasses(n, overlay, staleBefore) });
   }
   const merged = new Map<string, EdgeEl>();
   for (const e of graph.edges) {

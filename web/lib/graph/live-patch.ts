@@ -51,8 +51,10 @@ export function applyChangeEvent(graph: GraphResult, event: ChangeEvent, now = D
   for (const c of event.changes) {
     if (c.ci && c.kind !== 'ci.created' && nodes.has(c.ci.id)) {
       const old = nodes.get(c.ci.id)!;
-      // A server-side group node keeps its group marker; only the CI fields are refreshed.
-      nodes.set(c.ci.id, { ...toGraphNode(c.ci), ...(old.group ? { group: old.group } : {}) });
+      // A server-side group node keeps its group marker; only the CI fields are refreshed. A source
+      // asserting the CI just saw it; any other change keeps the sighting the map had.
+      const lastSeen = event.source && c.kind !== 'ci.retired' ? event.at : old.lastSeen;
+      nodes.set(c.ci.id, { ...toGraphNode(c.ci), ...(old.group ? { group: old.group } : {}), ...(lastSeen !== undefined ? { lastSeen } : {}) });
       if (c.kind === 'ci.retired') retired.push(c.ci.id);
       changed = true;
     }
@@ -72,7 +74,7 @@ export function applyChangeEvent(graph: GraphResult, event: ChangeEvent, now = D
         if (shown) continue;
         const ci = newCis.get(end);
         if (!ci) break;
-        nodes.set(ci.id, toGraphNode(ci));
+        nodes.set(ci.id, { ...toGraphNode(ci), lastSeen: event.source ? event.at : null });
         added.push(ci.id);
       }
       if (nodes.has(r.from) && nodes.has(r.to)) {

@@ -14,6 +14,9 @@ export const stateColours = {
   path: '#e4572e',
   blast: '#ff7f0e',
   candidate: '#c2185b',
+  /** Rings of CIs with work on them: an open incident takes its state's colour, a change this one. */
+  change: '#6a1b9a',
+  stale: '#c8c8c8',
 } as const;
 
 export const layerColours: Record<string, string> = {
@@ -103,7 +106,8 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     },
     { selector: 'node.compound.collapsed', style: { 'background-color': '#c9d6e3', 'background-opacity': 1, width: 44, height: 30, 'border-style': 'double', 'border-width': 4 } },
     { selector: 'node.retired', style: { opacity: 0.3 } },
-    { selector: 'node.stale', style: { 'background-color': '#c8c8c8' } },
+    // Not seen by any source for N days: greyed, label too, whatever its layer.
+    { selector: 'node.stale', style: { 'background-color': stateColours.stale, color: '#7a8591' } },
     { selector: 'node.new', style: { 'border-width': 4, 'border-color': stateColours.added } },
     {
       selector: 'edge',
@@ -137,7 +141,21 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     { selector: 'node.path', style: { 'border-color': stateColours.path, 'border-width': 5, 'z-index': 10 } },
     { selector: 'edge.path', style: { 'line-color': stateColours.path, 'target-arrow-color': stateColours.path, width: 4, opacity: 1, 'z-index': 10 } },
     { selector: 'node.dimmed', style: { opacity: 0.25 } },
-    { selector: 'node:selected, node.path, node.candidate, node.failed-down, node.failed-degraded, node.new, node.compound, node.server-group', style: { label: 'data(label)' } },
+    // Work on a CI is a ring outside its border (the border is the other overlays'), so both show.
+    // A change's ring is dashed; an incident's solid ring wins where a CI has both (its label says both).
+    { selector: 'node.change-open', style: { 'outline-width': 3, 'outline-offset': 2, 'outline-color': stateColours.change, 'outline-style': 'dashed', 'outline-opacity': 1 } },
+    { selector: 'node.incident-degraded', style: { 'outline-width': 4, 'outline-offset': 2, 'outline-color': stateColours.degraded, 'outline-style': 'solid', 'outline-opacity': 1 } },
+    { selector: 'node.incident-down', style: { 'outline-width': 4, 'outline-offset': 2, 'outline-color': stateColours.down, 'outline-style': 'solid', 'outline-opacity': 1 } },
+    // The label becomes the badge: a tinted pill, larger and bold, legible where the ring is small.
+    { selector: 'node.incident-down, node.incident-degraded, node.change-open', style: {
+      color: '#1d2733', 'text-outline-width': 0,
+      'text-background-opacity': 1, 'text-background-shape': 'round-rectangle', 'z-index': 9,
+    } },
+    { selector: 'node.change-open', style: { 'text-background-color': '#eadcf3' } },
+    { selector: 'node.incident-degraded', style: { 'text-background-color': '#fde9b8' } },
+    { selector: 'node.incident-down', style: { 'text-background-color': '#f9d0cf' } },
+    // Labels (with their badge) stay on for CIs with work on them, even on a large map.
+    { selector: 'node:selected, node.path, node.candidate, node.failed-down, node.failed-degraded, node.new, node.compound, node.server-group, node.incident-down, node.incident-degraded, node.change-open', style: { label: 'data(label)' } },
     { selector: 'node:selected', style: { 'overlay-color': '#1565c0', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
   ];
   return rules;

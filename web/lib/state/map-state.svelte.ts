@@ -3,10 +3,16 @@ import { ApiError, type Api } from '../api.ts';
 import { toElements, type El, type Grouping, type Overlay } from '../graph/elements.ts';
 import { applyChangeEvent, mergeGraphs } from '../graph/live-patch.ts';
 import type { LayoutName, LayoutSpec } from '../graph/graph-view.ts';
-import type { ChangeEvent, GraphQuery, GraphResult } from '../types.ts';
+import type { ChangeEvent, ChangeRecord, GraphQuery, GraphResult, IncidentListItem } from '../types.ts';
+import { DAY_MS, nextWindowEnd, touchesWork, workBadges, workByCi, workOverlay, type CiWork } from '../work.ts';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
 const EMPTY: GraphResult = { nodes: [], edges: [], truncated: false };
+const NO_WORK: ReadonlyMap<string, CiWork> = new Map();
+/** Live events about incidents and changes come in bursts: one refetch for a burst. */
+const WORK_REFRESH_MS = 300;
+/** The clock behind staleness and change windows moves at least this often. */
+const CLOCK_MS = 3_600_000;
 
 /** Merge named overlay layers (impact, change, root cause, diff, hover, live) into one. */
 export function mergeOverlays(layers: Iterable<Overlay>): Overlay {
@@ -51,12 +57,29 @@ export class MapState {
   /** Bumped by every load or expand: a new layout runs then, and only then. */
   epoch = $state(0);
 
-  overlay = $derived(mergeOverlays(Object.values(this.overlays)));
-  elements: El[] = $derived(toElements(this.graph, { overlay: this.overlay, grouping: this.grouping, collapsed: this.collapsed }));
+  /** Open incidents and active changes (refetched on their live events), and the clock they are judged by. */
+  incidents = $state.raw<IncidentListItem[]>([]);
+  changes = $state.raw<ChangeRecord[]>([]);
+  workError = $state<string | null>(null);
+  clock = $state(Date.now());
+  /** Grey CIs no source has seen for this many days. */
+  staleDays = $state(7);
+
+  /** Work per CI, shown on the live map only: a map of the past is not where today's incidents are. */
+  work: ReadonlyMap<string, CiWork> = $derived(this.asOf ? NO_WORK : workByCi(this.incidents, this.changes, this.clock));
+  private workMarks = $derived({ overlay: workOverlay(this.work), badges: workBadges(this.work) });
+  staleBefore = $derived(this.clock - Math.max(0, Number(this.staleDays) || 0) * DAY_MS);
+  overlay = $derived(mergeOverlays([...Object.values(this.overlays), this.workMarks.overlay]));
+  elements: El[] = $derived(toElements(this.graph, {
+    overlay: this.overlay, grouping: this.grouping, collapsed: this.collapsed, badges: this.workMarks.badges, staleBefore: this.staleBefore,
+  }));
   layoutSpec: LayoutSpec = $derived({ name: this.layout, key: `${this.layout}|${this.grouping}|${this.epoch}|${[...this.collapsed].join(',')}` });
   nodeById = $derived(new Map(this.graph.nodes.map((n) => [n.id, n])));
 
   private loadSeq = 0;
+  private workSeq = 0;
+  private workTimer: ReturnType<typeof setTimeout> | null = null;
+  private clockTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly api: Api) {}
 
@@ -138,8 +161,45 @@ export class MapState {
     this.overlays = next;
   }
 
+  /** Fetch the open incidents and active changes; the map's classes change only where the answer does. */
+  async refreshWork(): Promise<void> {
+    const seq = ++this.workSeq;
+    try {
+      const [incidents, changes] = await Promise.all([this.api.listUnresolvedIncidents(), this.api.listActiveChanges()]);
+      if (seq !== this.workSeq) return;
+      this.incidents = incidents;
+      this.changes = changes;
+      this.workError = null;
+      this.tick();
+    } catch (e) {
+      if (seq === this.workSeq) this.workError = errorText(e);
+    }
+  }
+
+  /** Moves the clock now, and again when the next change window ends (its badge goes) or in an hour. */
+  private tick() {
+    this.clock = Date.now();
+    if (this.clockTimer) clearTimeout(this.clockTimer);
+    const end = nextWindowEnd(this.changes, this.clock);
+    const wait = Math.min(CLOCK_MS, end === null ? CLOCK_MS : end - this.clock + 50);
+    this.clockTimer = setTimeout(() => this.tick(), Math.max(1000, wait));
+  }
+
+  private scheduleWorkRefresh() {
+    if (this.workTimer) return;
+    this.workTimer = setTimeout(() => { this.workTimer = null; void this.refreshWork(); }, WORK_REFRESH_MS);
+  }
+
+  dispose() {
+    if (this.workTimer) clearTimeout(this.workTimer);
+    if (this.clockTimer) clearTimeout(this.clockTimer);
+    this.workSeq++;
+  }
+
   /** A live event patches the graph in place, unless the map is pinned to a past time. */
   applyLive(event: ChangeEvent) {
+    // Incidents and changes are today's whatever time the map shows (they reappear back at live).
+    if (touchesWork(event)) this.scheduleWorkRefresh();
     if (this.asOf) return;
     const r = applyChangeEvent(this.graph, event);
     if (!r.changed) return;
