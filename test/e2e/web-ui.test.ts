@@ -216,6 +216,64 @@ describe('web UI end to end', () => {
     await screenshot(page, 'web-8-live');
   });
 
+  it('badges the CIs of open incidents and changes on the map, live, and lists them in the side panel', async () => {
+    type Cy = { zoom(): number; pan(): { x: number; y: number }; getElementById(id: string): { data(k: string): string } };
+    const viewport = () => page.evaluate(() => { const cy = (window as unknown as { __servicegraph: { view: { cy: { zoom(): number; pan(): { x: number; y: number } } } } }).__servicegraph.view.cy; return { zoom: cy.zoom(), pan: cy.pan() }; });
+    const label = (id: string) => page.evaluate((i) => (window as unknown as { __servicegraph: { view: { cy: Cy } } }).__servicegraph.view.cy.getElementById(i).data('label'), id);
+    // Opened and created earlier in this session from the Impact and Change views: their live events brought the badges.
+    expect(await withClass('incident-down')).toContain(db.id);
+    expect(await withClass('change-open')).toContain(db.id);
+    expect(await label(db.id)).toMatch(new RegExp(`^!\\d+ Δ\\d+ ${db.name}$`));
+
+    // The CI the live ingest just added has nothing on it yet; an incident opened now names it degraded.
+    const target = await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.graph.nodes.find((n) => n.name === 'e2e-live-reporting')!.id);
+    expect(await withClass('incident-degraded')).not.toContain(target);
+    const selectedBefore = await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected);
+    const before = await viewport();
+    const opened = await srv.api('/api/v1/incidents', { body: { title: 'e2e: reporting is slow', cis: [{ ci: target, state: 'degraded' }], urgency: 3 } });
+    expect(opened.status).toBe(201);
+    await expect.poll(() => withClass('incident-degraded'), { timeout: 10_000 }).toContain(target);
+    expect(await label(target)).toBe('!1 e2e-live-reporting');
+    // Patched in place: the view and the selection are where the user left them.
+    expect(await viewport()).toEqual(before);
+    expect(await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected)).toBe(selectedBefore);
+    await page.locator('.marked').filter({ hasText: /[1-9]\d* CIs? with an open incident/ }).waitFor();
+
+    // A click on the badged CI lists its incident, with the priority the server computed.
+    const pos = await page.evaluate((id) => (window as unknown as { __servicegraph: Sg }).__servicegraph.view.renderedPosition(id)!, target);
+    const canvas = (await page.locator('.cy').boundingBox())!;
+    await page.mouse.click(canvas.x + pos.x, canvas.y + pos.y);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected)).toBe(target);
+    const details = page.getByRole('complementary', { name: 'Selected CI' });
+    const incidents = details.getByRole('list', { name: 'Open incidents' });
+    await incidents.getByRole('listitem').first().waitFor();
+    expect(await incidents.getByRole('listitem').count()).toBe(1);
+    expect(await incidents.textContent()).toContain('e2e: reporting is slow');
+    expect(await incidents.textContent()).toContain(opened.body.priority.priority);
+    await expect.poll(() => details.textContent()).toMatch(/Last seen\s*\d+ s ago by any source/);
+    await page.locator('.legend summary').click();
+    await page.getByRole('list', { name: 'Work on CIs' }).waitFor();
+    await screenshot(page, 'web-8b-incident-badge');
+    // A close-up (the map zoomed twice as far in) to judge how the badges read; then back to the fit.
+    await page.evaluate(() => (window as unknown as { __servicegraph: { view: { zoomBy(f: number): void } } }).__servicegraph.view.zoomBy(2));
+    await screenshot(page, 'web-8b-incident-badge-close-up');
+    await page.evaluate(() => (window as unknown as { __servicegraph: { view: { fit(): void } } }).__servicegraph.view.fit());
+
+    // The database's panel: the incident naming it down and the change touching it, with its window.
+    await page.evaluate((id) => { (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected = id; }, db.id);
+    await expect.poll(() => details.getByRole('list', { name: 'Open incidents' }).textContent()).toContain('e2e: database down');
+    const changes = details.getByRole('list', { name: 'Changes' });
+    await expect.poll(() => changes.textContent()).toContain('e2e: upgrade the database');
+    expect(await changes.textContent()).toMatch(/planned · .+ → .+/);
+    await screenshot(page, 'web-8c-change-badge');
+
+    // Resolving the incident takes its badge off, again live.
+    expect((await srv.api(`/api/v1/incidents/${opened.body.id}`, { method: 'PATCH', body: { status: 'resolved' } })).status).toBe(200);
+    await expect.poll(() => withClass('incident-degraded'), { timeout: 10_000 }).not.toContain(target);
+    expect(await label(target)).toBe('e2e-live-reporting');
+    await page.locator('.legend summary').click();
+  });
+
   it('moves the map back in time with the asOf slider and compares two times', async () => {
     await tab('History');
     const slider = page.getByRole('slider');
