@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CHANGE_GLYPH, DAY_MS, INCIDENT_GLYPH, daysSince, isActiveChange, isStale, nextWindowEnd, touchesWork, workBadges, workByCi, workOverlay,
+  DAY_MS, daysSince, isActiveChange, isStale, nextWindowEnd, touchesWork, workByCi, workOverlay,
 } from '../../web/lib/work.ts';
 import { diffElements, toElements } from '../../web/lib/graph/elements.ts';
 import { graphStyle, resolveStyle, stateColours } from '../../web/lib/graph/style.ts';
@@ -50,7 +50,7 @@ describe('which CIs carry an incident or change badge', () => {
     const w = work.get('db')!;
     expect(w.worst).toBe('down');
     expect(w.incidents.map((i) => `${i.priority} ${i.title}`)).toEqual(['P1 incident i2', 'P2 incident i3', 'P3 incident i1']);
-    expect(workBadges(work).get('db')).toBe(`${INCIDENT_GLYPH}3`);
+    expect(w.incidents).toHaveLength(3);
   });
 
   it('marks CIs a planned, approved or in-progress change touches until its window ends', () => {
@@ -68,7 +68,6 @@ describe('which CIs carry an incident or change badge', () => {
     expect(work.get('db')!.changes.map((c) => c.id)).toEqual(['c2', 'c1']);
     expect(work.get('db')!.worst).toBeNull();
     expect(workOverlay(work).get('db')).toEqual(['change-open']);
-    expect(workBadges(work).get('db')).toBe(`${CHANGE_GLYPH}2`);
     // An hour later c2's window is over and its badge with it.
     expect(workByCi([], changes, NOW + H + 1).get('db')!.changes.map((c) => c.id)).toEqual(['c1']);
     expect(isActiveChange(changes[1], NOW + H)).toBe(false);
@@ -76,13 +75,14 @@ describe('which CIs carry an incident or change badge', () => {
     expect(nextWindowEnd(changes, NOW + 3 * H)).toBeNull();
   });
 
-  it('gives a CI with both an incident ring and a change ring, and both counts in its label', () => {
+  it('gives a CI with both an incident ring and a change ring, and leaves its label its name', () => {
     const work = workByCi([incident('i1', [{ ci: 'db', state: 'down' }])], [change('c1', ['db', 'db'])], NOW);
     expect(workOverlay(work).get('db')).toEqual(['incident-down', 'change-open']);
-    expect(workBadges(work).get('db')).toBe(`${INCIDENT_GLYPH}1 ${CHANGE_GLYPH}1`);
+    expect([work.get('db')!.incidents.length, work.get('db')!.changes.length]).toEqual([1, 1]);
     const graph: GraphResult = { nodes: [node('db'), node('api')], edges: [], truncated: false };
-    const els = new Map(toElements(graph, { overlay: workOverlay(work), badges: workBadges(work) }).flatMap((e) => (e.group === 'nodes' ? [[e.data.id, e] as const] : [])));
-    expect(els.get('db')!.data.label).toBe(`${INCIDENT_GLYPH}1 ${CHANGE_GLYPH}1 db`);
+    const els = new Map(toElements(graph, { overlay: workOverlay(work) }).flatMap((e) => (e.group === 'nodes' ? [[e.data.id, e] as const] : [])));
+    // A label that changes live is drawn clipped by Cytoscape's label cache: the rings and pills carry the mark.
+    expect(els.get('db')!.data.label).toBe('db');
     expect(els.get('db')!.classes.split(' ')).toEqual(expect.arrayContaining(['incident-down', 'change-open']));
     expect(els.get('api')!.data.label).toBe('api');
   });
@@ -111,7 +111,7 @@ describe('how the badges look', () => {
     expect(look(rules, ['failed-down', 'incident-down'], 'background-color')).toBe(stateColours.failed);
   });
 
-  it('keeps the label (and so the badge) of CIs with work on them on a large map, where others lose theirs', () => {
+  it('keeps the label (in its badge pill) of CIs with work on them on a large map, where others lose theirs', () => {
     expect(look(large, [], 'label')).toBe('');
     for (const c of ['incident-down', 'incident-degraded', 'change-open']) expect(look(large, [c], 'label')).toBe('data(label)');
   });

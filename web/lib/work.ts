@@ -76,18 +76,6 @@ export function workOverlay(work: ReadonlyMap<string, CiWork>): Overlay {
   return out;
 }
 
-/** The label prefix: a glyph and count per kind, e.g. "!2 Δ1". */
-export function workBadges(work: ReadonlyMap<string, CiWork>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [id, w] of work) {
-    const parts: string[] = [];
-    if (w.incidents.length) parts.push(`${INCIDENT_GLYPH}${w.incidents.length}`);
-    if (w.changes.length) parts.push(`${CHANGE_GLYPH}${w.changes.length}`);
-    if (parts.length) out.set(id, parts.join(' '));
-  }
-  return out;
-}
-
 /** When the next active change's window ends (its badge goes then), or null. */
 export function nextWindowEnd(changes: readonly ChangeRecord[], now: number): number | null {
   let next: number | null = null;

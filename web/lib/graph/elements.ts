@@ -43,8 +43,6 @@ export interface ElementOptions {
   grouping?: Grouping;
   /** Compound group ids (as made by `compoundId`) drawn as one node. */
   collapsed?: ReadonlySet<string>;
-  /** A short prefix for a CI's label (open incidents and changes, e.g. "!1 Δ2"): legible where the ring is not. */
-  badges?: ReadonlyMap<string, string>;
   /** CIs whose `lastSeen` is before this time (ms) are greyed as stale; absent: none are. */
   staleBefore?: number;
 }
@@ -120,7 +118,7 @@ function edgeClasses(e: GraphEdge, overlay: Overlay | undefined): string {
 }
 
 export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] {
-  const { overlay, grouping = 'none', collapsed = new Set<string>(), badges, staleBefore } = opts;
+  const { overlay, grouping = 'none', collapsed = new Set<string>(), staleBefore } = opts;
   const keys = groupKeys(graph, grouping);
   // A compound of one is noise: only groups with two or more members are drawn.
   const members = new Map<string, { label: string; ids: string[] }>();
@@ -146,8 +144,7 @@ export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] 
     const p = parentOf.get(n.id);
     if (isCollapsed(p)) continue;
     const name = n.group ? `${n.name} (${n.group.count})` : n.name;
-    const badge = badges?.get(n.id);
-    const data: NodeData = { id: n.id, label: badge ? `${badge} ${name}` : name, ciClass: n.class, layer: n.layer, tier: n.tier, owner: n.owner, environment: n.environment };
+    const data: NodeData = { id: n.id, label: name, ciClass: n.class, layer: n.layer, tier: n.tier, owner: n.owner, environment: n.environment };
     if (n.group) { data.count = n.group.count; data.groupKey = n.group.key; }
     if (p) data.parent = p;
     out.push({ group: 'nodes', data, classes: nodeClasses(n, overlay, staleBefore) });

@@ -4,7 +4,7 @@ import { toElements, type El, type Grouping, type Overlay } from '../graph/eleme
 import { applyChangeEvent, mergeGraphs } from '../graph/live-patch.ts';
 import type { LayoutName, LayoutSpec } from '../graph/graph-view.ts';
 import type { ChangeEvent, ChangeRecord, GraphQuery, GraphResult, IncidentListItem } from '../types.ts';
-import { DAY_MS, nextWindowEnd, touchesWork, workBadges, workByCi, workOverlay, type CiWork } from '../work.ts';
+import { DAY_MS, nextWindowEnd, touchesWork, workByCi, workOverlay, type CiWork } from '../work.ts';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
 const EMPTY: GraphResult = { nodes: [], edges: [], truncated: false };
@@ -67,11 +67,11 @@ export class MapState {
 
   /** Work per CI, shown on the live map only: a map of the past is not where today's incidents are. */
   work: ReadonlyMap<string, CiWork> = $derived(this.asOf ? NO_WORK : workByCi(this.incidents, this.changes, this.clock));
-  private workMarks = $derived({ overlay: workOverlay(this.work), badges: workBadges(this.work) });
+  private workMarks = $derived({ overlay: workOverlay(this.work) });
   staleBefore = $derived(this.clock - Math.max(0, Number(this.staleDays) || 0) * DAY_MS);
   overlay = $derived(mergeOverlays([...Object.values(this.overlays), this.workMarks.overlay]));
   elements: El[] = $derived(toElements(this.graph, {
-    overlay: this.overlay, grouping: this.grouping, collapsed: this.collapsed, badges: this.workMarks.badges, staleBefore: this.staleBefore,
+    overlay: this.overlay, grouping: this.grouping, collapsed: this.collapsed, staleBefore: this.staleBefore,
   }));
   layoutSpec: LayoutSpec = $derived({ name: this.layout, key: `${this.layout}|${this.grouping}|${this.epoch}|${[...this.collapsed].join(',')}` });
   nodeById = $derived(new Map(this.graph.nodes.map((n) => [n.id, n])));
