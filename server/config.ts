@@ -13,9 +13,18 @@ export interface Config {
   neo4j: { uri?: string; user: string; password: string; database: string };
   webDist: string;
   pollMs: number;
+  /** API processes sharing the port (node:cluster), each with its own projection, following the event log. */
+  workers: number;
 }
 
 const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
+
+function workersFrom(v: string | undefined): number {
+  if (v === undefined || v === '') return 1;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`SERVICEGRAPH_WORKERS must be a whole number from 1 to 64, not ${v}`);
+  return n;
+}
 
 /** Every setting comes from the environment (twelve-factor); README lists them all. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -33,5 +42,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     neo4j: { uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE ?? 'neo4j' },
     webDist: resolve(env.SERVICEGRAPH_WEB_DIST ?? new URL('../web/dist', import.meta.url).pathname),
     pollMs: num(env.SERVICEGRAPH_POLL_MS, 1000),
+    workers: workersFrom(env.SERVICEGRAPH_WORKERS),
   };
 }

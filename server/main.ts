@@ -1,6 +1,9 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.ts';
-import { startServer } from './server.ts';
+import { ensureAdminToken, startServer } from './server.ts';
+import { createStore } from './store/select-store.ts';
+import type { GraphStore } from './store/port.ts';
 import { loadDemo } from './demo/load-demo.ts';
 
 const { values } = parseArgs({
@@ -17,42 +20,80 @@ if (values.help) {
   npm start                  start on the embedded store (./data), UI and API on :8080
   npm start -- --demo        also load the demo estate (about 3,000 CIs) if it is not loaded yet
   --demo-size N              size of the demo estate
-Environment: PORT, SERVICEGRAPH_DATA_DIR, SERVICEGRAPH_ADMIN_TOKEN, SERVICEGRAPH_STORE=sqlite|neo4j, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (see README).`);
+Environment: PORT, SERVICEGRAPH_DATA_DIR, SERVICEGRAPH_ADMIN_TOKEN, SERVICEGRAPH_WORKERS, SERVICEGRAPH_STORE=sqlite|neo4j, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (see README).`);
   process.exit(0);
 }
 
 const config = configFromEnv();
-const server = await startServer(config);
-const { store } = server;
 
-const empty = (await store.listCis({ limit: 1, lifecycle: 'any' })).items.length === 0;
-if (values.demo) {
-  if (empty) {
-    const started = Date.now();
-    const size = values['demo-size'] ? Number(values['demo-size']) : 3000;
-    let last = 0;
-    const loaded = await loadDemo(store, config.limits, {
-      cis: size,
-      progress: (m) => { if (Date.now() - last > 1000) { last = Date.now(); process.stderr.write(`${m}\n`); } },
-    });
-    await server.ctx.feed.poke();
-    console.log(`Loaded the demo estate: ${loaded.cis} CIs and ${loaded.relations} relations in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  } else {
-    console.log('The store already holds data; the demo estate was not loaded again.');
-  }
+/** Loads the demo estate when asked and the store is empty; says what it did. */
+async function demoIfAsked(store: GraphStore, empty: boolean): Promise<void> {
+  if (!values.demo) return;
+  if (!empty) { console.log('The store already holds data; the demo estate was not loaded again.'); return; }
+  const started = Date.now();
+  const size = values['demo-size'] ? Number(values['demo-size']) : 3000;
+  let last = 0;
+  const loaded = await loadDemo(store, config.limits, {
+    cis: size,
+    progress: (m) => { if (Date.now() - last > 1000) { last = Date.now(); process.stderr.write(`${m}\n`); } },
+  });
+  console.log(`Loaded the demo estate: ${loaded.cis} CIs and ${loaded.relations} relations in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
-const link = server.adminToken ? `${server.url}/#token=${server.adminToken}` : null;
-console.log(`servicegraph is listening on ${server.url} (store: ${store.kind}, data: ${config.store === 'sqlite' ? config.dataDir : config.neo4j.uri})`);
-if (link) console.log(`Open the map, signed in as admin: ${link}`);
-else console.log(`Sign in with an admin token (SERVICEGRAPH_ADMIN_TOKEN or the one in ${config.dataDir}/admin-token).`);
-if (empty && !values.demo) console.log('The store is empty. Load the demo estate with: npm start -- --demo');
+function greet(url: string, store: GraphStore, adminToken: string | null, empty: boolean): void {
+  const link = adminToken ? `${url}/#token=${adminToken}` : null;
+  const where = config.store === 'sqlite' ? config.dataDir : config.neo4j.uri;
+  const workers = config.workers > 1 ? `, ${config.workers} API workers` : '';
+  console.log(`servicegraph is listening on ${url} (store: ${store.kind}, data: ${where}${workers})`);
+  if (link) console.log(`Open the map, signed in as admin: ${link}`);
+  else console.log(`Sign in with an admin token (SERVICEGRAPH_ADMIN_TOKEN or the one in ${config.dataDir}/admin-token).`);
+  if (empty && !values.demo) console.log('The store is empty. Load the demo estate with: npm start -- --demo');
+}
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    void server.close().then(() => process.exit(0));
+const isEmpty = async (store: GraphStore) => (await store.listCis({ limit: 1, lifecycle: 'any' })).items.length === 0;
+
+if (config.workers > 1 && cluster.isPrimary) {
+  // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
+  // share the port, each builds its own projection and follows the others' commits through the event log.
+  const store = await createStore(config);
+  await store.init();
+  const adminToken = await ensureAdminToken(store, config);
+  const empty = await isEmpty(store);
+  await demoIfAsked(store, empty);
+  await store.close();
+  let listening = 0, stopping = false;
+  const fork = () => cluster.fork().once('listening', () => {
+    if (++listening === config.workers) greet(`http://localhost:${config.port}`, store, adminToken, empty);
   });
+  for (let i = 0; i < config.workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
+    fork();
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      cluster.disconnect(() => process.exit(0));
+    });
+  }
+} else {
+  const server = await startServer(config);
+  const { store } = server;
+  if (cluster.isPrimary) {
+    const empty = await isEmpty(store);
+    await demoIfAsked(store, empty);
+    if (values.demo) await server.ctx.feed.poke();
+    greet(server.url, store, server.adminToken, empty);
+  }
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      void server.close().then(() => process.exit(0));
+    });
+  }
 }

@@ -25,7 +25,7 @@ export interface RunningServer {
  * Makes sure an admin token exists: the configured one, or one generated on first start,
  * printed once and kept in <data>/admin-token (mode 0600) so a restart can print the link again.
  */
-async function ensureAdminToken(store: GraphStore, config: Config): Promise<string | null> {
+export async function ensureAdminToken(store: GraphStore, config: Config): Promise<string | null> {
   if (config.adminToken) {
     if (!(await store.findToken(hashToken(config.adminToken)))) await issueToken(store, 'admin (SERVICEGRAPH_ADMIN_TOKEN)', 'admin', config.adminToken);
     return config.adminToken;

@@ -26,7 +26,7 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.get('/healthz', async (_req, res) => {
-    res.json({ ok: true, store: ctx.store.kind, seq: ctx.feed.position });
+    res.json({ ok: true, store: ctx.store.kind, seq: ctx.feed.position, pid: process.pid });
   });
   const json = express.json({ limit: ctx.limits.bodyBytes, strict: true });
 

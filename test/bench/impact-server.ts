@@ -1,8 +1,9 @@
 /**
  * The API over a bench estate in its own process, so that load generators do not share its event
- * loop: `impact-server.ts [--store sqlite] <sqlite file>` or `impact-server.ts --store neo4j` (the
- * NEO4J_* database). Prints one JSON line `{url, token}` once listening, and stops when its stdin closes.
+ * loop: `impact-server.ts [--store sqlite] [--workers N] <sqlite file>` or `impact-server.ts --store neo4j`
+ * (the NEO4J_* database). Prints one JSON line `{url, token}` once listening, and stops when its stdin closes.
  */
+import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +12,44 @@ import { configFromEnv } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { benchStoreKind, openBenchStore } from './bench-store.ts';
+import { freePort } from './bench-util.ts';
 
-const { values, positionals } = parseArgs({ options: { store: { type: 'string', default: 'sqlite' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { store: { type: 'string', default: 'sqlite' }, workers: { type: 'string', default: '1' } }, allowPositionals: true });
 const kind = benchStoreKind(values.store);
 const file = positionals[0];
-if (kind === 'sqlite' && !file) throw new Error('usage: impact-server.ts [--store sqlite] <sqlite file> | --store neo4j');
-// SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
-// unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
-const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL' }) : await openBenchStore('neo4j', '');
-const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
-const token = 'sg_bench_' + Date.now();
-const server = await startServer({ ...configFromEnv({}), port: 0, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000 }, { store });
-process.stdout.write(JSON.stringify({ url: server.url, token }) + '\n');
-process.stdin.resume();
-process.stdin.on('end', () => { void server.close().then(() => { rmSync(dataDir, { recursive: true, force: true }); process.exit(0); }); });
+if (kind === 'sqlite' && !file) throw new Error('usage: impact-server.ts [--store sqlite] [--workers N] <sqlite file> | --store neo4j');
+const workers = Number(values.workers);
+
+/** One API process over the bench estate: the server itself, or one of several sharing a port (SERVICEGRAPH_WORKERS). */
+async function serve(port: number, dataDir: string, token: string) {
+  // SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
+  // unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
+  const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL' }) : await openBenchStore('neo4j', '');
+  return startServer({ ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000 }, { store });
+}
+
+if (cluster.isWorker) {
+  await serve(Number(process.env.SG_BENCH_PORT), process.env.SG_BENCH_DATA!, process.env.SG_BENCH_TOKEN!);
+} else {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
+  const token = 'sg_bench_' + Date.now();
+  let stop: () => Promise<void>;
+  if (workers > 1) {
+    // As `SERVICEGRAPH_WORKERS` does for `npm start`: processes sharing one port, each with its own projection.
+    const port = await freePort();
+    let listening = 0;
+    await new Promise<void>((ready) => {
+      for (let i = 0; i < workers; i++) {
+        cluster.fork({ SG_BENCH_PORT: String(port), SG_BENCH_DATA: dataDir, SG_BENCH_TOKEN: token }).once('listening', () => { if (++listening === workers) ready(); });
+      }
+    });
+    process.stdout.write(JSON.stringify({ url: `http://localhost:${port}`, token, workers }) + '\n');
+    stop = async () => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); };
+  } else {
+    const server = await serve(0, dataDir, token);
+    process.stdout.write(JSON.stringify({ url: server.url, token, workers: 1 }) + '\n');
+    stop = () => server.close();
+  }
+  process.stdin.resume();
+  process.stdin.on('end', () => { void stop().then(() => { rmSync(dataDir, { recursive: true, force: true }); process.exit(0); }); });
+}

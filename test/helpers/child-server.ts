@@ -1,0 +1,34 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
+  });
+}
+
+/**
+ * The real `npm start` entry point (server/main.ts) as a child process on `port` over `dataDir`,
+ * resolved once /healthz answers: what SIGKILL really kills, and what node:cluster really forks.
+ */
+export async function spawnServer(opts: { dataDir: string; port: number; token: string; env?: Record<string, string> }): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env, PORT: String(opts.port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: opts.dataDir,
+      SERVICEGRAPH_ADMIN_TOKEN: opts.token, SERVICEGRAPH_WEB_DIST: join(opts.dataDir, 'no-web'), ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try { if ((await fetch(`http://127.0.0.1:${opts.port}/healthz`)).ok) return child; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('server did not start');
+}
