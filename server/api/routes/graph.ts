@@ -57,7 +57,7 @@ export function graphRoutes(ctx: ApiContext): Router {
       }
       if (!focus?.length) { res.json({ nodes: [], edges: [], truncated: false }); return; }
     }
-    const g = await neighbourhood(src, { ...base, focus, depth: q.depth, direction: q.direction, classes: q.classes });
+    const g = await neighbourhood(src, { ...base, focus, depth: q.depth, direction: q.direction, classes: q.classes, groupAbove: q.group === 'auto' ? q.groupThreshold : undefined });
     const out = q.group === 'auto' ? groupNodes(g.nodes, g.edges, g.parentOf, q.groupThreshold, new Set()) : g;
     res.json({ nodes: await withLastSeen(out.nodes), edges: out.edges, truncated: g.truncated });
   });

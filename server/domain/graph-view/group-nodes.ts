@@ -1,14 +1,10 @@
 import type { GraphEdge, GraphNode } from '../../model/records.ts';
 
-/**
- * ServiceNow's virtual groups: more than `threshold` same-class neighbours reached from the same
- * parent collapse into one node showing a count, so a hub never ships its thousands of dependents.
- * `parentOf` says through which node each node was reached (BFS tree); roots are never grouped.
- */
-export function groupNodes(
-  nodes: GraphNode[], edges: GraphEdge[], parentOf: ReadonlyMap<string, string>, threshold: number, expanded: ReadonlySet<string>,
-): { nodes: GraphNode[]; edges: GraphEdge[] } {
-  const buckets = new Map<string, GraphNode[]>();
+/** The groups that collapse: more than `threshold` same-class CIs reached from one parent, by `parent|class` key. */
+export function collapsedGroups<N extends { id: string; class: string }>(
+  nodes: Iterable<N>, parentOf: ReadonlyMap<string, string>, threshold: number, expanded: ReadonlySet<string> = new Set(),
+): Map<string, N[]> {
+  const buckets = new Map<string, N[]>();
   for (const n of nodes) {
     const parent = parentOf.get(n.id);
     if (parent === undefined) continue;
@@ -17,10 +13,21 @@ export function groupNodes(
     const list = buckets.get(key);
     if (list) list.push(n); else buckets.set(key, [n]);
   }
+  for (const [key, members] of buckets) if (members.length <= threshold) buckets.delete(key);
+  return buckets;
+}
+
+/**
+ * ServiceNow's virtual groups: more than `threshold` same-class neighbours reached from the same
+ * parent collapse into one node showing a count, so a hub never ships its thousands of dependents.
+ * `parentOf` says through which node each node was reached (BFS tree); roots are never grouped.
+ */
+export function groupNodes(
+  nodes: GraphNode[], edges: GraphEdge[], parentOf: ReadonlyMap<string, string>, threshold: number, expanded: ReadonlySet<string>,
+): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const memberOf = new Map<string, string>();
   const groupNodesOut: GraphNode[] = [];
-  for (const [key, members] of buckets) {
-    if (members.length <= threshold) continue;
+  for (const [key, members] of collapsedGroups(nodes, parentOf, threshold, expanded)) {
     const gid = 'group:' + key;
     for (const m of members) memberOf.set(m.id, gid);
     const first = members[0];

@@ -1,6 +1,7 @@
 import type { CiRecord, GraphEdge, GraphNode, RelationRecord } from '../../model/records.ts';
 import { ciClasses } from '../../model/classes.ts';
 import { neighbourVia, edgeState, type Direction } from './direction.ts';
+import { collapsedGroups } from './group-nodes.ts';
 
 export interface NeighbourhoodSource {
   /** Relations with an end among `ids`, at most `limit`. */
@@ -21,6 +22,12 @@ export interface NeighbourhoodQuery {
   maxEdges: number;
   now: number;
   edgeThresholds: { activeMinutes: number; idleMinutes: number };
+  /**
+   * When the answer will be grouped above this many same-class CIs per parent: the closing edges are read
+   * only among the CIs that stay visible, since a collapsed member already has its edge to its parent and
+   * its edges to its siblings vanish inside the group (on a hub that was most of a map's reading).
+   */
+  groupAbove?: number;
 }
 
 export const toGraphNode = (c: CiRecord): GraphNode => ({
@@ -83,7 +90,10 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
     frontier = next;
   }
   // The induced subgraph: edges among everything shown, also those between nodes of the last level.
-  for (const rel of await src.relationsAmong([...cis.keys()], q.maxEdges + 1)) rels.set(rel.id, rel);
+  const collapsed = new Set<string>();
+  if (q.groupAbove !== undefined) for (const members of collapsedGroups(cis.values(), parentOf, q.groupAbove).values()) for (const m of members) collapsed.add(m.id);
+  const shown = collapsed.size ? [...cis.keys()].filter((id) => !collapsed.has(id)) : [...cis.keys()];
+  for (const rel of await src.relationsAmong(shown, q.maxEdges + 1)) rels.set(rel.id, rel);
   let edges = [...rels.values()].filter((r) => cis.has(r.from) && cis.has(r.to));
   if (edges.length > q.maxEdges) { edges = edges.slice(0, q.maxEdges); truncated = true; }
   return {

@@ -14,18 +14,18 @@ const dependsOn = (from: string, to: string): RelationRecord => ({
 /** An estate in memory that counts how many relations each read returned. */
 function estate(cis: CiRecord[], rels: RelationRecord[]) {
   const byId = new Map(cis.map((c) => [c.id, c]));
-  const reads: { kind: string; returned: number }[] = [];
+  const reads: { kind: string; asked: number; returned: number }[] = [];
   const src: NeighbourhoodSource = {
     async relationsOf(ids, limit) {
       const set = new Set(ids);
       const out = rels.filter((r) => set.has(r.from) || set.has(r.to)).slice(0, limit);
-      reads.push({ kind: 'of', returned: out.length });
+      reads.push({ kind: 'of', asked: ids.length, returned: out.length });
       return out;
     },
     async relationsAmong(ids, limit) {
       const set = new Set(ids);
       const out = rels.filter((r) => set.has(r.from) && set.has(r.to)).slice(0, limit);
-      reads.push({ kind: 'among', returned: out.length });
+      reads.push({ kind: 'among', asked: ids.length, returned: out.length });
       return out;
     },
     async getCis(ids) { return ids.flatMap((id) => byId.get(id) ?? []); },
@@ -46,6 +46,18 @@ describe('a map neighbourhood reads what it can draw, not the whole estate', () 
     // The edges drawn are exactly those among the nodes shown.
     expect(g.edges).toHaveLength(99);
     expect(g.edges.every((e) => e.to === 'dns')).toBe(true);
+  });
+
+  it('when the answer will be grouped, reads the closing edges only among the CIs that stay visible', async () => {
+    const callers = Array.from({ length: 50 }, (_, i) => ci(`svc-${i}`));
+    const { src, reads } = estate([ci('dns', 'dns_name'), ci('db', 'database'), ...callers],
+      [...callers.map((c) => dependsOn(c.id, 'dns')), dependsOn('dns', 'db'), dependsOn('svc-1', 'svc-2')]);
+    const g = await neighbourhood(src, { ...query, direction: 'both', depth: 1, focus: ['dns'], groupAbove: 10 });
+    expect(g.nodes).toHaveLength(52);
+    // The 50 callers collapse into one group: only dns and db are asked about.
+    expect(reads.find((r) => r.kind === 'among')!.asked).toBe(2);
+    // Each caller keeps its edge to dns, found on the way.
+    expect(g.edges.filter((e) => e.to === 'dns')).toHaveLength(50);
   });
 
   it('around a small service reads everything, draws the edges among what it shows, and is not truncated', async () => {
