@@ -25,6 +25,8 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Which API process answered (several share a port with SERVICEGRAPH_WORKERS): for logs and support.
+  app.use((_req, res, next) => { res.setHeader('x-servicegraph-instance', String(process.pid)); next(); });
   app.get('/healthz', async (_req, res) => {
     res.json({ ok: true, store: ctx.store.kind, seq: ctx.feed.position, pid: process.pid });
   });

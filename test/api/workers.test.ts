@@ -3,20 +3,35 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { freePort, spawnServer } from '../helpers/child-server.ts';
 
 const token = 'sg_workers_admin';
+
+/**
+ * One request on a connection of its own: node:cluster hands connections, not requests, to workers, so a
+ * kept-alive client would talk to one worker only.
+ */
+function once(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any; instance: number }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(`${base}${path}`, {
+      method, agent: false,
+      headers: { authorization: `Bearer ${token}`, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), instance: Number(res.headers['x-servicegraph-instance']) }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
 
 describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
   let child: ChildProcess;
   let dataDir: string;
   let base: string;
-  const call = (path: string, body?: unknown) => fetch(base + path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'sg-workers-'));
     const port = await freePort();
@@ -29,33 +44,37 @@ describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
     // The port answers as soon as the first worker listens; the second may still be building its projection.
     const pids = new Set<number>();
     for (const until = Date.now() + 20_000; pids.size < 2 && Date.now() < until;) {
-      pids.add((await (await fetch(`${base}/healthz`)).json()).pid);
+      pids.add((await once(base, 'GET', '/healthz')).body.pid);
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(pids.size).toBe(2);
 
     const svc = (name: string) => ({ class: 'service', name, environment: 'prod' });
-    const ingested = await call('/api/v1/ingest', {
+    const ingested = await once(base, 'POST', '/api/v1/ingest', {
       source: 'workers-test', cis: [svc('checkout'), svc('payments')],
       relations: [{ type: 'DEPENDS_ON', from: svc('checkout'), to: svc('payments') }],
     });
     expect(ingested.status).toBe(200);
-    const { seq } = await ingested.json();
-    const payments = (await (await call('/api/v1/cis?q=payments')).json()).items[0];
+    const { seq } = ingested.body;
+    const payments = (await once(base, 'GET', '/api/v1/cis?q=payments')).body.items[0];
 
     // Impact runs on each worker's own projection: both must know the new relation, within a few polls.
     const seenBy = new Set<number>();
     const deadline = Date.now() + 5_000;
     while (seenBy.size < 2 && Date.now() < deadline) {
-      const health = await (await fetch(`${base}/healthz`)).json();
+      const health = (await once(base, 'GET', '/healthz')).body;
       if (health.seq >= seq) seenBy.add(health.pid);
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(seenBy.size).toBe(2);
-    for (let i = 0; i < 4; i++) {
-      const r = await call('/api/v1/impact', { failed: [{ ci: payments.id, state: 'down' }] });
+    // And each answers the blast radius from it: payments down takes checkout down, on both workers.
+    const answeredBy = new Set<number>();
+    for (let i = 0; i < 40 && answeredBy.size < 2; i++) {
+      const r = await once(base, 'POST', '/api/v1/impact', { failed: [{ ci: payments.id, state: 'down' }] });
       expect(r.status).toBe(200);
-      expect((await r.json()).impacted.map((x: { name: string }) => x.name)).toEqual(['payments', 'checkout']);
+      expect(r.body.impacted.map((x: { name: string }) => x.name)).toEqual(['payments', 'checkout']);
+      answeredBy.add(r.instance);
     }
+    expect(answeredBy.size).toBe(2);
   }, 30_000);
 });
