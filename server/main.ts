@@ -62,12 +62,19 @@ if (config.workers > 1 && cluster.isPrimary) {
   await demoIfAsked(store, empty);
   await store.close();
   let listening = 0, stopping = false;
-  const fork = () => cluster.fork().once('listening', () => {
-    if (++listening === config.workers) greet(`http://localhost:${config.port}`, store, adminToken, empty);
-  });
+  const started = new Set<number>();
+  const fork = () => {
+    const w = cluster.fork();
+    w.once('listening', () => {
+      started.add(w.id);
+      if (++listening === config.workers) greet(`http://localhost:${config.port}`, store, adminToken, empty);
+    });
+  };
   for (let i = 0; i < config.workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    // A worker that never got to listen will fail again (port taken, bad store): stop rather than loop.
+    if (!started.has(worker.id)) { console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`); process.exit(1); }
     console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
     fork();
   });
