@@ -296,6 +296,11 @@ describe('web UI end to end', () => {
     await mapSettled(page);
     expect((await withClass('diff-added')).length).toBeGreaterThan(0);
     await screenshot(page, 'web-10-diff');
+    // The views' colours pile up across tabs; one button on the map takes them all off.
+    const clear = page.getByRole('button', { name: /^Clear .*diff/ });
+    await clear.click();
+    await expect.poll(() => withClass('diff-added')).toEqual([]);
+    await expect.poll(() => clear.count()).toBe(0);
   });
 
   it('exports the map as PNG and SVG', async () => {

@@ -155,6 +155,14 @@ export class MapState {
     this.collapsed = new Set(this.elements.filter((e) => e.group === 'nodes' && e.data.id.startsWith('cg:')).map((e) => e.data.id));
   }
 
+  /** The overlays a view put on the map and the user may clear, by their titles (hover and live marks are not). */
+  static readonly clearable: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'root cause', diff: 'diff' };
+  shownOverlays = $derived(Object.keys(this.overlays).filter((k) => k in MapState.clearable).map((k) => MapState.clearable[k]));
+
+  clearOverlays() {
+    this.overlays = Object.fromEntries(Object.entries(this.overlays).filter(([k]) => !(k in MapState.clearable)));
+  }
+
   setOverlay(name: string, overlay: Overlay | null) {
     const next = { ...this.overlays };
     if (overlay && overlay.size) next[name] = overlay; else delete next[name];
