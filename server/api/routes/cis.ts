@@ -5,6 +5,7 @@ import { requireRole } from '../auth.ts';
 import { csvList, isoTime, parseQuery } from '../validate.ts';
 import { InputError, NotFoundError } from '../../ingest/errors.ts';
 import type { ApiContext } from '../context.ts';
+import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
 import type { CiDetail, RelationEnd } from '../../model/records.ts';
 
 export const ListCisQuery = z.object({
@@ -34,9 +35,7 @@ export function ciRoutes(ctx: ApiContext): Router {
       const ci = await ctx.store.getCi(id, asOf);
       if (!ci) throw new NotFoundError(`no CI ${id} at ${asOf}`);
       const limit = ctx.limits.listLimit;
-      const read = await ctx.store.relationsOf([id], asOf, limit + 1);
-      const rels = read.slice(0, limit);
-      const relations = { outgoing: rels.filter((x) => x.from === id), incoming: rels.filter((x) => x.to === id), truncated: read.length > limit };
+      const relations = ciRelations(id, await ctx.store.relationsOf([id], asOf, relationsToRead(limit)), limit);
       res.json({ ...ci, relations, ends: await relationEnds(ctx, relations, asOf) });
       return;
     }

@@ -4,6 +4,7 @@ import type { CiQuery } from '../port.ts';
 import { assertionFromProps, ciFromProps, ciFromVersion, relationFromProps, relationFromVersion, sourceFromAssertion } from './records.ts';
 import { registeredRelTypes } from './write-rows.ts';
 import { relationsTouching } from './batch-tx.ts';
+import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
 import { intParam, runQuery } from './run.ts';
 
 type Props = Record<string, unknown>;
@@ -51,11 +52,10 @@ export async function getCiDetail(tx: ManagedTransaction, id: string, relationLi
     const { id: _id, version, validFrom, validTo, ...data } = v;
     return { version, validFrom, validTo, data };
   });
-  const read = await relationsOf(tx, [id], undefined, relationLimit === undefined ? undefined : relationLimit + 1);
-  const rels = relationLimit === undefined ? read : read.slice(0, relationLimit);
+  const read = await relationsOf(tx, [id], undefined, relationsToRead(relationLimit));
   return {
     ...ci, sources,
-    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id), truncated: read.length > rels.length },
+    relations: ciRelations(id, read, relationLimit),
     history,
   };
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CiDetail, CiRecord, CiVersion, RelationRecord, SourceAssertion } from '../../model/records.ts';
 import type { CiQuery, TopologyCi, TopologyRelation } from '../port.ts';
+import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
 import { assertionFromRow, ciFromRow, relationFromRow, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -118,15 +119,14 @@ export function getCiDetail(st: ReadStatements, id: string, relationLimit?: numb
     source: a.source, scope: a.scope, runId: a.runId, firstSeen: a.firstSeen, lastSeen: a.lastSeen, active: a.active,
     values: a.values as SourceAssertion['values'],
   }));
-  const read = relationsOf(st, [id], undefined, relationLimit === undefined ? -1 : relationLimit + 1);
-  const rels = relationLimit === undefined ? read : read.slice(0, relationLimit);
+  const read = relationsOf(st, [id], undefined, relationsToRead(relationLimit));
   const history: CiVersion[] = st.versions.all(id).map((v) => {
     const { id: _id, version, validFrom, validTo, ...data } = ciFromVersion(v);
     return { version, validFrom, validTo, data };
   });
   return {
     ...ci, sources,
-    relations: { outgoing: rels.filter((r) => r.from === id), incoming: rels.filter((r) => r.to === id), truncated: read.length > rels.length },
+    relations: ciRelations(id, read, relationLimit),
     history,
   };
 }
