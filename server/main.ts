@@ -40,17 +40,29 @@ async function demoIfAsked(store: GraphStore, empty: boolean): Promise<void> {
   console.log(`Loaded the demo estate: ${loaded.cis} CIs and ${loaded.relations} relations in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
-function greet(url: string, store: GraphStore, adminToken: string | null, empty: boolean): void {
+function greet(url: string, storeKind: GraphStore['kind'], adminToken: string | null, empty: boolean): void {
   const link = adminToken ? `${url}/#token=${adminToken}` : null;
   const where = config.store === 'sqlite' ? config.dataDir : config.neo4j.uri;
   const workers = config.workers > 1 ? `, ${config.workers} API workers` : '';
-  console.log(`servicegraph is listening on ${url} (store: ${store.kind}, data: ${where}${workers})`);
+  console.log(`servicegraph is listening on ${url} (store: ${storeKind}, data: ${where}${workers})`);
   if (link) console.log(`Open the map, signed in as admin: ${link}`);
   else console.log(`Sign in with an admin token (SERVICEGRAPH_ADMIN_TOKEN or the one in ${config.dataDir}/admin-token).`);
   if (empty && !values.demo) console.log('The store is empty. Load the demo estate with: npm start -- --demo');
 }
 
 const isEmpty = async (store: GraphStore) => (await store.listCis({ limit: 1, lifecycle: 'any' })).items.length === 0;
+
+/** SIGINT/SIGTERM run `stop` once; a second signal exits at once. */
+function onStopSignal(stop: () => Promise<void> | void): void {
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      void Promise.resolve(stop()).then(() => process.exit(0));
+    });
+  }
+}
 
 if (config.workers > 1 && cluster.isPrimary) {
   // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
@@ -61,13 +73,13 @@ if (config.workers > 1 && cluster.isPrimary) {
   const empty = await isEmpty(store);
   await demoIfAsked(store, empty);
   await store.close();
-  let listening = 0, stopping = false;
+  let stopping = false;
   const started = new Set<number>();
   const fork = () => {
     const w = cluster.fork();
     w.once('listening', () => {
       started.add(w.id);
-      if (++listening === config.workers) greet(`http://localhost:${config.port}`, store, adminToken, empty);
+      if (started.size === config.workers) greet(`http://localhost:${config.port}`, store.kind, adminToken, empty);
     });
   };
   for (let i = 0; i < config.workers; i++) fork();
@@ -78,14 +90,11 @@ if (config.workers > 1 && cluster.isPrimary) {
     console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
     fork();
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-      cluster.disconnect(() => process.exit(0));
-    });
-  }
+  onStopSignal(() => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    return new Promise<void>((done) => cluster.disconnect(done));
+  });
 } else {
   const server = await startServer(config);
   const { store } = server;
@@ -93,14 +102,7 @@ if (config.workers > 1 && cluster.isPrimary) {
     const empty = await isEmpty(store);
     await demoIfAsked(store, empty);
     if (values.demo) await server.ctx.feed.poke();
-    greet(server.url, store, server.adminToken, empty);
+    greet(server.url, store.kind, server.adminToken, empty);
   }
-  let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      void server.close().then(() => process.exit(0));
-    });
-  }
+  onStopSignal(() => server.close());
 }
