@@ -9,6 +9,7 @@ import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '
 import { guardRetirement, retireCis, retireRelations, selectLosing } from '../domain/reconcile/retire.ts';
 import { checkBatchLimits } from '../domain/reconcile/validate.ts';
 import { changesOf, countActions } from '../domain/reconcile/events.ts';
+import { ciResightings, relationResightings } from '../domain/reconcile/sighting.ts';
 import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
 import { ConflictError, InputError, problemsMessage } from './errors.ts';
 
@@ -83,30 +84,40 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
       }
     }
     const keyIndex = await tx.lookupKeys([...new Set([...ciKeys, ...refKeys])]);
+    // Re-sightings (unchanged items on CIs only this source asserts) need no state loaded and no merge.
+    // A dry run answers item by item, so it always goes the full way.
+    const fast = !opts.dryRun && tx.assertionDigests !== undefined && tx.relationDigests !== undefined;
+    const candidates = new Set<string>();
+    if (fast) for (const k of ciKeys) { const id = keyIndex.get(k); if (id !== undefined) candidates.add(id); }
+    const ciSightings = fast ? ciResightings(batch, keyIndex, await tx.assertionDigests!([...candidates])) : new Map<number, string>();
+    const resightedCis = new Set(ciSightings.values());
     // Full state (provenance included) only for the CIs the batch asserts; relation ends need no more than their lifecycle.
     const assertedIds = new Set<string>();
-    for (const k of ciKeys) { const id = keyIndex.get(k); if (id !== undefined) assertedIds.add(id); }
+    for (const k of ciKeys) { const id = keyIndex.get(k); if (id !== undefined && !resightedCis.has(id)) assertedIds.add(id); }
     const cis = await tx.loadCis([...assertedIds]);
-    const pointedAt = [...new Set([...idRefs, ...[...refKeys].map((k) => keyIndex.get(k)).filter((x): x is string => x !== undefined)])].filter((id) => !cis.has(id));
+    const pointedAt = [...new Set([...idRefs, ...[...refKeys].map((k) => keyIndex.get(k)).filter((x): x is string => x !== undefined)])]
+      .filter((id) => !cis.has(id) && !resightedCis.has(id));
     const status = new Map<string, CiStatus>();
     for (const [id, c] of cis) status.set(id, { name: c.record.name, lifecycle: c.record.lifecycle });
     if (tx.ciStatus) for (const [id, st] of await tx.ciStatus(pointedAt)) status.set(id, st);
     else for (const [id, c] of await tx.loadCis(pointedAt)) status.set(id, { name: c.record.name, lifecycle: c.record.lifecycle });
     lap('read');
 
-    const ciPlan = planCis(batch, { keyIndex, cis }, { now, runId, newId: newCiId });
-    const batchIds = new Set(ciPlan.items.map((i) => i.assertions[0].targetId));
+    const ciPlan = planCis(batch, { keyIndex, cis }, { now, runId, newId: newCiId }, ciSightings);
+    const batchIds = new Set([...ciPlan.items.map((i) => i.assertions[0].targetId), ...resightedCis]);
     const { ends, problems } = resolveRelationEnds(batch, { localKeys: ciPlan.localKeys, keyIndex, status, batchIds });
     if (problems.length) throw new InputError(problemsMessage(problems), { problems }, problems[0].code);
 
     const triples = batch.relations.map((r, i) => ({ from: ends[i].from, type: r.type, to: ends[i].to }));
     lap('plan');
-    const existingRels = await tx.loadRelations(triples);
+    const relSightings = fast ? relationResightings(batch, ends, await tx.relationDigests!(triples)) : new Map<number, string>();
+    const existingRels = await tx.loadRelations(relSightings.size ? triples.filter((_, i) => !relSightings.has(i)) : triples);
     lap('read');
-    const relItems = planRelations(batch, ends, existingRels, { now, runId, newId: newRelationId });
+    const relItems = planRelations(batch, ends, existingRels, { now, runId, newId: newRelationId }, relSightings);
+    const relIdsNow = new Set([...relItems.map((r) => r.record.id), ...relSightings.values()]);
 
     const retired = batch.complete
-      ? await planCompletion(tx, batch, runId, now, opts, batchIds, new Set(relItems.map((r) => r.record.id)))
+      ? await planCompletion(tx, batch, runId, now, opts, batchIds, relIdsNow)
       : { cis: [] as CiPlanItem[], relations: [] as RelationPlanItem[], wouldRetire: { cis: 0, relations: 0 } };
 
     const allCis = [...ciPlan.items, ...retired.cis];
@@ -135,12 +146,15 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
       now, source: batch.source, cis: allCis, relations: allRels,
       keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
       run: completedRun,
+      ...(fast ? { resighted: { cis: [...resightedCis], relations: [...relSightings.values()] } } : {}),
       event,
     });
     lap('write');
     const ciCounts = countActions(ciPlan.items);
+    ciCounts.unchanged += ciSightings.size;
     ciCounts.retired = retired.wouldRetire.cis;
     const relCounts = countActions(relItems);
+    relCounts.unchanged += relSightings.size;
     relCounts.retired = retired.wouldRetire.relations;
     return { dryRun: false as const, result: { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete }, event: event && seq > 0 ? { seq, ...event } : null };
   }, { readOnly: !!opts.dryRun });

@@ -1,6 +1,7 @@
 import type { CiDetail, CiRecord, ChangeEvent, DiffResult, RelationRecord, Role, TokenInfo } from '../model/records.ts';
 import type { CiPlanItem, ExistingCi, ExistingRelation, RelationPlanItem } from '../domain/reconcile/types.ts';
 import type { ScopeAssertion } from '../domain/reconcile/retire.ts';
+import type { AssertionDigest, RelationDigest } from '../domain/reconcile/sighting.ts';
 
 /** Reads an adapter offers inside one write transaction, so that identification sees what it writes against. */
 export interface BatchReader {
@@ -16,6 +17,14 @@ export interface BatchReader {
   loadRelationsById(ids: string[]): Promise<ExistingRelation[]>;
   /** Live relations with an end among `ciIds`. */
   relationsTouching(ciIds: string[]): Promise<ExistingRelation[]>;
+  /**
+   * Optional, together with `relationDigests` and `WritePlan.resighted`: every assertion on these CIs, with the
+   * digest of its values instead of the values. With them the ingest service recognises unchanged re-sightings
+   * without loading their full state; without them every item goes the full way.
+   */
+  assertionDigests?(ciIds: string[]): Promise<Map<string, AssertionDigest[]>>;
+  /** The stored relations among `triples` (by `relationKey`), with their assertions' digests. */
+  relationDigests?(triples: { from: string; type: string; to: string }[]): Promise<Map<string, RelationDigest>>;
 }
 
 export interface RunRecord {
@@ -36,6 +45,11 @@ export interface WritePlan {
   relations: RelationPlanItem[];
   keys: { key: string; ciId: string }[];
   run: RunRecord;
+  /**
+   * Assertions of `source` in `run.scope` asserted again exactly as stored: only their run becomes `run.runId`
+   * and their last sighting `now`. Only given to a store that offers `assertionDigests`.
+   */
+  resighted?: { cis: string[]; relations: string[] };
   /** Null when nothing changed that anyone watching needs to know. */
   event: Omit<ChangeEvent, 'seq'> | null;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,10 +63,41 @@ function post(agent: Agent, port: number, token: string, body: Buffer): Promise<
   });
 }
 
+/** A server of its own over `env`'s data directory, fed `bodies` in order; seconds from first to last reply. */
+async function postAll(label: string, env: Record<string, string>, bodies: Buffer[]): Promise<number> {
+  const port = await freePort();
+  const server = await spawnServer(env, port);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const show = progressLine(label, bodies.length);
+    const started = performance.now();
+    // Relations of a batch may name CIs of the batches before it, so batches go in order, one at a time.
+    for (const [i, body] of bodies.entries()) {
+      await post(agent, port, env.SERVICEGRAPH_ADMIN_TOKEN, body).catch((e: Error) => { throw new Error(`${label}, batch ${i}: ${e.message}`); });
+      show(i + 1);
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    agent.destroy();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+}
+
+/** Bytes of a closed SQLite database: its file after the WAL is checkpointed into it. */
+function sqliteBytes(file: string): number {
+  const db = new Database(file);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return statSync(file).size;
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * The same batches through the same code in this process, phase by phase (JSON parse, zod validation,
  * validation as the API route does it, then the ingest service's read, plan, write and commit), to see where a batch's time goes without HTTP.
- * The store is closed at the end.
  */
 async function breakdown(bodies: Buffer[], store: GraphStore) {
   const ms: Record<'parse' | 'validate' | IngestPhase, number> = { parse: 0, validate: 0, read: 0, plan: 0, write: 0, commit: 0 };
@@ -85,7 +116,6 @@ async function breakdown(bodies: Buffer[], store: GraphStore) {
     show(i + 1);
   }
   const seconds = (performance.now() - started) / 1000;
-  await store.close();
   const perBatch = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Number((v / bodies.length).toFixed(1))]));
   return { seconds, perBatch };
 }
@@ -106,27 +136,28 @@ export async function benchIngest(argv: string[]) {
   const bodies = batches.map((b, i) => Buffer.from(JSON.stringify({ source: 'bench', scope: 'bench', runId: 'bench-run', complete: i === batches.length - 1, force: true, cis: b.cis, relations: b.relations })));
   console.log(`${estate.cis.length} CIs, ${estate.relations.length} relations in ${batches.length} batches (~${Math.round(estate.relations.length / batches.length)} relations each), ${(bodies.reduce((s, b) => s + b.length, 0) / 1e6).toFixed(0)} MB of JSON`);
 
+  // Re-syncs: the same estate again under a new run (unchanged), then with 1% of its CIs changed (an attribute),
+  // as a collector re-asserting its estate every few minutes sends it. Encoded before anything is timed.
+  const encode = (run: string, edit?: (c: IngestCi, i: number) => IngestCi) => {
+    let at = 0;
+    return batches.map((b, i) => Buffer.from(JSON.stringify({
+      source: 'bench', scope: 'bench', runId: run, complete: i === batches.length - 1, force: true,
+      cis: edit ? b.cis.map((c) => edit(c, at++)) : b.cis, relations: b.relations,
+    })));
+  };
+  const resyncBodies = encode('bench-resync');
+  const changedEvery = 100;
+  const changedBodies = encode('bench-resync-changed', (c, i) => (i % changedEvery === 0 ? { ...c, attributes: { ...c.attributes, benchRevision: 2 } } : c));
+
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
   const token = 'sg_bench_admin';
-  const port = await freePort();
-  const server = await spawnServer({ SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_STORE: kind, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none') }, port);
-  let apiSeconds = 0;
+  const env = { SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_STORE: kind, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none') };
   const loadBefore = loadavg()[0];
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  try {
-    const show = progressLine('ingest through the API', bodies.length);
-    const started = Date.now();
-    // Relations of a batch may name CIs of the batches before it, so batches go in order, one at a time.
-    for (const [i, body] of bodies.entries()) {
-      await post(agent, port, token, body).catch((e: Error) => { throw new Error(`batch ${i}: ${e.message}`); });
-      show(i + 1);
-    }
-    apiSeconds = (Date.now() - started) / 1000;
-  } finally {
-    agent.destroy();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
+  const apiSeconds = await postAll('first load through the API', env, bodies);
+  // The store as the first load left it (closed, so the WAL is folded into the file): bytes per CI, history included.
+  const storeBytes = kind === 'sqlite' ? sqliteBytes(join(dataDir, 'servicegraph.db')) : null;
+  const resyncSeconds = await postAll('unchanged re-sync through the API', env, resyncBodies);
+  const changedSeconds = await postAll(`re-sync with 1 in ${changedEvery} CIs changed`, env, changedBodies);
   const loadAfter = loadavg()[0];
 
   // The obvious alternative: the same rows, bulk INSERTed into bare tables, with the server's durability
@@ -148,7 +179,15 @@ export async function benchIngest(argv: string[]) {
   bare.close();
   // In process: SQLite into a fresh file; Neo4j into the same database, which the API run has just filled, so
   // every batch finds its CIs and relations already there (an unchanged re-sync, not a first load).
-  const inProcess = values['no-breakdown'] ? null : await breakdown(bodies, await openBenchStore(kind, join(dataDir, 'breakdown.db')));
+  const inProcessRuns = values['no-breakdown'] ? null : await (async () => {
+    const store = await openBenchStore(kind, join(dataDir, 'breakdown.db'));
+    try {
+      return { first: await breakdown(bodies, store), resync: await breakdown(resyncBodies, store) };
+    } finally {
+      await store.close();
+    }
+  })();
+  const inProcess = inProcessRuns?.first ?? null, inProcessResync = inProcessRuns?.resync ?? null;
   rmSync(dataDir, { recursive: true, force: true });
 
   const result = {
@@ -157,17 +196,25 @@ export async function benchIngest(argv: string[]) {
     relationsPerSec: Math.round(estate.relations.length / apiSeconds),
     bareInsertCisPerSec: Math.round(estate.cis.length / bareSeconds),
     ratio: Number(((estate.cis.length / bareSeconds) / (estate.cis.length / apiSeconds)).toFixed(2)),
-    apiSeconds, bareSeconds, store: kind, bareInsertStore: 'sqlite',
+    resyncCisPerSec: Math.round(estate.cis.length / resyncSeconds),
+    resyncChangedCisPerSec: Math.round(estate.cis.length / changedSeconds),
+    resyncVsFirst: Number((apiSeconds / resyncSeconds).toFixed(2)),
+    bytesPerCi: storeBytes === null ? null : Math.round(storeBytes / estate.cis.length),
+    apiSeconds, resyncSeconds, changedSeconds, bareSeconds, store: kind, bareInsertStore: 'sqlite',
     // The machine is shared: a load average well above its 2 cores slows every figure here.
     loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
-    ...(inProcess ? { inProcess: { store: kind, ...(kind === 'neo4j' ? { rows: 'unchanged (re-sent into the database the API run filled)' } : {}), cisPerSec: Math.round(estate.cis.length / inProcess.seconds), msPerBatch: inProcess.perBatch } } : {}),
+    ...(inProcess ? { inProcess: { store: kind, ...(kind === 'neo4j' ? { rows: 'unchanged (re-sent into the database the API run filled)' } : {}), cisPerSec: Math.round(estate.cis.length / inProcess.seconds), msPerBatch: inProcess.perBatch, resyncCisPerSec: Math.round(estate.cis.length / inProcessResync!.seconds), resyncMsPerBatch: inProcessResync!.perBatch } } : {}),
   };
   console.log(`\nthrough the HTTP API on ${kind} (identification, reconciliation, history, provenance, events): ${result.cisPerSec} CIs/s with ${result.relationsPerSec} relations/s (${apiSeconds.toFixed(1)} s)`);
+  console.log(`unchanged re-sync: ${result.resyncCisPerSec} CIs/s (${resyncSeconds.toFixed(1)} s, ${result.resyncVsFirst}x the first load); 1% changed: ${result.resyncChangedCisPerSec} CIs/s (${changedSeconds.toFixed(1)} s)`);
+  if (storeBytes !== null) console.log(`store after the first load: ${(storeBytes / 1e6).toFixed(1)} MB, ${result.bytesPerCi} bytes per CI (its relations, history, provenance and indexes included)`);
   console.log(`bare bulk INSERT into SQLite, same rows${kind === 'neo4j' ? ' (the comparison stays SQLite with --store neo4j)' : ''}: ${result.bareInsertCisPerSec} CIs/s (${bareSeconds.toFixed(1)} s)`);
   console.log(`ratio (bare SQLite / API on ${kind}): ${result.ratio}x; load average ${result.loadAverage1m.before} before, ${result.loadAverage1m.after} after`);
   if (inProcess) {
     const p = inProcess.perBatch;
     console.log(`in process on ${kind}, no HTTP${kind === 'neo4j' ? ' (the same rows again, unchanged)' : ''}: ${Math.round(estate.cis.length / inProcess.seconds)} CIs/s; ms per batch: parse ${p.parse}, validate ${p.validate}, read ${p.read}, plan ${p.plan}, write ${p.write}, commit ${p.commit}`);
+    const q = inProcessResync!.perBatch;
+    console.log(`in process, unchanged re-sync: ${Math.round(estate.cis.length / inProcessResync!.seconds)} CIs/s; ms per batch: parse ${q.parse}, validate ${q.validate}, read ${q.read}, plan ${q.plan}, write ${q.write}, commit ${q.commit}`);
   }
   console.log(`written to ${writeResult('ingest', result)}`);
 }

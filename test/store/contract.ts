@@ -233,6 +233,42 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(await store.relationsOf([a.id])).toEqual([]);
       });
 
+      it('takes an unchanged re-sync under a new run as a sighting: run and last sighting move, nothing else', async () => {
+        const rels = [{ type: 'DEPENDS_ON' as const, from: ref('a'), to: ref('b') }, { type: 'DEPENDS_ON' as const, from: ref('a'), to: ref('c'), observed: { calls: 5, errors: 1 } }];
+        const t0 = c.now();
+        await push(store, { ...scope, runId: 'r1', complete: true, cis: five, relations: rels }, { now: () => t0 });
+        const seq = await store.latestSeq();
+        const t1 = c.advance(60_000);
+        const again = await push(store, { ...scope, runId: 'r2', cis: five, relations: rels.slice(0, 1) }, { now: () => t1 });
+        expect(!again.dryRun && again.result.cis).toEqual({ created: 0, updated: 0, unchanged: 5, retired: 0 });
+        expect(!again.dryRun && again.result.relations).toEqual({ created: 0, updated: 0, unchanged: 1, retired: 0 });
+        expect(await store.latestSeq()).toBe(seq);
+        const a = (await allActive(store)).find((x) => x.name === 'a')!;
+        expect(a.version).toBe(1);
+        const detail = (await store.getCiDetail(a.id))!;
+        expect(detail.sources).toEqual([{ ...scope, runId: 'r2', firstSeen: t0, lastSeen: t1, active: true, values: { name: 'a', environment: 'prod' } }]);
+        expect(detail.history).toHaveLength(1);
+        expect(Object.fromEntries(await store.lastSeen([a.id]))).toEqual({ [a.id]: t1 });
+        // The observed edge was not re-sent: its counters stay as they were.
+        const toC = detail.relations.outgoing.find((r) => r.observed)!;
+        expect(toC.observed).toMatchObject({ calls: 5, errors: 1 });
+        // The re-sighting counts as asserted in r2: completing r2 with one more batch keeps all five and both relations.
+        const done = await push(store, { ...scope, runId: 'r2', complete: true, cis: [], relations: rels.slice(1) }, { now: c.now });
+        expect(!done.dryRun && done.result.cis.retired).toBe(0);
+        expect(await store.relationsOf([a.id])).toHaveLength(2);
+      });
+
+      it('re-ranks sources of equal precedence by last sighting even when the batch re-sent is unchanged', async () => {
+        await push(store, { source: 'scanner-a', cis: [svc('checkout', { attributes: { zone: 'a' } })] }, { now: c.now });
+        c.advance();
+        await push(store, { source: 'scanner-b', cis: [svc('checkout', { attributes: { zone: 'b' } })] }, { now: c.now });
+        expect((await allActive(store))[0].attributes).toEqual({ zone: 'b' });
+        c.advance();
+        const out = await push(store, { source: 'scanner-a', cis: [svc('checkout', { attributes: { zone: 'a' } })] }, { now: c.now });
+        expect(!out.dryRun && out.result.cis.updated).toBe(1);
+        expect((await allActive(store))[0]).toMatchObject({ attributes: { zone: 'a' }, version: 3 });
+      });
+
       it('refuses more batches for a completed run', async () => {
         await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
         const e = await rejection(push(store, { ...scope, runId: 'r1', cis: five }));

@@ -31,13 +31,19 @@ const versionedFields = (r: CiRecord | MergedCi & { lifecycle?: string }) =>
   canonicalJson([r.name, r.environment, r.tier, r.owner, r.attributes, r.identifiers]);
 
 /** Resolve every batch CI to an existing or new CI and compute its merged record. */
-export function planCis(batch: IngestBatch, lookup: CiLookup, ctx: PlanContext): { items: CiPlanItem[]; byIndex: string[]; localKeys: Map<string, string> } {
+export function planCis(
+  batch: IngestBatch, lookup: CiLookup, ctx: PlanContext,
+  /** Batch indexes already settled as re-sightings of these CIs (see sighting.ts): nothing to plan for them. */
+  resighted: ReadonlyMap<number, string> = new Map(),
+): { items: CiPlanItem[]; byIndex: string[]; localKeys: Map<string, string> } {
   const items = new Map<string, CiPlanItem>();
   const localKeys = new Map<string, string>();
   const byIndex: string[] = [];
   const find = (key: string) => localKeys.get(key) ?? lookup.keyIndex.get(key);
 
   batch.cis.forEach((ci, index) => {
+    const seen = resighted.get(index);
+    if (seen !== undefined) { byIndex[index] = seen; return; }
     const keys = identifierKeys(ci);
     const match = matchByRules(keys, find);
     const values = assertedValues(ci);

@@ -56,7 +56,7 @@ export function resolveRelationEnds(batch: IngestBatch, r: RefResolver): { ends:
   return { ends, problems };
 }
 
-interface RelationValues {
+export interface RelationValues {
   attributes?: Record<string, unknown>;
   redundancy?: { group: string; minUp: number | string };
   provenance: Provenance;
@@ -67,6 +67,14 @@ function defaultProvenance(source: string, rel: IngestRelation): Provenance {
   if (rel.provenance) return rel.provenance;
   if (rel.observed) return 'observed';
   return source === 'manual' ? 'manual' : 'declared';
+}
+
+/** What a source asserts about a relation (observed traffic aside): exactly what its assertion stores. */
+export function relationValues(source: string, rel: IngestRelation): RelationValues {
+  const values: RelationValues = { provenance: defaultProvenance(source, rel) };
+  if (rel.attributes) values.attributes = rel.attributes;
+  if (rel.redundancy) values.redundancy = rel.redundancy;
+  return values;
 }
 
 const versioned = (r: Pick<RelationRecord, 'attributes' | 'redundancy' | 'provenance'>) =>
@@ -98,14 +106,15 @@ export function planRelations(
   ends: { from: string; to: string }[],
   existing: ReadonlyMap<string, ExistingRelation>,
   ctx: PlanContext,
+  /** Batch indexes already settled as re-sightings (see sighting.ts): nothing to plan for them. */
+  resighted: ReadonlyMap<number, string> = new Map(),
 ): RelationPlanItem[] {
   const items = new Map<string, RelationPlanItem>();
   batch.relations.forEach((rel, index) => {
+    if (resighted.has(index)) return;
     const { from, to } = ends[index];
     const key = relationKey(from, rel.type, to);
-    const values: RelationValues = { provenance: defaultProvenance(batch.source, rel) };
-    if (rel.attributes) values.attributes = rel.attributes;
-    if (rel.redundancy) values.redundancy = rel.redundancy;
+    const values = relationValues(batch.source, rel);
     let item = items.get(key);
     const prev = existing.get(key);
     if (!item) {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { BatchTx, RunRecord, WritePlan } from '../port.ts';
 import type { ExistingCi, ExistingRelation, StoredAssertion } from '../../domain/reconcile/types.ts';
 import type { ScopeAssertion } from '../../domain/reconcile/retire.ts';
+import { assertionDigest, type AssertionDigest, type RelationDigest } from '../../domain/reconcile/sighting.ts';
 import { relationKey } from '../../domain/reconcile/plan-relations.ts';
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import {
@@ -18,6 +19,13 @@ export function prepareBatchStatements(db: Database.Database) {
     loadCis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
     ciStatus: db.prepare<[string], { id: string; name: string; lifecycle: 'active' | 'retired' }>(`SELECT id, name, lifecycle FROM cis WHERE ${IN('id')}`),
     loadAssertions: db.prepare<[string], AssertionRow>(`SELECT * FROM assertions WHERE ${IN('target_id')}`),
+    assertionDigests: db.prepare<[string], DigestRow>(`SELECT target_id, source, scope, active, digest FROM assertions WHERE ${IN('target_id')}`),
+    // The narrow twin of loadRelationsFrom, joined to the assertions' digests (one row per assertion).
+    relationDigestsFrom: db.prepare<[string], DigestRow & { id: string; type: string; from_id: string; to_id: string; valid_to: string | null }>(
+      `SELECT r.id, r.type, r.from_id, r.to_id, r.valid_to, a.target_id, a.source, a.scope, a.active, a.digest
+       FROM relations r LEFT JOIN assertions a ON a.target_id = r.id WHERE ${IN('r.from_id')}`),
+    resight: db.prepare<[string, string, string, string, string]>(
+      `UPDATE assertions SET run_id = ?, last_seen = ? WHERE source = ? AND scope = ? AND ${IN('target_id')}`),
     // By source end through the (from_id, type, to_id) index; the exact triples are picked in JS.
     loadRelationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('from_id')}`),
     loadRelationsById: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('id')}`),
@@ -43,18 +51,21 @@ export function prepareBatchStatements(db: Database.Database) {
       WHERE id = ?`),
     closeRelationVersion: db.prepare('UPDATE relation_versions SET valid_to = ? WHERE rel_id = ? AND valid_to IS NULL'),
     insertRelationVersion: db.prepare('INSERT INTO relation_versions (rel_id, version, type, from_id, to_id, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)'),
-    insertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    upsertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    insertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    upsertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (target_id, source, scope) DO UPDATE SET run_id = excluded.run_id, last_seen = excluded.last_seen,
-        active = excluded.active, vals = excluded.vals`),
+        active = excluded.active, vals = excluded.vals, digest = excluded.digest`),
     upsertRun: db.prepare(`INSERT INTO runs (run_id, source, scope, started_at, last_batch_at, completed_at, batches) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (run_id) DO UPDATE SET last_batch_at = excluded.last_batch_at, completed_at = excluded.completed_at, batches = excluded.batches`),
     insertEvent: db.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)'),
   };
 }
 export type BatchStatements = ReturnType<typeof prepareBatchStatements>;
+
+interface DigestRow { target_id: string; source: string; scope: string; active: number; digest: string | null }
+const digestOf = (r: DigestRow): AssertionDigest => ({ source: r.source, scope: r.scope, active: r.active === 1, digest: r.digest });
 
 function groupAssertions(rows: AssertionRow[]): Map<string, StoredAssertion[]> {
   const out = new Map<string, StoredAssertion[]>();
@@ -114,6 +125,28 @@ export function sqliteBatchTx(s: BatchStatements): BatchTx {
       for (const r of s.relationsTo.all(json)) rows.set(r.id, r);
       return withAssertions([...rows.values()]);
     },
+    async assertionDigests(ciIds) {
+      const out = new Map<string, AssertionDigest[]>();
+      if (!ciIds.length) return out;
+      for (const r of s.assertionDigests.all(JSON.stringify(ciIds))) {
+        const list = out.get(r.target_id);
+        if (list) list.push(digestOf(r)); else out.set(r.target_id, [digestOf(r)]);
+      }
+      return out;
+    },
+    async relationDigests(triples) {
+      const out = new Map<string, RelationDigest>();
+      if (!triples.length) return out;
+      const wanted = new Set(triples.map((t) => relationKey(t.from, t.type, t.to)));
+      for (const r of s.relationDigestsFrom.all(JSON.stringify([...new Set(triples.map((t) => t.from))]))) {
+        const key = relationKey(r.from_id, r.type, r.to_id);
+        if (!wanted.has(key)) continue;
+        let rel = out.get(key);
+        if (!rel) out.set(key, rel = { id: r.id, live: r.valid_to === null, assertions: [] });
+        if (r.target_id !== null) rel.assertions.push(digestOf(r));
+      }
+      return out;
+    },
     async getRun(runId): Promise<RunRecord | null> {
       const r = s.getRun.get(runId);
       return r ? { runId: r.run_id, source: r.source, scope: r.scope, startedAt: r.started_at, lastBatchAt: r.last_batch_at, completedAt: r.completed_at, batches: r.batches } : null;
@@ -151,6 +184,11 @@ export function sqliteBatchTx(s: BatchStatements): BatchTx {
         for (const a of item.assertions) writeAssertion(s, a, 'relation', created);
       }
       const r = plan.run;
+      if (plan.resighted) {
+        for (const ids of [plan.resighted.cis, plan.resighted.relations]) {
+          if (ids.length) s.resight.run(r.runId, plan.now, plan.source, r.scope, JSON.stringify(ids));
+        }
+      }
       s.upsertRun.run(r.runId, r.source, r.scope, r.startedAt, r.lastBatchAt, r.completedAt, r.batches);
       if (!plan.event) return 0;
       return Number(s.insertEvent.run(plan.event.at, plan.event.source, JSON.stringify(plan.event.changes)).lastInsertRowid);
@@ -178,5 +216,6 @@ function updateRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) 
 
 /** A created CI or relation has no assertion yet; any other may have this source's from an earlier run. */
 function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean) {
-  (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, a.runId, a.firstSeen, a.lastSeen, a.active ? 1 : 0, JSON.stringify(a.values));
+  const vals = JSON.stringify(a.values);
+  (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, a.runId, a.firstSeen, a.lastSeen, a.active ? 1 : 0, vals, assertionDigest(a.values, vals));
 }

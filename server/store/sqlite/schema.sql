@@ -83,6 +83,8 @@ CREATE TABLE IF NOT EXISTS assertions (
   last_seen TEXT NOT NULL,
   active INTEGER NOT NULL,
   vals TEXT NOT NULL,
+  -- assertionDigest(vals): an unchanged re-sighting is recognised by this alone (added later: see migrateSchema)
+  digest TEXT,
   PRIMARY KEY (target_id, source, scope)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS assertions_scope ON assertions (source, scope, active);

@@ -30,6 +30,15 @@ class Mutex {
   }
 }
 
+/**
+ * Columns added after a store file may have been created (CREATE TABLE IF NOT EXISTS leaves an old table as it
+ * was). An assertion without a digest is simply never taken for a re-sighting, and gains one when next written.
+ */
+function migrateSchema(db: Database.Database) {
+  const cols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'assertions\')').all().map((c) => c.name));
+  if (!cols.has('digest')) db.exec('ALTER TABLE assertions ADD COLUMN digest TEXT');
+}
+
 export class SqliteStore implements GraphStore {
   readonly kind = 'sqlite' as const;
   private writer!: Database.Database;
@@ -57,6 +66,7 @@ export class SqliteStore implements GraphStore {
     // (64 MB of WAL at 8 KiB pages) a checkpoint runs every few batches and copies a page rewritten by several batches once.
     this.writer.pragma('wal_autocheckpoint = 8192');
     this.writer.exec(schemaSql);
+    migrateSchema(this.writer);
     // A memory database is private to its connection, so there the writer also serves reads.
     this.reader = memory ? this.writer : new Database(this.opts.file, { readonly: true });
     if (!memory) this.reader.pragma('cache_size = -65536');

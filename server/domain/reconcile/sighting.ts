@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { IngestBatch } from '../../model/ingest.ts';
+import { identifierKeys } from './identify.ts';
+import { assertedValues } from './plan-cis.ts';
+import { relationKey, relationValues } from './plan-relations.ts';
+
+/**
+ * A collector's steady state is re-asserting the same estate every few minutes. An item it asserts exactly as
+ * its last assertion said, on a CI or relation that no other source asserts, cannot change anything but that
+ * assertion's run and last sighting: the merged record is a function of the active assertions' values (and,
+ * between sources of equal precedence, of which was seen last, which is why a second active source rules it
+ * out). Such re-sightings skip loading and merging, and write only the sighting.
+ */
+
+/** One stored assertion as the re-sighting check reads it: no values, only their digest. */
+export interface AssertionDigest { source: string; scope: string; active: boolean; digest: string | null }
+
+/**
+ * Digest of what a source asserted, as stored beside the assertion. Observed traffic counters are left out:
+ * they accumulate, and a batch that carries them is never a plain re-sighting. `valuesJson`: `values` already
+ * serialised, when the caller has it.
+ */
+export function assertionDigest(values: Record<string, unknown>, valuesJson?: string): string {
+  let json: string;
+  if ('observed' in values) {
+    const { observed: _observed, ...rest } = values;
+    json = JSON.stringify(rest);
+  } else json = valuesJson ?? JSON.stringify(values);
+  return createHash('sha1').update(json).digest('base64url').slice(0, 16);
+}
+
+/** Whether `source`/`scope`'s assertion is the only active one and says exactly `digest`. */
+function soleAndSame(assertions: readonly AssertionDigest[] | undefined, source: string, scope: string, digest: string): boolean {
+  if (!assertions) return false;
+  let mine = false;
+  for (const a of assertions) {
+    if (!a.active) continue;
+    if (a.source !== source || a.scope !== scope || a.digest !== digest) return false;
+    mine = true;
+  }
+  return mine;
+}
+
+/**
+ * Batch CIs that are re-sightings: batch index → CI id. Only items that identify with a stored CI by their
+ * strongest key, all of whose keys are already indexed, and that no other item of the batch can reach
+ * through any of its keys (two items of one CI merge, which is not a re-sighting).
+ */
+export function ciResightings(
+  batch: IngestBatch, keyIndex: ReadonlyMap<string, string>, stored: ReadonlyMap<string, readonly AssertionDigest[]>,
+): Map<number, string> {
+  const reachedBy = new Map<string, number>();
+  const candidate: (string | undefined)[] = [];
+  batch.cis.forEach((ci, i) => {
+    const keys = identifierKeys(ci);
+    const hit = new Set<string>();
+    let allKnown = keys.length > 0;
+    for (const k of keys) {
+      const id = keyIndex.get(k.key);
+      if (id === undefined) allKnown = false; else hit.add(id);
+    }
+    for (const id of hit) reachedBy.set(id, (reachedBy.get(id) ?? 0) + 1);
+    // The first key decides the match whatever else the batch creates (a key the index knows is never a batch-local one).
+    if (allKnown) candidate[i] = keyIndex.get(keys[0].key);
+  });
+  const out = new Map<number, string>();
+  batch.cis.forEach((ci, i) => {
+    const id = candidate[i];
+    if (id === undefined || reachedBy.get(id) !== 1) return;
+    if (soleAndSame(stored.get(id), batch.source, batch.scope, assertionDigest(assertedValues(ci) as Record<string, unknown>))) out.set(i, id);
+  });
+  return out;
+}
+
+/** A stored relation as the re-sighting check reads it. */
+export interface RelationDigest { id: string; live: boolean; assertions: AssertionDigest[] }
+
+/**
+ * Batch relations that are re-sightings: batch index → relation id. A relation carrying observed traffic is
+ * never one (its counters add up), nor one the batch names twice.
+ */
+export function relationResightings(
+  batch: IngestBatch, ends: readonly { from: string; to: string }[], stored: ReadonlyMap<string, RelationDigest>,
+): Map<number, string> {
+  const count = new Map<string, number>();
+  const keys = batch.relations.map((r, i) => {
+    const key = relationKey(ends[i].from, r.type, ends[i].to);
+    count.set(key, (count.get(key) ?? 0) + 1);
+    return key;
+  });
+  const out = new Map<number, string>();
+  batch.relations.forEach((rel, i) => {
+    if (rel.observed || count.get(keys[i]) !== 1) return;
+    const s = stored.get(keys[i]);
+    if (!s || !s.live) return;
+    if (soleAndSame(s.assertions, batch.source, batch.scope, assertionDigest(relationValues(batch.source, rel) as unknown as Record<string, unknown>))) out.set(i, s.id);
+  });
+  return out;
+}
