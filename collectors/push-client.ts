@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IngestCounts, IngestResult } from '../server/model/ingest.ts';
 import { defaultBatchLimits, planBatches, type BatchLimits } from './push-plan.ts';
 import type { Collected } from './types.ts';
@@ -76,7 +76,8 @@ export function newRunId(source: string): string {
 /**
  * Pushes one collector run: batches in order, one runId, `complete: true` only on the last batch and so
  * only after every earlier batch was acknowledged (a run that dies midway retires nothing). Re-sending
- * a batch is safe: ingest identifies CIs, so a batch applied before a lost reply comes back unchanged.
+ * a batch is safe: each batch carries an Idempotency-Key kept across its retries, so a batch applied
+ * before a lost reply is answered with its first reply and not applied again.
  * A batch the server finds too large (a server configured below our defaults) is split, not failed.
  */
 export async function pushCollected(c: Collected, opts: PushOptions): Promise<PushSummary> {
@@ -100,7 +101,10 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
     };
     let result: IngestResult;
     try {
-      result = await sendWithRetry(body, i + 1, opts);
+      // One key per batch, the same on every retry of it: a batch the server committed before its reply was
+      // lost is answered from the server's record instead of being applied again (a completing batch would
+      // otherwise meet its own completed run).
+      result = await sendWithRetry(body, i + 1, opts, randomUUID());
     } catch (e) {
       const items = batches[i].cis.length + batches[i].relations.length;
       if (!(e instanceof PushError) || !e.tooLarge || items < 2) throw e;
@@ -153,7 +157,7 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-async function sendWithRetry(body: object, batch: number, opts: PushOptions): Promise<IngestResult> {
+async function sendWithRetry(body: object, batch: number, opts: PushOptions, idempotencyKey: string): Promise<IngestResult> {
   const attempts = opts.attempts ?? 5;
   const doFetch = opts.fetch ?? fetch;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -166,7 +170,7 @@ async function sendWithRetry(body: object, batch: number, opts: PushOptions): Pr
     try {
       const res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
         body: payload,
         signal: AbortSignal.timeout(timeoutMs),
       });

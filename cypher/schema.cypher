@@ -48,5 +48,9 @@ CREATE CONSTRAINT token_hash IF NOT EXISTS FOR (t:Token) REQUIRE t.hash IS UNIQU
 CREATE CONSTRAINT doc_key IF NOT EXISTS FOR (d:Doc) REQUIRE (d.kind, d.id) IS UNIQUE;
 CREATE INDEX doc_kind IF NOT EXISTS FOR (d:Doc) ON (d.kind);
 
+// Idempotency keys of committed ingest batches: looked up by key, purged by expiry.
+CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key IS UNIQUE;
+CREATE INDEX idempotency_expiry IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt);
+
 // Migration checkpoints (npm run migrate): one per source table.
 CREATE CONSTRAINT migration_checkpoint IF NOT EXISTS FOR (m:MigrationCheckpoint) REQUIRE m.table IS UNIQUE;

@@ -9,6 +9,8 @@ export interface Config {
   adminToken?: string;
   limits: Limits;
   maxRetireShare: number;
+  /** How long an ingest batch's reply is kept under its Idempotency-Key (ms). */
+  idempotencyTtlMs: number;
   edgeState: { activeMinutes: number; idleMinutes: number };
   neo4j: { uri?: string; user: string; password: string; database: string };
   webDist: string;
@@ -26,6 +28,13 @@ function workersFrom(v: string | undefined): number {
   return n;
 }
 
+function idempotencyHoursFrom(v: string | undefined): number {
+  if (v === undefined || v === '') return 24;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 24 * 90) throw new Error(`SERVICEGRAPH_IDEMPOTENCY_HOURS must be a number of hours above 0 and at most 2160 (90 days), not ${v}`);
+  return n;
+}
+
 /** Every setting comes from the environment (twelve-factor); README lists them all. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const store = env.SERVICEGRAPH_STORE ?? 'sqlite';
@@ -38,6 +47,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.SERVICEGRAPH_ADMIN_TOKEN || undefined,
     limits: limitsFromEnv(env),
     maxRetireShare: num(env.SERVICEGRAPH_RETIRE_GUARD, 0.2),
+    idempotencyTtlMs: idempotencyHoursFrom(env.SERVICEGRAPH_IDEMPOTENCY_HOURS) * 3600_000,
     edgeState: { activeMinutes: num(env.SERVICEGRAPH_EDGE_ACTIVE_MINUTES, 30), idleMinutes: num(env.SERVICEGRAPH_EDGE_IDLE_MINUTES, 24 * 60) },
     neo4j: { uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE ?? 'neo4j' },
     webDist: resolve(env.SERVICEGRAPH_WEB_DIST ?? new URL('../web/dist', import.meta.url).pathname),

@@ -48,7 +48,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore } =
   const adminToken = await ensureAdminToken(store, config);
   const feed = new ChangeFeed(store, config.pollMs);
   const ctx: ApiContext = {
-    store, feed, limits: config.limits, maxRetireShare: config.maxRetireShare, webDist: config.webDist, edgeState: config.edgeState,
+    store, feed, limits: config.limits, maxRetireShare: config.maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, webDist: config.webDist, edgeState: config.edgeState,
   };
   const features = await installFeatures(ctx, config);
   feed.start(await store.latestSeq());

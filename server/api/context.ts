@@ -10,6 +10,8 @@ export interface ApiContext {
   feed: ChangeFeed;
   /** Share of a scope a completing run may retire without `force`. */
   maxRetireShare: number;
+  /** How long an ingest batch's reply is kept under its Idempotency-Key (ms). */
+  idempotencyTtlMs?: number;
   /** Directory holding the built web app, served at `/` when present. */
   webDist?: string;
   /** Thresholds for observed-edge state, in minutes (Faddom: active < 30 min, idle < 24 h). */

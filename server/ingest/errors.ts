@@ -15,6 +15,10 @@ export class NotFoundError extends ServiceError {
 export class ConflictError extends ServiceError {
   constructor(message: string, details?: unknown, code = 'conflict') { super(409, code, message, details); }
 }
+/** Well-formed but not acceptable as sent (RFC 9110 422), e.g. an idempotency key reused for another request. */
+export class UnprocessableError extends ServiceError {
+  constructor(message: string, details?: unknown, code = 'unprocessable') { super(422, code, message, details); }
+}
 export class NotAllowedError extends ServiceError {
   constructor(message: string) { super(403, 'forbidden', message); }
 }

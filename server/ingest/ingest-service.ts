@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IngestBatch, IngestResult, DryRunResult } from '../model/ingest.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { Limits } from '../model/limits.ts';
@@ -11,7 +11,8 @@ import { checkBatchLimits } from '../domain/reconcile/validate.ts';
 import { changesOf, countActions } from '../domain/reconcile/events.ts';
 import { ciResightings, relationResightings } from '../domain/reconcile/sighting.ts';
 import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
-import { ConflictError, InputError, problemsMessage } from './errors.ts';
+import { notBefore } from '../domain/reconcile/batch-time.ts';
+import { ConflictError, InputError, UnprocessableError, problemsMessage } from './errors.ts';
 
 /**
  * Ids are time-ordered (milliseconds, then a per-process counter, then a per-process random tag):
@@ -41,7 +42,17 @@ export interface IngestOptions {
    * the benchmark's in-process breakdown uses it.
    */
   onPhase?: (phase: IngestPhase, ms: number) => void;
+  /**
+   * Exactly-once: the batch's idempotency key (already namespaced by its caller) and a fingerprint of the
+   * request. Without one, the call makes its own, so that a store retrying its transaction after a COMMIT
+   * that did succeed (Neo4j's driver) finds the batch applied instead of applying it twice.
+   */
+  idempotency?: { key: string; fingerprint: string };
+  /** How long a batch's reply stays under its key (default 24 h). */
+  idempotencyTtlMs?: number;
 }
+
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
 export type IngestPhase = 'read' | 'plan' | 'write' | 'commit';
 
@@ -49,7 +60,9 @@ export type IngestPhase = 'read' | 'plan' | 'write' | 'commit';
  * `event`: the change event the batch committed (null when nothing changed), so this process's change feed
  * can take it without reading back and parsing what it just wrote.
  */
-export type IngestOutcome = { dryRun: false; result: IngestResult; event: ChangeEvent | null } | { dryRun: true; result: DryRunResult };
+export type IngestOutcome =
+  | { dryRun: false; result: IngestResult; event: ChangeEvent | null; /** The reply kept under the idempotency key: nothing was written. */ replayed: boolean }
+  | { dryRun: true; result: DryRunResult };
 
 /**
  * The one write path: identify, reconcile and (on completion) retire inside one store transaction.
@@ -59,18 +72,38 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
   const limitProblems = checkBatchLimits(batch, opts.limits);
   if (limitProblems.length) throw new InputError(problemsMessage(limitProblems), { problems: limitProblems }, limitProblems[0].code);
   const runId = batch.runId ?? newRunId();
-  const now = (opts.now ?? (() => new Date().toISOString()))();
+  const clock = opts.now ?? (() => new Date().toISOString());
+  // Made once per call, outside the transaction function: every attempt of a retried transaction carries the same key.
+  const idem = opts.idempotency ?? { key: `auto:${randomUUID()}`, fingerprint: '' };
+  const ttlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
 
-  const phase = opts.onPhase;
-  let mark = phase ? performance.now() : 0;
+  // Phase timings are collected per attempt and reported once the transaction has resolved: a retried
+  // transaction function must have no effect outside it (the attempt that failed is simply discarded).
+  let laps: [IngestPhase, number][] = [];
+  let mark = 0;
   const lap = (name: IngestPhase) => {
-    if (!phase) return;
+    if (!opts.onPhase) return;
     const t = performance.now();
-    phase(name, t - mark);
+    laps.push([name, t - mark]);
     mark = t;
   };
 
-  const outcome = await store.transact(async (tx) => {
+  const outcome = await store.transact(async (tx): Promise<IngestOutcome> => {
+    laps = [];
+    mark = opts.onPhase ? performance.now() : 0;
+    // The batch's instant is taken here, under the store's write lock, and never before the last committed
+    // batch's: batches queued on the lock (other instances, a retry) commit in time order.
+    const now = opts.dryRun ? clock() : notBefore(clock(), await tx.lastBatchAt());
+    if (!opts.dryRun) {
+      const kept = await tx.recall(idem.key);
+      if (kept && kept.expiresAt > now) {
+        if (kept.fingerprint !== idem.fingerprint) {
+          throw new UnprocessableError(`idempotency key was used at ${kept.createdAt} for another request; send a new key for a new batch`,
+            { createdAt: kept.createdAt }, 'idempotency_key_reused');
+        }
+        return { dryRun: false, result: JSON.parse(kept.result) as IngestResult, event: null, replayed: true };
+      }
+    }
     const run = await checkRun(tx, batch, runId, now);
 
     const ciKeys = new Set<string>();
@@ -156,11 +189,16 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     const relCounts = countActions(relItems);
     relCounts.unchanged += relSightings.size;
     relCounts.retired = retired.wouldRetire.relations;
-    return { dryRun: false as const, result: { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete }, event: event && seq > 0 ? { seq, ...event } : null };
+    const result: IngestResult = { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete };
+    await tx.remember({ key: idem.key, fingerprint: idem.fingerprint, result: JSON.stringify(result), createdAt: now, expiresAt: later(now, ttlMs) });
+    return { dryRun: false as const, result, event: event && seq > 0 ? { seq, ...event } : null, replayed: false };
   }, { readOnly: !!opts.dryRun });
   lap('commit');
+  if (opts.onPhase) for (const [name, ms] of laps) opts.onPhase(name, ms);
   return outcome;
 }
+
+const later = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 async function checkRun(tx: BatchTx, batch: IngestBatch, runId: string, now: string): Promise<RunRecord> {
   const run = await tx.getRun(runId);

@@ -54,10 +54,35 @@ export interface WritePlan {
   event: Omit<ChangeEvent, 'seq'> | null;
 }
 
+/**
+ * A committed batch's reply, kept under the batch's idempotency key so that the same request sent again
+ * (a client retry after a lost reply, the Neo4j driver re-running a transaction whose COMMIT did succeed)
+ * gets the same reply and writes nothing. Written in the transaction that writes the batch.
+ */
+export interface IdempotencyRecord {
+  key: string;
+  /** Hash of the request the key was first used with: the same key with another request is refused. */
+  fingerprint: string;
+  /** The reply, as JSON. */
+  result: string;
+  createdAt: string;
+  /** After this instant the key is forgotten (and may be purged). */
+  expiresAt: string;
+}
+
 export interface BatchTx extends BatchReader {
-  /** Write the plan; returns the change-event sequence number (0 when no event was written). */
+  /**
+   * The instant of the last committed write batch (null on an empty store), read under the write lock:
+   * a batch's own instant is never earlier, so history and event time follow commit order.
+   */
+  lastBatchAt(): Promise<string | null>;
+  /** Write the plan (and record `plan.now` as the last batch instant); returns the change-event sequence number (0 when no event was written). */
   write(plan: WritePlan): Promise<number>;
   getRun(runId: string): Promise<RunRecord | null>;
+  /** The record kept under an idempotency key, expired or not (the caller judges expiry), or null. */
+  recall(key: string): Promise<IdempotencyRecord | null>;
+  /** Keep a batch's reply under its key (replacing an expired record of the same key), and purge a bounded number of expired ones. */
+  remember(record: IdempotencyRecord): Promise<void>;
 }
 
 export interface CiQuery {

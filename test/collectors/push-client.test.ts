@@ -113,6 +113,22 @@ describe('push client', () => {
     expect(summary.runCompleted).toBe(true);
   });
 
+  it('sends one Idempotency-Key per batch, the same on each retry of it, so the server applies a batch once', async () => {
+    const sent: { key: string | null; complete: boolean }[] = [];
+    const srv = await ingestServer((_b, n) => (n === 2 || n === 4 ? 'drop' : { status: 200 }));
+    const spy: typeof fetch = async (url, init) => {
+      sent.push({ key: new Headers(init?.headers).get('idempotency-key'), complete: JSON.parse(String(init?.body)).complete });
+      return fetch(url, init);
+    };
+    await pushCollected(chain(6), { server: srv.url, source: 'test', limits: { cis: 3, relations: 4 }, fetch: spy, ...noSleep });
+    expect(sent.length).toBeGreaterThanOrEqual(4);
+    for (const s of sent) expect(s.key).toMatch(/^[0-9a-f-]{36}$/);
+    // Requests 2 and 4 were cut off: each batch was sent again under the key of its first attempt.
+    expect(sent[1].key).toBe(sent[2].key);
+    expect(sent[3].key).toBe(sent[4].key);
+    expect(new Set(sent.map((s) => s.key)).size).toBe(sent.length - 2);
+  });
+
   it('never retries a 4xx, reports its error body, and sends nothing after it (the run stays incomplete)', async () => {
     const srv = await ingestServer((_b, n) =>
       n === 2 ? { status: 400, body: { error: { code: 'unknown_ci', message: 'relation 3 names an unknown CI', details: { index: 3 } } } } : { status: 200 },

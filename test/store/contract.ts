@@ -112,6 +112,78 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
       });
     });
 
+    describe('exactly once, in time order', () => {
+      const key = (k: string) => ({ key: `tok-test:${k}`, fingerprint: `fp-${k}` });
+      const lastSeenOf = async (id: string) => (await store.lastSeen([id])).get(id);
+
+      it('answers a batch sent again under its idempotency key with the first reply and writes nothing', async () => {
+        const batch = { source: 'kubernetes', scope: 'prod', runId: 'run-1', complete: true, cis: [svc('checkout')] };
+        const first = await push(store, batch, { now: c.now, idempotency: key('b1') });
+        expect(!first.dryRun && first.replayed).toBe(false);
+        const [ci] = await allActive(store);
+        const seen = await lastSeenOf(ci.id);
+        c.advance(60_000);
+        const again = await push(store, batch, { now: c.now, idempotency: key('b1') });
+        // Without the key this completing batch would meet its own completed run (409 run_completed).
+        expect(again).toMatchObject({ dryRun: false, replayed: true, event: null });
+        expect(again.result).toEqual(first.result);
+        expect(await store.latestSeq()).toBe(1);
+        expect(await lastSeenOf(ci.id)).toBe(seen);
+        await store.transact(async (tx) => { expect((await tx.getRun('run-1'))!.batches).toBe(1); }, { readOnly: true });
+      });
+
+      it('refuses an idempotency key reused for another batch (422) and writes nothing', async () => {
+        await push(store, { source: 'a', cis: [svc('x')] }, { now: c.now, idempotency: key('k') });
+        const e = await rejection(push(store, { source: 'a', cis: [svc('y')] }, { now: c.now, idempotency: { key: 'tok-test:k', fingerprint: 'other' } }));
+        expect(e.status).toBe(422);
+        expect(e.code).toBe('idempotency_key_reused');
+        expect((await allActive(store)).map((x) => x.name)).toEqual(['x']);
+        expect(await store.latestSeq()).toBe(1);
+      });
+
+      it('forgets a key once its time is up, and the same batch is then applied as new', async () => {
+        const batch = { source: 'a', runId: 'run-2', cis: [svc('x')] };
+        await push(store, batch, { now: c.now, idempotency: key('old'), idempotencyTtlMs: 1000 });
+        c.advance(2000);
+        const later = await push(store, batch, { now: c.now, idempotency: key('old'), idempotencyTtlMs: 1000 });
+        expect(later).toMatchObject({ dryRun: false, replayed: false });
+        await store.transact(async (tx) => { expect((await tx.getRun('run-2'))!.batches).toBe(2); }, { readOnly: true });
+        // Kept again under the key, from this second application.
+        const third = await push(store, batch, { now: c.now, idempotency: key('old'), idempotencyTtlMs: 1000 });
+        expect(third).toMatchObject({ replayed: true });
+      });
+
+      it('applies a batch once when its committed transaction is run again (a driver retry after a lost COMMIT reply)', async () => {
+        // The store commits the first attempt, then runs the same transaction function again, as neo4j-driver
+        // does when COMMIT succeeded on the server but its answer never arrived.
+        const retrying = Object.create(store) as GraphStore;
+        retrying.transact = async (fn, o) => { await store.transact(fn, o); return store.transact(fn, o); };
+        const out = await push(retrying, { source: 'a', scope: 's', runId: 'run-3', complete: true, cis: [svc('x'), svc('y')] }, { now: c.now });
+        expect(out).toMatchObject({ dryRun: false, replayed: true });
+        expect(!out.dryRun && out.result).toMatchObject({ seq: 1, cis: { created: 2 }, runCompleted: true });
+        expect(await store.latestSeq()).toBe(1);
+        await store.transact(async (tx) => { expect((await tx.getRun('run-3'))!.batches).toBe(1); }, { readOnly: true });
+      });
+
+      it('stamps a batch no earlier than the last committed one, whatever its clock says', async () => {
+        const late = clock(Date.parse('2026-01-01T00:10:00.000Z'));
+        await push(store, { source: 'a', cis: [svc('x', { tier: 1 })] }, { now: late.now });
+        // A batch whose clock is behind (it queued on the lock, or another instance's clock lags).
+        await push(store, { source: 'a', cis: [svc('x', { tier: 2 })] }, { now: c.now });
+        await push(store, { source: 'a', cis: [svc('x', { tier: 3 })] }, { now: c.now });
+        const [x] = await allActive(store);
+        expect(x.tier).toBe(3);
+        const detail = (await store.getCiDetail(x.id))!;
+        expect(detail.history.filter((v) => v.validTo === null)).toHaveLength(1);
+        for (const v of detail.history) if (v.validTo !== null) expect(v.validTo >= v.validFrom, `version ${v.version}`).toBe(true);
+        expect(await store.getCis([x.id], late.now())).toHaveLength(1);
+        const events = await store.eventsSince(0, 10);
+        expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+        expect(events.map((e) => e.at)).toEqual([...events.map((e) => e.at)].sort());
+        expect(events[2].at >= late.now()).toBe(true);
+      });
+    });
+
     describe('identification and reconciliation', () => {
       it('makes one CI of a host two sources report by different identifiers', async () => {
         await push(store, { source: 'nmap', cis: [{ class: 'host', name: '10.0.0.7', identifiers: { ip: '10.0.0.7' } }] });
@@ -374,6 +446,13 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         }, { now: () => c.advance() });
         expect(await among(['checkout', 'payments', 'dns'])).toEqual(['checkout->dns']);
         expect(await among(['checkout', 'payments', 'dns'], t1)).toEqual(['checkout->dns', 'checkout->payments']);
+      });
+
+      it('reads each CI once however often it is asked for, now and as of a time', async () => {
+        await push(store, { source: 'a', cis: [svc('x'), svc('y')] }, { now: c.now });
+        const [x, y] = await allActive(store);
+        expect((await store.getCis([x.id, x.id, y.id, x.id])).map((r) => r.name).sort()).toEqual(['x', 'y']);
+        expect(await store.getCis([x.id, x.id], c.now())).toHaveLength(1);
       });
 
       it('keeps tokens by hash and documents by kind', async () => {

@@ -94,7 +94,7 @@ describe('the write transaction against a recording transaction', () => {
     expect(seq).toBe(7);
     expect(problems).toEqual([]);
     expect(calls.map((c) => c.name)).toEqual([
-      'close-ci-versions', 'upsert-cis', 'merge-ci-versions', 'merge-keys', 'close-relation-versions', 'upsert-relations',
+      'set-last-batch-at', 'close-ci-versions', 'upsert-cis', 'merge-ci-versions', 'merge-keys', 'close-relation-versions', 'upsert-relations',
       'merge-relation-versions', 'upsert-assertions', 'upsert-runs', 'append-event',
     ]);
   });
@@ -102,7 +102,7 @@ describe('the write transaction against a recording transaction', () => {
   it('skips statements with no rows and writes no event when the plan has none', async () => {
     const { tx, calls } = fakeTx();
     expect(await neo4jBatchTx(tx).write(plan([], [], false))).toBe(0);
-    expect(calls.map((c) => c.name)).toEqual(['merge-keys', 'upsert-runs']);
+    expect(calls.map((c) => c.name)).toEqual(['set-last-batch-at', 'merge-keys', 'upsert-runs']);
   });
 
   it('refuses a batch whose relation ends were not all found', async () => {

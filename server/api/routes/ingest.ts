@@ -5,6 +5,7 @@ import { ingest } from '../../ingest/ingest-service.ts';
 import { requireRole } from '../auth.ts';
 import { parseBody, parseQuery } from '../validate.ts';
 import type { ApiContext } from '../context.ts';
+import { idempotencyOf } from '../idempotency-key.ts';
 
 const IngestQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() });
 
@@ -14,8 +15,15 @@ export function ingestRoutes(ctx: ApiContext): Router {
     const { dryRun } = parseQuery(IngestQuery, req);
     // The fast parser accepts only what IngestBatch accepts; whatever it declines, zod judges and explains.
     const batch = fastIngestBatch(req.body ?? {}) ?? parseBody(IngestBatch, req);
-    const out = await ingest(ctx.store, batch, { limits: ctx.limits, maxRetireShare: ctx.maxRetireShare, dryRun: dryRun === 'true' });
+    const isDryRun = dryRun === 'true';
+    // A dry run writes nothing, so it needs no key; any other batch with a key is applied at most once.
+    const idempotency = isDryRun ? null : idempotencyOf(req, batch);
+    const out = await ingest(ctx.store, batch, {
+      limits: ctx.limits, maxRetireShare: ctx.maxRetireShare, dryRun: isDryRun,
+      ...(idempotency ? { idempotency } : {}), idempotencyTtlMs: ctx.idempotencyTtlMs,
+    });
     // The reply goes out only after the store committed (transact resolves after COMMIT).
+    if (!out.dryRun && out.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.json(out.result);
     if (!out.dryRun && out.event) ctx.feed.offer(out.event);
   });

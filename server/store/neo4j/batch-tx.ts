@@ -1,11 +1,14 @@
 import type { ManagedTransaction } from 'neo4j-driver';
-import type { BatchTx, RunRecord, WritePlan } from '../port.ts';
+import type { BatchTx, IdempotencyRecord, RunRecord, WritePlan } from '../port.ts';
 import type { ExistingCi, ExistingRelation } from '../../domain/reconcile/types.ts';
 import type { ScopeAssertion } from '../../domain/reconcile/retire.ts';
 import { relationKey } from '../../domain/reconcile/plan-relations.ts';
 import { assertionFromProps, ciFromProps, num, relationFromProps, runFromProps } from './records.ts';
 import { registeredRelTypes, writeRows } from './write-rows.ts';
-import { runQuery, runRows } from './run.ts';
+import { intParam, runQuery, runRows } from './run.ts';
+
+/** Expired idempotency keys each write batch deletes at most (as the SQLite store). */
+export const PURGE_PER_BATCH = 100;
 
 type Props = Record<string, unknown>;
 interface RelRow { rel: Props; assertions: Props[] }
@@ -23,8 +26,20 @@ export async function relationsTouching(tx: ManagedTransaction, ids: string[]): 
  * The BatchTx port over one managed transaction. A new one is made for every attempt of the driver's
  * retry loop, and it holds no state between calls, so a retried transaction function starts clean.
  */
-export function neo4jBatchTx(tx: ManagedTransaction): BatchTx {
+export function neo4jBatchTx(tx: ManagedTransaction, lock: { lastBatchAt: string | null } = { lastBatchAt: null }): BatchTx {
   return {
+    // Read by lock-writes under the lock, at the start of this attempt.
+    async lastBatchAt() { return lock.lastBatchAt; },
+    async recall(key): Promise<IdempotencyRecord | null> {
+      const [r] = await runQuery<{ rec: Props }>(tx, 'recall-idempotency', { key });
+      if (!r) return null;
+      const p = r.rec;
+      return { key: String(p.key), fingerprint: String(p.fingerprint), result: String(p.result), createdAt: String(p.createdAt), expiresAt: String(p.expiresAt) };
+    },
+    async remember(rec) {
+      await runQuery(tx, 'purge-idempotency', { now: rec.createdAt, limit: intParam(PURGE_PER_BATCH) });
+      await runQuery(tx, 'remember-idempotency', { ...rec });
+    },
     async lookupKeys(keys) {
       const out = new Map<string, string>();
       if (!keys.length) return out;
@@ -77,6 +92,7 @@ export function neo4jBatchTx(tx: ManagedTransaction): BatchTx {
 /** A handful of UNWIND statements, in the order the SQLite adapter writes (close a version, then open one). */
 export async function writePlan(tx: ManagedTransaction, plan: WritePlan): Promise<number> {
   const rows = writeRows(plan);
+  await runQuery(tx, 'set-last-batch-at', { now: plan.now });
   if (rows.closeCiVersions.length) await runQuery(tx, 'close-ci-versions', { ids: rows.closeCiVersions, now: plan.now });
   await runRows(tx, 'upsert-cis', rows.cis);
   await runRows(tx, 'merge-ci-versions', rows.ciVersions);

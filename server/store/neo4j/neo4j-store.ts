@@ -67,9 +67,9 @@ export class Neo4jStore implements GraphStore {
     if (opts.readOnly) return this.read((tx) => fn(neo4jBatchTx(tx)));
     return this.write(async (tx) => {
       // Serialise batches store-wide (see cypher/lock-writes.cypher): identification must not race.
-      const [lock] = await runQuery<{ locked: unknown }>(tx, 'lock-writes');
+      const [lock] = await runQuery<{ locked: unknown; lastBatchAt: string | null }>(tx, 'lock-writes');
       if (num(lock?.locked ?? 0) !== 1) throw new Error(MISSING_COUNTER);
-      return fn(neo4jBatchTx(tx));
+      return fn(neo4jBatchTx(tx, { lastBatchAt: lock.lastBatchAt ?? null }));
     });
   }
 

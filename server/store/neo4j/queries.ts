@@ -14,8 +14,9 @@ export const queryNames = [
   'count-tokens', 'create-token', 'delete-all', 'diff-cis', 'diff-relations', 'ensure-counter', 'events-since', 'find-token',
   'get-checkpoints', 'get-cis', 'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'last-seen', 'latest-seq', 'list-cis',
   'list-docs', 'load-cis', 'load-relations-by-id', 'load-relations-by-triple', 'lock-writes', 'lookup-keys',
-  'merge-ci-versions', 'merge-keys', 'merge-relation-versions', 'merge-tokens', 'put-docs', 'relations-among', 'relations-among-as-of',
-  'relations-as-of', 'relations-of-limited', 'relations-touching', 'save-checkpoint', 'scope-assertions', 'server-version', 'topology-cis',
+  'merge-ci-versions', 'merge-keys', 'merge-relation-versions', 'merge-tokens', 'purge-idempotency', 'put-docs', 'recall-idempotency',
+  'relations-among', 'relations-among-as-of', 'relations-as-of', 'relations-of-limited', 'relations-touching', 'remember-idempotency',
+  'save-checkpoint', 'scope-assertions', 'server-version', 'set-last-batch-at', 'topology-cis',
   'topology-cis-as-of', 'topology-relations', 'topology-relations-as-of', 'upsert-assertions', 'upsert-cis',
   'upsert-relations', 'upsert-runs',
 ] as const;

@@ -9,6 +9,7 @@ import {
   assertionFromRow, ciFromRow, ciJson, ciVersionJson, relationFromRow, relationJson, relationVersionJson,
   type AssertionRow, type CiJson, type CiRow, type RelationJson, type RelationRow,
 } from './rows.ts';
+import { batchMetaTx, type BatchMetaStatements } from './batch-meta.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -77,13 +78,14 @@ function groupAssertions(rows: AssertionRow[]): Map<string, StoredAssertion[]> {
 }
 
 /** The BatchTx port over one open SQLite transaction; every call is synchronous underneath. */
-export function sqliteBatchTx(s: BatchStatements): BatchTx {
+export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): BatchTx {
   const withAssertions = (rows: RelationRow[]): ExistingRelation[] => {
     if (!rows.length) return [];
     const a = groupAssertions(s.loadAssertions.all(JSON.stringify(rows.map((r) => r.id))));
     return rows.map((r) => ({ record: relationFromRow(r), assertions: a.get(r.id) ?? [] }));
   };
   return {
+    ...batchMetaTx(meta),
     async lookupKeys(keys) {
       const out = new Map<string, string>();
       if (keys.length) for (const r of s.lookupKeys.all(JSON.stringify(keys))) out.set(r.key, r.ci_id);
@@ -152,6 +154,7 @@ export function sqliteBatchTx(s: BatchStatements): BatchTx {
       return r ? { runId: r.run_id, source: r.source, scope: r.scope, startedAt: r.started_at, lastBatchAt: r.last_batch_at, completedAt: r.completed_at, batches: r.batches } : null;
     },
     async write(plan: WritePlan) {
+      meta.setLastBatchAt.run(plan.now);
       for (const item of plan.cis) {
         const rec = item.record;
         const created = item.action === 'create';

@@ -122,3 +122,15 @@ CREATE TABLE IF NOT EXISTS docs (
   data TEXT NOT NULL,
   PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
+
+-- The reply of each committed ingest batch under its idempotency key, written in the batch's transaction:
+-- a request sent again with the same key gets the same reply and writes nothing. Expired keys are purged
+-- a few at a time by later batches (expires_at index).
+CREATE TABLE IF NOT EXISTS idempotency (
+  key TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);

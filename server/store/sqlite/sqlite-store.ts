@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphStore, BatchTx, StoredDoc } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
+import { prepareBatchMeta, type BatchMetaStatements } from './batch-meta.ts';
 import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsAmong, relationsOf, topology, type ReadStatements } from './reads.ts';
 import { diff } from './diff.ts';
 
@@ -44,6 +46,7 @@ export class SqliteStore implements GraphStore {
   private writer!: Database.Database;
   private reader!: Database.Database;
   private batch!: BatchStatements;
+  private meta!: BatchMetaStatements;
   private reads!: ReadStatements;
   private mutex = new Mutex();
 
@@ -70,7 +73,10 @@ export class SqliteStore implements GraphStore {
     // A memory database is private to its connection, so there the writer also serves reads.
     this.reader = memory ? this.writer : new Database(this.opts.file, { readonly: true });
     if (!memory) this.reader.pragma('cache_size = -65536');
+    // Names this store file for as long as it lives (a migration's checkpoints record which file they copy).
+    this.writer.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
     this.batch = prepareBatchStatements(this.writer);
+    this.meta = prepareBatchMeta(this.writer);
     this.reads = prepareReads(this.reader);
   }
 
@@ -85,7 +91,7 @@ export class SqliteStore implements GraphStore {
     return this.mutex.run(async () => {
       this.writer.exec(opts.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
       try {
-        const out = await fn(sqliteBatchTx(this.batch));
+        const out = await fn(sqliteBatchTx(this.batch, this.meta));
         this.writer.exec(opts.readOnly ? 'ROLLBACK' : 'COMMIT');
         return out;
       } catch (e) {
