@@ -15,6 +15,7 @@ CREATE CONSTRAINT rel_depends_on_id IF NOT EXISTS FOR ()-[r:DEPENDS_ON]-() REQUI
 CREATE CONSTRAINT rel_runs_on_id IF NOT EXISTS FOR ()-[r:RUNS_ON]-() REQUIRE r.id IS UNIQUE;
 CREATE CONSTRAINT rel_part_of_id IF NOT EXISTS FOR ()-[r:PART_OF]-() REQUIRE r.id IS UNIQUE;
 CREATE CONSTRAINT rel_owned_by_id IF NOT EXISTS FOR ()-[r:OWNED_BY]-() REQUIRE r.id IS UNIQUE;
+CREATE CONSTRAINT rel_monitors_id IF NOT EXISTS FOR ()-[r:MONITORS]-() REQUIRE r.id IS UNIQUE;
 
 // Identifier index: every identifier key of every CI, whichever rule created it.
 CREATE CONSTRAINT ci_key IF NOT EXISTS FOR (k:CIKey) REQUIRE k.key IS UNIQUE;

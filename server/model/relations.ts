@@ -5,7 +5,7 @@ import { z } from 'zod';
  * `impact` says which way failure travels along a stored edge:
  *  - `toSource`: the target failing hurts the source (checkout needs payments),
  *  - `toTarget`: the source failing hurts the target (a pod failing hurts its workload),
- *  - `none`: ownership and similar bookkeeping.
+ *  - `none`: ownership, monitoring and similar bookkeeping: failure does not travel along it.
  */
 export interface RelationTypeDef {
   name: string;
@@ -19,10 +19,13 @@ export const relationTypeList: readonly RelationTypeDef[] = [
   { name: 'RUNS_ON', impact: 'toSource', reverse: 'HOSTS', title: 'runs on' },
   { name: 'PART_OF', impact: 'toTarget', reverse: 'HAS_PART', title: 'is part of' },
   { name: 'OWNED_BY', impact: 'none', reverse: 'OWNS', title: 'is owned by' },
+  // A status page or health checker polling B: if B fails the checker reports it and keeps working, and
+  // if the checker fails B does not notice. Recorded so the map shows who watches what, never impact.
+  { name: 'MONITORS', impact: 'none', reverse: 'MONITORED_BY', title: 'monitors' },
 ];
 
 export const relationTypes: ReadonlyMap<string, RelationTypeDef> = new Map(relationTypeList.map((r) => [r.name, r]));
-export const RelationTypeName = z.enum(['DEPENDS_ON', 'RUNS_ON', 'PART_OF', 'OWNED_BY']);
+export const RelationTypeName = z.enum(['DEPENDS_ON', 'RUNS_ON', 'PART_OF', 'OWNED_BY', 'MONITORS']);
 export type RelationTypeName = z.infer<typeof RelationTypeName>;
 
 /** `minUp` is a count of providers or a percentage such as "50%" (iTop's redundancy). */

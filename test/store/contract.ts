@@ -4,6 +4,7 @@ import { ingest, type IngestOptions } from '../../server/ingest/ingest-service.t
 import { IngestBatch, type IngestBatchInput } from '../../server/model/ingest.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { ServiceError } from '../../server/ingest/errors.ts';
+import { relationTypeList, type RelationTypeName } from '../../server/model/relations.ts';
 
 export interface StoreFixture { store: GraphStore; cleanup(): Promise<void> }
 
@@ -62,6 +63,16 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         const rels = await store.relationsOf([checkout.id]);
         expect(rels).toHaveLength(1);
         expect(rels[0]).toMatchObject({ type: 'DEPENDS_ON', from: checkout.id, to: cis[1].id, provenance: ['declared'] });
+      });
+
+      it('stores every relation type of the registry, each read back with its type (MONITORS included)', async () => {
+        const types = relationTypeList.map((t) => t.name);
+        await push(store, { source: 'a', cis: [svc('hub'), ...types.map((t) => svc(`to-${t}`))], relations: types.map((t) => ({ type: t as RelationTypeName, from: ref('hub'), to: ref(`to-${t}`) })) }, { now: c.now });
+        const hub = (await allActive(store)).find((x) => x.name === 'hub')!;
+        expect((await store.relationsOf([hub.id])).map((r) => r.type).sort()).toEqual([...types].sort());
+        const streamed: string[] = [];
+        for await (const chunk of store.streamTopology(undefined, 3)) streamed.push(...chunk.relations.map((r) => r.type));
+        expect(streamed.sort()).toEqual([...types].sort());
       });
 
       it('reports the same batch sent twice as unchanged and writes no new version or event', async () => {

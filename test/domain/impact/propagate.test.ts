@@ -106,6 +106,14 @@ describe('impact propagation on hand-built graphs', () => {
     expect([...impactOf(topo, { 'team-a': 'down' }).keys()]).toEqual(['team-a']);
   });
 
+  it('failure travels along neither end of MONITORS: a status page polling a service is not its dependent, nor its provider', () => {
+    const topo = estate().cisNamed('webstatus', 'basket-api', 'webmvc')
+      .relate('MONITORS', 'webstatus', 'basket-api').relate('MONITORS', 'webstatus', 'webmvc').dependsOn('webmvc', 'basket-api').build();
+
+    expect([...impactOf(topo, { 'basket-api': 'down' }).keys()]).toEqual(['basket-api', 'webmvc']);
+    expect([...impactOf(topo, { webstatus: 'down' }).keys()]).toEqual(['webstatus']);
+  });
+
   it('the listing stops at the limit, nearest first, and says so; the summary still counts everything', () => {
     const topo = estate().cisNamed('a', 'b', 'c', 'd').dependsOn('b', 'a').dependsOn('c', 'b').dependsOn('d', 'c').build();
 

@@ -29,6 +29,12 @@ export const layerColours: Record<string, string> = {
   group: '#dfe6ee',
 };
 
+/**
+ * Monitoring edges (a status page polling a health endpoint) carry no impact: drawn in their own colour
+ * with a hollow arrow, so nobody reads "webstatus needs basket-api" off the map.
+ */
+export const monitorsEdgeStyle = { color: '#8e6cc4', style: 'dotted' as const, arrow: 'vee' };
+
 export const edgeStateStyle: Record<string, { color: string; style: 'solid' | 'dashed' | 'dotted'; width: number }> = {
   active: { color: '#2e7d32', style: 'solid', width: 2 },
   idle: { color: '#9e9d24', style: 'solid', width: 1.5 },
@@ -122,6 +128,12 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
       style: large ? { 'line-color': s.color } : { 'line-color': s.color, 'target-arrow-color': s.color, 'line-style': s.style, width: s.width },
     })),
     { selector: 'edge.rel-OWNED_BY', style: { opacity: 0.35 } },
+    {
+      selector: 'edge.rel-MONITORS',
+      style: large
+        ? { 'line-color': monitorsEdgeStyle.color }
+        : { 'line-color': monitorsEdgeStyle.color, 'target-arrow-color': monitorsEdgeStyle.color, 'target-arrow-shape': monitorsEdgeStyle.arrow, 'target-arrow-fill': 'hollow', 'line-style': monitorsEdgeStyle.style, width: 1.2 },
+    },
     { selector: 'edge.merged', style: { width: 3 } },
     { selector: 'edge.retired', style: { opacity: 0.2 } },
     // Overlays come last so they win over the base look.
