@@ -52,13 +52,18 @@ function usage(): string {
   return USAGE + [...collectors.values()].map((c) => `  ${c.source.padEnd(11)} ${c.summary}\n      ${c.usage}`).join('\n') + '\n';
 }
 
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+
+/** Options the collectors declare (repeatable ones, short forms such as compose's `-f`). */
+const DECLARED: Record<string, OptionSpec> = Object.assign({}, ...[...collectors.values()].map((c) => c.options ?? {}));
+
 /** Declares every `--name` the user gave that the command does not know, so parseArgs can stay strict. */
-function sourceOptionSpec(argv: string[]): Record<string, { type: 'string' | 'boolean' }> {
-  const spec: Record<string, { type: 'string' | 'boolean' }> = {};
+function sourceOptionSpec(argv: string[]): Record<string, OptionSpec> {
+  const spec: Record<string, OptionSpec> = { ...DECLARED };
   for (const a of argv) {
     if (a === '--') break;
     const m = /^--([a-z][a-z0-9-]*)(=|$)/i.exec(a);
-    if (m && !(m[1] in COMMON)) spec[m[1]] = { type: SOURCE_FLAGS.has(m[1]) && m[2] !== '=' ? 'boolean' : 'string' };
+    if (m && !(m[1] in COMMON) && !(m[1] in DECLARED)) spec[m[1]] = { type: SOURCE_FLAGS.has(m[1]) && m[2] !== '=' ? 'boolean' : 'string' };
   }
   return spec;
 }
@@ -77,7 +82,7 @@ class UsageError extends Error {}
  * (malformed input, refused or failed push), 2 bad usage.
  */
 export async function runCollectCommand(argv: string[], io: CliIo = processIo): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({ args: argv, options: { ...COMMON, ...sourceOptionSpec(argv) }, allowPositionals: true, strict: true }));
@@ -96,8 +101,8 @@ export async function runCollectCommand(argv: string[], io: CliIo = processIo): 
     return 2;
   }
   // A collector's usage line names its options: anything else is a typo that would silently change the run.
-  const known = new Set([...collector.usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]));
-  const options: Record<string, string | boolean> = {};
+  const known = new Set([...collector.usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]).concat(Object.keys(collector.options ?? {})));
+  const options: Record<string, string | boolean | string[]> = {};
   for (const [k, v] of Object.entries(values)) {
     if (k in COMMON || v === undefined) continue;
     if (!known.has(k)) {

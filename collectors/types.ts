@@ -8,8 +8,8 @@ import type { IngestCi, IngestRelation } from '../server/model/ingest.ts';
 export interface CollectInput {
   /** Positional inputs from the CLI: files, folders, `-` for stdin, or a source-specific target. */
   inputs: string[];
-  /** Source-specific options from the CLI (`--kubeconfig`, `--mapping`, ...). */
-  options: Record<string, string | boolean>;
+  /** Source-specific options from the CLI (`--kubeconfig`, `--mapping`, ...); repeatable ones are lists. */
+  options: Record<string, string | boolean | string[]>;
   /** Progress reporting on stderr for long work. */
   progress: (message: string) => void;
 }
@@ -27,8 +27,10 @@ export interface Collector {
   /** The `source` name sent with every batch, e.g. `kubernetes`. */
   source: string;
   summary: string;
-  /** Usage line for `servicegraph collect <source> --help`. */
+  /** Usage line for `servicegraph collect <source> --help`; every `--option` it names is accepted. */
   usage: string;
+  /** Options that are repeatable or have a short form (`-f`), declared for the command line parser. */
+  options?: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
   collect(input: CollectInput): Promise<Collected>;
 }
 

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CollectError, type Collector, type CollectInput, type Collected } from '../types.ts';
-import { COMPOSE_FILE_NAMES } from './keys.ts';
-import { parseComposeProject } from './parse.ts';
+import { COMPOSE_FILE_NAMES, COMPOSE_OVERRIDE_NAMES } from './keys.ts';
+import { parseComposeProject, projectLookup } from './parse.ts';
 import { transformCompose } from './transform.ts';
 
 function readIfExists(path: string): string | undefined {
@@ -36,52 +36,107 @@ export function readMountedConfig(path: string): { path: string; text: string }[
   return out;
 }
 
-/** A folder stands for the compose file Compose itself would pick in it. */
-export function findComposeFile(input: string): string {
-  if (!existsSync(input)) throw new CollectError('no such file or folder', input);
-  if (!statSync(input).isDirectory()) return input;
-  const found = COMPOSE_FILE_NAMES.map((n) => join(input, n)).find((p) => existsSync(p));
-  if (!found) throw new CollectError(`no ${COMPOSE_FILE_NAMES.join(', ')} in this folder`, input);
-  return found;
-}
-
 export interface ComposeCollectOptions {
+  /** `-f` files, in order; instead of a folder or file input. */
+  files?: string[];
   envFile?: string;
   projectName?: string;
+  /** `--profile` values. */
+  profiles?: string[];
   environment?: string;
   scope?: string;
   env?: Record<string, string | undefined>;
 }
 
-/** Get (read the compose file, its `.env` and env_files) → transform. */
-export function collectCompose(input: string, opts: ComposeCollectOptions = {}): Collected {
-  const file = findComposeFile(input);
-  const text = readFileSync(file, 'utf8');
-  const dotEnvPath = opts.envFile ?? join(dirname(file), '.env');
+/** What to load: the compose files in merge order, the project folder and its `.env`. */
+export interface ComposeFiles {
+  files: string[];
+  dir: string;
+  dotEnvPath: string;
+  /** How the files were chosen, for the run's messages. */
+  notes: string[];
+}
+
+/**
+ * The files `docker compose` would read, given a folder, a file or `-f` files:
+ *  - `-f a.yml -f b.yml`: those, in order; the project folder is the first one's;
+ *  - a folder: COMPOSE_FILE (shell, then the folder's `.env`; split by COMPOSE_PATH_SEPARATOR, `:` by
+ *    default) if set, else the first of compose.yaml, compose.yml, docker-compose.yml,
+ *    docker-compose.yaml, with the first override file found beside it (compose.override.yml, ...);
+ *  - a file: that file alone (as `-f file`: no override).
+ */
+export function findComposeFiles(input: string | undefined, opts: Pick<ComposeCollectOptions, 'files' | 'envFile' | 'env'> = {}): ComposeFiles {
+  const env = opts.env ?? process.env;
+  const notes: string[] = [];
+  if (opts.files?.length) {
+    if (input !== undefined) throw new CollectError('give either -f files or one folder or file, not both');
+    for (const f of opts.files) if (!existsSync(f)) throw new CollectError('no such file', f);
+    const dir = dirname(resolve(opts.files[0]));
+    return { files: opts.files.map((f) => resolve(f)), dir, dotEnvPath: opts.envFile ?? join(dir, '.env'), notes };
+  }
+  if (input === undefined) throw new CollectError('give a compose folder, a compose file, or -f files');
+  if (!existsSync(input)) throw new CollectError('no such file or folder', input);
+  if (!statSync(input).isDirectory()) {
+    const dir = dirname(resolve(input));
+    return { files: [resolve(input)], dir, dotEnvPath: opts.envFile ?? join(dir, '.env'), notes };
+  }
+  const dir = resolve(input);
+  const dotEnvPath = opts.envFile ?? join(dir, '.env');
   const dotEnvText = readIfExists(dotEnvPath);
+  const lookup = projectLookup({ env, dotEnv: dotEnvText === undefined ? undefined : { file: dotEnvPath, text: dotEnvText } });
+  const composeFile = lookup('COMPOSE_FILE');
+  if (composeFile) {
+    const files = composeFile.split(lookup('COMPOSE_PATH_SEPARATOR') || ':').filter(Boolean).map((f) => resolve(dir, f));
+    for (const f of files) if (!existsSync(f)) throw new CollectError(`COMPOSE_FILE names ${f}, which does not exist`, env.COMPOSE_FILE ? undefined : dotEnvPath);
+    notes.push(`COMPOSE_FILE${env.COMPOSE_FILE ? '' : ' from .env'}: ${files.map((f) => relative(dir, f)).join(', ')}`);
+    return { files, dir, dotEnvPath, notes };
+  }
+  const found = COMPOSE_FILE_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
+  if (!found.length) throw new CollectError(`no ${COMPOSE_FILE_NAMES.join(', ')} in this folder`, input);
+  if (found.length > 1) notes.push(`found ${found.map((f) => relative(dir, f)).join(', ')}; using ${relative(dir, found[0])}, as Compose does`);
+  const overrides = COMPOSE_OVERRIDE_NAMES.map((n) => join(dir, n)).filter((p) => existsSync(p));
+  if (overrides.length > 1) notes.push(`found override files ${overrides.map((f) => relative(dir, f)).join(', ')}; using ${relative(dir, overrides[0])}, as Compose does`);
+  return { files: [found[0], ...overrides.slice(0, 1)], dir, dotEnvPath, notes };
+}
+
+/** Get (the compose files, their `.env`, env_files, included and extended files) → transform. */
+export function collectCompose(input: string | undefined, opts: ComposeCollectOptions = {}): Collected {
+  const env = opts.env ?? process.env;
+  const chosen = findComposeFiles(input, { ...opts, env });
+  const dotEnvText = readIfExists(chosen.dotEnvPath);
   if (opts.envFile && dotEnvText === undefined) throw new CollectError('env file not found', opts.envFile);
   const project = parseComposeProject({
-    file,
-    text,
-    dotEnv: dotEnvText === undefined ? undefined : { file: dotEnvPath, text: dotEnvText },
-    env: opts.env ?? process.env,
+    files: chosen.files.map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+    dir: chosen.dir,
+    dotEnv: dotEnvText === undefined ? undefined : { file: chosen.dotEnvPath, text: dotEnvText },
+    env,
     readFile: readIfExists,
     readMount: readMountedConfig,
     projectName: opts.projectName,
+    profiles: opts.profiles,
   });
-  return transformCompose(project, { environment: opts.environment, scope: opts.scope });
+  const collected = transformCompose(project, { environment: opts.environment, scope: opts.scope });
+  return { ...collected, warnings: [...chosen.notes, ...collected.warnings] };
 }
 
 const opt = (o: CollectInput['options'], k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+const opts = (o: CollectInput['options'], k: string): string[] | undefined => {
+  const v = o[k];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : undefined;
+};
 
 export const composeCollector: Collector = {
   source: 'compose',
-  summary: 'services, data stores and dependencies from a docker-compose.yml / compose.yaml (with .env interpolation)',
-  usage: 'servicegraph collect compose <compose-file-or-folder> [--env-file PATH] [--project-name NAME] [--environment ENV]',
+  summary: 'services, data stores and dependencies from a Compose project: compose.yaml / docker-compose.yml with its override file, .env, include and extends',
+  usage: 'servicegraph collect compose <folder-or-file> | -f FILE [-f FILE ...] [--profile NAME ...] [--env-file PATH] [--project-name NAME] [--environment ENV]  (-f is --file)',
+  options: { file: { type: 'string', short: 'f', multiple: true }, profile: { type: 'string', multiple: true } },
   async collect(input: CollectInput): Promise<Collected> {
-    if (input.inputs.length !== 1) throw new CollectError('compose takes one compose file or folder per run (one project, one scope)');
-    input.progress(`reading ${input.inputs[0]}`);
+    const files = opts(input.options, 'file');
+    if (input.inputs.length > 1 || (files && input.inputs.length)) throw new CollectError('compose reads one project per run (one scope): a folder, a file, or -f files');
+    input.progress(`reading ${files ? files.join(', ') : input.inputs[0]}`);
     return collectCompose(input.inputs[0], {
+      files,
+      profiles: opts(input.options, 'profile')?.flatMap((p) => p.split(',')),
       envFile: opt(input.options, 'env-file'),
       projectName: opt(input.options, 'project-name'),
       environment: opt(input.options, 'environment'),

@@ -16,4 +16,7 @@ export const SERVICE_KEYS = new Set([
   'volumes', 'volumes_from', 'working_dir',
 ]);
 
-export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** Compose's default file names, in the order it looks for them (compose-go `DefaultFileNames`). */
+export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+/** Override files read after the default file, the first one found (compose-go `DefaultOverrideFileNames`). */
+export const COMPOSE_OVERRIDE_NAMES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];

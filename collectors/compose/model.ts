@@ -2,9 +2,14 @@
 export interface ComposeProject {
   /** Project name: `name:`, else COMPOSE_PROJECT_NAME, else the folder name (Compose's own order). */
   name: string;
+  /** The first compose file (messages name it). */
   file: string;
+  /** Every compose file merged, in order (`-f` order, or the default file then its override). */
+  files: string[];
   services: ComposeService[];
   warnings: string[];
+  /** Profiles enabled (`--profile`, COMPOSE_PROFILES). */
+  activeProfiles: string[];
 }
 
 export interface ComposeService {
@@ -31,6 +36,11 @@ export interface ComposeService {
   mounts: MountedConfig[];
   replicas?: number;
   profiles: string[];
+  /** False for a service none of whose profiles is active: `docker compose up` would not start it. */
+  startedByDefault: boolean;
+  /** `command:` and `entrypoint:` as words (a string is split as a shell would). */
+  command?: string[];
+  entrypoint?: string[];
 }
 
 /** One bind mount's source as read: a file, or the config files of a folder. */

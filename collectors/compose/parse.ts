@@ -1,19 +1,21 @@
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { CollectError } from '../types.ts';
-import { parseYamlDocument, type SourceDoc } from '../shared/yaml-source.ts';
-import { interpolate, parseDotEnv, type Lookup } from './interpolate.ts';
-import { SERVICE_KEYS, TOP_LEVEL_KEYS } from './keys.ts';
+import { parseDotEnv, type Lookup } from './interpolate.ts';
+import { loadModel, type Path, type ServiceDraft } from './load.ts';
+import { isMap } from './merge.ts';
+import { commandTokens } from '../shared/command-hosts.ts';
 import type { ComposeProject, ComposeService, MountedConfig } from './model.ts';
 
 export interface ComposeSource {
-  /** Path of the compose file (for messages and to resolve relative `env_file` paths). */
-  file: string;
-  text: string;
+  /** Compose files in the order Compose merges them: the `-f` list, or the default file then its override. */
+  files: { file: string; text: string }[];
+  /** Project folder: relative paths of every `-f` file resolve from here (the first file's folder). */
+  dir: string;
   /** Contents of the project's `.env`, when there is one. */
   dotEnv?: { file: string; text: string };
   /** The shell environment; it wins over `.env`, as in Compose. */
   env: Record<string, string | undefined>;
-  /** Reads an `env_file`; undefined when it does not exist. */
+  /** Reads an `env_file`, an `include`d or `extends` file; undefined when it does not exist. */
   readFile: (path: string) => string | undefined;
   /**
    * Reads the configuration files of a bind mount's source (a file, or the config files of a folder);
@@ -21,55 +23,74 @@ export interface ComposeSource {
    */
   readMount?: (path: string) => { path: string; text: string }[] | undefined;
   projectName?: string;
+  /** Profiles enabled on the command line (`--profile`); COMPOSE_PROFILES adds to them. */
+  profiles?: string[];
 }
 
-type Path = (string | number)[];
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Parses, interpolates and normalises a compose file; malformed input throws CollectError with the line. */
-export function parseComposeProject(src: ComposeSource): ComposeProject {
-  const doc = parseYamlDocument(src.text, src.file);
-  const fail = (message: string, path: Path): never => {
-    throw new CollectError(message, src.file, doc.lineOf(path));
-  };
-  if (!isMap(doc.value)) fail('a compose file is a mapping with a `services` key', []);
-  const warnings: string[] = [];
-
+/** The project's variables: the shell environment over `.env`. */
+export function projectLookup(src: Pick<ComposeSource, 'dotEnv' | 'env'>): Lookup {
   const dotEnv = src.dotEnv ? parseDotEnv(src.dotEnv.text, src.dotEnv.file, (k) => src.env[k]) : new Map<string, string>();
-  const lookup: Lookup = (k) => src.env[k] ?? dotEnv.get(k);
+  return (k) => src.env[k] ?? dotEnv.get(k);
+}
 
+/** Loads, merges, interpolates and normalises a compose project; malformed input throws CollectError with the line. */
+export function parseComposeProject(src: ComposeSource): ComposeProject {
+  const warnings: string[] = [];
+  const lookup = projectLookup(src);
   const unsetSeen = new Set<string>();
-  const raw = interpolateTree(doc.value, [], lookup, doc, (name) => {
-    if (!unsetSeen.has(name)) {
+  const model = loadModel(src.files, src.dir, lookup, {
+    readFile: src.readFile,
+    warnings,
+    onUnset: (file, name) => {
+      if (unsetSeen.has(name)) return;
       unsetSeen.add(name);
-      warnings.push(`${src.file}: the ${name} variable is not set; an empty string is used`);
-    }
-  }) as Record<string, unknown>;
-
-  for (const key of Object.keys(raw)) {
-    if (!TOP_LEVEL_KEYS.has(key) && !key.startsWith('x-')) fail(`unknown top-level key "${key}"`, [key]);
-  }
-  if (!isMap(raw.services)) fail('`services` must be a mapping of service names to definitions', ['services']);
-  const serviceDefs = raw.services as Record<string, unknown>;
-
-  const dir = dirname(resolve(src.file));
-  const name = normaliseProjectName(src.projectName ?? (typeof raw.name === 'string' && raw.name ? raw.name : undefined) ?? lookup('COMPOSE_PROJECT_NAME') ?? basename(dir));
+      warnings.push(`${file}: the ${name} variable is not set; an empty string is used`);
+    },
+  });
+  const file = src.files[0].file;
+  if (model.services.size === 0) throw new CollectError('no services: a compose project defines `services` (or includes a project that does)', file);
+  const name = normaliseProjectName(src.projectName ?? model.name ?? lookup('COMPOSE_PROJECT_NAME') ?? basename(src.dir));
+  const active = activeProfiles(src.profiles ?? [], lookup);
 
   const services: ComposeService[] = [];
-  for (const [svcName, def] of Object.entries(serviceDefs)) {
-    const at: Path = ['services', svcName];
-    if (!isMap(def)) fail(`service "${svcName}" must be a mapping`, at);
-    services.push(readService(svcName, def as Record<string, unknown>, at, { fail, lookup, dir, src, warnings, line: doc.lineOf(at) }));
+  for (const [svcName, draft] of model.services) {
+    services.push(readService(svcName, draft.def, [], { fail: failAt(draft), lookup, dir: draft.dir, rootDir: src.dir, src, warnings, file: draft.origins[draft.origins.length - 1].doc.file, line: lineOf(draft, []), active }));
   }
   const names = new Set(services.map((s) => s.name));
   for (const s of services) {
-    for (const d of s.dependsOn) if (!names.has(d)) fail(`service "${s.name}" depends on undefined service "${d}"`, ['services', s.name, 'depends_on']);
-    for (const l of s.links) if (!names.has(l.service)) fail(`service "${s.name}" links to undefined service "${l.service}"`, ['services', s.name, 'links']);
+    const fail = failAt(model.services.get(s.name)!);
+    for (const d of s.dependsOn) if (!names.has(d)) fail(`service "${s.name}" depends on undefined service "${d}"`, ['depends_on']);
+    for (const l of s.links) if (!names.has(l.service)) fail(`service "${s.name}" links to undefined service "${l.service}"`, ['links']);
   }
-  return { name, file: src.file, services, warnings };
+  return { name, file, files: src.files.map((f) => f.file), services, warnings, activeProfiles: [...active].sort() };
+}
+
+/** `--profile` values and COMPOSE_PROFILES (comma-separated), as Compose reads them; `*` enables every profile. */
+function activeProfiles(cli: string[], lookup: Lookup): Set<string> {
+  return new Set([...cli, ...(lookup('COMPOSE_PROFILES') ?? '').split(',')].map((p) => p.trim()).filter(Boolean));
+}
+
+/** The latest document that holds `path` under the service (the file that set it last), and its line. */
+function locate(draft: ServiceDraft, path: Path): { file: string; line?: number } {
+  for (let i = draft.origins.length - 1; i >= 0; i--) {
+    const o = draft.origins[i];
+    let v: unknown = o.doc.value;
+    for (const k of [...o.prefix, ...path]) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
+    if (v !== undefined) return { file: o.doc.file, line: o.doc.lineOf([...o.prefix, ...path]) };
+  }
+  const first = draft.origins[draft.origins.length - 1];
+  return { file: first.doc.file, line: first.doc.lineOf(first.prefix) };
+}
+
+function lineOf(draft: ServiceDraft, path: Path): number | undefined {
+  return locate(draft, path).line;
+}
+
+function failAt(draft: ServiceDraft): (message: string, path: Path) => never {
+  return (message, path) => {
+    const at = locate(draft, path);
+    throw new CollectError(message, at.file, at.line);
+  };
 }
 
 /** Compose lower-cases project names and keeps letters, digits, `-` and `_`. */
@@ -77,39 +98,23 @@ function normaliseProjectName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'default';
 }
 
-function interpolateTree(v: unknown, path: Path, lookup: Lookup, doc: SourceDoc, onUnset: (name: string) => void): unknown {
-  if (typeof v === 'string') {
-    try {
-      const r = interpolate(v, lookup);
-      r.unset.forEach(onUnset);
-      return r.value;
-    } catch (e) {
-      throw new CollectError((e as Error).message, doc.file, doc.lineOf(path));
-    }
-  }
-  if (Array.isArray(v)) return v.map((x, i) => interpolateTree(x, [...path, i], lookup, doc, onUnset));
-  if (isMap(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = interpolateTree(x, [...path, k], lookup, doc, onUnset);
-    return out;
-  }
-  return v;
-}
-
 interface ServiceContext {
   fail: (message: string, path: Path) => never;
   lookup: Lookup;
+  /** Folder the service's relative paths resolve from (the project's, or an included project's). */
   dir: string;
+  /** The project folder: evidence paths are written relative to it. */
+  rootDir: string;
   src: ComposeSource;
   warnings: string[];
+  /** The file that last defined the service, for warnings. */
+  file: string;
   line?: number;
+  active: Set<string>;
 }
 
 function readService(name: string, def: Record<string, unknown>, at: Path, ctx: ServiceContext): ComposeService {
   const { fail } = ctx;
-  for (const key of Object.keys(def)) {
-    if (!SERVICE_KEYS.has(key) && !key.startsWith('x-')) fail(`unknown key "${key}" in service "${name}"`, [...at, key]);
-  }
   const str = (key: string): string | undefined => {
     const v = def[key];
     if (v === undefined || v === null) return undefined;
@@ -124,6 +129,7 @@ function readService(name: string, def: Record<string, unknown>, at: Path, ctx: 
   const replicas = replicasRaw === undefined || replicasRaw === null ? undefined : Number(replicasRaw);
   if (replicas !== undefined && !Number.isInteger(replicas)) fail(`replicas of service "${name}" must be a whole number`, [...at, 'deploy']);
 
+  const profiles = Array.isArray(def.profiles) ? [...new Set(def.profiles.map(String))] : [];
   return {
     name,
     line: ctx.line,
@@ -139,7 +145,10 @@ function readService(name: string, def: Record<string, unknown>, at: Path, ctx: 
     ports: Array.isArray(def.ports) ? def.ports.map((p) => (isMap(p) ? String(p.target ?? '') : String(p))) : [],
     mounts: readMounts(def.volumes, ctx),
     replicas,
-    profiles: Array.isArray(def.profiles) ? def.profiles.map(String) : [],
+    profiles,
+    startedByDefault: profiles.length === 0 || ctx.active.has('*') || profiles.some((p) => ctx.active.has(p)),
+    command: commandTokens(def.command),
+    entrypoint: commandTokens(def.entrypoint),
   };
 }
 
@@ -188,7 +197,7 @@ function readEnvFiles(v: unknown, at: Path, ctx: ServiceContext): [string, strin
     const text = ctx.src.readFile(full);
     if (text === undefined) {
       // Not the collected input: a missing env_file loses edges, it does not corrupt anything.
-      ctx.warnings.push(`${ctx.src.file}: env_file ${path} not found; its variables are not read`);
+      if (!(isMap(e) && e.required === false)) ctx.warnings.push(`${ctx.file}: env_file ${path} not found; its variables are not read`);
       return;
     }
     out.push(...parseDotEnv(text, full, ctx.lookup));
@@ -229,7 +238,7 @@ function readMounts(v: unknown, ctx: ServiceContext): MountedConfig[] {
     if (!source || !/^\.\.?(?:\/|$)/.test(source)) continue;
     const files = ctx.src.readMount(resolve(ctx.dir, source));
     // Paths relative to the project, so that the evidence reads the same on every machine.
-    if (files) out.push({ source, files: files.map((f) => ({ path: relative(ctx.dir, f.path) || f.path, text: f.text })) });
+    if (files) out.push({ source, files: files.map((f) => ({ path: relative(ctx.rootDir, f.path) || f.path, text: f.text })) });
   }
   return out;
 }

@@ -1,8 +1,10 @@
 import type { CiRef, IngestCi } from '../../server/model/ingest.ts';
 import type { Collected } from '../types.ts';
 import { configEntries } from '../shared/config-text.ts';
-import { EdgeSet } from '../shared/edges.ts';
+import { commandEndpoints } from '../shared/command-hosts.ts';
+import { EdgeSet, type EvidenceKind } from '../shared/edges.ts';
 import { extractEndpoints } from '../shared/endpoints.ts';
+import { isHealthCheck, isHealthCheckUrl } from '../shared/health-check.ts';
 import { classifyImage } from '../shared/image-class.ts';
 import type { ComposeProject, ComposeService } from './model.ts';
 
@@ -14,9 +16,11 @@ export interface ComposeTransformOptions {
 
 /**
  * A compose project → one software CI per service (`database`/`queue`/`cache` when the image is a known
- * data store, else `service`) and DEPENDS_ON edges from `depends_on`, `links` and environment values
- * that name another service (by service name, hostname, container_name, network alias or link alias).
- * Pure: no file or network access. Environment values are read for host names only and never copied.
+ * data store, else `service`) and DEPENDS_ON edges from `depends_on`, `links`, environment values
+ * that name another service (by service name, hostname, container_name, network alias or link alias)
+ * and hosts in `command`/`entrypoint` (confidence `medium`). A service reached only through health-check
+ * URLs is MONITORS, not DEPENDS_ON. Pure: no file or network access. Environment values and commands are
+ * read for host names only and never copied.
  */
 export function transformCompose(project: ComposeProject, opts: ComposeTransformOptions = {}): Collected {
   const environment = opts.environment ?? project.name;
@@ -27,27 +31,48 @@ export function transformCompose(project: ComposeProject, opts: ComposeTransform
   const cis: IngestCi[] = project.services.map((s) => toCi(s, project, environment));
   const names = hostIndex(project.services);
   const edges = new EdgeSet();
-  const link = (from: string, to: string, via: string) => {
-    if (from !== to) edges.add(from, ref(from), to, ref(to), via);
+  const link = (from: string, to: string, via: string, kind: EvidenceKind = 'config') => {
+    if (from !== to) edges.add(from, ref(from), to, ref(to), via, kind);
   };
 
   for (const s of project.services) {
-    for (const d of s.dependsOn) link(s.name, d, 'depends_on');
+    for (const d of s.dependsOn) link(s.name, d, 'depends_on', 'declared');
     const linkAliases = new Map<string, string>();
     for (const l of s.links) {
-      link(s.name, l.service, 'links');
+      link(s.name, l.service, 'links', 'declared');
       linkAliases.set(l.alias.toLowerCase(), l.service);
     }
+    const resolveHost = (host: string) => linkAliases.get(host) ?? names.get(host);
     for (const { key, value } of s.environment) {
+      const kind = isHealthCheck(key, value) ? 'health' : 'config';
       for (const e of extractEndpoints(key, value)) {
-        const target = linkAliases.get(e.host) ?? names.get(e.host);
-        if (target) link(s.name, target, `env:${key}`);
+        const target = resolveHost(e.host);
+        if (target) link(s.name, target, `env:${key}`, kind);
         else if (!e.host.includes('.')) warnings.push(`${project.file}: service ${s.name}: ${key} names "${e.host}", which is no service of this project`);
       }
     }
+    addCommandEdges(s, resolveHost, link);
   }
   addMountedConfigEdges(project, names, link, warnings);
   return { scope: opts.scope ?? project.name, cis, relations: edges.relations(), warnings };
+}
+
+/**
+ * Hosts in `command:` and `entrypoint:` that are services of the project (`-h edge-router`,
+ * `--host=db`, `redis://cache:6379`). Names that are no service are not reported: commands are full of
+ * words that only look like hosts. A health-check URL in a command is health evidence.
+ */
+function addCommandEdges(s: ComposeService, resolveHost: (host: string) => string | undefined, link: (from: string, to: string, via: string, kind: EvidenceKind) => void): void {
+  for (const [via, tokens] of [['command', s.command], ['entrypoint', s.entrypoint]] as const) {
+    if (!tokens) continue;
+    const urls = tokens.flatMap((t) => t.match(/[a-z][a-z0-9+.-]*:\/\/[^\s"']+/gi) ?? []);
+    for (const e of commandEndpoints(tokens)) {
+      const target = resolveHost(e.host);
+      if (!target) continue;
+      const toTarget = urls.filter((u) => extractEndpoints('', u).some((x) => x.host === e.host));
+      link(s.name, target, via, toTarget.length > 0 && toTarget.every(isHealthCheckUrl) ? 'health' : 'command');
+    }
+  }
 }
 
 /** The image, else an image the build names (the demo's opensearch is built `FROM` opensearch). */
@@ -98,6 +123,8 @@ function toCi(s: ComposeService, project: ComposeProject, environment: string): 
   if (s.ports.length) attributes.ports = s.ports;
   if (s.replicas !== undefined) attributes.replicas = s.replicas;
   if (s.profiles.length) attributes.profiles = s.profiles;
+  // Still a CI: the configuration is real, `docker compose --profile ... up` starts it.
+  if (!s.startedByDefault) attributes.startedByDefault = false;
   return { class: kind?.class ?? 'service', name: s.name, environment, attributes };
 }
 

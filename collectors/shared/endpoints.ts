@@ -25,8 +25,15 @@ const DNS_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?(?:\.[a-z0-
 
 const NOT_A_PEER = new Set(['localhost', '0.0.0.0', '127.0.0.1', '::', '::1', '*']);
 
+/**
+ * .NET's `ConnectionStrings` section (`ConnectionStrings__Redis=basketdata`, `ConnectionStrings:EventBus`):
+ * every value is a connection string, and a one-word connection string (Redis, RabbitMQ) is a host.
+ */
+const CONNECTION_STRING_KEY = /(?:^|[_.:-])connection[_-]?strings?(?:$|[_.:-])/i;
+
 export function isHostKey(key: string): boolean {
-  return HOST_KEY.test(key.trim());
+  const k = key.trim();
+  return HOST_KEY.test(k) || CONNECTION_STRING_KEY.test(k);
 }
 
 function hostOf(candidate: string): string | undefined {

@@ -49,7 +49,8 @@ add('cache', 'hazelcast');
 
 /**
  * The image's repository name is read without registry, namespace and tag
- * (`docker.io/bitnami/postgresql:16` → `postgresql`). A generic repository whose tag ends with a product
+ * (`docker.io/bitnami/postgresql:16` → `postgresql`), or with its namespace when that names the product
+ * (`mcr.microsoft.com/mssql/server:2019-latest` → `mssql-server`). A generic repository whose tag ends with a product
  * (`ghcr.io/open-telemetry/demo:2.2.0-kafka`, the OpenTelemetry demo's convention) counts too.
  */
 export function classifyImage(image: string | undefined): ImageKind | undefined {
@@ -60,6 +61,10 @@ export function classifyImage(image: string | undefined): ImageKind | undefined 
   const [repo, tag = ''] = tail.split(':');
   const direct = PRODUCTS[repo];
   if (direct) return direct;
+  // `mcr.microsoft.com/mssql/server`: the product is the namespace, the repository a generic word.
+  const namespace = noDigest.slice(0, Math.max(0, lastSlash)).split('/').pop();
+  const nested = namespace ? PRODUCTS[`${namespace}-${repo}`] : undefined;
+  if (nested) return nested;
   const tagTail = /[-_]([a-z][a-z0-9-]*)$/.exec(tag)?.[1];
   if (tagTail && PRODUCTS[tagTail]) return PRODUCTS[tagTail];
   return undefined;

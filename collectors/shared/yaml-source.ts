@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type ParsedNode } from 'yaml';
 import { CollectError } from '../types.ts';
 
 /** One parsed YAML (or JSON: a subset of YAML) document, able to say on which line a value stands. */
@@ -7,6 +7,8 @@ export interface SourceDoc {
   value: unknown;
   /** 1-based line of the node at `path`, or of the nearest ancestor that exists. */
   lineOf(path: readonly (string | number)[]): number | undefined;
+  /** Values carrying a local tag (`!reset`, `!override`), by path; their value is read as if untagged. */
+  tags: { path: (string | number)[]; tag: string }[];
 }
 
 /**
@@ -23,8 +25,22 @@ export function parseYamlDocuments(text: string, file: string): SourceDoc[] {
     const err = doc.errors[0];
     if (err) throw new CollectError(`invalid YAML: ${firstLine(err.message)}`, file, lineCounter.linePos(err.pos[0]).line);
     const value = doc.toJS({ maxAliasCount: 1000 });
-    out.push({ file, value, lineOf: (path) => lineOfPath(doc, lineCounter, path) });
+    out.push({ file, value, lineOf: (path) => lineOfPath(doc, lineCounter, path), tags: localTags(doc.contents) });
   }
+  return out;
+}
+
+/** Local tags (one `!`, not the `!!` core ones) anywhere in the tree, with the key path to each. */
+function localTags(root: ParsedNode | null): { path: (string | number)[]; tag: string }[] {
+  const out: { path: (string | number)[]; tag: string }[] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (!node || typeof node !== 'object') return;
+    const tag = (node as Node).tag;
+    if (typeof tag === 'string' && /^![^!]/.test(tag)) out.push({ path, tag });
+    if (isMap(node)) for (const p of node.items) walk(p.value, [...path, isScalar(p.key) ? String(p.key.value) : String(p.key)]);
+    else if (isSeq(node)) node.items.forEach((x, i) => walk(x, [...path, i]));
+  };
+  walk(root, []);
   return out;
 }
 
@@ -49,5 +65,5 @@ function lineOfPath(doc: Document, lc: LineCounter, path: readonly (string | num
 export function parseYamlDocument(text: string, file: string): SourceDoc {
   const docs = parseYamlDocuments(text, file);
   if (docs.length > 1) throw new CollectError('expected a single YAML document', file, docs[1].lineOf([]));
-  return docs[0] ?? { file, value: null, lineOf: () => undefined };
+  return docs[0] ?? { file, value: null, lineOf: () => undefined, tags: [] };
 }

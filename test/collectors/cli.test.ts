@@ -72,6 +72,24 @@ describe('servicegraph collect against a real server', () => {
     }
   });
 
+  it('pushes a project given as -f files in order; its MONITORS edges are stored and carry no impact', async () => {
+    const eshop = join(import.meta.dirname, '../fixtures/compose/eshop');
+    const io = captureIo();
+    const args = ['compose', '-f', join(eshop, 'docker-compose.yml'), '--file', join(eshop, 'docker-compose.override.yml'), '--project-name', 'eshop', '--server', server.url, '--token', token, '--json'];
+    expect(await runCollectCommand(args, io)).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject({ scope: 'eshop', cis: { created: 14 }, relations: { created: 33 } });
+
+    const find = async (name: string) => (await server.api(`/api/v1/cis?q=${name}&environment=eshop`)).body.items.find((c: { name: string }) => c.name === name);
+    const [webstatus, basket] = [await find('webstatus'), await find('basket-api')];
+    const detail = await server.api(`/api/v1/cis/${webstatus.id}`);
+    expect(JSON.stringify(detail.body)).toMatch(/MONITORS/);
+    const impact = await server.api('/api/v1/impact', { method: 'POST', body: { failed: [{ ci: basket.id, state: 'down' }] } });
+    expect(impact.status).toBe(200);
+    const hit = impact.body.impacted.map((c: { name: string }) => c.name);
+    expect(hit).toEqual(expect.arrayContaining(['webshoppingagg', 'webmvc', 'webspa']));
+    expect(hit).not.toContain('webstatus');
+  });
+
   it('prints a 4xx error body clearly and exits 1', async () => {
     const viewer = await server.tokenFor('viewer');
     const io = captureIo();
@@ -121,6 +139,12 @@ describe('servicegraph collect without pushing', () => {
     const typo = captureIo();
     expect(await runCollectCommand(['kubernetes', '--kubconfig', 'x', '--live'], typo)).toBe(2);
     expect(typo.err()).toMatch(/unknown option --kubconfig/);
+    const foreign = captureIo();
+    expect(await runCollectCommand(['kubernetes', '-f', 'x.yaml'], foreign)).toBe(2);
+    expect(foreign.err()).toMatch(/unknown option --file for kubernetes/);
+    const both = captureIo();
+    expect(await runCollectCommand(['compose', OTEL, '-f', join(OTEL, 'docker-compose.yml'), '--dry-run'], both)).toBe(1);
+    expect(both.err()).toMatch(/one project per run/);
     const noToken = captureIo();
     expect(await runCollectCommand(['compose', OTEL, '--server', url], noToken)).toBe(2);
     expect(noToken.err()).toMatch(/no token/);

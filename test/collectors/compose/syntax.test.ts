@@ -1,35 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectCompose } from '../../../collectors/compose/index.ts';
 import { interpolate, parseDotEnv } from '../../../collectors/compose/interpolate.ts';
-import { CollectError } from '../../../collectors/types.ts';
 import { dependsOnEdges } from '../answer-keys.ts';
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** Writes a small project folder and returns its path. */
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-compose-'));
-  dirs.push(dir);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
-function collectError(fn: () => unknown): CollectError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CollectError) return e;
-    throw e;
-  }
-  throw new Error('expected a CollectError');
-}
+import { collectError, project } from './project-dir.ts';
 
 describe('compose interpolation, as docker compose config does it', () => {
   const vars: Record<string, string> = { SET: 'x', EMPTY: '' };
