@@ -13,6 +13,7 @@ import { graphRoutes } from './routes/graph.ts';
 import { diffRoutes } from './routes/diff.ts';
 import { driftRoutes } from './routes/drift.ts';
 import { ServiceError } from '../ingest/errors.ts';
+import { mcpRoutes } from '../mcp/http-route.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -32,6 +33,9 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   });
   const json = express.json({ limit: ctx.limits.bodyBytes, strict: true });
 
+  // MCP for agents (Streamable HTTP): authenticates before it reads a body, so it sits before the JSON parser.
+  app.use('/mcp', mcpRoutes({ store: ctx.store, limits: ctx.limits, version: API_VERSION }));
+
   // Routers outside /api/v1 with their own paths (OTLP's /v1/traces): one line each.
   for (const r of extra.rootRouters ?? []) app.use(json, r);
 
@@ -49,7 +53,7 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   if (ctx.webDist && existsSync(join(ctx.webDist, 'index.html'))) {
     app.use(express.static(ctx.webDist, { index: 'index.html', maxAge: '1h' }));
     // Single-page app: unknown non-API paths get the app shell.
-    app.get(/^\/(?!api\/|v1\/).*/, (_req, res) => { res.sendFile(join(ctx.webDist!, 'index.html')); });
+    app.get(/^\/(?!api\/|v1\/|mcp$).*/, (_req, res) => { res.sendFile(join(ctx.webDist!, 'index.html')); });
   } else {
     app.get('/', (_req, res) => {
       res.type('html').send('<!doctype html><title>servicegraph</title><h1>servicegraph</h1><p>The web app is not built; run <code>npm run build</code>. The API is at <code>/api/v1</code>.</p>');

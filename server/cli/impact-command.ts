@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ImpactReply } from '../model/impact.ts';
 import type { CiRecord } from '../model/records.ts';
 import { renderImpactTree } from './impact-tree.ts';
+import { CliError, serverFrom, tokenFrom } from './connection.ts';
 
 const USAGE = `usage: servicegraph impact <ci-name-or-id> [--down|--degraded] [--json] [--env ENV] [--limit N] [--server URL] [--token T]
   Prints the blast radius of the CI failing as a tree (each CI under the one its failure came through).
@@ -12,15 +11,6 @@ const USAGE = `usage: servicegraph impact <ci-name-or-id> [--down|--degraded] [-
 export interface CommandIo { out(text: string): void; err(text: string): void }
 const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-class CliError extends Error { constructor(message: string, readonly code = 1) { super(message); } }
-
-function tokenFrom(flag: string | undefined): string {
-  if (flag) return flag;
-  if (process.env.SERVICEGRAPH_TOKEN) return process.env.SERVICEGRAPH_TOKEN;
-  const file = join(process.env.SERVICEGRAPH_DATA_DIR ?? './data', 'admin-token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new CliError('no token: pass --token, set SERVICEGRAPH_TOKEN, or run where ./data/admin-token exists', 2);
-}
 
 async function call<T>(server: string, token: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   let res: Response;
@@ -67,7 +57,7 @@ export async function runImpactCommand(argv: string[], io: CommandIo = processIo
     if (values.down && values.degraded) throw new CliError('pick one of --down and --degraded', 2);
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit takes a whole number above 0', 2);
-    const server = values.server ?? process.env.SERVICEGRAPH_URL ?? 'http://localhost:8080';
+    const server = serverFrom(values.server);
     const token = tokenFrom(values.token);
 
     const ci = await resolveCi(server, token, positionals[0], values.env);

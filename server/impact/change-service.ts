@@ -23,15 +23,24 @@ export class ChangeService {
   private now(): string { return (this.deps.now ?? (() => new Date().toISOString()))(); }
 
   async create(input: ChangeInput, by: string): Promise<ChangeRecord> {
+    const record = this.draft(input, by, newRecordId('change'));
+    await this.deps.records.put('change', record, 'change.created', record.createdAt);
+    return record;
+  }
+
+  private draft(input: ChangeInput, by: string, id: string): ChangeRecord {
     nodesFor(this.deps.impact.topology.current, input.cis);
     const now = this.now();
-    const record: ChangeRecord = {
-      id: newRecordId('change'), title: input.title, ...(input.description ? { description: input.description } : {}),
+    return {
+      id, title: input.title, ...(input.description ? { description: input.description } : {}),
       type: input.type, window: { start: new Date(input.window.start).toISOString(), end: new Date(input.window.end).toISOString() },
       cis: [...new Set(input.cis)], status: 'planned', createdAt: now, updatedAt: now, createdBy: by,
     };
-    await this.deps.records.put('change', record, 'change.created', now);
-    return record;
+  }
+
+  /** The assessment a change would get if it were recorded now (what-if): records nothing. */
+  async assessDraft(input: ChangeInput, by: string): Promise<ChangeAssessment> {
+    return this.assessRecord(this.draft(input, by, 'draft'));
   }
 
   async get(id: string): Promise<ChangeRecord> {
@@ -78,7 +87,10 @@ export class ChangeService {
   }
 
   async assess(id: string): Promise<ChangeAssessment> {
-    const change = await this.get(id);
+    return this.assessRecord(await this.get(id));
+  }
+
+  private async assessRecord(change: ChangeRecord): Promise<ChangeAssessment> {
     const topo = this.deps.impact.topology.current;
     const [changes, windows, incidents] = await Promise.all([
       this.deps.records.list('change'), this.deps.records.list('window'), this.deps.records.list('incident'),

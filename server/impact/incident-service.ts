@@ -27,6 +27,17 @@ export class IncidentService {
     return this.view(record);
   }
 
+  /** What an incident on these CIs would be (impact, priority and its reason), recording nothing. */
+  async preview(input: IncidentInput, by: string): Promise<IncidentView> {
+    nodesFor(this.deps.impact.topology.current, input.cis.map((c) => c.ci));
+    const now = this.now();
+    return this.view({
+      id: 'preview', title: input.title, ...(input.description ? { description: input.description } : {}),
+      cis: input.cis, urgency: input.urgency, status: 'open', startedAt: input.startedAt ? new Date(input.startedAt).toISOString() : now,
+      resolvedAt: null, createdAt: now, updatedAt: now, createdBy: by,
+    });
+  }
+
   async get(id: string): Promise<IncidentView> {
     const record = await this.deps.records.get('incident', id);
     if (!record) throw new NotFoundError(`no incident ${id}`);

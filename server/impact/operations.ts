@@ -12,10 +12,12 @@ export function describeImpactOperations(): void {
   describeOperation({ method: 'post', path: '/api/v1/impact', summary: 'Blast radius of failed CIs: states, depths, explanation paths, services, cost', role: 'viewer', body: ImpactRequest, response: ImpactReply });
   describeOperation({ method: 'get', path: '/api/v1/paths', summary: 'Shortest dependency paths between two CIs (capped)', role: 'viewer', query: PathsQuery, response: PathsReply });
   describeOperation({ method: 'post', path: '/api/v1/incidents', summary: 'Open an incident on failed CIs; impact and priority are computed', role: 'change-manager', body: IncidentInput, status: 201, response: IncidentView });
+  describeOperation({ method: 'post', path: '/api/v1/incidents/preview', summary: 'What an incident on these CIs would be: impact and priority, recording nothing', role: 'viewer', body: IncidentInput, response: IncidentView });
   describeOperation({ method: 'get', path: '/api/v1/incidents', summary: 'Incidents, newest first, with priority', role: 'viewer', query: IncidentListQuery, response: items(IncidentListItem) });
   describeOperation({ method: 'get', path: '/api/v1/incidents/:id', summary: 'One incident with its impact and priority', role: 'viewer', response: IncidentView });
   describeOperation({ method: 'patch', path: '/api/v1/incidents/:id', summary: 'Change status or urgency; resolve', role: 'change-manager', body: IncidentPatch, response: IncidentView });
   describeOperation({ method: 'post', path: '/api/v1/changes', summary: 'Record a planned change', role: 'change-manager', body: ChangeInput, status: 201, response: ChangeRecord });
+  describeOperation({ method: 'post', path: '/api/v1/changes/assess', summary: 'What-if: the assessment a change would get, recording nothing', role: 'viewer', body: ChangeInput, response: ChangeAssessment });
   describeOperation({ method: 'get', path: '/api/v1/changes', summary: 'Changes, latest window first', role: 'viewer', query: ChangeListQuery, response: items(ChangeRecord) });
   describeOperation({ method: 'get', path: '/api/v1/changes/:id', summary: 'One change', role: 'viewer', response: ChangeRecord });
   describeOperation({ method: 'get', path: '/api/v1/changes/:id/assessment', summary: 'Blast radius, risk with factors, collisions, blackouts, approvers', role: 'viewer', response: ChangeAssessment });

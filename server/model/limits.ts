@@ -9,6 +9,8 @@ export interface Limits {
   graphEdges: number;
   listLimit: number;
   impactResults: number;
+  /** Largest MCP tool reply, in bytes of JSON: what fits an agent's context beside its conversation. */
+  mcpReplyBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -21,6 +23,7 @@ export const defaultLimits: Limits = {
   graphEdges: 20_000,
   listLimit: 1_000,
   impactResults: 100_000,
+  mcpReplyBytes: 48 * 1024,
 };
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {

@@ -13,6 +13,10 @@ export function changeRoutes(changes: ChangeService): Router {
   r.post('/changes', requireRole('change-manager'), async (req, res) => {
     res.status(201).json(await changes.create(parseBody(ChangeInput, req), req.principal!.name));
   });
+  // What-if: the assessment of a change not recorded (viewers may ask; nothing is written).
+  r.post('/changes/assess', requireRole('viewer'), async (req, res) => {
+    res.json(await changes.assessDraft(parseBody(ChangeInput, req), req.principal!.name));
+  });
   r.get('/changes', requireRole('viewer'), async (req, res) => {
     res.json({ items: await changes.list(parseQuery(ChangeListQuery, req)) });
   });

@@ -10,6 +10,10 @@ export function incidentRoutes(incidents: IncidentService): Router {
   r.post('/incidents', requireRole('change-manager'), async (req, res) => {
     res.status(201).json(await incidents.open(parseBody(IncidentInput, req), req.principal!.name));
   });
+  // What-if: impact and priority of an incident on these CIs, recorded nowhere (viewers may ask).
+  r.post('/incidents/preview', requireRole('viewer'), async (req, res) => {
+    res.json(await incidents.preview(parseBody(IncidentInput, req), req.principal!.name));
+  });
   r.get('/incidents', requireRole('viewer'), async (req, res) => {
     res.json({ items: await incidents.list(parseQuery(IncidentListQuery, req)) });
   });

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { fitToBudget } from '../../server/mcp/budget.ts';
+
+describe('an MCP reply kept within its byte budget', () => {
+  const service = (i: number) => ({ id: `ci-${i}`, name: `service-${i}`, class: 'service', tier: 1 + (i % 4), reason: `payments-db: 0 of 1 up, needs 1 → down (${i})` });
+
+  it('leaves a reply that fits untouched', () => {
+    const reply = { asOf: '2026-12-05T00:00:00Z', services: [service(1), service(2)], truncated: false };
+    const fit = fitToBudget(reply, 10_000);
+    expect(fit).toEqual({ value: reply, truncated: false, omitted: {} });
+  });
+
+  it('cuts the longest list from its tail until the JSON fits, and counts what it left out', () => {
+    const reply = { asOf: 'now', summary: { services: 20_000 }, services: Array.from({ length: 20_000 }, (_, i) => service(i)), failed: [service(-1)] };
+    const fit = fitToBudget(reply, 8_192);
+    expect(Buffer.byteLength(JSON.stringify(fit.value))).toBeLessThanOrEqual(8_192);
+    expect(fit.truncated).toBe(true);
+    expect(fit.value.services[0]).toEqual(service(0));
+    expect(fit.value.services.length + fit.omitted.services).toBe(20_000);
+    expect(fit.value.failed).toEqual([service(-1)]);
+    expect(fit.value.summary).toEqual({ services: 20_000 });
+    expect(reply.services).toHaveLength(20_000);
+  });
+
+  it('names nested lists by their kind, not their index', () => {
+    const nodes = Array.from({ length: 50 }, (_, i) => ({ id: `n${i}`, out: Array.from({ length: 200 }, (_, j) => ({ type: 'DEPENDS_ON', to: `n${j}` })) }));
+    const fit = fitToBudget({ nodes }, 20_000);
+    expect(Buffer.byteLength(JSON.stringify(fit.value))).toBeLessThanOrEqual(20_000);
+    expect(Object.keys(fit.omitted).every((k) => k === 'nodes' || k === 'nodes[].out')).toBe(true);
+  });
+});

@@ -1,0 +1,201 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+/**
+ * Agents over MCP, with the SDK's own client, against a running server with the demo estate:
+ * the tools a token's role may use, the same answers as the REST API, the same errors, bounded replies.
+ */
+const root = join(import.meta.dirname, '..', '..');
+let srv: TestServer;
+let viewer: string;
+let manager: string;
+const clients: Client[] = [];
+
+async function httpClient(token: string): Promise<Client> {
+  const client = new Client({ name: 'servicegraph-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(srv.url + '/mcp'), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  clients.push(client);
+  return client;
+}
+
+async function stdioClient(token: string, extra: string[] = []): Promise<Client> {
+  const client = new Client({ name: 'servicegraph-test', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({
+    command: process.execPath, args: [join(root, 'bin', 'servicegraph.js'), 'mcp', '--server', srv.url, '--token', token, ...extra],
+    cwd: root, stderr: 'pipe',
+  }));
+  clients.push(client);
+  return client;
+}
+
+/** A tool's reply: the JSON text every tool answers with. */
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
+  const r = await client.callTool({ name, arguments: args });
+  expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+  const text = (r.content as { type: string; text: string }[])[0].text;
+  return JSON.parse(text);
+}
+
+/** A database many services need: the first database whose blast radius reaches a service. */
+async function busyDatabase(): Promise<{ id: string; name: string; environment: string }> {
+  const dbs = (await srv.api('/api/v1/cis?class=database&limit=50')).body.items as { id: string; name: string; environment: string }[];
+  for (const db of dbs) {
+    const r = await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'down' }], limit: 1 } });
+    if (r.body.summary.services >= 3) return db;
+  }
+  throw new Error('the demo has no database that services need');
+}
+
+beforeAll(async () => {
+  srv = await startTestServer({ demo: true });
+  viewer = await srv.tokenFor('viewer');
+  manager = await srv.tokenFor('change-manager');
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await srv?.close();
+});
+
+describe('MCP over Streamable HTTP at /mcp', () => {
+  it('asks for a token before reading anything, and refuses a collector token (it reads nothing)', async () => {
+    const none = await fetch(srv.url + '/mcp', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(none.status).toBe(401);
+    expect((await none.json()).error.code).toBe('unauthenticated');
+    const collector = await srv.tokenFor('collector');
+    const refused = await fetch(srv.url + '/mcp', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${collector}` }, body: '{}' });
+    expect(refused.status).toBe(403);
+  });
+
+  it('shows a viewer only read-only tools; a change manager may also record the change it assesses', async () => {
+    const asViewer = (await (await httpClient(viewer)).listTools()).tools;
+    expect(asViewer.map((t) => t.name)).toEqual(['search_cis', 'get_ci', 'service_map', 'blast_radius', 'incident_priority', 'assess_change', 'root_cause', 'what_changed']);
+    for (const t of asViewer) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
+    expect(Object.keys(asViewer.find((t) => t.name === 'assess_change')!.inputSchema.properties ?? {})).not.toContain('create');
+
+    const asManager = (await (await httpClient(manager)).listTools()).tools;
+    const assess = asManager.find((t) => t.name === 'assess_change')!;
+    expect(Object.keys(assess.inputSchema.properties ?? {})).toContain('create');
+    expect(assess.annotations?.readOnlyHint).toBe(false);
+  });
+
+  it('answers blast_radius as POST /api/v1/impact does, by tier, with totals and the time', async () => {
+    const db = await busyDatabase();
+    const rest = (await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'down' }], limit: 50 }, token: viewer })).body;
+    const mcp = await call(await httpClient(viewer), 'blast_radius', { failed: [{ ci: db.name }], environment: db.environment, limit: 50 });
+    expect(mcp.failed[0].id).toBe(db.id);
+    expect(mcp.summary.services).toBe(rest.summary.services);
+    expect(mcp.summary.impactedCis).toBe(rest.total);
+    expect(mcp.summary.down).toBe(rest.summary.down);
+    expect(mcp.summary.degraded).toBe(rest.summary.degraded);
+    const listed = Object.values(mcp.servicesByTier).flat() as { id: string; state: string; reason?: string }[];
+    expect(new Map(listed.map((s) => [s.id, s.state]))).toEqual(new Map((rest.services as { id: string; state: string }[]).slice(0, 50).map((s) => [s.id, s.state])));
+    expect(listed.every((s) => typeof s.reason === 'string' && s.reason.length > 0)).toBe(true);
+    expect(Date.parse(mcp.asOf)).toBeGreaterThan(Date.now() - 60_000);
+    expect(mcp.truncated).toBe(rest.summary.services > 50 || rest.truncated);
+  });
+
+  it('answers assess_change as the what-if assessment of the API, and records nothing for a viewer', async () => {
+    const db = await busyDatabase();
+    const window = { start: new Date(Date.now() + 86_400_000).toISOString(), end: new Date(Date.now() + 90_000_000).toISOString() };
+    const before = (await srv.api('/api/v1/changes', { token: viewer })).body.items.length;
+    const rest = (await srv.api('/api/v1/changes/assess', { body: { title: 'patch', type: 'normal', window, cis: [db.id] }, token: viewer })).body;
+    const mcp = await call(await httpClient(viewer), 'assess_change', { cis: [db.id], window, type: 'normal', title: 'patch' });
+    expect(mcp.risk.score).toBe(rest.risk.score);
+    expect(mcp.risk.factors).toEqual(rest.risk.factors);
+    expect(mcp.approvers.map((a: { team: string }) => a.team)).toEqual(rest.approvers.map((a: { team: string }) => a.team));
+    expect(mcp.summary.services).toBe(rest.blastRadius.summary.services);
+    expect(mcp.created).toBeNull();
+    expect((await srv.api('/api/v1/changes', { token: viewer })).body.items.length).toBe(before);
+  });
+
+  it('records the change when a change manager passes create: true', async () => {
+    const db = await busyDatabase();
+    const window = { start: new Date(Date.now() + 2 * 86_400_000).toISOString(), end: new Date(Date.now() + 2 * 86_400_000 + 3_600_000).toISOString() };
+    const mcp = await call(await httpClient(manager), 'assess_change', { cis: [db.id], window, title: 'agent-recorded change', create: true });
+    expect(typeof mcp.created).toBe('string');
+    const stored = await srv.api(`/api/v1/changes/${mcp.created}`, { token: viewer });
+    expect(stored.status).toBe(200);
+    expect(stored.body.title).toBe('agent-recorded change');
+  });
+
+  it('answers root_cause as POST /api/v1/root-cause does for the same incidents', async () => {
+    const db = await busyDatabase();
+    const services = (await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'down' }], limit: 3 } })).body.services as { id: string }[];
+    const ids: string[] = [];
+    for (const s of services.slice(0, 3)) {
+      const r = await srv.api('/api/v1/incidents', { body: { title: `symptom on ${s.id}`, cis: [{ ci: s.id, state: 'down' }], urgency: 2 } });
+      ids.push(r.body.id);
+    }
+    const rest = (await srv.api('/api/v1/root-cause', { body: { incidents: ids, limit: 5 }, token: viewer })).body;
+    const mcp = await call(await httpClient(viewer), 'root_cause', { incidents: ids, limit: 5 });
+    expect(mcp.candidates.map((c: { id: string }) => c.id)).toEqual(rest.candidates.map((c: { id: string }) => c.id));
+    expect(mcp.candidates[0].explains).toEqual(rest.candidates[0].explains);
+    expect(mcp.candidates.length).toBeGreaterThan(0);
+  });
+
+  it('reports a failed call as a tool error carrying the API\'s own error', async () => {
+    const rest = await srv.api('/api/v1/root-cause', { body: { incidents: ['incident-nope'] }, token: viewer });
+    expect(rest.status).toBe(404);
+    const client = await httpClient(viewer);
+    const failed = async (name: string, args: Record<string, unknown>) => {
+      const r = await client.callTool({ name, arguments: args });
+      expect(r.isError).toBe(true);
+      return JSON.parse((r.content as { text: string }[])[0].text).error;
+    };
+    expect(await failed('root_cause', { incidents: ['incident-nope'] })).toEqual({ status: 404, ...rest.body.error });
+    expect((await failed('get_ci', { ci: 'no-such-ci-anywhere' })).message).toBe('no CI named or with id no-such-ci-anywhere');
+    // A change manager's write is refused to a viewer by the API itself, not only hidden.
+    const window = { start: new Date(Date.now() + 86_400_000).toISOString(), end: new Date(Date.now() + 90_000_000).toISOString() };
+    const db = await busyDatabase();
+    const writeAsViewer = await client.callTool({ name: 'assess_change', arguments: { cis: [db.id], window, create: true } });
+    expect(JSON.parse((writeAsViewer.content as { text: string }[])[0].text).created).toBeNull();
+  });
+
+  it('gives the map around a CI as an adjacency list with names, and serves it as a resource', async () => {
+    const db = await busyDatabase();
+    const client = await httpClient(viewer);
+    const map = await call(client, 'service_map', { focus: [db.id], direction: 'upstream', depth: 2, groupAbove: 5 });
+    expect(map.nodes.find((n: { id: string }) => n.id === db.id).name).toBe(db.name);
+    const edges = map.nodes.flatMap((n: { out: { type: string; to: string }[] }) => n.out);
+    expect(edges.some((e: { to: string }) => e.to === db.id)).toBe(true);
+    expect(map.totals.nodes).toBe(map.nodes.length);
+
+    const res = await client.readResource({ uri: `servicegraph://ci/${db.id}` });
+    const ci = JSON.parse((res.contents[0] as { text: string }).text);
+    expect(ci.ci.name).toBe(db.name);
+    expect(ci.relations.some((r: { reads: string }) => r.reads.endsWith(` ${db.name}`))).toBe(true);
+    const mapRes = await client.readResource({ uri: `servicegraph://map/${db.id}` });
+    expect(JSON.parse((mapRes.contents[0] as { text: string }).text).focus[0].id).toBe(db.id);
+  });
+});
+
+describe('servicegraph mcp over stdio', () => {
+  it('serves the same tools to a desktop agent, with the same answers as the API', async () => {
+    const client = await stdioClient(viewer);
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    expect(tools).toContain('blast_radius');
+    const db = await busyDatabase();
+    const rest = (await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'degraded' }], limit: 20 }, token: viewer })).body;
+    const mcp = await call(client, 'blast_radius', { failed: [{ ci: db.id, state: 'degraded' }], limit: 20 });
+    expect(mcp.summary.services).toBe(rest.summary.services);
+    const found = await call(client, 'search_cis', { text: db.name, class: ['database'] });
+    expect(found.items.map((c: { id: string }) => c.id)).toContain(db.id);
+  }, 60_000);
+
+  it('keeps every reply under the configured size and says what it left out', async () => {
+    const client = await stdioClient(viewer, ['--max-reply-bytes', '4096']);
+    const db = await busyDatabase();
+    const r = await client.callTool({ name: 'blast_radius', arguments: { failed: [{ ci: db.id }], limit: 500 } });
+    const text = (r.content as { text: string }[])[0].text;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
+    const body = JSON.parse(text);
+    expect(body.truncated).toBe(true);
+    expect(Object.keys(body.omitted).length).toBeGreaterThan(0);
+    expect(body.summary.services).toBeGreaterThan(0);
+  }, 60_000);
+});
