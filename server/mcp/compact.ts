@@ -36,16 +36,14 @@ export function compactMap(g: { nodes: any[]; edges: any[]; truncated: boolean }
   };
 }
 
-/** Impacted services by tier, each with its state and the reason in words, plus the totals. */
+/**
+ * Impacted services, most critical tier first (the API's order), each with its tier, state and the
+ * reason in words, plus the totals: one list, so a reply cut to fit loses the least critical first.
+ */
 export function compactImpact(r: { impacted: any[]; services: any[]; summary: any; total: number; truncated: boolean; asOf?: string | null }, limit: number) {
   const why = new Map<string, { depth: number; reason: string }>();
   for (const c of r.impacted) why.set(c.id, { depth: c.depth, reason: c.reason });
-  const byTier: Record<string, unknown[]> = {};
-  const listed = r.services.slice(0, limit);
-  for (const s of listed) {
-    const key = s.tier === null || s.tier === undefined ? 'untiered' : `tier ${s.tier}`;
-    (byTier[key] ??= []).push({ id: s.id, name: s.name, class: s.class, owner: s.owner, state: s.state, ...why.get(s.id) });
-  }
+  const services = r.services.slice(0, limit).map((s) => ({ id: s.id, name: s.name, class: s.class, tier: s.tier ?? null, owner: s.owner, state: s.state, ...why.get(s.id) }));
   const s = r.summary;
   return {
     summary: {
@@ -53,9 +51,8 @@ export function compactImpact(r: { impacted: any[]; services: any[]; summary: an
       servicesByTier: s.byTier, worstTier: s.worstTier, worstTierState: s.worstTierState,
       downtimeCostPerHour: s.downtimeCostPerHour, users: s.users,
     },
-    servicesByTier: byTier,
-    listedServices: listed.length,
-    truncated: Boolean(r.truncated) || listed.length < s.services,
+    services,
+    truncated: Boolean(r.truncated) || services.length < s.services,
   };
 }
 

@@ -44,12 +44,21 @@ function resourceError(e: unknown): McpError {
   return new McpError(ErrorCode.InternalError, (e as Error)?.message ?? String(e));
 }
 
-/** Every reply: JSON text that fits the budget, saying when it was true (`asOf`) and what was left out. */
-function reply(result: Record<string, unknown>, ctx: ToolContext, maxBytes: number) {
-  const stamped = { asOf: ctx.now(), ...result, truncated: Boolean(result.truncated) };
-  const fit = fitToBudget(stamped, maxBytes);
-  const out = fit.truncated ? { ...fit.value, truncated: true, omitted: fit.omitted } : fit.value;
-  return JSON.stringify(out);
+/**
+ * Every reply: JSON text within the budget, saying when it was true (`asOf`) and what was left out.
+ * The `omitted` note itself takes room, so the lists are fitted to what the note leaves.
+ */
+export function reply(result: Record<string, unknown>, asOf: string, maxBytes: number): string {
+  const stamped = { asOf, ...result, truncated: Boolean(result.truncated) };
+  let room = maxBytes;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const fit = fitToBudget(stamped, room);
+    const text = JSON.stringify(fit.truncated ? { ...fit.value, truncated: true, omitted: fit.omitted } : fit.value);
+    const over = Buffer.byteLength(text) - maxBytes;
+    if (over <= 0 || room <= 0) return text;
+    room -= over;
+  }
+  return JSON.stringify({ asOf, truncated: true, error: { code: 'reply_too_large', message: `the reply does not fit ${maxBytes} bytes: ask for less` } });
 }
 
 /**
@@ -70,7 +79,7 @@ export function createMcpServer(opts: McpOptions): McpServer {
     }, async (args: unknown): Promise<CallToolResult> => {
       try {
         const result = await def.run(ctx, input.parse(args));
-        return { content: [{ type: 'text', text: reply(result, ctx, opts.maxReplyBytes) }] };
+        return { content: [{ type: 'text', text: reply(result, ctx.now(), opts.maxReplyBytes) }] };
       } catch (e) {
         return errorResult(e);
       }
@@ -82,7 +91,7 @@ export function createMcpServer(opts: McpOptions): McpServer {
     const def = TOOLS.find((t) => t.name === tool)!;
     try {
       const result = await def.run(ctx, def.input.parse(args));
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: reply(result, ctx, opts.maxReplyBytes) }] };
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: reply(result, ctx.now(), opts.maxReplyBytes) }] };
     } catch (e) { throw resourceError(e); }
   };
   server.registerResource('ci', new ResourceTemplate('servicegraph://ci/{id}', { list: undefined }),

@@ -73,7 +73,7 @@ function memory(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-function hubs(topo: Topology, count: number): number[] {
+export function hubs(topo: Topology, count: number): number[] {
   const degree: [number, number][] = [];
   for (const n of topo.liveNodeIds()) {
     let d = 0;
@@ -149,7 +149,7 @@ async function cypherReachability(store: Neo4jStore): Promise<Reachability> {
 }
 
 /** The estate to measure: SQLite's file under data/bench/, or the NEO4J_* database; loaded only when empty. */
-async function estateStore(kind: BenchStoreKind, cis: number, seed: number): Promise<{ store: GraphStore; file: string | null }> {
+export async function estateStore(kind: BenchStoreKind, cis: number, seed: number): Promise<{ store: GraphStore; file: string | null }> {
   let file: string | null = null;
   if (kind === 'sqlite') {
     const dir = resolve('data/bench');

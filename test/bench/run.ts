@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   ingest: async () => (await import('./ingest.ts')).benchIngest,
   impact: async () => (await import('./impact.ts')).benchImpact,
   otlp: async () => (await import('./otlp.ts' as string)).benchOtlp,
+  mcp: async () => (await import('./mcp.ts')).benchMcp,
 };
 
 const [benchName, ...args] = process.argv.slice(2);

@@ -29,3 +29,18 @@ describe('an MCP reply kept within its byte budget', () => {
     expect(Object.keys(fit.omitted).every((k) => k === 'nodes' || k === 'nodes[].out')).toBe(true);
   });
 });
+
+describe('a tool reply', () => {
+  it('fits the budget with its own note of what was left out, and says its time', async () => {
+    const { reply } = await import('../../server/mcp/mcp-server.ts');
+    const services = Array.from({ length: 300 }, (_, i) => ({ id: `ci-${i}`, name: `service-${i}`, reason: 'db: 0 of 1 up, needs 1 → down' }));
+    const nodes = Array.from({ length: 300 }, (_, i) => ({ id: `n-${i}`, out: [{ type: 'DEPENDS_ON', to: `n-${i + 1}` }] }));
+    for (const budget of [1024, 2048, 4096, 4097, 10_000]) {
+      const text = reply({ services, nodes }, '2026-12-05T08:00:00.000Z', budget);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(budget);
+      const body = JSON.parse(text);
+      expect(body).toMatchObject({ asOf: '2026-12-05T08:00:00.000Z', truncated: true });
+      expect(body.services.length + body.omitted.services).toBe(300);
+    }
+  });
+});

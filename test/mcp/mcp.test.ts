@@ -92,7 +92,7 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     expect(mcp.summary.impactedCis).toBe(rest.total);
     expect(mcp.summary.down).toBe(rest.summary.down);
     expect(mcp.summary.degraded).toBe(rest.summary.degraded);
-    const listed = Object.values(mcp.servicesByTier).flat() as { id: string; state: string; reason?: string }[];
+    const listed = mcp.services as { id: string; state: string; reason?: string }[];
     expect(new Map(listed.map((s) => [s.id, s.state]))).toEqual(new Map((rest.services as { id: string; state: string }[]).slice(0, 50).map((s) => [s.id, s.state])));
     expect(listed.every((s) => typeof s.reason === 'string' && s.reason.length > 0)).toBe(true);
     expect(Date.parse(mcp.asOf)).toBeGreaterThan(Date.now() - 60_000);
@@ -195,6 +195,7 @@ describe('servicegraph mcp over stdio', () => {
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(4096);
     const body = JSON.parse(text);
     expect(body.truncated).toBe(true);
+    expect(body.omitted, text).toBeDefined();
     expect(Object.keys(body.omitted).length).toBeGreaterThan(0);
     expect(body.summary.services).toBeGreaterThan(0);
   }, 60_000);
