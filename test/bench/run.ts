@@ -6,6 +6,7 @@ export {};
 const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
   ingest: async () => (await import('./ingest.ts')).benchIngest,
   impact: async () => (await import('./impact.ts')).benchImpact,
+  load: async () => (await import('./load.ts')).benchLoad,
   otlp: async () => (await import('./otlp.ts' as string)).benchOtlp,
   mcp: async () => (await import('./mcp.ts')).benchMcp,
 };

@@ -1,0 +1,173 @@
+/**
+ * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N]`: reads under load and
+ * a writer beside them. On the demo estate (default, one API process) or, with `--cis`, the impact benchmark's
+ * estate (loaded once under data/bench/, two API processes by default, as that benchmark runs it):
+ *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency);
+ *  2. `GET /graph` from 50 connections for `duration` seconds, the same ingest client running beside it;
+ *  3. the same with `POST /impact`.
+ * Load comes from autocannon in a process of its own (load-run.ts); the server is a process of its own.
+ * Writes bench-results/load.json {graphP99Ms, impactP99Ms, timeouts, ingestP99IdleMs, ingestP99UnderLoadMs, ...}.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { loadDemo } from '../../server/demo/load-demo.ts';
+import { defaultLimits } from '../../server/model/limits.ts';
+import { percentile, writeResult } from './bench-util.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const log = (msg: string) => process.stderr.write(`[bench load] ${msg}\n`);
+const round = (x: number) => Math.round(x * 10) / 10;
+
+interface LoadRequest { method: 'GET' | 'POST'; path: string; body?: string }
+interface LoadOut { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; timeouts: number; non2xx: number; requests: number }
+
+/** The estate's SQLite file: the demo estate in a scratch directory, or the impact benchmark's (built by it when missing). */
+async function estateFile(cis: number | null, scratch: string): Promise<string> {
+  if (cis === null) {
+    const file = join(scratch, 'demo.db');
+    const store = new SqliteStore({ file });
+    await store.init();
+    await loadDemo(store, defaultLimits);
+    await store.close();
+    return file;
+  }
+  const file = resolve('data/bench', `impact-${cis}-7.db`);
+  mkdirSync(dirname(file), { recursive: true });
+  const store = new SqliteStore({ file });
+  await store.init();
+  const empty = (await store.latestSeq()) === 0;
+  await store.close();
+  if (empty) throw new Error(`${file} is empty: build it first with \`npm run bench -- impact --cis ${cis}\` (it loads that estate once and keeps it)`);
+  return file;
+}
+
+/** The API over `file` in its own process (impact-server.ts), with `workers` processes sharing the port. */
+async function startApi(file: string, workers: number): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawn(process.execPath, [...process.execArgv, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite', file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const started: { url: string; token: string } = await new Promise((ok, fail) => {
+    let buffered = '';
+    child.stdout!.on('data', (d) => {
+      buffered += d;
+      const line = buffered.split('\n').find((l) => l.startsWith('{'));
+      if (line) ok(JSON.parse(line));
+    });
+    child.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
+  });
+  return { child, ...started };
+}
+
+/** autocannon in a process of its own over `requests`, for `duration` seconds. */
+async function loadRun(url: string, headers: Record<string, string>, connections: number, duration: number, requests: LoadRequest[]): Promise<LoadOut> {
+  const runner = spawn(process.execPath, [...process.execArgv, join(here, 'load-run.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let text = '';
+  runner.stdout!.on('data', (d) => { text += d; });
+  runner.stdin!.end(JSON.stringify({ url, headers, connections, duration, requests }));
+  const code = await new Promise<number | null>((r) => runner.once('exit', r));
+  if (code !== 0) throw new Error(`load run exited with ${code}`);
+  return JSON.parse(text.trim().split('\n').pop()!) as LoadOut;
+}
+
+/**
+ * A collector pushing batches of 200 new CIs (services with an attribute and a relation to the previous one),
+ * one at a time, until `until()` says stop; the milliseconds each batch took from request to reply.
+ */
+async function ingestClient(url: string, headers: Record<string, string>, tag: string, until: () => boolean, atLeast = 0): Promise<number[]> {
+  const times: number[] = [];
+  for (let b = 0; !until() || times.length < atLeast; b++) {
+    const cis = Array.from({ length: 200 }, (_, i) => ({ class: 'service', name: `load-${tag}-${b}-${i}`, environment: 'load', attributes: { batch: b, slot: i } }));
+    const relations = cis.slice(1).map((c, i) => ({ type: 'DEPENDS_ON', from: { class: 'service', name: c.name, environment: 'load' }, to: { class: 'service', name: cis[i].name, environment: 'load' } }));
+    const body = JSON.stringify({ source: 'load-bench', scope: tag, cis, relations });
+    const t0 = performance.now();
+    const res = await fetch(`${url}/api/v1/ingest`, { method: 'POST', headers, body });
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+  }
+  return times;
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { batches: s.length, p50Ms: round(percentile(s, 50)), p99Ms: round(percentile(s, 99)), maxMs: round(s[s.length - 1] ?? NaN) };
+};
+
+export async function benchLoad(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      cis: { type: 'string' },
+      duration: { type: 'string', default: '20' },
+      connections: { type: 'string', default: '50' },
+      workers: { type: 'string' },
+      'idle-batches': { type: 'string', default: '50' },
+    },
+  });
+  const cis = values.cis === undefined ? null : Number(values.cis);
+  const workers = Number(values.workers ?? (cis === null ? 1 : 2));
+  const duration = Number(values.duration), connections = Number(values.connections);
+  const scratch = mkdtempSync(join(tmpdir(), 'sg-bench-load-'));
+  let api: Awaited<ReturnType<typeof startApi>> | null = null;
+  try {
+    log(cis === null ? 'loading the demo estate' : `using the ${cis}-CI estate of the impact benchmark`);
+    const file = await estateFile(cis, scratch);
+    api = await startApi(file, workers);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
+    // Focus CIs and impact targets: a seeded sample of the estate's live CIs, hubs included as they come.
+    const sample: string[] = [];
+    for (let cursor: string | null = null; sample.length < 2_000;) {
+      const res = await fetch(`${api.url}/api/v1/cis?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+      const page = await res.json() as { items: { id: string }[]; nextCursor: string | null };
+      sample.push(...page.items.map((c) => c.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const pick = (i: number) => sample[(i * 7919) % sample.length];
+    const graphRequests: LoadRequest[] = Array.from({ length: 2_000 }, (_, i) => ({ method: 'GET', path: `/api/v1/graph?focus=${encodeURIComponent(pick(i))}&depth=2` }));
+    const impactRequests: LoadRequest[] = Array.from({ length: 2_000 }, (_, i) => ({ method: 'POST', path: '/api/v1/impact', body: JSON.stringify({ failed: [{ ci: pick(i), state: 'down' }] }) }));
+
+    const loadBefore = loadavg()[0];
+    log(`ingest client alone: ${values['idle-batches']} batches of 200 CIs`);
+    let sent = 0;
+    const idle = stats(await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches'])));
+    log(`idle ingest: ${JSON.stringify(idle)}`);
+
+    const underLoad = async (title: string, requests: LoadRequest[]) => {
+      let done = false;
+      const writer = ingestClient(api!.url, headers, title, () => done, 1);
+      const reads = await loadRun(api!.url, headers, connections, duration, requests).finally(() => { done = true; });
+      const writes = await writer;
+      log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}`);
+      return { reads, writes };
+    };
+    const graph = await underLoad('graph', graphRequests);
+    const impact = await underLoad('impact', impactRequests);
+    const loaded = stats([...graph.writes, ...impact.writes]);
+
+    const result = {
+      graphP99Ms: graph.reads.p99Ms, impactP99Ms: impact.reads.p99Ms,
+      timeouts: graph.reads.timeouts + impact.reads.timeouts,
+      ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.p99Ms,
+      ingestUnderLoadVsIdle: round(loaded.p99Ms / idle.p99Ms),
+      graph: graph.reads, impact: impact.reads,
+      ingestIdle: idle, ingestUnderLoad: loaded,
+      estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
+      workers, connections, durationSeconds: duration,
+      loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
+      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Shared 2-core machine: figures are noisy.',
+    };
+    log(`graph p99 ${result.graphP99Ms} ms, impact p99 ${result.impactP99Ms} ms, timeouts ${result.timeouts}; ingest p99 idle ${result.ingestP99IdleMs} ms, under load ${result.ingestP99UnderLoadMs} ms (${result.ingestUnderLoadVsIdle}x)`);
+    console.log(JSON.stringify(result, null, 2));
+    console.log(`written to ${writeResult('load', result)}`);
+  } finally {
+    if (api) {
+      api.child.stdin!.end();
+      await new Promise((r) => api!.child.once('exit', r));
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
