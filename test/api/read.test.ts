@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 describe('read API on the demo estate', () => {
@@ -57,6 +57,23 @@ describe('read API on the demo estate', () => {
     const past = await get(`/api/v1/graph?focus=${db.id}&direction=upstream&depth=1&group=none&asOf=${new Date().toISOString()}`);
     expect(past.body.nodes.length).toBe(up.body.nodes.length);
     expect(past.body.nodes.every((n: any) => n.lastSeen === undefined)).toBe(true);
+  });
+
+  it('draws a live map\'s CIs from the projection, the same CIs the store holds, and a past map\'s from history', async () => {
+    const [db] = (await get('/api/v1/cis?class=database&q=checkout-db&environment=production')).body.items;
+    const fromStore = vi.spyOn(s.store, 'getCis');
+    try {
+      const live = await get(`/api/v1/graph?focus=${db.id}&direction=both&depth=2&group=none`);
+      expect(fromStore).not.toHaveBeenCalled();
+      const stored = new Map((await s.store.getCis(live.body.nodes.map((n: any) => n.id))).map((c) => [c.id, c]));
+      expect(live.body.nodes.length).toBeGreaterThan(3);
+      for (const n of live.body.nodes) expect(n).toMatchObject({ name: stored.get(n.id)!.name, class: stored.get(n.id)!.class, environment: stored.get(n.id)!.environment, tier: stored.get(n.id)!.tier, owner: stored.get(n.id)!.owner, lifecycle: 'active' });
+      fromStore.mockClear();
+      await get(`/api/v1/graph?focus=${db.id}&depth=1&asOf=${new Date().toISOString()}`);
+      expect(fromStore).toHaveBeenCalled();
+    } finally {
+      fromStore.mockRestore();
+    }
   });
 
   it('groups a hub\'s many dependents into a counted node that expands on request', async () => {

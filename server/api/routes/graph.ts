@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { CiClassName } from '../../model/classes.ts';
 import { requireRole } from '../auth.ts';
 import { csvList, isoTime, parseQuery } from '../validate.ts';
-import { neighbourhood } from '../../domain/graph-view/neighbourhood.ts';
+import { neighbourhood, type NeighbourhoodSource } from '../../domain/graph-view/neighbourhood.ts';
+import { liveMapCis } from '../../topology/map-cis.ts';
 import { groupNodes } from '../../domain/graph-view/group-nodes.ts';
 import { InputError } from '../../ingest/errors.ts';
 import type { ApiContext } from '../context.ts';
@@ -28,10 +29,12 @@ export function graphRoutes(ctx: ApiContext): Router {
   r.get('/graph', requireRole('viewer'), async (req, res) => {
     const q = parseQuery(GraphQuery, req);
     const maxNodes = Math.min(q.maxNodes ?? ctx.limits.graphNodes, ctx.limits.graphNodes);
-    const src = {
-      relationsOf: (ids: string[], limit: number) => ctx.store.relationsOf(ids, q.asOf, limit),
-      relationsAmong: (ids: string[], limit: number) => ctx.store.relationsAmong(ids, q.asOf, limit),
-      getCis: (ids: string[]) => ctx.store.getCis(ids, q.asOf),
+    // A live map takes its CIs from the projection (kept current from every committed batch); a map of the past from history.
+    const live = !q.asOf && ctx.topology ? ctx.topology.current : null;
+    const src: NeighbourhoodSource = {
+      relationsOf: (ids, limit) => ctx.store.relationsOf(ids, q.asOf, limit),
+      relationsAmong: (ids, limit) => ctx.store.relationsAmong(ids, q.asOf, limit),
+      getCis: live ? async (ids) => liveMapCis(live, ids) : (ids) => ctx.store.getCis(ids, q.asOf),
     };
     // Last sightings are today's provenance: a map of the past does not show them.
     const withLastSeen = async (nodes: GraphNode[]): Promise<GraphNode[]> => {

@@ -3,12 +3,15 @@ import { ciClasses } from '../../model/classes.ts';
 import { neighbourVia, edgeState, type Direction } from './direction.ts';
 import { collapsedGroups } from './group-nodes.ts';
 
+/** What a map shows of a CI: a live map reads it from the projection, a map of the past from history. */
+export type MapCi = Pick<CiRecord, 'id' | 'class' | 'name' | 'environment' | 'tier' | 'owner' | 'lifecycle'>;
+
 export interface NeighbourhoodSource {
   /** Relations with an end among `ids`, at most `limit`. */
   relationsOf(ids: string[], limit: number): Promise<RelationRecord[]>;
   /** Relations with both ends among `ids`, at most `limit`. */
   relationsAmong(ids: string[], limit: number): Promise<RelationRecord[]>;
-  getCis(ids: string[]): Promise<CiRecord[]>;
+  getCis(ids: string[]): Promise<MapCi[]>;
 }
 
 export interface NeighbourhoodQuery {
@@ -30,7 +33,7 @@ export interface NeighbourhoodQuery {
   groupAbove?: number;
 }
 
-export const toGraphNode = (c: CiRecord): GraphNode => ({
+export const toGraphNode = (c: MapCi): GraphNode => ({
   id: c.id, class: c.class, name: c.name, environment: c.environment, tier: c.tier, owner: c.owner,
   lifecycle: c.lifecycle, layer: ciClasses.get(c.class)?.layer ?? 'software',
 });
@@ -47,14 +50,14 @@ export const toGraphEdge = (r: RelationRecord, now: number, t: NeighbourhoodQuer
  * and the closing edges come from relations with both ends shown, not from every relation of every node.
  */
 export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQuery) {
-  const cis = new Map<string, CiRecord>();
+  const cis = new Map<string, MapCi>();
   for (const c of await src.getCis(q.focus)) cis.set(c.id, c);
   const parentOf = new Map<string, string>();
   const depthOf = new Map<string, number>(q.focus.filter((id) => cis.has(id)).map((id) => [id, 0]));
   const rels = new Map<string, RelationRecord>();
   let frontier = [...depthOf.keys()];
   let truncated = false;
-  const passes = (c: CiRecord) =>
+  const passes = (c: MapCi) =>
     (!q.classes?.length || q.classes.includes(c.class)) && (!q.environment || c.environment === q.environment) && (!q.owner || c.owner === q.owner);
 
   for (let d = 1; d <= q.depth && frontier.length && !truncated; d++) {

@@ -1,0 +1,18 @@
+import type { MapCi } from '../domain/graph-view/neighbourhood.ts';
+import type { Topology } from './topology.ts';
+
+/**
+ * The live CIs among `ids` as a map draws them, read from the projection (which keeps every live CI's
+ * name, class, environment, tier and owner) instead of a store round trip per map level. Unknown and
+ * retired ids are left out, as a live map leaves out retired CIs.
+ */
+export function liveMapCis(topo: Topology, ids: readonly string[]): MapCi[] {
+  const out: MapCi[] = [];
+  for (const id of ids) {
+    const n = topo.nodeOf(id);
+    if (n === undefined) continue;
+    const { name, class: cls, environment, tier, owner } = topo.info(n);
+    out.push({ id, class: cls, name, environment, tier, owner, lifecycle: 'active' });
+  }
+  return out;
+}
