@@ -51,6 +51,12 @@ const CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3;
  * exactly the CIs it touched (all of them are in its raise log), so a query costs what it touches.
  */
 const STATE_MASK = 0b11, PROPAGATED_SHIFT = 2;
+/**
+ * Set on the CIs discovered early enough to be listed (the first `limit` in BFS order). Only they need a
+ * parent (their ancestors are discovered before them, so listed too) and a cause: on a hub's blast radius of
+ * hundreds of thousands, skipping those writes for the rest is a good part of the walk.
+ */
+const LISTED = 0b10000;
 
 class Scratch {
   flags = new Uint8Array(0);
@@ -110,17 +116,22 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
   s.begin(graph.nodeCount, graph.groupCount);
   const { flags, causeGroup, causeProvider, depth, parent, order, raised, groupStamp, groupDown } = s;
   const epoch = s.groupEpoch;
+  const limit = opts.limit ?? Infinity;
   let tail = 0, ordered = 0, nextDepth = 0;
   try {
     const raise = (v: number, to: number, group: number, provider: number) => {
-      const f = flags[v];
+      let f = flags[v];
       if (to <= (f & STATE_MASK)) return;
       // First raise = discovery. The queue is FIFO and a CI's first processing raises every dependent
       // (later ones only worsen them), so discoveries happen in BFS order: depth and parent are the
       // BFS's, one shortest path each, with ties to the earlier failed CI and the earlier edge.
-      if ((f & STATE_MASK) === UP) { depth[v] = nextDepth; parent[v] = provider; order[ordered++] = v; }
+      if ((f & STATE_MASK) === UP) {
+        depth[v] = nextDepth;
+        if (ordered < limit) { parent[v] = provider; f |= LISTED; }
+        order[ordered++] = v;
+      }
       flags[v] = (f & ~STATE_MASK) | to;
-      causeGroup[v] = group; causeProvider[v] = provider;
+      if (f & LISTED) { causeGroup[v] = group; causeProvider[v] = provider; }
       raised[tail++] = v;
     };
 

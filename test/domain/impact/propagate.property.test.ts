@@ -113,4 +113,18 @@ describe('impact propagation against a brute-force fixpoint', () => {
       expect(result.total).toBe(expected.filter((s) => s !== UP).length);
     }), { numRuns: 400, seed: 20240601 });
   });
+  it('lists the nearest k exactly as the full listing starts, causes and paths included, and counts all the same', () => {
+    fc.assert(fc.property(randomEstate, fc.integer({ min: 0, max: 6 }), (e, k) => {
+      const topo = build(e);
+      const failed = e.failed.map(([n, state]) => ({ node: topo.nodeOf(`n${n}`)!, state }));
+      // Capped first: the engine reuses its scratch between calls, and what the full walk left there must not help.
+      const capped = propagateImpact(topo, failed, { limit: k });
+      const full = propagateImpact(topo, failed);
+      expect(capped.impacted).toEqual(full.impacted.slice(0, k));
+      expect(capped.total).toBe(full.total);
+      expect([...capped.all]).toEqual([...full.all]);
+      expect([...capped.allStates]).toEqual([...full.allStates]);
+      expect(capped.truncated).toBe(full.total > k);
+    }), { numRuns: 300, seed: 20261205 });
+  });
 });
