@@ -1,0 +1,47 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { clock, push } from './contract.ts';
+
+const svc = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
+
+describe('an embedded store file written before assertions had digests', () => {
+  const dirs: string[] = [];
+  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+  it('opens, gains the column, and re-syncs its old assertions with the same answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-upgrade-'));
+    dirs.push(dir);
+    const file = join(dir, 'old.db');
+    const c = clock();
+    let store = new SqliteStore({ file });
+    await store.init();
+    const t0 = c.now();
+    await push(store, { source: 'k8s', scope: 'prod', runId: 'r1', complete: true, cis: [svc('a'), svc('b')] }, { now: () => t0 });
+    await store.close();
+    // What an older release left: the same rows, without the digest column.
+    const db = new Database(file);
+    db.exec('ALTER TABLE assertions DROP COLUMN digest');
+    db.close();
+
+    store = new SqliteStore({ file });
+    await store.init();
+    try {
+      const t1 = c.advance(60_000);
+      const again = await push(store, { source: 'k8s', scope: 'prod', runId: 'r2', complete: true, cis: [svc('a'), svc('b')] }, { now: () => t1 });
+      expect(!again.dryRun && again.result.cis).toEqual({ created: 0, updated: 0, unchanged: 2, retired: 0 });
+      const t2 = c.advance(60_000);
+      // Now with digests: the next re-sync is a plain re-sighting, and says the same.
+      const third = await push(store, { source: 'k8s', scope: 'prod', runId: 'r3', complete: true, cis: [svc('a')], force: true }, { now: () => t2 });
+      expect(!third.dryRun && third.result.cis).toEqual({ created: 0, updated: 0, unchanged: 1, retired: 1 });
+      const a = (await store.listCis({ limit: 10, q: 'a' })).items.find((x) => x.name === 'a')!;
+      const detail = (await store.getCiDetail(a.id))!;
+      expect(detail.sources).toEqual([{ source: 'k8s', scope: 'prod', runId: 'r3', firstSeen: t0, lastSeen: t2, active: true, values: { name: 'a', environment: 'prod' } }]);
+    } finally {
+      await store.close();
+    }
+  });
+});
