@@ -18,3 +18,4 @@ RETURN id,
          WHERE b.validFrom <= $to AND (b.validTo IS NULL OR b.validTo > $to)
          RETURN properties(b)
        } AS after
+ORDER BY id

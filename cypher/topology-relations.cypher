@@ -1,5 +1,6 @@
 // Live relations for the projection, paged by their start CI's id: the CI id index gives the order,
-// which no relationship index spanning every type could.
+// which no relationship index spanning every type could. The final ORDER BY is what the caller's cursor
+// (the last row's id) relies on: Cypher keeps no order through a later clause unless asked.
 // Parameters: $after STRING (last start id of the previous page, '' at first), $limit INTEGER (CIs per page),
 //   $types LIST<STRING> (the registered relation types).
 // Returns: id (start CI), rels (list of {id, type, to, redundancy JSON string or null}), ordered by id.
@@ -12,3 +13,4 @@ RETURN c.id AS id,
          WHERE r.validTo IS NULL AND type(r) IN $types
          RETURN {id: r.id, type: type(r), to: o.id, redundancy: r.redundancy}
        } AS rels
+ORDER BY id

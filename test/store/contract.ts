@@ -195,6 +195,20 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
       });
     });
 
+    describe('refusing a plan that does not match the store', () => {
+      it('refuses to update a CI that is not there, instead of creating it, and writes nothing', async () => {
+        const t = c.now();
+        const ghost = { id: 'ci-ghost', class: 'service', name: 'ghost', environment: 'prod', tier: null, owner: null, lifecycle: 'active' as const, attributes: {}, identifiers: {}, version: 2, validFrom: t, validTo: null };
+        await expect(store.transact((tx) => tx.write({
+          now: t, source: 'a', keys: [], relations: [], event: { at: t, source: 'a', changes: [] },
+          cis: [{ index: 0, action: 'update', matchedBy: null, record: ghost, previous: null, assertions: [], newKeys: [] }],
+          run: { runId: 'r', source: 'a', scope: 's', startedAt: t, lastBatchAt: t, completedAt: null, batches: 1 },
+        }))).rejects.toThrow(/ci-ghost/);
+        expect(await store.getCis(['ci-ghost'])).toEqual([]);
+        expect(await store.latestSeq()).toBe(0);
+      });
+    });
+
     describe('identification and reconciliation', () => {
       it('makes one CI of a host two sources report by different identifiers', async () => {
         await push(store, { source: 'nmap', cis: [{ class: 'host', name: '10.0.0.7', identifiers: { ip: '10.0.0.7' } }] });

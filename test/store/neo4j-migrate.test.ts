@@ -8,22 +8,31 @@ import { migrateSqliteToNeo4j } from '../../server/store/neo4j/migrate.ts';
 import { runMigrateCommand } from '../../server/cli/migrate.ts';
 import type { QueryName } from '../../server/store/neo4j/queries.ts';
 import { seedEmbeddedStore } from './neo4j-seed.ts';
+import { push } from './contract.ts';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { fakeTx, offlineNeo4jStore } from './neo4j-fake-tx.ts';
 
 const keyOfRow: Partial<Record<QueryName, (r: Record<string, unknown>) => string>> = {
-  'upsert-cis': (r) => String(r.id), 'merge-ci-versions': (r) => `${r.ciId}|${r.version}`, 'merge-keys': (r) => String(r.key),
-  'upsert-relations': (r) => String(r.id), 'merge-relation-versions': (r) => `${r.relId}|${r.version}`,
+  'create-cis': (r) => String(r.id), 'merge-ci-versions': (r) => `${r.ciId}|${r.version}`, 'merge-keys': (r) => String(r.key),
+  'create-relations': (r) => String(r.id), 'merge-relation-versions': (r) => `${r.relId}|${r.version}`,
   'upsert-assertions': (r) => `${r.targetId}|${r.source}|${r.scope}`, 'upsert-runs': (r) => String(r.runId),
   'import-events': (r) => String(r.seq), 'merge-tokens': (r) => String(r.id), 'put-docs': (r) => `${r.kind}|${r.id}`,
 };
 const countKeys: Record<string, QueryName> = {
-  cis: 'upsert-cis', ciVersions: 'merge-ci-versions', ciKeys: 'merge-keys', relations: 'upsert-relations',
+  cis: 'create-cis', ciVersions: 'merge-ci-versions', ciKeys: 'merge-keys', relations: 'create-relations',
   relationVersions: 'merge-relation-versions', assertions: 'upsert-assertions', runs: 'upsert-runs', events: 'import-events',
   tokens: 'merge-tokens', docs: 'put-docs',
 };
 
-/** A pretend Neo4j: keeps imported rows by key and checkpoints, and commits a transaction's writes only if it succeeds. */
-function pretendNeo4j(failOn?: { query: QueryName; call: number }) {
+/** Queries that CREATE: a key already present fails, as on the server's uniqueness constraints. */
+const creates = new Set<QueryName>(['create-cis', 'create-relations', 'import-events']);
+
+/**
+ * A pretend Neo4j: keeps imported rows by key and checkpoints, and commits a transaction's writes only if it
+ * succeeds. `replayCommitted` runs every transaction function a second time after its commit, as the driver
+ * does when a COMMIT's answer is lost.
+ */
+function pretendNeo4j(failOn?: { query: QueryName; call: number }, opts: { replayCommitted?: boolean } = {}) {
   type State = { rows: Map<QueryName, Map<string, unknown>>; checkpoints: Map<string, Record<string, unknown>> };
   let state: State = { rows: new Map(), checkpoints: new Map() };
   const clone = (s: State): State => ({ rows: new Map([...s.rows].map(([k, v]) => [k, new Map(v)])), checkpoints: new Map(s.checkpoints) });
@@ -35,13 +44,17 @@ function pretendNeo4j(failOn?: { query: QueryName; call: number }) {
       if (failOn && failOn.query === name && failOn.call === n) throw new Error(`injected failure in ${name}`);
       if (name === 'get-checkpoints') return [...stage.checkpoints.values()];
       if (name === 'save-checkpoint') { stage.checkpoints.set(String(params.table), { ...params, rows: Number(params.rows) }); return []; }
+      if (name === 'events-taken') return (params.seqs as unknown[]).filter((q) => stage.rows.get('import-events')?.has(String(q))).map((seq) => ({ seq }));
       if (name === 'count-all') return [Object.fromEntries(Object.entries(countKeys).map(([k, q]) => [k, stage.rows.get(q)?.size ?? 0]))];
       const key = keyOfRow[name];
       if (key) {
         const rows = params.rows as Record<string, unknown>[];
         const m = stage.rows.get(name) ?? new Map(); stage.rows.set(name, m);
-        for (const r of rows) m.set(key(r), r);
-        if (name === 'upsert-relations') return [{ written: rows.length }];
+        for (const r of rows) {
+          if (creates.has(name) && m.has(key(r))) throw new Error(`Neo.ClientError.Schema.ConstraintValidationFailed: ${name} ${key(r)} exists`);
+          m.set(key(r), r);
+        }
+        if (name === 'create-relations') return [{ written: rows.length }];
       }
       return [];
     },
@@ -50,7 +63,11 @@ function pretendNeo4j(failOn?: { query: QueryName; call: number }) {
     stage = clone(state);
     const out = await work(fake.tx);
     state = stage;
-    return out;
+    if (!opts.replayCommitted) return out;
+    stage = clone(state);
+    const again = await work(fake.tx);
+    state = stage;
+    return again;
   };
   return { fake, run, state: () => state };
 }
@@ -82,10 +99,10 @@ describe('migration from the embedded store (no server)', () => {
     }
   });
 
-  async function migrateWith(pretend: ReturnType<typeof pretendNeo4j>, batchSize = 4) {
+  async function migrateWith(pretend: ReturnType<typeof pretendNeo4j>, opts: { from?: SqliteExport; force?: boolean } = {}) {
     const store = await offlineNeo4jStore(pretend.fake.tx);
     (store as unknown as { session: unknown }).session = (_mode: unknown, work: (tx: ManagedTransaction) => Promise<unknown>) => pretend.run(work);
-    try { return await migrateSqliteToNeo4j(source, store, { batchSize }); } finally { await store.close(); }
+    try { return await migrateSqliteToNeo4j(opts.from ?? source, store, { batchSize: 4, force: opts.force }); } finally { await store.close(); }
   }
 
   it('copies every table with the write queries and passes its count check', async () => {
@@ -96,8 +113,8 @@ describe('migration from the embedded store (no server)', () => {
     expect(out.counts.map((c) => c.table)).toEqual(exportTables.map((t) => t.table));
     expect([...pretend.state().checkpoints.values()].every((c) => c.done === true)).toBe(true);
     // CIs before the relationships between them.
-    const order = pretend.fake.calls.map((c) => c.name).filter((n) => n === 'upsert-cis' || n === 'upsert-relations');
-    expect(order.lastIndexOf('upsert-cis')).toBeLessThan(order.indexOf('upsert-relations'));
+    const order = pretend.fake.calls.map((c) => c.name).filter((n) => n === 'create-cis' || n === 'create-relations');
+    expect(order.lastIndexOf('create-cis')).toBeLessThan(order.indexOf('create-relations'));
   });
 
   it('resumes after a failure mid-table without losing or repeating a batch', async () => {
@@ -113,8 +130,45 @@ describe('migration from the embedded store (no server)', () => {
 
   it('refuses a target that already holds data without checkpoints', async () => {
     const pretend = pretendNeo4j();
-    pretend.state().rows.set('upsert-cis', new Map([['x', {}]]));
+    pretend.state().rows.set('create-cis', new Map([['x', {}]]));
     await expect(migrateWith(pretend)).rejects.toThrow(/already holds data/);
+  });
+
+  it('writes each batch once when the driver runs a committed transaction again', async () => {
+    const pretend = pretendNeo4j(undefined, { replayCommitted: true });
+    const out = await migrateWith(pretend);
+    expect(out.ok).toBe(true);
+    const batches = Math.ceil(source.count('cis') / 4);
+    expect(pretend.fake.calls.filter((c) => c.name === 'create-cis')).toHaveLength(batches);
+  });
+
+  it('refuses to resume from checkpoints made copying another file, or this one before it was written to', async () => {
+    const seeded = async (name: string) => { const f = join(dir, name); await seedEmbeddedStore(f); return f; };
+    const resumeFile = await seeded('resume.db');
+    const first = openSqliteExport(resumeFile);
+    const other = openSqliteExport(await seeded('other.db'));
+    const pretend = pretendNeo4j({ query: 'save-checkpoint', call: 3 });
+    const migrateFrom = (from: SqliteExport) => migrateWith(pretend, { from });
+    try {
+      await expect(migrateFrom(first)).rejects.toThrow(/injected failure/);
+      expect([...pretend.state().checkpoints.values()].map((c) => c.source)).toEqual([first.identity()]);
+      // Same content, another file: its own store id.
+      expect(other.identity()).not.toBe(first.identity());
+      await expect(migrateFrom(other)).rejects.toThrow(/cannot resume/);
+      // The first file after one more batch.
+      const writer = new SqliteStore({ file: resumeFile });
+      await writer.init();
+      await push(writer, { source: 'manual', cis: [{ class: 'service', name: 'late', environment: 'prod' }] });
+      await writer.close();
+      await expect(migrateFrom(first)).rejects.toThrow(/cannot resume/);
+    } finally { first.close(); other.close(); }
+  });
+
+  it('refuses to copy an event over one of the same seq (--force into a database with its own log)', async () => {
+    const pretend = pretendNeo4j();
+    pretend.state().rows.set('import-events', new Map([['2', { seq: 2 }]]));
+    await expect(migrateWith(pretend, { force: true })).rejects.toThrow(/already holds events with seq 2; refusing to overwrite/);
+    expect(pretend.state().rows.get('import-events')!.get('2')).toEqual({ seq: 2 });
   });
 
   it('the command checks its arguments before touching anything', async () => {

@@ -44,6 +44,84 @@ describe('Cypher query files', () => {
   });
 });
 
+/** The clauses after the last RETURN (ORDER BY, SKIP, LIMIT): what the caller receives the rows in. */
+const tail = (text: string) => { const b = body(text); return b.slice(b.lastIndexOf('RETURN')); };
+/** Top-level conjuncts of each WHERE (split on AND outside parentheses), whitespace collapsed. */
+function whereConjuncts(text: string): string[] {
+  const out: string[] = [];
+  for (const m of body(text).matchAll(/\bWHERE\b([\s\S]*?)(?=\n\s*(RETURN|WITH|MATCH|OPTIONAL|ORDER|CALL|UNWIND|SET|MERGE|CREATE|DELETE|DETACH)\b|$)/g)) {
+    let depth = 0, start = 0;
+    const w = m[1];
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === '(') depth++;
+      else if (w[i] === ')') depth--;
+      else if (depth === 0 && /\sAND\s/.test(w.slice(i - 1, i + 4)) && w.slice(i, i + 3) === 'AND') { out.push(w.slice(start, i)); start = i + 3; }
+    }
+    out.push(w.slice(start));
+  }
+  return out.map((c) => c.replace(/\s+/g, ' ').trim()).filter(Boolean);
+}
+/** Queries that continue from a cursor the caller takes from the last row they returned. */
+const pagedByCursor = queryNames.filter((n) => /\bLIMIT\b/.test(body(query(n))) && ([...paramsOf(body(query(n)))].some((p) => /^after/.test(p)) || n === 'events-since'));
+/** LIMITs that only cap a bounded read (a map level, a subgraph): no cursor follows, the caller is told it was cut. */
+const cappedOnly = new Set(['relations-among', 'relations-among-as-of', 'relations-as-of', 'relations-of-limited', 'purge-idempotency']);
+
+describe('paged and bounded queries', () => {
+  it('knows which queries page by a cursor', () => {
+    expect(pagedByCursor.sort()).toEqual(['events-since', 'list-cis', 'topology-cis', 'topology-cis-as-of', 'topology-relations', 'topology-relations-as-of']);
+  });
+
+  it('order every cursor-paged query explicitly, last (Cypher promises no order otherwise, and the cursor is the last row)', () => {
+    for (const name of pagedByCursor) expect(tail(query(name)), name).toMatch(/\bORDER BY\b/);
+  });
+
+  it('order every other LIMIT too, unless it only caps a bounded read', () => {
+    for (const name of queryNames) {
+      if (!/\bLIMIT\b/.test(body(query(name))) || cappedOnly.has(name) || pagedByCursor.includes(name)) continue;
+      expect(tail(query(name)), name).toMatch(/\bORDER BY\b/);
+    }
+  });
+
+  it('seek the cursor: the first ordered property has a plain range predicate on its own (index seek and index order)', () => {
+    for (const name of pagedByCursor) {
+      const text = body(query(name));
+      const key = /ORDER BY\s+([a-z]+\.[A-Za-z]+)/.exec(text)![1];
+      const seek = new RegExp(`^${key.replace('.', '\\.')} >=? \\$[A-Za-z]+$`);
+      expect(whereConjuncts(text).some((c) => seek.test(c)), `${name}: ${key} >(=) $cursor as a conjunct of its own`).toBe(true);
+    }
+  });
+
+  it('never hide the cursor comparison behind an optional filter ($p IS NULL OR …), which no index can serve', () => {
+    for (const name of pagedByCursor) {
+      const text = body(query(name));
+      const key = /ORDER BY\s+([a-z]+\.[A-Za-z]+)/.exec(text)![1];
+      const compared = new RegExp(`${key.replace('.', '\\.')} [<>]=? \\$`);
+      for (const c of whereConjuncts(text)) if (/IS NULL OR/.test(c)) expect(c, name).not.toMatch(compared);
+    }
+  });
+
+  it('never find a maximum by sorting a whole label (latest-seq reads the counter)', () => {
+    for (const name of queryNames) expect(body(query(name)), name).not.toMatch(/ORDER BY [^\n]* DESC\s+LIMIT 1\b/);
+    expect(body(query('latest-seq'))).toMatch(/Counter \{name: 'events'\}/);
+  });
+
+  it('read each CI once however often its id is in $ids, as SQLite\'s IN', () => {
+    for (const name of ['get-cis', 'get-cis-as-of', 'ci-status', 'load-cis'] as const) {
+      expect(body(query(name)), name).toMatch(/UNWIND \$ids AS id\s+WITH DISTINCT id\s+MATCH/);
+    }
+  });
+
+  it('create what the plan creates and match what it says exists (MERGE would invent a CI an update expected)', () => {
+    expect(body(query('create-cis'))).toMatch(/\bCREATE \(c:CI\)/);
+    expect(body(query('create-relations'))).toMatch(/\bCREATE \(a\)-\[r:\$\(row\.type\)\]->\(b\)/);
+    for (const name of ['update-cis', 'update-relations'] as const) {
+      expect(body(query(name)), name).not.toMatch(/\bMERGE\b|\bCREATE\b/);
+      expect(tail(query(name)), name).toMatch(/count\(\w+\) AS written/);
+    }
+    expect(body(query('import-events'))).not.toMatch(/\bMERGE\b/);
+  });
+});
+
 describe('the schema', () => {
   const statements = schemaQueries();
 

@@ -36,7 +36,8 @@ describe('write rows (pure shaping of a plan into query parameters)', () => {
       ciItem('retire', ci('d', { lifecycle: 'retired', validTo: now })), ciItem('unchanged', ci('e')),
     ], []));
     expect(rows.closeCiVersions).toEqual(['b', 'c', 'd']);
-    expect(rows.cis.map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(rows.createCis.map((r) => r.id)).toEqual(['a']);
+    expect(rows.updateCis.map((r) => r.id)).toEqual(['b', 'c', 'd']);
     expect(rows.ciVersions.map((v) => [v.ciId, v.version.toNumber()])).toEqual([['a', 1], ['b', 2], ['c', 3]]);
     expect(rows.assertions.map((a) => [a.targetId, a.kind])).toEqual(['a', 'b', 'c', 'd', 'e'].map((id) => [id, 'ci']));
   });
@@ -46,7 +47,8 @@ describe('write rows (pure shaping of a plan into query parameters)', () => {
       relItem('create', rel('r1')), relItem('unchanged', rel('r2'), true), relItem('unchanged', rel('r3')),
       relItem('retire', rel('r4', { validTo: now })),
     ]));
-    expect(rows.relations.map((r) => r.id)).toEqual(['r1', 'r2', 'r4']);
+    expect(rows.createRelations.map((r) => r.id)).toEqual(['r1']);
+    expect(rows.updateRelations.map((r) => r.id)).toEqual(['r2', 'r4']);
     expect(rows.relationVersions.map((v) => v.relId)).toEqual(['r1']);
     expect(rows.closeRelationVersions).toEqual(['r4']);
     expect(rows.assertions.every((a) => a.kind === 'relation')).toBe(true);
@@ -59,7 +61,7 @@ describe('write rows (pure shaping of a plan into query parameters)', () => {
     expect(row.props.attributes).toBe('{"port":443}');
     expect(row.label).toBe('LoadBalancer');
     const rows = writeRows(plan([], [relItem('create', rel('r1'))]));
-    expect(rows.relations[0].props.redundancy).toBe('{"group":"g","minUp":"50%"}');
+    expect(rows.createRelations[0].props.redundancy).toBe('{"group":"g","minUp":"50%"}');
     expect(neo4j.isInt(rows.run.batches)).toBe(true);
     expect(JSON.parse(rows.event!.changes)[0].kind).toBe('ci.created');
   });
@@ -68,10 +70,10 @@ describe('write rows (pure shaping of a plan into query parameters)', () => {
     const c = ci('a', { owner: 'team', attributes: { nested: { x: [1, 2] } } });
     const r = writeRows(plan([ciItem('create', c)], [relItem('create', rel('r1', { observed: { calls: 3, errors: 1, lastSeen: now } }))]));
     const asStored = (p: Record<string, unknown>) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== null).map(([k, v]) => [k, neo4j.isInt(v) ? (v as { toNumber(): number }).toNumber() : v]));
-    expect(ciFromProps(asStored(r.cis[0].props))).toEqual(c);
+    expect(ciFromProps(asStored(r.createCis[0].props))).toEqual(c);
     expect(ciFromVersion(asStored({ ...r.ciVersions[0] }))).toEqual(c);
     const relation = rel('r1', { observed: { calls: 3, errors: 1, lastSeen: now } });
-    const relProps = { ...asStored(r.relations[0].props), type: 'DEPENDS_ON', from: 'a', to: 'b' };
+    const relProps = { ...asStored(r.createRelations[0].props), type: 'DEPENDS_ON', from: 'a', to: 'b' };
     expect(relationFromProps(relProps)).toEqual(relation);
     expect(relationFromVersion(asStored({ ...r.relationVersions[0] }))).toEqual({ ...relation, observed: null });
   });
@@ -86,7 +88,8 @@ describe('write rows (pure shaping of a plan into query parameters)', () => {
 
 describe('the write transaction against a recording transaction', () => {
   it('runs the statements in order, each with exactly the parameters it uses', async () => {
-    const { tx, calls, problems } = fakeTx({ 'upsert-relations': (p) => [{ written: (p.rows as unknown[]).length }], 'append-event': () => [{ seq: 7 }] });
+    const written = (p: Record<string, unknown>) => [{ written: (p.rows as unknown[]).length }];
+    const { tx, calls, problems } = fakeTx({ 'update-cis': written, 'create-relations': written, 'update-relations': written, 'append-event': () => [{ seq: 7 }] });
     const seq = await neo4jBatchTx(tx).write(plan(
       [ciItem('create', ci('a')), ciItem('update', ci('b', { version: 2 }))],
       [relItem('create', rel('r1')), relItem('retire', rel('r2', { validTo: now }))],
@@ -94,8 +97,8 @@ describe('the write transaction against a recording transaction', () => {
     expect(seq).toBe(7);
     expect(problems).toEqual([]);
     expect(calls.map((c) => c.name)).toEqual([
-      'set-last-batch-at', 'close-ci-versions', 'upsert-cis', 'merge-ci-versions', 'merge-keys', 'close-relation-versions', 'upsert-relations',
-      'merge-relation-versions', 'upsert-assertions', 'upsert-runs', 'append-event',
+      'set-last-batch-at', 'close-ci-versions', 'create-cis', 'update-cis', 'merge-ci-versions', 'merge-keys', 'close-relation-versions',
+      'create-relations', 'update-relations', 'merge-relation-versions', 'upsert-assertions', 'upsert-runs', 'append-event',
     ]);
   });
 
@@ -106,7 +109,14 @@ describe('the write transaction against a recording transaction', () => {
   });
 
   it('refuses a batch whose relation ends were not all found', async () => {
-    const { tx } = fakeTx({ 'upsert-relations': () => [{ written: 0 }] });
+    const { tx } = fakeTx({ 'create-relations': () => [{ written: 0 }] });
     await expect(neo4jBatchTx(tx).write(plan([], [relItem('create', rel('r1'))]))).rejects.toThrow(/refusing a partial batch/);
+  });
+
+  it('refuses to create a CI or relation the plan says to update (MERGE would have; SQLite throws too)', async () => {
+    const { tx } = fakeTx({ 'update-cis': () => [{ written: 0 }] });
+    await expect(neo4jBatchTx(tx).write(plan([ciItem('update', ci('ghost', { version: 2 }))], []))).rejects.toThrow(/CIs to update: found 0 of 1 .*ghost/);
+    const second = fakeTx({ 'update-relations': () => [{ written: 0 }] });
+    await expect(neo4jBatchTx(second.tx).write(plan([], [relItem('retire', rel('r9', { validTo: now }))]))).rejects.toThrow(/relations to update: found 0 of 1 .*r9/);
   });
 });

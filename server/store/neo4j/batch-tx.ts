@@ -89,22 +89,32 @@ export function neo4jBatchTx(tx: ManagedTransaction, lock: { lastBatchAt: string
   };
 }
 
+/**
+ * Runs a write whose rows must each find what they write to (`RETURN count(…) AS written`), and refuses the
+ * whole batch when one did not: the plan said it exists, as SQLite's UPDATE that changes no row throws.
+ */
+async function writeAll(tx: ManagedTransaction, name: 'update-cis' | 'create-relations' | 'update-relations', rows: { id: string }[], what: string): Promise<void> {
+  if (!rows.length) return;
+  const [r] = await runQuery<{ written: unknown }>(tx, name, { rows });
+  const written = num(r?.written ?? 0);
+  if (written !== rows.length) {
+    throw new Error(`${what}: found ${written} of ${rows.length} in the store (first ids: ${rows.slice(0, 3).map((x) => x.id).join(', ')}); refusing a partial batch`);
+  }
+}
+
 /** A handful of UNWIND statements, in the order the SQLite adapter writes (close a version, then open one). */
 export async function writePlan(tx: ManagedTransaction, plan: WritePlan): Promise<number> {
   const rows = writeRows(plan);
   await runQuery(tx, 'set-last-batch-at', { now: plan.now });
   if (rows.closeCiVersions.length) await runQuery(tx, 'close-ci-versions', { ids: rows.closeCiVersions, now: plan.now });
-  await runRows(tx, 'upsert-cis', rows.cis);
+  await runRows(tx, 'create-cis', rows.createCis);
+  await writeAll(tx, 'update-cis', rows.updateCis, 'CIs to update');
   await runRows(tx, 'merge-ci-versions', rows.ciVersions);
   await runRows(tx, 'merge-keys', rows.keys);
   if (rows.closeRelationVersions.length) await runQuery(tx, 'close-relation-versions', { ids: rows.closeRelationVersions, now: plan.now });
-  if (rows.relations.length) {
-    const [r] = await runQuery<{ written: unknown }>(tx, 'upsert-relations', { rows: rows.relations });
-    // MATCH drops a row silently when an end is missing; the plan guarantees both ends, so say so loudly.
-    if (num(r?.written ?? 0) !== rows.relations.length) {
-      throw new Error(`relation write found ${num(r?.written ?? 0)} of ${rows.relations.length} relation ends; refusing a partial batch`);
-    }
-  }
+  // MATCH drops a row silently when an end (or the relationship) is missing; the plan guarantees them, so say so loudly.
+  await writeAll(tx, 'create-relations', rows.createRelations, 'relations to create (both ends)');
+  await writeAll(tx, 'update-relations', rows.updateRelations, 'relations to update');
   await runRows(tx, 'merge-relation-versions', rows.relationVersions);
   await runRows(tx, 'upsert-assertions', rows.assertions);
   await runRows(tx, 'upsert-runs', [rows.run]);

@@ -11,17 +11,19 @@ const int = (v: unknown) => neo4j.int(Number(v));
 const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /**
- * How each embedded-store table becomes Neo4j parameter rows (pure), and which write query takes them.
- * The write queries are the ones ingest uses (MERGE-based), so replaying a batch after a resume is harmless.
+ * How each embedded-store table becomes Neo4j parameter rows (pure), and which write query takes them:
+ * mostly the ones ingest uses. CIs, relations and events are created, never merged, so a copy into a
+ * database that holds other data fails on a taken id or seq instead of overwriting it; no batch is ever
+ * sent twice (see importBatch).
  */
 export const importers: Record<ExportTable, { query: QueryName; rows: (rows: Row[]) => unknown[] }> = {
-  cis: { query: 'upsert-cis', rows: (rows) => rows.map((r) => ciRow(ciFromRow(r as unknown as SqliteCiRow))) },
+  cis: { query: 'create-cis', rows: (rows) => rows.map((r) => ciRow(ciFromRow(r as unknown as SqliteCiRow))) },
   ci_versions: {
     query: 'merge-ci-versions',
     rows: (rows) => rows.map((r) => ({ ciId: String(r.ci_id), version: int(r.version), validFrom: String(r.valid_from), validTo: strOrNull(r.valid_to), data: String(r.data) })),
   },
   ci_keys: { query: 'merge-keys', rows: (rows) => rows.map((r) => ({ key: String(r.key), ciId: String(r.ci_id) })) },
-  relations: { query: 'upsert-relations', rows: (rows) => rows.map((r) => relationRow(relationFromRow(r as unknown as SqliteRelationRow))) },
+  relations: { query: 'create-relations', rows: (rows) => rows.map((r) => relationRow(relationFromRow(r as unknown as SqliteRelationRow))) },
   relation_versions: {
     query: 'merge-relation-versions',
     rows: (rows) => rows.map((r) => ({
@@ -57,26 +59,38 @@ export const importers: Record<ExportTable, { query: QueryName; rows: (rows: Row
   },
 };
 
-/** Writes one batch of a table and its checkpoint in the same transaction: a resume neither skips nor repeats. */
-export async function importBatch(tx: ManagedTransaction, table: ExportTable, rows: Row[], checkpoint: { after: string; rows: number }): Promise<void> {
+/**
+ * Writes one batch of a table and its checkpoint in the same transaction: a resume neither skips nor repeats.
+ * The transaction function may run again after a COMMIT that did succeed (the driver retries when the answer
+ * is lost): it then finds its own checkpoint and writes nothing.
+ */
+export async function importBatch(tx: ManagedTransaction, table: ExportTable, rows: Row[], checkpoint: { after: string; rows: number; source: string }): Promise<void> {
+  const done = (await readCheckpoints(tx)).get(table);
+  if (done && done.after === checkpoint.after && done.rows === checkpoint.rows) return;
   const imp = importers[table];
   const params = imp.rows(rows);
+  if (table === 'events') {
+    const taken = await runQuery<{ seq: unknown }>(tx, 'events-taken', { seqs: params.map((p) => (p as { seq: unknown }).seq) });
+    if (taken.length) {
+      throw new Error(`events: the Neo4j database already holds events with seq ${taken.map((t) => num(t.seq)).join(', ')}; refusing to overwrite them (it holds another store's change-event log)`);
+    }
+  }
   const out = await runQuery<{ written?: unknown }>(tx, imp.query, { rows: params });
   if (table === 'relations' && num(out[0]?.written ?? 0) !== params.length) {
     throw new Error(`relations: ${num(out[0]?.written ?? 0)} of ${params.length} found both CIs; were the cis copied?`);
   }
-  await runQuery(tx, 'save-checkpoint', { table, after: checkpoint.after, rows: neo4j.int(checkpoint.rows), done: false });
+  await runQuery(tx, 'save-checkpoint', { table, after: checkpoint.after, rows: neo4j.int(checkpoint.rows), done: false, source: checkpoint.source });
 }
 
-export async function markDone(tx: ManagedTransaction, table: ExportTable, after: string, rows: number): Promise<void> {
-  await runQuery(tx, 'save-checkpoint', { table, after, rows: neo4j.int(rows), done: true });
+export async function markDone(tx: ManagedTransaction, table: ExportTable, after: string, rows: number, source: string): Promise<void> {
+  await runQuery(tx, 'save-checkpoint', { table, after, rows: neo4j.int(rows), done: true, source });
 }
 
-export interface Checkpoint { table: string; after: string | null; rows: number; done: boolean }
+export interface Checkpoint { table: string; after: string | null; rows: number; done: boolean; source: string | null }
 
 export async function readCheckpoints(tx: ManagedTransaction): Promise<Map<string, Checkpoint>> {
-  const rows = await runQuery<{ table: string; after: string | null; rows: unknown; done: boolean }>(tx, 'get-checkpoints');
-  return new Map(rows.map((r) => [r.table, { table: r.table, after: r.after ?? null, rows: num(r.rows ?? 0), done: r.done === true }]));
+  const rows = await runQuery<{ table: string; after: string | null; rows: unknown; done: boolean; source?: string | null }>(tx, 'get-checkpoints');
+  return new Map(rows.map((r) => [r.table, { table: r.table, after: r.after ?? null, rows: num(r.rows ?? 0), done: r.done === true, source: r.source ?? null }]));
 }
 
 /** Neo4j-side counts under the embedded store's table names. */

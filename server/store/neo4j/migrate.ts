@@ -2,6 +2,7 @@ import { exportTables, type ExportTable, type SqliteExport } from '../sqlite/exp
 import type { Neo4jStore } from './neo4j-store.ts';
 import { importBatch, markDone, readCheckpoints, targetCounts } from './import-rows.ts';
 import { registeredRelTypes } from './write-rows.ts';
+import { runQuery } from './run.ts';
 
 export interface MigrationProgress { table: ExportTable; copied: number; total: number; done: boolean }
 export interface CountCheck { table: ExportTable; source: number; target: number; ok: boolean }
@@ -22,8 +23,17 @@ export interface MigrateOptions {
 export async function migrateSqliteToNeo4j(source: SqliteExport, target: Neo4jStore, opts: MigrateOptions = {}): Promise<{ counts: CountCheck[]; ok: boolean; resumed: boolean }> {
   const batchSize = opts.batchSize ?? 2000;
   const types = registeredRelTypes();
+  const identity = source.identity();
   const checkpoints = await target.readTransaction(readCheckpoints);
   const resumed = checkpoints.size > 0;
+  const foreign = [...checkpoints.values()].find((cp) => cp.source !== identity);
+  if (foreign) {
+    // Resuming from keys of another file (or of this one before new writes) would skip or mix rows and fail
+    // its count check on every run: refuse, and say what the checkpoints were made from.
+    throw new Error(`the migration checkpoints in Neo4j were made copying "${foreign.source ?? 'an unrecorded source'}", `
+      + `but the embedded store is now "${identity}": another file, or one written to since. The copy cannot resume; `
+      + 'empty the Neo4j database (or use a fresh one) and migrate again, with the API stopped');
+  }
   if (!resumed && !opts.force) {
     const existing = await target.readTransaction((tx) => targetCounts(tx, types));
     const nonEmpty = Object.entries(existing).filter(([, n]) => n > 0);
@@ -43,15 +53,22 @@ export async function migrateSqliteToNeo4j(source: SqliteExport, target: Neo4jSt
       if (!rows.length) break;
       const next = source.keyOf(table, rows[rows.length - 1]);
       const n = copied + rows.length;
-      await target.writeTransaction((tx) => importBatch(tx, table, rows, { after: JSON.stringify(next), rows: n }));
+      await target.writeTransaction((tx) => importBatch(tx, table, rows, { after: JSON.stringify(next), rows: n, source: identity }));
       after = next; copied = n;
       opts.onProgress?.({ table, copied, total, done: false });
     }
     const last = after;
-    await target.writeTransaction((tx) => markDone(tx, table, JSON.stringify(last), copied));
+    await target.writeTransaction((tx) => markDone(tx, table, JSON.stringify(last), copied, identity));
     opts.onProgress?.({ table, copied, total, done: true });
   }
 
+  if (source.identity() !== identity) {
+    throw new Error(`the embedded store was written to during the copy ("${identity}" became "${source.identity()}"): `
+      + 'stop the API, empty the Neo4j database and migrate again');
+  }
+  // The target's batch clock continues from the source's, so batches after the move keep time order.
+  const lastBatchAt = source.lastBatchAt();
+  if (lastBatchAt) await target.writeTransaction((tx) => runQuery(tx, 'set-last-batch-at', { now: lastBatchAt }));
   const got = await target.readTransaction((tx) => targetCounts(tx, types));
   const counts = exportTables.map(({ table }) => {
     const s = source.count(table);

@@ -51,6 +51,14 @@ export class Neo4jStore implements GraphStore {
   }
   private read<T>(work: Work<T>): Promise<T> { return this.session(neo4j.session.READ, work); }
   private write<T>(work: Work<T>): Promise<T> { return this.session(neo4j.session.WRITE, work); }
+  /**
+   * Reads that must see every committed write: the sequence an instance starts following the log from, and
+   * the live projection it builds at that sequence. On a cluster a follower may lag; pages read there after
+   * `latestSeq` was read elsewhere would miss events the feed then never applies. The leader holds every
+   * committed transaction (a new leader too), so these go there (a write-mode session; the functions only read).
+   * A read transaction's bookmark is not relied on: what the server returns for one is not documented.
+   */
+  private readOnLeader<T>(work: Work<T>): Promise<T> { return this.session(neo4j.session.WRITE, work); }
 
   async init(): Promise<void> {
     await this.driver.verifyConnectivity({ database: this.config.database });
@@ -80,7 +88,9 @@ export class Neo4jStore implements GraphStore {
   relationsAmong(ids: string[], asOf?: string, limit?: number) { return this.read((tx) => relationsAmong(tx, ids, asOf, limit)); }
   getCis(ids: string[], asOf?: string) { return this.read((tx) => getCis(tx, ids, asOf)); }
   lastSeen(ids: string[]) { return this.read((tx) => lastSeen(tx, ids)); }
-  streamTopology(asOf?: string, chunkSize = 10_000) { return topology((work) => this.read(work), asOf, chunkSize); }
+  streamTopology(asOf?: string, chunkSize = 10_000) {
+    return topology((work) => (asOf ? this.read(work) : this.readOnLeader(work)), asOf, chunkSize);
+  }
   diff(from: string, to: string, limit: number) { return this.read((tx) => diff(tx, from, to, limit)); }
 
   async eventsSince(seq: number, limit: number): Promise<ChangeEvent[]> {
@@ -88,7 +98,7 @@ export class Neo4jStore implements GraphStore {
     return rows.map((r) => ({ seq: num(r.seq), at: String(r.at), source: (r.source as string | null) ?? null, changes: JSON.parse(String(r.changes)) }));
   }
   async latestSeq(): Promise<number> {
-    const [r] = await this.read((tx) => runQuery<{ seq: unknown }>(tx, 'latest-seq'));
+    const [r] = await this.readOnLeader((tx) => runQuery<{ seq: unknown }>(tx, 'latest-seq'));
     return r ? num(r.seq) : 0;
   }
   async appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number> {

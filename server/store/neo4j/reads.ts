@@ -11,8 +11,10 @@ type Props = Record<string, unknown>;
 
 export async function getCis(tx: ManagedTransaction, ids: string[], asOf?: string): Promise<CiRecord[]> {
   if (!ids.length) return [];
-  if (asOf) return (await runQuery<{ v: Props }>(tx, 'get-cis-as-of', { ids, asOf })).map((r) => ciFromVersion(r.v));
-  return (await runQuery<{ ci: Props }>(tx, 'get-cis', { ids })).map((r) => ciFromProps(r.ci));
+  // Each CI once however often asked for (the queries say DISTINCT too), as SQLite's IN.
+  const distinct = [...new Set(ids)];
+  if (asOf) return (await runQuery<{ v: Props }>(tx, 'get-cis-as-of', { ids: distinct, asOf })).map((r) => ciFromVersion(r.v));
+  return (await runQuery<{ ci: Props }>(tx, 'get-cis', { ids: distinct })).map((r) => ciFromProps(r.ci));
 }
 
 /** No limit given is no limit: Cypher's LIMIT needs a number, and this one is above any estate. */
@@ -63,9 +65,10 @@ export async function getCiDetail(tx: ManagedTransaction, id: string, relationLi
 /** Keyset pagination on (name, id), with the SQLite store's cursor format so cursors mean the same. */
 export async function listCis(tx: ManagedTransaction, q: CiQuery): Promise<{ items: CiRecord[]; nextCursor: string | null }> {
   const lifecycle = q.lifecycle ?? 'active';
+  // The first page starts after ('', ''): every CI passes, and the predicate stays an index seek (see list-cis.cypher).
   const [afterName, afterId] = q.cursor
     ? (JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string])
-    : [null, null];
+    : ['', ''];
   const rows = await runQuery<{ ci: Props }>(tx, 'list-cis', {
     lifecycle: lifecycle === 'any' ? null : lifecycle,
     classes: q.class?.length ? q.class : null,

@@ -100,11 +100,14 @@ export function docRow(d: StoredDoc): Record<string, unknown> {
 /** Every statement's parameters for one plan, in the order they must run (versions close before new ones open). */
 export interface WriteRows {
   closeCiVersions: string[];
-  cis: CiRow[];
+  /** CIs the plan creates (CREATE) and the ones it says exist (MATCH, refused when missing), as SQLite's INSERT and UPDATE. */
+  createCis: CiRow[];
+  updateCis: CiRow[];
   ciVersions: CiVersionRow[];
   keys: { key: string; ciId: string }[];
   closeRelationVersions: string[];
-  relations: RelationRow[];
+  createRelations: RelationRow[];
+  updateRelations: RelationRow[];
   relationVersions: RelationVersionRow[];
   assertions: AssertionRow[];
   run: RunRow;
@@ -114,33 +117,39 @@ export interface WriteRows {
 /** Mirrors the SQLite adapter's write loop action by action (server/store/sqlite/batch-tx.ts). */
 export function writeRows(plan: WritePlan): WriteRows {
   const out: WriteRows = {
-    closeCiVersions: [], cis: [], ciVersions: [], keys: plan.keys, closeRelationVersions: [], relations: [],
+    closeCiVersions: [], createCis: [], updateCis: [], ciVersions: [], keys: plan.keys, closeRelationVersions: [], createRelations: [], updateRelations: [],
     relationVersions: [], assertions: [], run: runRow(plan.run),
     event: plan.event ? { at: plan.event.at, source: plan.event.source, changes: JSON.stringify(plan.event.changes) } : null,
   };
   for (const item of plan.cis) {
     const rec = item.record;
-    if (item.action === 'create' || item.action === 'update' || item.action === 'restore') {
-      if (item.action !== 'create') out.closeCiVersions.push(rec.id);
-      out.cis.push(ciRow(rec));
+    if (item.action === 'create') {
+      out.createCis.push(ciRow(rec));
+      out.ciVersions.push(ciVersionRow(rec));
+    } else if (item.action === 'update' || item.action === 'restore') {
+      out.closeCiVersions.push(rec.id);
+      out.updateCis.push(ciRow(rec));
       out.ciVersions.push(ciVersionRow(rec));
     } else if (item.action === 'retire') {
       out.closeCiVersions.push(rec.id);
-      out.cis.push(ciRow(rec));
+      out.updateCis.push(ciRow(rec));
     }
     for (const a of item.assertions) out.assertions.push(assertionRow(a, 'ci'));
   }
   for (const item of plan.relations) {
     const rec = item.record;
-    if (item.action === 'create' || item.action === 'update' || item.action === 'restore') {
-      if (item.action !== 'create') out.closeRelationVersions.push(rec.id);
-      out.relations.push(relationRow(rec));
+    if (item.action === 'create') {
+      out.createRelations.push(relationRow(rec));
+      out.relationVersions.push(relationVersionRow(rec));
+    } else if (item.action === 'update' || item.action === 'restore') {
+      out.closeRelationVersions.push(rec.id);
+      out.updateRelations.push(relationRow(rec));
       out.relationVersions.push(relationVersionRow(rec));
     } else if (item.action === 'retire') {
       out.closeRelationVersions.push(rec.id);
-      out.relations.push(relationRow(rec));
+      out.updateRelations.push(relationRow(rec));
     } else if (item.touchOnly) {
-      out.relations.push(relationRow(rec));
+      out.updateRelations.push(relationRow(rec));
     }
     for (const a of item.assertions) out.assertions.push(assertionRow(a, 'relation'));
   }

@@ -25,6 +25,14 @@ export interface SqliteExport {
   /** Up to `limit` rows after `after` (null: from the start), in key order. Keyset paging: no OFFSET rescans. */
   page(table: ExportTable, after: ExportKey | null, limit: number): Record<string, unknown>[];
   keyOf(table: ExportTable, row: Record<string, unknown>): ExportKey;
+  /**
+   * Which store file this is and how far its writes have got: its store id (made once by SqliteStore.init),
+   * the last event seq, the last batch instant and every table's row count. Another file, or the same one
+   * after a write, has another identity, so a migration's checkpoints can tell whether they still apply.
+   */
+  identity(): string;
+  /** The instant of the last committed write batch (null when none), for the target's own batch clock. */
+  lastBatchAt(): string | null;
   close(): void;
 }
 
@@ -43,6 +51,7 @@ export function openSqliteExport(file: string): SqliteExport {
     if (!st) { st = db.prepare(sql); statements.set(sql, st); }
     return st;
   };
+  const meta = (key: string) => (prepared('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   return {
     count(table) {
       keyCols(table);
@@ -59,6 +68,14 @@ export function openSqliteExport(file: string): SqliteExport {
     keyOf(table, row) {
       return keyCols(table).map((c) => row[c] as string | number);
     },
+    identity() {
+      // A file written before store ids existed is named by its path (until the API next starts on it).
+      const id = meta('store_id') ?? `file:${file}`;
+      const seq = (prepared('SELECT max(seq) AS s FROM events').get() as { s: number | null }).s ?? 0;
+      const counts = exportTables.map(({ table }) => this.count(table)).join('/');
+      return `${id} seq ${seq} last batch ${meta('last_batch_at') ?? 'none'} rows ${counts}`;
+    },
+    lastBatchAt() { return meta('last_batch_at') ?? null; },
     close() { db.close(); },
   };
 }
