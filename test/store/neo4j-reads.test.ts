@@ -45,12 +45,12 @@ describe('diff rows (no server)', () => {
 describe('listing CIs (no server)', () => {
   const ci = (name: string, id: string) => ({ ci: { id, class: 'service', name, environment: 'prod', lifecycle: 'active', attributes: '{}', identifiers: '{}', version: 1, validFrom: t0 } });
 
-  it('sends absent filters as null, the cursor as (afterName, afterId) and LIMIT as an INTEGER page size plus one', async () => {
+  it('sends absent filters as null, the cursor as (afterName, afterId) (\'\' before the first page, so the name index seeks) and LIMIT as an INTEGER page size plus one', async () => {
     const { tx, calls, problems } = fakeTx({ 'list-cis': () => [ci('a', 'ci-1'), ci('b', 'ci-2'), ci('c', 'ci-3')] });
     const page = await listCis(tx, { limit: 2 });
     expect(problems).toEqual([]);
     const p = calls[0].params;
-    expect(p).toMatchObject({ lifecycle: 'active', classes: null, environment: null, owner: null, q: null, afterName: null, afterId: null });
+    expect(p).toMatchObject({ lifecycle: 'active', classes: null, environment: null, owner: null, q: null, afterName: '', afterId: '' });
     expect(neo4j.isInt(p.limit)).toBe(true);
     expect(String(p.limit)).toBe('3');
     expect(page.items.map((c) => c.name)).toEqual(['a', 'b']);
