@@ -1,4 +1,7 @@
-// Creates an API token (only its hash is stored); a duplicate id or hash fails on its constraint.
+// Creates an API token (only its hash is stored). MERGE on the id, which is random per call: a transaction
+// re-run by the driver after a COMMIT whose answer was lost finds its own token instead of failing on the
+// id constraint for a token that does exist; a hash held by another token still fails on its constraint.
 // Parameters: $id, $hash, $name, $role, $createdAt (all STRING).
 // Returns: nothing.
-CREATE (:Token {id: $id, hash: $hash, name: $name, role: $role, createdAt: $createdAt})
+MERGE (t:Token {id: $id})
+ON CREATE SET t.hash = $hash, t.name = $name, t.role = $role, t.createdAt = $createdAt

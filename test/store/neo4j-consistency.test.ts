@@ -70,3 +70,23 @@ describe('a Neo4j write transaction (no server)', () => {
     await store.close();
   });
 });
+
+describe('other Neo4j transaction functions run twice (no server)', () => {
+  it('an appended event found under its key is not appended again', async () => {
+    const rec = { key: 'event:x', fingerprint: '', result: JSON.stringify({ seq: 41 }), createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2099-01-01T00:00:00.000Z' };
+    const { store, fake } = await recordingStore({ 'recall-idempotency': () => [{ rec }] });
+    expect(await store.appendEvent({ at: '2026-01-01T00:00:00.000Z', source: null, changes: [] })).toBe(41);
+    expect(fake.calls.map((c) => c.name)).toEqual(['recall-idempotency']);
+    await store.close();
+  });
+
+  it('an event appended for the first time is kept under its key in the same transaction', async () => {
+    const { store, fake } = await recordingStore({ 'append-event': () => [{ seq: 42 }] });
+    expect(await store.appendEvent({ at: '2026-01-01T00:00:00.000Z', source: null, changes: [] })).toBe(42);
+    expect(fake.calls.map((c) => c.name)).toEqual(['recall-idempotency', 'append-event', 'purge-idempotency', 'remember-idempotency']);
+    const key = fake.calls[0].params.key;
+    expect(fake.calls[3].params).toMatchObject({ key, result: '{"seq":42}' });
+    expect(fake.problems).toEqual([]);
+    await store.close();
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type ManagedTransaction, type SessionMode } from 'neo4j-driver';
 import type { BatchTx, CiQuery, GraphStore, StoredDoc } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
@@ -12,6 +13,8 @@ import { applySchema, serverVersion, supportedVersion } from './schema.ts';
 import { intParam, runQuery } from './run.ts';
 
 type Props = Record<string, unknown>;
+/** An appended event's key only has to outlive the driver's retries of its transaction (seconds); a day is plenty. */
+const EVENT_KEY_TTL_MS = 24 * 3600_000;
 type Work<T> = (tx: ManagedTransaction) => Promise<T>;
 
 /** Without the counter node no write is serialised and no event numbered: refuse instead of writing unlocked. */
@@ -103,9 +106,22 @@ export class Neo4jStore implements GraphStore {
   }
   async appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number> {
     const changes = JSON.stringify(event.changes);
-    const [r] = await this.write((tx) => runQuery<{ seq: unknown }>(tx, 'append-event', { at: event.at, source: event.source, changes }));
-    if (!r) throw new Error(MISSING_COUNTER);
-    return num(r.seq);
+    // Made outside the transaction function: a re-run after a COMMIT whose answer was lost finds the event it
+    // appended (kept under this key in the same transaction) instead of appending it a second time.
+    const key = `event:${randomUUID()}`;
+    return this.write(async (tx) => {
+      const kept = neo4jBatchTx(tx);
+      const done = await kept.recall(key);
+      if (done) return (JSON.parse(done.result) as { seq: number }).seq;
+      const [r] = await runQuery<{ seq: unknown }>(tx, 'append-event', { at: event.at, source: event.source, changes });
+      if (!r) throw new Error(MISSING_COUNTER);
+      const now = Date.now();
+      await kept.remember({
+        key, fingerprint: '', result: JSON.stringify({ seq: num(r.seq) }),
+        createdAt: new Date(now).toISOString(), expiresAt: new Date(now + EVENT_KEY_TTL_MS).toISOString(),
+      });
+      return num(r.seq);
+    });
   }
 
   async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void> {
