@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { limitsFromEnv, type Limits } from './model/limits.ts';
+import { otlpSettingsFromEnv, type OtlpSettings } from './otlp/settings.ts';
+import { logLevels, type LogLevel } from './log.ts';
 
 export interface Config {
   port: number;
@@ -17,6 +19,15 @@ export interface Config {
   pollMs: number;
   /** API processes sharing the port (node:cluster), each with its own projection, following the event log. */
   workers: number;
+  /** The live OTLP receiver (folding, flushing, creation budget, stale retirement). */
+  otlp: OtlpSettings;
+  /** OTLP/gRPC TraceService/Export listens here (on `host`); null: off. */
+  otlpGrpcPort: number | null;
+  logLevel: LogLevel;
+  /** A bearer token that may read /metrics and nothing else (for a Prometheus scrape config); viewer tokens may too. */
+  metricsToken?: string;
+  /** /readyz answers 503 while the projection is further than this behind the store's event log. */
+  readyMaxLagMs: number;
 }
 
 const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
@@ -33,6 +44,20 @@ function idempotencyHoursFrom(v: string | undefined): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > 24 * 90) throw new Error(`SERVICEGRAPH_IDEMPOTENCY_HOURS must be a number of hours above 0 and at most 2160 (90 days), not ${v}`);
   return n;
+}
+
+function grpcPortFrom(v: string | undefined): number | null {
+  if (v === undefined || v === '') return 4317;
+  if (v === 'off') return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`SERVICEGRAPH_OTLP_GRPC_PORT must be a port number (0 for any free one) or off, not ${v}`);
+  return n;
+}
+
+function logLevelFrom(v: string | undefined): LogLevel {
+  if (v === undefined || v === '') return 'info';
+  if (!(logLevels as readonly string[]).includes(v)) throw new Error(`SERVICEGRAPH_LOG_LEVEL must be one of ${logLevels.join(', ')}, not ${v}`);
+  return v as LogLevel;
 }
 
 /** Every setting comes from the environment (twelve-factor); README lists them all. */
@@ -53,5 +78,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: resolve(env.SERVICEGRAPH_WEB_DIST ?? new URL('../web/dist', import.meta.url).pathname),
     pollMs: num(env.SERVICEGRAPH_POLL_MS, 1000),
     workers: workersFrom(env.SERVICEGRAPH_WORKERS),
+    otlp: otlpSettingsFromEnv(env),
+    otlpGrpcPort: grpcPortFrom(env.SERVICEGRAPH_OTLP_GRPC_PORT),
+    logLevel: logLevelFrom(env.SERVICEGRAPH_LOG_LEVEL),
+    metricsToken: env.SERVICEGRAPH_METRICS_TOKEN || undefined,
+    readyMaxLagMs: num(env.SERVICEGRAPH_READY_MAX_LAG_MS, 30_000),
   };
 }

@@ -18,13 +18,12 @@ export interface InstalledFeatures {
  */
 export async function installFeatures(ctx: ApiContext, config: Config): Promise<InstalledFeatures> {
   const out: InstalledFeatures = { featureRouters: [], rootRouters: [], stops: [] };
-  void config;
   // Impact analysis (issue 3): topology projection, impact, paths, incidents, changes, windows, root cause.
   const impact = await installImpact(ctx);
   out.featureRouters.push(...impact.routers);
   out.stops.push(() => impact.stop());
-  // Live OTLP/HTTP JSON receiver at /v1/traces (issue 4): folds spans into edges, flushes through ingest.
-  const otlp = installOtlp(ctx);
+  // Live OTLP receiver at /v1/traces (HTTP JSON and protobuf) and on the gRPC port: folds spans into edges, flushes through ingest.
+  const otlp = await installOtlp(ctx, config);
   out.rootRouters.push(...otlp.routers);
   out.stops.push(() => otlp.stop());
   return out;

@@ -10,6 +10,10 @@ import { createApp } from './api/app.ts';
 import type { ApiContext } from './api/context.ts';
 import { hashToken, issueToken } from './api/auth.ts';
 import { installFeatures } from './features.ts';
+import { createLogger, type Logger } from './log.ts';
+import { Metrics } from './ops/metrics.ts';
+import { LagTracker, readiness } from './ops/readiness.ts';
+import { opsRoutes } from './api/routes/ops.ts';
 
 export interface RunningServer {
   url: string;
@@ -42,19 +46,39 @@ export async function ensureAdminToken(store: GraphStore, config: Config): Promi
   return token;
 }
 
-export async function startServer(config: Config, opts: { store?: GraphStore } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { store?: GraphStore; logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const store = opts.store ?? (await createStore(config));
   await store.init();
   const adminToken = await ensureAdminToken(store, config);
   const feed = new ChangeFeed(store, config.pollMs);
+  const metrics = new Metrics();
   const ctx: ApiContext = {
     store, feed, limits: config.limits, maxRetireShare: config.maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, webDist: config.webDist, edgeState: config.edgeState,
+    logger, metrics,
   };
   const features = await installFeatures(ctx, config);
   feed.start(await store.latestSeq());
+  const lag = new LagTracker();
+  const projectionSeq = () => (ctx.topology ? ctx.topology.seq : null);
+  const lagNow = async () => {
+    const latestSeq = await store.latestSeq();
+    const seq = projectionSeq();
+    return { latestSeq, behindMs: seq === null ? 0 : lag.observe(latestSeq, seq) };
+  };
+  features.rootRouters.push(opsRoutes({
+    store, metrics, metricsToken: config.metricsToken,
+    readiness: () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs }),
+  }));
   const app = createApp(ctx, features);
   const server: Server = createServer(app);
   const hub = new WsHub(server, store, feed);
+  metrics.attach({
+    projection: () => (ctx.topology ? { ...ctx.topology.current.stats(), seq: ctx.topology.seq } : null),
+    lag: lagNow,
+    wsClients: () => hub.connections,
+    otlp: () => ctx.otlp?.stats() ?? null,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

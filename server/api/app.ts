@@ -14,6 +14,7 @@ import { diffRoutes } from './routes/diff.ts';
 import { driftRoutes } from './routes/drift.ts';
 import { ServiceError } from '../ingest/errors.ts';
 import { mcpRoutes } from '../mcp/http-route.ts';
+import { requestLog } from '../ops/request-log.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -26,6 +27,8 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // One JSON log line and the HTTP metrics per request, with its id (first, so that every answer has one).
+  if (ctx.logger) app.use(requestLog({ logger: ctx.logger, metrics: ctx.metrics }));
   // Which API process answered (several share a port with SERVICEGRAPH_WORKERS): for logs and support.
   app.use((_req, res, next) => { res.setHeader('x-servicegraph-instance', String(process.pid)); next(); });
   app.get('/healthz', async (_req, res) => {
@@ -36,8 +39,9 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   // MCP for agents (Streamable HTTP): authenticates before it reads a body, so it sits before the JSON parser.
   app.use('/mcp', mcpRoutes({ store: ctx.store, limits: ctx.limits, version: API_VERSION }));
 
-  // Routers outside /api/v1 with their own paths (OTLP's /v1/traces): one line each.
-  for (const r of extra.rootRouters ?? []) app.use(json, r);
+  // Routers outside /api/v1 with their own paths (OTLP's /v1/traces, /metrics, /readyz): they
+  // authenticate and parse bodies themselves, in that order.
+  for (const r of extra.rootRouters ?? []) app.use(r);
 
   const api = express.Router();
   api.use(json, authenticate(ctx.store));

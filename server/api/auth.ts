@@ -23,20 +23,27 @@ export function bearerOf(req: Request): string | undefined {
   return undefined;
 }
 
+/** A token's principal by its hash (cached for 30 s), or null; for HTTP and for gRPC metadata alike. */
+export function tokenResolver(store: GraphStore): (token: string) => Promise<TokenInfo | null> {
+  const cache = new Map<string, { info: TokenInfo; at: number }>();
+  return async (token) => {
+    const hash = hashToken(token);
+    const hit = cache.get(hash);
+    if (hit && Date.now() - hit.at < 30_000) return hit.info;
+    const info = await store.findToken(hash);
+    if (info) cache.set(hash, { info, at: Date.now() });
+    return info;
+  };
+}
+
 /** Resolves the bearer token to a principal; only the hash is ever looked up or stored. */
 export function authenticate(store: GraphStore) {
-  const cache = new Map<string, { info: TokenInfo; at: number }>();
+  const resolve = tokenResolver(store);
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const token = bearerOf(req);
       if (!token) throw new ServiceError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
-      const hash = hashToken(token);
-      const hit = cache.get(hash);
-      let info = hit && Date.now() - hit.at < 30_000 ? hit.info : null;
-      if (!info) {
-        info = await store.findToken(hash);
-        if (info) cache.set(hash, { info, at: Date.now() });
-      }
+      const info = await resolve(token);
       if (!info) throw new ServiceError(401, 'unauthenticated', 'unknown token');
       req.principal = info;
       next();
@@ -48,12 +55,16 @@ export function authenticate(store: GraphStore) {
  * Roles are ordered (viewer < collector < change-manager < admin) except that a collector may
  * only ingest: it reads nothing, so a leaked collector token does not expose the estate.
  */
+export function roleProblem(p: TokenInfo, role: Role): ServiceError | null {
+  if (p.role === 'collector' && role !== 'collector') return new NotAllowedError('a collector token may only ingest');
+  if (roleRank[p.role] < roleRank[role]) return new NotAllowedError(`this needs the ${role} role; the token has ${p.role}`);
+  return null;
+}
+
 export function requireRole(role: Role) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const p = req.principal;
     if (!p) return next(new ServiceError(401, 'unauthenticated', 'send Authorization: Bearer <token>'));
-    if (p.role === 'collector' && role !== 'collector') return next(new NotAllowedError('a collector token may only ingest'));
-    if (roleRank[p.role] < roleRank[role]) return next(new NotAllowedError(`this needs the ${role} role; the token has ${p.role}`));
-    next();
+    next(roleProblem(p, role) ?? undefined);
   };
 }

@@ -2,6 +2,9 @@ import type { GraphStore } from '../store/port.ts';
 import type { Limits } from '../model/limits.ts';
 import type { ChangeFeed } from '../live/change-feed.ts';
 import type { TopologyService } from '../topology/topology-service.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import type { OtlpReceiver } from '../otlp/receiver.ts';
 
 /** What route factories receive: the services, never each other. */
 export interface ApiContext {
@@ -18,6 +21,11 @@ export interface ApiContext {
   edgeState: { activeMinutes: number; idleMinutes: number };
   /** The in-memory topology projection (impact analysis installs it; see server/topology/README.md). */
   topology?: TopologyService;
+  /** Structured logs (pino) and Prometheus metrics; absent in tests that build a bare context. */
+  logger?: Logger;
+  metrics?: Metrics;
+  /** The live OTLP receiver (installed with its routes and gRPC port). */
+  otlp?: OtlpReceiver;
   /** Filled by feature modules that keep state (impact's topology projection, the OTLP receiver, ...). */
   [feature: string]: unknown;
 }

@@ -6,7 +6,7 @@ import type { GraphStore, BatchTx, RunRecord } from '../store/port.ts';
 import { identifierKeys } from '../domain/reconcile/identify.ts';
 import { planCis } from '../domain/reconcile/plan-cis.ts';
 import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '../domain/reconcile/plan-relations.ts';
-import { guardRetirement, retireCis, retireRelations, selectLosing } from '../domain/reconcile/retire.ts';
+import { guardRetirement, retireCis, retireRelations, selectLosing, type ScopeAssertion } from '../domain/reconcile/retire.ts';
 import { checkBatchLimits } from '../domain/reconcile/validate.ts';
 import { changesOf, countActions } from '../domain/reconcile/events.ts';
 import { ciResightings, relationResightings } from '../domain/reconcile/sighting.ts';
@@ -217,12 +217,21 @@ async function planCompletion(tx: BatchTx, batch: IngestBatch, runId: string, no
   const problem = guardRetirement(losing.length, total, opts.maxRetireShare, batch.force);
   if (problem) throw new ConflictError(problem.message, { problems: [problem], losing: losing.length, total }, problem.code);
 
+  return planRetirement(tx, losing, batch.source, batch.scope, now, relIdsNow);
+}
+
+/**
+ * Drop `losing` (assertions of `source` in `scope`) from their CIs and relations, retire what no source
+ * asserts any more, and the live relations a retired CI leaves dangling (except `keep`, asserted now).
+ * Shared by a completing run and the stale sweep of sources that never complete one (live traces).
+ */
+export async function planRetirement(tx: BatchTx, losing: ScopeAssertion[], source: string, scope: string, now: string, keep: ReadonlySet<string> = new Set()) {
   const losingCis = await tx.loadCis(losing.filter((l) => l.kind === 'ci').map((l) => l.targetId));
-  const ciItems = retireCis([...losingCis.values()], batch.source, batch.scope, now);
+  const ciItems = retireCis([...losingCis.values()], source, scope, now);
   const retiredIds = new Set(ciItems.filter((i) => i.action === 'retire').map((i) => i.record.id));
   const losingRels = await tx.loadRelationsById(losing.filter((l) => l.kind === 'relation').map((l) => l.targetId));
-  const relItems = retireRelations(losingRels, batch.source, batch.scope, retiredIds, now);
-  const handled = new Set([...relIdsNow, ...relItems.map((r) => r.record.id)]);
+  const relItems = retireRelations(losingRels, source, scope, retiredIds, now);
+  const handled = new Set([...keep, ...relItems.map((r) => r.record.id)]);
   const dangling = (await tx.relationsTouching([...retiredIds])).filter((r) => !handled.has(r.record.id));
   relItems.push(...retireRelations(dangling, null, null, retiredIds, now));
   return {

@@ -18,12 +18,13 @@ describe('live OTLP receiver and drift over the API', () => {
   beforeAll(async () => { server = await startTestServer(); });
   afterAll(async () => { await server?.close(); });
 
-  it('accepts OTLP/HTTP JSON from a collector token and replies with partialSuccess', async () => {
+  it('accepts OTLP/HTTP JSON from a collector token; a full success carries no partialSuccess (the spec: never an empty one)', async () => {
     const token = await server.tokenFor('collector');
     const traces = ['a1', 'a2', 'a3'].map((t) => t.padEnd(32, '0'));
     for (const t of traces) {
       const caller = await server.api('/v1/traces', { token, body: request('frontend', [span(t, '0000000000000001', 3)]) });
-      expect(caller).toMatchObject({ status: 200, body: { partialSuccess: {} } });
+      expect(caller).toMatchObject({ status: 200, body: {} });
+      expect(caller.body.partialSuccess).toBeUndefined();
       const callee = await server.api('/v1/traces', { token, body: request('cart', [span(t, '0000000000000002', 2, { parentSpanId: '0000000000000001', status: t === traces[0] ? { code: 2 } : {} })]) });
       expect(callee.status).toBe(200);
     }
@@ -38,7 +39,7 @@ describe('live OTLP receiver and drift over the API', () => {
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${await server.tokenFor('collector')}` },
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ partialSuccess: {} });
+    expect(await res.json()).toEqual({});
   });
 
   it('reports rejected spans as partial success and keeps the rest', async () => {
@@ -48,11 +49,11 @@ describe('live OTLP receiver and drift over the API', () => {
     expect(res.body.partialSuccess).toMatchObject({ rejectedSpans: 1, errorMessage: expect.stringContaining('traceId: is missing') });
   });
 
-  it('refuses a viewer token, protobuf, and a body that is not an export request', async () => {
+  it('refuses a viewer token, a media type it does not speak, and a body that is not an export request', async () => {
     expect((await server.api('/v1/traces', { token: await server.tokenFor('viewer'), body: request('x', []) })).status).toBe(403);
     expect((await server.api('/v1/traces', { token: null, body: request('x', []) })).status).toBe(401);
-    const proto = await server.api('/v1/traces', { token: await server.tokenFor('collector'), body: 'x', headers: { 'content-type': 'application/x-protobuf' } });
-    expect(proto.status).toBe(415);
+    const text = await server.api('/v1/traces', { token: await server.tokenFor('collector'), body: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(text).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
     const wrong = await server.api('/v1/traces', { token: await server.tokenFor('collector'), body: { spans: [] } });
     expect(wrong).toMatchObject({ status: 400, body: { error: { code: 'invalid_otlp' } } });
   });

@@ -28,7 +28,7 @@ export function freePort(): Promise<number> {
 /** The server as its own process, so client work (JSON encoding) does not share its event loop. */
 export async function spawnServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'server', 'main.ts')], {
-    cwd: repoRoot, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: repoRoot, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_OTLP_GRPC_PORT: 'off', SERVICEGRAPH_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child; } catch { /* starting */ }

@@ -20,7 +20,7 @@ export async function spawnServer(opts: { dataDir: string; port: number; token: 
     cwd: root,
     env: {
       ...process.env, PORT: String(opts.port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: opts.dataDir,
-      SERVICEGRAPH_ADMIN_TOKEN: opts.token, SERVICEGRAPH_WEB_DIST: join(opts.dataDir, 'no-web'), ...opts.env,
+      SERVICEGRAPH_ADMIN_TOKEN: opts.token, SERVICEGRAPH_WEB_DIST: join(opts.dataDir, 'no-web'), SERVICEGRAPH_OTLP_GRPC_PORT: 'off', ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

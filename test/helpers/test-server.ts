@@ -23,7 +23,9 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(opts: { demo?: boolean | { cis: number; seed?: number }; config?: Partial<Config> } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-test-'));
   const adminToken = 'sg_test_admin_' + Math.random().toString(36).slice(2);
-  const config: Config = { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataDir, adminToken, pollMs: 200, ...opts.config };
+  // No gRPC port unless a test asks for one (on a free port); logs only when SERVICEGRAPH_LOG_LEVEL asks.
+  const logLevel = configFromEnv({ SERVICEGRAPH_LOG_LEVEL: process.env.SERVICEGRAPH_LOG_LEVEL ?? 'silent' }).logLevel;
+  const config: Config = { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataDir, adminToken, pollMs: 200, otlpGrpcPort: null, logLevel, ...opts.config };
   const server = await startServer(config);
   if (opts.demo) {
     const d = typeof opts.demo === 'object' ? opts.demo : { cis: 3000 };

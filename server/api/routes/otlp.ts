@@ -1,31 +1,74 @@
-import { Router } from 'express';
-import type { ApiContext } from '../context.ts';
-import { authenticate, requireRole } from '../auth.ts';
-import { ServiceError } from '../../ingest/errors.ts';
-import type { OtlpReceiver } from '../../otlp/receiver.ts';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { GraphStore } from '../../store/port.ts';
+import type { Limits } from '../../model/limits.ts';
+import { authenticate, requireRole } from '../auth.ts';
+import { InputError, ServiceError } from '../../ingest/errors.ts';
+import type { OtlpReceiver } from '../../otlp/receiver.ts';
+import { decodeTraceRequest, encodeTraceResponse } from '../../otlp/otlp-proto.ts';
+import { OtlpFormatError } from '../../../collectors/otel/otlp-json.ts';
+import { encodeStatus, grpcCodeOf } from '../../otlp/rpc-status.ts';
 import { describeOperation } from '../openapi.ts';
 
+const PROTOBUF = ['application/x-protobuf', 'application/protobuf'];
+
 /**
- * POST /v1/traces: OTLP/HTTP with JSON encoding, at the path OpenTelemetry exporters use, so an
- * OpenTelemetry Collector's `otlphttp` exporter (encoding: json, a collector token in its headers)
- * exports straight to servicegraph. Replies as the OTLP spec says: 200 with `partialSuccess`.
+ * POST /v1/traces: OTLP/HTTP, at the path OpenTelemetry exporters use, in both encodings: protobuf
+ * (the default of the SDKs and of the Collector's `otlphttp` exporter) and JSON, gzip-compressed or not.
+ * The token is checked before the body is read. Replies as the OTLP spec says: 200 with the
+ * ExportTraceServiceResponse in the request's encoding, `partialSuccess` saying what was rejected and
+ * why (or a warning); errors as a google.rpc.Status for protobuf requests, our JSON error otherwise.
  */
-export function otlpRoutes(ctx: ApiContext): Router {
+export function otlpRoutes(deps: { store: GraphStore; limits: Limits; receiver: OtlpReceiver }): Router {
   describeOperation({
     method: 'post', path: '/v1/traces', role: 'collector',
-    summary: 'OTLP/HTTP JSON trace export (ExportTraceServiceRequest): spans folded into observed DEPENDS_ON edges, flushed as source otel, scope live',
+    summary: 'OTLP/HTTP trace export (ExportTraceServiceRequest as application/x-protobuf or application/json, optionally Content-Encoding: gzip): spans folded into observed DEPENDS_ON edges, flushed as source otel, scope live',
     body: z.object({ resourceSpans: z.array(z.unknown()) }).loose(),
-    response: z.object({ partialSuccess: z.object({ rejectedSpans: z.number().int().optional(), errorMessage: z.string().optional() }) }),
+    response: z.object({ partialSuccess: z.object({ rejectedSpans: z.number().int().optional(), errorMessage: z.string().optional() }).optional() }),
   });
-  const receiver = ctx.otlp as OtlpReceiver;
+  const { receiver, limits } = deps;
+  const json = express.json({ limit: limits.bodyBytes, strict: true });
+  const raw = express.raw({ limit: limits.bodyBytes, type: () => true });
+  const isProtobuf = (req: Request) => req.is(PROTOBUF) !== false && req.is(PROTOBUF) !== null;
   const r = Router();
-  r.post('/v1/traces', authenticate(ctx.store), requireRole('collector'), (req, res) => {
-    if (!req.is('application/json')) {
-      throw new ServiceError(415, 'unsupported_media_type', 'this receiver takes OTLP/HTTP JSON: send Content-Type: application/json (exporter setting encoding: json)');
-    }
-    const result = receiver.accept(req.body);
-    res.json({ partialSuccess: result.rejected ? { rejectedSpans: result.rejected, errorMessage: result.errorMessage } : {} });
-  });
+  r.post('/v1/traces',
+    authenticate(deps.store), requireRole('collector'),
+    (req: Request, res: Response, next: NextFunction) => {
+      if (isProtobuf(req)) return raw(req, res, next);
+      if (req.is('application/json')) return json(req, res, next);
+      next(new ServiceError(415, 'unsupported_media_type', 'send OTLP/HTTP as Content-Type: application/x-protobuf or application/json'));
+    },
+    (req: Request, res: Response) => {
+      if (isProtobuf(req)) {
+        let msg;
+        try {
+          msg = decodeTraceRequest(req.body as Buffer);
+        } catch (e) {
+          throw new InputError((e as OtlpFormatError).message, undefined, 'invalid_otlp');
+        }
+        const result = receiver.acceptProto(msg);
+        res.type('application/x-protobuf').send(encodeTraceResponse(partialOf(result)));
+        return;
+      }
+      const result = receiver.accept(req.body);
+      const partial = partialOf(result);
+      res.json(partial ? { partialSuccess: partial } : {});
+    },
+  );
+  r.use(
+    (err: unknown, req: Request, res: Response, next: NextFunction) => {
+      // A protobuf client reads a google.rpc.Status from an error answer (the OTLP/HTTP spec).
+      if (req.path !== '/v1/traces' || !isProtobuf(req)) return next(err);
+      const status = err instanceof ServiceError ? err.status : (err as { status?: number }).status ?? 500;
+      const message = err instanceof ServiceError || (err as { expose?: boolean }).expose ? (err as Error).message : 'internal error; see the server log';
+      if (status >= 500) return next(err);
+      res.status(status).type('application/x-protobuf').send(encodeStatus(grpcCodeOf(status), message));
+    },
+  );
   return r;
+}
+
+function partialOf(result: { rejected: number; errorMessage?: string }) {
+  if (!result.rejected && !result.errorMessage) return null;
+  return { rejectedSpans: result.rejected, ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}) };
 }

@@ -3,7 +3,15 @@ import { canonicalJson, mergeCi, type AssertedCiValues } from './merge.ts';
 import { mergeRelation } from './plan-relations.ts';
 import type { BatchProblem, CiPlanItem, ExistingCi, ExistingRelation, RelationPlanItem, StoredAssertion } from './types.ts';
 
-export interface ScopeAssertion { targetId: string; kind: 'ci' | 'relation'; runId: string }
+export interface ScopeAssertion { targetId: string; kind: 'ci' | 'relation'; runId: string; lastSeen: string }
+
+/**
+ * What a stale sweep drops: the assertions of a source that never completes a run (live traffic) whose
+ * last sighting is older than `before`. They are retired as a completing run would retire them.
+ */
+export function selectStale(scopeActive: ScopeAssertion[], before: string): ScopeAssertion[] {
+  return scopeActive.filter((a) => a.lastSeen < before);
+}
 
 /**
  * What a completing run drops: everything its source asserted in its scope under an earlier run

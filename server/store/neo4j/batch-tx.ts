@@ -73,8 +73,8 @@ export function neo4jBatchTx(tx: ManagedTransaction, lock: { lastBatchAt: string
       return out;
     },
     async scopeAssertions(source, scope): Promise<ScopeAssertion[]> {
-      const rows = await runQuery<{ targetId: string; kind: ScopeAssertion['kind']; runId: string }>(tx, 'scope-assertions', { source, scope });
-      return rows.map((r) => ({ targetId: r.targetId, kind: r.kind, runId: r.runId }));
+      const rows = await runQuery<{ targetId: string; kind: ScopeAssertion['kind']; runId: string; lastSeen: string }>(tx, 'scope-assertions', { source, scope });
+      return rows.map((r) => ({ targetId: r.targetId, kind: r.kind, runId: r.runId, lastSeen: r.lastSeen }));
     },
     async loadRelationsById(ids) {
       if (!ids.length) return [];

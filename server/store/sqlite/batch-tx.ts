@@ -32,8 +32,8 @@ export function prepareBatchStatements(db: Database.Database) {
     loadRelationsById: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('id')}`),
     relationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')}`),
     relationsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
-    scopeAssertions: db.prepare<[string, string], { target_id: string; kind: string; run_id: string }>(
-      'SELECT target_id, kind, run_id FROM assertions WHERE source = ? AND scope = ? AND active = 1'),
+    scopeAssertions: db.prepare<[string, string], { target_id: string; kind: string; run_id: string; last_seen: string }>(
+      'SELECT target_id, kind, run_id, last_seen FROM assertions WHERE source = ? AND scope = ? AND active = 1'),
     getRun: db.prepare<[string], { run_id: string; source: string; scope: string; started_at: string; last_batch_at: string; completed_at: string | null; batches: number }>(
       'SELECT * FROM runs WHERE run_id = ?'),
     // Writes bind positionally (named binding looks every name up per row, ~15% of a row's cost here),
@@ -114,7 +114,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
       return out;
     },
     async scopeAssertions(source, scope): Promise<ScopeAssertion[]> {
-      return s.scopeAssertions.all(source, scope).map((r) => ({ targetId: r.target_id, kind: r.kind as ScopeAssertion['kind'], runId: r.run_id }));
+      return s.scopeAssertions.all(source, scope).map((r) => ({ targetId: r.target_id, kind: r.kind as ScopeAssertion['kind'], runId: r.run_id, lastSeen: r.last_seen }));
     },
     async loadRelationsById(ids) {
       return ids.length ? withAssertions(s.loadRelationsById.all(JSON.stringify(ids))) : [];

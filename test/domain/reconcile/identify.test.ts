@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { identifierKeys, matchByRules } from '../../../server/domain/reconcile/identify.ts';
 import { mergeCi, winner } from '../../../server/domain/reconcile/merge.ts';
-import { guardRetirement, selectLosing } from '../../../server/domain/reconcile/retire.ts';
+import { guardRetirement, selectLosing, selectStale } from '../../../server/domain/reconcile/retire.ts';
 import { requiredUp } from '../../../server/model/relations.ts';
 
 describe('identifier keys', () => {
@@ -60,10 +60,20 @@ describe('merging by source precedence', () => {
   });
 });
 
+const T1 = '2026-01-01T00:00:00.000Z';
+
 describe('run completion', () => {
+  it('a stale sweep drops the assertions last seen before its cut-off, whatever their run', () => {
+    const stale = selectStale([
+      { targetId: 'old', kind: 'ci', runId: 'r1', lastSeen: '2026-01-01T00:00:00.000Z' },
+      { targetId: 'fresh', kind: 'relation', runId: 'r1', lastSeen: '2026-01-08T00:00:00.000Z' },
+    ], '2026-01-07T00:00:00.000Z');
+    expect(stale.map((a) => a.targetId)).toEqual(['old']);
+  });
+
   it('drops what earlier runs asserted and this run did not', () => {
     const { losing, total } = selectLosing(
-      [{ targetId: 'a', kind: 'ci', runId: 'r1' }, { targetId: 'b', kind: 'ci', runId: 'r2' }, { targetId: 'c', kind: 'ci', runId: 'r1' }],
+      [{ targetId: 'a', kind: 'ci', runId: 'r1', lastSeen: T1 }, { targetId: 'b', kind: 'ci', runId: 'r2', lastSeen: T1 }, { targetId: 'c', kind: 'ci', runId: 'r1', lastSeen: T1 }],
       new Set(['c', 'd']), 'r2');
     expect(losing.map((l) => l.targetId)).toEqual(['a']);
     expect(total).toBe(4);

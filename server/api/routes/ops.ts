@@ -1,0 +1,34 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router } from 'express';
+import type { GraphStore } from '../../store/port.ts';
+import type { Metrics } from '../../ops/metrics.ts';
+import type { Readiness } from '../../ops/readiness.ts';
+import { authenticate, bearerOf, roleProblem } from '../auth.ts';
+import { describeOperation } from '../openapi.ts';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Operations endpoints outside /api/v1, where orchestrators and Prometheus look for them:
+ * GET /readyz (no token, like /healthz: probes carry none) and GET /metrics (Prometheus text format;
+ * a viewer token or the dedicated SERVICEGRAPH_METRICS_TOKEN).
+ */
+export function opsRoutes(deps: { store: GraphStore; metrics: Metrics; metricsToken?: string; readiness: () => Promise<Readiness> }): Router {
+  describeOperation({ method: 'get', path: '/readyz', summary: 'Readiness: 200 when the store answers and the projection is built and current, else 503 with the failing check', role: 'none' });
+  describeOperation({ method: 'get', path: '/metrics', summary: 'Prometheus metrics (text exposition format)', role: 'viewer or the metrics token' });
+  const r = Router();
+  r.get('/readyz', async (_req, res) => {
+    const state = await deps.readiness();
+    res.status(state.ready ? 200 : 503).json(state);
+  });
+  const metricsDigest = deps.metricsToken ? digest(deps.metricsToken) : null;
+  const viewer = authenticate(deps.store);
+  r.get('/metrics', (req, res, next) => {
+    const token = bearerOf(req);
+    if (metricsDigest && token && timingSafeEqual(digest(token), metricsDigest)) return next();
+    viewer(req, res, (err?: unknown) => next(err ?? (req.principal ? roleProblem(req.principal, 'viewer') : undefined) ?? undefined));
+  }, async (_req, res) => {
+    res.type(deps.metrics.contentType).send(await deps.metrics.text());
+  });
+  return r;
+}

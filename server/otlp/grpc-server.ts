@@ -1,0 +1,76 @@
+import * as grpc from '@grpc/grpc-js';
+import type { TokenInfo } from '../model/records.ts';
+import { roleProblem } from '../api/auth.ts';
+import type { Logger } from '../log.ts';
+import type { OtlpReceiver } from './receiver.ts';
+import { decodeTraceRequest, encodeTraceResponse, TRACE_EXPORT_PATH } from './otlp-proto.ts';
+
+export interface GrpcReceiver { port: number; close(): Promise<void> }
+
+type Reply = { partial: { rejectedSpans: number; errorMessage?: string } | null };
+
+/**
+ * OTLP/gRPC: TraceService/Export on its own port (4317, as every SDK and the Collector's `otlp`
+ * exporter expect), served by grpc-js. The bearer token comes in the `authorization` metadata, exactly
+ * as on HTTP (exporter setting `headers: {authorization: "Bearer ..."}`); gzip-compressed messages are
+ * inflated by grpc-js. Replies with partial success as the OTLP specification says.
+ */
+export async function startGrpcReceiver(deps: {
+  host: string; port: number; receiver: OtlpReceiver; maxMessageBytes: number;
+  resolveToken: (token: string) => Promise<TokenInfo | null>; logger?: Pick<Logger, 'warn'>;
+  /** Called once per call with its outcome, for metrics and logs. */
+  onCall?: (code: grpc.status, ms: number) => void;
+}): Promise<GrpcReceiver> {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': deps.maxMessageBytes });
+  const service: grpc.ServiceDefinition = {
+    Export: {
+      path: TRACE_EXPORT_PATH, requestStream: false, responseStream: false, originalName: 'export',
+      // The raw bytes: decoding in the handler lets a malformed message become INVALID_ARGUMENT.
+      requestDeserialize: (b: Buffer) => b,
+      requestSerialize: (b: Buffer) => b,
+      responseSerialize: (r: Reply) => encodeTraceResponse(r.partial),
+      responseDeserialize: (b: Buffer) => b,
+    },
+  };
+  const fail = (code: grpc.status, details: string): Partial<grpc.StatusObject> => ({ code, details });
+  server.addService(service, {
+    Export: (call: grpc.ServerUnaryCall<Buffer, Reply>, callback: grpc.sendUnaryData<Reply>) => {
+      const started = performance.now();
+      const done = (err: Partial<grpc.StatusObject> | null, reply?: Reply) => {
+        deps.onCall?.(err?.code ?? grpc.status.OK, performance.now() - started);
+        callback(err, reply);
+      };
+      const header = call.metadata.get('authorization')[0];
+      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      if (!token) return done(fail(grpc.status.UNAUTHENTICATED, 'send the metadata authorization: Bearer <token>'));
+      deps.resolveToken(token).then((principal) => {
+        if (!principal) return done(fail(grpc.status.UNAUTHENTICATED, 'unknown token'));
+        const denied = roleProblem(principal, 'collector');
+        if (denied) return done(fail(grpc.status.PERMISSION_DENIED, denied.message));
+        let msg;
+        try {
+          msg = decodeTraceRequest(call.request);
+        } catch (e) {
+          return done(fail(grpc.status.INVALID_ARGUMENT, (e as Error).message));
+        }
+        const result = deps.receiver.acceptProto(msg);
+        const partial = result.rejected || result.errorMessage ? { rejectedSpans: result.rejected, ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}) } : null;
+        done(null, { partial });
+      }).catch((e: unknown) => {
+        deps.logger?.warn({ err: e }, `otlp grpc: ${(e as Error).message}`);
+        done(fail(grpc.status.UNAVAILABLE, 'the token store is unavailable; retry'));
+      });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${deps.host.includes(':') ? `[${deps.host}]` : deps.host}:${deps.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => {
+      // In-flight calls get a moment to finish, then the rest are cut.
+      const timer = setTimeout(() => { server.forceShutdown(); resolve(); }, 2_000);
+      server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+    }),
+  };
+}

@@ -1,0 +1,40 @@
+/** The live OTLP receiver's settings (SERVICEGRAPH_OTLP_*), read once by server/config.ts. */
+export interface OtlpSettings {
+  /** Flush folded edges to the store at least this often... */
+  flushMs: number;
+  /** ...or as soon as this many spans were folded since the last flush. */
+  flushSpans: number;
+  /** How long a span waits for its parent or child (spans of one trace arrive from several services). */
+  pairWindowMs: number;
+  maxEdges: number;
+  maxServices: number;
+  maxPending: number;
+  /** CIs live traces may create per hour (a token bucket): a flood of junk service names cannot grow the store without bound. */
+  maxNewCisPerHour: number;
+  /** Observed-only CIs and edges not seen for this long are retired, as a completing run retires what it no longer sees; 0: never. */
+  retireAfterHours: number;
+}
+
+export const defaultOtlpSettings: OtlpSettings = {
+  flushMs: 10_000, flushSpans: 200_000, pairWindowMs: 30_000, maxEdges: 20_000, maxServices: 10_000, maxPending: 200_000,
+  maxNewCisPerHour: 1_000, retireAfterHours: 168,
+};
+
+/** `flushMs` → `SERVICEGRAPH_OTLP_FLUSH_MS`. */
+export const otlpEnvName = (key: keyof OtlpSettings) => 'SERVICEGRAPH_OTLP_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+
+/** Whole numbers only; a value that is not one stops the start with the variable's name. */
+export function otlpSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OtlpSettings {
+  const out = { ...defaultOtlpSettings };
+  for (const key of Object.keys(out) as (keyof OtlpSettings)[]) {
+    const name = otlpEnvName(key);
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, not ${JSON.stringify(raw)}`);
+    const n = Number(raw);
+    const min = key === 'maxNewCisPerHour' || key === 'retireAfterHours' ? 0 : 1;
+    if (n < min) throw new Error(`${name} must be at least ${min}`);
+    out[key] = n;
+  }
+  return out;
+}
