@@ -4,7 +4,7 @@ import { configEntries } from '../shared/config-text.ts';
 import { commandEndpoints } from '../shared/command-hosts.ts';
 import { EdgeSet, type EvidenceKind } from '../shared/edges.ts';
 import { extractEndpoints } from '../shared/endpoints.ts';
-import { isHealthCheck, isHealthCheckUrl } from '../shared/health-check.ts';
+import { isHealthCheck } from '../shared/health-check.ts';
 import { classifyImage } from '../shared/image-class.ts';
 import type { ComposeProject, ComposeService } from './model.ts';
 
@@ -64,13 +64,9 @@ export function transformCompose(project: ComposeProject, opts: ComposeTransform
  */
 function addCommandEdges(s: ComposeService, resolveHost: (host: string) => string | undefined, link: (from: string, to: string, via: string, kind: EvidenceKind) => void): void {
   for (const [via, tokens] of [['command', s.command], ['entrypoint', s.entrypoint]] as const) {
-    if (!tokens) continue;
-    const urls = tokens.flatMap((t) => t.match(/[a-z][a-z0-9+.-]*:\/\/[^\s"']+/gi) ?? []);
-    for (const e of commandEndpoints(tokens)) {
+    for (const e of tokens ? commandEndpoints(tokens) : []) {
       const target = resolveHost(e.host);
-      if (!target) continue;
-      const toTarget = urls.filter((u) => extractEndpoints('', u).some((x) => x.host === e.host));
-      link(s.name, target, via, toTarget.length > 0 && toTarget.every(isHealthCheckUrl) ? 'health' : 'command');
+      if (target) link(s.name, target, via, e.health ? 'health' : 'command');
     }
   }
 }

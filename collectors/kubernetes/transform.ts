@@ -2,14 +2,16 @@ import type { CiRef } from '../../server/model/ingest.ts';
 import type { MinUp } from '../../server/model/relations.ts';
 import type { Collected } from '../types.ts';
 import { configEntries } from '../shared/config-text.ts';
-import { EdgeSet } from '../shared/edges.ts';
+import { commandEndpoints } from '../shared/command-hosts.ts';
+import { EdgeSet, type EvidenceKind } from '../shared/edges.ts';
+import { isHealthCheck } from '../shared/health-check.ts';
 import { extractEndpoints } from '../shared/endpoints.ts';
 import { classifyImage } from '../shared/image-class.ts';
-import { containerEnv, type ConfigMapData } from './env.ts';
+import { containerEnv, expandK8s, type ConfigMapData, type ResolvedEnv } from './env.ts';
 import { ClusterGraph } from './graph.ts';
 import type { K8sObject } from './objects.ts';
 import { looksInCluster, readService, resolveServiceHost, selectedWorkloads, selects, type ServiceInfo } from './services.ts';
-import { readWorkload, WORKLOAD_KINDS, type Workload } from './workloads.ts';
+import { readWorkload, WORKLOAD_KINDS, type Container, type Workload } from './workloads.ts';
 
 export interface K8sTransformOptions {
   cluster: string;
@@ -123,7 +125,7 @@ export function transformKubernetes(objects: K8sObject[], opts: K8sTransformOpti
   for (const w of workloads) {
     const from = appRefs.get(workloadKey(w))!;
     const fromKey = JSON.stringify(from);
-    const point = (key: string, value: string, via: string) => {
+    const point = (key: string, value: string, via: string, kind: EvidenceKind = isHealthCheck(key, value) ? 'health' : 'config') => {
       for (const e of extractEndpoints(key, value)) {
         const svc = resolveServiceHost(e.host, w.namespace, lookupService);
         if (!svc) {
@@ -132,7 +134,7 @@ export function transformKubernetes(objects: K8sObject[], opts: K8sTransformOpti
         }
         if (selects(svc.selector, w.podLabels) && svc.namespace === w.namespace) continue; // its own address
         const to = serviceRefs.get(nsKey(svc.namespace, svc.name))!;
-        edges.add(fromKey, from, JSON.stringify(to), to, via);
+        edges.add(fromKey, from, JSON.stringify(to), to, via, kind);
       }
     };
     const used = usedConfig(w, configMaps, configMapLabels);
@@ -140,6 +142,7 @@ export function transformKubernetes(objects: K8sObject[], opts: K8sTransformOpti
       const env = containerEnv(c, { namespace: w.namespace, podLabels: w.podLabels, configMap: (name) => configMaps.get(nsKey(w.namespace, name)) });
       // Init containers only wait for what the main containers use; their `nc -z` commands are not env.
       for (const e of env) point(e.key, e.value, e.via);
+      if (w.containers.includes(c)) pointCommand(c, env, point);
     }
     for (const [cmName, keys] of used.files) {
       const cm = configMaps.get(nsKey(w.namespace, cmName));
@@ -155,6 +158,19 @@ export function transformKubernetes(objects: K8sObject[], opts: K8sTransformOpti
   addIngresses(g, edges, ofKind('Ingress'), nsOf, serviceRefs, warnings);
 
   return { scope: opts.cluster, cis: g.allCis(), relations: [...g.allRelations(), ...edges.relations()], warnings };
+}
+
+/**
+ * Hosts on a main container's command line (`command` + `args`, `$(VAR)` expanded from its env), as
+ * medium-confidence evidence `command:<container>`. Each endpoint goes through `point` as a host:port
+ * value, so it resolves to a Service exactly as env values do; a health-check URL there is health evidence.
+ */
+function pointCommand(c: Container, env: ResolvedEnv[], point: (key: string, value: string, via: string, kind: EvidenceKind) => void): void {
+  if (!c.commandLine.length) return;
+  const vars = new Map(env.map((e) => [e.key, e.value]));
+  for (const e of commandEndpoints(c.commandLine.map((w) => expandK8s(w, vars)))) {
+    point('host', e.port ? `${e.host}:${e.port}` : e.host, `command:${c.name}`, e.health ? 'health' : 'command');
+  }
 }
 
 /** A workload whose main container runs a known data store image is that data store. */

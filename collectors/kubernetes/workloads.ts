@@ -24,6 +24,8 @@ export interface Container {
   image?: string;
   env: EnvVar[];
   envFrom: EnvFrom[];
+  /** `command` then `args`, as the container runs them (`$(VAR)` not yet expanded). */
+  commandLine: string[];
 }
 
 export interface Volume {
@@ -134,10 +136,17 @@ function readContainer(c: unknown, at: Path, strict: boolean, fail: (m: string, 
   });
   const envFrom = c.envFrom ?? [];
   if (!Array.isArray(envFrom)) fail('envFrom must be a list', [...at, 'envFrom']);
+  const words = (k: 'command' | 'args'): string[] => {
+    const v = c[k];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return fail(`${k} must be a list of strings`, [...at, k]);
+    return v as string[];
+  };
   return {
     name: c.name as string,
     image: typeof c.image === 'string' ? c.image : undefined,
     env: env as EnvVar[],
     envFrom: (envFrom as unknown[]).filter(isMap) as EnvFrom[],
+    commandLine: [...words('command'), ...words('args')],
   };
 }

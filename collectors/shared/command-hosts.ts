@@ -1,4 +1,5 @@
 import { extractEndpoints, isHostKey, type Endpoint } from './endpoints.ts';
+import { isHealthCheckUrl } from './health-check.ts';
 
 /**
  * Host names a container's command line points at: `-h edge-router`, `--host=db`, `-H cache`,
@@ -50,19 +51,30 @@ const HOST_SHORT_FLAGS = new Set(['h', 'H']);
 /** Words that end a flag's value: shell operators. */
 const SHELL_OPERATOR = /^(?:&&|\|\||;|\||&)$/;
 
+export interface CommandEndpoint extends Endpoint {
+  /** The flag that named it (`-h`, `--host`), when one did. */
+  flag?: string;
+  /** Named by a health-check URL (`curl http://app:8080/healthz`): the command watches it, does not need it. */
+  health: boolean;
+}
+
 /**
  * Every endpoint a command names, with the flag or word that named it. Words holding a whole script
  * (`sh -c "until nc -z db 5432; do sleep 1; done"`) are split again.
  */
-export function commandEndpoints(tokens: readonly string[]): (Endpoint & { flag?: string })[] {
+export function commandEndpoints(tokens: readonly string[]): CommandEndpoint[] {
   const words = tokens.flatMap((t) => (/\s/.test(t) ? shellWords(t) : [t])).flatMap((w) => w.split(/(?<=[;&|])|(?=[;&|])/).filter(Boolean));
-  const out: (Endpoint & { flag?: string })[] = [];
+  const out: CommandEndpoint[] = [];
+  const add = (key: string, value: string, flag?: string) => {
+    const health = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) && isHealthCheckUrl(value);
+    for (const e of extractEndpoints(key, value)) out.push(flag ? { ...e, flag, health } : { ...e, health });
+  };
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
     if (SHELL_OPERATOR.test(w)) continue;
     const long = /^--?([A-Za-z][\w.-]*)=(.+)$/.exec(w);
     if (long) {
-      for (const e of extractEndpoints(long[1], long[2])) out.push({ ...e, flag: `--${long[1]}` });
+      add(long[1], long[2], `--${long[1]}`);
       continue;
     }
     const flag = /^(?:--([A-Za-z][\w.-]*)|-([A-Za-z]))$/.exec(w);
@@ -71,18 +83,18 @@ export function commandEndpoints(tokens: readonly string[]): (Endpoint & { flag?
       const name = flag[1] ?? flag[2];
       const hostFlag = flag[2] ? HOST_SHORT_FLAGS.has(name) : isHostKey(name);
       // The flag's value: a bare name counts only after a flag that says it holds a host.
-      for (const e of extractEndpoints(hostFlag ? 'host' : name, next)) out.push({ ...e, flag: w });
+      add(hostFlag ? 'host' : name, next, w);
       i++;
       continue;
     }
     // `-hcache` (a short flag glued to its value, as redis-cli and mysql accept).
     const glued = /^-([hH])([a-z][a-z0-9._-]*)$/.exec(w);
     if (glued) {
-      for (const e of extractEndpoints('host', glued[2])) out.push({ ...e, flag: `-${glued[1]}` });
+      add('host', glued[2], `-${glued[1]}`);
       continue;
     }
     // A URL or host:port anywhere in the command.
-    for (const e of extractEndpoints('', w)) out.push(e);
+    add('', w);
   }
   return out;
 }

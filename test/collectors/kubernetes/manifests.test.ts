@@ -201,6 +201,66 @@ spec:
   });
 });
 
+describe('kubernetes evidence kinds', () => {
+  it('a Service reached only through health-check URLs is MONITORS; hosts in command/args are medium-confidence dependencies', async () => {
+    const status = deployment('status', { env: [['HealthChecksUI__HealthChecks__0__Uri', 'http://web/hc'], ['API_HEALTH', 'http://api:8080/healthz']] });
+    const loadgen = deployment('loadgen', { env: [['SUT', 'web']], extra: '          args: ["-d", "60", "-h", "$(SUT)"]\n' });
+    const r = await collectManifests(['-'], { stdin: Readable.from([docs(status, service('status'), deployment('web'), service('web'), deployment('api'), service('api'), loadgen)]) });
+    const rel = (from: string, to: string) => r.relations.find((x) => x.type !== 'RUNS_ON' && x.type !== 'PART_OF' && 'name' in x.from && x.from.name === from && 'name' in x.to && x.to.name === to);
+    expect(rel('status', 'web')).toMatchObject({ type: 'MONITORS', attributes: { via: ['env:status/HealthChecksUI__HealthChecks__0__Uri'] } });
+    expect(rel('status', 'api')).toMatchObject({ type: 'MONITORS' });
+    expect(rel('loadgen', 'web')).toMatchObject({ type: 'DEPENDS_ON', attributes: { via: ['command:loadgen'], confidence: 'medium' } });
+    expect(dependsOnEdges(r)).toEqual(new Set(['loadgen -> web']));
+  });
+});
+
+describe('a folder that holds more than manifests', () => {
+  it('skips a compose file, Helm values, a kustomization and other YAML with one warning each, and reads the manifests', async () => {
+    const dir = folder({
+      'k8s/app.yaml': docs(deployment('web', { env: [['API_URL', 'http://api:8080']] }), service('web'), deployment('api'), service('api')),
+      'k8s/kustomization.yaml': 'resources:\n  - app.yaml\nimages:\n  - name: example/web\n    newTag: "2"\n',
+      'k8s/kustomize-kind.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [app.yaml]\n',
+      'docker-compose.yml': 'services:\n  web:\n    image: example/web\n    depends_on: [api]\n  api: {image: example/api}\n',
+      'values.yaml': 'replicaCount: 2\nimage: {repository: example/web}\n',
+      '.github/workflows/ci.yml': 'on: [push]\njobs:\n  test: {runs-on: ubuntu-latest}\n',
+      'mixed.yaml': docs(service('extra', undefined, 'web'), 'just: a note\n', '- a list\n'),
+    });
+    const r = await collectManifests([dir]);
+    expect(dependsOnEdges(r)).toEqual(new Set(['web -> api']));
+    const w = r.warnings.join('\n');
+    expect(w).toMatch(/docker-compose\.yml: a Compose file, not Kubernetes objects \(collect it with `servicegraph collect compose`\); skipped/);
+    expect(w).toMatch(/values\.yaml: Helm values, not Kubernetes objects; skipped/);
+    expect(w).toMatch(/kustomization\.yaml: a kustomization, not Kubernetes objects \(render it: kubectl kustomize/);
+    expect(w).toMatch(/skipped custom resource Kustomization/);
+    expect(w).toMatch(/ci\.yml: not a Kubernetes object \(no kind, no metadata\); skipped/);
+    expect(w).toMatch(/mixed\.yaml: not a Kubernetes object \(no kind, no metadata\); skipped \(2 documents\)/);
+    // One warning per file, never one per document.
+    expect(r.warnings.filter((x) => x.includes('mixed.yaml'))).toHaveLength(1);
+    expect(r.cis.some((c) => c.name === 'extra')).toBe(true);
+  });
+
+  it('skips a Helm chart folder, whose templates are not YAML, with one line saying to run helm template', async () => {
+    const dir = folder({
+      'app.yaml': docs(deployment('web'), service('web')),
+      'charts/shop/Chart.yaml': 'apiVersion: v2\nname: shop\nversion: 0.1.0\n',
+      'charts/shop/values.yaml': 'image: {tag: "1"}\n',
+      'charts/shop/templates/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "shop.fullname" . }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n',
+    });
+    const r = await collectManifests([dir]);
+    expect(r.cis.filter((c) => c.class === 'k8s_workload').map((c) => c.name)).toEqual(['web']);
+    const helm = r.warnings.filter((w) => w.includes('charts/shop'));
+    expect(helm).toHaveLength(1);
+    expect(helm[0]).toMatch(/a Helm chart; .*helm template <release> .*charts\/shop \| servicegraph collect kubernetes -/);
+  });
+
+  it('still fails on a Kubernetes object missing its kind or apiVersion (a typo, not foreign YAML)', async () => {
+    const e = await collectError(collectManifests(['-'], { stdin: Readable.from(['kind: Service\nmetadata: {name: a}\n']) }));
+    expect(e.message).toMatch(/missing `apiVersion`/);
+    const k = await collectError(collectManifests(['-'], { stdin: Readable.from(['apiVersion: v1\nmetadata: {name: a}\n']) }));
+    expect(k.message).toMatch(/missing `kind`/);
+  });
+});
+
 describe('malformed manifests fail with the file and line and yield nothing', () => {
   it('broken YAML', async () => {
     const dir = folder({ 'bad.yaml': docs(service('a'), 'apiVersion: v1\nkind: Service\nmetadata: {name: b\n') });
