@@ -125,6 +125,19 @@ describe('servicegraph collect without pushing', () => {
     expect(requests).toBe(0);
   });
 
+  it('--profile (repeatable) activates Compose profiles: the service is then started by default', async () => {
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  app: {image: a}\n  debug: {image: d, profiles: [debug]}\n  seed: {image: s, profiles: [tools]}\n');
+    const run = async (...extra: string[]) => {
+      const io = captureIo();
+      expect(await runCollectCommand(['compose', dir, '--dry-run', ...extra], io)).toBe(0);
+      const cis = JSON.parse(io.out()).flatMap((b: { cis: { name: string; attributes?: { startedByDefault?: boolean } }[] }) => b.cis);
+      return cis.filter((c: { attributes?: { startedByDefault?: boolean } }) => c.attributes?.startedByDefault !== false).map((c: { name: string }) => c.name).sort();
+    };
+    expect(await run()).toEqual(['app']);
+    expect(await run('--profile', 'debug', '--profile', 'tools')).toEqual(['app', 'debug', 'seed']);
+    expect(requests).toBe(0);
+  });
+
   it('a malformed input fails with file and line and pushes nothing', async () => {
     writeFileSync(join(dir, 'compose.yaml'), 'services:\n  a:\n    image: a\n    depends_on: [b]\n');
     const io = captureIo();
