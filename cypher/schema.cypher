@@ -55,3 +55,9 @@ CREATE INDEX idempotency_expiry IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expir
 
 // Migration checkpoints (npm run migrate): one per source table.
 CREATE CONSTRAINT migration_checkpoint IF NOT EXISTS FOR (m:MigrationCheckpoint) REQUIRE m.table IS UNIQUE;
+
+// Event management: alert records keyed by id, their versions by (alert, start of validity).
+CREATE CONSTRAINT alert_id IF NOT EXISTS FOR (a:Alert) REQUIRE a.id IS UNIQUE;
+CREATE INDEX alert_status IF NOT EXISTS FOR (a:Alert) ON (a.status);
+CREATE CONSTRAINT alert_version_key IF NOT EXISTS FOR (v:AlertVersion) REQUIRE (v.alertId, v.validFrom) IS UNIQUE;
+CREATE INDEX alert_version_from IF NOT EXISTS FOR (v:AlertVersion) ON (v.validFrom);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { limitsFromEnv, type Limits } from './model/limits.ts';
 import { otlpSettingsFromEnv, type OtlpSettings } from './otlp/settings.ts';
 import { logLevels, type LogLevel } from './log.ts';
+import { alertSettingsFromEnv, type AlertSettings } from './alerts/settings.ts';
 
 export interface Config {
   port: number;
@@ -28,6 +29,8 @@ export interface Config {
   metricsToken?: string;
   /** /readyz answers 503 while the projection is further than this behind the store's event log. */
   readyMaxLagMs: number;
+  /** Event management: bindings, expiry, situation window, automatic incidents. */
+  alerts: AlertSettings;
 }
 
 const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
@@ -83,5 +86,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevelFrom(env.SERVICEGRAPH_LOG_LEVEL),
     metricsToken: env.SERVICEGRAPH_METRICS_TOKEN || undefined,
     readyMaxLagMs: num(env.SERVICEGRAPH_READY_MAX_LAG_MS, 30_000),
+    alerts: alertSettingsFromEnv(env),
   };
 }

@@ -79,6 +79,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     wsClients: () => hub.connections,
     otlp: () => ctx.otlp?.stats() ?? null,
   });
+  for (const hook of features.hubHooks) hook(hub);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -15,13 +15,13 @@ export class IncidentService {
 
   private now(): string { return (this.deps.now ?? (() => new Date().toISOString()))(); }
 
-  async open(input: IncidentInput, by: string): Promise<IncidentView> {
+  async open(input: IncidentInput, by: string, links: { situation?: string } = {}): Promise<IncidentView> {
     nodesFor(this.deps.impact.topology.current, input.cis.map((c) => c.ci));
     const now = this.now();
     const record: IncidentRecord = {
       id: newRecordId('incident'), title: input.title, ...(input.description ? { description: input.description } : {}),
       cis: input.cis, urgency: input.urgency, status: 'open', startedAt: input.startedAt ? new Date(input.startedAt).toISOString() : now,
-      resolvedAt: null, createdAt: now, updatedAt: now, createdBy: by,
+      resolvedAt: null, createdAt: now, updatedAt: now, createdBy: by, ...(links.situation ? { situation: links.situation } : {}),
     };
     await this.deps.records.put('incident', record, 'incident.opened', now);
     return this.view(record);

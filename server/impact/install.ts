@@ -19,6 +19,7 @@ export interface ImpactFeature {
   topology: TopologyService;
   records: Records;
   impact: ImpactService;
+  incidents: IncidentService;
   routers: Router[];
   stop(): void;
 }
@@ -40,5 +41,5 @@ export async function installImpact(ctx: ApiContext): Promise<ImpactFeature> {
   const routers = [
     impactRoutes(impact), pathsRoutes(topology), incidentRoutes(incidents), changeRoutes(changes), windowRoutes(changes), rootCauseRoutes(rootCause),
   ];
-  return { topology, records, impact, routers, stop: () => topology.stop() };
+  return { topology, records, impact, incidents, routers, stop: () => topology.stop() };
 }

@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '../model/records.ts';
+import type { HealthSnapshot } from '../model/alerts.ts';
 
 /**
  * The one map of live messages shared by the ws hub and the web client.
@@ -11,6 +12,8 @@ export interface ServerMessages {
   change: { type: 'change'; event: ChangeEvent };
   resync: { type: 'resync'; seq: number; reason: string };
   error: { type: 'error'; code: string; message: string };
+  /** Live health from alerts: the alerting CIs and the dependents they take down or degrade (after each change). */
+  health: { type: 'health'; snapshot: HealthSnapshot };
 }
 export type ServerMessage = ServerMessages[keyof ServerMessages];
 

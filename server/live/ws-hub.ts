@@ -75,6 +75,12 @@ export class WsHub {
     }
   }
 
+  /** A message that is not a change event (live health): to every signed-in client now. */
+  publish(m: ServerMessage): void {
+    const text = JSON.stringify(m);
+    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN && c.ws.bufferedAmount <= MAX_BUFFERED) c.ws.send(text);
+  }
+
   get connections(): number { return this.clients.size; }
 
   close(): Promise<void> {

@@ -37,6 +37,7 @@ export const IncidentRecord = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   createdBy: z.string(),
+  situation: z.string().optional().describe('the situation (event management) it was opened from'),
 });
 export type IncidentRecord = z.infer<typeof IncidentRecord>;
 

@@ -79,6 +79,7 @@ export const ChangeEventKind = z.enum([
   'ci.created', 'ci.updated', 'ci.retired', 'ci.restored',
   'relation.created', 'relation.updated', 'relation.retired', 'relation.restored',
   'run.completed', 'incident.opened', 'incident.updated', 'change.created', 'change.updated', 'window.created',
+  'alert.changed', 'situation.opened', 'situation.updated', 'situation.resolved',
 ]);
 export type ChangeEventKind = z.infer<typeof ChangeEventKind>;
 

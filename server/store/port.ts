@@ -2,6 +2,7 @@ import type { CiDetail, CiRecord, ChangeEvent, DiffResult, RelationRecord, Role,
 import type { CiPlanItem, ExistingCi, ExistingRelation, RelationPlanItem } from '../domain/reconcile/types.ts';
 import type { ScopeAssertion } from '../domain/reconcile/retire.ts';
 import type { AssertionDigest, RelationDigest } from '../domain/reconcile/sighting.ts';
+import type { AlertRecord, SituationRecord } from '../model/alerts.ts';
 
 /** Reads an adapter offers inside one write transaction, so that identification sees what it writes against. */
 export interface BatchReader {
@@ -101,6 +102,26 @@ export interface TopologyRelation { id: string; type: string; from: string; to: 
 
 export interface StoredDoc<T = unknown> { kind: string; id: string; createdAt: string; updatedAt: string; data: T }
 
+/** One delivery's alert changes and the situations they touched, written in one transaction (the one write path of alerts). */
+export interface AlertWrite {
+  now: string;
+  /** Each closes the alert's open version and opens a new one at `now`. */
+  alerts: AlertRecord[];
+  /** Stored as documents of kind `situation`. */
+  situations: SituationRecord[];
+  event: Omit<ChangeEvent, 'seq'> | null;
+}
+
+export interface AlertQuery {
+  status?: AlertRecord['status'];
+  bound?: boolean;
+  /** The versions valid at that time instead of the current records. */
+  asOf?: string;
+  /** Only these ids (the current records). */
+  ids?: string[];
+  limit: number;
+}
+
 /**
  * The one behaviour every store has, proven by test/store/contract.ts.
  * All methods are async so that a networked store (Neo4j) fits without change.
@@ -144,4 +165,9 @@ export interface GraphStore {
   putDoc<T>(doc: StoredDoc<T>): Promise<void>;
   getDoc<T>(kind: string, id: string): Promise<StoredDoc<T> | null>;
   listDocs<T>(kind: string): Promise<StoredDoc<T>[]>;
+
+  /** Alerts and situations of one delivery, atomically; returns the event's sequence (0 without one). */
+  writeAlerts(write: AlertWrite): Promise<number>;
+  /** Alerts, most recently updated first (current, or as they were at `asOf`). */
+  listAlerts(query: AlertQuery): Promise<AlertRecord[]>;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { allCis, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 /**
  * Impact, paths, incidents, changes, windows and root cause through HTTP, on the generated demo estate
@@ -15,13 +15,7 @@ describe('impact analysis API on the demo estate', () => {
   beforeAll(async () => {
     s = await startTestServer({ demo: { cis: 900, seed: 11 } });
     [viewer, manager, collector] = await Promise.all([s.tokenFor('viewer'), s.tokenFor('change-manager'), s.tokenFor('collector')]);
-    cis = [];
-    for (let cursor: string | null = null; ;) {
-      const page: { body: { items: Ci[]; nextCursor: string | null } } = await s.api(`/api/v1/cis?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
-      cis.push(...page.body.items);
-      cursor = page.body.nextCursor;
-      if (!cursor) break;
-    }
+    cis = await allCis<Ci>(s);
   });
   afterAll(async () => { await s?.close(); });
 

@@ -64,3 +64,14 @@ export async function startTestServer(opts: { demo?: boolean | { cis: number; se
     },
   };
 }
+
+/** Every live CI, page by page through the API (tests that pick CIs of the demo estate by name or class). */
+export async function allCis<T>(s: Pick<TestServer, 'api'>): Promise<T[]> {
+  const out: T[] = [];
+  for (let cursor: string | null = null; ;) {
+    const page: { body: { items: T[]; nextCursor: string | null } } = await s.api(`/api/v1/cis?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+    out.push(...page.body.items);
+    cursor = page.body.nextCursor;
+    if (!cursor) return out;
+  }
+}

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type ManagedTransaction, type SessionMode } from 'neo4j-driver';
-import type { BatchTx, CiQuery, GraphStore, StoredDoc } from '../port.ts';
+import type { AlertQuery, AlertWrite, BatchTx, CiQuery, GraphStore, StoredDoc } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import type { Neo4jConfig } from './config.ts';
 import { neo4jBatchTx } from './batch-tx.ts';
 import { getCiDetail, getCis, lastSeen, listCis, relationsAmong, relationsOf } from './reads.ts';
 import { diff } from './diff.ts';
+import { listAlerts, writeAlerts } from './alerts.ts';
 import { topology } from './topology.ts';
 import { docFromProps, num } from './records.ts';
 import { docRow } from './write-rows.ts';
@@ -147,6 +148,27 @@ export class Neo4jStore implements GraphStore {
   async listDocs<T>(kind: string): Promise<StoredDoc<T>[]> {
     return (await this.read((tx) => runQuery<{ doc: Props }>(tx, 'list-docs', { kind }))).map((r) => docFromProps<T>(r.doc));
   }
+
+  writeAlerts(w: AlertWrite): Promise<number> {
+    // As appendEvent: a re-run after a lost COMMIT answer finds its event instead of appending a second one.
+    const key = `alerts:${randomUUID()}`;
+    return this.write(async (tx) => {
+      // The same store-wide lock as a batch: events stay gap-free and in commit order.
+      const [lock] = await runQuery<{ locked: unknown }>(tx, 'lock-writes');
+      if (num(lock?.locked ?? 0) !== 1) throw new Error(MISSING_COUNTER);
+      const kept = neo4jBatchTx(tx);
+      const done = await kept.recall(key);
+      if (done) return (JSON.parse(done.result) as { seq: number }).seq;
+      const seq = await writeAlerts(tx, w);
+      const now = Date.now();
+      await kept.remember({
+        key, fingerprint: '', result: JSON.stringify({ seq }),
+        createdAt: new Date(now).toISOString(), expiresAt: new Date(now + EVENT_KEY_TTL_MS).toISOString(),
+      });
+      return seq;
+    });
+  }
+  listAlerts(q: AlertQuery) { return this.read((tx) => listAlerts(tx, q)); }
 
   /** For the migration tool and tests: a write transaction outside the port (never used by the API). */
   writeTransaction<T>(work: Work<T>): Promise<T> { return this.write(work); }

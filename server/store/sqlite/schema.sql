@@ -134,3 +134,23 @@ CREATE TABLE IF NOT EXISTS idempotency (
   expires_at TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
+
+-- Event management: the current state of each alert (keyed by a hash of source and fingerprint) and
+-- every version of it, so that what was firing at a time stays answerable.
+CREATE TABLE IF NOT EXISTS alerts (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  bound INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_by_status ON alerts (status, updated_at);
+CREATE TABLE IF NOT EXISTS alert_versions (
+  id TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  status TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (id, valid_from)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alert_versions_from ON alert_versions (valid_from);

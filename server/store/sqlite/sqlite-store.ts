@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GraphStore, BatchTx, StoredDoc } from '../port.ts';
+import type { GraphStore, BatchTx, StoredDoc, AlertQuery, AlertWrite } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
 import { prepareBatchMeta, type BatchMetaStatements } from './batch-meta.ts';
 import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsAmong, relationsOf, topology, type ReadStatements } from './reads.ts';
 import { diff } from './diff.ts';
+import { listAlerts, writeAlerts } from './alerts.ts';
 
 const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schema.sql'), 'utf8');
 
@@ -155,4 +156,7 @@ export class SqliteStore implements GraphStore {
       'SELECT * FROM docs WHERE kind = ? ORDER BY created_at, id').all(kind)
       .map((r) => ({ kind: r.kind, id: r.id, createdAt: r.created_at, updatedAt: r.updated_at, data: JSON.parse(r.data) }));
   }
+
+  writeAlerts(w: AlertWrite): Promise<number> { return this.mutex.run(async () => writeAlerts(this.writer, w)); }
+  async listAlerts(q: AlertQuery) { return listAlerts(this.reader, q); }
 }
