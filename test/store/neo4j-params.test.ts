@@ -110,6 +110,22 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await store.listDocs('incident');
   });
 
+  it('alerts: the write (alerts, situation documents, event) and the current and as-of reads', async () => {
+    const alert = {
+      id: 'alr-1', source: 'alertmanager', fingerprint: 'f', name: 'TargetDown', status: 'firing' as const, severity: 'warning', health: 'degraded' as const,
+      labels: {}, annotations: {}, startsAt: now, endsAt: null, generatorURL: null, binding: { ci: 'ci-1', name: 'checkout', class: 'service', rule: 'service-name', reason: 'r' },
+      expected: null, situation: 'sit-1', firstReceivedAt: now, lastReceivedAt: now, updatedAt: now,
+    };
+    const situation = {
+      id: 'sit-1', status: 'open' as const, openedAt: now, updatedAt: now, resolvedAt: null, cause: { ci: 'ci-1', name: 'checkout', class: 'service', recentChanges: [] },
+      alerts: ['alr-1'], mergedInto: null, incident: null, proposeResolveIncident: false, timeline: [],
+    };
+    expect(await store.writeAlerts({ now, alerts: [alert], situations: [situation], event: { at: now, source: 'alerts', changes: [{ kind: 'alert.changed', ref: 'alr-1' }] } })).toBe(4);
+    await store.listAlerts({ limit: 10 });
+    await store.listAlerts({ limit: 10, status: 'firing', bound: true, ids: ['alr-1'] });
+    await store.listAlerts({ limit: 10, asOf: now, status: 'firing', bound: false });
+  });
+
   it('found no parameter mismatch, and reached every query but the migration, test and benchmark ones', () => {
     expect(problems).toEqual([]);
     const notHere = new Set<QueryName>(['delete-all', 'get-checkpoints', 'save-checkpoint', 'import-events', 'events-taken', 'merge-tokens', 'count-all', 'bench-reachability']);

@@ -1,6 +1,6 @@
 import type {
   ChangeAssessment, ChangeInput, ChangeRecord, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
-  ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply,
+  ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply, AlertRecord, HealthSnapshot, SituationView,
 } from './types.ts';
 import { ACTIVE_CHANGE_STATUSES, OPEN_INCIDENT_STATUSES } from './work.ts';
 
@@ -94,6 +94,22 @@ export class Api {
   }
   assessment(changeId: string) {
     return this.call<ChangeAssessment>('GET', `/changes/${encodeURIComponent(changeId)}/assessment`);
+  }
+  /** Live health from alerts: alerting CIs and the dependents they take down or degrade. */
+  alertHealth() {
+    return this.call<HealthSnapshot>('GET', '/alerts/health');
+  }
+  situations(status?: 'open' | 'resolved') {
+    return this.call<{ items: SituationView[]; noise: HealthSnapshot['noise'] }>('GET', `/situations${queryString({ status })}`);
+  }
+  alerts(p: { status?: string; bound?: 'true' | 'false'; limit?: number }) {
+    return this.call<{ items: AlertRecord[] }>('GET', `/alerts${queryString(p)}`);
+  }
+  openSituationIncident(id: string) {
+    return this.call<SituationView>('POST', `/situations/${encodeURIComponent(id)}/incident`, {});
+  }
+  resolveIncident(id: string) {
+    return this.call<IncidentView>('PATCH', `/incidents/${encodeURIComponent(id)}`, { status: 'resolved' });
   }
   rootCause(incidents: string[]) {
     return this.call<RootCauseReply>('POST', '/root-cause', { incidents });

@@ -1,4 +1,4 @@
-import type { ChangeEvent, ClientMessage, ServerMessage } from './types.ts';
+import type { ChangeEvent, ClientMessage, HealthSnapshot, ServerMessage } from './types.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -23,7 +23,7 @@ export class LiveFeed {
 
   constructor(
     private readonly token: string,
-    private readonly handlers: { onChange(e: ChangeEvent): void; onResync(): void },
+    private readonly handlers: { onChange(e: ChangeEvent): void; onResync(): void; onHealth?(s: HealthSnapshot): void },
     private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/events`,
   ) {
     this.connect();
@@ -61,6 +61,9 @@ export class LiveFeed {
         this.seq = msg.event.seq;
         this.lastEventAt = msg.event.at;
         this.handlers.onChange(msg.event);
+        break;
+      case 'health':
+        this.handlers.onHealth?.(msg.snapshot);
         break;
       case 'resync':
         this.seq = msg.seq;

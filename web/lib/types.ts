@@ -6,6 +6,7 @@ export type { CiRecord, CiDetail, CiVersion, SourceAssertion, RelationRecord, Gr
 export type { ServerMessage, ClientMessage } from '../../server/live/messages.ts';
 export type { FailState, FailedCi, ImpactedCi, ImpactedService, ImpactReply, RootCauseCandidate, RootCauseReply, RecentChange } from '../../server/model/impact.ts';
 export type { IncidentInput, IncidentView, IncidentListItem, PriorityResult } from '../../server/model/incidents.ts';
+export type { AlertRecord, HealthSnapshot, SituationView, AlertBinding } from '../../server/model/alerts.ts';
 export type { ChangeInput, ChangeRecord, ChangeAssessment, ChangeType, RiskFactor, Collision, BlackoutHit, Approvers } from '../../server/model/changes.ts';
 
 export interface GraphQuery {

@@ -137,6 +137,12 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     { selector: 'edge.merged', style: { width: 3 } },
     { selector: 'edge.retired', style: { opacity: 0.2 } },
     // Overlays come last so they win over the base look.
+    // Live health from alerts, under the views' overlays (a view's explicit colouring wins): the
+    // alerting CIs solid with a dark ring, the dependents they take with them paler.
+    { selector: 'node.health-degraded', style: { 'background-color': stateColours.degraded, 'background-opacity': 0.5 } },
+    { selector: 'node.health-down', style: { 'background-color': stateColours.down, 'background-opacity': 0.5 } },
+    { selector: 'node.alert-degraded', style: { 'background-color': stateColours.degraded, 'border-color': stateColours.failed, 'border-width': 4 } },
+    { selector: 'node.alert-down', style: { 'background-color': stateColours.down, 'border-color': stateColours.failed, 'border-width': 4 } },
     { selector: 'node.impact-degraded', style: { 'background-color': stateColours.degraded } },
     { selector: 'node.impact-down', style: { 'background-color': stateColours.down } },
     { selector: 'node.impact-maintenance', style: { 'background-color': stateColours.maintenance } },

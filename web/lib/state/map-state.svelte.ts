@@ -3,7 +3,8 @@ import { ApiError, type Api } from '../api.ts';
 import { toElements, type El, type Grouping, type Overlay } from '../graph/elements.ts';
 import { applyChangeEvent, mergeGraphs } from '../graph/live-patch.ts';
 import type { LayoutName, LayoutSpec } from '../graph/graph-view.ts';
-import type { ChangeEvent, ChangeRecord, GraphQuery, GraphResult, IncidentListItem } from '../types.ts';
+import type { ChangeEvent, ChangeRecord, GraphQuery, GraphResult, HealthSnapshot, IncidentListItem } from '../types.ts';
+import { healthOverlay } from '../health.ts';
 import { DAY_MS, nextWindowEnd, touchesWork, workByCi, workOverlay, type CiWork } from '../work.ts';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
@@ -69,7 +70,10 @@ export class MapState {
   work: ReadonlyMap<string, CiWork> = $derived(this.asOf ? NO_WORK : workByCi(this.incidents, this.changes, this.clock));
   private workMarks = $derived({ overlay: workOverlay(this.work) });
   staleBefore = $derived(this.clock - Math.max(0, Number(this.staleDays) || 0) * DAY_MS);
-  overlay = $derived(mergeOverlays([...Object.values(this.overlays), this.workMarks.overlay]));
+  /** Live health from alerts (pushed on the ws after every change); drawn on the live map only. */
+  health = $state.raw<HealthSnapshot | null>(null);
+  private healthMarks = $derived({ overlay: this.asOf ? new Map<string, string[]>() : healthOverlay(this.health) });
+  overlay = $derived(mergeOverlays([this.healthMarks.overlay, ...Object.values(this.overlays), this.workMarks.overlay]));
   elements: El[] = $derived(toElements(this.graph, {
     overlay: this.overlay, grouping: this.grouping, collapsed: this.collapsed, staleBefore: this.staleBefore,
   }));
@@ -116,6 +120,10 @@ export class MapState {
     }
   }
 
+  async refreshHealth(): Promise<void> {
+    try { this.health = await this.api.alertHealth(); } catch { /* the next live snapshot brings it */ }
+  }
+
   focusOn(ids: string[]) {
     this.focus = ids;
     this.selected = ids[0] ?? null;
@@ -156,7 +164,7 @@ export class MapState {
   }
 
   /** The overlays a view put on the map and the user may clear, by their titles (hover and live marks are not). */
-  static readonly clearable: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'root cause', diff: 'diff' };
+  static readonly clearable: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'root cause', diff: 'diff', now: 'situation' };
   shownOverlays = $derived(Object.keys(this.overlays).filter((k) => k in MapState.clearable).map((k) => MapState.clearable[k]));
 
   clearOverlays() {

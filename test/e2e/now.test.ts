@@ -1,0 +1,110 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { allCis, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { alertmanagerBody } from '../fixtures/alerts.ts';
+import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+
+/**
+ * The Now page in Chromium: an on-call engineer opens /now while a database is down and its
+ * dependents alert; they see one situation with its cause, put it on the map (health drawn live),
+ * watch a new alert join without reloading, open its incident, reload, and paste the link in a
+ * second tab. Screenshots land in test-results/now-*.png.
+ */
+type Ci = { id: string; name: string; class: string; environment: string };
+let srv: TestServer;
+let b: TestBrowser;
+let page: Page;
+let db: Ci;
+let deps: Ci[];
+const errors: string[] = [];
+const t0 = Date.now() - 120_000;
+const at = (s: number) => new Date(t0 + s * 1000).toISOString();
+const alert = (name: string, severity: string, ci: Ci, s: number) =>
+  ({ labels: { alertname: name, severity, service: ci.name, environment: 'production' }, startsAt: at(s), fingerprint: `${name}-${ci.id}` });
+
+const withClass = (p: Page, cls: string) => p.evaluate((c) => {
+  const cy = (window as unknown as { __servicegraph: { view: { cy: { nodes(s: string): { map(f: (e: { id(): string }) => string): string[] } } } } }).__servicegraph.view.cy;
+  return cy.nodes(`.${c}`).map((e) => e.id());
+}, cls);
+
+beforeAll(async () => {
+  srv = await startTestServer({ demo: { cis: 1500, seed: 7 } });
+  const cis = await allCis<Ci>(srv);
+  for (const d of cis.filter((c) => c.class === 'database' && c.environment === 'production')) {
+    const r = await srv.api('/api/v1/impact', { body: { failed: [{ ci: d.id }] } });
+    const found = r.body.impacted.filter((i: { depth: number; class: string }) => i.depth > 0 && i.class === 'service');
+    if (found.length >= 8) { db = d; deps = found; break; }
+  }
+  const collector = await srv.tokenFor('collector');
+  const storm = [alert('HighErrorRate', 'warning', deps[0], 0), alert('PostgresqlDown', 'critical', db, 2), ...deps.slice(1, 6).map((d, i) => alert('HighErrorRate', 'warning', d, 3 + i))];
+  const r = await srv.api('/api/v1/alerts/alertmanager', { body: alertmanagerBody(storm), token: collector });
+  expect(r.status).toBe(200);
+  await srv.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([{ labels: { alertname: 'KubePersistentVolumeFillingUp', severity: 'critical', namespace: 'shop', persistentvolumeclaim: 'data-0' }, startsAt: at(5), fingerprint: 'pvc' }]) });
+  b = await openBrowser();
+  page = b.page;
+  // A shared machine: the first draw of the map can hold the page for seconds.
+  page.setDefaultTimeout(60_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+}, 180_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page) await screenshot(page, `now-failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+});
+
+afterAll(async () => {
+  await b?.close();
+  await srv?.close();
+});
+
+describe('the Now page', () => {
+  it('opens at /now with the situation ranked first: cause, priority, alerts, impacted services, noise and unbound alerts', async () => {
+    await page.goto(`${srv.url}/now#token=${srv.adminToken}`);
+    const situation = page.locator('.situation').first();
+    await situation.waitFor();
+    expect(await situation.locator('.cause').textContent()).toBe(db.name);
+    expect(await situation.locator('.prio').textContent()).toMatch(/^P[1-4]$/);
+    expect(await situation.locator('.meta').textContent()).toMatch(/^7 alerts · \d+ services? impacted/);
+    expect(await page.getByTestId('noise').textContent()).toMatch(/^8 alerts → 1 situation /);
+    const unbound = page.getByRole('list', { name: 'Unbound alerts' });
+    expect(await unbound.textContent()).toContain('KubePersistentVolumeFillingUp');
+    expect(await unbound.textContent()).toContain('no binding rule applies to these labels');
+    expect(await page.getByRole('tab', { name: 'Now' }).getAttribute('aria-selected')).toBe('true');
+  }, 150_000);
+
+  it('puts the situation on the map: the alerting CIs and, paler, the dependents they take down', async () => {
+    await page.locator('.situation').first().getByRole('button', { name: 'Show on map' }).click();
+    await mapSettled(page);
+    await expect.poll(() => withClass(page, 'alert-down')).toContain(db.id);
+    const taken = [...await withClass(page, 'health-down'), ...await withClass(page, 'health-degraded')];
+    expect(taken.length).toBeGreaterThan(0);
+    await screenshot(page, 'now-1-situation-on-map');
+  }, 150_000);
+
+  it('a new alert joins live, without a reload', async () => {
+    const collector = await srv.tokenFor('collector');
+    await srv.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([alert('HighLatency', 'warning', deps[6], 30)]) });
+    await expect.poll(() => page.locator('.situation').first().locator('.meta').textContent(), { timeout: 60_000 }).toMatch(/^8 alerts/);
+  }, 150_000);
+
+  it('opens the situation\'s incident in one click', async () => {
+    const situation = page.locator('.situation').first();
+    const button = situation.getByRole('button', { name: 'Open incident' });
+    if (await button.count()) await button.click();
+    await expect.poll(() => situation.locator('.inc').textContent()).toMatch(/^incident inc-/);
+    await screenshot(page, 'now-2-incident');
+  }, 150_000);
+
+  it('survives a reload and works pasted into a second tab', async () => {
+    await page.reload();
+    await page.locator('.situation').first().waitFor();
+    expect(await page.locator('.situation').first().locator('.cause').textContent()).toBe(db.name);
+    const second = await b.context.newPage();
+    await second.goto(`${srv.url}/now#token=${srv.adminToken}`);
+    await second.locator('.situation').first().waitFor();
+    expect(await second.locator('.situation').first().locator('.cause').textContent()).toBe(db.name);
+    expect(await second.locator('.situation').first().locator('.inc').textContent()).toMatch(/^incident inc-/);
+    await screenshot(second, 'now-3-second-tab');
+    await second.close();
+    expect(errors).toEqual([]);
+  }, 150_000);
+});

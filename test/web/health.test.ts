@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { healthOverlay, touchesAlerts } from '../../web/lib/health.ts';
+
+describe('live health on the map', () => {
+  it('marks alerting CIs by their state and, distinctly, the dependents they take down or degrade', () => {
+    const overlay = healthOverlay({
+      at: '2026-12-05T08:00:00Z', total: 4, truncated: false, noise: { alerts: 2, situations: 1, reduction: 0.5 },
+      alerting: [{ ci: 'db', state: 'down', alerts: 1 }, { ci: 'api', state: 'degraded', alerts: 1 }],
+      impacted: [{ ci: 'checkout', state: 'down' }, { ci: 'cart', state: 'degraded' }, { ci: 'patched', state: 'maintenance' }],
+    });
+    expect(Object.fromEntries(overlay)).toEqual({ db: ['alert-down'], api: ['alert-degraded'], checkout: ['health-down'], cart: ['health-degraded'] });
+    expect(healthOverlay(null).size).toBe(0);
+  });
+
+  it('refetches the Now page on alert, situation and incident events only', () => {
+    expect(touchesAlerts({ changes: [{ kind: 'situation.opened', ref: 's' }] })).toBe(true);
+    expect(touchesAlerts({ changes: [{ kind: 'ci.created' }] })).toBe(false);
+  });
+});
