@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   load: async () => (await import('./load.ts')).benchLoad,
   otlp: async () => (await import('./otlp.ts' as string)).benchOtlp,
   mcp: async () => (await import('./mcp.ts')).benchMcp,
+  alerts: async () => (await import('./alerts.ts')).benchAlerts,
 };
 
 const [benchName, ...args] = process.argv.slice(2);

@@ -1,6 +1,5 @@
 import type { ImpactGraph } from '../impact/graph.ts';
 import { DOWN, propagateImpact, type FailState } from '../impact/propagate.ts';
-import { rankRootCauses, type SymptomGroup } from '../root-cause/rank.ts';
 
 /**
  * Correlation of alerting CIs into situations (design.md section 11), incremental so that each alert
@@ -8,9 +7,9 @@ import { rankRootCauses, type SymptomGroup } from '../root-cause/rank.ts';
  * 1. an alert whose CI is the cause of an open situation, or inside its cause's blast radius, joins it
  *    (the most specific cause wins: the smallest blast radius); a situation resolved moments ago reopens
  *    instead of a new one opening (flapping);
- * 2. otherwise the root-cause ranking runs over this symptom and the symptoms of each situation active
- *    within the time window, with the CIs both need (bounded upstream walk, hubs left out) as candidates:
- *    a candidate explaining both becomes that situation's new cause;
+ * 2. otherwise the root-cause ranking's score (specificity × proximity × evidence, rank.ts) is computed
+ *    for the CIs this symptom and a situation active within the time window both need (bounded upstream
+ *    walk, hubs left out): the best candidate that explains every symptom becomes that situation's cause;
  * 3. otherwise the alert's own CI is the cause: of the oldest active situation whose cause lies in its blast
  *    radius (the database alert arriving after its dependents' alerts), else of a new situation.
  * Whenever a cause is set, situations active within the window whose causes lie inside its blast radius
@@ -196,16 +195,44 @@ export class Correlator {
       }
     }
     let best: { situation: SituationState; cause: number; score: number } | null = null;
-    for (const [id, m] of shared) {
+    // The situations sharing most candidates first, at most `verify` of them: each costs propagations.
+    const bySharing = [...shared].sort((a, b) => b[1].size - a[1].size).slice(0, this.opts.verify);
+    for (const [id, m] of bySharing) {
       const s = this.situations.get(id)!;
-      const candidates = [...m].sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, this.opts.verify).map(([p]) => p);
-      const groups: SymptomGroup[] = [{ key: 'new', symptoms: [{ node, state }] }, ...[...s.symptoms].map(([n, st]) => ({ key: String(n), symptoms: [{ node: n, state: st }] }))];
-      const ranked = rankRootCauses(this.graph, groups, candidates, new Set());
-      // The new symptom must be explained, and so must every symptom the situation already holds.
-      const top = ranked.find((r) => r.explains.includes('new') && r.explains.length === groups.length);
-      if (top && (!best || top.score > best.score)) best = { situation: s, cause: top.node, score: top.score };
+      const candidates = [...m].sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, this.opts.verify);
+      for (const [c, depthSum] of candidates) {
+        const score = this.score(c, node, state, s, depthSum);
+        if (score > 0 && (!best || score > best.score)) best = { situation: s, cause: c, score };
+      }
     }
     return best;
+  }
+
+  /**
+   * The root-cause ranking's score (server/domain/root-cause/rank.ts) for a candidate that must explain
+   * the new symptom and every symptom of the situation; 0 when it does not. Without the paths the ranking
+   * lists (an operator reads them on the situation's map, not here, once per alert).
+   */
+  private score(c: number, node: number, state: FailState, s: SituationState, depthSum: number): number {
+    const reach = this.cachedReach(c);
+    if (!this.explains(reach, node, state)) return 0;
+    for (const [n, st] of s.symptoms) if (!this.explains(reach, n, st)) return 0;
+    let fanOut = 0, failingAbove = 0;
+    this.graph.forEachDependent(c, (d) => { fanOut++; if (d === node || s.symptoms.has(d)) failingAbove++; });
+    const specificity = 1 / (1 + Math.log10(1 + fanOut));
+    const proximity = 1 / Math.max(1, depthSum / 2);
+    return specificity * proximity * (0.5 + 0.5 * (fanOut ? failingAbove / fanOut : 0));
+  }
+
+  /** Blast radii of recently scored candidates: a storm asks about the same few providers again and again. */
+  private readonly reachCache = new Map<number, Map<number, number>>();
+  private cachedReach(c: number): Map<number, number> {
+    let r = this.reachCache.get(c);
+    if (r) { this.reachCache.delete(c); this.reachCache.set(c, r); return r; }
+    r = this.reachOf(c);
+    this.reachCache.set(c, r);
+    if (this.reachCache.size > 64) this.reachCache.delete(this.reachCache.keys().next().value!);
+    return r;
   }
 
   private reachOf(cause: number): Map<number, number> {
@@ -226,7 +253,7 @@ export class Correlator {
 
   private setCause(s: SituationState, cause: number) {
     s.cause = cause;
-    s.reach = this.reachOf(cause);
+    s.reach = this.cachedReach(cause);
   }
 
   private addSymptom(s: SituationState, node: number, state: FailState, at: number) {
