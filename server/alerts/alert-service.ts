@@ -129,6 +129,8 @@ export class AlertService {
     }
     // Resolved alerts stay in memory a day (re-deliveries are judged without a read), then only in the store.
     for (const [id, a] of this.alerts) if (a.status !== 'firing' && nowMs - Date.parse(a.updatedAt) > 24 * HOUR) this.alerts.delete(id);
+    // Resolved situations past their reopen time live on in the store only.
+    for (const [id, sit] of this.situations) if (sit.status === 'resolved' && !this.correlator.get(id)) this.situations.delete(id);
     if (!expired.length) return 0;
     const touched = new Map<string, SituationRecord>();
     const changed: AlertRecord[] = [];
