@@ -5,6 +5,7 @@ import { ensureAdminToken, startServer } from './server.ts';
 import { createStore } from './store/select-store.ts';
 import type { GraphStore } from './store/port.ts';
 import { loadDemo } from './demo/load-demo.ts';
+import { holdDataDir } from './ops/backup.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,11 +65,17 @@ function onStopSignal(stop: () => Promise<void> | void): void {
   }
 }
 
+/** `servicegraph restore` refuses a data dir a running server holds (server/ops/backup.ts). */
+function holdWhileRunning(): void {
+  if (config.store === 'sqlite') process.once('exit', holdDataDir(config.dataDir));
+}
+
 if (config.workers > 1 && cluster.isPrimary) {
   // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
   // share the port, each builds its own projection and follows the others' commits through the event log.
   const store = await createStore(config);
   await store.init();
+  holdWhileRunning();
   const adminToken = await ensureAdminToken(store, config);
   const empty = await isEmpty(store);
   await demoIfAsked(store, empty);
@@ -99,6 +106,7 @@ if (config.workers > 1 && cluster.isPrimary) {
   const server = await startServer(config);
   const { store } = server;
   if (cluster.isPrimary) {
+    holdWhileRunning();
     const empty = await isEmpty(store);
     await demoIfAsked(store, empty);
     if (values.demo) await server.ctx.feed.poke();

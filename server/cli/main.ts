@@ -7,6 +7,8 @@ const commands: Record<string, { summary: string; load: () => Promise<(argv: str
   serve: { summary: 'start the server (same as npm start)', load: async () => async () => { await import('../main.ts'); return -1; } },
   collect: { summary: 'run a collector and push what it finds: collect <source> [inputs] --server URL --token T', load: async () => (await import('../../collectors/cli.ts' as string)).runCollectCommand },
   mcp: { summary: 'an MCP server on stdio for AI agents: mcp [--server URL] [--token T]', load: async () => (await import('./mcp-command.ts' as string)).runMcpCommand },
+  backup: { summary: 'online, consistent copy of the embedded store: backup <file> [--data-dir DIR]', load: async () => (await import('./backup-command.ts' as string)).backupCommand('backup') },
+  restore: { summary: 'put a backup in place (the server must be stopped): restore <file> [--data-dir DIR]', load: async () => (await import('./backup-command.ts' as string)).backupCommand('restore') },
   impact: { summary: 'blast radius of a CI as a tree: impact <ci-name-or-id> [--down|--degraded] [--json]', load: async () => (await import('./impact-command.ts' as string)).runImpactCommand },
 };
 

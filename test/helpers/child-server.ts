@@ -20,10 +20,13 @@ export async function spawnServer(opts: { dataDir: string; port: number; token: 
     cwd: root,
     env: {
       ...process.env, PORT: String(opts.port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: opts.dataDir,
-      SERVICEGRAPH_ADMIN_TOKEN: opts.token, SERVICEGRAPH_WEB_DIST: join(opts.dataDir, 'no-web'), SERVICEGRAPH_OTLP_GRPC_PORT: 'off', ...opts.env,
+      SERVICEGRAPH_ADMIN_TOKEN: opts.token, SERVICEGRAPH_WEB_DIST: join(opts.dataDir, 'no-web'), SERVICEGRAPH_OTLP_GRPC_PORT: 'off', SERVICEGRAPH_LOG_LEVEL: 'warn', ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Read what it prints: a pipe nobody drains fills up, and a process writing to a full pipe blocks.
+  child.stdout?.resume();
+  child.stderr?.resume();
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try { if ((await fetch(`http://127.0.0.1:${opts.port}/healthz`)).ok) return child; } catch { /* not yet */ }
