@@ -236,5 +236,44 @@ const whatChanged: ToolDef = {
   },
 };
 
+const situations: ToolDef = {
+  name: 'situations', title: 'What is broken right now', minRole: 'viewer',
+  description: 'Situations from monitoring: alerts correlated by their probable cause, each with its cause (and what changed on it just before), its alerts, the services it impacts and a priority; open ones by priority. Give `id` for one situation in full. Also says how many CIs alert now and the noise reduction (alerts in, situations out).',
+  input: z.object({
+    id: z.string().min(1).max(100).optional().describe('one situation'),
+    status: z.enum(['open', 'resolved']).default('open'),
+    limit: z.number().int().min(1).max(50).default(10),
+  }),
+  async run(ctx, a) {
+    if (a.id) {
+      const v = expectOk(await ctx.api({ method: 'GET', path: `/api/v1/situations/${encodeURIComponent(a.id)}` }));
+      return { situation: compactSituation(v, 50), timeline: v.timeline ?? [], truncated: false };
+    }
+    const [list, health] = await Promise.all([
+      ctx.api({ method: 'GET', path: '/api/v1/situations', query: { status: a.status, limit: a.limit } }).then(expectOk),
+      ctx.api({ method: 'GET', path: '/api/v1/alerts/health' }).then(expectOk),
+    ]);
+    return {
+      situations: (list.items as any[]).map((v) => compactSituation(v, 10)),
+      noise: list.noise ?? health.noise,
+      alertingNow: { cis: health.alerting.length, dependentsImpacted: health.total },
+      truncated: list.items.length >= a.limit,
+    };
+  },
+};
+
+/** A situation with its cause first, its alerts and services capped, and how many there are of each. */
+function compactSituation(v: any, listed: number) {
+  return {
+    id: v.id, status: v.status, openedAt: v.openedAt, resolvedAt: v.resolvedAt, priority: v.priority,
+    cause: { id: v.cause.ci, name: v.cause.name, class: v.cause.class, recentChanges: (v.cause.recentChanges ?? []).slice(0, 5) },
+    alerts: (v.alerts as any[]).slice(0, listed).map((x) => ({ id: x.id, name: x.name, status: x.status, severity: x.severity, startsAt: x.startsAt, ci: x.binding?.ci ?? null, summary: x.annotations?.summary })),
+    alertCount: v.alerts.length,
+    impactedServices: (v.impactedServices as any[]).slice(0, listed).map((x) => ({ id: x.id, name: x.name, tier: x.tier, state: x.state })),
+    impactedServiceCount: v.impactedServiceCount ?? v.impactedServices.length,
+    incident: v.incident, proposeResolveIncident: v.proposeResolveIncident,
+  };
+}
+
 /** Every tool, in the order an agent's tool list shows them. */
-export const TOOLS: ToolDef[] = [searchCis, getCi, serviceMap, blastRadius, incidentPriority, assessChange, rootCause, whatChanged];
+export const TOOLS: ToolDef[] = [searchCis, getCi, serviceMap, blastRadius, incidentPriority, assessChange, rootCause, whatChanged, situations];

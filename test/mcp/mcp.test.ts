@@ -73,7 +73,7 @@ describe('MCP over Streamable HTTP at /mcp', () => {
 
   it('shows a viewer only read-only tools; a change manager may also record the change it assesses', async () => {
     const asViewer = (await (await httpClient(viewer)).listTools()).tools;
-    expect(asViewer.map((t) => t.name)).toEqual(['search_cis', 'get_ci', 'service_map', 'blast_radius', 'incident_priority', 'assess_change', 'root_cause', 'what_changed']);
+    expect(asViewer.map((t) => t.name)).toEqual(['search_cis', 'get_ci', 'service_map', 'blast_radius', 'incident_priority', 'assess_change', 'root_cause', 'what_changed', 'situations']);
     for (const t of asViewer) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
     expect(Object.keys(asViewer.find((t) => t.name === 'assess_change')!.inputSchema.properties ?? {})).not.toContain('create');
 
@@ -154,6 +154,28 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     const db = await busyDatabase();
     const writeAsViewer = await client.callTool({ name: 'assess_change', arguments: { cis: [db.id], window, create: true } });
     expect(JSON.parse((writeAsViewer.content as { text: string }[])[0].text).created).toBeNull();
+  });
+
+  it('answers situations as GET /api/v1/situations does: a storm on a database is one situation caused by it', async () => {
+    const db = await busyDatabase();
+    const deps = ((await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'down' }], limit: 200 } })).body.impacted as { id: string; name: string; class: string; depth: number }[])
+      .filter((c) => c.class === 'service' && c.depth > 0).slice(0, 8);
+    const startsAt = new Date(Date.now() - 30_000).toISOString();
+    const alert = (fingerprint: string, service: string, severity: string) =>
+      ({ source: 'mcp-test', fingerprint, status: 'firing', severity, labels: { alertname: severity === 'critical' ? 'PostgresqlDown' : 'HighErrorRate', service, environment: db.environment }, annotations: { summary: `${service} alerting` }, startsAt });
+    const sent = await srv.api('/api/v1/alerts', { body: { alerts: [alert('db', db.name, 'critical'), ...deps.map((d) => alert(d.id, d.name, 'warning'))] }, token: await srv.tokenFor('collector') });
+    expect(sent.status).toBe(200);
+
+    const rest = (await srv.api('/api/v1/situations?status=open&limit=10', { token: viewer })).body;
+    const mcp = await call(await httpClient(viewer), 'situations', {});
+    expect(mcp.situations.map((x: { id: string }) => x.id)).toEqual(rest.items.map((x: { id: string }) => x.id));
+    const storm = mcp.situations.find((x: { cause: { id: string } }) => x.cause.id === db.id);
+    expect(storm).toMatchObject({ cause: { name: db.name }, alertCount: deps.length + 1 });
+    expect(storm.priority.priority).toMatch(/^P[1-4]$/);
+    expect(mcp.alertingNow.cis).toBeGreaterThan(0);
+    const one = await call(await httpClient(viewer), 'situations', { id: storm.id });
+    expect(one.situation.id).toBe(storm.id);
+    expect(one.timeline.length).toBeGreaterThan(0);
   });
 
   it('gives the map around a CI as an adjacency list with names, and serves it as a resource', async () => {
