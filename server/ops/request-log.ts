@@ -29,7 +29,7 @@ export function requestLog(deps: { logger: Logger; metrics?: Metrics }) {
       const p = req.principal;
       const line = {
         reqId: req.id, method: req.method, route, path: req.path, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10,
-        ...(p ? { token: p.name, role: p.role } : {}),
+        ...(p ? { tokenName: p.name, role: p.role } : {}),
       };
       if (res.statusCode >= 500) deps.logger.error({ ...line, err: res.locals.err }, 'request');
       else deps.logger.info(line, 'request');

@@ -18,10 +18,18 @@ export function ingestRoutes(ctx: ApiContext): Router {
     const isDryRun = dryRun === 'true';
     // A dry run writes nothing, so it needs no key; any other batch with a key is applied at most once.
     const idempotency = isDryRun ? null : idempotencyOf(req, batch);
-    const out = await ingest(ctx.store, batch, {
-      limits: ctx.limits, maxRetireShare: ctx.maxRetireShare, dryRun: isDryRun,
-      ...(idempotency ? { idempotency } : {}), idempotencyTtlMs: ctx.idempotencyTtlMs,
-    });
+    const started = performance.now();
+    let out;
+    try {
+      out = await ingest(ctx.store, batch, {
+        limits: ctx.limits, maxRetireShare: ctx.maxRetireShare, dryRun: isDryRun,
+        ...(idempotency ? { idempotency } : {}), idempotencyTtlMs: ctx.idempotencyTtlMs,
+      });
+    } catch (e) {
+      ctx.metrics?.observeIngest(batch.source, 0, null, (e as { status?: number }).status !== undefined && (e as { status: number }).status < 500);
+      throw e;
+    }
+    if (!out.dryRun && !out.replayed) ctx.metrics?.observeIngest(batch.source, (performance.now() - started) / 1000, out.result, false);
     // The reply goes out only after the store committed (transact resolves after COMMIT).
     if (!out.dryRun && out.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.json(out.result);
