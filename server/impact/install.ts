@@ -2,6 +2,8 @@ import type { Router } from 'express';
 import type { ApiContext } from '../api/context.ts';
 import { TopologyService } from '../topology/topology-service.ts';
 import { impactRoutes } from '../api/routes/impact.ts';
+import { impactMapRoutes } from '../api/routes/impact-map.ts';
+import { createImpactMapService } from './impact-map-service.ts';
 import { pathsRoutes } from '../api/routes/paths.ts';
 import { incidentRoutes } from '../api/routes/incidents.ts';
 import { changeRoutes } from '../api/routes/changes.ts';
@@ -38,8 +40,9 @@ export async function installImpact(ctx: ApiContext): Promise<ImpactFeature> {
   const incidents = new IncidentService({ impact, records, priority: priorityConfigFromEnv() });
   const changes = new ChangeService({ impact, records });
   const rootCause = new RootCauseService({ impact, records, store: ctx.store });
+  const impactMap = createImpactMapService({ impact, changes, store: ctx.store, limits: ctx.limits, edgeState: ctx.edgeState });
   const routers = [
-    impactRoutes(impact), pathsRoutes(topology), incidentRoutes(incidents), changeRoutes(changes), windowRoutes(changes), rootCauseRoutes(rootCause),
+    impactRoutes(impact), impactMapRoutes(impactMap), pathsRoutes(topology), incidentRoutes(incidents), changeRoutes(changes), windowRoutes(changes), rootCauseRoutes(rootCause),
   ];
   return { topology, records, impact, incidents, routers, stop: () => topology.stop() };
 }

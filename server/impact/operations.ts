@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { describeOperation } from '../api/openapi.ts';
-import { ImpactReply, ImpactRequest, PathsQuery, PathsReply, RootCauseReply, RootCauseRequest } from '../model/impact.ts';
+import { ImpactMapRequest, ImpactReply, ImpactRequest, PathsQuery, PathsReply, RootCauseReply, RootCauseRequest } from '../model/impact.ts';
 import { IncidentInput, IncidentListItem, IncidentListQuery, IncidentPatch, IncidentView } from '../model/incidents.ts';
 import { ChangeAssessment, ChangeInput, ChangePatch, ChangeRecord, WindowInput, WindowRecord } from '../model/changes.ts';
 import { ChangeListQuery } from '../api/routes/changes.ts';
 import { WindowListQuery } from '../api/routes/windows.ts';
+import { GraphResult } from '../model/records.ts';
 
 /** The impact feature's operations in the OpenAPI document, from the same zod schemas the routes parse with. */
 export function describeImpactOperations(): void {
   const items = <T extends z.ZodType>(s: T) => z.object({ items: z.array(s) });
   describeOperation({ method: 'post', path: '/api/v1/impact', summary: 'Blast radius of failed CIs: states, depths, explanation paths, services, cost', role: 'viewer', body: ImpactRequest, response: ImpactReply });
+  describeOperation({ method: 'post', path: '/api/v1/graph/impact', summary: 'The map of a blast radius of any size (failed CIs, or a change\'s worst case): grouped, coloured by state, truncation explained', role: 'viewer', body: ImpactMapRequest, response: GraphResult });
   describeOperation({ method: 'get', path: '/api/v1/paths', summary: 'Shortest dependency paths between two CIs (capped)', role: 'viewer', query: PathsQuery, response: PathsReply });
   describeOperation({ method: 'post', path: '/api/v1/incidents', summary: 'Open an incident on failed CIs; impact and priority are computed', role: 'change-manager', body: IncidentInput, status: 201, response: IncidentView });
   describeOperation({ method: 'post', path: '/api/v1/incidents/preview', summary: 'What an incident on these CIs would be: impact and priority, recording nothing', role: 'viewer', body: IncidentInput, response: IncidentView });

@@ -17,6 +17,13 @@ export const ImpactRequest = z.strictObject({
 });
 export type ImpactRequest = z.infer<typeof ImpactRequest>;
 
+/** A map of a blast radius: of failed CIs, or of a change's worst case (every CI it touches down). */
+export const ImpactMapRequest = z.union([
+  z.strictObject({ failed: ImpactRequest.shape.failed, asOf: ImpactRequest.shape.asOf, maintenance: ImpactRequest.shape.maintenance }),
+  z.strictObject({ change: Id.describe('a change record: its touched CIs go down, as in its assessment') }),
+]);
+export type ImpactMapRequest = z.infer<typeof ImpactMapRequest>;
+
 /** What every impact listing says of a CI. */
 const ImpactedBase = z.object({
   id: z.string(),

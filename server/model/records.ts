@@ -128,10 +128,21 @@ export const GraphEdge = z.object({
 });
 export type GraphEdge = z.infer<typeof GraphEdge>;
 
+/** Why a map shows less than was asked, in words, and what to do to see the rest. */
+export const Truncation = z.object({
+  reason: z.enum(['nodes', 'edges', 'hub', 'impact']).describe('nodes: the node cap; edges: the relation cap; hub: a CI with more relations than one map reads; impact: more impacted CIs than one answer lists'),
+  limit: z.number().int(),
+  message: z.string(),
+});
+export type Truncation = z.infer<typeof Truncation>;
+
 export const GraphResult = z.object({
   nodes: z.array(GraphNode),
   edges: z.array(GraphEdge),
   truncated: z.boolean(),
+  truncation: Truncation.optional().describe('present when truncated: why, and how to see the rest'),
+  states: z.record(z.string(), z.enum(['down', 'degraded', 'maintenance'])).optional()
+    .describe('a blast-radius map: the impact state of each node shown (a group takes its worst member\'s)'),
 });
 export type GraphResult = z.infer<typeof GraphResult>;
 
