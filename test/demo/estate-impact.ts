@@ -9,7 +9,16 @@ import { seededRandom } from '../../server/demo/random.ts';
  * The generated estate as a projection, without a store: a CI's id is its class, environment, name
  * and identifiers (what the generator identifies it by), so relations find their ends the same way.
  */
-const keyOf = (c: IngestCi | CiRef) => JSON.stringify([c.class, c.environment ?? '', 'name' in c ? c.name : '', c.identifiers ?? {}]);
+export type ClassRef = Exclude<CiRef, { id: string }>;
+/** The generator names every end by class and identifiers, never by id. */
+export function classRef(r: CiRef): ClassRef {
+  if ('id' in r) throw new Error('the demo estate names relation ends by class');
+  return r;
+}
+export const keyOf = (c: IngestCi | CiRef) => {
+  const r = 'name' in c && !('id' in c) ? c : classRef(c);
+  return JSON.stringify([r.class, r.environment ?? '', r.name ?? '', r.identifiers ?? {}]);
+};
 
 export function estateTopology(estate: Estate): Topology {
   const cis = estate.cis.map((c) => ({ id: keyOf(c), class: c.class, name: c.name, environment: c.environment ?? '', tier: c.tier ?? null, owner: c.owner ?? null, attributes: c.attributes ?? {} }));

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { generateEstate, type Estate } from '../../server/demo/generate-estate.ts';
-import { sampleSpread, spreadOf } from './estate-impact.ts';
+import { classRef, keyOf as key, sampleSpread, spreadOf } from './estate-impact.ts';
 
 /**
  * The demo estate looks like a company: dependencies flow one way but for one labelled cycle, replicas
  * sit in redundancy groups, and a failure takes down a handful of services, a shared hub hundreds.
  */
 const estate = generateEstate({ cis: 3000, seed: 7 });
-const key = (r: { class: string; environment?: string; name?: string; identifiers?: Record<string, string> }) => JSON.stringify([r.class, r.environment ?? '', r.name ?? '', r.identifiers ?? {}]);
 
 /** The DEPENDS_ON edges that lie on a cycle: edges are pruned while their source has no caller or their target no callee left. */
 function cyclicEdges(e: Estate, keep: (r: Estate['relations'][number]) => boolean) {
@@ -28,14 +27,14 @@ describe('the demo estate', () => {
 
   it('has dependencies that flow one way, but for one cycle that says it is deliberate', () => {
     const cycle = cyclicEdges(estate, () => true);
-    expect(cycle.map((r) => `${r.from.name} -> ${r.to.name}`).sort()).toEqual(['search-gateway -> search-worker', 'search-worker -> search-gateway']);
+    expect(cycle.map((r) => `${classRef(r.from).name} -> ${classRef(r.to).name}`).sort()).toEqual(['search-gateway -> search-worker', 'search-worker -> search-gateway']);
     expect(cycle.every((r) => String(r.attributes?.note).startsWith('deliberate cycle'))).toBe(true);
     expect(cyclicEdges(estate, (r) => !r.attributes?.note)).toEqual([]);
   });
 
   it('puts replicas in redundancy groups: databases need 2 of 3 hosts, caches any of 3, pods half', () => {
     const groups = new Map<string, { minUp: unknown; size: number }>();
-    for (const r of estate.relations) if (r.redundancy && r.from.environment === 'production') {
+    for (const r of estate.relations) if (r.redundancy && classRef(r.from).environment === 'production') {
       const g = groups.get(r.redundancy.group);
       if (g) g.size++; else groups.set(r.redundancy.group, { minUp: r.redundancy.minUp, size: 1 });
     }

@@ -40,12 +40,12 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
   return JSON.parse(text);
 }
 
-/** A database many services need: the first database whose blast radius reaches a service. */
+/** A database many services need: the first whose blast radius reaches 20 services (the demo is layered: most reach a few). */
 async function busyDatabase(): Promise<{ id: string; name: string; environment: string }> {
   const dbs = (await srv.api('/api/v1/cis?class=database&limit=50')).body.items as { id: string; name: string; environment: string }[];
   for (const db of dbs) {
     const r = await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'down' }], limit: 1 } });
-    if (r.body.summary.services >= 3) return db;
+    if (r.body.summary.services >= 20) return db;
   }
   throw new Error('the demo has no database that services need');
 }
