@@ -26,8 +26,8 @@ export interface Timings { elements: number; patchMs: number; layoutMs: number; 
 
 /** Above this many elements the cheaper style (haystack edges, fewer labels) is used. */
 export const LARGE_ELEMENTS = 1500;
-/** ELK's layered algorithm is the nicest for small maps; above this it takes seconds, so ours runs. */
-export const ELK_MAX_NODES = 250;
+/** ELK's layered algorithm is the nicest for small maps; above this it takes seconds (37 s for the demo's 200-CI default map on a loaded 2-core machine), so ours runs. */
+export const ELK_MAX_NODES = 120;
 const FCOSE_DRAFT_NODES = 1200;
 const FIT_MAX_ZOOM = 1.5;
 /** One canvas pixel per CSS pixel even on HiDPI screens: four times fewer to draw there. */
