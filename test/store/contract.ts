@@ -192,6 +192,13 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
         expect(events.map((e) => e.at)).toEqual([...events.map((e) => e.at)].sort());
         expect(events[2].at >= late.now()).toBe(true);
+        // An event appended outside ingest (incidents, changes) with an earlier instant keeps time order too.
+        const seq = await store.appendEvent({ at: c.now(), source: null, changes: [{ kind: 'incident.opened', ref: 'i1' }] });
+        const [appended] = await store.eventsSince(seq - 1, 1);
+        expect(appended.at >= events[2].at).toBe(true);
+        await push(store, { source: 'a', cis: [svc('x', { tier: 4 })] }, { now: c.now });
+        const [after] = await store.eventsSince(seq, 1);
+        expect(after.at >= appended.at).toBe(true);
       });
     });
 

@@ -7,6 +7,7 @@ import type { GraphStore, BatchTx, StoredDoc, AlertQuery, AlertWrite } from '../
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
 import { prepareBatchMeta, type BatchMetaStatements } from './batch-meta.ts';
+import { notBefore } from '../../domain/reconcile/batch-time.ts';
 import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsAmong, relationsOf, topology, type ReadStatements } from './reads.ts';
 import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
@@ -121,8 +122,13 @@ export class SqliteStore implements GraphStore {
     return this.reader.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM events').get()!.s ?? 0;
   }
   appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number> {
-    return this.mutex.run(async () => Number(this.writer.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)')
-      .run(event.at, event.source, JSON.stringify(event.changes)).lastInsertRowid));
+    // As for a batch: the instant never goes back from the last committed one, so event time follows seq.
+    return this.mutex.run(async () => this.writer.transaction(() => {
+      const at = notBefore(event.at, this.meta.lastBatchAt.get()?.value ?? null);
+      this.meta.setLastBatchAt.run(at);
+      return Number(this.writer.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)')
+        .run(at, event.source, JSON.stringify(event.changes)).lastInsertRowid);
+    }).immediate());
   }
 
   createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void> {
