@@ -25,8 +25,9 @@ const withClass = (cls: string) => page.evaluate((c) => {
   const cy = (window as unknown as { __servicegraph: { view: { cy: { elements(s: string): { map(f: (e: { id(): string }) => string): string[] } } } } }).__servicegraph.view.cy;
   return cy.elements(`.${c}`).map((e) => e.id());
 }, cls);
+/** Follows a link of the navigation, as a person moves between views. */
 async function tab(name: string) {
-  await page.getByRole('tab', { name }).click();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name, exact: true }).click();
 }
 
 beforeAll(async () => {
@@ -54,7 +55,7 @@ describe('web UI end to end', () => {
   it('signs in from a #token= link and drops the token from the address bar', async () => {
     await page.goto(`${srv.url}/#token=${srv.adminToken}`);
     await mapSettled(page);
-    expect(page.url()).toBe(`${srv.url}/`);
+    expect(page.url()).toBe(`${srv.url}/map`);
     expect(await page.evaluate(() => sessionStorage.getItem('servicegraph.token'))).toBe(srv.adminToken);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => page.evaluate(() => sessionStorage.getItem('servicegraph.token'))).toBeNull();
@@ -157,7 +158,7 @@ describe('web UI end to end', () => {
   });
 
   it('assesses a change: risk gauge with factors, blast radius on the map, approvers', async () => {
-    await tab('Change');
+    await tab('Changes');
     await page.getByLabel('Title').fill('e2e: upgrade the database');
     await page.getByRole('button', { name: `Add “${db.name}”` }).click();
     await page.getByRole('button', { name: 'Create and assess' }).click();
