@@ -1,7 +1,7 @@
 // Counts of everything the migration copies, for the check against the source store.
 // Relationships are counted only for the registered relation types.
 // Parameters: $types LIST<STRING>.
-// Returns: one row: cis, ciVersions, ciKeys, relations, relationVersions, assertions, runs, events, tokens, docs.
+// Returns: one row: cis, ciVersions, ciKeys, relations, relationVersions, assertions, runs, events, tokens, docs, entries.
 RETURN COUNT { (:CI) } AS cis,
        COUNT { (:CIVersion) } AS ciVersions,
        COUNT { (:CIKey) } AS ciKeys,
@@ -11,4 +11,5 @@ RETURN COUNT { (:CI) } AS cis,
        COUNT { (:Run) } AS runs,
        COUNT { (:Event) } AS events,
        COUNT { (:Token) } AS tokens,
-       COUNT { (:Doc) } AS docs
+       COUNT { (:Doc) } AS docs,
+       COUNT { (:Entry) } AS entries

@@ -48,6 +48,8 @@ CREATE CONSTRAINT token_hash IF NOT EXISTS FOR (t:Token) REQUIRE t.hash IS UNIQU
 
 CREATE CONSTRAINT doc_key IF NOT EXISTS FOR (d:Doc) REQUIRE (d.kind, d.id) IS UNIQUE;
 CREATE INDEX doc_kind IF NOT EXISTS FOR (d:Doc) ON (d.kind);
+// Timelines of incidents and changes, read per record.
+CREATE CONSTRAINT entry_id IF NOT EXISTS FOR (e:Entry) REQUIRE (e.recordId, e.id) IS UNIQUE;
 
 // Idempotency keys of committed ingest batches: looked up by key, purged by expiry.
 CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key IS UNIQUE;

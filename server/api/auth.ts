@@ -11,8 +11,8 @@ declare module 'express-serve-static-core' {
   interface Request { principal?: TokenInfo }
 }
 
-export async function issueToken(store: GraphStore, name: string, role: Role, value = newToken()): Promise<{ token: string; info: TokenInfo }> {
-  const info: TokenInfo = { id: 'tok-' + randomBytes(6).toString('base64url'), name, role, createdAt: new Date().toISOString() };
+export async function issueToken(store: GraphStore, name: string, role: Role, value = newToken(), team: string | null = null): Promise<{ token: string; info: TokenInfo }> {
+  const info: TokenInfo = { id: 'tok-' + randomBytes(6).toString('base64url'), name, role, createdAt: new Date().toISOString(), team };
   await store.createToken({ ...info, hash: hashToken(value) });
   return { token: value, info };
 }

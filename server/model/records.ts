@@ -104,7 +104,10 @@ export const Role = z.enum(['viewer', 'collector', 'change-manager', 'admin']);
 export type Role = z.infer<typeof Role>;
 export const roleRank: Record<Role, number> = { viewer: 0, collector: 1, 'change-manager': 2, admin: 3 };
 
-export const TokenInfo = z.object({ id: z.string(), name: z.string(), role: Role, createdAt: z.string() });
+export const TokenInfo = z.object({
+  id: z.string(), name: z.string(), role: Role, createdAt: z.string(),
+  team: z.string().nullable().optional().describe('the team this token approves changes for (a change manager of that team)'),
+});
 export type TokenInfo = z.infer<typeof TokenInfo>;
 
 export const GraphNode = CiRecord.pick({ id: true, class: true, name: true, environment: true, tier: true, owner: true, lifecycle: true })

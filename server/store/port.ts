@@ -122,6 +122,21 @@ export interface AlertQuery {
   limit: number;
 }
 
+/** One entry of a record's timeline (an incident's or a change's): what happened to it, when, by whom. */
+export interface StoredEntry<T = unknown> { recordId: string; id: string; at: string; kind: string; data: T }
+
+/** A record, its new timeline entries and the event announcing them: written together or not at all. */
+export interface RecordWrite {
+  doc: StoredDoc;
+  /**
+   * Optimistic concurrency: the doc's `updatedAt` as the writer read it (null: it must not exist yet).
+   * When the stored doc differs, nothing is written and `committed` is false. Absent: no check.
+   */
+  ifUpdatedAt?: string | null;
+  entries: StoredEntry[];
+  event: Omit<ChangeEvent, 'seq'> | null;
+}
+
 /**
  * The one behaviour every store has, proven by test/store/contract.ts.
  * All methods are async so that a networked store (Neo4j) fits without change.
@@ -157,7 +172,7 @@ export interface GraphStore {
   /** Append an event outside ingest (incidents, changes...). */
   appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number>;
 
-  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void>;
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null }): Promise<void>;
   findToken(hash: string): Promise<TokenInfo | null>;
   countTokens(): Promise<number>;
 
@@ -170,4 +185,8 @@ export interface GraphStore {
   writeAlerts(write: AlertWrite): Promise<number>;
   /** Alerts, most recently updated first (current, or as they were at `asOf`). */
   listAlerts(query: AlertQuery): Promise<AlertRecord[]>;
+  /** Write a record with its timeline entries and its event in one transaction (see RecordWrite). */
+  commitRecord(write: RecordWrite): Promise<{ committed: boolean; seq: number }>;
+  /** A record's timeline, oldest first: its latest `limit` entries when it has more. */
+  listEntries<T>(recordId: string, limit: number): Promise<StoredEntry<T>[]>;
 }

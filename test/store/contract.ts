@@ -499,5 +499,49 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(await store.listDocs('change')).toEqual([]);
       });
     });
+
+    describe('records with a timeline (incidents, changes)', () => {
+      const doc = (updatedAt: string, title: string) => ({ kind: 'change', id: 'chg-1', createdAt: '2026-01-01T00:00:00.000Z', updatedAt, data: { title } });
+      const entry = (at: string, id: string, kind: string, data: unknown = {}) => ({ recordId: 'chg-1', id, at, kind, data });
+
+      it('writes the record, its entries and its event together, and reads the timeline oldest first', async () => {
+        const before = await store.latestSeq();
+        const t0 = c.now(), t1 = c.advance();
+        const out = await store.commitRecord({
+          doc: doc(t0, 'patch db'), ifUpdatedAt: null,
+          entries: [entry(t0, 'e-00', 'created', { by: 'alice' }), entry(t1, 'e-01', 'note', { text: 'CAB on Tuesday' })],
+          event: { at: t0, source: null, changes: [{ kind: 'change.created', ref: 'chg-1' }] },
+        });
+        expect(out.committed).toBe(true);
+        expect(out.seq).toBe(before + 1);
+        expect((await store.getDoc('change', 'chg-1'))!.data).toEqual({ title: 'patch db' });
+        expect((await store.eventsSince(before, 10)).map((e) => e.changes)).toEqual([[{ kind: 'change.created', ref: 'chg-1' }]]);
+        expect(await store.listEntries('chg-1', 10)).toEqual([entry(t0, 'e-00', 'created', { by: 'alice' }), entry(t1, 'e-01', 'note', { text: 'CAB on Tuesday' })]);
+        expect(await store.listEntries('chg-2', 10)).toEqual([]);
+      });
+
+      it('a write made against an outdated version changes nothing (optimistic concurrency)', async () => {
+        const t0 = c.now();
+        await store.commitRecord({ doc: doc(t0, 'v1'), ifUpdatedAt: null, entries: [entry(t0, 'e-00', 'created')], event: null });
+        const seq = await store.latestSeq();
+        // Created twice: the second creator loses.
+        expect((await store.commitRecord({ doc: doc(t0, 'other'), ifUpdatedAt: null, entries: [entry(t0, 'e-x', 'created')], event: null })).committed).toBe(false);
+        const t1 = c.advance();
+        expect((await store.commitRecord({ doc: doc(t1, 'v2'), ifUpdatedAt: t0, entries: [entry(t1, 'e-01', 'status')], event: { at: t1, source: null, changes: [{ kind: 'change.updated', ref: 'chg-1' }] } })).committed).toBe(true);
+        // Two writers read v1; the second one's write is refused whole: no doc, no entry, no event.
+        const t2 = c.advance();
+        expect(await store.commitRecord({ doc: doc(t2, 'stale'), ifUpdatedAt: t0, entries: [entry(t2, 'e-02', 'status')], event: { at: t2, source: null, changes: [{ kind: 'change.updated', ref: 'chg-1' }] } }))
+          .toEqual({ committed: false, seq: 0 });
+        expect((await store.getDoc('change', 'chg-1'))!.data).toEqual({ title: 'v2' });
+        expect((await store.listEntries('chg-1', 10)).map((e) => e.id)).toEqual(['e-00', 'e-01']);
+        expect(await store.latestSeq()).toBe(seq + 1);
+      });
+
+      it('a long timeline reads its latest entries, still oldest first', async () => {
+        const entries = Array.from({ length: 12 }, (_, i) => entry(new Date(Date.parse('2026-01-01T00:00:00Z') + i * 1000).toISOString(), `e-${String(i).padStart(2, '0')}`, 'priority'));
+        await store.commitRecord({ doc: doc(c.now(), 'x'), entries, event: null });
+        expect((await store.listEntries('chg-1', 5)).map((e) => e.id)).toEqual(['e-07', 'e-08', 'e-09', 'e-10', 'e-11']);
+      });
+    });
   });
 }

@@ -17,11 +17,12 @@ const keyOfRow: Partial<Record<QueryName, (r: Record<string, unknown>) => string
   'create-relations': (r) => String(r.id), 'merge-relation-versions': (r) => `${r.relId}|${r.version}`,
   'upsert-assertions': (r) => `${r.targetId}|${r.source}|${r.scope}`, 'upsert-runs': (r) => String(r.runId),
   'import-events': (r) => String(r.seq), 'merge-tokens': (r) => String(r.id), 'put-docs': (r) => `${r.kind}|${r.id}`,
+  'append-entries': (r) => `${r.recordId}|${r.id}`,
 };
 const countKeys: Record<string, QueryName> = {
   cis: 'create-cis', ciVersions: 'merge-ci-versions', ciKeys: 'merge-keys', relations: 'create-relations',
   relationVersions: 'merge-relation-versions', assertions: 'upsert-assertions', runs: 'upsert-runs', events: 'import-events',
-  tokens: 'merge-tokens', docs: 'put-docs',
+  tokens: 'merge-tokens', docs: 'put-docs', entries: 'append-entries',
 };
 
 /** Queries that CREATE: a key already present fails, as on the server's uniqueness constraints. */

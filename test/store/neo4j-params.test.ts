@@ -108,6 +108,8 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await store.putDoc({ kind: 'incident', id: 'i', createdAt: now, updatedAt: now, data: {} });
     await store.getDoc('incident', 'i');
     await store.listDocs('incident');
+    await store.commitRecord({ doc: { kind: 'change', id: 'c', createdAt: now, updatedAt: now, data: {} }, ifUpdatedAt: null, entries: [{ recordId: 'c', id: 'e', at: now, kind: 'created', data: {} }], event: { at: now, source: null, changes: [] } });
+    await store.listEntries('c', 10);
   });
 
   it('alerts: the write (alerts, situation documents, event) and the current and as-of reads', async () => {

@@ -1,7 +1,7 @@
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { push } from './contract.ts';
 
-/** An embedded store with a bit of everything: history, a retired CI, relations, runs, events, tokens, docs. */
+/** An embedded store with a bit of everything: history, a retired CI, relations, runs, events, tokens, docs, timeline entries. */
 export async function seedEmbeddedStore(file: string): Promise<void> {
   const store = new SqliteStore({ file, synchronous: 'NORMAL' });
   await store.init();
@@ -13,5 +13,10 @@ export async function seedEmbeddedStore(file: string): Promise<void> {
   await store.createToken({ id: 't1', hash: 'h1', name: 'admin', role: 'admin', createdAt: '2026-01-01T00:00:00.000Z' });
   await store.putDoc({ kind: 'incident', id: 'i1', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', data: { title: 'x' } });
   await store.appendEvent({ at: '2026-01-04T00:00:00.000Z', source: null, changes: [{ kind: 'incident.opened', ref: 'i1' }] });
+  await store.commitRecord({
+    doc: { kind: 'change', id: 'c1', createdAt: '2026-01-04T00:00:00.000Z', updatedAt: '2026-01-04T00:00:00.000Z', data: { title: 'y' } },
+    entries: ['00', '01', '02', '03'].map((n) => ({ recordId: 'c1', id: `e-${n}`, at: '2026-01-04T00:00:00.000Z', kind: 'note', data: { text: n } })),
+    event: null,
+  });
   await store.close();
 }

@@ -51,11 +51,15 @@ export const importers: Record<ExportTable, { query: QueryName; rows: (rows: Row
   },
   tokens: {
     query: 'merge-tokens',
-    rows: (rows) => rows.map((r) => ({ id: String(r.id), hash: String(r.hash), name: String(r.name), role: String(r.role), createdAt: String(r.created_at) })),
+    rows: (rows) => rows.map((r) => ({ id: String(r.id), hash: String(r.hash), name: String(r.name), role: String(r.role), createdAt: String(r.created_at), team: strOrNull(r.team) })),
   },
   docs: {
     query: 'put-docs',
     rows: (rows) => rows.map((r) => ({ kind: String(r.kind), id: String(r.id), createdAt: String(r.created_at), updatedAt: String(r.updated_at), data: String(r.data) })),
+  },
+  entries: {
+    query: 'append-entries',
+    rows: (rows) => rows.map((r) => ({ recordId: String(r.record_id), id: String(r.id), at: String(r.at), kind: String(r.kind), data: String(r.data) })),
   },
 };
 
@@ -99,6 +103,6 @@ export async function targetCounts(tx: ManagedTransaction, types: string[]): Pro
   return {
     cis: num(r.cis), ci_versions: num(r.ciVersions), ci_keys: num(r.ciKeys), relations: num(r.relations),
     relation_versions: num(r.relationVersions), assertions: num(r.assertions), runs: num(r.runs), events: num(r.events),
-    tokens: num(r.tokens), docs: num(r.docs),
+    tokens: num(r.tokens), docs: num(r.docs), entries: num(r.entries),
   };
 }

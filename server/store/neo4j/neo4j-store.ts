@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type ManagedTransaction, type SessionMode } from 'neo4j-driver';
-import type { AlertQuery, AlertWrite, BatchTx, CiQuery, GraphStore, StoredDoc } from '../port.ts';
+import type { AlertQuery, AlertWrite, BatchTx, CiQuery, GraphStore, RecordWrite, StoredDoc, StoredEntry } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import type { Neo4jConfig } from './config.ts';
 import { neo4jBatchTx } from './batch-tx.ts';
@@ -8,10 +8,10 @@ import { getCiDetail, getCis, lastSeen, listCis, relationsAmong, relationsOf } f
 import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
 import { topology } from './topology.ts';
-import { docFromProps, num } from './records.ts';
-import { docRow } from './write-rows.ts';
+import { docFromProps, entryFromProps, num } from './records.ts';
+import { docRow, entryRow } from './write-rows.ts';
 import { applySchema, serverVersion, supportedVersion } from './schema.ts';
-import { intParam, runQuery } from './run.ts';
+import { intParam, runQuery, runRows } from './run.ts';
 
 type Props = Record<string, unknown>;
 /** An appended event's key only has to outlive the driver's retries of its transaction (seconds); a day is plenty. */
@@ -125,12 +125,12 @@ export class Neo4jStore implements GraphStore {
     });
   }
 
-  async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void> {
-    await this.write((tx) => runQuery(tx, 'create-token', { ...t }));
+  async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null }): Promise<void> {
+    await this.write((tx) => runQuery(tx, 'create-token', { ...t, team: t.team ?? null }));
   }
   async findToken(hash: string): Promise<TokenInfo | null> {
     const [r] = await this.read((tx) => runQuery<TokenInfo>(tx, 'find-token', { hash }));
-    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.createdAt } : null;
+    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.createdAt, team: r.team ?? null } : null;
   }
   async countTokens(): Promise<number> {
     const [r] = await this.read((tx) => runQuery<{ n: unknown }>(tx, 'count-tokens'));
@@ -169,6 +169,28 @@ export class Neo4jStore implements GraphStore {
     });
   }
   listAlerts(q: AlertQuery) { return this.read((tx) => listAlerts(tx, q)); }
+  async commitRecord(w: RecordWrite): Promise<{ committed: boolean; seq: number }> {
+    const doc = docRow(w.doc);
+    const entries = w.entries.map(entryRow);
+    const changes = w.event ? JSON.stringify(w.event.changes) : null;
+    return this.write(async (tx) => {
+      // The store-wide write lock first, so that the version read below cannot change before the commit.
+      const [lock] = await runQuery<{ locked: unknown }>(tx, 'lock-writes');
+      if (num(lock?.locked ?? 0) !== 1) throw new Error(MISSING_COUNTER);
+      if (w.ifUpdatedAt !== undefined) {
+        const [cur] = await runQuery<{ updatedAt: string }>(tx, 'doc-version', { kind: w.doc.kind, id: w.doc.id });
+        if ((cur?.updatedAt ?? null) !== w.ifUpdatedAt) return { committed: false, seq: 0 };
+      }
+      await runQuery(tx, 'put-docs', { rows: [doc] });
+      await runRows(tx, 'append-entries', entries);
+      if (!w.event) return { committed: true, seq: 0 };
+      const [r] = await runQuery<{ seq: unknown }>(tx, 'append-event', { at: w.event.at, source: w.event.source, changes });
+      return { committed: true, seq: num(r.seq) };
+    });
+  }
+  async listEntries<T>(recordId: string, limit: number): Promise<StoredEntry<T>[]> {
+    return (await this.read((tx) => runQuery<{ entry: Props }>(tx, 'list-entries', { recordId, limit: intParam(limit) }))).map((r) => entryFromProps<T>(r.entry));
+  }
 
   /** For the migration tool and tests: a write transaction outside the port (never used by the API). */
   writeTransaction<T>(work: Work<T>): Promise<T> { return this.write(work); }

@@ -1,7 +1,7 @@
 import neo4j from 'neo4j-driver';
 import type { CiRecord, RelationRecord, SourceAssertion } from '../../model/records.ts';
 import type { StoredAssertion } from '../../domain/reconcile/types.ts';
-import type { RunRecord, StoredDoc, TopologyCi, TopologyRelation } from '../port.ts';
+import type { RunRecord, StoredDoc, StoredEntry, TopologyCi, TopologyRelation } from '../port.ts';
 
 /**
  * Node and relationship property maps back to the port's records. Neo4j has no null properties and no
@@ -72,6 +72,10 @@ export function runFromProps(p: Props): RunRecord {
 
 export function docFromProps<T>(p: Props): StoredDoc<T> {
   return { kind: str(p.kind), id: str(p.id), createdAt: str(p.createdAt), updatedAt: str(p.updatedAt), data: json(p.data, null as T) };
+}
+
+export function entryFromProps<T>(p: Props): StoredEntry<T> {
+  return { recordId: str(p.recordId), id: str(p.id), at: str(p.at), kind: str(p.kind), data: json(p.data, null as T) };
 }
 
 export function topologyCiFromRow(r: Props): TopologyCi {

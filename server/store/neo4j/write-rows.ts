@@ -3,7 +3,7 @@ import { ciClasses } from '../../model/classes.ts';
 import { relationTypes } from '../../model/relations.ts';
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import type { StoredAssertion } from '../../domain/reconcile/types.ts';
-import type { RunRecord, StoredDoc, WritePlan } from '../port.ts';
+import type { RunRecord, StoredDoc, StoredEntry, WritePlan } from '../port.ts';
 import { ciVersionData, relationVersionData } from '../sqlite/rows.ts';
 
 /**
@@ -95,6 +95,10 @@ export function runRow(r: RunRecord): RunRow {
 
 export function docRow(d: StoredDoc): Record<string, unknown> {
   return { kind: d.kind, id: d.id, createdAt: d.createdAt, updatedAt: d.updatedAt, data: JSON.stringify(d.data) };
+}
+
+export function entryRow(e: StoredEntry): Record<string, unknown> {
+  return { recordId: e.recordId, id: e.id, at: e.at, kind: e.kind, data: JSON.stringify(e.data) };
 }
 
 /** Every statement's parameters for one plan, in the order they must run (versions close before new ones open). */

@@ -16,6 +16,7 @@ export const exportTables = [
   { table: 'events', key: ['seq'] },
   { table: 'tokens', key: ['id'] },
   { table: 'docs', key: ['kind', 'id'] },
+  { table: 'entries', key: ['record_id', 'at', 'id'] },
 ] as const;
 export type ExportTable = (typeof exportTables)[number]['table'];
 export type ExportKey = (string | number)[];

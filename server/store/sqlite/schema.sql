@@ -111,7 +111,8 @@ CREATE TABLE IF NOT EXISTS tokens (
   hash TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   role TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  team TEXT
 );
 
 CREATE TABLE IF NOT EXISTS docs (
@@ -154,3 +155,12 @@ CREATE TABLE IF NOT EXISTS alert_versions (
   PRIMARY KEY (id, valid_from)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS alert_versions_from ON alert_versions (valid_from);
+-- Timelines of incidents and changes (status and priority changes, notes, approvals, assessments).
+CREATE TABLE IF NOT EXISTS entries (
+  record_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (record_id, at, id)
+) WITHOUT ROWID;

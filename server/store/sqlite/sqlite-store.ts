@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GraphStore, BatchTx, StoredDoc, AlertQuery, AlertWrite } from '../port.ts';
+import type { GraphStore, BatchTx, StoredDoc, AlertQuery, AlertWrite, RecordWrite, StoredEntry } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
 import { prepareBatchMeta, type BatchMetaStatements } from './batch-meta.ts';
@@ -41,6 +41,9 @@ class Mutex {
 function migrateSchema(db: Database.Database) {
   const cols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'assertions\')').all().map((c) => c.name));
   if (!cols.has('digest')) db.exec('ALTER TABLE assertions ADD COLUMN digest TEXT');
+  // Tokens gained the team they approve changes for.
+  const tokenCols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'tokens\')').all().map((c) => c.name));
+  if (!tokenCols.has('team')) db.exec('ALTER TABLE tokens ADD COLUMN team TEXT');
 }
 
 export class SqliteStore implements GraphStore {
@@ -131,15 +134,15 @@ export class SqliteStore implements GraphStore {
     }).immediate());
   }
 
-  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string }): Promise<void> {
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null }): Promise<void> {
     return this.mutex.run(async () => {
-      this.writer.prepare('INSERT INTO tokens (id, hash, name, role, created_at) VALUES (?, ?, ?, ?, ?)').run(t.id, t.hash, t.name, t.role, t.createdAt);
+      this.writer.prepare('INSERT INTO tokens (id, hash, name, role, created_at, team) VALUES (?, ?, ?, ?, ?, ?)').run(t.id, t.hash, t.name, t.role, t.createdAt, t.team ?? null);
     });
   }
   async findToken(hash: string): Promise<TokenInfo | null> {
-    const r = this.reader.prepare<[string], { id: string; name: string; role: Role; created_at: string }>(
-      'SELECT id, name, role, created_at FROM tokens WHERE hash = ?').get(hash);
-    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at } : null;
+    const r = this.reader.prepare<[string], { id: string; name: string; role: Role; created_at: string; team: string | null }>(
+      'SELECT id, name, role, created_at, team FROM tokens WHERE hash = ?').get(hash);
+    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, team: r.team } : null;
   }
   async countTokens(): Promise<number> {
     return this.reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM tokens').get()!.n;
@@ -156,6 +159,28 @@ export class SqliteStore implements GraphStore {
     const r = this.reader.prepare<[string, string], { kind: string; id: string; created_at: string; updated_at: string; data: string }>(
       'SELECT * FROM docs WHERE kind = ? AND id = ?').get(kind, id);
     return r ? { kind: r.kind, id: r.id, createdAt: r.created_at, updatedAt: r.updated_at, data: JSON.parse(r.data) } : null;
+  }
+  commitRecord(w: RecordWrite): Promise<{ committed: boolean; seq: number }> {
+    return this.mutex.run(async () => this.writer.transaction(() => {
+      if (w.ifUpdatedAt !== undefined) {
+        const cur = this.writer.prepare<[string, string], { updated_at: string }>('SELECT updated_at FROM docs WHERE kind = ? AND id = ?').get(w.doc.kind, w.doc.id);
+        if ((cur?.updated_at ?? null) !== w.ifUpdatedAt) return { committed: false, seq: 0 };
+      }
+      const { doc } = w;
+      this.writer.prepare(`INSERT INTO docs (kind, id, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (kind, id) DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data`)
+        .run(doc.kind, doc.id, doc.createdAt, doc.updatedAt, JSON.stringify(doc.data));
+      const entry = this.writer.prepare('INSERT INTO entries (record_id, at, id, kind, data) VALUES (?, ?, ?, ?, ?)');
+      for (const e of w.entries) entry.run(e.recordId, e.at, e.id, e.kind, JSON.stringify(e.data));
+      const seq = w.event ? Number(this.writer.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)')
+        .run(w.event.at, w.event.source, JSON.stringify(w.event.changes)).lastInsertRowid) : 0;
+      return { committed: true, seq };
+    }).immediate());
+  }
+  async listEntries<T>(recordId: string, limit: number): Promise<StoredEntry<T>[]> {
+    return this.reader.prepare<[string, number], { record_id: string; at: string; id: string; kind: string; data: string }>(
+      'SELECT * FROM (SELECT * FROM entries WHERE record_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id').all(recordId, limit)
+      .map((r) => ({ recordId: r.record_id, id: r.id, at: r.at, kind: r.kind, data: JSON.parse(r.data) }));
   }
   async listDocs<T>(kind: string): Promise<StoredDoc<T>[]> {
     return this.reader.prepare<[string], { kind: string; id: string; created_at: string; updated_at: string; data: string }>(
