@@ -32,9 +32,10 @@ export function createApp(ctx: ApiContext, extra: { featureRouters?: express.Rou
   // Which API process answered (several share a port with SERVICEGRAPH_WORKERS): for logs and support.
   app.use((_req, res, next) => { res.setHeader('x-servicegraph-instance', String(process.pid)); next(); });
   app.get('/healthz', async (_req, res) => {
-    // Event management's background loop (alert expiry) reports its last run and failures here.
+    // Event management's background loop (alert expiry) and the other background loops report here.
     const alerts = (ctx.alerts as { loop?: unknown } | undefined)?.loop;
-    res.json({ ok: true, store: ctx.store.kind, seq: ctx.feed.position, pid: process.pid, ...(alerts ? { alerts } : {}) });
+    const loops = Object.fromEntries(Object.entries(ctx.health ?? {}).map(([name, status]) => [name, status()]));
+    res.json({ ok: true, store: ctx.store.kind, seq: ctx.feed.position, pid: process.pid, ...(alerts ? { alerts } : {}), ...loops });
   });
   const json = express.json({ limit: ctx.limits.bodyBytes, strict: true });
 

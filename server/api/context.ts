@@ -26,6 +26,8 @@ export interface ApiContext {
   metrics?: Metrics;
   /** The live OTLP receiver (installed with its routes and gRPC port). */
   otlp?: OtlpReceiver;
+  /** Background loops report here; /healthz shows each one's status. */
+  health?: Record<string, () => unknown>;
   /** Filled by feature modules that keep state (impact's topology projection, the OTLP receiver, ...). */
   [feature: string]: unknown;
 }

@@ -1,14 +1,16 @@
 import type { FailedCi, ImpactReply, ImpactRequest } from '../model/impact.ts';
 import type { Limits } from '../model/limits.ts';
 import { InputError, NotFoundError } from '../ingest/errors.ts';
-import { impactReport, type ImpactReport } from '../domain/impact/report.ts';
-import type { FailState } from '../domain/impact/propagate.ts';
+import { impactReport, reportOf, type ImpactReport } from '../domain/impact/report.ts';
+import { propagateImpact, type FailState } from '../domain/impact/propagate.ts';
+import { mergeResults, restrictTo } from '../domain/impact/combine.ts';
 import { ciIdsInMaintenance } from '../domain/change-risk/windows.ts';
 import type { TopologyService } from '../topology/topology-service.ts';
 import type { Topology } from '../topology/topology.ts';
 import type { Records } from './records.ts';
 
 export interface ImpactDeps { topology: TopologyService; records: Records; limits: Limits }
+export interface AssessOptions { limit?: number; serviceLimit?: number; maintenance?: boolean }
 
 /** Dense nodes for CI ids, or a NotFoundError naming every id the projection does not hold (live CIs only). */
 export function nodesFor(topo: Topology, ids: string[]): number[] {
@@ -30,13 +32,35 @@ export class ImpactService {
     return out;
   }
 
-  /** Impact of failed CIs on `topo`, judged for maintenance at `at`. */
-  async assess(topo: Topology, failed: FailedCi[], at: string, opts: { limit?: number; serviceLimit?: number; maintenance?: boolean } = {}): Promise<ImpactReport> {
-    const nodes = nodesFor(topo, failed.map((f) => f.ci));
-    const input = failed.map((f, i) => ({ node: nodes[i], state: f.state as FailState }));
+  private async options(topo: Topology, at: string, opts: AssessOptions) {
     const maintenance = opts.maintenance === false ? undefined : await this.maintenanceAt(topo, at);
     const cap = (n: number | undefined) => Math.min(n ?? this.deps.limits.impactResults, this.deps.limits.impactResults);
-    return impactReport(topo, input, { maintenance, limit: cap(opts.limit), serviceLimit: cap(opts.serviceLimit ?? opts.limit) });
+    return { maintenance, limit: cap(opts.limit), serviceLimit: cap(opts.serviceLimit ?? opts.limit) };
+  }
+
+  private input(topo: Topology, failed: FailedCi[]) {
+    const nodes = nodesFor(topo, failed.map((f) => f.ci));
+    return failed.map((f, i) => ({ node: nodes[i], state: f.state as FailState }));
+  }
+
+  /** Impact of failed CIs on `topo`, judged for maintenance at `at`. */
+  async assess(topo: Topology, failed: FailedCi[], at: string, opts: AssessOptions = {}): Promise<ImpactReport> {
+    return impactReport(topo, this.input(topo, failed), await this.options(topo, at, opts));
+  }
+
+  /** Failed CIs going down in waves (a rolling change): every CI any wave impacts, in its worst state. */
+  async assessWaves(topo: Topology, waves: FailedCi[][], at: string, opts: AssessOptions = {}): Promise<ImpactReport> {
+    const o = await this.options(topo, at, opts);
+    return reportOf(topo, mergeResults(waves.map((w) => propagateImpact(topo, this.input(topo, w), o)), o.limit), o);
+  }
+
+  /**
+   * The share of the impact of all `failed` CIs together that `own` (some of them) takes part in: an
+   * incident's impact counting the other open incidents, which may take down what neither would alone.
+   */
+  async assessWithin(topo: Topology, failed: FailedCi[], own: string[], at: string, opts: AssessOptions = {}): Promise<ImpactReport> {
+    const o = await this.options(topo, at, opts);
+    return reportOf(topo, restrictTo(topo, propagateImpact(topo, this.input(topo, failed), o), nodesFor(topo, own)), o);
   }
 
   async impact(req: ImpactRequest): Promise<ImpactReply> {

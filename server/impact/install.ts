@@ -16,6 +16,7 @@ import { ChangeService } from './change-service.ts';
 import { RootCauseService } from './root-cause-service.ts';
 import { describeImpactOperations } from './operations.ts';
 import { Records } from './records.ts';
+import { Reassessor } from './reassessor.ts';
 
 export interface ImpactFeature {
   topology: TopologyService;
@@ -41,8 +42,12 @@ export async function installImpact(ctx: ApiContext): Promise<ImpactFeature> {
   const changes = new ChangeService({ impact, records });
   const rootCause = new RootCauseService({ impact, records, store: ctx.store });
   const impactMap = createImpactMapService({ impact, changes, store: ctx.store, limits: ctx.limits, edgeState: ctx.edgeState });
+  // Open incidents and changes stay true to the graph (live impact, priority, re-assessment).
+  const reassessor = new Reassessor({ feed: ctx.feed, incidents, changes, log: (m) => console.error(m) });
+  await reassessor.start();
+  ctx.health = { ...(ctx.health ?? {}), reassessor: () => reassessor.status };
   const routers = [
     impactRoutes(impact), impactMapRoutes(impactMap), pathsRoutes(topology), incidentRoutes(incidents), changeRoutes(changes), windowRoutes(changes), rootCauseRoutes(rootCause),
   ];
-  return { topology, records, impact, incidents, routers, stop: () => topology.stop() };
+  return { topology, records, impact, incidents, routers, stop: () => { reassessor.stop(); topology.stop(); } };
 }

@@ -10,8 +10,8 @@ import type { Role } from '../../server/model/records.ts';
 export interface TestServer extends RunningServer {
   adminToken: string;
   dataDir: string;
-  /** A fresh token of the given role (cached per role). */
-  tokenFor(role: Role): Promise<string>;
+  /** A fresh token of the given role, optionally bound to a team (cached per role and team). */
+  tokenFor(role: Role, team?: string): Promise<string>;
   /** fetch against the server with a bearer token (admin unless given) and JSON in/out. */
   api(path: string, init?: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
 }
@@ -32,15 +32,16 @@ export async function startTestServer(opts: { demo?: boolean | { cis: number; se
     await loadDemo(server.store, config.limits, d);
     await server.ctx.feed.poke();
   }
-  const tokens = new Map<Role, string>();
+  const tokens = new Map<string, string>();
   const close = server.close;
   return {
     ...server,
     adminToken,
     dataDir,
-    async tokenFor(role) {
-      if (!tokens.has(role)) tokens.set(role, (await issueToken(server.store, `test ${role}`, role)).token);
-      return tokens.get(role)!;
+    async tokenFor(role, team) {
+      const key = `${role}|${team ?? ''}`;
+      if (!tokens.has(key)) tokens.set(key, (await issueToken(server.store, `test ${role}${team ? ` of ${team}` : ''}`, role, undefined, team ?? null)).token);
+      return tokens.get(key)!;
     },
     async api(path, init = {}) {
       const token = init.token === undefined ? adminToken : init.token;

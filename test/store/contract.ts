@@ -492,6 +492,9 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(await store.findToken('h1')).toMatchObject({ id: 't1', role: 'collector' });
         expect(await store.findToken('nope')).toBeNull();
         expect(await store.countTokens()).toBe(1);
+        await store.createToken({ id: 't2', hash: 'h2', name: 'dba lead', role: 'change-manager', createdAt: c.now(), team: 'dba' });
+        expect(await store.findToken('h2')).toMatchObject({ id: 't2', role: 'change-manager', team: 'dba' });
+        expect((await store.findToken('h1'))?.team ?? null).toBeNull();
         await store.putDoc({ kind: 'incident', id: 'i1', createdAt: c.now(), updatedAt: c.now(), data: { title: 'down' } });
         await store.putDoc({ kind: 'incident', id: 'i1', createdAt: c.now(), updatedAt: c.advance(), data: { title: 'still down' } });
         expect((await store.getDoc('incident', 'i1'))!.data).toEqual({ title: 'still down' });

@@ -29,7 +29,11 @@ export interface ReportOptions extends ImpactOptions {
 }
 
 export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: number; state: FailState }[], opts: ReportOptions = {}): ImpactReport {
-  const raw = propagateImpact(graph, failed, opts);
+  return reportOf(graph, propagateImpact(graph, failed, opts), opts);
+}
+
+/** The report of a propagation already run (or several merged, see combine.ts). */
+export function reportOf(graph: ImpactGraph & CatalogView, raw: ImpactResult, opts: ReportOptions = {}): ImpactReport {
   const nameOf = (n: number) => graph.nameOf(n);
   const impacted = raw.impacted.map((x): ImpactedCi => ({
     id: graph.idOf(x.node), name: graph.nameOf(x.node), class: graph.classOf(x.node), tier: graph.tierOf(x.node), owner: graph.ownerOf(x.node),
