@@ -9,7 +9,11 @@ import type { TopologyService } from '../topology/topology-service.ts';
 import type { Topology } from '../topology/topology.ts';
 import type { Records } from './records.ts';
 
-export interface ImpactDeps { topology: TopologyService; records: Records; limits: Limits }
+export interface ImpactDeps {
+  topology: TopologyService; records: Records; limits: Limits;
+  /** Told how long each computation took (the impact latency histogram of /metrics). */
+  observe?: (seconds: number) => void;
+}
 export interface AssessOptions { limit?: number; serviceLimit?: number; maintenance?: boolean }
 
 /** Dense nodes for CI ids, or a NotFoundError naming every id the projection does not hold (live CIs only). */
@@ -45,13 +49,20 @@ export class ImpactService {
 
   /** Impact of failed CIs on `topo`, judged for maintenance at `at`. */
   async assess(topo: Topology, failed: FailedCi[], at: string, opts: AssessOptions = {}): Promise<ImpactReport> {
-    return impactReport(topo, this.input(topo, failed), await this.options(topo, at, opts));
+    const o = await this.options(topo, at, opts);
+    const started = performance.now();
+    const report = impactReport(topo, this.input(topo, failed), o);
+    this.deps.observe?.((performance.now() - started) / 1000);
+    return report;
   }
 
   /** Failed CIs going down in waves (a rolling change): every CI any wave impacts, in its worst state. */
   async assessWaves(topo: Topology, waves: FailedCi[][], at: string, opts: AssessOptions = {}): Promise<ImpactReport> {
     const o = await this.options(topo, at, opts);
-    return reportOf(topo, mergeResults(waves.map((w) => propagateImpact(topo, this.input(topo, w), o)), o.limit), o);
+    const started = performance.now();
+    const report = reportOf(topo, mergeResults(waves.map((w) => propagateImpact(topo, this.input(topo, w), o)), o.limit), o);
+    this.deps.observe?.((performance.now() - started) / 1000);
+    return report;
   }
 
   /**

@@ -36,7 +36,7 @@ export async function installImpact(ctx: ApiContext): Promise<ImpactFeature> {
   const topology = new TopologyService(ctx.store);
   await topology.start(ctx.feed);
   const records = new Records(ctx.store, ctx.feed);
-  const impact = new ImpactService({ topology, records, limits: ctx.limits });
+  const impact = new ImpactService({ topology, records, limits: ctx.limits, observe: (s) => ctx.metrics?.observeImpact(s) });
   ctx.topology = topology;
   const incidents = new IncidentService({ impact, records, priority: priorityConfigFromEnv() });
   const changes = new ChangeService({ impact, records });

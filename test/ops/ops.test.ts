@@ -17,6 +17,7 @@ describe('GET /metrics', () => {
     expect(ci).toBe(200);
     const someId = (await server.api('/api/v1/cis?q=m1')).body.items[0].id;
     await server.api(`/api/v1/cis/${someId}`);
+    expect((await server.api('/api/v1/impact', { body: { failed: [{ ci: someId, state: 'down' }] } })).status).toBe(200);
     const viewer = await server.api('/metrics', { token: await server.tokenFor('viewer') });
     expect(viewer.status).toBe(200);
     expect(viewer.headers.get('content-type')).toMatch(/text\/plain/);
@@ -26,6 +27,8 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(someId);
     expect(text).toMatch(/servicegraph_ingest_batches_total\{source="manual",outcome="ok"\} 1/);
     expect(text).toMatch(/servicegraph_ingest_items_total\{kind="ci",action="created"\} 1/);
+    // Each impact computed on the projection is timed.
+    expect(text).toMatch(/servicegraph_impact_duration_seconds_count 1\b/);
     for (const name of ['servicegraph_projection_cis', 'servicegraph_projection_lag_seconds', 'servicegraph_ws_clients', 'servicegraph_otlp_spans_accepted_total', 'nodejs_eventloop_lag_seconds']) expect(text).toContain(name);
     expect((await server.api('/metrics', { token: 'sg_metrics_only' })).status).toBe(200);
     expect((await server.api('/metrics', { token: await server.tokenFor('collector') })).status).toBe(403);
