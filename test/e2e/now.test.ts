@@ -68,7 +68,7 @@ describe('the Now page', () => {
     const unbound = page.getByRole('list', { name: 'Unbound alerts' });
     expect(await unbound.textContent()).toContain('KubePersistentVolumeFillingUp');
     expect(await unbound.textContent()).toContain('no binding rule applies to these labels');
-    expect(await page.getByRole('tab', { name: 'Now' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('link', { name: 'Now', exact: true }).getAttribute('aria-current')).toBe('page');
   }, 150_000);
 
   it('puts the situation on the map: the alerting CIs and, paler, the dependents they take down', async () => {
