@@ -22,7 +22,6 @@ if (values.help) {
   npm start -- --demo        also load the demo estate (about 3,000 CIs) if it is not loaded yet
   --demo-size N              size of the demo estate
 Environment: PORT, SERVICEGRAPH_DATA_DIR, SERVICEGRAPH_ADMIN_TOKEN, SERVICEGRAPH_WORKERS, SERVICEGRAPH_STORE=sqlite|neo4j, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (see README).`);
-  process.exit(0);
 }
 
 const config = configFromEnv();
@@ -70,47 +69,53 @@ function holdWhileRunning(): void {
   if (config.store === 'sqlite') process.once('exit', holdDataDir(config.dataDir));
 }
 
-if (config.workers > 1 && cluster.isPrimary) {
-  // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
-  // share the port, each builds its own projection and follows the others' commits through the event log.
-  const store = await createStore(config);
-  await store.init();
-  holdWhileRunning();
-  const adminToken = await ensureAdminToken(store, config);
-  const empty = await isEmpty(store);
-  await demoIfAsked(store, empty);
-  await store.close();
-  let stopping = false;
-  const started = new Set<number>();
-  const fork = () => {
-    const w = cluster.fork();
-    w.once('listening', () => {
-      started.add(w.id);
-      if (started.size === config.workers) greet(`http://localhost:${config.port}`, store.kind, adminToken, empty);
-    });
-  };
-  for (let i = 0; i < config.workers; i++) fork();
-  cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
-    // A worker that never got to listen will fail again (port taken, bad store): stop rather than loop.
-    if (!started.has(worker.id)) { console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`); process.exit(1); }
-    console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
-    fork();
-  });
-  onStopSignal(() => {
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    return new Promise<void>((done) => cluster.disconnect(done));
-  });
-} else {
-  const server = await startServer(config);
-  const { store } = server;
-  if (cluster.isPrimary) {
+/** The server: one process, or a primary supervising API workers (SERVICEGRAPH_WORKERS). */
+async function serve(): Promise<void> {
+  if (config.workers > 1 && cluster.isPrimary) {
+    // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
+    // share the port, each builds its own projection and follows the others' commits through the event log.
+    const store = await createStore(config);
+    await store.init();
     holdWhileRunning();
+    const adminToken = await ensureAdminToken(store, config);
     const empty = await isEmpty(store);
     await demoIfAsked(store, empty);
-    if (values.demo) await server.ctx.feed.poke();
-    greet(server.url, store.kind, server.adminToken, empty);
+    await store.close();
+    let stopping = false;
+    const started = new Set<number>();
+    const fork = () => {
+      const w = cluster.fork();
+      w.once('listening', () => {
+        started.add(w.id);
+        if (started.size === config.workers) greet(`http://localhost:${config.port}`, store.kind, adminToken, empty);
+      });
+    };
+    for (let i = 0; i < config.workers; i++) fork();
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) return;
+      // A worker that never got to listen will fail again (port taken, bad store): stop rather than loop.
+      if (!started.has(worker.id)) { console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`); process.exit(1); }
+      console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
+      fork();
+    });
+    onStopSignal(() => {
+      stopping = true;
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      return new Promise<void>((done) => cluster.disconnect(done));
+    });
+  } else {
+    const server = await startServer(config);
+    const { store } = server;
+    if (cluster.isPrimary) {
+      holdWhileRunning();
+      const empty = await isEmpty(store);
+      await demoIfAsked(store, empty);
+      if (values.demo) await server.ctx.feed.poke();
+      greet(server.url, store.kind, server.adminToken, empty);
+    }
+    onStopSignal(() => server.close());
   }
-  onStopSignal(() => server.close());
 }
+
+// --help prints and ends without exiting by force (process.exit() would cut output queued for a pipe).
+if (!values.help) await serve();

@@ -12,13 +12,16 @@ const commands: Record<string, { summary: string; load: () => Promise<(argv: str
   impact: { summary: 'blast radius of a CI as a tree: impact <ci-name-or-id> [--down|--degraded] [--json]', load: async () => (await import('./impact-command.ts' as string)).runImpactCommand },
 };
 
+// Exit codes go through process.exitCode: process.exit() would cut output still queued for a pipe.
 const [command, ...rest] = process.argv.slice(2);
 if (!command || command === '--help' || command === '-h' || !commands[command]) {
   if (command && !commands[command] && command !== '--help' && command !== '-h') console.error(`unknown command: ${command}`);
   console.log('usage: servicegraph <command> [options]\n');
   for (const [n, c] of Object.entries(commands)) console.log(`  ${n.padEnd(8)} ${c.summary}`);
-  process.exit(command && command !== '--help' && command !== '-h' ? 2 : 0);
+  process.exitCode = command && command !== '--help' && command !== '-h' ? 2 : 0;
+} else {
+  const run = await commands[command].load();
+  const code = await run(rest);
+  // -1: the command keeps serving (the server, the MCP stdio server) and ends on its own.
+  if (code >= 0) process.exitCode = code;
 }
-const run = await commands[command].load();
-const code = await run(rest);
-if (code >= 0) process.exit(code);

@@ -63,5 +63,5 @@ export async function runMigrateCommand(argv: string[], env: NodeJS.ProcessEnv =
 
 // Run directly (npm run migrate); importing the module (tests, the servicegraph CLI) runs nothing.
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('server/cli/migrate.ts')) {
-  process.exit(await runMigrateCommand(process.argv.slice(2)));
+  process.exitCode = await runMigrateCommand(process.argv.slice(2));
 }
