@@ -12,19 +12,21 @@ function hasAptAsRoot() {
   return spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
 }
 
-if (!existsSync(chromium)) {
+/** Chromium present, or installed from Debian's apt; else one line saying how, and false. */
+function ensureChromium() {
+  if (existsSync(chromium)) { console.log(`ensure-chromium: using ${chromium}`); return true; }
   if (!hasAptAsRoot()) {
     console.log(`ensure-chromium: no Chromium at ${chromium}; install it with \`sudo apt-get install -y chromium\` or set CHROMIUM_PATH`);
-    process.exit(1);
+    return false;
   }
   const res = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (res.status !== 0 || !existsSync(chromium)) {
     console.log(`ensure-chromium: apt-get install chromium failed; install it by hand or set CHROMIUM_PATH`);
-    process.exit(1);
+    return false;
   }
   console.log(`ensure-chromium: installed ${chromium}`);
-} else {
-  console.log(`ensure-chromium: using ${chromium}`);
+  return true;
 }
 
-process.exit(ensureWebBuild());
+// Exit codes through process.exitCode: the lines above reach a pipe whole.
+process.exitCode = ensureChromium() ? ensureWebBuild() : 1;

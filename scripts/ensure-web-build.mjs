@@ -52,4 +52,4 @@ export function ensureWebBuild() {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exit(ensureWebBuild());
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = ensureWebBuild();
