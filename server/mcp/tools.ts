@@ -109,6 +109,12 @@ const serviceMap: ToolDef = {
 
 const FailedRef = z.object({ ci: Ref, state: FailState.default('down') });
 
+/** Failed CIs named by id or name, as the API takes them (`{ci: id, state}`), with what each resolved to. */
+async function resolveFailed(ctx: ToolContext, failed: { ci: string; state: string }[], environment?: string) {
+  const cis = await resolveAll(ctx, failed.map((f) => f.ci), environment);
+  return { cis, failed: failed.map((f, i) => ({ ci: cis[i].id, state: f.state })) };
+}
+
 const blastRadius: ToolDef = {
   name: 'blast_radius', title: 'Blast radius of failing CIs', minRole: 'viewer',
   description: 'What goes down or degrades if these CIs fail: impacted services by tier with the reason for each (redundancy arithmetic), nearest and most critical first, capped, with totals.',
@@ -119,11 +125,11 @@ const blastRadius: ToolDef = {
     asOf: Time.optional(),
   }),
   async run(ctx, a) {
-    const cis = await resolveAll(ctx, a.failed.map((f: { ci: string }) => f.ci), a.environment);
+    const { cis, failed } = await resolveFailed(ctx, a.failed, a.environment);
     // The impacted-CI list carries each reason; it is ordered nearest first while services go by tier,
     // so read a deeper list than the services shown to have the reason of each.
     const deeper = Math.min(2_000, Math.max(a.limit * 5, 250));
-    const body = { failed: a.failed.map((f: { state: string }, i: number) => ({ ci: cis[i].id, state: f.state })), limit: deeper, ...(a.asOf ? { asOf: a.asOf } : {}) };
+    const body = { failed, limit: deeper, ...(a.asOf ? { asOf: a.asOf } : {}) };
     const r = expectOk(await ctx.api({ method: 'POST', path: '/api/v1/impact', body }));
     return { asOf: r.asOf ?? ctx.now(), failed: cis.map((c, i) => ({ ...c, state: body.failed[i].state })), ...compactImpact(r, a.limit) };
   },
@@ -138,9 +144,9 @@ const incidentPriority: ToolDef = {
     environment: Environment,
   }),
   async run(ctx, a) {
-    const cis = await resolveAll(ctx, a.failed.map((f: { ci: string }) => f.ci), a.environment);
+    const { failed } = await resolveFailed(ctx, a.failed, a.environment);
     const v = expectOk(await ctx.api({ method: 'POST', path: '/api/v1/incidents/preview', body: {
-      title: 'priority preview', urgency: a.urgency, cis: a.failed.map((f: { state: string }, i: number) => ({ ci: cis[i].id, state: f.state })),
+      title: 'priority preview', urgency: a.urgency, cis: failed,
     } }));
     const impact = compactImpact({ ...v.impact, asOf: null }, 20);
     return { asOf: ctx.now(), priority: v.priority, ...impact };
