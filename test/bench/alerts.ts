@@ -11,8 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import Database from 'better-sqlite3';
 import { TopologyService } from '../../server/topology/topology-service.ts';
 import { Records } from '../../server/impact/records.ts';
@@ -25,30 +24,13 @@ import { propagateImpact } from '../../server/domain/impact/propagate.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import type { GenericAlert } from '../../server/model/alerts.ts';
 import type { CiRecord } from '../../server/model/records.ts';
-import { percentile, writeResult } from './bench-util.ts';
+import { memory, percentile, sampler, writeResult } from './bench-util.ts';
 import { estateStore } from './impact.ts';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 const log = (msg: string) => process.stderr.write(`[bench alerts] ${msg}\n`);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-function memory(): number {
-  gc(); gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
-function sampler(seed: number) {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 /** The labels a real exporter would put on an alert about this CI. */
 function labelsFor(ci: CiRecord, alertname: string, severity: string): Record<string, string> {

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -42,4 +44,29 @@ export function progress(label: string, done: number, total: number, startedAt: 
   const s = (Date.now() - startedAt) / 1000;
   process.stderr.write(`\r${label}: ${done}/${total} (${Math.round(done / Math.max(s, 0.001))}/s)   `);
   if (done >= total) process.stderr.write('\n');
+}
+
+/** A full garbage collection (benchmarks measure memory after one). */
+export function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Heap plus typed-array memory after a full collection. */
+export function memory(): number {
+  fullGc(); fullGc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/** A seeded generator for sampling (mulberry32): the same seed picks the same CIs in every run. */
+export function sampler(seed: number) {
+  let a = seed >>> 0;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
 }

@@ -12,8 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import Database from 'better-sqlite3';
 import type { GraphStore } from '../../server/store/port.ts';
 import type { Neo4jStore } from '../../server/store/neo4j/index.ts';
@@ -25,27 +24,14 @@ import { loadTopology } from '../../server/topology/build.ts';
 import type { Topology } from '../../server/topology/topology.ts';
 import { impactReport } from '../../server/domain/impact/report.ts';
 import { propagateImpact } from '../../server/domain/impact/propagate.ts';
-import { percentile } from './bench-util.ts';
+import { memory, percentile, sampler } from './bench-util.ts';
 import { benchStoreKind, neo4jTarget, openBenchStore, type BenchStoreKind } from './bench-store.ts';
 
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (msg: string) => process.stderr.write(`[bench impact] ${msg}\n`);
 
-/** A seeded generator for sampling CIs (mulberry32). */
-function sampler(seed: number) {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
 
 /** The generated estate through the one write path, into an empty store (left open). */
 async function loadEstate(store: GraphStore, cis: number, seed: number) {
@@ -66,12 +52,6 @@ async function loadEstate(store: GraphStore, cis: number, seed: number) {
   log(`loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Heap plus typed-array memory after a full collection. */
-function memory(): number {
-  gc(); gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 export function hubs(topo: Topology, count: number): number[] {
   const degree: [number, number][] = [];
