@@ -1,6 +1,6 @@
 import type {
   ChangeAssessment, ChangeInput, ChangeRecord, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
-  ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply, AlertRecord, HealthSnapshot, SituationView,
+  ImpactMapRequest, ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply, AlertRecord, HealthSnapshot, SituationView,
 } from './types.ts';
 import { ACTIVE_CHANGE_STATUSES, OPEN_INCIDENT_STATUSES } from './work.ts';
 
@@ -62,8 +62,16 @@ export class Api {
   getCi(id: string, signal?: AbortSignal) {
     return this.call<CiDetail>('GET', `/cis/${encodeURIComponent(id)}`, undefined, signal);
   }
+  /** The version of a CI valid at `asOf`, with the relations it had then (no sources or history: those are today's). */
+  getCiAsOf(id: string, asOf: string, signal?: AbortSignal) {
+    return this.call<Omit<CiDetail, 'sources' | 'history'>>('GET', `/cis/${encodeURIComponent(id)}${queryString({ asOf })}`, undefined, signal);
+  }
   graph(q: GraphQuery, signal?: AbortSignal) {
     return this.call<GraphResult>('GET', `/graph${graphQueryString(q)}`, undefined, signal);
+  }
+  /** The map of a blast radius of any size (failed CIs, or a change's worst case), grouped by the server. */
+  impactMap(body: ImpactMapRequest) {
+    return this.call<GraphResult>('POST', '/graph/impact', body);
   }
   diff(from: string, to: string) {
     return this.call<DiffResult>('GET', `/diff${queryString({ from, to })}`);

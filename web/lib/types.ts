@@ -2,7 +2,7 @@
  * Types the UI shares with the server: type-only imports from server/model (nothing of the
  * server is bundled), plus the few shapes the UI derives from them.
  */
-export type { CiRecord, CiDetail, CiVersion, SourceAssertion, RelationRecord, GraphResult, GraphNode, GraphEdge, DiffResult, ChangeEvent } from '../../server/model/records.ts';
+export type { CiRecord, CiDetail, CiVersion, SourceAssertion, RelationRecord, GraphResult, GraphNode, GraphEdge, DiffResult, ChangeEvent, Truncation } from '../../server/model/records.ts';
 export type { ServerMessage, ClientMessage } from '../../server/live/messages.ts';
 export type { FailState, FailedCi, ImpactedCi, ImpactedService, ImpactReply, RootCauseCandidate, RootCauseReply, RecentChange } from '../../server/model/impact.ts';
 export type { IncidentInput, IncidentView, IncidentListItem, PriorityResult } from '../../server/model/incidents.ts';
@@ -20,3 +20,6 @@ export interface GraphQuery {
   group?: 'auto' | 'none';
   expand?: string;
 }
+
+/** The body of POST /graph/impact as the UI sends it. */
+export type ImpactMapRequest = { failed: { ci: string; state: 'down' | 'degraded' }[]; asOf?: string } | { change: string };

@@ -76,6 +76,23 @@ export function workOverlay(work: ReadonlyMap<string, CiWork>): Overlay {
   return out;
 }
 
+/** The CIs the open incidents name, each once, in its worst state: what takes their dependents down. */
+export function incidentFailures(incidents: readonly IncidentListItem[]): { ci: string; state: 'down' | 'degraded' }[] {
+  const worst = new Map<string, 'down' | 'degraded'>();
+  for (const i of incidents) if (isOpenIncident(i)) for (const f of i.cis) {
+    if (f.state !== 'degraded' || !worst.has(f.ci)) worst.set(f.ci, f.state === 'degraded' ? 'degraded' : 'down');
+  }
+  return [...worst].map(([ci, state]) => ({ ci, state }));
+}
+
+/** `hit-down` / `hit-degraded` on the dependents the open incidents take down or degrade (not on the incidents' own CIs). */
+export function incidentHitOverlay(impacted: readonly { id: string; state: string }[], failed: readonly { ci: string }[]): Overlay {
+  const own = new Set(failed.map((f) => f.ci));
+  const out = new Map<string, string[]>();
+  for (const i of impacted) if (!own.has(i.id) && (i.state === 'down' || i.state === 'degraded')) out.set(i.id, [`hit-${i.state}`]);
+  return out;
+}
+
 /** When the next active change's window ends (its badge goes then), or null. */
 export function nextWindowEnd(changes: readonly ChangeRecord[], now: number): number | null {
   let next: number | null = null;

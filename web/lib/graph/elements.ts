@@ -45,6 +45,8 @@ export interface ElementOptions {
   collapsed?: ReadonlySet<string>;
   /** CIs whose `lastSeen` is before this time (ms) are greyed as stale; absent: none are. */
   staleBefore?: number;
+  /** The CIs the map is focused on (their names stay legible zoomed out). */
+  focus?: ReadonlySet<string>;
 }
 
 export const compoundId = (grouping: Grouping, key: string) => `cg:${grouping}:${key}`;
@@ -101,8 +103,9 @@ export function groupKeys(graph: GraphResult, grouping: Grouping): Map<string, {
   return out;
 }
 
-function nodeClasses(n: GraphNode, overlay: Overlay | undefined, staleBefore: number | undefined): string {
+function nodeClasses(n: GraphNode, overlay: Overlay | undefined, staleBefore: number | undefined, focus: ReadonlySet<string> | undefined): string {
   const cls = [`layer-${n.layer}`, `cls-${n.class}`];
+  if (focus?.has(n.id)) cls.push('focus');
   if (n.tier) cls.push(`tier-${n.tier}`);
   if (n.lifecycle === 'retired') cls.push('retired');
   if (staleBefore !== undefined && n.lastSeen && Date.parse(n.lastSeen) <= staleBefore) cls.push('stale');
@@ -118,7 +121,7 @@ function edgeClasses(e: GraphEdge, overlay: Overlay | undefined): string {
 }
 
 export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] {
-  const { overlay, grouping = 'none', collapsed = new Set<string>(), staleBefore } = opts;
+  const { overlay, grouping = 'none', collapsed = new Set<string>(), staleBefore, focus } = opts;
   const keys = groupKeys(graph, grouping);
   // A compound of one is noise: only groups with two or more members are drawn.
   const members = new Map<string, { label: string; ids: string[] }>();
@@ -147,7 +150,7 @@ export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] 
     const data: NodeData = { id: n.id, label: name, ciClass: n.class, layer: n.layer, tier: n.tier, owner: n.owner, environment: n.environment };
     if (n.group) { data.count = n.group.count; data.groupKey = n.group.key; }
     if (p) data.parent = p;
-    out.push({ group: 'nodes', data, classes: nodeClasses(n, overlay, staleBefore) });
+    out.push({ group: 'nodes', data, classes: nodeClasses(n, overlay, staleBefore, focus) });
   }
   const merged = new Map<string, EdgeEl>();
   for (const e of graph.edges) {

@@ -1,6 +1,6 @@
 import cytoscape from 'cytoscape';
 import { diffElements, type El } from './elements.ts';
-import { layeredPositions, layerRank, type Point } from './layered.ts';
+import { fitRowsToViewport, layeredPositions, layerRank, type Point } from './layered.ts';
 import { graphStyle } from './style.ts';
 import { toSvg, type SvgEdge, type SvgNode } from './export.ts';
 import { Overview } from './overview.ts';
@@ -30,6 +30,8 @@ export const LARGE_ELEMENTS = 1500;
 export const ELK_MAX_NODES = 120;
 const FCOSE_DRAFT_NODES = 1200;
 const FIT_MAX_ZOOM = 1.5;
+/** Below this zoom a 10 px label is drawn under 8 px: the names that matter are then drawn larger. */
+const LEGIBLE_ZOOM = 0.8;
 /** One canvas pixel per CSS pixel even on HiDPI screens: four times fewer to draw there. */
 const PIXEL_RATIO = 1;
 /** Horizontal spacing of the layered layout where labels are drawn (their max width is 100 px). */
@@ -59,6 +61,8 @@ export class GraphView {
   private readonly warmer: LayerWarmer;
   /** Until the user pans or zooms, a resized window refits the map. */
   private autoFit = false;
+  private labelScale = 1;
+  private labelTimer: ReturnType<typeof setTimeout> | undefined;
   lastTimings: Timings | null = null;
   /** Resolves when the latest update (and its layout, if any) has been drawn. */
   settled: Promise<Timings | null> = Promise.resolve(null);
@@ -94,7 +98,11 @@ export class GraphView {
     this.cy.on('add remove position style', () => { this.boxes = null; });
     this.cy.on('tapstart scrollzoom', () => { this.autoFit = false; });
     // A hover tip stands where the node was: once the view moves, it is dropped.
-    this.cy.on('viewport', () => { this.hoverId = null; this.handlers.onHover?.(null); });
+    this.cy.on('viewport', () => {
+      this.hoverId = null; this.handlers.onHover?.(null);
+      clearTimeout(this.labelTimer);
+      this.labelTimer = setTimeout(() => this.rescaleLabels(), 150);
+    });
     if (overviewCanvas) this.overview = new Overview(this.cy, overviewCanvas);
     this.warmer = new LayerWarmer(this.cy);
   }
@@ -150,7 +158,20 @@ export class GraphView {
   }
 
   private applyStyle() {
-    this.cy.style(graphStyle({ large: !!this.large }) as unknown as cytoscape.StylesheetJson);
+    this.cy.style(graphStyle({ large: !!this.large, labelScale: this.labelScale }) as unknown as cytoscape.StylesheetJson);
+  }
+
+  /**
+   * Zoomed out past legible text (labels under 7 px are left out), the names that matter are drawn
+   * larger; the scale moves in steps, once the view rests, so a gesture restyles the map once at most.
+   */
+  private rescaleLabels() {
+    if (this.large) return;
+    const z = this.cy.zoom();
+    const scale = z >= LEGIBLE_ZOOM ? 1 : Math.min(8, Math.ceil((LEGIBLE_ZOOM / z) * 4) / 4);
+    if (scale === this.labelScale) return;
+    this.labelScale = scale;
+    this.applyStyle();
   }
 
   /** The node under a model position on a large map (its CIs first, then compound groups). */
@@ -184,7 +205,7 @@ export class GraphView {
     const run = ++this.layoutRun;
     const t1 = performance.now();
     const cy = this.cy;
-    const nodes = cy.nodes().not('.compound');
+    const nodes = cy.nodes().not('.compound') as cytoscape.NodeCollection;
     const hasCompounds = cy.nodes('.compound').nonempty();
     let used: string = name;
     const superseded = (): Timings => ({ elements: count, patchMs, layoutMs: 0, drawMs: 0, layout: 'superseded' });
@@ -212,6 +233,11 @@ export class GraphView {
         // Partitions keep the class registry's layers in order: business on top, infrastructure below.
         nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': layerRank(n.data('layer')) }),
       });
+      if (run !== this.layoutRun) return superseded();
+      // ELK's rows run as wide as a layer has CIs: reshaped to the viewport, the fitted zoom keeps labels legible.
+      const { w, h } = this.fitArea();
+      const fitted = fitRowsToViewport(new Map(nodes.map((n) => [n.id(), { ...n.position() }] as const)), { width: w, height: h, spacingX: LABELLED_SPACING_X + 15, spacingY: 62, rowGap: 26 }, (id) => layerRank(cy.getElementById(id).data('layer')));
+      cy.batch(() => nodes.forEach((n) => { n.position(fitted.get(n.id())!); }));
       used = 'elk';
     } else {
       // Nodes added by this update already stand in place; only those kept from before move.
@@ -230,6 +256,7 @@ export class GraphView {
     if (run !== this.layoutRun) return superseded();
     cy.resize();
     this.fit();
+    this.rescaleLabels();
     this.autoFit = true;
     this.warmer.buildOnNextDraw();
     const t2 = performance.now();
@@ -293,10 +320,15 @@ export class GraphView {
     const eles = cy.elements();
     if (eles.empty()) return;
     const bb = eles.boundingBox();
-    const pad = { top: 56, right: 30, bottom: this.overview ? 140 : 40, left: 30 };
-    const w = Math.max(40, cy.width() - pad.left - pad.right), h = Math.max(40, cy.height() - pad.top - pad.bottom);
+    const { pad, w, h } = this.fitArea();
     const zoom = Math.max(cy.minZoom(), Math.min(FIT_MAX_ZOOM, w / Math.max(bb.w, 1), h / Math.max(bb.h, 1)));
     cy.viewport({ zoom, pan: { x: pad.left + (w - bb.w * zoom) / 2 - bb.x1 * zoom, y: pad.top + (h - bb.h * zoom) / 2 - bb.y1 * zoom } });
+  }
+  /** The part of the canvas a fitted map uses: clear of the toolbar above and the overview below. */
+  private fitArea() {
+    const cy = this.cy;
+    const pad = { top: 56, right: 30, bottom: this.overview ? 140 : 40, left: 30 };
+    return { pad, w: Math.max(40, cy.width() - pad.left - pad.right), h: Math.max(40, cy.height() - pad.top - pad.bottom) };
   }
   zoomBy(factor: number) {
     const cy = this.cy;
@@ -341,6 +373,7 @@ export class GraphView {
   }
 
   destroy() {
+    clearTimeout(this.labelTimer);
     this.layoutRun++;
     this.warmer.destroy();
     this.cy.container()?.removeEventListener('mouseleave', this.onLeave);

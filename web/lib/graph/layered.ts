@@ -89,3 +89,72 @@ export function layeredPositions(nodes: readonly LayeredNode[], edges: readonly 
   }
   return out;
 }
+
+export interface FitOptions {
+  /** The viewport the map is fitted into, in screen pixels. */
+  width: number;
+  height: number;
+  /** Horizontal distance between neighbours (a label's width) and vertical distance between rows. */
+  spacingX: number;
+  spacingY: number;
+  /** Extra height between the layout's own rows than between the sub-rows a row wraps onto. */
+  rowGap: number;
+}
+
+/**
+ * Reshapes a layered layout (e.g. ELK's) to the viewport's proportions: its rows (nodes at about the
+ * same height) keep their order, and a row too wide is wrapped onto staggered sub-rows, as many per
+ * row as makes the fitted zoom largest. A layered layout of 40 CIs is otherwise ten times wider than
+ * tall, and fitted to a screen its labels come out too small to draw.
+ */
+export function fitRowsToViewport(pos: ReadonlyMap<string, Point>, o: FitOptions, bandOf?: (id: string) => number): Map<string, Point> {
+  const sorted = [...pos].sort((a, b) => a[1].y - b[1].y || a[1].x - b[1].x);
+  const layoutRows: string[][] = [];
+  let lastY = -Infinity;
+  for (const [id, p] of sorted) {
+    if (p.y - lastY > o.spacingY / 3 || !layoutRows.length) layoutRows.push([]);
+    layoutRows[layoutRows.length - 1].push(id);
+    lastY = p.y;
+  }
+  for (const r of layoutRows) r.sort((a, b) => pos.get(a)!.x - pos.get(b)!.x);
+  // A layout may also run too tall (ELK puts a chain of services on as many rows): rows of one band
+  // (a layer of the class registry) may then share rows, in their order, when that fits better.
+  const merged: string[][] = [];
+  if (bandOf) for (const r of layoutRows) {
+    const last = merged[merged.length - 1];
+    if (last && bandOf(last[0]) === bandOf(r[0])) last.push(...r); else merged.push([...r]);
+  }
+  const asIs = wrapRows(layoutRows, o);
+  const pick = bandOf && merged.length < layoutRows.length && wrapRows(merged, o).zoom > asIs.zoom * 1.1 ? wrapRows(merged, o) : asIs;
+  return pick.positions;
+}
+
+function wrapRows(rows: string[][], o: FitOptions): { zoom: number; positions: Map<string, Point> } {
+  const widest = Math.max(0, ...rows.map((r) => r.length));
+  const dims = (k: number) => {
+    let h = 0;
+    for (const r of rows) h += Math.ceil(r.length / k) * o.spacingY;
+    h += (rows.length - 1) * o.rowGap;
+    return { w: Math.max(1, (Math.min(k, widest) - 1) * o.spacingX + o.spacingX * 0.5 + o.spacingX), h };
+  };
+  let best = widest, bestZoom = 0;
+  for (let k = widest; k >= 1; k--) {
+    const d = dims(k);
+    const zoom = Math.min(o.width / d.w, o.height / d.h);
+    if (zoom > bestZoom) { bestZoom = zoom; best = k; }
+  }
+  const out = new Map<string, Point>();
+  let y = 0;
+  for (const r of rows) {
+    const subRows = Math.ceil(r.length / best);
+    const perRow = Math.ceil(r.length / subRows);
+    for (let i = 0; i < r.length; i++) {
+      const sub = Math.floor(i / perRow), col = i % perRow;
+      const inRow = Math.min(perRow, r.length - sub * perRow);
+      // Staggered: a sub-row's nodes stand between the ones above, so edges pass between labels.
+      out.set(r[i], { x: (col - (inRow - 1) / 2) * o.spacingX + (sub % 2) * o.spacingX * 0.5, y: y + sub * o.spacingY });
+    }
+    y += subRows * o.spacingY + o.rowGap;
+  }
+  return { zoom: bestZoom, positions: out };
+}

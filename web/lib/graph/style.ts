@@ -62,9 +62,21 @@ export interface StyleOptions {
    * style change that drops the cached bitmap of the map.
    */
   large: boolean;
+  /**
+   * Zoomed out below legible text, the labels that matter (focus, selected, tier 1-2, impacted, with
+   * incidents or changes) are drawn this many times larger, so they stay readable while the rest
+   * wait for the user to zoom in. 1: as designed.
+   */
+  labelScale?: number;
 }
 
-export function graphStyle({ large }: StyleOptions): StyleRule[] {
+/** The CIs whose names a zoomed-out map keeps. */
+export const KEPT_LABELS = [
+  'node.focus', 'node.tier-1', 'node.tier-2', 'node:selected', 'node.impact-down', 'node.impact-degraded', 'node.failed-down', 'node.failed-degraded',
+  'node.hit-down', 'node.hit-degraded', 'node.incident-down', 'node.incident-degraded', 'node.change-open', 'node.server-group',
+].join(', ');
+
+export function graphStyle({ large, labelScale = 1 }: StyleOptions): StyleRule[] {
   const rules: StyleRule[] = [
     {
       selector: 'node',
@@ -75,7 +87,7 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
         'text-valign': 'bottom',
         'text-margin-y': 3,
         color: '#1d2733',
-        'text-max-width': '100px',
+        'text-max-width': '120px',
         'text-wrap': 'ellipsis',
         width: 22,
         height: 22,
@@ -159,6 +171,9 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     { selector: 'node.path', style: { 'border-color': stateColours.path, 'border-width': 5, 'z-index': 10 } },
     { selector: 'edge.path', style: { 'line-color': stateColours.path, 'target-arrow-color': stateColours.path, width: 4, opacity: 1, 'z-index': 10 } },
     { selector: 'node.dimmed', style: { opacity: 0.25 } },
+    // Dependents an open incident takes down or degrades: filled in its state's colour, thinner ring than the incident's own CI.
+    { selector: 'node.hit-degraded', style: { 'background-color': stateColours.degraded, 'outline-width': 2, 'outline-offset': 1, 'outline-color': stateColours.degraded, 'outline-style': 'solid', 'outline-opacity': 0.6 } },
+    { selector: 'node.hit-down', style: { 'background-color': stateColours.down, 'outline-width': 2, 'outline-offset': 1, 'outline-color': stateColours.down, 'outline-style': 'solid', 'outline-opacity': 0.6 } },
     // Work on a CI is a ring outside its border (the border is the other overlays'), so both show.
     // A change's ring is dashed; an incident's solid ring wins where a CI has both (its label says both).
     { selector: 'node.change-open', style: { 'outline-width': 3, 'outline-offset': 2, 'outline-color': stateColours.change, 'outline-style': 'dashed', 'outline-opacity': 1 } },
@@ -175,6 +190,7 @@ export function graphStyle({ large }: StyleOptions): StyleRule[] {
     // Labels (with their badge) stay on for CIs with work on them, even on a large map.
     { selector: 'node:selected, node.path, node.candidate, node.failed-down, node.failed-degraded, node.new, node.compound, node.server-group, node.incident-down, node.incident-degraded, node.change-open', style: { label: 'data(label)' } },
     { selector: 'node:selected', style: { 'overlay-color': '#1565c0', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
+    ...(labelScale > 1 ? [{ selector: KEPT_LABELS, style: { 'font-size': Math.round(10 * labelScale), 'text-max-width': `${Math.round(110 * labelScale)}px`, 'text-margin-y': Math.round(3 * labelScale), 'text-outline-width': 2 * labelScale, 'z-index': 8 } }] : []),
   ];
   return rules;
 }

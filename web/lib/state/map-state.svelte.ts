@@ -3,9 +3,9 @@ import { ApiError, type Api } from '../api.ts';
 import { toElements, type El, type Grouping, type Overlay } from '../graph/elements.ts';
 import { applyChangeEvent, mergeGraphs } from '../graph/live-patch.ts';
 import type { LayoutName, LayoutSpec } from '../graph/graph-view.ts';
-import type { ChangeEvent, ChangeRecord, GraphQuery, GraphResult, HealthSnapshot, IncidentListItem } from '../types.ts';
+import type { ChangeEvent, ChangeRecord, GraphQuery, GraphResult, HealthSnapshot, ImpactMapRequest, IncidentListItem } from '../types.ts';
 import { healthOverlay } from '../health.ts';
-import { DAY_MS, nextWindowEnd, touchesWork, workByCi, workOverlay, type CiWork } from '../work.ts';
+import { DAY_MS, incidentFailures, incidentHitOverlay, nextWindowEnd, touchesWork, workByCi, workOverlay, type CiWork } from '../work.ts';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
 const EMPTY: GraphResult = { nodes: [], edges: [], truncated: false };
@@ -14,6 +14,12 @@ const NO_WORK: ReadonlyMap<string, CiWork> = new Map();
 const WORK_REFRESH_MS = 300;
 /** The clock behind staleness and change windows moves at least this often. */
 const CLOCK_MS = 3_600_000;
+
+/**
+ * Which view owns which overlay: a view's colours are on the map while that view is open, and come
+ * back when it is opened again (what-if colours never stay painted over the live map).
+ */
+export const overlayView: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'rca', diff: 'history', now: 'now' };
 
 /** Merge named overlay layers (impact, change, root cause, diff, hover, live) into one. */
 export function mergeOverlays(layers: Iterable<Overlay>): Overlay {
@@ -73,9 +79,20 @@ export class MapState {
   /** Live health from alerts (pushed on the ws after every change); drawn on the live map only. */
   health = $state.raw<HealthSnapshot | null>(null);
   private healthMarks = $derived({ overlay: this.asOf ? new Map<string, string[]>() : healthOverlay(this.health) });
-  overlay = $derived(mergeOverlays([this.healthMarks.overlay, ...Object.values(this.overlays), this.workMarks.overlay]));
+  /** The view open now (its overlays are drawn; other views' wait). */
+  activeView = $state('map');
+  /** The dependents the open incidents take down or degrade (live map only). */
+  incidentHits = $state.raw<Overlay>(new Map());
+  /** A blast-radius map shown instead of a query (cleared by the next focus). */
+  blastRadius = $state.raw<ImpactMapRequest | null>(null);
+  overlay = $derived(mergeOverlays([
+    this.healthMarks.overlay,
+    ...Object.entries(this.overlays).filter(([k]) => this.shownHere(k)).map(([, o]) => o),
+    ...(this.asOf ? [] : [this.incidentHits]),
+    this.workMarks.overlay,
+  ]));
   elements: El[] = $derived(toElements(this.graph, {
-    overlay: this.overlay, grouping: this.grouping, collapsed: this.collapsed, staleBefore: this.staleBefore,
+    overlay: this.overlay, grouping: this.grouping, collapsed: this.collapsed, staleBefore: this.staleBefore, focus: new Set(this.focus),
   }));
   layoutSpec: LayoutSpec = $derived({ name: this.layout, key: `${this.layout}|${this.grouping}|${this.epoch}|${[...this.collapsed].join(',')}` });
   nodeById = $derived(new Map(this.graph.nodes.map((n) => [n.id, n])));
@@ -107,7 +124,7 @@ export class MapState {
     this.loading = true;
     this.error = null;
     try {
-      const g = await this.api.graph(this.query());
+      const g = this.blastRadius ? await this.api.impactMap(this.blastRadius) : await this.api.graph(this.query());
       if (seq !== this.loadSeq) return;
       this.graph = g;
       this.collapsed = new Set();
@@ -125,8 +142,17 @@ export class MapState {
   }
 
   focusOn(ids: string[]) {
+    this.blastRadius = null;
     this.focus = ids;
     this.selected = ids[0] ?? null;
+    return this.load();
+  }
+
+  /** Show a blast radius of any size: the server computes it and groups it; the map keeps it until the next focus. */
+  showBlastRadius(req: ImpactMapRequest, focus: string[]) {
+    this.blastRadius = req;
+    this.focus = focus;
+    this.selected = focus[0] ?? null;
     return this.load();
   }
 
@@ -165,10 +191,14 @@ export class MapState {
 
   /** The overlays a view put on the map and the user may clear, by their titles (hover and live marks are not). */
   static readonly clearable: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'root cause', diff: 'diff', now: 'situation' };
-  shownOverlays = $derived(Object.keys(this.overlays).filter((k) => k in MapState.clearable).map((k) => MapState.clearable[k]));
+  /** Whether a named overlay is drawn in the view open now (a view's own overlays only while it is open). */
+  shownHere(name: string): boolean {
+    return !(name in overlayView) || overlayView[name] === this.activeView;
+  }
+  shownOverlays = $derived(Object.keys(this.overlays).filter((k) => k in MapState.clearable && this.shownHere(k)).map((k) => MapState.clearable[k]));
 
   clearOverlays() {
-    this.overlays = Object.fromEntries(Object.entries(this.overlays).filter(([k]) => !(k in MapState.clearable)));
+    this.overlays = Object.fromEntries(Object.entries(this.overlays).filter(([k]) => !(k in MapState.clearable && this.shownHere(k))));
   }
 
   setOverlay(name: string, overlay: Overlay | null) {
@@ -186,6 +216,12 @@ export class MapState {
       this.incidents = incidents;
       this.changes = changes;
       this.workError = null;
+      // The dependents the open incidents take down, ringed on the live map like their CIs.
+      const failed = incidentFailures(incidents);
+      // A CI retired since its incident opened is not in the projection (404): the rings still show, the spread not.
+      const hits = failed.length ? await this.api.impact(failed.slice(0, 1000)).then((r) => r.impacted, () => []) : [];
+      if (seq !== this.workSeq) return;
+      this.incidentHits = incidentHitOverlay(hits, failed);
       this.tick();
     } catch (e) {
       if (seq === this.workSeq) this.workError = errorText(e);
