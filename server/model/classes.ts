@@ -16,6 +16,8 @@ export interface CiClassDef {
   label: string;
   /** Human label for the UI legend. */
   title: string;
+  /** The title for several, as a group of them is labelled ("12 Kubernetes workloads"). */
+  plural: string;
   /**
    * Ordered identifier rules: an item is matched by the first rule whose values it carries.
    * `name` and `environment` are read from the item's top-level fields, the rest from `identifiers`.
@@ -26,9 +28,9 @@ export interface CiClassDef {
 const SOFTWARE_TAIL = [['environment', 'name']];
 const PLATFORM_TAIL = [['cluster', 'namespace', 'name']];
 
-function def(name: string, layer: Layer, title: string, identifierRules: string[][]): CiClassDef {
+function def(name: string, layer: Layer, title: string, identifierRules: string[][], plural = `${title}s`): CiClassDef {
   const label = name.split('_').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
-  return { name, layer, label, title, identifierRules };
+  return { name, layer, label, title, plural, identifierRules };
 }
 
 export const ciClassList: readonly CiClassDef[] = [
@@ -37,8 +39,8 @@ export const ciClassList: readonly CiClassDef[] = [
   def('application', 'application', 'Application', [['appId'], ['backstageRef'], ...SOFTWARE_TAIL]),
   def('service', 'software', 'Service', [['backstageRef'], ['cluster', 'namespace', 'name'], ...SOFTWARE_TAIL]),
   def('database', 'software', 'Database', [['endpoint'], ['backstageRef'], ...SOFTWARE_TAIL]),
-  def('queue', 'software', 'Queue / topic', [['endpoint'], ['backstageRef'], ...SOFTWARE_TAIL]),
-  def('cache', 'software', 'Cache', [['endpoint'], ['backstageRef'], ...SOFTWARE_TAIL]),
+  def('queue', 'software', 'Queue / topic', [['endpoint'], ['backstageRef'], ...SOFTWARE_TAIL], 'Queues / topics'),
+  def('cache', 'software', 'Cache', [['endpoint'], ['backstageRef'], ...SOFTWARE_TAIL], 'Caches'),
   def('api', 'software', 'API', [['backstageRef'], ...SOFTWARE_TAIL]),
   def('load_balancer', 'software', 'Load balancer', [['cloud', 'resourceId'], ['endpoint'], ...SOFTWARE_TAIL]),
   def('dns_name', 'software', 'DNS name', [['fqdn'], ...SOFTWARE_TAIL]),
@@ -50,7 +52,7 @@ export const ciClassList: readonly CiClassDef[] = [
   def('host', 'infrastructure', 'Host', [['serialNumber'], ['cloud', 'instanceId'], ['fqdn'], ['ip'], ['environment', 'name']]),
   def('vm', 'infrastructure', 'Virtual machine', [['serialNumber'], ['cloud', 'instanceId'], ['fqdn'], ['environment', 'name']]),
   def('network_device', 'infrastructure', 'Network device', [['serialNumber'], ['managementIp'], ['environment', 'name']]),
-  def('storage', 'infrastructure', 'Storage', [['serialNumber'], ['cloud', 'resourceId'], ['environment', 'name']]),
+  def('storage', 'infrastructure', 'Storage', [['serialNumber'], ['cloud', 'resourceId'], ['environment', 'name']], 'Storage systems'),
   def('cloud_resource', 'infrastructure', 'Cloud resource', [['cloud', 'resourceId'], ['environment', 'name']]),
   def('team', 'organisation', 'Team', [['name']]),
 ];

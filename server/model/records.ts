@@ -128,6 +128,8 @@ export const GraphEdge = z.object({
   provenance: z.array(Provenance),
   state: z.enum(['active', 'idle', 'inactive', 'declared']),
   redundancy: Redundancy.nullable(),
+  observed: ObservedStats.nullable().optional().describe('calls, errors and last sighting of an observed relation'),
+  note: z.string().optional().describe('what the relation\'s `note` attribute says (e.g. why a cycle is there)'),
 });
 export type GraphEdge = z.infer<typeof GraphEdge>;
 

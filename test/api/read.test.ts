@@ -91,6 +91,8 @@ describe('read API on the demo estate', () => {
     const g = await get(`/api/v1/graph?focus=${dns.id}&direction=both&depth=5&group=none&maxNodes=50`);
     expect(g.body.nodes).toHaveLength(50);
     expect(g.body.truncated).toBe(true);
+    // Why, in words: the hub's relations at the first level already exceed what a 50-CI map reads.
+    expect(g.body.truncation).toMatchObject({ reason: expect.stringMatching(/^(hub|nodes)$/), message: expect.stringContaining('Lower the depth') });
   });
 
   it('starts the map at the business services when no focus is given', async () => {

@@ -33,6 +33,17 @@ describe('map elements from a graph result', () => {
     expect(g.classes).toContain('server-group');
   });
 
+  it('tells CIs of one name apart: by class, or by environment when the class is the same too', () => {
+    const g: GraphResult = {
+      nodes: [node('s', 'service', { name: 'checkout-api' }), node('w', 'k8s_workload', { name: 'checkout-api' }), node('p', 'service', { name: 'auth', environment: 'production' }), node('q', 'service', { name: 'auth', environment: 'staging' }), node('only', 'database', { name: 'orders-db' })],
+      edges: [], truncated: false,
+    };
+    const label = (id: string) => (byId(toElements(g)).get(id)!.data as { label: string }).label;
+    expect([label('s'), label('w')]).toEqual(['checkout-api · Service', 'checkout-api · Kubernetes workload']);
+    expect([label('p'), label('q')]).toEqual(['auth · production', 'auth · staging']);
+    expect(label('only')).toBe('orders-db');
+  });
+
   it('adds overlay classes to the nodes and edges they name', () => {
     const overlay = new Map([['payments', ['impact-down']], ['e1', ['path']]]);
     const els = byId(toElements(graph, { overlay }));

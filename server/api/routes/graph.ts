@@ -48,7 +48,7 @@ export function graphRoutes(ctx: ApiContext): Router {
       const [parent, cls] = q.expand.split('|');
       if (!parent || !cls) throw new InputError('expand takes a group key such as "<ci id>|<class>"');
       const g = await neighbourhood(src, { ...base, focus: [parent], depth: 1, direction: q.direction, classes: [cls] });
-      res.json({ nodes: await withLastSeen(g.nodes), edges: g.edges, truncated: g.truncated });
+      res.json({ nodes: await withLastSeen(g.nodes), edges: g.edges, truncated: g.truncated, ...(g.truncation ? { truncation: g.truncation } : {}) });
       return;
     }
     let focus = q.focus;
@@ -62,7 +62,7 @@ export function graphRoutes(ctx: ApiContext): Router {
     }
     const g = await neighbourhood(src, { ...base, focus, depth: q.depth, direction: q.direction, classes: q.classes, groupAbove: q.group === 'auto' ? q.groupThreshold : undefined });
     const out = q.group === 'auto' ? groupNodes(g.nodes, g.edges, g.parentOf, q.groupThreshold, new Set()) : g;
-    res.json({ nodes: await withLastSeen(out.nodes), edges: out.edges, truncated: g.truncated });
+    res.json({ nodes: await withLastSeen(out.nodes), edges: out.edges, truncated: g.truncated, ...(g.truncation ? { truncation: g.truncation } : {}) });
   });
   return r;
 }

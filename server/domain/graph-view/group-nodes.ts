@@ -1,3 +1,4 @@
+import { ciClasses } from '../../model/classes.ts';
 import type { GraphEdge, GraphNode } from '../../model/records.ts';
 
 /** The groups that collapse: more than `threshold` same-class CIs reached from one parent, by `parent|class` key. */
@@ -32,7 +33,7 @@ export function groupNodes(
     for (const m of members) memberOf.set(m.id, gid);
     const first = members[0];
     groupNodesOut.push({
-      id: gid, class: first.class, name: `${members.length} × ${first.class}`, environment: first.environment,
+      id: gid, class: first.class, name: `${members.length} ${ciClasses.get(first.class)?.plural ?? first.class}`, environment: first.environment,
       tier: Math.min(...members.map((m) => m.tier ?? 4)), owner: null, lifecycle: 'active', layer: first.layer,
       group: { count: members.length, key },
     });

@@ -1,4 +1,4 @@
-import type { CiRecord, GraphEdge, GraphNode, RelationRecord } from '../../model/records.ts';
+import type { CiRecord, GraphEdge, GraphNode, RelationRecord, Truncation } from '../../model/records.ts';
 import { ciClasses } from '../../model/classes.ts';
 import { neighbourVia, edgeState, type Direction } from './direction.ts';
 import { collapsedGroups } from './group-nodes.ts';
@@ -40,6 +40,7 @@ export const toGraphNode = (c: MapCi): GraphNode => ({
 
 export const toGraphEdge = (r: RelationRecord, now: number, t: NeighbourhoodQuery['edgeThresholds']): GraphEdge => ({
   id: r.id, type: r.type, from: r.from, to: r.to, provenance: r.provenance, state: edgeState(r, now, t), redundancy: r.redundancy,
+  observed: r.observed, ...(typeof r.attributes.note === 'string' ? { note: r.attributes.note } : {}),
 });
 
 /**
@@ -57,6 +58,8 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
   const rels = new Map<string, RelationRecord>();
   let frontier = [...depthOf.keys()];
   let truncated = false;
+  let truncation: Truncation | undefined;
+  const cut = (t: Truncation) => { truncated = true; truncation ??= t; };
   const passes = (c: MapCi) =>
     (!q.classes?.length || q.classes.includes(c.class)) && (!q.environment || c.environment === q.environment) && (!q.owner || c.owner === q.owner);
 
@@ -65,7 +68,7 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
     // budget left is enough to fill the map without reading a hub's every edge.
     const budget = Math.min(q.maxEdges, 2 * (q.maxNodes - cis.size));
     const levelRels = await src.relationsOf(frontier, budget + 1);
-    if (levelRels.length > budget) truncated = true;
+    if (levelRels.length > budget) cut({ reason: 'hub', limit: budget, message: `At depth ${d} the CIs reached have more than ${budget} relations, more than one map reads: the first ones are shown. Lower the depth, filter by class or layer, or focus on a CI further out; grouped nodes open on double-click.` });
     const inFrontier = new Set(frontier);
     const candidates = new Map<string, { via: string; rel: RelationRecord }[]>();
     for (const rel of levelRels) {
@@ -82,7 +85,7 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
     const next: string[] = [];
     for (const c of fetched.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))) {
       if (c.lifecycle !== 'active' || !passes(c)) continue;
-      if (cis.size >= q.maxNodes) { truncated = true; break; }
+      if (cis.size >= q.maxNodes) { cut({ reason: 'nodes', limit: q.maxNodes, message: `The map reached its cap of ${q.maxNodes} CIs at depth ${d} (nearest first, by name). Lower the depth, filter by class or layer, or focus on fewer CIs.` }); break; }
       cis.set(c.id, c);
       depthOf.set(c.id, d);
       const via = candidates.get(c.id)!;
@@ -98,10 +101,10 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
   const shown = collapsed.size ? [...cis.keys()].filter((id) => !collapsed.has(id)) : [...cis.keys()];
   for (const rel of await src.relationsAmong(shown, q.maxEdges + 1)) rels.set(rel.id, rel);
   let edges = [...rels.values()].filter((r) => cis.has(r.from) && cis.has(r.to));
-  if (edges.length > q.maxEdges) { edges = edges.slice(0, q.maxEdges); truncated = true; }
+  if (edges.length > q.maxEdges) { edges = edges.slice(0, q.maxEdges); cut({ reason: 'edges', limit: q.maxEdges, message: `The CIs shown have more than ${q.maxEdges} relations among them; the first ${q.maxEdges} are drawn. Filter by class or layer to see the rest.` }); }
   return {
     nodes: [...cis.values()].map(toGraphNode),
     edges: edges.map((r) => toGraphEdge(r, q.now, q.edgeThresholds)),
-    parentOf, depthOf, truncated,
+    parentOf, depthOf, truncated, ...(truncation ? { truncation } : {}),
   };
 }

@@ -41,6 +41,7 @@ describe('a map neighbourhood reads what it can draw, not the whole estate', () 
     const { src, reads } = estate([ci('dns', 'dns_name'), ...callers], callers.map((c) => dependsOn(c.id, 'dns')));
     const g = await neighbourhood(src, { ...query, focus: ['dns'] });
     expect(g.truncated).toBe(true);
+    expect(g.truncation?.reason).toBe('hub');
     expect(g.nodes).toHaveLength(100);
     expect(Math.max(...reads.filter((r) => r.kind === 'of').map((r) => r.returned))).toBeLessThanOrEqual(2 * 99 + 1);
     // The edges drawn are exactly those among the nodes shown.

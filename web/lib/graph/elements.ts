@@ -1,3 +1,4 @@
+import { ciClasses } from '../../../server/model/classes.ts';
 import type { GraphEdge, GraphNode, GraphResult } from '../types.ts';
 
 /**
@@ -120,6 +121,18 @@ function edgeClasses(e: GraphEdge, overlay: Overlay | undefined): string {
   return cls.join(' ');
 }
 
+/** A server group's label names its count and class in words ("12 Kubernetes workloads"). */
+function groupLabel(n: GraphNode): string {
+  return /^\d+ /.test(n.name) ? n.name : `${n.name} (${n.group!.count})`;
+}
+
+/** The name, and where other CIs shown share it, its class (or its environment, when the class is shared too). */
+export function sameNameLabel(n: GraphNode, sharing: readonly GraphNode[]): string {
+  if (sharing.length < 2) return n.name;
+  const sameClass = sharing.filter((m) => m.class === n.class).length > 1;
+  return `${n.name} · ${sameClass ? n.environment : ciClasses.get(n.class)?.title ?? n.class}`;
+}
+
 export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] {
   const { overlay, grouping = 'none', collapsed = new Set<string>(), staleBefore, focus } = opts;
   const keys = groupKeys(graph, grouping);
@@ -143,10 +156,13 @@ export function toElements(graph: GraphResult, opts: ElementOptions = {}): El[] 
   }
   // Where each CI is drawn: itself, or the collapsed group that swallowed it.
   const drawnAs = (id: string) => { const p = parentOf.get(id); return isCollapsed(p) ? p! : id; };
+  // Same name, different CIs (a Service and its Kubernetes workload, prod and staging): the label says which.
+  const named = new Map<string, GraphNode[]>();
+  for (const n of graph.nodes) if (!n.group) (named.get(n.name) ?? named.set(n.name, []).get(n.name)!).push(n);
   for (const n of graph.nodes) {
     const p = parentOf.get(n.id);
     if (isCollapsed(p)) continue;
-    const name = n.group ? `${n.name} (${n.group.count})` : n.name;
+    const name = n.group ? groupLabel(n) : sameNameLabel(n, named.get(n.name)!);
     const data: NodeData = { id: n.id, label: name, ciClass: n.class, layer: n.layer, tier: n.tier, owner: n.owner, environment: n.environment };
     if (n.group) { data.count = n.group.count; data.groupKey = n.group.key; }
     if (p) data.parent = p;

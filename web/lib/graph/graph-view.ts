@@ -20,6 +20,8 @@ export interface GraphHandlers {
   onSelect(id: string | null): void;
   onExpand(id: string): void;
   onHover?(id: string | null): void;
+  /** An edge under the mouse (small maps: a large map's edges take no events). */
+  onHoverEdge?(id: string | null): void;
 }
 
 export interface Timings { elements: number; patchMs: number; layoutMs: number; drawMs: number; layout: string }
@@ -90,6 +92,8 @@ export class GraphView {
     // On a large map these can only come from a node hovered before the map grew: ignored.
     this.cy.on('mouseover', 'node', (e) => { if (!this.large) this.hover(e.target.id()); });
     this.cy.on('mouseout', 'node', () => { if (!this.large) this.hover(null); });
+    this.cy.on('mouseover', 'edge', (e) => { if (!this.large) this.handlers.onHoverEdge?.(e.target.id()); });
+    this.cy.on('mouseout', 'edge', () => this.handlers.onHoverEdge?.(null));
     this.cy.on('mousemove', (e) => {
       if (e.target !== this.cy || !this.large || (e.originalEvent as MouseEvent | undefined)?.buttons) return;
       this.hover(this.nodeAt(e.position));
@@ -99,7 +103,7 @@ export class GraphView {
     this.cy.on('tapstart scrollzoom', () => { this.autoFit = false; });
     // A hover tip stands where the node was: once the view moves, it is dropped.
     this.cy.on('viewport', () => {
-      this.hoverId = null; this.handlers.onHover?.(null);
+      this.hoverId = null; this.handlers.onHover?.(null); this.handlers.onHoverEdge?.(null);
       clearTimeout(this.labelTimer);
       this.labelTimer = setTimeout(() => this.rescaleLabels(), 150);
     });
@@ -236,8 +240,8 @@ export class GraphView {
       if (run !== this.layoutRun) return superseded();
       // ELK's rows run as wide as a layer has CIs: reshaped to the viewport, the fitted zoom keeps labels legible.
       const { w, h } = this.fitArea();
-      const fitted = fitRowsToViewport(new Map(nodes.map((n) => [n.id(), { ...n.position() }] as const)), { width: w, height: h, spacingX: LABELLED_SPACING_X + 15, spacingY: 62, rowGap: 26 }, (id) => layerRank(cy.getElementById(id).data('layer')));
-      cy.batch(() => nodes.forEach((n) => { n.position(fitted.get(n.id())!); }));
+      const fitted = fitRowsToViewport(new Map(nodes.map((n) => [n.id(), { ...(n as cytoscape.NodeSingular).position() }] as const)), { width: w, height: h, spacingX: LABELLED_SPACING_X + 15, spacingY: 62, rowGap: 26 }, (id) => layerRank(cy.getElementById(id).data('layer')));
+      cy.batch(() => nodes.forEach((n) => { (n as cytoscape.NodeSingular).position(fitted.get(n.id())!); }));
       used = 'elk';
     } else {
       // Nodes added by this update already stand in place; only those kept from before move.
@@ -343,6 +347,11 @@ export class GraphView {
     const n = this.cy.getElementById(id);
     return n.nonempty() ? n.renderedPosition() : null;
   }
+  /** Rendered (screen) midpoint of an edge, for its tooltip. */
+  edgeMidpoint(id: string): Point | null {
+    const e = this.cy.getElementById(id);
+    return e.nonempty() && e.isEdge() ? e.renderedMidpoint() : null;
+  }
   resize() {
     this.cy.resize();
     if (this.autoFit) this.fit();
@@ -358,16 +367,20 @@ export class GraphView {
     const cy = this.cy;
     const nodes: SvgNode[] = cy.nodes().map((n) => {
       const bb = n.boundingBox({ includeLabels: false, includeOverlays: false });
+      const ringWidth = parseFloat(n.style('outline-width')) || 0;
       return {
         id: n.id(), x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2, w: bb.w, h: bb.h,
         fill: n.style('background-color'), stroke: n.style('border-color'), label: String(n.data('label') ?? ''),
         shape: n.style('shape'), opacity: Number(n.style('opacity')), compound: n.isParent(),
+        strokeWidth: parseFloat(n.style('border-width')) || 0, double: n.style('border-style') === 'double',
+        ring: ringWidth > 0 ? { color: n.style('outline-color'), width: ringWidth, offset: parseFloat(n.style('outline-offset')) || 0, dash: n.style('outline-style') === 'dashed' ? '4 3' : '' } : null,
       };
     });
     const edges: SvgEdge[] = cy.edges().map((e) => {
       const s = e.sourceEndpoint(), t = e.targetEndpoint();
       const line = e.style('line-style');
-      return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, stroke: e.style('line-color'), width: parseFloat(e.style('width')), dash: line === 'dashed' ? '6 4' : line === 'dotted' ? '1 3' : '', opacity: Number(e.style('opacity')) };
+      // Every relation reads from source to target, so the export draws its arrowhead even where a large map's cheap edges leave it out.
+      return { x1: s.x, y1: s.y, x2: t.x, y2: t.y, stroke: e.style('line-color'), width: parseFloat(e.style('width')), dash: line === 'dashed' ? '6 4' : line === 'dotted' ? '1 3' : '', opacity: Number(e.style('opacity')), arrow: true };
     });
     return toSvg(nodes, edges);
   }

@@ -1,3 +1,4 @@
+import { classIcon, iconClasses } from './icons.ts';
 /**
  * The map's look, as data. State is carried by classes (set in elements.ts) and each class has one
  * rule here, so "how does a degraded CI look" has one answer. Colours follow section 10 of the
@@ -87,7 +88,7 @@ export function graphStyle({ large, labelScale = 1 }: StyleOptions): StyleRule[]
         'text-valign': 'bottom',
         'text-margin-y': 3,
         color: '#1d2733',
-        'text-max-width': '120px',
+        'text-max-width': '100px',
         'text-wrap': 'ellipsis',
         width: 22,
         height: 22,
@@ -108,6 +109,8 @@ export function graphStyle({ large, labelScale = 1 }: StyleOptions): StyleRule[]
     ...(large ? [{ selector: 'node', style: { label: '' } }] : []),
     ...(large ? [{ selector: 'node', style: { events: 'no' } }] : []),
     ...Object.entries(layerColours).map(([layer, colour]) => ({ selector: `node.layer-${layer}`, style: { 'background-color': colour } })),
+    // Class icons inside the nodes; a large map keeps its blank image (5,000 icons cost more than they tell at that zoom).
+    ...(large ? [] : iconClasses.map((cls): StyleRule => ({ selector: `node.cls-${cls}`, style: { 'background-image': classIcon(cls)!, 'background-width': '64%', 'background-height': '64%', 'background-fit': 'none' } }))),
     // The upper layers are the entry points, and few: their labels are larger, so they stay readable further out.
     { selector: 'node.layer-business', style: { shape: 'round-rectangle', width: 34, height: 22, 'font-size': 12 } },
     { selector: 'node.layer-application', style: { shape: 'round-rectangle', width: 28, height: 20, 'font-size': 12 } },

@@ -59,6 +59,9 @@ export class MapState {
   overlays = $state.raw<Record<string, Overlay>>({});
   selected = $state<string | null>(null);
   hovered = $state<string | null>(null);
+  hoveredEdge = $state<string | null>(null);
+  /** The map as tables instead of a canvas (same CIs and relations). */
+  listMode = $state(false);
   loading = $state(false);
   error = $state<string | null>(null);
   /** Bumped by every load or expand: a new layout runs then, and only then. */
@@ -96,6 +99,7 @@ export class MapState {
   }));
   layoutSpec: LayoutSpec = $derived({ name: this.layout, key: `${this.layout}|${this.grouping}|${this.epoch}|${[...this.collapsed].join(',')}` });
   nodeById = $derived(new Map(this.graph.nodes.map((n) => [n.id, n])));
+  edgeById = $derived(new Map(this.graph.edges.map((e) => [e.id, e])));
 
   private loadSeq = 0;
   private workSeq = 0;
