@@ -55,6 +55,7 @@ describe('web UI end to end', () => {
   it('signs in from a #token= link and drops the token from the address bar', async () => {
     await page.goto(`${srv.url}/#token=${srv.adminToken}`);
     await mapSettled(page);
+    // The token is gone from the address bar; the map's state took its place (/map?...).
     expect(page.url()).toBe(`${srv.url}/map`);
     expect(await page.evaluate(() => sessionStorage.getItem('servicegraph.token'))).toBe(srv.adminToken);
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -347,6 +347,12 @@ export class GraphView {
     const n = this.cy.getElementById(id);
     return n.nonempty() ? n.renderedPosition() : null;
   }
+  /** Model positions of the CIs shown (groups' members aside), for keyboard selection. */
+  positions(): Map<string, Point> {
+    const out = new Map<string, Point>();
+    this.cy.nodes().forEach((n) => { if (!n.isParent()) out.set(n.id(), { ...n.position() }); });
+    return out;
+  }
   /** Rendered (screen) midpoint of an edge, for its tooltip. */
   edgeMidpoint(id: string): Point | null {
     const e = this.cy.getElementById(id);

@@ -28,7 +28,7 @@ const PATHS: Record<string, string> = {
 };
 
 const uri = (body: string, colour: string) =>
-  `data:image/svg+xml;utf8,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="${colour}" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`)}`;
+  `data:image/svg+xml;utf8,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24" fill="none" stroke="${colour}" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`)}`;
 
 /** The icon of a class as a data URI (white, for inside a node; another colour for the legend), or null. */
 export function classIcon(cls: string, colour = '#ffffff'): string | null {
