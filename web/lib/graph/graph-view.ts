@@ -309,9 +309,21 @@ export class GraphView {
           const bb = cy.nodes().not(n).boundingBox();
           p = { x: bb.x2 + 60, y: bb.y1 + layerRank(n.data('layer')) * 90 };
         }
+        // Never on top of another CI (a click there would pick the other one): step aside until clear.
+        for (let k = 0; k < 12 && this.occupied(p, n.id()); k++) p = { x: p.x + (k % 2 ? -1 : 1) * 36 * (k + 1), y: p.y + (k % 3 === 2 ? 30 : 0) };
         n.position(p);
         fresh.delete(id);
       }
+    });
+  }
+
+  /** Whether another CI stands within a node's width of `p`. */
+  private occupied(p: Point, self: string): boolean {
+    return this.cy.nodes().some((ele) => {
+      const m = ele as cytoscape.NodeSingular;
+      if (m.id() === self || m.isParent()) return false;
+      const q = m.position();
+      return Math.abs(q.x - p.x) < 34 && Math.abs(q.y - p.y) < 30;
     });
   }
 
