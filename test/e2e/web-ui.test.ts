@@ -153,23 +153,26 @@ describe('web UI end to end', () => {
     await page.getByLabel('Title').fill('e2e: database down');
     await page.getByLabel('Urgency').selectOption('1');
     await page.getByRole('button', { name: 'Open incident' }).click();
-    await expect(page.locator('.prio').textContent()).resolves.toMatch(/^P[1-4]$/);
-    await page.locator('.incident').scrollIntoViewIfNeeded();
+    // What was opened is its own page.
+    await page.waitForURL(/\/incidents\/inc-/);
+    await expect(page.getByLabel('Priority').textContent()).resolves.toMatch(/^P[1-4]$/);
     await screenshot(page, 'web-5-incident');
   });
 
   it('assesses a change: risk gauge with factors, blast radius on the map, approvers', async () => {
     await tab('Changes');
+    await page.getByRole('link', { name: 'New change' }).click();
     await page.getByLabel('Title').fill('e2e: upgrade the database');
     await page.getByRole('button', { name: `Add “${db.name}”` }).click();
     await page.getByRole('button', { name: 'Create and assess' }).click();
     await page.getByRole('img', { name: /^Risk \d+ of 100/ }).waitFor();
     expect(await page.getByRole('list', { name: 'Risk factors' }).getByRole('listitem').count()).toBeGreaterThan(0);
-    expect(await withClass('touched')).toContain(db.id);
+    await page.waitForURL(/\/changes\/chg-/);
+    await expect.poll(() => withClass('touched')).toContain(db.id);
     expect((await withClass('blast')).length).toBeGreaterThan(0);
-    await page.getByRole('list', { name: 'Approvers' }).getByRole('listitem').first().waitFor();
+    await page.getByRole('list', { name: 'Approvals' }).getByRole('listitem').first().waitFor();
     await screenshot(page, 'web-6-change');
-    await page.getByRole('list', { name: 'Approvers' }).scrollIntoViewIfNeeded();
+    await page.getByRole('list', { name: 'Collisions' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'web-6b-change-approvers');
   });
 

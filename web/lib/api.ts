@@ -1,8 +1,13 @@
 import type {
   ChangeAssessment, ChangeInput, ChangeRecord, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
   ImpactMapRequest, ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply, AlertRecord, HealthSnapshot, SituationView,
+  CalendarReply, ChangePatch, ChangeView, IncidentPatch, TokenInfo,
 } from './types.ts';
 import { ACTIVE_CHANGE_STATUSES, OPEN_INCIDENT_STATUSES } from './work.ts';
+
+export interface IncidentFilter { status?: string[]; priority?: string[]; ci?: string; service?: string; assignee?: string; from?: string; to?: string; limit?: number; cursor?: string }
+export interface ChangeFilter { status?: string[]; type?: string; ci?: string; from?: string; to?: string; limit?: number; cursor?: string }
+type Page<T> = { items: T[]; nextCursor: string | null };
 
 /** An API error as the server reports it: `{error: {code, message, details}}`. */
 export class ApiError extends Error {
@@ -82,11 +87,6 @@ export class Api {
   openIncident(p: IncidentInput) {
     return this.call<IncidentView>('POST', '/incidents', p);
   }
-  async listIncidents(): Promise<IncidentListItem[]> {
-    // A list answer may come bare or wrapped as {items}; the UI takes both.
-    const r = await this.call<IncidentListItem[] | { items: IncidentListItem[] }>('GET', '/incidents?status=open');
-    return Array.isArray(r) ? r : r.items;
-  }
   /** Incidents not yet resolved (open and investigating), for the badges on the map. */
   async listUnresolvedIncidents(): Promise<IncidentListItem[]> {
     const lists = await Promise.all(OPEN_INCIDENT_STATUSES.map((s) => this.call<{ items: IncidentListItem[] }>('GET', `/incidents${queryString({ status: s, limit: 1000 })}`)));
@@ -98,7 +98,7 @@ export class Api {
     return lists.flatMap((l) => l.items);
   }
   createChange(p: ChangeInput) {
-    return this.call<ChangeRecord>('POST', '/changes', p);
+    return this.call<ChangeView>('POST', '/changes', p);
   }
   assessment(changeId: string) {
     return this.call<ChangeAssessment>('GET', `/changes/${encodeURIComponent(changeId)}/assessment`);
@@ -117,7 +117,40 @@ export class Api {
     return this.call<SituationView>('POST', `/situations/${encodeURIComponent(id)}/incident`, {});
   }
   resolveIncident(id: string) {
-    return this.call<IncidentView>('PATCH', `/incidents/${encodeURIComponent(id)}`, { status: 'resolved' });
+    return this.updateIncident(id, { status: 'resolved' });
+  }
+  incidents(f: IncidentFilter = {}) {
+    return this.call<Page<IncidentListItem>>('GET', `/incidents${queryString({ ...f })}`);
+  }
+  incident(id: string) {
+    return this.call<IncidentView>('GET', `/incidents/${encodeURIComponent(id)}`);
+  }
+  updateIncident(id: string, p: IncidentPatch) {
+    return this.call<IncidentView>('PATCH', `/incidents/${encodeURIComponent(id)}`, p);
+  }
+  addNote(id: string, text: string) {
+    return this.call<IncidentView>('POST', `/incidents/${encodeURIComponent(id)}/notes`, { text });
+  }
+  changes(f: ChangeFilter = {}) {
+    return this.call<Page<ChangeRecord>>('GET', `/changes${queryString({ ...f })}`);
+  }
+  change(id: string) {
+    return this.call<ChangeView>('GET', `/changes/${encodeURIComponent(id)}`);
+  }
+  updateChange(id: string, p: ChangePatch) {
+    return this.call<ChangeView>('PATCH', `/changes/${encodeURIComponent(id)}`, p);
+  }
+  decide(id: string, team: string, decision: 'approve' | 'reject', comment?: string) {
+    return this.call<ChangeView>('POST', `/changes/${encodeURIComponent(id)}/approvals`, comment ? { team, decision, comment } : { team, decision });
+  }
+  reassess(id: string) {
+    return this.call<ChangeAssessment>('POST', `/changes/${encodeURIComponent(id)}/assessment`);
+  }
+  calendar(from: string, to: string) {
+    return this.call<CalendarReply>('GET', `/calendar${queryString({ from, to })}`);
+  }
+  whoami() {
+    return this.call<TokenInfo>('GET', '/whoami');
   }
   rootCause(incidents: string[]) {
     return this.call<RootCauseReply>('POST', '/root-cause', { incidents });

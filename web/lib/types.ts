@@ -7,7 +7,10 @@ export type { ServerMessage, ClientMessage } from '../../server/live/messages.ts
 export type { FailState, FailedCi, ImpactedCi, ImpactedService, ImpactReply, RootCauseCandidate, RootCauseReply, RecentChange } from '../../server/model/impact.ts';
 export type { IncidentInput, IncidentView, IncidentListItem, PriorityResult } from '../../server/model/incidents.ts';
 export type { AlertRecord, HealthSnapshot, SituationView, AlertBinding } from '../../server/model/alerts.ts';
-export type { ChangeInput, ChangeRecord, ChangeAssessment, ChangeType, RiskFactor, Collision, BlackoutHit, Approvers } from '../../server/model/changes.ts';
+export type { ChangeInput, ChangeRecord, ChangeAssessment, ChangeType, RiskFactor, Collision, BlackoutHit, Approvers, ChangeView, ChangePatch, ChangeStatus, CalendarReply, Implementation, WindowRecord } from '../../server/model/changes.ts';
+export type { IncidentPatch, IncidentStatus, Priority } from '../../server/model/incidents.ts';
+export type { TimelineEntry } from '../../server/model/timeline.ts';
+export type { TokenInfo } from '../../server/model/records.ts';
 
 export interface GraphQuery {
   focus?: string[];

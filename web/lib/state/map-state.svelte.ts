@@ -3,11 +3,14 @@ import { ApiError, type Api } from '../api.ts';
 import { toElements, type El, type Grouping, type Overlay } from '../graph/elements.ts';
 import { applyChangeEvent, mergeGraphs } from '../graph/live-patch.ts';
 import type { LayoutName, LayoutSpec } from '../graph/graph-view.ts';
-import type { ChangeEvent, ChangeRecord, GraphQuery, GraphResult, HealthSnapshot, ImpactMapRequest, IncidentListItem } from '../types.ts';
+import type { ChangeEvent, ChangeRecord, FailedCi, GraphQuery, GraphResult, HealthSnapshot, ImpactMapRequest, IncidentListItem } from '../types.ts';
+import { idsOverlay, impactOverlay } from '../overlays.ts';
 import { healthOverlay } from '../health.ts';
 import { DAY_MS, incidentFailures, incidentHitOverlay, nextWindowEnd, touchesWork, workByCi, workOverlay, type CiWork } from '../work.ts';
 
 export type Direction = 'upstream' | 'downstream' | 'both';
+/** CIs a map may be focused on at once (server/api/routes/graph.ts caps `focus` at 100). */
+export const MAX_FOCUS = 100;
 const EMPTY: GraphResult = { nodes: [], edges: [], truncated: false };
 const NO_WORK: ReadonlyMap<string, CiWork> = new Map();
 /** Live events about incidents and changes come in bursts: one refetch for a burst. */
@@ -19,7 +22,7 @@ const CLOCK_MS = 3_600_000;
  * Which view owns which overlay: a view's colours are on the map while that view is open, and come
  * back when it is opened again (what-if colours never stay painted over the live map).
  */
-export const overlayView: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'rca', diff: 'history', now: 'now' };
+export const overlayView: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'rca', diff: 'history', now: 'now', incident: 'incidents' };
 
 /** Merge named overlay layers (impact, change, root cause, diff, hover, live) into one. */
 export function mergeOverlays(layers: Iterable<Overlay>): Overlay {
@@ -71,6 +74,8 @@ export class MapState {
   incidents = $state.raw<IncidentListItem[]>([]);
   changes = $state.raw<ChangeRecord[]>([]);
   workError = $state<string | null>(null);
+  /** Bumped by every live event about incidents, changes or windows: record pages reload on it. */
+  recordsVersion = $state(0);
   clock = $state(Date.now());
   /** Grey CIs no source has seen for this many days. */
   staleDays = $state(7);
@@ -145,7 +150,9 @@ export class MapState {
     try { this.health = await this.api.alertHealth(); } catch { /* the next live snapshot brings it */ }
   }
 
+  /** Focus on some CIs: the first MAX_FOCUS of them (the graph API's cap on `focus`; a larger set goes through showBlastRadius). */
   focusOn(ids: string[]) {
+    ids = ids.slice(0, MAX_FOCUS);
     this.blastRadius = null;
     this.focus = ids;
     this.selected = ids[0] ?? null;
@@ -158,6 +165,22 @@ export class MapState {
     this.focus = focus;
     this.selected = focus[0] ?? null;
     return this.load();
+  }
+
+  /**
+   * What failing these CIs takes down, on the map and coloured by each node's impact state, as the
+   * named view's overlay (Impact view, an incident's page). Any size: see showBlastRadius.
+   */
+  async showFailures(failed: readonly FailedCi[], overlayName: string): Promise<void> {
+    const plain = failed.map(({ ci, state }) => ({ ci, state }));
+    await this.showBlastRadius(this.asOf ? { failed: plain, asOf: this.asOf } : { failed: plain }, plain.map((f) => f.ci));
+    this.setOverlay(overlayName, impactOverlay(plain, Object.entries(this.graph.states ?? {}).map(([id, state]) => ({ id, state }))));
+  }
+
+  /** A change's worst case (every touched CI down) on the map: the blast radius filled, the touched CIs ringed. */
+  async showChange(changeId: string, touched: readonly string[]): Promise<void> {
+    await this.showBlastRadius({ change: changeId }, [...touched]);
+    this.setOverlay('change', mergeOverlays([idsOverlay(Object.keys(this.graph.states ?? {}), 'blast'), idsOverlay(touched, 'touched')]));
   }
 
   /** Double-click: a server group opens into its members; a collapsed compound opens; a CI grows by one hop. */
@@ -194,7 +217,7 @@ export class MapState {
   }
 
   /** The overlays a view put on the map and the user may clear, by their titles (hover and live marks are not). */
-  static readonly clearable: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'root cause', diff: 'diff', now: 'situation' };
+  static readonly clearable: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'root cause', diff: 'diff', now: 'situation', incident: 'incident' };
   /** Whether a named overlay is drawn in the view open now (a view's own overlays only while it is open). */
   shownHere(name: string): boolean {
     return !(name in overlayView) || overlayView[name] === this.activeView;
@@ -255,7 +278,7 @@ export class MapState {
   /** A live event patches the graph in place, unless the map is pinned to a past time. */
   applyLive(event: ChangeEvent) {
     // Incidents and changes are today's whatever time the map shows (they reappear back at live).
-    if (touchesWork(event)) this.scheduleWorkRefresh();
+    if (touchesWork(event)) { this.scheduleWorkRefresh(); this.recordsVersion++; }
     if (this.asOf) return;
     const r = applyChangeEvent(this.graph, event);
     if (!r.changed) return;

@@ -1,0 +1,174 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+
+/**
+ * The three users' whole tasks in Chromium on the demo estate, through the UI only (CIs are found by
+ * search, never by id): the change manager, the service-desk agent (with a second tab) and the
+ * problem analyst. Screenshots land in test-results/flow-*.png.
+ */
+let srv: TestServer;
+let b: TestBrowser;
+let page: Page;
+let db: { id: string; name: string };
+const errors: string[] = [];
+type Sg = { map: { work: Map<string, { incidents: { id: string }[] }> } };
+
+/** Picks a CI through a search box, as a person types its name. */
+async function pick(p: Page, label: RegExp | string, name: string) {
+  const box = p.getByRole('combobox', { name: label });
+  await box.fill(name);
+  await p.getByRole('option').filter({ hasText: name }).first().waitFor();
+  await box.press('Enter');
+}
+
+beforeAll(async () => {
+  srv = await startTestServer({ demo: true });
+  const found = await srv.api('/api/v1/cis?class=database&environment=production&limit=1');
+  db = found.body.items[0];
+  b = await openBrowser();
+  page = b.page;
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+}, 180_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) await screenshot(page, `flow-failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+});
+
+afterAll(async () => {
+  await b?.close();
+  await srv?.close();
+});
+
+describe('the change manager', () => {
+  let changeUrl = '';
+
+  it('creates and assesses a change, schedules it, gets every approval, and finds it again after a reload and on the calendar', async () => {
+    await page.goto(`${srv.url}/changes#token=${srv.adminToken}`);
+    await page.getByRole('heading', { name: 'Changes' }).waitFor();
+    await page.getByRole('link', { name: 'New change' }).click();
+    await page.getByLabel('Title').fill('flow: patch the orders database');
+    await pick(page, 'CIs touched by the change', db.name);
+    await page.getByRole('list', { name: 'CIs touched' }).getByText(db.name).waitFor();
+    await page.getByRole('button', { name: 'Create and assess' }).click();
+    await page.waitForURL(/\/changes\/chg-/);
+    changeUrl = page.url();
+    await page.getByRole('img', { name: /^Risk \d+ of 100/ }).waitFor();
+    await expect(page.getByLabel('Status').textContent()).resolves.toBe('planned');
+
+    // Schedule: next Tuesday night.
+    const tuesday = new Date();
+    tuesday.setDate(tuesday.getDate() + ((9 - tuesday.getDay()) % 7 || 7));
+    const day = `${tuesday.getFullYear()}-${String(tuesday.getMonth() + 1).padStart(2, '0')}-${String(tuesday.getDate()).padStart(2, '0')}`;
+    await page.getByLabel('Start').fill(`${day}T01:00`);
+    await page.getByLabel('End').fill(`${day}T03:00`);
+    await page.getByRole('button', { name: 'Reschedule' }).click();
+    await page.getByRole('list', { name: 'Timeline' }).getByText(/rescheduled to/).waitFor();
+    await screenshot(page, 'flow-1-change-assessed');
+
+    // Each approver team signs in with its own token: a signed-in link pasted into this tab, no reload.
+    const teams = (await page.getByRole('list', { name: 'Approvals' }).locator('li strong').allTextContents()).map((t) => t.trim());
+    expect(teams.length).toBeGreaterThan(0);
+    for (const team of teams) {
+      const token = await srv.tokenFor('change-manager', team);
+      await page.evaluate((t) => { location.hash = `token=${t}`; }, token);
+      await page.getByRole('button', { name: `Approve as ${team}` }).click();
+      await page.getByRole('list', { name: 'Approvals' }).getByText(/approved by/).first().waitFor();
+    }
+    await expect.poll(() => page.getByLabel('Status').textContent()).toBe('approved');
+    await screenshot(page, 'flow-2-change-approved');
+
+    // A reload keeps the page (its address) and the sign-in (the tab's session).
+    await page.reload();
+    await page.getByRole('heading', { name: 'flow: patch the orders database' }).waitFor();
+    await expect(page.getByLabel('Status').textContent()).resolves.toBe('approved');
+    expect(page.url()).toBe(changeUrl);
+
+    // And on the calendar, in its week.
+    await page.getByRole('link', { name: 'on the calendar' }).click();
+    await page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).waitFor();
+    await screenshot(page, 'flow-3-calendar');
+    await page.reload();
+    await page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).click();
+    await page.waitForURL(changeUrl);
+  }, 120_000);
+});
+
+describe('the service-desk agent', () => {
+  let incidentUrl = '';
+  let second: Page;
+
+  it('opens an incident from the Impact view with the short form at the top; it opens as its own page', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Impact', exact: true }).click();
+    await pick(page, 'Add a failed CI', db.name);
+    await page.getByRole('button', { name: 'Compute impact' }).click();
+    const form = page.getByRole('form', { name: 'Open an incident' });
+    await form.waitFor();
+    // The form is on screen without scrolling past the impacted services.
+    const box = await form.boundingBox();
+    expect(box!.y + box!.height).toBeLessThan(800);
+    await form.getByLabel('Title').fill('flow: orders failing');
+    await form.getByLabel('Urgency').selectOption('1');
+    await form.getByRole('button', { name: 'Open incident' }).click();
+    await page.waitForURL(/\/incidents\/inc-/);
+    incidentUrl = page.url();
+    await expect(page.getByLabel('Priority').textContent()).resolves.toMatch(/^P[1-4]$/);
+    await page.getByRole('list', { name: 'Impacted services' }).getByRole('listitem').first().waitFor();
+    await screenshot(page, 'flow-4-incident');
+  }, 60_000);
+
+  it('sees it in the list, and in a second tab (signed in already) on the map', async () => {
+    await page.getByRole('link', { name: '← Incidents' }).click();
+    await page.getByRole('list', { name: 'Incidents', exact: true }).getByText('flow: orders failing').waitFor();
+    await screenshot(page, 'flow-5-incident-list');
+
+    second = await b.context.newPage();
+    await second.goto(`${srv.url}/cis/${encodeURIComponent(db.id)}`);
+    await mapSettled(second);
+    await second.getByRole('complementary', { name: 'Selected CI' }).getByText('flow: orders failing').waitFor();
+    await expect.poll(() => second.evaluate((id) => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.work.get(id)?.incidents.length ?? 0, db.id)).toBe(1);
+    await screenshot(second, 'flow-6-second-tab-map');
+  }, 60_000);
+
+  it('moves it to investigating and resolves it; the other tab follows live', async () => {
+    await page.goto(incidentUrl);
+    await page.getByRole('button', { name: 'Investigate' }).click();
+    await expect.poll(() => page.getByLabel('Status').textContent()).toBe('investigating');
+    await page.getByLabel('Add a note').fill('failing over to the replica');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByRole('list', { name: 'Timeline' }).getByText('failing over to the replica').waitFor();
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => page.getByLabel('Status').textContent()).toBe('resolved');
+    await screenshot(page, 'flow-7-incident-resolved');
+    await expect.poll(() => second.evaluate((id) => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.work.get(id)?.incidents.length ?? 0, db.id)).toBe(0);
+    // Signing out in one tab signs out the other.
+    await second.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await second.close();
+  }, 60_000);
+});
+
+describe('the problem analyst', () => {
+  it('picks three incidents from the list over the last week and runs root cause', async () => {
+    // Two more incidents on services that need the same database, opened by the service desk.
+    const detail = await srv.api(`/api/v1/cis/${db.id}`);
+    const dependents = (detail.body.relations.incoming as { from: string; type: string }[]).filter((r) => r.type === 'DEPENDS_ON').map((r) => r.from).slice(0, 2);
+    for (const [i, ci] of dependents.entries()) {
+      const r = await srv.api('/api/v1/incidents', { body: { title: `flow: symptom ${i + 1}`, cis: [{ ci, state: 'down' }], urgency: 2 } });
+      expect(r.status).toBe(201);
+    }
+    await page.goto(`${srv.url}/root-cause#token=${srv.adminToken}`);
+    await page.getByLabel('Incidents started in the').selectOption({ label: 'last 7 days' });
+    for (const name of ['flow: orders failing', 'flow: symptom 1', 'flow: symptom 2']) await page.getByRole('checkbox', { name: new RegExp(name) }).check();
+    await page.getByRole('button', { name: 'Find root cause' }).click();
+    const candidates = page.getByRole('list', { name: 'Root-cause candidates' });
+    await expect(candidates.textContent()).resolves.toContain(db.name);
+    await screenshot(page, 'flow-8-root-cause');
+  }, 60_000);
+
+  it('raised no uncaught error in the pages', () => {
+    expect(errors).toEqual([]);
+  });
+});

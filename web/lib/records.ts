@@ -1,0 +1,29 @@
+/** Small shared words and shapes of the incident and change pages (pure). */
+export const INCIDENT_STATUSES = ['open', 'investigating', 'resolved', 'closed'] as const;
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export const CHANGE_STATUSES = ['planned', 'approved', 'in-progress', 'successful', 'failed', 'cancelled'] as const;
+
+/** The button a workflow move is offered as. */
+export function moveLabel(to: string, from: string): string {
+  if (from === 'resolved' && (to === 'investigating' || to === 'open')) return 'Reopen';
+  switch (to) {
+    case 'investigating': return 'Investigate';
+    case 'resolved': return 'Resolve';
+    case 'closed': return 'Close';
+    case 'in-progress': return 'Start';
+    case 'successful': return 'Completed successfully';
+    case 'failed': return 'Failed';
+    case 'cancelled': return 'Cancel change';
+    default: return to;
+  }
+}
+
+/** A comma-separated query value as a list of allowed values (anything else dropped). */
+export function listParam<T extends string>(value: string | null, allowed: readonly T[]): T[] {
+  return (value ?? '').split(',').filter((v): v is T => (allowed as readonly string[]).includes(v));
+}
+
+export const localTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** An ISO instant as the value of a datetime-local input (local time), and back. */
+export const toLocalInput = (iso: string) => { const d = new Date(iso); return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16); };
+export const fromLocalInput = (v: string) => new Date(v).toISOString();
