@@ -93,7 +93,7 @@ describe('the change manager', () => {
     await page.reload();
     await page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).click();
     await page.waitForURL(changeUrl);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('the service-desk agent', () => {
@@ -117,7 +117,7 @@ describe('the service-desk agent', () => {
     await expect(page.getByLabel('Priority').textContent()).resolves.toMatch(/^P[1-4]$/);
     await page.getByRole('list', { name: 'Impacted services' }).getByRole('listitem').first().waitFor();
     await screenshot(page, 'flow-4-incident');
-  }, 60_000);
+  }, 120_000);
 
   it('sees it in the list, and in a second tab (signed in already) on the map', async () => {
     await page.getByRole('link', { name: '← Incidents' }).click();
@@ -130,7 +130,7 @@ describe('the service-desk agent', () => {
     await second.getByRole('complementary', { name: 'Selected CI' }).getByText('flow: orders failing').waitFor();
     await expect.poll(() => second.evaluate((id) => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.work.get(id)?.incidents.length ?? 0, db.id)).toBe(1);
     await screenshot(second, 'flow-6-second-tab-map');
-  }, 60_000);
+  }, 120_000);
 
   it('moves it to investigating and resolves it; the other tab follows live', async () => {
     await page.goto(incidentUrl);
@@ -147,7 +147,7 @@ describe('the service-desk agent', () => {
     await second.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await second.close();
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('the problem analyst', () => {
@@ -166,7 +166,7 @@ describe('the problem analyst', () => {
     const candidates = page.getByRole('list', { name: 'Root-cause candidates' });
     await expect(candidates.textContent()).resolves.toContain(db.name);
     await screenshot(page, 'flow-8-root-cause');
-  }, 60_000);
+  }, 120_000);
 
   it('raised no uncaught error in the pages', () => {
     expect(errors).toEqual([]);
