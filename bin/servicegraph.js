@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// Entry point of `npx servicegraph <command>`: runs the TypeScript CLI through tsx (Node 20 cannot run .ts itself).
-import { spawnSync } from 'node:child_process';
+// Entry point of `npx servicegraph <command>`: runs the TypeScript CLI in a child Node with tsx loaded
+// (Node 20 cannot run .ts itself). Signals sent to this process (systemd, Docker and Kubernetes send
+// SIGTERM to the process they started) are handed to the child, which drains and stops; this process
+// then ends with the child's exit code, without cutting its output short.
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const tsx = join(dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
-const r = spawnSync(process.execPath, [tsx, join(root, 'server', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exitCode = r.status ?? 1;
+// tsx as this package resolves it, so the command works from any directory.
+const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'server', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: process.cwd() });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => { child.kill(signal); });
+}
+child.on('exit', (code, signal) => {
+  process.exitCode = code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15) : 1);
+});

@@ -8,14 +8,9 @@ import { CollectError, type Collected } from './types.ts';
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  env: Record<string, string | undefined>;
+  /** The environment (`SERVICEGRAPH_URL`, `SERVICEGRAPH_TOKEN`, compose interpolation); the CLI entry reads it once. */
+  env: Readonly<Record<string, string | undefined>>;
 }
-
-const processIo: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  env: process.env,
-};
 
 /** Options of the command itself; anything else is a source option (`--kubeconfig`, `--mapping`, ...). */
 const COMMON = {
@@ -81,7 +76,7 @@ class UsageError extends Error {}
  * shared push client, or prints the batches with --dry-run. Returns the exit code: 0 done, 1 failed
  * (malformed input, refused or failed push), 2 bad usage.
  */
-export async function runCollectCommand(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function runCollectCommand(argv: string[], io: CliIo): Promise<number> {
   let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
@@ -123,7 +118,7 @@ export async function runCollectCommand(argv: string[], io: CliIo = processIo): 
       relations: positiveInt(values['batch-relations'] as string | undefined, 'batch-relations') ?? defaultBatchLimits.relations,
     };
     const started = Date.now();
-    let collected: Collected = await collector.collect({ inputs, options, progress });
+    let collected: Collected = await collector.collect({ inputs, options, progress, env: io.env });
     if (typeof values.scope === 'string') collected = { ...collected, scope: values.scope };
     progress(`found ${collected.cis.length} CIs and ${collected.relations.length} relations in ${((Date.now() - started) / 1000).toFixed(1)} s (scope ${collected.scope})`);
     for (const w of collected.warnings) io.stderr(`[${source}] warning: ${w}\n`);

@@ -12,6 +12,8 @@ export interface CollectInput {
   options: Record<string, string | boolean | string[]>;
   /** Progress reporting on stderr for long work. */
   progress: (message: string) => void;
+  /** The caller's environment (compose interpolates `${VAR}` from it, as `docker compose` does). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Collected {

@@ -1,91 +1,167 @@
 import { resolve } from 'node:path';
-import { limitsFromEnv, type Limits } from './model/limits.ts';
-import { otlpSettingsFromEnv, type OtlpSettings } from './otlp/settings.ts';
-import { logLevels, type LogLevel } from './log.ts';
+import { z } from 'zod';
+import { PriorityConfig, defaultPriorityConfig } from './domain/priority/priority.ts';
+import { logLevels } from './log.ts';
 import { alertSettingsFromEnv, type AlertSettings } from './alerts/settings.ts';
 
-export interface Config {
-  port: number;
-  host: string;
-  dataDir: string;
-  store: 'sqlite' | 'neo4j';
-  adminToken?: string;
-  limits: Limits;
-  maxRetireShare: number;
-  /** How long an ingest batch's reply is kept under its Idempotency-Key (ms). */
-  idempotencyTtlMs: number;
-  edgeState: { activeMinutes: number; idleMinutes: number };
-  neo4j: { uri?: string; user: string; password: string; database: string };
-  webDist: string;
-  pollMs: number;
-  /** API processes sharing the port (node:cluster), each with its own projection, following the event log. */
-  workers: number;
-  /** The live OTLP receiver (folding, flushing, creation budget, stale retirement). */
-  otlp: OtlpSettings;
+/**
+ * Every setting of the server, read from the environment once, here, and nowhere else.
+ *
+ * Adding a setting is one line in `settings` below (its variable, the schema its text must pass, its
+ * default) plus its row in README's settings table (a test checks that every variable has one). The
+ * `Config` type follows from `settings`; the composition root hands each part only what it needs.
+ * A value that does not pass its schema stops the start with one line naming the variable.
+ */
+
+interface Setting<T> {
+  readonly env: string;
+  readonly schema: z.ZodType<T, string>;
+  readonly fallback: T | (() => T);
+}
+const setting = <T>(env: string, schema: z.ZodType<T, string>, fallback: T | (() => T)): Setting<T> => ({ env, schema, fallback });
+
+// Schemas of environment text. Each says in its message what it expects, so the error line reads well.
+const whole = (min: number, max: number) =>
+  z.string().trim().regex(/^-?\d+$/, `must be a whole number from ${min} to ${max}`).transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const decimal = (min: number, max: number) =>
+  z.string().trim().regex(/^-?(\d+\.?\d*|\.\d+)$/, `must be a number from ${min} to ${max}`).transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const text = (max = 1000) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const path = z.string().min(1, 'must not be empty').transform((p) => resolve(p));
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().trim().refine((v): v is T[number] => (values as readonly string[]).includes(v), `must be one of ${values.join(', ')}`) as unknown as z.ZodType<T[number], string>;
+const jsonOf = <T>(schema: z.ZodType<T>) => z.string().transform((s, ctx) => {
+  try { return JSON.parse(s) as unknown; } catch (e) { ctx.addIssue({ code: 'custom', message: `is not JSON: ${(e as Error).message}` }); return z.NEVER; }
+}).pipe(schema) as unknown as z.ZodType<T, string>;
+const optional = <T>(schema: z.ZodType<T, string>) => schema as z.ZodType<T | undefined, string>;
+
+const MiB = 1024 * 1024;
+
+/** The settings, grouped as the parts that use them. README's settings table documents each variable. */
+export const settings = {
+  port: setting('PORT', whole(0, 65535), 8080),
+  host: setting('HOST', text(255), '0.0.0.0'),
+  dataDir: setting('SERVICEGRAPH_DATA_DIR', path, () => resolve('./data')),
+  store: setting('SERVICEGRAPH_STORE', oneOf(['sqlite', 'neo4j'] as const), 'sqlite'),
+  sqliteSync: setting('SERVICEGRAPH_SQLITE_SYNC', oneOf(['NORMAL', 'FULL'] as const), 'NORMAL'),
+  adminToken: setting('SERVICEGRAPH_ADMIN_TOKEN', optional(text(500)), undefined),
+  maxRetireShare: setting('SERVICEGRAPH_RETIRE_GUARD', decimal(0, 1), 0.2),
+  /** How long an ingest batch's reply is kept under its Idempotency-Key (ms; set in hours). */
+  idempotencyTtlMs: setting('SERVICEGRAPH_IDEMPOTENCY_HOURS', decimal(0.001, 24 * 90).transform((h) => h * 3_600_000), 24 * 3_600_000),
+  edgeState: {
+    activeMinutes: setting('SERVICEGRAPH_EDGE_ACTIVE_MINUTES', whole(1, 525_600), 30),
+    idleMinutes: setting('SERVICEGRAPH_EDGE_IDLE_MINUTES', whole(1, 5_256_000), 24 * 60),
+  },
+  limits: {
+    bodyBytes: setting('SERVICEGRAPH_LIMIT_BODY_BYTES', whole(1024, 1024 * MiB), 16 * MiB),
+    batchCis: setting('SERVICEGRAPH_LIMIT_BATCH_CIS', whole(1, 1_000_000), 10_000),
+    batchRelations: setting('SERVICEGRAPH_LIMIT_BATCH_RELATIONS', whole(1, 3_000_000), 30_000),
+    attributeDepth: setting('SERVICEGRAPH_LIMIT_ATTRIBUTE_DEPTH', whole(1, 64), 6),
+    attributeBytes: setting('SERVICEGRAPH_LIMIT_ATTRIBUTE_BYTES', whole(16, 16 * MiB), 64 * 1024),
+    graphNodes: setting('SERVICEGRAPH_LIMIT_GRAPH_NODES', whole(1, 1_000_000), 5_000),
+    graphEdges: setting('SERVICEGRAPH_LIMIT_GRAPH_EDGES', whole(1, 5_000_000), 20_000),
+    listLimit: setting('SERVICEGRAPH_LIMIT_LIST_LIMIT', whole(1, 100_000), 1_000),
+    impactResults: setting('SERVICEGRAPH_LIMIT_IMPACT_RESULTS', whole(1, 10_000_000), 100_000),
+    /** Largest MCP tool reply, in bytes of JSON: what fits an agent's context beside its conversation. */
+    mcpReplyBytes: setting('SERVICEGRAPH_LIMIT_MCP_REPLY_BYTES', whole(1024, 16 * MiB), 48 * 1024),
+  },
+  priority: setting('SERVICEGRAPH_PRIORITY', jsonOf(PriorityConfig), defaultPriorityConfig),
+  otlp: {
+    flushMs: setting('SERVICEGRAPH_OTLP_FLUSH_MS', whole(10, 3_600_000), 10_000),
+    flushSpans: setting('SERVICEGRAPH_OTLP_FLUSH_SPANS', whole(1, 100_000_000), 200_000),
+    pairWindowMs: setting('SERVICEGRAPH_OTLP_PAIR_WINDOW_MS', whole(0, 3_600_000), 30_000),
+    maxEdges: setting('SERVICEGRAPH_OTLP_MAX_EDGES', whole(1, 10_000_000), 20_000),
+    maxServices: setting('SERVICEGRAPH_OTLP_MAX_SERVICES', whole(1, 10_000_000), 10_000),
+    maxPending: setting('SERVICEGRAPH_OTLP_MAX_PENDING', whole(1, 100_000_000), 200_000),
+    maxNewCisPerHour: setting('SERVICEGRAPH_OTLP_MAX_NEW_CIS_PER_HOUR', whole(0, 100_000_000), 1_000),
+    retireAfterHours: setting('SERVICEGRAPH_OTLP_RETIRE_AFTER_HOURS', whole(0, 1_000_000), 168),
+  },
   /** OTLP/gRPC TraceService/Export listens here (on `host`); null: off. */
-  otlpGrpcPort: number | null;
-  logLevel: LogLevel;
+  otlpGrpcPort: setting('SERVICEGRAPH_OTLP_GRPC_PORT', z.union([z.literal('off').transform(() => null), whole(0, 65535)]) as z.ZodType<number | null, string>, 4317),
+  logLevel: setting('SERVICEGRAPH_LOG_LEVEL', oneOf(logLevels), 'info'),
   /** A bearer token that may read /metrics and nothing else (for a Prometheus scrape config); viewer tokens may too. */
-  metricsToken?: string;
+  metricsToken: setting('SERVICEGRAPH_METRICS_TOKEN', optional(text(500)), undefined),
   /** /readyz answers 503 while the projection is further than this behind the store's event log. */
-  readyMaxLagMs: number;
-  /** Event management: bindings, expiry, situation window, automatic incidents. */
-  alerts: AlertSettings;
+  readyMaxLagMs: setting('SERVICEGRAPH_READY_MAX_LAG_MS', whole(0, 86_400_000), 30_000),
+  neo4j: {
+    uri: setting('NEO4J_URI', optional(text()), undefined),
+    user: setting('NEO4J_USER', text(), 'neo4j'),
+    password: setting('NEO4J_PASSWORD', z.string(), ''),
+    database: setting('NEO4J_DATABASE', text(), 'neo4j'),
+  },
+  webDist: setting('SERVICEGRAPH_WEB_DIST', path, () => resolve(new URL('../web/dist', import.meta.url).pathname)),
+  pollMs: setting('SERVICEGRAPH_POLL_MS', whole(10, 3_600_000), 1000),
+  healthMaxLagMs: setting('SERVICEGRAPH_HEALTH_MAX_LAG_MS', whole(100, 86_400_000), 30_000),
+  workers: setting('SERVICEGRAPH_WORKERS', whole(1, 64), 1),
+};
+
+/** The CLI's own settings (defaults of `--server` and `--token`); the server does not read them. */
+export const cliSettings = {
+  url: setting('SERVICEGRAPH_URL', text(), 'http://localhost:8080'),
+  token: setting('SERVICEGRAPH_TOKEN', optional(text(500)), undefined),
+  dataDir: settings.dataDir,
+};
+
+type Spec = { readonly [key: string]: Setting<unknown> | Spec };
+type ValuesOf<S> = S extends Setting<infer T> ? T : { -readonly [K in keyof S]: ValuesOf<S[K]> };
+
+/** Event management's settings are read by its own module's parser (bindings file, auto-incident priority), from the same environment. */
+export type Config = ValuesOf<typeof settings> & { alerts: AlertSettings };
+export type CliConfig = ValuesOf<typeof cliSettings>;
+
+/** A setting whose value does not pass: the message is the one line a start prints. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) { super(message); }
 }
 
-const num = (v: string | undefined, d: number) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : d);
+const isSetting = (x: Setting<unknown> | Spec): x is Setting<unknown> => typeof (x as Setting<unknown>).env === 'string' && 'schema' in x;
 
-function workersFrom(v: string | undefined): number {
-  if (v === undefined || v === '') return 1;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`SERVICEGRAPH_WORKERS must be a whole number from 1 to 64, not ${v}`);
-  return n;
+function read<S extends Spec>(spec: S, env: Readonly<Record<string, string | undefined>>): ValuesOf<S> {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(spec)) {
+    if (!isSetting(s)) { out[key] = read(s, env); continue; }
+    const raw = Object.hasOwn(env, s.env) ? env[s.env] : undefined;
+    if (raw === undefined || raw === '') { out[key] = typeof s.fallback === 'function' ? (s.fallback as () => unknown)() : s.fallback; continue; }
+    const r = s.schema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const where = issue.path.length ? ` (at ${issue.path.join('.')})` : '';
+      const shown = raw.length > 60 ? raw.slice(0, 57) + '...' : raw;
+      throw new ConfigError(s.env, `${s.env}=${JSON.stringify(shown)}: ${issue.message}${where}`);
+    }
+    out[key] = r.data;
+  }
+  return out as ValuesOf<S>;
 }
 
-function idempotencyHoursFrom(v: string | undefined): number {
-  if (v === undefined || v === '') return 24;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 24 * 90) throw new Error(`SERVICEGRAPH_IDEMPOTENCY_HOURS must be a number of hours above 0 and at most 2160 (90 days), not ${v}`);
-  return n;
+/** Every variable a spec reads (README's settings table is checked against this). */
+export function variablesOf(spec: Spec = settings): string[] {
+  return Object.values(spec).flatMap((s) => (isSetting(s) ? [s.env] : variablesOf(s)));
 }
 
-function grpcPortFrom(v: string | undefined): number | null {
-  if (v === undefined || v === '') return 4317;
-  if (v === 'off') return null;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`SERVICEGRAPH_OTLP_GRPC_PORT must be a port number (0 for any free one) or off, not ${v}`);
-  return n;
+/**
+ * The one read of the process environment. Entry points (server/main.ts, the CLI) call it once and
+ * hand the result down; `env` is for tests.
+ */
+export function processEnvironment(): Readonly<Record<string, string | undefined>> {
+  return { ...process.env };
 }
 
-function logLevelFrom(v: string | undefined): LogLevel {
-  if (v === undefined || v === '') return 'info';
-  if (!(logLevels as readonly string[]).includes(v)) throw new Error(`SERVICEGRAPH_LOG_LEVEL must be one of ${logLevels.join(', ')}, not ${v}`);
-  return v as LogLevel;
+/** The server's settings from `env`; throws ConfigError (one line naming the variable) on a bad value. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = processEnvironment()): Config {
+  const base = read(settings, env);
+  try {
+    return { ...base, alerts: alertSettingsFromEnv(env) };
+  } catch (e) {
+    const m = /^(SERVICEGRAPH_[A-Z_]+)/.exec((e as Error).message);
+    throw new ConfigError(m?.[1] ?? 'SERVICEGRAPH_ALERT_BINDINGS', (e as Error).message.split('\n')[0]);
+  }
 }
 
-/** Every setting comes from the environment (twelve-factor); README lists them all. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
-  const store = env.SERVICEGRAPH_STORE ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'neo4j') throw new Error(`SERVICEGRAPH_STORE must be sqlite or neo4j, not ${store}`);
-  return {
-    port: num(env.PORT, 8080),
-    host: env.HOST ?? '0.0.0.0',
-    dataDir: resolve(env.SERVICEGRAPH_DATA_DIR ?? './data'),
-    store,
-    adminToken: env.SERVICEGRAPH_ADMIN_TOKEN || undefined,
-    limits: limitsFromEnv(env),
-    maxRetireShare: num(env.SERVICEGRAPH_RETIRE_GUARD, 0.2),
-    idempotencyTtlMs: idempotencyHoursFrom(env.SERVICEGRAPH_IDEMPOTENCY_HOURS) * 3600_000,
-    edgeState: { activeMinutes: num(env.SERVICEGRAPH_EDGE_ACTIVE_MINUTES, 30), idleMinutes: num(env.SERVICEGRAPH_EDGE_IDLE_MINUTES, 24 * 60) },
-    neo4j: { uri: env.NEO4J_URI, user: env.NEO4J_USER ?? 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE ?? 'neo4j' },
-    webDist: resolve(env.SERVICEGRAPH_WEB_DIST ?? new URL('../web/dist', import.meta.url).pathname),
-    pollMs: num(env.SERVICEGRAPH_POLL_MS, 1000),
-    workers: workersFrom(env.SERVICEGRAPH_WORKERS),
-    otlp: otlpSettingsFromEnv(env),
-    otlpGrpcPort: grpcPortFrom(env.SERVICEGRAPH_OTLP_GRPC_PORT),
-    logLevel: logLevelFrom(env.SERVICEGRAPH_LOG_LEVEL),
-    metricsToken: env.SERVICEGRAPH_METRICS_TOKEN || undefined,
-    readyMaxLagMs: num(env.SERVICEGRAPH_READY_MAX_LAG_MS, 30_000),
-    alerts: alertSettingsFromEnv(env),
-  };
+/** Kept for callers that build a config to override (tests, benches): the defaults are `configFromEnv({})`. */
+export const configFromEnv = loadConfig;
+
+export function loadCliConfig(env: Readonly<Record<string, string | undefined>> = processEnvironment()): CliConfig {
+  return read(cliSettings, env);
 }

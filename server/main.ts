@@ -1,8 +1,9 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { configFromEnv } from './config.ts';
-import { ensureAdminToken, startServer } from './server.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { StartError, ensureAdminToken, startServer } from './server.ts';
 import { createStore } from './store/select-store.ts';
+import { StoreOpenError } from './store/port.ts';
 import type { GraphStore } from './store/port.ts';
 import { loadDemo } from './demo/load-demo.ts';
 import { holdDataDir } from './ops/backup.ts';
@@ -24,10 +25,22 @@ if (values.help) {
 Environment: PORT, SERVICEGRAPH_DATA_DIR, SERVICEGRAPH_ADMIN_TOKEN, SERVICEGRAPH_WORKERS, SERVICEGRAPH_STORE=sqlite|neo4j, NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD (see README).`);
 }
 
-const config = configFromEnv();
+/** The settings, or one line naming the variable that is wrong (and no start). */
+function configOrNull(): Config | null {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`servicegraph: ${e.message}`);
+    process.exitCode = 2;
+    return null;
+  }
+}
+// --help prints and ends without exiting by force (process.exit() would cut output queued for a pipe).
+const config = values.help ? null : configOrNull();
 
 /** Loads the demo estate when asked and the store is empty; says what it did. */
-async function demoIfAsked(store: GraphStore, empty: boolean): Promise<void> {
+async function demoIfAsked(config: Config, store: GraphStore, empty: boolean): Promise<void> {
   if (!values.demo) return;
   if (!empty) { console.log('The store already holds data; the demo estate was not loaded again.'); return; }
   const started = Date.now();
@@ -40,7 +53,7 @@ async function demoIfAsked(store: GraphStore, empty: boolean): Promise<void> {
   console.log(`Loaded the demo estate: ${loaded.cis} CIs and ${loaded.relations} relations in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
-function greet(url: string, storeKind: GraphStore['kind'], adminToken: string | null, empty: boolean): void {
+function greet(config: Config, url: string, storeKind: GraphStore['kind'], adminToken: string | null, empty: boolean): void {
   const link = adminToken ? `${url}/#token=${adminToken}` : null;
   const where = config.store === 'sqlite' ? config.dataDir : config.neo4j.uri;
   const workers = config.workers > 1 ? `, ${config.workers} API workers` : '';
@@ -52,70 +65,92 @@ function greet(url: string, storeKind: GraphStore['kind'], adminToken: string | 
 
 const isEmpty = async (store: GraphStore) => (await store.listCis({ limit: 1, lifecycle: 'any' })).items.length === 0;
 
-/** SIGINT/SIGTERM run `stop` once; a second signal exits at once. */
+/**
+ * Start failures a person can fix get one line saying what to do, and exit code 1 (a taken port, a store
+ * file that is empty or corrupt); anything else keeps its stack.
+ */
+function startFailed(config: Config, e: unknown): null {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'EADDRINUSE') console.error(`servicegraph: port ${config.port} on ${config.host} is taken by another process; stop it or set PORT`);
+  else if (code === 'EACCES' && (e as { syscall?: string }).syscall === 'listen') console.error(`servicegraph: not allowed to listen on port ${config.port}; pick a port above 1023 with PORT`);
+  else if (e instanceof StoreOpenError || e instanceof StartError) console.error(`servicegraph: ${e.message}`);
+  else throw e;
+  process.exitCode = 1;
+  return null;
+}
+
+/** How long a stop may take (drain requests, final OTLP flush, close the store) before the process gives up. */
+const STOP_WITHIN_MS = 10_000;
+
+/**
+ * SIGINT/SIGTERM run `stop` once, then the process ends by itself (nothing left to run); if it has not
+ * stopped within STOP_WITHIN_MS it exits anyway. A second signal exits at once.
+ */
 function onStopSignal(stop: () => Promise<void> | void): void {
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       if (stopping) process.exit(1);
       stopping = true;
-      void Promise.resolve(stop()).then(() => process.exit(0));
+      setTimeout(() => { console.error(`servicegraph did not stop within ${STOP_WITHIN_MS / 1000} s; exiting`); process.exit(1); }, STOP_WITHIN_MS).unref();
+      Promise.resolve(stop()).then(
+        () => { process.exitCode ??= 0; },
+        (e: unknown) => { console.error(`servicegraph: stopping failed: ${(e as Error).message}`); process.exitCode = 1; },
+      );
     });
   }
 }
 
 /** `servicegraph restore` refuses a data dir a running server holds (server/ops/backup.ts). */
-function holdWhileRunning(): void {
+function holdWhileRunning(config: Config): void {
   if (config.store === 'sqlite') process.once('exit', holdDataDir(config.dataDir));
 }
 
-/** The server: one process, or a primary supervising API workers (SERVICEGRAPH_WORKERS). */
-async function serve(): Promise<void> {
-  if (config.workers > 1 && cluster.isPrimary) {
-    // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
-    // share the port, each builds its own projection and follows the others' commits through the event log.
-    const store = await createStore(config);
-    await store.init();
-    holdWhileRunning();
-    const adminToken = await ensureAdminToken(store, config);
-    const empty = await isEmpty(store);
-    await demoIfAsked(store, empty);
-    await store.close();
-    let stopping = false;
-    const started = new Set<number>();
-    const fork = () => {
-      const w = cluster.fork();
-      w.once('listening', () => {
-        started.add(w.id);
-        if (started.size === config.workers) greet(`http://localhost:${config.port}`, store.kind, adminToken, empty);
-      });
-    };
-    for (let i = 0; i < config.workers; i++) fork();
-    cluster.on('exit', (worker, code, signal) => {
-      if (stopping) return;
-      // A worker that never got to listen will fail again (port taken, bad store): stop rather than loop.
-      if (!started.has(worker.id)) { console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`); process.exit(1); }
-      console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
-      fork();
+if (!config) {
+  // --help, or the settings were refused (one line above); nothing starts.
+} else if (config.workers > 1 && cluster.isPrimary) {
+  // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
+  // share the port, each builds its own projection and follows the others' commits through the event log.
+  const store = await createStore(config);
+  await store.init();
+  holdWhileRunning(config);
+  const adminToken = await ensureAdminToken(store, config);
+  const empty = await isEmpty(store);
+  await demoIfAsked(config, store, empty);
+  await store.close();
+  let stopping = false;
+  const started = new Set<number>();
+  const fork = () => {
+    const w = cluster.fork();
+    w.once('listening', () => {
+      started.add(w.id);
+      if (started.size === config.workers) greet(config, `http://localhost:${config.port}`, store.kind, adminToken, empty);
     });
-    onStopSignal(() => {
-      stopping = true;
-      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-      return new Promise<void>((done) => cluster.disconnect(done));
-    });
-  } else {
-    const server = await startServer(config);
+  };
+  for (let i = 0; i < config.workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    // A worker that never got to listen will fail again (port taken, bad store): stop rather than loop.
+    if (!started.has(worker.id)) { console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`); process.exit(1); }
+    console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
+    fork();
+  });
+  onStopSignal(() => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    return new Promise<void>((done) => cluster.disconnect(done));
+  });
+} else {
+  const server = await startServer(config).catch((e: unknown) => startFailed(config, e));
+  if (!server) {
+    // One line said why (above); nothing runs.
+  } else if (cluster.isPrimary) {
+    holdWhileRunning(config);
     const { store } = server;
-    if (cluster.isPrimary) {
-      holdWhileRunning();
-      const empty = await isEmpty(store);
-      await demoIfAsked(store, empty);
-      if (values.demo) await server.ctx.feed.poke();
-      greet(server.url, store.kind, server.adminToken, empty);
-    }
-    onStopSignal(() => server.close());
+    const empty = await isEmpty(store);
+    await demoIfAsked(config, store, empty);
+    if (values.demo) await server.feed.poke();
+    greet(config, server.url, store.kind, server.adminToken, empty);
   }
+  if (server) onStopSignal(() => server.close());
 }
-
-// --help prints and ends without exiting by force (process.exit() would cut output queued for a pipe).
-if (!values.help) await serve();

@@ -6,22 +6,64 @@ import type { GraphStore } from './store/port.ts';
 import { createStore } from './store/select-store.ts';
 import { ChangeFeed } from './live/change-feed.ts';
 import { WsHub } from './live/ws-hub.ts';
+import { healthReport, type HealthReport } from './live/health.ts';
+import { TopologyService } from './topology/topology-service.ts';
+import { Records } from './impact/records.ts';
+import { ImpactService } from './impact/impact-service.ts';
+import { IncidentService } from './impact/incident-service.ts';
+import { ChangeService } from './impact/change-service.ts';
+import { RootCauseService } from './impact/root-cause-service.ts';
+import { Reassessor } from './impact/reassessor.ts';
+import { OtlpReceiver } from './otlp/receiver.ts';
+import { createBatchWriter } from './ingest/batch-writer.ts';
 import { createApp } from './api/app.ts';
-import type { ApiContext } from './api/context.ts';
-import { hashToken, issueToken } from './api/auth.ts';
-import { installFeatures } from './features.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { LagTracker, readiness } from './ops/readiness.ts';
 import { opsRoutes } from './api/routes/ops.ts';
+import { startGrpcReceiver, type GrpcReceiver } from './otlp/grpc-server.ts';
 
+/** A start that cannot complete for a reason a person can fix; the message is the one line to print. */
+export class StartError extends Error {}
+import { authenticate, hashToken, issueToken, tokenResolver } from './api/auth.ts';
+import { tokenRoutes } from './api/routes/tokens.ts';
+import { ingestRoutes } from './api/routes/ingest.ts';
+import { ciRoutes } from './api/routes/cis.ts';
+import { graphRoutes } from './api/routes/graph.ts';
+import { diffRoutes } from './api/routes/diff.ts';
+import { driftRoutes } from './api/routes/drift.ts';
+import { impactRoutes } from './api/routes/impact.ts';
+import { pathsRoutes } from './api/routes/paths.ts';
+import { incidentRoutes } from './api/routes/incidents.ts';
+import { changeRoutes } from './api/routes/changes.ts';
+import { windowRoutes } from './api/routes/windows.ts';
+import { rootCauseRoutes } from './api/routes/root-cause.ts';
+import { otlpRoutes } from './api/routes/otlp.ts';
+import { impactMapRoutes } from './api/routes/impact-map.ts';
+import { createImpactMapService } from './impact/impact-map-service.ts';
+import { ImpactMapRequest } from './model/impact.ts';
+import { GraphResult } from './model/records.ts';
+import { alertRoutes } from './api/routes/alerts.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { mcpRoutes } from './mcp/http-route.ts';
+import { API_VERSION } from './api/app.ts';
+import { Router } from 'express';
+
+/** The parts a running server is made of, for the entry point, tests and benches (typed, no open bag). */
 export interface RunningServer {
   url: string;
   port: number;
   store: GraphStore;
-  ctx: ApiContext;
+  feed: ChangeFeed;
+  topology: TopologyService;
+  otlp: OtlpReceiver;
+  /** The OTLP/gRPC port, null when off. */
+  grpcPort: number | null;
+  metrics: Metrics;
   /** The admin token when this start created or was given one, for the signed-in link. */
   adminToken: string | null;
+  /** What /healthz answers (also for /readyz and metrics). */
+  health(): HealthReport;
   close(): Promise<void>;
 }
 
@@ -29,7 +71,7 @@ export interface RunningServer {
  * Makes sure an admin token exists: the configured one, or one generated on first start,
  * printed once and kept in <data>/admin-token (mode 0600) so a restart can print the link again.
  */
-export async function ensureAdminToken(store: GraphStore, config: Config): Promise<string | null> {
+export async function ensureAdminToken(store: GraphStore, config: Pick<Config, 'adminToken' | 'dataDir'>): Promise<string | null> {
   if (config.adminToken) {
     if (!(await store.findToken(hashToken(config.adminToken)))) await issueToken(store, 'admin (SERVICEGRAPH_ADMIN_TOKEN)', 'admin', config.adminToken);
     return config.adminToken;
@@ -46,55 +88,134 @@ export async function ensureAdminToken(store: GraphStore, config: Config): Promi
   return token;
 }
 
+/**
+ * The composition root: the one place that builds the server, in one direction,
+ * config → store → change feed → projection → services → routes → HTTP, handing each part only the
+ * typed dependencies it uses. A new feature adds its service and its routes here (one line each).
+ * Shutdown runs in the opposite direction.
+ */
 export async function startServer(config: Config, opts: { store?: GraphStore; logger?: Logger } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  const metrics = new Metrics();
+  // Store.
   const store = opts.store ?? (await createStore(config));
   await store.init();
   const adminToken = await ensureAdminToken(store, config);
+
+  // Change feed and the projection that follows it.
   const feed = new ChangeFeed(store, config.pollMs);
-  const metrics = new Metrics();
-  const ctx: ApiContext = {
-    store, feed, limits: config.limits, maxRetireShare: config.maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, webDist: config.webDist, edgeState: config.edgeState,
-    logger, metrics,
-  };
-  const features = await installFeatures(ctx, config);
-  feed.start(await store.latestSeq());
+  const topology = new TopologyService(store);
+  await topology.start(feed);
+
+  // Services.
+  const { limits, maxRetireShare } = config;
+  const writer = createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: (...a) => metrics.observeIngest(...a) });
+  const records = new Records(store, feed);
+  const impact = new ImpactService({ topology, records, limits, observe: (s) => metrics.observeImpact(s) });
+  const incidents = new IncidentService({ impact, records, priority: config.priority });
+  const changes = new ChangeService({ impact, records });
+  const rootCause = new RootCauseService({ impact, records, store });
+  const impactMap = createImpactMapService({ impact, changes, store, limits, edgeState: config.edgeState });
+  const alerts = new AlertService({ store, feed, topology, impact, records, incidents, priority: config.priority, settings: config.alerts });
+  await alerts.start();
+  // Open incidents and changes stay true to the graph (live impact, priority, re-assessment).
+  const reassessor = new Reassessor({ feed, incidents, changes, log: (m) => logger.error(m) });
+  await reassessor.start();
+  const otlp = new OtlpReceiver({ store, limits, maxRetireShare, settings: config.otlp, logger, afterCommit: () => void feed.poke() });
   const lag = new LagTracker();
-  const projectionSeq = () => (ctx.topology ? ctx.topology.seq : null);
-  const lagNow = async () => {
-    const latestSeq = await store.latestSeq();
-    const seq = projectionSeq();
-    return { latestSeq, behindMs: seq === null ? 0 : lag.observe(latestSeq, seq) };
-  };
-  features.rootRouters.push(opsRoutes({
-    store, metrics, metricsToken: config.metricsToken,
-    readiness: () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs }),
-  }));
-  const app = createApp(ctx, features);
+  const projectionSeq = () => topology.seq;
+  const readyNow = () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs });
+
+  const health = () => healthReport({ store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs, loops: [],
+    details: { alerts: alerts.loop, reassessor: reassessor.status },
+  });
+
+  // Routes and the HTTP edge.
+  const auth = authenticate(store);
+  const app = createApp({
+    logger, metrics,
+    bodyBytes: limits.bodyBytes,
+    authenticate: auth,
+    webDist: config.webDist,
+    health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
+    api: [
+      tokenRoutes({ store }),
+      ingestRoutes({ writer }),
+      ciRoutes({ store, limits }),
+      graphRoutes({ store, topology, limits, edgeState: config.edgeState }),
+      diffRoutes({ store }),
+      driftRoutes({ store, limits }),
+      impactRoutes(impact),
+      { router: impactMapRoutes(impactMap), operations: [{ method: 'post', path: '/api/v1/graph/impact', summary: 'The map of a blast radius of any size (failed CIs, or a change\'s worst case): grouped, coloured by state, truncation explained', role: 'viewer', body: ImpactMapRequest, response: GraphResult }] },
+      pathsRoutes(topology),
+      incidentRoutes(incidents),
+      changeRoutes(changes),
+      windowRoutes(changes),
+      rootCauseRoutes(rootCause),
+      alertRoutes(alerts, config.alerts),
+    ],
+    root: [
+      otlpRoutes({ authenticate: auth, limits, receiver: otlp }),
+      opsRoutes({ authenticate: auth, metrics, metricsToken: config.metricsToken, readiness: readyNow }),
+      // MCP for agents (Streamable HTTP, JSON-RPC): its tools call this API back with the caller's token.
+      { router: Router().use('/mcp', mcpRoutes({ authenticate: auth, limits, version: API_VERSION })), operations: [] },
+    ],
+  });
+
+  // Start: follow the log from where the projection was built, listen, run background work.
+  feed.start(topology.seq);
   const server: Server = createServer(app);
   const hub = new WsHub(server, store, feed);
+  alerts.onHealth((snapshot) => hub.publish({ type: 'health', snapshot }));
   metrics.attach({
-    projection: () => (ctx.topology ? { ...ctx.topology.current.stats(), seq: ctx.topology.seq } : null),
-    lag: lagNow,
+    projection: () => ({ ...topology.current.stats(), seq: topology.seq }),
+    lag: async () => { const latestSeq = await store.latestSeq(); return { latestSeq, behindMs: lag.observe(latestSeq, topology.seq) }; },
     wsClients: () => hub.connections,
-    otlp: () => ctx.otlp?.stats() ?? null,
+    otlp: () => otlp.stats(),
   });
-  for (const hook of features.hubHooks) hook(hub);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (e) {
+    // Not listening (a taken port): undo what started, so the caller can say why in one line and end.
+    feed.stop();
+    topology.stop();
+    await hub.close();
+    await store.close();
+    throw e;
+  }
+  otlp.start();
+  // OTLP/gRPC on its own port (4317 by default, as exporters expect), unless turned off.
+  let grpc: GrpcReceiver | null = null;
+  if (config.otlpGrpcPort !== null) {
+    try {
+      grpc = await startGrpcReceiver({
+        host: config.host, port: config.otlpGrpcPort, receiver: otlp, maxMessageBytes: limits.bodyBytes,
+        resolveToken: tokenResolver(store), logger, onCall: metrics.grpcCall,
+      });
+    } catch (e) {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      feed.stop(); topology.stop(); await hub.close(); await otlp.stop(); await store.close();
+      throw new StartError(`OTLP/gRPC cannot listen on ${config.host}:${config.otlpGrpcPort} (${(e as Error).message}); set SERVICEGRAPH_OTLP_GRPC_PORT to a free port, or to off`);
+    }
+  }
   const port = (server.address() as { port: number }).port;
   let closed = false;
   return {
-    url: `http://localhost:${port}`, port, store, ctx, adminToken,
+    url: `http://localhost:${port}`, port, grpcPort: grpc?.port ?? null, store, feed, topology, otlp, metrics, adminToken, health,
     async close() {
       if (closed) return;
       closed = true;
       feed.stop();
       await hub.close();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
-      for (const stop of features.stops) await stop();
+      await grpc?.close();
+      await otlp.stop();
+      alerts.stop();
+      reassessor.stop();
+      topology.stop();
       await store.close();
     },
   };

@@ -66,7 +66,7 @@ export interface ComposeFiles {
  *  - a file: that file alone (as `-f file`: no override).
  */
 export function findComposeFiles(input: string | undefined, opts: Pick<ComposeCollectOptions, 'files' | 'envFile' | 'env'> = {}): ComposeFiles {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? {};
   const notes: string[] = [];
   if (opts.files?.length) {
     if (input !== undefined) throw new CollectError('give either -f files or one folder or file, not both');
@@ -101,7 +101,7 @@ export function findComposeFiles(input: string | undefined, opts: Pick<ComposeCo
 
 /** Get (the compose files, their `.env`, env_files, included and extended files) → transform. */
 export function collectCompose(input: string | undefined, opts: ComposeCollectOptions = {}): Collected {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? {};
   const chosen = findComposeFiles(input, { ...opts, env });
   const dotEnvText = readIfExists(chosen.dotEnvPath);
   if (opts.envFile && dotEnvText === undefined) throw new CollectError('env file not found', opts.envFile);
@@ -141,6 +141,7 @@ export const composeCollector: Collector = {
       projectName: opt(input.options, 'project-name'),
       environment: opt(input.options, 'environment'),
       scope: opt(input.options, 'scope'),
+      env: input.env,
     });
   },
 };

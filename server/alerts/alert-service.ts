@@ -9,7 +9,7 @@ import type { IncidentService } from '../impact/incident-service.ts';
 import type { Records } from '../impact/records.ts';
 import type { PriorityConfig } from '../domain/priority/priority.ts';
 import type { AlertSettings } from './settings.ts';
-import { NotFoundError, ConflictError } from '../ingest/errors.ts';
+import { NotFoundError, ConflictError } from '../domain/errors.ts';
 import { deliveredFields, expireIfStale, judgeDelivery, refreshIsDurable } from '../domain/alerts/lifecycle.ts';
 import { bindAttempts, resolveBinding, type BindAttempt } from '../domain/alerts/bind.ts';
 import { healthOfSeverity } from '../domain/alerts/parse.ts';

@@ -38,7 +38,7 @@ export function loadBindings(file: string): BindingConfig {
   return r.data;
 }
 
-export function alertSettingsFromEnv(env: NodeJS.ProcessEnv): AlertSettings {
+export function alertSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): AlertSettings {
   const file = env.SERVICEGRAPH_ALERT_BINDINGS;
   const auto = env.SERVICEGRAPH_SITUATION_AUTO_INCIDENT ?? 'P1';
   if (auto !== 'off' && !Priority.safeParse(auto).success) throw new Error(`SERVICEGRAPH_SITUATION_AUTO_INCIDENT must be P1, P2, P3, P4 or off, not ${auto}`);

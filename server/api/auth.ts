@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { roleRank, type Role, type TokenInfo } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
-import { NotAllowedError, ServiceError } from '../ingest/errors.ts';
+import { NotAllowedError, UnauthenticatedError } from '../domain/errors.ts';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = () => 'sg_' + randomBytes(24).toString('base64url');
@@ -36,15 +36,15 @@ export function tokenResolver(store: GraphStore): (token: string) => Promise<Tok
   };
 }
 
-/** Resolves the bearer token to a principal; only the hash is ever looked up or stored. */
-export function authenticate(store: GraphStore) {
+/** Resolves the bearer token to a principal from the headers alone; only the hash is ever looked up or stored. */
+export function authenticate(store: GraphStore): RequestHandler {
   const resolve = tokenResolver(store);
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const token = bearerOf(req);
-      if (!token) throw new ServiceError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
+      if (!token) throw new UnauthenticatedError('send Authorization: Bearer <token>');
       const info = await resolve(token);
-      if (!info) throw new ServiceError(401, 'unauthenticated', 'unknown token');
+      if (!info) throw new UnauthenticatedError('unknown token');
       req.principal = info;
       next();
     } catch (e) { next(e); }
@@ -55,16 +55,31 @@ export function authenticate(store: GraphStore) {
  * Roles are ordered (viewer < collector < change-manager < admin) except that a collector may
  * only ingest: it reads nothing, so a leaked collector token does not expose the estate.
  */
-export function roleProblem(p: TokenInfo, role: Role): ServiceError | null {
+export function roleProblem(p: TokenInfo, role: Role): NotAllowedError | null {
   if (p.role === 'collector' && role !== 'collector') return new NotAllowedError('a collector token may only ingest');
   if (roleRank[p.role] < roleRank[role]) return new NotAllowedError(`this needs the ${role} role; the token has ${p.role}`);
   return null;
 }
 
-export function requireRole(role: Role) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+/**
+ * The JSON body reader the app configured (its size limit); `requireRole` runs it only after the caller
+ * is known to be allowed, so an anonymous or under-privileged sender never costs a parse.
+ */
+export const BODY_READER = 'servicegraph.readBody';
+
+/**
+ * Roles are ordered (viewer < collector < change-manager < admin) except that a collector may
+ * only ingest: it reads nothing, so a leaked collector token does not expose the estate.
+ * Once the role holds, the request body (if any) is read and parsed.
+ */
+export function requireRole(role: Role): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
     const p = req.principal;
-    if (!p) return next(new ServiceError(401, 'unauthenticated', 'send Authorization: Bearer <token>'));
-    next(roleProblem(p, role) ?? undefined);
+    if (!p) return next(new UnauthenticatedError('send Authorization: Bearer <token>'));
+    const refused = roleProblem(p, role);
+    if (refused) return next(refused);
+    const read = req.app.locals[BODY_READER] as RequestHandler | undefined;
+    if (!read) return next();
+    read(req, res, next);
   };
 }

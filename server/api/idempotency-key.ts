@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { InputError } from '../ingest/errors.ts';
+import { InputError } from '../domain/errors.ts';
 import { issuesToProblems } from './validate.ts';
 
 /**

@@ -1,22 +1,16 @@
 import { z } from 'zod';
-import { ErrorBody } from '../model/records.ts';
+import { ErrorBody, type Role } from '../model/records.ts';
 
+/** One HTTP operation as the OpenAPI document (and the fuzz suite) sees it; `path` is the full path. */
 export interface Operation {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   path: string;
   summary: string;
-  role: string;
+  role: Role | 'none';
   query?: z.ZodType;
   body?: z.ZodType;
   response?: z.ZodType;
   status?: number;
-}
-
-const operations: Operation[] = [];
-
-/** Route modules describe their operations next to their handlers; the document is generated from the same zod schemas. */
-export function describeOperation(op: Operation): void {
-  if (!operations.some((o) => o.method === op.method && o.path === op.path)) operations.push(op);
 }
 
 const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {
@@ -34,7 +28,8 @@ function queryParams(s: z.ZodType) {
   }));
 }
 
-export function openApiDocument(version: string) {
+/** The document of exactly the operations the app mounted (each route module lists its own). */
+export function openApiDocument(version: string, operations: readonly Operation[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of [...operations].sort((a, b) => a.path.localeCompare(b.path))) {
     const path = op.path.replace(/:(\w+)/g, '{$1}');

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { InputError } from '../ingest/errors.ts';
+import { InputError } from '../domain/errors.ts';
 
 /** zod issues as the `details.problems` list every 400 carries: where, what, why. */
 export function issuesToProblems(error: z.ZodError) {

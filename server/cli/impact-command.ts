@@ -3,13 +3,13 @@ import type { ImpactReply } from '../model/impact.ts';
 import type { CiRecord } from '../model/records.ts';
 import { renderImpactTree } from './impact-tree.ts';
 import { CliError, serverFrom, tokenFrom } from './connection.ts';
+import { ConfigError, loadCliConfig } from '../config.ts';
 
 const USAGE = `usage: servicegraph impact <ci-name-or-id> [--down|--degraded] [--json] [--env ENV] [--limit N] [--server URL] [--token T]
   Prints the blast radius of the CI failing as a tree (each CI under the one its failure came through).
   --server defaults to $SERVICEGRAPH_URL or http://localhost:8080; --token to $SERVICEGRAPH_TOKEN or <data>/admin-token.`;
 
-export interface CommandIo { out(text: string): void; err(text: string): void }
-const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+export interface CommandIo { out(text: string): void; err(text: string): void; env?: Readonly<Record<string, string | undefined>> }
 
 
 async function call<T>(server: string, token: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -42,7 +42,7 @@ async function resolveCi(server: string, token: string, ref: string, env: string
 }
 
 /** `servicegraph impact`: resolves the CI, asks the server for its blast radius, prints a tree or the JSON. */
-export async function runImpactCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
+export async function runImpactCommand(argv: string[], io: CommandIo): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: argv, allowPositionals: true,
@@ -57,8 +57,9 @@ export async function runImpactCommand(argv: string[], io: CommandIo = processIo
     if (values.down && values.degraded) throw new CliError('pick one of --down and --degraded', 2);
     const limit = Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit takes a whole number above 0', 2);
-    const server = serverFrom(values.server);
-    const token = tokenFrom(values.token);
+    const settings = loadCliConfig(io.env ?? {});
+    const server = serverFrom(values.server, settings);
+    const token = tokenFrom(values.token, settings);
 
     const ci = await resolveCi(server, token, positionals[0], values.env);
     const r = await call<ImpactReply & { error?: { message: string } }>(server, token, '/api/v1/impact', {
@@ -69,6 +70,7 @@ export async function runImpactCommand(argv: string[], io: CommandIo = processIo
     return 0;
   } catch (e) {
     if (e instanceof CliError) { io.err(e.message + '\n'); return e.code; }
+    if (e instanceof ConfigError) { io.err(e.message + '\n'); return 2; }
     if (e instanceof TypeError && /option|argument/i.test(e.message)) { io.err(`${e.message}\n${USAGE}\n`); return 2; }
     throw e;
   }

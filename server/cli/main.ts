@@ -1,9 +1,14 @@
-export {};
 /**
  * `servicegraph <command>`: one CLI for users and collectors. Each command lives in its own module,
- * loaded only when called.
+ * loaded only when called. Output is written, then the exit code set (`process.exitCode`): the process
+ * ends once stdout drained, so a pipe to a slow reader gets all of it.
  */
-const commands: Record<string, { summary: string; load: () => Promise<(argv: string[]) => Promise<number>> }> = {
+import { processEnvironment } from '../config.ts';
+
+interface Io { out(text: string): void; err(text: string): void; stdout(text: string): void; stderr(text: string): void; env: Readonly<Record<string, string | undefined>> }
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   serve: { summary: 'start the server (same as npm start)', load: async () => async () => { await import('../main.ts'); return -1; } },
   collect: { summary: 'run a collector and push what it finds: collect <source> [inputs] --server URL --token T', load: async () => (await import('../../collectors/cli.ts' as string)).runCollectCommand },
   mcp: { summary: 'an MCP server on stdio for AI agents: mcp [--server URL] [--token T]', load: async () => (await import('./mcp-command.ts' as string)).runMcpCommand },
@@ -12,7 +17,9 @@ const commands: Record<string, { summary: string; load: () => Promise<(argv: str
   impact: { summary: 'blast radius of a CI as a tree: impact <ci-name-or-id> [--down|--degraded] [--json]', load: async () => (await import('./impact-command.ts' as string)).runImpactCommand },
 };
 
-// Exit codes go through process.exitCode: process.exit() would cut output still queued for a pipe.
+const write = (stream: NodeJS.WriteStream) => (text: string) => { stream.write(text); };
+const io: Io = { out: write(process.stdout), err: write(process.stderr), stdout: write(process.stdout), stderr: write(process.stderr), env: processEnvironment() };
+
 const [command, ...rest] = process.argv.slice(2);
 if (!command || command === '--help' || command === '-h' || !commands[command]) {
   if (command && !commands[command] && command !== '--help' && command !== '-h') console.error(`unknown command: ${command}`);
@@ -21,7 +28,7 @@ if (!command || command === '--help' || command === '-h' || !commands[command]) 
   process.exitCode = command && command !== '--help' && command !== '-h' ? 2 : 0;
 } else {
   const run = await commands[command].load();
-  const code = await run(rest);
+  const code = await run(rest, io);
   // -1: the command keeps serving (the server, the MCP stdio server) and ends on its own.
   if (code >= 0) process.exitCode = code;
 }

@@ -6,6 +6,7 @@ import { Role } from '../model/records.ts';
 import { expectOk, httpApi } from '../mcp/api-call.ts';
 import { createMcpServer } from '../mcp/mcp-server.ts';
 import { CliError, serverFrom, tokenFrom } from './connection.ts';
+import { loadCliConfig } from '../config.ts';
 
 const USAGE = `usage: servicegraph mcp [--server URL] [--token T] [--max-reply-bytes N]
   An MCP server on stdin/stdout for desktop and IDE agents, answering from a servicegraph server
@@ -18,7 +19,7 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
  * `servicegraph mcp`: stdout carries the protocol only, so everything for a person goes to stderr.
  * Returns -1 while serving: the process ends when the agent closes stdin.
  */
-export async function runMcpCommand(argv: string[]): Promise<number> {
+export async function runMcpCommand(argv: string[], io: { env?: Readonly<Record<string, string | undefined>> } = {}): Promise<number> {
   try {
     const { values } = parseArgs({
       args: argv,
@@ -27,8 +28,9 @@ export async function runMcpCommand(argv: string[]): Promise<number> {
     if (values.help) { process.stderr.write(USAGE + '\n'); return 0; }
     const maxReplyBytes = values['max-reply-bytes'] === undefined ? defaultLimits.mcpReplyBytes : Number(values['max-reply-bytes']);
     if (!Number.isInteger(maxReplyBytes) || maxReplyBytes < 1024) throw new CliError('--max-reply-bytes takes a whole number of at least 1024', 2);
-    const server = serverFrom(values.server);
-    const api = httpApi(server, tokenFrom(values.token));
+    const settings = loadCliConfig(io.env ?? {});
+    const server = serverFrom(values.server, settings);
+    const api = httpApi(server, tokenFrom(values.token, settings));
     // The token's role decides the tool list, so ask the server who we are before listing anything.
     let role: Role;
     try {

@@ -10,13 +10,14 @@ import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { openSqliteExport } from '../store/sqlite/export-rows.ts';
-import { createNeo4jStore, neo4jConfigFromEnv } from '../store/neo4j/index.ts';
+import { createNeo4jStore, neo4jConfigFrom } from '../store/neo4j/index.ts';
+import { ConfigError, loadConfig, processEnvironment } from '../config.ts';
 import { migrateSqliteToNeo4j, type MigrationProgress } from '../store/neo4j/migrate.ts';
 
 const usage = 'usage: npm run migrate -- --from sqlite --to neo4j [--sqlite-file FILE] [--batch N] [--force]\n' +
   '  FILE defaults to $SERVICEGRAPH_DATA_DIR/servicegraph.db (./data/servicegraph.db); Neo4j from NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE';
 
-export async function runMigrateCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = (l) => console.error(l)): Promise<number> {
+export async function runMigrateCommand(argv: string[], env: Readonly<Record<string, string | undefined>> = processEnvironment(), log: (line: string) => void = (l) => console.error(l)): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -31,9 +32,11 @@ export async function runMigrateCommand(argv: string[], env: NodeJS.ProcessEnv =
   if (args.from !== 'sqlite' || args.to !== 'neo4j') { log(`only --from sqlite --to neo4j is supported\n${usage}`); return 2; }
   const batchSize = args.batch ? Number(args.batch) : 2000;
   if (!Number.isInteger(batchSize) || batchSize < 1) { log(`--batch must be a positive whole number\n${usage}`); return 2; }
-  const file = resolve(args['sqlite-file'] ?? join(env.SERVICEGRAPH_DATA_DIR ?? './data', 'servicegraph.db'));
+  let settings;
+  try { settings = loadConfig(env); } catch (e) { if (e instanceof ConfigError) { log(e.message); return 2; } throw e; }
+  const file = resolve(args['sqlite-file'] ?? join(settings.dataDir, 'servicegraph.db'));
   if (!existsSync(file)) { log(`no embedded store at ${file}\n${usage}`); return 2; }
-  const config = neo4jConfigFromEnv(env);
+  const config = neo4jConfigFrom(settings.neo4j);
   if (!config) { log(`NEO4J_URI is not set\n${usage}`); return 2; }
 
   const source = openSqliteExport(file);

@@ -5,7 +5,7 @@ import {
 } from '../model/changes.ts';
 import type { TokenInfo } from '../model/records.ts';
 import { TIMELINE_LIMIT } from '../model/timeline.ts';
-import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../ingest/errors.ts';
+import { ConflictError, InputError, NotAllowedError, NotFoundError } from '../domain/errors.ts';
 import { assessRisk } from '../domain/change-risk/risk.ts';
 import { findCollisions, type ChangeFootprint } from '../domain/change-risk/collisions.ts';
 import { approversFor } from '../domain/change-risk/approvers.ts';

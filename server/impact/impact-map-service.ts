@@ -2,7 +2,7 @@ import type { ImpactMapRequest } from '../model/impact.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphResult } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
-import { InputError } from '../ingest/errors.ts';
+import { InputError } from '../domain/errors.ts';
 import { blastRadiusMap } from '../domain/graph-view/blast-radius.ts';
 import { toGraphEdge, toGraphNode } from '../domain/graph-view/neighbourhood.ts';
 import type { ImpactService } from './impact-service.ts';

@@ -1,6 +1,6 @@
 import type { FailedCi, ImpactReply, ImpactRequest } from '../model/impact.ts';
 import type { Limits } from '../model/limits.ts';
-import { InputError, NotFoundError } from '../ingest/errors.ts';
+import { InputError, NotFoundError } from '../domain/errors.ts';
 import { impactReport, reportOf, type ImpactReport } from '../domain/impact/report.ts';
 import { propagateImpact, type FailState } from '../domain/impact/propagate.ts';
 import { mergeResults, restrictTo } from '../domain/impact/combine.ts';

@@ -4,7 +4,7 @@ import {
 } from '../model/incidents.ts';
 import { isOpenChange } from '../domain/change-risk/windows.ts';
 import { TIMELINE_LIMIT } from '../model/timeline.ts';
-import { ConflictError, InputError, NotFoundError } from '../ingest/errors.ts';
+import { ConflictError, InputError, NotFoundError } from '../domain/errors.ts';
 import { priorityOf, type PriorityConfig } from '../domain/priority/priority.ts';
 import { checkTransition, refusalText } from '../domain/workflow/transitions.ts';
 import { decodeCursor, encodeCursor, newestFirst } from '../domain/workflow/paging.ts';

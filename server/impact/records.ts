@@ -5,7 +5,7 @@ import type { ChangeEventKind } from '../model/records.ts';
 import type { ChangeFeed } from '../live/change-feed.ts';
 import type { GraphStore, StoredEntry } from '../store/port.ts';
 import type { TimelineEntry } from '../model/timeline.ts';
-import { ConflictError } from '../ingest/errors.ts';
+import { ConflictError } from '../domain/errors.ts';
 
 interface Kinds { incident: IncidentRecord; change: ChangeRecord; window: WindowRecord }
 type Kind = keyof Kinds;

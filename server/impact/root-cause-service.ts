@@ -2,7 +2,7 @@ import type { RecentChange, RootCauseReply, RootCauseRequest } from '../model/im
 import type { ChangeRecord } from '../model/changes.ts';
 import type { DiffResult } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
-import { NotFoundError } from '../ingest/errors.ts';
+import { NotFoundError } from '../domain/errors.ts';
 import { candidateNodes, rankRootCauses, type SymptomGroup } from '../domain/root-cause/rank.ts';
 import { overlaps } from '../domain/change-risk/windows.ts';
 import type { Topology } from '../topology/topology.ts';

@@ -4,7 +4,7 @@ import type { ChangeEvent } from '../model/records.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore, BatchTx, RunRecord } from '../store/port.ts';
 import { identifierKeys } from '../domain/reconcile/identify.ts';
-import { planCis } from '../domain/reconcile/plan-cis.ts';
+import { planCis, type BatchDuplicate } from '../domain/reconcile/plan-cis.ts';
 import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '../domain/reconcile/plan-relations.ts';
 import { guardRetirement, retireCis, retireRelations, selectLosing, type ScopeAssertion } from '../domain/reconcile/retire.ts';
 import { checkBatchLimits } from '../domain/reconcile/validate.ts';
@@ -12,7 +12,7 @@ import { changesOf, countActions } from '../domain/reconcile/events.ts';
 import { ciResightings, relationResightings } from '../domain/reconcile/sighting.ts';
 import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
 import { notBefore } from '../domain/reconcile/batch-time.ts';
-import { ConflictError, InputError, UnprocessableError, problemsMessage } from './errors.ts';
+import { ConflictError, InputError, UnprocessableError, problemsMessage } from '../domain/errors.ts';
 
 /**
  * Ids are time-ordered (milliseconds, then a per-process counter, then a per-process random tag):
@@ -166,6 +166,7 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
           }),
           relations: countActions(relItems),
           wouldRetire: retired.wouldRetire,
+          ...duplicatesOf(ciPlan.duplicates),
         },
       };
     }
@@ -189,7 +190,7 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     const relCounts = countActions(relItems);
     relCounts.unchanged += relSightings.size;
     relCounts.retired = retired.wouldRetire.relations;
-    const result: IngestResult = { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete };
+    const result: IngestResult = { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete, ...duplicatesOf(ciPlan.duplicates) };
     await tx.remember({ key: idem.key, fingerprint: idem.fingerprint, result: JSON.stringify(result), createdAt: now, expiresAt: later(now, ttlMs) });
     return { dryRun: false as const, result, event: event && seq > 0 ? { seq, ...event } : null, replayed: false };
   }, { readOnly: !!opts.dryRun });
@@ -241,3 +242,10 @@ export async function planRetirement(tx: BatchTx, losing: ScopeAssertion[], sour
 }
 
 export { relationKey };
+
+const DUPLICATES_LISTED = 100;
+
+/** Items of one batch that named the same CI were merged (the later wins each field): the reply lists them. */
+function duplicatesOf(list: BatchDuplicate[]): { duplicates?: { count: number; items: BatchDuplicate[] } } {
+  return list.length ? { duplicates: { count: list.length, items: list.slice(0, DUPLICATES_LISTED) } } : {};
+}

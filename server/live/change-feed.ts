@@ -1,12 +1,29 @@
 import type { ChangeEvent } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
+import { Backoff, type LoopStatus } from './supervision.ts';
 
+/**
+ * A listener of committed events. It must accept an event it has seen before (by `seq`): after a failure
+ * the feed delivers the same event again to every listener rather than skip it.
+ */
 export type ChangeListener = (event: ChangeEvent) => void;
+
+export interface FeedStatus extends LoopStatus {
+  /** Sequence of the last event delivered to every listener. */
+  position: number;
+  /** Milliseconds the feed has been behind the log (a read or a listener failing), 0 when caught up. */
+  lagMs: number;
+}
 
 /**
  * Follows the store's change-event log in sequence order and hands each event to every listener once.
  * Local commits call `poke()` for immediacy; the poll catches what other API replicas committed
  * (the same mechanism whether the store is SQLite or a Neo4j cluster).
+ *
+ * Supervised: a failed read of the log or a throwing listener never escapes (no unhandled rejection can
+ * end the process) and never skips an event: the position stays before the event that failed, the next
+ * attempt comes after a growing delay, and `status()` says how long the feed has been behind and why
+ * (/healthz answers 503 past SERVICEGRAPH_HEALTH_MAX_LAG_MS).
  */
 export class ChangeFeed {
   private seq = 0;
@@ -14,13 +31,25 @@ export class ChangeFeed {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
+  private behindSince: number | null = null;
+  private readonly backoff: Backoff;
 
-  constructor(private readonly store: GraphStore, private readonly pollMs = 1000, private readonly pageSize = 200) {}
+  constructor(private readonly store: GraphStore, private readonly pollMs = 1000, private readonly pageSize = 200, private readonly now: () => number = Date.now) {
+    this.backoff = new Backoff('change feed', { baseMs: Math.min(pollMs, 1000), maxMs: 30_000, now });
+  }
 
   /** Start after `fromSeq` (the sequence the projection was built at). */
   start(fromSeq: number): void {
     this.seq = fromSeq;
-    this.timer = setInterval(() => this.poke(), this.pollMs);
+    this.stopped = false;
+    this.schedule(this.pollMs);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => { void this.poke().then(() => this.schedule(this.backoff.failing ? this.backoff.delayMs() : this.pollMs)); }, ms);
     this.timer.unref();
   }
 
@@ -36,18 +65,29 @@ export class ChangeFeed {
    * is being fetched (no read-back, no parse of what was just written); otherwise the log decides.
    */
   offer(event: ChangeEvent): void {
-    if (this.running || event.seq !== this.seq + 1) { void this.poke(); return; }
+    if (this.running || event.seq !== this.seq + 1 || this.backoff.failing) { void this.poke(); return; }
     this.deliver(event);
   }
 
-  private deliver(e: ChangeEvent): void {
-    this.seq = e.seq;
+  /** Every listener gets the event; only when all took it does the position move past it. */
+  private deliver(e: ChangeEvent): boolean {
+    let failed: unknown = null;
     for (const l of this.listeners) {
-      try { l(e); } catch (err) { console.error('change listener failed', err); }
+      try { l(e); } catch (err) { failed ??= err; }
     }
+    if (failed) {
+      this.behindSince ??= this.now();
+      this.backoff.failed(`a listener failed on event ${e.seq}: ${(failed as Error)?.message ?? failed}`);
+      return false;
+    }
+    this.seq = e.seq;
+    return true;
   }
 
-  /** Fetch and deliver everything after the current position; resolves when caught up. */
+  /**
+   * Fetch and deliver everything after the current position; resolves (never rejects) when caught up
+   * or when an attempt failed (then the status says why, and the poll retries after a delay).
+   */
   poke(): Promise<void> {
     if (this.running) { this.again = true; return this.running; }
     this.running = (async () => {
@@ -56,10 +96,16 @@ export class ChangeFeed {
           this.again = false;
           for (;;) {
             const events = await this.store.eventsSince(this.seq, this.pageSize);
-            for (const e of events) this.deliver(e);
+            if (events.length) this.behindSince ??= this.now();
+            for (const e of events) if (!this.deliver(e)) return;
             if (events.length < this.pageSize) break;
           }
         } while (this.again);
+        this.behindSince = null;
+        this.backoff.succeeded();
+      } catch (e) {
+        this.behindSince ??= this.now();
+        this.backoff.failed(`reading the change-event log failed: ${(e as Error)?.message ?? e}`);
       } finally {
         this.running = null;
       }
@@ -67,8 +113,13 @@ export class ChangeFeed {
     return this.running;
   }
 
+  status(): FeedStatus {
+    return { ...this.backoff.status(), position: this.seq, lagMs: this.behindSince === null ? 0 : this.now() - this.behindSince };
+  }
+
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 }

@@ -3,7 +3,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { GraphStore } from '../store/port.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { ChangeEvent, TokenInfo } from '../model/records.ts';
-import type { ClientMessage, ServerMessage } from './messages.ts';
+import { LIVE_CLOSE_UNAUTHENTICATED, type ClientMessage, type ServerMessage } from '../model/live.ts';
 import { hashToken } from '../api/auth.ts';
 
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -21,15 +21,31 @@ export class WsHub {
 
   constructor(server: Server, private store: GraphStore, private feed: ChangeFeed, path = '/api/v1/events') {
     this.wss = new WebSocketServer({ server, path, maxPayload: 64 * 1024 });
+    // The HTTP server's own errors (a taken port at listen) reach whoever started it; the hub's copy of
+    // them must not become an unhandled 'error' event that ends the process.
+    this.wss.on('error', () => {});
     this.wss.on('connection', (ws, req) => {
       const client: Client = { ws, principal: null, lastSeq: feed.position };
       const token = new URL(req.url ?? '', 'http://x').searchParams.get('token');
-      const timer = setTimeout(() => { if (!client.principal) ws.close(4401, 'authenticate within 10 s'); }, 10_000);
+      const timer = setTimeout(() => { if (!client.principal) ws.close(LIVE_CLOSE_UNAUTHENTICATED, 'authenticate within 10 s'); }, 10_000);
       ws.on('close', () => { clearTimeout(timer); this.clients.delete(client); });
-      ws.on('message', (data) => void this.onMessage(client, String(data)));
-      if (token) void this.authenticate(client, token);
+      ws.on('message', (data) => this.guard(client, this.onMessage(client, String(data))));
+      ws.on('error', () => ws.terminate());
+      if (token) this.guard(client, this.authenticate(client, token));
     });
     this.unsubscribe = feed.subscribe((e) => this.broadcast(e));
+  }
+
+  /**
+   * A store read failing for one client (authentication, a replay) must not become an unhandled rejection
+   * that ends the process: that client is told and disconnected, and reconnects with backoff.
+   */
+  private guard(c: Client, work: Promise<void>): void {
+    work.catch((e: unknown) => {
+      console.error(`ws hub: ${(e as Error)?.message ?? e}; closing that connection`);
+      this.send(c, { type: 'error', code: 'unavailable', message: 'the server could not read the store; reconnect' });
+      c.ws.close(1011, 'store unavailable');
+    });
   }
 
   private send(c: Client, m: ServerMessage) {
@@ -40,7 +56,7 @@ export class WsHub {
     const info = await this.store.findToken(hashToken(token));
     if (!info || info.role === 'collector') {
       this.send(c, { type: 'error', code: 'unauthenticated', message: info ? 'a collector token cannot watch events' : 'unknown token' });
-      c.ws.close(4401, 'unauthenticated');
+      c.ws.close(LIVE_CLOSE_UNAUTHENTICATED, 'unauthenticated');
       return;
     }
     c.principal = info;

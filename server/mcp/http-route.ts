@@ -1,8 +1,7 @@
-import express, { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type RequestHandler, type Response, type NextFunction } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { GraphStore } from '../store/port.ts';
 import type { Limits } from '../model/limits.ts';
-import { authenticate, bearerOf, requireRole } from '../api/auth.ts';
+import { bearerOf, requireRole } from '../api/auth.ts';
 import { httpApi } from './api-call.ts';
 import { createMcpServer } from './mcp-server.ts';
 
@@ -23,10 +22,10 @@ function selfUrl(req: Request): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${localPort}`;
 }
 
-export function mcpRoutes(deps: { store: GraphStore; limits: Limits; version: string }): Router {
+export function mcpRoutes(deps: { authenticate: RequestHandler; limits: Limits; version: string }): Router {
   const r = Router();
-  const json = express.json({ limit: Math.min(deps.limits.bodyBytes, 1024 * 1024), strict: true });
-  r.post('/', authenticate(deps.store), requireRole('viewer'), json, async (req: Request, res: Response, next: NextFunction) => {
+  // The role check reads the JSON body once the caller is known (server/api/auth.ts).
+  r.post('/', deps.authenticate, requireRole('viewer'), async (req: Request, res: Response, next: NextFunction) => {
     try {
       const server = createMcpServer({
         api: httpApi(selfUrl(req), bearerOf(req)!),

@@ -86,6 +86,9 @@ export const classAttributePrecedence: Record<string, Record<string, string[]>> 
   host: { name: ['manual', 'csv', 'netstat', 'nmap', 'kubernetes'] },
 };
 
+/** Attribute names come from input (`toString`, `__proto__`, ...): only own entries of the tables count. */
 export function precedenceFor(ciClass: string, attribute: string): string[] {
-  return classAttributePrecedence[ciClass]?.[attribute] ?? attributePrecedence[attribute] ?? defaultSourcePrecedence;
+  const perClass = Object.hasOwn(classAttributePrecedence, ciClass) ? classAttributePrecedence[ciClass] : undefined;
+  if (perClass && Object.hasOwn(perClass, attribute)) return perClass[attribute];
+  return Object.hasOwn(attributePrecedence, attribute) ? attributePrecedence[attribute] : defaultSourcePrecedence;
 }

@@ -2,34 +2,44 @@ import { z } from 'zod';
 import { CiClassName, ciClassNames } from './classes.ts';
 import { Provenance, Redundancy, RelationTypeName } from './relations.ts';
 
+/**
+ * Names, environments, owners, scopes and identifiers are matched and compared as text: a control character
+ * (U+0000-U+001F, U+007F-U+009F) could make different CIs share an identifier key, and an unpaired UTF-16
+ * surrogate cannot be stored as UTF-8 (it would silently become U+FFFD). Both are refused, naming the field.
+ */
+const UNCLEAN = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const isCleanText = (s: string): boolean => !UNCLEAN.test(s);
+export const cleanText = (min: number, max: number) =>
+  z.string().min(min).max(max).refine(isCleanText, 'must not contain control characters or unpaired surrogates');
+
 /** Identifier values are strings; numbers are accepted and kept as their decimal text. */
-const IdentifierValue = z.union([z.string().min(1).max(1000), z.number().finite()]).transform((v) => String(v));
-export const Identifiers = z.record(z.string().min(1).max(100), IdentifierValue);
+const IdentifierValue = z.union([cleanText(1, 1000), z.number().finite()]).transform((v) => String(v));
+export const Identifiers = z.record(cleanText(1, 100), IdentifierValue);
 
 /** Free attributes: any JSON object; depth and size are checked by the ingest service against the limits. */
 export const Attributes = z.record(z.string().max(200), z.unknown());
 
-export const Environment = z.string().min(1).max(100);
+export const Environment = cleanText(1, 100);
 export const Tier = z.number().int().min(1).max(4);
 export const Lifecycle = z.enum(['active', 'retired']);
 
 export const IngestCi = z.strictObject({
   class: CiClassName,
-  name: z.string().min(1).max(500),
+  name: cleanText(1, 500),
   identifiers: Identifiers.optional(),
   environment: Environment.optional(),
   tier: Tier.optional(),
-  owner: z.string().min(1).max(200).optional(),
+  owner: cleanText(1, 200).optional(),
   attributes: Attributes.optional(),
 });
 export type IngestCi = z.infer<typeof IngestCi>;
 
 /** A relation end: an existing CI by id, or any CI (in the batch or the store) by class and identifiers. */
 export const CiRef = z.union([
-  z.strictObject({ id: z.string().min(1).max(100) }),
+  z.strictObject({ id: cleanText(1, 100) }),
   z.strictObject({
     class: CiClassName,
-    name: z.string().min(1).max(500).optional(),
+    name: cleanText(1, 500).optional(),
     environment: Environment.optional(),
     identifiers: Identifiers.optional(),
   }),
@@ -59,8 +69,8 @@ export const SourceName = z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'lower-ca
 
 export const IngestBatch = z.strictObject({
   source: SourceName,
-  scope: z.string().min(1).max(300).default('default'),
-  runId: z.string().min(1).max(100).optional(),
+  scope: cleanText(1, 300).default('default'),
+  runId: cleanText(1, 100).optional(),
   complete: z.boolean().default(false),
   /** Completing a run that would retire more than the guard's share of its scope needs this. */
   force: z.boolean().default(false),
@@ -95,7 +105,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-const str = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+const str = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max && isCleanText(v);
 const optStr = (o: Record<string, unknown>, k: string, min: number, max: number) => !hasOwn.call(o, k) || str(o[k], min, max);
 /** Only known keys; `__proto__` as an own key is left to zod, whose copy treats it specially. */
 function onlyKeys(o: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
@@ -114,7 +124,7 @@ function fastIdentifiers(v: unknown): Record<string, string> | null {
   if (!isPlain(v) || hasOwn.call(v, '__proto__')) return null;
   let copy: Record<string, string> | null = null;
   for (const k in v) {
-    if (k.length < 1 || k.length > 100) return null;
+    if (k.length < 1 || k.length > 100 || !isCleanText(k)) return null;
     const x = v[k];
     if (typeof x === 'number') {
       if (!Number.isFinite(x)) return null;
@@ -234,12 +244,19 @@ export const IngestCounts = z.object({
 });
 export type IngestCounts = z.infer<typeof IngestCounts>;
 
+/** Items of one batch that identified as the same CI, merged into the earlier one (listed up to 100). */
+export const BatchDuplicates = z.object({
+  count: z.number().int(),
+  items: z.array(z.object({ index: z.number().int(), sameAs: z.number().int() })),
+}).describe('items of this batch that named the same CI as an earlier item: merged into it, the later value winning each field');
+
 export const IngestResult = z.object({
   runId: z.string(),
   seq: z.number().int().describe('change-event sequence number after this batch (0 when nothing changed)'),
   cis: IngestCounts,
   relations: IngestCounts,
   runCompleted: z.boolean(),
+  duplicates: BatchDuplicates.optional(),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
 
@@ -258,5 +275,6 @@ export const DryRunResult = z.object({
   cis: z.array(IdentificationResult),
   relations: IngestCounts,
   wouldRetire: z.object({ cis: z.number().int(), relations: z.number().int() }),
+  duplicates: BatchDuplicates.optional(),
 });
 export type DryRunResult = z.infer<typeof DryRunResult>;

@@ -1,4 +1,4 @@
-/** Request limits; each can be overridden by an environment variable of the same name in SCREAMING_CASE. */
+/** Request limits; each is a setting (SERVICEGRAPH_LIMIT_<NAME>, see server/config.ts). */
 export interface Limits {
   bodyBytes: number;
   batchCis: number;
@@ -25,13 +25,3 @@ export const defaultLimits: Limits = {
   impactResults: 100_000,
   mcpReplyBytes: 48 * 1024,
 };
-
-export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
-  const out = { ...defaultLimits };
-  for (const key of Object.keys(out) as (keyof Limits)[]) {
-    const envName = 'SERVICEGRAPH_LIMIT_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
-    const raw = env[envName];
-    if (raw !== undefined && /^\d+$/.test(raw)) out[key] = Number(raw);
-  }
-  return out;
-}

@@ -6,7 +6,7 @@ import type { Limits } from '../model/limits.ts';
 import type { GraphStore } from '../store/port.ts';
 import { identifierKeys } from '../domain/reconcile/identify.ts';
 import { ingest } from '../ingest/ingest-service.ts';
-import { ServiceError } from '../ingest/errors.ts';
+import { DomainError, UnavailableError } from '../domain/errors.ts';
 import type { CreationBudget } from './creation-budget.ts';
 import { preview } from './span-check.ts';
 
@@ -158,6 +158,6 @@ export class EdgeWriter {
 /** Why the store refused a batch (a 4xx: the same batch would be refused again), or null for a failure. */
 function refusal(e: unknown): string | null {
   if (e instanceof ZodError) return e.issues.map((i) => `${i.path.slice(2).join('.') || i.path.join('.')} ${i.message}`).join('; ');
-  if (e instanceof ServiceError && e.status < 500) return e.message.replace(/^(cis|relations)\.\d+(\.[\w.]+)?: /, '');
+  if (e instanceof DomainError && !(e instanceof UnavailableError)) return e.message.replace(/^(cis|relations)\.\d+(\.[\w.]+)?: /, '');
   return null;
 }

@@ -4,16 +4,16 @@ import { forEachOtlpSpan, OtlpFormatError } from '../../collectors/otel/otlp-jso
 import type { FoldSpan } from '../../collectors/otel/span.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore } from '../store/port.ts';
-import { InputError } from '../ingest/errors.ts';
+import { InputError } from '../domain/errors.ts';
 import { retireStale } from '../ingest/retire-stale.ts';
 import type { Logger } from '../log.ts';
 import { CreationBudget } from './creation-budget.ts';
 import { EdgeWriter, type Dropped } from './edge-writer.ts';
 import { forEachProtoSpan, type PbExportTraceServiceRequest } from './otlp-proto.ts';
-import { defaultOtlpSettings, otlpSettingsFromEnv, type OtlpSettings } from './settings.ts';
+import { defaultOtlpSettings, type OtlpSettings } from './settings.ts';
 import { SpanCheck } from './span-check.ts';
 
-export { defaultOtlpSettings, otlpSettingsFromEnv, type OtlpSettings };
+export { defaultOtlpSettings, type OtlpSettings };
 
 /** One request's verdict, for OTLP's partial success: rejected spans, and why (or a warning). */
 export interface ExportResult { accepted: number; rejected: number; errorMessage?: string }

@@ -1,4 +1,4 @@
-/** The live OTLP receiver's settings (SERVICEGRAPH_OTLP_*), read once by server/config.ts. */
+/** The live OTLP receiver's settings (SERVICEGRAPH_OTLP_*, read once by server/config.ts). */
 export interface OtlpSettings {
   /** Flush folded edges to the store at least this often... */
   flushMs: number;
@@ -22,19 +22,3 @@ export const defaultOtlpSettings: OtlpSettings = {
 
 /** `flushMs` → `SERVICEGRAPH_OTLP_FLUSH_MS`. */
 export const otlpEnvName = (key: keyof OtlpSettings) => 'SERVICEGRAPH_OTLP_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
-
-/** Whole numbers only; a value that is not one stops the start with the variable's name. */
-export function otlpSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OtlpSettings {
-  const out = { ...defaultOtlpSettings };
-  for (const key of Object.keys(out) as (keyof OtlpSettings)[]) {
-    const name = otlpEnvName(key);
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, not ${JSON.stringify(raw)}`);
-    const n = Number(raw);
-    const min = key === 'maxNewCisPerHour' || key === 'retireAfterHours' ? 0 : 1;
-    if (n < min) throw new Error(`${name} must be at least ${min}`);
-    out[key] = n;
-  }
-  return out;
-}

@@ -141,6 +141,12 @@ export interface RecordWrite {
  * The one behaviour every store has, proven by test/store/contract.ts.
  * All methods are async so that a networked store (Neo4j) fits without change.
  */
+/**
+ * The store cannot be used as it is (an empty or corrupt file, an unreachable server): starting anyway
+ * would lose the estate or accept writes into a new empty store. The message is the one line a start prints.
+ */
+export class StoreOpenError extends Error {}
+
 export interface GraphStore {
   readonly kind: 'sqlite' | 'neo4j';
   init(): Promise<void>;

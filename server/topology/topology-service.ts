@@ -1,7 +1,7 @@
 import type { ChangeFeed } from '../live/change-feed.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
-import { InputError } from '../ingest/errors.ts';
+import { InputError } from '../domain/errors.ts';
 import { applyChangeEvent } from './apply-event.ts';
 import { loadTopology } from './build.ts';
 import type { Topology } from './topology.ts';

@@ -70,7 +70,7 @@ describe('impact analysis API on the demo estate', () => {
       body: { source: 'manual', cis: [{ class: 'service', name: 'late-reporter', environment: 'production' }], relations: [{ type: 'DEPENDS_ON', from: { class: 'service', name: 'late-reporter', environment: 'production' }, to: { id: db.id } }] },
     });
     expect(ingest.status).toBe(200);
-    await s.ctx.feed.poke();
+    await s.feed.poke();
 
     const r = await s.api('/api/v1/impact', { body: { failed: [{ ci: db.id }] }, token: viewer });
 

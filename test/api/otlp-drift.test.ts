@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import type { OtlpReceiver } from '../../server/otlp/receiver.ts';
 import { DriftReport } from '../../server/model/drift.ts';
 
 const attr = (key: string, v: string) => ({ key, value: { stringValue: v } });
@@ -59,14 +58,14 @@ describe('live OTLP receiver and drift over the API', () => {
   });
 
   it('flushes folded edges through ingest as observed DEPENDS_ON with calls, errors and last seen', async () => {
-    await (server.ctx.otlp as OtlpReceiver).flush({ final: true });
+    await server.otlp.flush({ final: true });
     const frontend = (await server.api('/api/v1/cis?q=frontend')).body.items.find((c: { name: string }) => c.name === 'frontend');
     const detail = (await server.api(`/api/v1/cis/${frontend.id}`)).body;
     expect(detail.relations.outgoing).toHaveLength(1);
     expect(detail.relations.outgoing[0]).toMatchObject({ type: 'DEPENDS_ON', provenance: ['observed'], observed: { calls: 3, errors: 1 } });
     const cart = (await server.api('/api/v1/cis?q=valkey-cart')).body.items[0];
     expect(cart).toMatchObject({ class: 'cache', name: 'valkey-cart', attributes: { dbSystem: 'redis' } });
-    expect((server.ctx.otlp as OtlpReceiver).stats()).toMatchObject({ requests: 9, rejectedSpans: 1, paired: 3, failedFlushes: 0 });
+    expect(server.otlp.stats()).toMatchObject({ requests: 9, rejectedSpans: 1, paired: 3, failedFlushes: 0 });
   });
 
   it('GET /api/v1/drift: declared but not observed, and observed but never declared', async () => {

@@ -62,7 +62,7 @@ describe('incident and change workflow API', () => {
       },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    await s.ctx.feed.poke();
+    await s.feed.poke();
     const all = await s.api('/api/v1/cis?limit=100');
     for (const c of all.body.items as { id: string; name: string }[]) id[c.name] = c.id;
   });

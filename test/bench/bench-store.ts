@@ -1,4 +1,5 @@
 import type { GraphStore } from '../../server/store/port.ts';
+import { loadConfig } from '../../server/config.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 
 export type BenchStoreKind = 'sqlite' | 'neo4j';
@@ -29,9 +30,9 @@ export function neo4jTarget(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function openBenchStore(kind: BenchStoreKind, sqliteFile: string): Promise<GraphStore> {
   if (kind === 'neo4j') {
-    const { createNeo4jStoreFromEnv } = await import('../../server/store/neo4j/index.ts');
+    const { openNeo4jStore } = await import('../../server/store/neo4j/index.ts');
     try {
-      return await createNeo4jStoreFromEnv(process.env, neo4jBenchOptions);
+      return await openNeo4jStore(loadConfig().neo4j, neo4jBenchOptions);
     } catch (e) {
       throw new Error(`cannot open the Neo4j store at ${neo4jTarget()}: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -40,7 +40,7 @@ describe('servicegraph impact against a running server', () => {
         relations: [{ type: 'DEPENDS_ON', from: { class: 'service', name: 'orders', environment: 'prod' }, to: { class: 'database', name: 'orders-db', environment: 'prod' } }],
       },
     });
-    await s.ctx.feed.poke();
+    await s.feed.poke();
   });
   afterAll(async () => { await s?.close(); });
   const run = (...args: string[]) => { const c = captured(); return runImpactCommand([...args, '--server', s.url, '--token', s.adminToken], c.io).then((code) => ({ code, ...c })); };

@@ -30,7 +30,7 @@ export async function startTestServer(opts: { demo?: boolean | { cis: number; se
   if (opts.demo) {
     const d = typeof opts.demo === 'object' ? opts.demo : { cis: 3000 };
     await loadDemo(server.store, config.limits, d);
-    await server.ctx.feed.poke();
+    await server.feed.poke();
   }
   const tokens = new Map<string, string>();
   const close = server.close;

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import type { ServerMessage } from '../../server/live/messages.ts';
+import type { ServerMessage } from '../../server/model/live.ts';
 
 /** Collects a socket's messages and lets a test wait for the first one matching a predicate. */
 function listen(url: string) {

@@ -65,7 +65,7 @@ async function traffic(caller: string, callee: string, exporter: () => SpanExpor
 }
 
 async function edge(from: string, to: string) {
-  await server.ctx.otlp!.flush({ final: true });
+  await server.otlp.flush({ final: true });
   const idOf = async (name: string) => (await server.api(`/api/v1/cis?q=${name}`)).body.items.find((c: { name: string }) => c.name === name)?.id as string | undefined;
   const [a, b] = [await idOf(from), await idOf(to)];
   if (!a || !b) return undefined;
@@ -92,7 +92,7 @@ describe('OTLP receivers, with the OpenTelemetry JS SDK exporters as clients', (
   });
 
   it('gRPC without a token, or with a viewer token, is refused and nothing is folded', async () => {
-    const before = server.ctx.otlp!.stats().requests;
+    const before = server.otlp.stats().requests;
     const results: { code?: number }[] = [];
     for (const t of [null, await server.tokenFor('viewer')]) {
       const m = new Metadata();
@@ -105,7 +105,7 @@ describe('OTLP receivers, with the OpenTelemetry JS SDK exporters as clients', (
       await p.shutdown();
     }
     expect(results.map((r) => r.code)).toEqual([1, 1]); // ExportResultCode.FAILED
-    expect(server.ctx.otlp!.stats().requests).toBe(before);
+    expect(server.otlp.stats().requests).toBe(before);
   });
 
   it('partial success: a span naming its own service as its peer is told back to the exporter, and the others still make edges', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver, defaultOtlpSettings, otlpSettingsFromEnv } from '../../server/otlp/receiver.ts';
+import { OtlpReceiver, defaultOtlpSettings } from '../../server/otlp/receiver.ts';
+import { loadConfig } from '../../server/config.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { EdgeWriter } from '../../server/otlp/edge-writer.ts';
@@ -97,8 +98,8 @@ describe('OtlpReceiver', () => {
   });
 
   it('reads its settings from SERVICEGRAPH_OTLP_* variables, and refuses a value that is not a whole number', () => {
-    expect(otlpSettingsFromEnv({ SERVICEGRAPH_OTLP_FLUSH_MS: '500', SERVICEGRAPH_OTLP_MAX_PENDING: '10' })).toMatchObject({ flushMs: 500, maxPending: 10, maxEdges: defaultOtlpSettings.maxEdges });
-    expect(() => otlpSettingsFromEnv({ SERVICEGRAPH_OTLP_MAX_NEW_CIS_PER_HOUR: 'lots' })).toThrow(/SERVICEGRAPH_OTLP_MAX_NEW_CIS_PER_HOUR must be a whole number/);
+    expect(loadConfig({ SERVICEGRAPH_OTLP_FLUSH_MS: '500', SERVICEGRAPH_OTLP_MAX_PENDING: '10' }).otlp).toMatchObject({ flushMs: 500, maxPending: 10, maxEdges: defaultOtlpSettings.maxEdges });
+    expect(() => loadConfig({ SERVICEGRAPH_OTLP_MAX_NEW_CIS_PER_HOUR: 'lots' })).toThrow(/SERVICEGRAPH_OTLP_MAX_NEW_CIS_PER_HOUR="lots": must be a whole number/);
   });
 });
 

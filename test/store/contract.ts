@@ -3,8 +3,8 @@ import type { GraphStore } from '../../server/store/port.ts';
 import { ingest, type IngestOptions } from '../../server/ingest/ingest-service.ts';
 import { IngestBatch, type IngestBatchInput } from '../../server/model/ingest.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
-import { ServiceError } from '../../server/ingest/errors.ts';
 import { relationTypeList, type RelationTypeName } from '../../server/model/relations.ts';
+import { ConflictError, DomainError, InputError, UnprocessableError } from '../../server/domain/errors.ts';
 
 export interface StoreFixture { store: GraphStore; cleanup(): Promise<void> }
 
@@ -18,8 +18,8 @@ export async function push(store: GraphStore, batch: IngestBatchInput, opts: Par
   return ingest(store, IngestBatch.parse(batch), { limits: defaultLimits, maxRetireShare: 0.2, ...opts });
 }
 
-export async function rejection(p: Promise<unknown>): Promise<ServiceError> {
-  try { await p; } catch (e) { if (e instanceof ServiceError) return e; throw e; }
+export async function rejection(p: Promise<unknown>): Promise<DomainError> {
+  try { await p; } catch (e) { if (e instanceof DomainError) return e; throw e; }
   throw new Error('expected the batch to be rejected');
 }
 
@@ -98,7 +98,7 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
 
       it('rejects a relation to an unknown CI and writes nothing at all', async () => {
         const e = await rejection(push(store, { source: 'a', cis: [svc('checkout')], relations: [{ type: 'DEPENDS_ON', from: ref('checkout'), to: ref('ghost') }] }));
-        expect(e.status).toBe(400);
+        expect(e).toBeInstanceOf(InputError);
         expect(e.message).toContain('relations.0.to');
         expect(e.message).toContain('ghost');
         expect(await store.latestSeq()).toBe(0);
@@ -146,7 +146,7 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
       it('refuses an idempotency key reused for another batch (422) and writes nothing', async () => {
         await push(store, { source: 'a', cis: [svc('x')] }, { now: c.now, idempotency: key('k') });
         const e = await rejection(push(store, { source: 'a', cis: [svc('y')] }, { now: c.now, idempotency: { key: 'tok-test:k', fingerprint: 'other' } }));
-        expect(e.status).toBe(422);
+        expect(e).toBeInstanceOf(UnprocessableError);
         expect(e.code).toBe('idempotency_key_reused');
         expect((await allActive(store)).map((x) => x.name)).toEqual(['x']);
         expect(await store.latestSeq()).toBe(1);
@@ -293,7 +293,8 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
         const seq = await store.latestSeq();
         const e = await rejection(push(store, { ...scope, runId: 'r2', complete: true, cis: five.slice(0, 3) }));
-        expect(e).toMatchObject({ status: 409, code: 'removal_guard' });
+        expect(e).toBeInstanceOf(ConflictError);
+        expect(e.code).toBe('removal_guard');
         expect(await store.latestSeq()).toBe(seq);
         const forced = await push(store, { ...scope, runId: 'r3', complete: true, force: true, cis: five.slice(0, 3) });
         expect(!forced.dryRun && forced.result.cis.retired).toBe(2);
@@ -376,7 +377,8 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
       it('refuses more batches for a completed run', async () => {
         await push(store, { ...scope, runId: 'r1', complete: true, cis: five });
         const e = await rejection(push(store, { ...scope, runId: 'r1', cis: five }));
-        expect(e).toMatchObject({ status: 409, code: 'run_completed' });
+        expect(e).toBeInstanceOf(ConflictError);
+        expect(e.code).toBe('run_completed');
       });
     });
 

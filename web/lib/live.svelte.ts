@@ -1,4 +1,5 @@
 import type { ChangeEvent, ClientMessage, HealthSnapshot, ServerMessage } from './types.ts';
+import { LIVE_CLOSE_UNAUTHENTICATED, liveErrors } from '../../server/model/live.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -34,8 +35,10 @@ export class LiveFeed {
     const ws = new WebSocket(`${this.url}?token=${encodeURIComponent(this.token)}`);
     this.ws = ws;
     ws.onmessage = (m) => this.receive(m.data);
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws || this.closed) return;
+      // Refused for its token: reconnecting with the same one cannot help.
+      if (e.code === LIVE_CLOSE_UNAUTHENTICATED) { this.status = 'offline'; this.close(); return; }
       this.status = 'reconnecting';
       this.timer = setTimeout(() => this.connect(), backoffMs(this.attempt++));
     };
@@ -70,7 +73,7 @@ export class LiveFeed {
         this.handlers.onResync();
         break;
       case 'error':
-        if (msg.code === 'unauthorized') { this.status = 'offline'; this.close(); }
+        if (liveErrors[msg.code]?.close === LIVE_CLOSE_UNAUTHENTICATED) { this.status = 'offline'; this.close(); }
         break;
     }
   }

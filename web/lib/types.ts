@@ -3,7 +3,7 @@
  * server is bundled), plus the few shapes the UI derives from them.
  */
 export type { CiRecord, CiDetail, CiVersion, SourceAssertion, RelationRecord, GraphResult, GraphNode, GraphEdge, DiffResult, ChangeEvent, Truncation } from '../../server/model/records.ts';
-export type { ServerMessage, ClientMessage } from '../../server/live/messages.ts';
+export type { ServerMessage, ClientMessage } from '../../server/model/live.ts';
 export type { FailState, FailedCi, ImpactedCi, ImpactedService, ImpactReply, RootCauseCandidate, RootCauseReply, RecentChange } from '../../server/model/impact.ts';
 export type { IncidentInput, IncidentView, IncidentListItem, PriorityResult } from '../../server/model/incidents.ts';
 export type { AlertRecord, HealthSnapshot, SituationView, AlertBinding } from '../../server/model/alerts.ts';

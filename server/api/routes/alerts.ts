@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole } from '../auth.ts';
 import { parseBody, parseQuery } from '../validate.ts';
-import { describeOperation } from '../openapi.ts';
+import type { Operation } from '../openapi.ts';
+import type { ApiRoutes } from '../route-table.ts';
 import {
   AlertListQuery, AlertmanagerWebhook, AlertRecord, BindingConfig, DeliveryReply, GenericAlertBatch, GrafanaWebhook, HealthSnapshot,
   NoiseReport, SituationIncidentInput, SituationListQuery, SituationView,
@@ -12,8 +13,7 @@ import type { AlertService } from '../../alerts/alert-service.ts';
 import type { AlertSettings } from '../../alerts/settings.ts';
 
 /** Event management's HTTP edge: receivers (collector role and above), alert and situation reads (viewer). */
-export function alertRoutes(alerts: AlertService, settings: AlertSettings): Router {
-  describeAlertOperations();
+export function alertRoutes(alerts: AlertService, settings: AlertSettings): ApiRoutes {
   const r = Router();
   r.post('/alerts/alertmanager', requireRole('collector'), async (req, res) => {
     const body = parseBody(AlertmanagerWebhook, req);
@@ -45,18 +45,20 @@ export function alertRoutes(alerts: AlertService, settings: AlertSettings): Rout
     const body = parseBody(SituationIncidentInput, req);
     res.status(201).json(await alerts.openIncident(req.params.id as string, req.principal!.name, body.urgency));
   });
-  return r;
+  return { router: r, operations: alertOperations() };
 }
 
-function describeAlertOperations() {
+function alertOperations(): Operation[] {
   const items = <T extends z.ZodType>(s: T) => z.object({ items: z.array(s) });
-  describeOperation({ method: 'post', path: '/api/v1/alerts/alertmanager', summary: 'Alertmanager webhook receiver (payload version 4); idempotent by fingerprint', role: 'collector', body: AlertmanagerWebhook, response: DeliveryReply });
-  describeOperation({ method: 'post', path: '/api/v1/alerts/grafana', summary: 'Grafana alerting webhook receiver', role: 'collector', body: GrafanaWebhook, response: DeliveryReply });
-  describeOperation({ method: 'post', path: '/api/v1/alerts', summary: 'Generic alert list', role: 'collector', body: GenericAlertBatch, response: DeliveryReply });
-  describeOperation({ method: 'get', path: '/api/v1/alerts', summary: 'Alerts with the CI each bound to and by which rule (or why none); asOf: what was firing then', role: 'viewer', query: AlertListQuery, response: items(AlertRecord) });
-  describeOperation({ method: 'get', path: '/api/v1/alerts/bindings', summary: 'The ordered binding rules in force', role: 'viewer', response: BindingConfig });
-  describeOperation({ method: 'get', path: '/api/v1/alerts/health', summary: 'Live health: alerting CIs and the dependents they take down or degrade', role: 'viewer', response: HealthSnapshot });
-  describeOperation({ method: 'get', path: '/api/v1/situations', summary: 'Situations, open ones by priority, with the noise reduction', role: 'viewer', query: SituationListQuery, response: items(SituationView).extend({ noise: NoiseReport }) });
-  describeOperation({ method: 'get', path: '/api/v1/situations/:id', summary: 'One situation: cause, alerts, impacted services, priority, timeline', role: 'viewer', response: SituationView });
-  describeOperation({ method: 'post', path: '/api/v1/situations/:id/incident', summary: 'Open the situation\'s incident, linked both ways', role: 'change-manager', body: SituationIncidentInput, status: 201, response: SituationView });
+  return [
+  { method: 'post', path: '/api/v1/alerts/alertmanager', summary: 'Alertmanager webhook receiver (payload version 4); idempotent by fingerprint', role: 'collector', body: AlertmanagerWebhook, response: DeliveryReply },
+  { method: 'post', path: '/api/v1/alerts/grafana', summary: 'Grafana alerting webhook receiver', role: 'collector', body: GrafanaWebhook, response: DeliveryReply },
+  { method: 'post', path: '/api/v1/alerts', summary: 'Generic alert list', role: 'collector', body: GenericAlertBatch, response: DeliveryReply },
+  { method: 'get', path: '/api/v1/alerts', summary: 'Alerts with the CI each bound to and by which rule (or why none); asOf: what was firing then', role: 'viewer', query: AlertListQuery, response: items(AlertRecord) },
+  { method: 'get', path: '/api/v1/alerts/bindings', summary: 'The ordered binding rules in force', role: 'viewer', response: BindingConfig },
+  { method: 'get', path: '/api/v1/alerts/health', summary: 'Live health: alerting CIs and the dependents they take down or degrade', role: 'viewer', response: HealthSnapshot },
+  { method: 'get', path: '/api/v1/situations', summary: 'Situations, open ones by priority, with the noise reduction', role: 'viewer', query: SituationListQuery, response: items(SituationView).extend({ noise: NoiseReport }) },
+  { method: 'get', path: '/api/v1/situations/:id', summary: 'One situation: cause, alerts, impacted services, priority, timeline', role: 'viewer', response: SituationView },
+  { method: 'post', path: '/api/v1/situations/:id/incident', summary: 'Open the situation\'s incident, linked both ways', role: 'change-manager', body: SituationIncidentInput, status: 201, response: SituationView },
+  ];
 }

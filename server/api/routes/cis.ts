@@ -1,12 +1,13 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { CiClassName } from '../../model/classes.ts';
-import { requireRole } from '../auth.ts';
 import { csvList, isoTime, parseQuery } from '../validate.ts';
-import { InputError, NotFoundError } from '../../ingest/errors.ts';
-import type { ApiContext } from '../context.ts';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
+import type { GraphStore } from '../../store/port.ts';
+import type { Limits } from '../../model/limits.ts';
+import { RouteTable, type ApiRoutes } from '../route-table.ts';
 import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
-import type { CiDetail, RelationEnd } from '../../model/records.ts';
+import { CiDetail, CiRecord, type RelationEnd } from '../../model/records.ts';
+import { cursorParam } from '../../model/paging.ts';
 
 export const ListCisQuery = z.object({
   class: csvList.pipe(z.array(CiClassName)).optional(),
@@ -15,21 +16,22 @@ export const ListCisQuery = z.object({
   owner: z.string().max(200).optional(),
   lifecycle: z.enum(['active', 'retired', 'any']).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
-  cursor: z.string().max(2000).optional(),
+  cursor: cursorParam(2).optional(),
 });
 
-export function ciRoutes(ctx: ApiContext): Router {
-  const r = Router();
-  r.get('/cis', requireRole('viewer'), async (req, res) => {
+const CiQuery = z.strictObject({ asOf: isoTime.optional() });
+
+type Deps = { store: GraphStore; limits: Limits };
+
+export function ciRoutes(ctx: Deps): ApiRoutes {
+  const r = new RouteTable();
+  r.route({ method: 'get', path: '/cis', summary: 'List and search CIs (cursor pagination)', role: 'viewer', query: ListCisQuery, response: z.object({ items: z.array(CiRecord), nextCursor: z.string().nullable() }) }, async (req, res) => {
     const q = parseQuery(ListCisQuery, req);
     if (q.limit > ctx.limits.listLimit) throw new InputError(`limit is at most ${ctx.limits.listLimit}`, { limit: ctx.limits.listLimit }, 'limit_exceeded');
-    if (q.cursor) {
-      try { JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')); } catch { throw new InputError('cursor is not one this server issued'); }
-    }
     res.json(await ctx.store.listCis(q));
   });
-  r.get('/cis/:id', requireRole('viewer'), async (req, res) => {
-    const { asOf } = parseQuery(z.object({ asOf: isoTime.optional() }), req);
+  r.route({ method: 'get', path: '/cis/:id', summary: 'One CI with sources, relations and history', role: 'viewer', query: CiQuery, response: CiDetail }, async (req, res) => {
+    const { asOf } = parseQuery(CiQuery, req);
     const id = String(req.params.id);
     if (asOf) {
       const ci = await ctx.store.getCi(id, asOf);
@@ -48,7 +50,7 @@ export function ciRoutes(ctx: ApiContext): Router {
 }
 
 /** Names and classes of the CIs a relation list points at, so a client can show names instead of ids. */
-async function relationEnds(ctx: ApiContext, rels: Pick<CiDetail['relations'], 'outgoing' | 'incoming'>, asOf?: string): Promise<Record<string, RelationEnd>> {
+async function relationEnds(ctx: Deps, rels: Pick<CiDetail['relations'], 'outgoing' | 'incoming'>, asOf?: string): Promise<Record<string, RelationEnd>> {
   const ids = [...new Set([...rels.outgoing.map((x) => x.to), ...rels.incoming.map((x) => x.from)])];
   const ends: Record<string, RelationEnd> = {};
   for (const c of await ctx.store.getCis(ids, asOf)) ends[c.id] = { name: c.name, class: c.class, lifecycle: c.lifecycle };

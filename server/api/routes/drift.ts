@@ -1,14 +1,12 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import type { ApiContext } from '../context.ts';
-import { requireRole } from '../auth.ts';
 import { csvList, parseQuery } from '../validate.ts';
 import { computeDrift } from '../../domain/drift.ts';
 import { RelationTypeName } from '../../model/relations.ts';
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import type { GraphStore } from '../../store/port.ts';
 import { DriftReport } from '../../model/drift.ts';
-import { describeOperation } from '../openapi.ts';
+import type { Limits } from '../../model/limits.ts';
+import { RouteTable, type ApiRoutes } from '../route-table.ts';
 
 const DriftQuery = z.strictObject({
   days: z.coerce.number().int().min(0).max(3650).default(7),
@@ -17,17 +15,14 @@ const DriftQuery = z.strictObject({
 });
 
 /** GET /drift?days=N[&types=DEPENDS_ON,RUNS_ON][&limit=]: declared vs observed relations (viewer). */
-export function driftRoutes(ctx: ApiContext): Router {
-  describeOperation({ method: 'get', path: '/api/v1/drift', summary: 'Declared relations not observed for N days, and observed relations never declared', role: 'viewer', query: DriftQuery, response: DriftReport });
-  const r = Router();
-  r.get('/drift', requireRole('viewer'), async (req, res) => {
+export function driftRoutes(ctx: { store: GraphStore; limits: Limits }): ApiRoutes {
+  return new RouteTable().route({ method: 'get', path: '/drift', summary: 'Declared relations not observed for N days, and observed relations never declared', role: 'viewer', query: DriftQuery, response: DriftReport }, async (req, res) => {
     const q = parseQuery(DriftQuery, req);
     const { cis, relations } = await liveGraph(ctx.store, ctx.limits.listLimit);
     res.json(computeDrift(relations.values(), cis, {
       now: new Date().toISOString(), days: q.days, types: q.types ?? ['DEPENDS_ON'], limit: q.limit ?? ctx.limits.listLimit,
     }));
   });
-  return r;
 }
 
 /**

@@ -1,14 +1,16 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { CiClassName } from '../../model/classes.ts';
-import { requireRole } from '../auth.ts';
 import { csvList, isoTime, parseQuery } from '../validate.ts';
 import { neighbourhood, type NeighbourhoodSource } from '../../domain/graph-view/neighbourhood.ts';
 import { liveMapCis } from '../../topology/map-cis.ts';
 import { groupNodes } from '../../domain/graph-view/group-nodes.ts';
-import { InputError } from '../../ingest/errors.ts';
-import type { ApiContext } from '../context.ts';
-import type { GraphNode } from '../../model/records.ts';
+import { InputError } from '../../domain/errors.ts';
+import { GraphResult, type GraphNode } from '../../model/records.ts';
+import type { GraphStore } from '../../store/port.ts';
+import type { Limits } from '../../model/limits.ts';
+import type { Config } from '../../config.ts';
+import { RouteTable, type ApiRoutes } from '../route-table.ts';
+import type { TopologyService } from '../../topology/topology-service.ts';
 
 export const GraphQuery = z.object({
   focus: csvList.pipe(z.array(z.string().min(1).max(100)).max(100)).optional(),
@@ -24,13 +26,12 @@ export const GraphQuery = z.object({
   maxNodes: z.coerce.number().int().min(1).optional(),
 });
 
-export function graphRoutes(ctx: ApiContext): Router {
-  const r = Router();
-  r.get('/graph', requireRole('viewer'), async (req, res) => {
+export function graphRoutes(ctx: { store: GraphStore; topology: TopologyService; limits: Limits; edgeState: Config['edgeState'] }): ApiRoutes {
+  return new RouteTable().route({ method: 'get', path: '/graph', summary: 'Neighbourhood of focus CIs for the map, grouped over a threshold', role: 'viewer', query: GraphQuery, response: GraphResult }, async (req, res) => {
     const q = parseQuery(GraphQuery, req);
     const maxNodes = Math.min(q.maxNodes ?? ctx.limits.graphNodes, ctx.limits.graphNodes);
     // A live map takes its CIs from the projection (kept current from every committed batch); a map of the past from history.
-    const live = !q.asOf && ctx.topology ? ctx.topology.current : null;
+    const live = !q.asOf ? ctx.topology.current : null;
     const src: NeighbourhoodSource = {
       relationsOf: (ids, limit) => ctx.store.relationsOf(ids, q.asOf, limit),
       relationsAmong: (ids, limit) => ctx.store.relationsAmong(ids, q.asOf, limit),
@@ -64,5 +65,4 @@ export function graphRoutes(ctx: ApiContext): Router {
     const out = q.group === 'auto' ? groupNodes(g.nodes, g.edges, g.parentOf, q.groupThreshold, new Set()) : g;
     res.json({ nodes: await withLastSeen(out.nodes), edges: out.edges, truncated: g.truncated, ...(g.truncation ? { truncation: g.truncation } : {}) });
   });
-  return r;
 }

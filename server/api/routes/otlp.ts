@@ -1,14 +1,14 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { GraphStore } from '../../store/port.ts';
 import type { Limits } from '../../model/limits.ts';
-import { authenticate, requireRole } from '../auth.ts';
-import { InputError, ServiceError } from '../../ingest/errors.ts';
+import { InputError } from '../../domain/errors.ts';
+import { HttpError } from '../http-error.ts';
 import type { OtlpReceiver } from '../../otlp/receiver.ts';
 import { decodeTraceRequest, encodeTraceResponse } from '../../otlp/otlp-proto.ts';
 import { OtlpFormatError } from '../../../collectors/otel/otlp-json.ts';
 import { encodeStatus, grpcCodeOf } from '../../otlp/rpc-status.ts';
-import { describeOperation } from '../openapi.ts';
+import { statusOf } from '../error-middleware.ts';
+import { RouteTable, type ApiRoutes } from '../route-table.ts';
 
 const PROTOBUF = ['application/x-protobuf', 'application/protobuf'];
 
@@ -19,24 +19,28 @@ const PROTOBUF = ['application/x-protobuf', 'application/protobuf'];
  * ExportTraceServiceResponse in the request's encoding, `partialSuccess` saying what was rejected and
  * why (or a warning); errors as a google.rpc.Status for protobuf requests, our JSON error otherwise.
  */
-export function otlpRoutes(deps: { store: GraphStore; limits: Limits; receiver: OtlpReceiver }): Router {
-  describeOperation({
-    method: 'post', path: '/v1/traces', role: 'collector',
+export function otlpRoutes(deps: { authenticate: RequestHandler; limits: Limits; receiver: OtlpReceiver }): ApiRoutes {
+  const op = {
+    method: 'post' as const, path: '/v1/traces', role: 'collector' as const,
     summary: 'OTLP/HTTP trace export (ExportTraceServiceRequest as application/x-protobuf or application/json, optionally Content-Encoding: gzip): spans folded into observed DEPENDS_ON edges, flushed as source otel, scope live',
     body: z.object({ resourceSpans: z.array(z.unknown()) }).loose(),
     response: z.object({ partialSuccess: z.object({ rejectedSpans: z.number().int().optional(), errorMessage: z.string().optional() }).optional() }),
-  });
+  };
   const { receiver, limits } = deps;
   const json = express.json({ limit: limits.bodyBytes, strict: true });
   const raw = express.raw({ limit: limits.bodyBytes, type: () => true });
   const isProtobuf = (req: Request) => req.is(PROTOBUF) !== false && req.is(PROTOBUF) !== null;
-  const r = Router();
-  r.post('/v1/traces',
-    authenticate(deps.store), requireRole('collector'),
+  // The table's role check runs after `authenticate`; then the body is read in the encoding it was sent in.
+  const table = new RouteTable('', [deps.authenticate, (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST') return next();
+    if (isProtobuf(req)) return next();
+    if (req.is('application/json')) return next();
+    next(new HttpError(415, 'unsupported_media_type', 'send OTLP/HTTP as Content-Type: application/x-protobuf or application/json'));
+  }]);
+  table.route(op,
     (req: Request, res: Response, next: NextFunction) => {
       if (isProtobuf(req)) return raw(req, res, next);
-      if (req.is('application/json')) return json(req, res, next);
-      next(new ServiceError(415, 'unsupported_media_type', 'send OTLP/HTTP as Content-Type: application/x-protobuf or application/json'));
+      return json(req, res, next);
     },
     (req: Request, res: Response) => {
       if (isProtobuf(req)) {
@@ -55,17 +59,17 @@ export function otlpRoutes(deps: { store: GraphStore; limits: Limits; receiver: 
       res.json(partial ? { partialSuccess: partial } : {});
     },
   );
-  r.use(
+  table.router.use(
     (err: unknown, req: Request, res: Response, next: NextFunction) => {
       // A protobuf client reads a google.rpc.Status from an error answer (the OTLP/HTTP spec).
       if (req.path !== '/v1/traces' || !isProtobuf(req)) return next(err);
-      const status = err instanceof ServiceError ? err.status : (err as { status?: number }).status ?? 500;
-      const message = err instanceof ServiceError || (err as { expose?: boolean }).expose ? (err as Error).message : 'internal error; see the server log';
+      const status = statusOf(err);
+      const message = status < 500 ? (err as Error).message : 'internal error; see the server log';
       if (status >= 500) return next(err);
       res.status(status).type('application/x-protobuf').send(encodeStatus(grpcCodeOf(status), message));
     },
   );
-  return r;
+  return table;
 }
 
 function partialOf(result: { rejected: number; errorMessage?: string }) {

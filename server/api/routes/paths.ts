@@ -1,15 +1,13 @@
-import { Router } from 'express';
-import { requireRole } from '../auth.ts';
+import { RouteTable, type ApiRoutes } from '../route-table.ts';
 import { parseQuery } from '../validate.ts';
-import { PathsQuery, type PathsReply } from '../../model/impact.ts';
+import { PathsQuery, PathsReply } from '../../model/impact.ts';
 import { shortestPaths } from '../../domain/impact/paths.ts';
 import { nodesFor } from '../../impact/impact-service.ts';
 import type { TopologyService } from '../../topology/topology-service.ts';
 
 /** GET /paths?from=&to=: the shortest dependency paths between two CIs, capped (viewer). */
-export function pathsRoutes(topology: TopologyService): Router {
-  const r = Router();
-  r.get('/paths', requireRole('viewer'), async (req, res) => {
+export function pathsRoutes(topology: TopologyService): ApiRoutes {
+  return new RouteTable().route({ method: 'get', path: '/paths', summary: 'Shortest dependency paths between two CIs (capped)', role: 'viewer', query: PathsQuery, response: PathsReply }, async (req, res) => {
     const q = parseQuery(PathsQuery, req);
     const topo = await topology.at(q.asOf);
     const [from, to] = nodesFor(topo, [q.from, q.to]);
@@ -19,5 +17,4 @@ export function pathsRoutes(topology: TopologyService): Router {
     const reply: PathsReply = { from: q.from, to: q.to, direction: found.direction, paths: found.paths.map((p) => p.map((n) => topo.idOf(n))), nodes, truncated: found.truncated };
     res.json(reply);
   });
-  return r;
 }

@@ -33,15 +33,6 @@ export const defaultPriorityConfig: PriorityConfig = {
   ],
 };
 
-/** `SERVICEGRAPH_PRIORITY` may hold a whole PriorityConfig as JSON; anything invalid stops the start-up. */
-export function priorityConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PriorityConfig {
-  const raw = env.SERVICEGRAPH_PRIORITY;
-  if (!raw) return defaultPriorityConfig;
-  const parsed = PriorityConfig.safeParse(JSON.parse(raw));
-  if (!parsed.success) throw new Error(`SERVICEGRAPH_PRIORITY is not a valid priority config: ${parsed.error.message}`);
-  return parsed.data;
-}
-
 /** The highest impact level among every (tier, state) the incident hits, then the matrix. */
 export function priorityOf(tiersHit: ImpactSummary['tiersHit'], urgency: 1 | 2 | 3, config: PriorityConfig = defaultPriorityConfig): PriorityResult {
   let impact = config.untiered;

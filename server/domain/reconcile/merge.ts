@@ -52,18 +52,19 @@ export function mergeCi(ciClass: string, assertions: RankedAssertion<AssertedCiV
   if (active.length === 0) return fallback;
   const pick = <K extends 'name' | 'environment' | 'tier' | 'owner'>(field: K) =>
     winner(active.filter((a) => a.values[field] !== undefined), ciClass, field)?.values[field];
-  const attributes: Record<string, unknown> = {};
+  // Keys come from input: null-prototype objects and own-property checks (`toString`, `__proto__` are just names).
+  const attributes: Record<string, unknown> = Object.create(null);
   const attrKeys = new Set<string>();
   for (const a of active) for (const k of Object.keys(a.values.attributes ?? {})) attrKeys.add(k);
   for (const k of [...attrKeys].sort()) {
-    const w = winner(active.filter((a) => a.values.attributes && k in a.values.attributes), ciClass, k);
+    const w = winner(active.filter((a) => a.values.attributes && Object.hasOwn(a.values.attributes, k)), ciClass, k);
     attributes[k] = w!.values.attributes![k];
   }
-  const identifiers: Record<string, string> = {};
+  const identifiers: Record<string, string> = Object.create(null);
   const idKeys = new Set<string>();
   for (const a of active) for (const k of Object.keys(a.values.identifiers ?? {})) idKeys.add(k);
   for (const k of [...idKeys].sort()) {
-    const w = winner(active.filter((a) => a.values.identifiers && k in a.values.identifiers), ciClass, 'identifier:' + k);
+    const w = winner(active.filter((a) => a.values.identifiers && Object.hasOwn(a.values.identifiers, k)), ciClass, 'identifier:' + k);
     identifiers[k] = w!.values.identifiers![k];
   }
   return {

@@ -11,6 +11,9 @@ export interface CiLookup {
   cis: ReadonlyMap<string, ExistingCi>;
 }
 
+/** Batch item `index` identified as the same CI as the earlier item `sameAs`: merged into it. */
+export interface BatchDuplicate { index: number; sameAs: number }
+
 export interface PlanContext {
   now: string;
   runId: string;
@@ -35,21 +38,29 @@ export function planCis(
   batch: IngestBatch, lookup: CiLookup, ctx: PlanContext,
   /** Batch indexes already settled as re-sightings of these CIs (see sighting.ts): nothing to plan for them. */
   resighted: ReadonlyMap<number, string> = new Map(),
-): { items: CiPlanItem[]; byIndex: string[]; localKeys: Map<string, string> } {
+): { items: CiPlanItem[]; byIndex: string[]; localKeys: Map<string, string>; duplicates: BatchDuplicate[] } {
   const items = new Map<string, CiPlanItem>();
   const localKeys = new Map<string, string>();
   const byIndex: string[] = [];
+  const duplicates: BatchDuplicate[] = [];
+  const resightedAt = new Map<string, number>();
   const find = (key: string) => localKeys.get(key) ?? lookup.keyIndex.get(key);
 
   batch.cis.forEach((ci, index) => {
     const seen = resighted.get(index);
-    if (seen !== undefined) { byIndex[index] = seen; return; }
+    if (seen !== undefined) {
+      const first = resightedAt.get(seen);
+      if (first !== undefined) duplicates.push({ index, sameAs: first }); else resightedAt.set(seen, index);
+      byIndex[index] = seen;
+      return;
+    }
     const keys = identifierKeys(ci);
     const match = matchByRules(keys, find);
     const values = assertedValues(ci);
     let item = match ? items.get(match.ciId) : undefined;
     if (item) {
-      // The same CI twice in one batch: the later statement of this source wins.
+      // The same CI twice in one batch: the later statement of this source wins, and the reply says so.
+      duplicates.push({ index, sameAs: item.index });
       const mine = item.assertions[0];
       mine.values = { ...mine.values, ...values, attributes: { ...(mine.values.attributes as object), ...(values.attributes ?? {}) } };
     } else if (match && lookup.cis.has(match.ciId)) {
@@ -98,5 +109,5 @@ export function planCis(
       version: (prev?.version ?? 0) + 1, validFrom: ctx.now, validTo: null,
     };
   }
-  return { items: [...items.values()], byIndex, localKeys };
+  return { items: [...items.values()], byIndex, localKeys, duplicates };
 }

@@ -83,11 +83,11 @@ const versioned = (r: Pick<RelationRecord, 'attributes' | 'redundancy' | 'proven
 /** Merge the active assertions of one relation into its record fields. */
 export function mergeRelation(assertions: StoredAssertion[]): Pick<RelationRecord, 'attributes' | 'redundancy' | 'provenance' | 'observed'> {
   const active = assertions.filter((a) => a.active).map((a) => ({ ...a, values: a.values as unknown as RelationValues }));
-  const attributes: Record<string, unknown> = {};
+  const attributes: Record<string, unknown> = Object.create(null);
   const keys = new Set<string>();
   for (const a of active) for (const k of Object.keys(a.values.attributes ?? {})) keys.add(k);
   for (const k of [...keys].sort()) {
-    attributes[k] = winner(active.filter((a) => a.values.attributes && k in a.values.attributes), 'relation', k)!.values.attributes![k];
+    attributes[k] = winner(active.filter((a) => a.values.attributes && Object.hasOwn(a.values.attributes, k)), 'relation', k)!.values.attributes![k];
   }
   const red = winner(active.filter((a) => a.values.redundancy), 'relation', 'redundancy')?.values.redundancy ?? null;
   const provenance = [...new Set(active.map((a) => a.values.provenance))].sort() as Provenance[];

@@ -1,14 +1,13 @@
+import { decodeCursor as decodeKey, encodeCursor as encodeKey } from '../../model/paging.ts';
+
 /** Cursor paging over records newest first: the cursor is the last item's (time, id), opaque to clients. */
 export interface Position { at: string; id: string }
 
-export const encodeCursor = (p: Position) => Buffer.from(JSON.stringify([p.at, p.id])).toString('base64url');
+export const encodeCursor = (p: Position) => encodeKey([p.at, p.id]);
 
 export function decodeCursor(cursor: string): Position | null {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return { at: v[0], id: v[1] };
-  } catch { /* not ours */ }
-  return null;
+  const key = decodeKey(cursor, 2);
+  return key ? { at: key[0], id: key[1] } : null;
 }
 
 /** Newest first by `timeOf`, then id descending; the page after `after`, and the position to continue from. */

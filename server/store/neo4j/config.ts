@@ -14,13 +14,8 @@ export interface Neo4jConfig {
   transactionTimeout?: number;
 }
 
-/** NEO4J_URI, NEO4J_USER (default neo4j), NEO4J_PASSWORD, NEO4J_DATABASE (default neo4j); null without a URI. */
-export function neo4jConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Neo4jConfig | null {
-  if (!env.NEO4J_URI) return null;
-  return {
-    uri: env.NEO4J_URI,
-    user: env.NEO4J_USER ?? 'neo4j',
-    password: env.NEO4J_PASSWORD ?? '',
-    database: env.NEO4J_DATABASE ?? 'neo4j',
-  };
+/** The connection settings (server/config.ts reads NEO4J_URI, NEO4J_USER, ...); null without a URI. */
+export function neo4jConfigFrom(settings: { uri?: string; user: string; password: string; database: string }): Neo4jConfig | null {
+  if (!settings.uri) return null;
+  return { uri: settings.uri, user: settings.user, password: settings.password, database: settings.database };
 }

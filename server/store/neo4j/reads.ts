@@ -5,6 +5,8 @@ import { assertionFromProps, ciFromProps, ciFromVersion, relationFromProps, rela
 import { registeredRelTypes } from './write-rows.ts';
 import { relationsTouching } from './batch-tx.ts';
 import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
+import { decodeCursor, encodeCursor } from '../../model/paging.ts';
+import { InputError } from '../../domain/errors.ts';
 import { intParam, runQuery } from './run.ts';
 
 type Props = Record<string, unknown>;
@@ -65,10 +67,10 @@ export async function getCiDetail(tx: ManagedTransaction, id: string, relationLi
 /** Keyset pagination on (name, id), with the SQLite store's cursor format so cursors mean the same. */
 export async function listCis(tx: ManagedTransaction, q: CiQuery): Promise<{ items: CiRecord[]; nextCursor: string | null }> {
   const lifecycle = q.lifecycle ?? 'active';
+  const after = q.cursor ? decodeCursor(q.cursor, 2) : null;
+  if (q.cursor && !after) throw new InputError('cursor is not one this server issued; start again without one', undefined, 'invalid_cursor');
   // The first page starts after ('', ''): every CI passes, and the predicate stays an index seek (see list-cis.cypher).
-  const [afterName, afterId] = q.cursor
-    ? (JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string])
-    : ['', ''];
+  const [afterName, afterId] = after ?? ['', ''];
   const rows = await runQuery<{ ci: Props }>(tx, 'list-cis', {
     lifecycle: lifecycle === 'any' ? null : lifecycle,
     classes: q.class?.length ? q.class : null,
@@ -81,5 +83,5 @@ export async function listCis(tx: ManagedTransaction, q: CiQuery): Promise<{ ite
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit).map((r) => ciFromProps(r.ci));
   const last = items[items.length - 1];
-  return { items, nextCursor: more && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString('base64url') : null };
+  return { items, nextCursor: more && last ? encodeCursor([last.name, last.id]) : null };
 }

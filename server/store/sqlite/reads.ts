@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type { CiDetail, CiRecord, CiVersion, RelationRecord, SourceAssertion } from '../../model/records.ts';
 import type { CiQuery, TopologyCi, TopologyRelation } from '../port.ts';
 import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
+import { decodeCursor, encodeCursor } from '../../model/paging.ts';
+import { InputError } from '../../domain/errors.ts';
 import { assertionFromRow, ciFromRow, relationFromRow, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -148,7 +150,9 @@ export function listCis(db: Database.Database, q: CiQuery): { items: CiRecord[];
     params.push(pat, pat, pat);
   }
   if (q.cursor) {
-    const [name, id] = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8')) as [string, string];
+    const after = decodeCursor(q.cursor, 2);
+    if (!after) throw new InputError('cursor is not one this server issued; start again without one', undefined, 'invalid_cursor');
+    const [name, id] = after;
     where.push('(name > ? OR (name = ? AND id > ?))');
     params.push(name, name, id);
   }
@@ -159,7 +163,7 @@ export function listCis(db: Database.Database, q: CiQuery): { items: CiRecord[];
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit).map(ciFromRow);
   const last = items[items.length - 1];
-  return { items, nextCursor: more && last ? Buffer.from(JSON.stringify([last.name, last.id])).toString('base64url') : null };
+  return { items, nextCursor: more && last ? encodeCursor([last.name, last.id]) : null };
 }
 
 export function* topology(st: ReadStatements, asOf: string | undefined, chunkSize: number): Generator<{ cis: TopologyCi[]; relations: TopologyRelation[] }> {

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GraphStore, BatchTx, StoredDoc, AlertQuery, AlertWrite, RecordWrite, StoredEntry } from '../port.ts';
+import { StoreOpenError, type GraphStore, type BatchTx, type StoredDoc, type AlertQuery, type AlertWrite, type RecordWrite, type StoredEntry } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
 import { prepareBatchMeta, type BatchMetaStatements } from './batch-meta.ts';
@@ -59,8 +59,39 @@ export class SqliteStore implements GraphStore {
 
   async init(): Promise<void> {
     const memory = this.opts.file === ':memory:';
-    if (!memory) mkdirSync(dirname(this.opts.file), { recursive: true });
+    if (!memory) this.prepareFile();
+    try {
+      this.open(memory);
+    } catch (e) {
+      this.closeQuietly();
+      const code = (e as { code?: string }).code ?? '';
+      if (!memory && /^SQLITE_(NOTADB|CORRUPT|CANTOPEN|IOERR)/.test(code)) {
+        throw new StoreOpenError(`${this.opts.file} cannot be opened as a servicegraph store (${(e as Error).message}); restore it from a backup, or move it away to start with an empty store`);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * An existing file must be a store: a zero-length one (a failed copy, a truncated restore) would
+   * silently open as a new empty database.
+   */
+  private prepareFile(): void {
+    const file = this.opts.file;
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (existsSync(file) && statSync(file).size === 0) {
+      throw new StoreOpenError(`${file} is empty (0 bytes), not a servicegraph store; restore it from a backup, or remove it to start with an empty store`);
+    }
+  }
+
+  private closeQuietly(): void {
+    for (const db of [this.reader, this.writer]) { try { db?.close(); } catch { /* already unusable */ } }
+  }
+
+  private open(memory: boolean): void {
     this.writer = new Database(this.opts.file);
+    // Readable by its owner only; SQLite gives the WAL and shared-memory files the database file's mode.
+    if (!memory) for (const f of [this.opts.file, `${this.opts.file}-wal`, `${this.opts.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     // 8 KiB pages for a new database (an existing one keeps its size). Measured on the ingest benchmark
     // against 4 KiB: commit CPU -25%, a whole batch -3..5%; 16 KiB was no better, 2 KiB clearly worse.
     // Must precede WAL mode, which freezes the page size.

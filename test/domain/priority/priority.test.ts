@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPriorityConfig, priorityConfigFromEnv, priorityOf } from '../../../server/domain/priority/priority.ts';
+import { defaultPriorityConfig, priorityOf } from '../../../server/domain/priority/priority.ts';
+import { loadConfig } from '../../../server/config.ts';
 
 describe('incident priority from impact × urgency', () => {
   it('a tier-1 CI down with high urgency is P1, with low urgency P2', () => {
@@ -19,8 +20,8 @@ describe('incident priority from impact × urgency', () => {
 
   it('the matrix is configurable as a whole from SERVICEGRAPH_PRIORITY, and a broken one is refused', () => {
     const strict = { ...defaultPriorityConfig, matrix: [['P1', 'P1', 'P1'], ['P1', 'P1', 'P2'], ['P2', 'P2', 'P3'], ['P3', 'P3', 'P4']] };
-    const config = priorityConfigFromEnv({ SERVICEGRAPH_PRIORITY: JSON.stringify(strict) });
+    const config = loadConfig({ SERVICEGRAPH_PRIORITY: JSON.stringify(strict) }).priority;
     expect(priorityOf({ 1: { down: 1, degraded: 0 } }, 3, config).priority).toBe('P1');
-    expect(() => priorityConfigFromEnv({ SERVICEGRAPH_PRIORITY: JSON.stringify({ ...strict, matrix: [['P9']] }) })).toThrow(/not a valid priority config/);
+    expect(() => loadConfig({ SERVICEGRAPH_PRIORITY: JSON.stringify({ ...strict, matrix: [['P9']] }) })).toThrow(/^SERVICEGRAPH_PRIORITY=.*matrix/);
   });
 });
