@@ -36,7 +36,7 @@ describe('the servicegraph process', () => {
     const port = await freePort();
     const npm = spawn('npm', ['start', '--silent'], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: 'sg_sigterm_test', SERVICEGRAPH_WEB_DIST: join(dataDir, 'no-web') },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: 'sg_sigterm_test', SERVICEGRAPH_WEB_DIST: join(dataDir, 'no-web'), SERVICEGRAPH_OTLP_GRPC_PORT: 'off' },
     });
     const up = async () => { try { return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok; } catch { return false; } };
     try {

@@ -16,7 +16,7 @@ afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, f
 function start(env: Record<string, string>) {
   return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts')], {
     cwd: root, encoding: 'utf8', timeout: 30_000,
-    env: { ...process.env, HOST: '127.0.0.1', SERVICEGRAPH_ADMIN_TOKEN: 'sg_open_test', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', SERVICEGRAPH_ADMIN_TOKEN: 'sg_open_test', SERVICEGRAPH_OTLP_GRPC_PORT: 'off', ...env },
   });
 }
 
