@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { backupStore, restoreStore } from '../ops/backup.ts';
+import { processEnvironment } from '../config.ts';
 
 const usage = (cmd: string) => `usage: servicegraph ${cmd} <file> [--data-dir DIR]
   ${cmd === 'backup'
@@ -15,11 +16,11 @@ export function backupCommand(kind: 'backup' | 'restore') {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
     if (values.help) { console.log(usage(kind)); return 0; }
     if (positionals.length !== 1) { console.error(usage(kind)); return 2; }
-    if ((process.env.SERVICEGRAPH_STORE ?? 'sqlite') !== 'sqlite') {
+    if ((processEnvironment().SERVICEGRAPH_STORE ?? 'sqlite') !== 'sqlite') {
       console.error(`servicegraph ${kind} works on the embedded store; for Neo4j use neo4j-admin (see docs/neo4j.md)`);
       return 2;
     }
-    const dataDir = resolve(values['data-dir'] ?? process.env.SERVICEGRAPH_DATA_DIR ?? './data');
+    const dataDir = resolve(values['data-dir'] ?? processEnvironment().SERVICEGRAPH_DATA_DIR ?? './data');
     const file = resolve(positionals[0]);
     try {
       if (kind === 'backup') {
