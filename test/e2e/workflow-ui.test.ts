@@ -94,6 +94,30 @@ describe('the change manager', () => {
     await page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).click();
     await page.waitForURL(changeUrl);
   }, 240_000);
+
+  it('on a 1024x700 screen, the change page and the calendar leave the map room and nothing runs off the screen', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.goto(changeUrl);
+      await page.getByRole('img', { name: /^Risk \d+ of 100/ }).waitFor();
+      await mapSettled(page);
+      // The blast radius is on the map; no CI got selected, so the details do not cover it.
+      expect(await page.getByRole('complementary', { name: 'Selected CI' }).count()).toBe(0);
+      const mapBox = (await page.locator('main.map').boundingBox())!;
+      expect(mapBox.width).toBeGreaterThan(450);
+      const tools = (await page.locator('.tools').boundingBox())!, status = (await page.locator('.status').boundingBox())!;
+      expect(status.y >= tools.y + tools.height || status.x >= tools.x + tools.width, JSON.stringify({ tools, status })).toBe(true);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+      await screenshot(page, 'flow-3b-change-small-screen');
+      await page.getByRole('link', { name: 'on the calendar' }).click();
+      await page.getByRole('grid', { name: 'Week' }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+      expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+      await screenshot(page, 'flow-3c-calendar-small-screen');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  }, 120_000);
 });
 
 describe('the service-desk agent', () => {
@@ -165,7 +189,16 @@ describe('the problem analyst', () => {
     await page.getByRole('button', { name: 'Find root cause' }).click();
     const candidates = page.getByRole('list', { name: 'Root-cause candidates' });
     await expect(candidates.textContent()).resolves.toContain(db.name);
+    await candidates.getByRole('button', { name: new RegExp(`^${db.name}`) }).first().click();
+    await page.getByRole('heading', { name: `Recent changes on ${db.name}` }).waitFor();
     await screenshot(page, 'flow-8-root-cause');
+    // The analysis is in the address: a reload runs it again with the same incidents and candidate.
+    const analysis = new URL(page.url());
+    expect(analysis.searchParams.get('incidents')!.split(',')).toHaveLength(3);
+    await page.reload();
+    await expect(page.getByRole('list', { name: 'Root-cause candidates' }).textContent()).resolves.toContain(db.name);
+    await page.getByRole('heading', { name: `Recent changes on ${db.name}` }).waitFor();
+    expect(await page.getByRole('checkbox', { checked: true }).count()).toBe(3);
   }, 120_000);
 
   it('raised no uncaught error in the pages', () => {

@@ -163,7 +163,8 @@ export class MapState {
   showBlastRadius(req: ImpactMapRequest, focus: string[]) {
     this.blastRadius = req;
     this.focus = focus;
-    this.selected = focus[0] ?? null;
+    // Nothing is selected: the view that asked (an incident, a change, the Impact view) is the details.
+    this.selected = null;
     return this.load();
   }
 
