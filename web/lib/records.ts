@@ -27,3 +27,14 @@ export const localTime = (iso: string) => new Date(iso).toLocaleString(undefined
 /** An ISO instant as the value of a datetime-local input (local time), and back. */
 export const toLocalInput = (iso: string) => { const d = new Date(iso); return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16); };
 export const fromLocalInput = (v: string) => new Date(v).toISOString();
+
+/**
+ * A night maintenance window, 22:00 to 02:00 local time: tonight's (`nightsAhead` 0) or a later one.
+ * Tonight's once 22:00 has passed is tomorrow's: a window is planned ahead, not backdated.
+ */
+export function nightWindow(now: Date, nightsAhead = 0): { start: Date; end: Date } {
+  let start = new Date(now.getFullYear(), now.getMonth(), now.getDate() + nightsAhead, 22, 0);
+  if (start.getTime() <= now.getTime()) start = new Date(now.getFullYear(), now.getMonth(), now.getDate() + nightsAhead + 1, 22, 0);
+  const end = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1, 2, 0);
+  return { start, end };
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { INCIDENT_STATUSES, fromLocalInput, listParam, moveLabel, nightWindow, toLocalInput } from '../../web/lib/records.ts';
+
+describe('the words and shapes of incident and change pages', () => {
+  it('offers each workflow move as the button a person expects', () => {
+    expect(moveLabel('investigating', 'open')).toBe('Investigate');
+    expect(moveLabel('investigating', 'resolved')).toBe('Reopen');
+    expect(moveLabel('in-progress', 'approved')).toBe('Start');
+    expect(moveLabel('cancelled', 'planned')).toBe('Cancel change');
+  });
+
+  it('reads a list filter from the address, dropping what it does not know', () => {
+    expect(listParam('open,nonsense,resolved', INCIDENT_STATUSES)).toEqual(['open', 'resolved']);
+    expect(listParam(null, INCIDENT_STATUSES)).toEqual([]);
+  });
+
+  it('round-trips an instant through a datetime-local field', () => {
+    const iso = '2026-12-08T01:00:00.000Z';
+    expect(fromLocalInput(toLocalInput(iso))).toBe(iso);
+  });
+
+  it('plans a night window from 22:00 to 02:00, tonight while it is still ahead, else the next night', () => {
+    const evening = new Date(2026, 11, 5, 18, 30);
+    const tonight = nightWindow(evening);
+    expect([tonight.start.getDate(), tonight.start.getHours(), tonight.end.getDate(), tonight.end.getHours()]).toEqual([5, 22, 6, 2]);
+    expect(nightWindow(evening, 1).start.getDate()).toBe(6);
+    const late = nightWindow(new Date(2026, 11, 5, 23, 10));
+    expect([late.start.getDate(), late.start.getHours()]).toEqual([6, 22]);
+    // Across a month's end.
+    expect(nightWindow(new Date(2026, 11, 31, 9)).end.getMonth()).toBe(0);
+  });
+});
