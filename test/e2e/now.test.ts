@@ -77,6 +77,11 @@ describe('the Now page', () => {
     await expect.poll(() => withClass(page, 'alert-down')).toContain(db.id);
     const taken = [...await withClass(page, 'health-down'), ...await withClass(page, 'health-degraded')];
     expect(taken.length).toBeGreaterThan(0);
+    // The cause's details say it alerts; a dependent's say it suffers from what it needs.
+    const details = page.getByRole('complementary', { name: 'Selected CI' });
+    await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^down: \d+ firing alerts? · see Now$/);
+    await page.evaluate((id) => { (window as unknown as { __servicegraph: { map: { selected: string | null } } }).__servicegraph.map.selected = id; }, taken[0]);
+    await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^(down|degraded)( because something it needs is alerting|: \d+ firing alerts?) · see Now$/);
     await screenshot(page, 'now-1-situation-on-map');
   }, 150_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthOverlay, touchesAlerts } from '../../web/lib/health.ts';
+import { healthCounts, healthOf, healthOverlay, touchesAlerts } from '../../web/lib/health.ts';
 
 describe('live health on the map', () => {
   it('marks alerting CIs by their state and, distinctly, the dependents they take down or degrade', () => {
@@ -10,6 +10,19 @@ describe('live health on the map', () => {
     });
     expect(Object.fromEntries(overlay)).toEqual({ db: ['alert-down'], api: ['alert-degraded'], checkout: ['health-down'], cart: ['health-degraded'] });
     expect(healthOverlay(null).size).toBe(0);
+  });
+
+  it('says of one CI whether it alerts or suffers from what alerts, and counts both among the CIs shown', () => {
+    const snap = {
+      at: '2026-12-05T08:00:00Z', total: 2, truncated: false, noise: { alerts: 2, situations: 1, reduction: 0.5 },
+      alerting: [{ ci: 'db', state: 'down' as const, alerts: 2 }],
+      impacted: [{ ci: 'checkout', state: 'degraded' as const }, { ci: 'cart', state: 'down' as const }, { ci: 'patched', state: 'maintenance' as const }],
+    };
+    expect(healthOf(snap, 'db')).toEqual({ kind: 'alerting', state: 'down', alerts: 2 });
+    expect(healthOf(snap, 'checkout')).toEqual({ kind: 'impacted', state: 'degraded' });
+    expect(healthOf(snap, 'search')).toBeNull();
+    expect(healthOf(null, 'db')).toBeNull();
+    expect(healthCounts(snap, new Set(['db', 'checkout', 'patched', 'search']))).toEqual({ alerting: 1, impacted: 1 });
   });
 
   it('refetches the Now page on alert, situation and incident events only', () => {

@@ -13,6 +13,26 @@ export function healthOverlay(snapshot: HealthSnapshot | null): Overlay {
   return out;
 }
 
+/** A CI's live health: alerting itself, or taken down or degraded by alerting CIs it needs (null: healthy as far as alerts know). */
+export type CiHealth = { kind: 'alerting'; state: 'down' | 'degraded'; alerts: number } | { kind: 'impacted'; state: 'down' | 'degraded' | 'maintenance' };
+
+export function healthOf(snapshot: HealthSnapshot | null, ci: string): CiHealth | null {
+  if (!snapshot) return null;
+  const a = snapshot.alerting.find((x) => x.ci === ci);
+  if (a) return { kind: 'alerting', state: a.state, alerts: a.alerts };
+  const i = snapshot.impacted.find((x) => x.ci === ci);
+  return i ? { kind: 'impacted', state: i.state } : null;
+}
+
+/** How many of the CIs shown are alerting, and how many are down or degraded because of them. */
+export function healthCounts(snapshot: HealthSnapshot | null, shown: ReadonlySet<string>): { alerting: number; impacted: number } {
+  if (!snapshot) return { alerting: 0, impacted: 0 };
+  return {
+    alerting: snapshot.alerting.filter((a) => shown.has(a.ci)).length,
+    impacted: snapshot.impacted.filter((i) => i.state !== 'maintenance' && shown.has(i.ci)).length,
+  };
+}
+
 /** Whether a live event may have changed alerts or situations (the Now page then refetches). */
 export function touchesAlerts(event: Pick<ChangeEvent, 'changes'>): boolean {
   return event.changes.some((c) => c.kind.startsWith('alert.') || c.kind.startsWith('situation.') || c.kind.startsWith('incident.'));
