@@ -2,7 +2,13 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PriorityConfig, defaultPriorityConfig } from './domain/priority/priority.ts';
 import { logLevels } from './log.ts';
-import { alertSettingsFromEnv, type AlertSettings } from './alerts/settings.ts';
+import { defaultLimits } from './model/limits.ts';
+import { defaultOtlpSettings } from './otlp/settings.ts';
+import { loadBindings } from './alerts/settings.ts';
+import { HealthState, type BindingConfig } from './model/alerts.ts';
+import { Priority } from './model/incidents.ts';
+import { defaultBindingConfig } from './domain/alerts/bind.ts';
+import { defaultSeverityHealth } from './domain/alerts/parse.ts';
 
 /**
  * Every setting of the server, read from the environment once, here, and nowhere else.
@@ -35,6 +41,17 @@ const jsonOf = <T>(schema: z.ZodType<T>) => z.string().transform((s, ctx) => {
   try { return JSON.parse(s) as unknown; } catch (e) { ctx.addIssue({ code: 'custom', message: `is not JSON: ${(e as Error).message}` }); return z.NEVER; }
 }).pipe(schema) as unknown as z.ZodType<T, string>;
 const optional = <T>(schema: z.ZodType<T, string>) => schema as z.ZodType<T | undefined, string>;
+const minutesAsMs = decimal(0.001, 5_256_000).transform((m) => m * 60_000);
+/** A file's alert binding rules, and where they came from. */
+const bindingsFile = z.string().min(1, 'must not be empty').transform((file, ctx) => {
+  try { return { config: loadBindings(file), source: file }; } catch (e) {
+    ctx.addIssue({ code: 'custom', message: String((e as Error).message).split('\n')[0] });
+    return z.NEVER;
+  }
+}) as unknown as z.ZodType<{ config: BindingConfig; source: string }, string>;
+/** Severity → health, keys lower-cased in a null-prototype object: its keys come from configuration and are looked up with alert input. */
+const severityMap = (extra: Record<string, HealthState>): Record<string, HealthState> =>
+  Object.assign(Object.create(null) as Record<string, HealthState>, defaultSeverityHealth, Object.fromEntries(Object.entries(extra).map(([k, v]) => [k.toLowerCase(), v])));
 
 const MiB = 1024 * 1024;
 
@@ -54,28 +71,28 @@ export const settings = {
     idleMinutes: setting('SERVICEGRAPH_EDGE_IDLE_MINUTES', whole(1, 5_256_000), 24 * 60),
   },
   limits: {
-    bodyBytes: setting('SERVICEGRAPH_LIMIT_BODY_BYTES', whole(1024, 1024 * MiB), 16 * MiB),
-    batchCis: setting('SERVICEGRAPH_LIMIT_BATCH_CIS', whole(1, 1_000_000), 10_000),
-    batchRelations: setting('SERVICEGRAPH_LIMIT_BATCH_RELATIONS', whole(1, 3_000_000), 30_000),
-    attributeDepth: setting('SERVICEGRAPH_LIMIT_ATTRIBUTE_DEPTH', whole(1, 64), 6),
-    attributeBytes: setting('SERVICEGRAPH_LIMIT_ATTRIBUTE_BYTES', whole(16, 16 * MiB), 64 * 1024),
-    graphNodes: setting('SERVICEGRAPH_LIMIT_GRAPH_NODES', whole(1, 1_000_000), 5_000),
-    graphEdges: setting('SERVICEGRAPH_LIMIT_GRAPH_EDGES', whole(1, 5_000_000), 20_000),
-    listLimit: setting('SERVICEGRAPH_LIMIT_LIST_LIMIT', whole(1, 100_000), 1_000),
-    impactResults: setting('SERVICEGRAPH_LIMIT_IMPACT_RESULTS', whole(1, 10_000_000), 100_000),
+    bodyBytes: setting('SERVICEGRAPH_LIMIT_BODY_BYTES', whole(1024, 1024 * MiB), defaultLimits.bodyBytes),
+    batchCis: setting('SERVICEGRAPH_LIMIT_BATCH_CIS', whole(1, 1_000_000), defaultLimits.batchCis),
+    batchRelations: setting('SERVICEGRAPH_LIMIT_BATCH_RELATIONS', whole(1, 3_000_000), defaultLimits.batchRelations),
+    attributeDepth: setting('SERVICEGRAPH_LIMIT_ATTRIBUTE_DEPTH', whole(1, 64), defaultLimits.attributeDepth),
+    attributeBytes: setting('SERVICEGRAPH_LIMIT_ATTRIBUTE_BYTES', whole(16, 16 * MiB), defaultLimits.attributeBytes),
+    graphNodes: setting('SERVICEGRAPH_LIMIT_GRAPH_NODES', whole(1, 1_000_000), defaultLimits.graphNodes),
+    graphEdges: setting('SERVICEGRAPH_LIMIT_GRAPH_EDGES', whole(1, 5_000_000), defaultLimits.graphEdges),
+    listLimit: setting('SERVICEGRAPH_LIMIT_LIST_LIMIT', whole(1, 100_000), defaultLimits.listLimit),
+    impactResults: setting('SERVICEGRAPH_LIMIT_IMPACT_RESULTS', whole(1, 10_000_000), defaultLimits.impactResults),
     /** Largest MCP tool reply, in bytes of JSON: what fits an agent's context beside its conversation. */
-    mcpReplyBytes: setting('SERVICEGRAPH_LIMIT_MCP_REPLY_BYTES', whole(1024, 16 * MiB), 48 * 1024),
+    mcpReplyBytes: setting('SERVICEGRAPH_LIMIT_MCP_REPLY_BYTES', whole(1024, 16 * MiB), defaultLimits.mcpReplyBytes),
   },
   priority: setting('SERVICEGRAPH_PRIORITY', jsonOf(PriorityConfig), defaultPriorityConfig),
   otlp: {
-    flushMs: setting('SERVICEGRAPH_OTLP_FLUSH_MS', whole(10, 3_600_000), 10_000),
-    flushSpans: setting('SERVICEGRAPH_OTLP_FLUSH_SPANS', whole(1, 100_000_000), 200_000),
-    pairWindowMs: setting('SERVICEGRAPH_OTLP_PAIR_WINDOW_MS', whole(0, 3_600_000), 30_000),
-    maxEdges: setting('SERVICEGRAPH_OTLP_MAX_EDGES', whole(1, 10_000_000), 20_000),
-    maxServices: setting('SERVICEGRAPH_OTLP_MAX_SERVICES', whole(1, 10_000_000), 10_000),
-    maxPending: setting('SERVICEGRAPH_OTLP_MAX_PENDING', whole(1, 100_000_000), 200_000),
-    maxNewCisPerHour: setting('SERVICEGRAPH_OTLP_MAX_NEW_CIS_PER_HOUR', whole(0, 100_000_000), 1_000),
-    retireAfterHours: setting('SERVICEGRAPH_OTLP_RETIRE_AFTER_HOURS', whole(0, 1_000_000), 168),
+    flushMs: setting('SERVICEGRAPH_OTLP_FLUSH_MS', whole(10, 3_600_000), defaultOtlpSettings.flushMs),
+    flushSpans: setting('SERVICEGRAPH_OTLP_FLUSH_SPANS', whole(1, 100_000_000), defaultOtlpSettings.flushSpans),
+    pairWindowMs: setting('SERVICEGRAPH_OTLP_PAIR_WINDOW_MS', whole(0, 3_600_000), defaultOtlpSettings.pairWindowMs),
+    maxEdges: setting('SERVICEGRAPH_OTLP_MAX_EDGES', whole(1, 10_000_000), defaultOtlpSettings.maxEdges),
+    maxServices: setting('SERVICEGRAPH_OTLP_MAX_SERVICES', whole(1, 10_000_000), defaultOtlpSettings.maxServices),
+    maxPending: setting('SERVICEGRAPH_OTLP_MAX_PENDING', whole(1, 100_000_000), defaultOtlpSettings.maxPending),
+    maxNewCisPerHour: setting('SERVICEGRAPH_OTLP_MAX_NEW_CIS_PER_HOUR', whole(0, 100_000_000), defaultOtlpSettings.maxNewCisPerHour),
+    retireAfterHours: setting('SERVICEGRAPH_OTLP_RETIRE_AFTER_HOURS', whole(0, 1_000_000), defaultOtlpSettings.retireAfterHours),
   },
   /** OTLP/gRPC TraceService/Export listens here (on `host`); null: off. */
   otlpGrpcPort: setting('SERVICEGRAPH_OTLP_GRPC_PORT', z.union([z.literal('off').transform(() => null), whole(0, 65535)]) as z.ZodType<number | null, string>, 4317),
@@ -84,6 +101,20 @@ export const settings = {
   metricsToken: setting('SERVICEGRAPH_METRICS_TOKEN', optional(text(500)), undefined),
   /** /readyz answers 503 while the projection is further than this behind the store's event log. */
   readyMaxLagMs: setting('SERVICEGRAPH_READY_MAX_LAG_MS', whole(0, 86_400_000), 30_000),
+  /** Event management. */
+  alerts: {
+    bindings: setting('SERVICEGRAPH_ALERT_BINDINGS', bindingsFile, () => ({ config: defaultBindingConfig, source: 'built-in defaults' })),
+    /** A firing alert with no `endsAt` that is not re-sent for this long expires (ms; set in minutes). */
+    timeoutMs: setting('SERVICEGRAPH_ALERT_TIMEOUT_MINUTES', minutesAsMs, 360 * 60_000),
+    /** Alerts closer in time than this may form one situation (ms; set in minutes). */
+    windowMs: setting('SERVICEGRAPH_SITUATION_WINDOW_MINUTES', minutesAsMs, 10 * 60_000),
+    /** Situations at or above this priority open an incident by themselves; null (`off`): only by hand. */
+    autoIncidentPriority: setting('SERVICEGRAPH_SITUATION_AUTO_INCIDENT',
+      z.union([z.literal('off').transform(() => null), Priority], { error: 'must be P1, P2, P3, P4 or off' }) as unknown as z.ZodType<Priority | null, string>, 'P1'),
+    severityHealth: setting('SERVICEGRAPH_ALERT_SEVERITY_HEALTH',
+      jsonOf(z.record(z.string(), HealthState, { error: 'must be a JSON object of severity → down, degraded or none' })).transform(severityMap) as unknown as z.ZodType<Record<string, HealthState>, string>,
+      () => severityMap({})),
+  },
   neo4j: {
     uri: setting('NEO4J_URI', optional(text()), undefined),
     user: setting('NEO4J_USER', text(), 'neo4j'),
@@ -106,8 +137,7 @@ export const cliSettings = {
 type Spec = { readonly [key: string]: Setting<unknown> | Spec };
 type ValuesOf<S> = S extends Setting<infer T> ? T : { -readonly [K in keyof S]: ValuesOf<S[K]> };
 
-/** Event management's settings are read by its own module's parser (bindings file, auto-incident priority), from the same environment. */
-export type Config = ValuesOf<typeof settings> & { alerts: AlertSettings };
+export type Config = ValuesOf<typeof settings>;
 export type CliConfig = ValuesOf<typeof cliSettings>;
 
 /** A setting whose value does not pass: the message is the one line a start prints. */
@@ -150,13 +180,7 @@ export function processEnvironment(): Readonly<Record<string, string | undefined
 
 /** The server's settings from `env`; throws ConfigError (one line naming the variable) on a bad value. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = processEnvironment()): Config {
-  const base = read(settings, env);
-  try {
-    return { ...base, alerts: alertSettingsFromEnv(env) };
-  } catch (e) {
-    const m = /^(SERVICEGRAPH_[A-Z_]+)/.exec((e as Error).message);
-    throw new ConfigError(m?.[1] ?? 'SERVICEGRAPH_ALERT_BINDINGS', (e as Error).message.split('\n')[0]);
-  }
+  return read(settings, env);
 }
 
 /** Kept for callers that build a config to override (tests, benches): the defaults are `configFromEnv({})`. */

@@ -41,8 +41,6 @@ import { rootCauseRoutes } from './api/routes/root-cause.ts';
 import { otlpRoutes } from './api/routes/otlp.ts';
 import { impactMapRoutes } from './api/routes/impact-map.ts';
 import { createImpactMapService } from './impact/impact-map-service.ts';
-import { ImpactMapRequest } from './model/impact.ts';
-import { GraphResult } from './model/records.ts';
 import { alertRoutes } from './api/routes/alerts.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { mcpRoutes } from './mcp/http-route.ts';
@@ -146,7 +144,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
       diffRoutes({ store }),
       driftRoutes({ store, limits }),
       impactRoutes(impact),
-      { router: impactMapRoutes(impactMap), operations: [{ method: 'post', path: '/api/v1/graph/impact', summary: 'The map of a blast radius of any size (failed CIs, or a change\'s worst case): grouped, coloured by state, truncation explained', role: 'viewer', body: ImpactMapRequest, response: GraphResult }] },
+      impactMapRoutes(impactMap),
       pathsRoutes(topology),
       incidentRoutes(incidents),
       changeRoutes(changes),

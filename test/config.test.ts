@@ -42,6 +42,12 @@ describe('settings: the environment is read once, in one schema', () => {
     ['SERVICEGRAPH_SQLITE_SYNC', 'OFF'],
     ['SERVICEGRAPH_RETIRE_GUARD', '2'],
     ['SERVICEGRAPH_OTLP_FLUSH_MS', 'soon'],
+    ['SERVICEGRAPH_SITUATION_AUTO_INCIDENT', 'P9'],
+    ['SERVICEGRAPH_ALERT_SEVERITY_HEALTH', '{"critical": "on fire"}'],
+    ['SERVICEGRAPH_ALERT_SEVERITY_HEALTH', '[not json'],
+    ['SERVICEGRAPH_ALERT_TIMEOUT_MINUTES', '-1'],
+    ['SERVICEGRAPH_SITUATION_WINDOW_MINUTES', 'ten'],
+    ['SERVICEGRAPH_ALERT_BINDINGS', '/nonexistent/bindings.yaml'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     let error: unknown;
     try { loadConfig({ [name]: value }); } catch (e) { error = e; }
@@ -50,6 +56,21 @@ describe('settings: the environment is read once, in one schema', () => {
     expect(message.startsWith(`${name}=`)).toBe(true);
     expect(message).not.toContain('\n');
     expect((error as ConfigError).variable).toBe(name);
+  });
+
+  it('reads event management\'s settings in the same schema', () => {
+    const d = loadConfig({}).alerts;
+    expect(d).toMatchObject({ timeoutMs: 360 * 60_000, windowMs: 10 * 60_000, autoIncidentPriority: 'P1' });
+    expect(d.bindings.source).toBe('built-in defaults');
+    const c = loadConfig({
+      SERVICEGRAPH_SITUATION_AUTO_INCIDENT: 'off', SERVICEGRAPH_ALERT_TIMEOUT_MINUTES: '90', SERVICEGRAPH_SITUATION_WINDOW_MINUTES: '2.5',
+      SERVICEGRAPH_ALERT_SEVERITY_HEALTH: '{"Disaster": "down", "__proto__": "none"}',
+    }).alerts;
+    expect(c).toMatchObject({ autoIncidentPriority: null, timeoutMs: 90 * 60_000, windowMs: 150_000 });
+    expect(c.severityHealth.disaster).toBe('down');
+    // Keys come from configuration and are looked up with alert input: no prototype to reach.
+    expect(Object.getPrototypeOf(c.severityHealth)).toBeNull();
+    expect(({} as Record<string, unknown>).none).toBeUndefined();
   });
 
   it('documents every variable in README\'s settings table', () => {

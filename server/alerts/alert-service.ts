@@ -159,7 +159,7 @@ export class AlertService {
     // Judge every alert, bind the new and changed ones (one key lookup for the whole delivery).
     const work: { id: string; before: AlertRecord | undefined; fields: ReturnType<typeof deliveredFields>; attempts: BindAttempt[] | null }[] = [];
     const durableRefresh: AlertRecord[] = [];
-    const ctx = { clusters: this.clusters(), defaults: this.deps.settings.bindings.defaults };
+    const ctx = { clusters: this.clusters(), defaults: this.deps.settings.bindings.config.defaults };
     for (const [id, a] of byId) {
       const before = this.alerts.get(id);
       const fields = deliveredFields(a);
@@ -171,7 +171,7 @@ export class AlertService {
         continue;
       }
       const rebind = !before || !before.binding.ci || JSON.stringify(before.labels) !== JSON.stringify(fields.labels);
-      work.push({ id, before, fields, attempts: rebind ? bindAttempts(fields.labels, this.deps.settings.bindings, ctx) : null });
+      work.push({ id, before, fields, attempts: rebind ? bindAttempts(fields.labels, this.deps.settings.bindings.config, ctx) : null });
     }
     const keys = [...new Set(work.flatMap((w) => w.attempts?.flatMap((a) => a.keys) ?? []))];
     const known = keys.length ? await this.deps.store.transact((tx) => tx.lookupKeys(keys), { readOnly: true }) : new Map<string, string>();

@@ -1,4 +1,4 @@
-/** Request limits; each is a setting (SERVICEGRAPH_LIMIT_<NAME>, see server/config.ts). */
+/** Request limits; each is a setting (SERVICEGRAPH_LIMIT_<NAME>, read by server/config.ts, which takes its defaults from here). */
 export interface Limits {
   bodyBytes: number;
   batchCis: number;

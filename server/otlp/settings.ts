@@ -1,4 +1,4 @@
-/** The live OTLP receiver's settings (SERVICEGRAPH_OTLP_*, read once by server/config.ts). */
+/** The live OTLP receiver's settings (SERVICEGRAPH_OTLP_*, read once by server/config.ts, which takes its defaults from here). */
 export interface OtlpSettings {
   /** Flush folded edges to the store at least this often... */
   flushMs: number;
@@ -19,6 +19,3 @@ export const defaultOtlpSettings: OtlpSettings = {
   flushMs: 10_000, flushSpans: 200_000, pairWindowMs: 30_000, maxEdges: 20_000, maxServices: 10_000, maxPending: 200_000,
   maxNewCisPerHour: 1_000, retireAfterHours: 168,
 };
-
-/** `flushMs` → `SERVICEGRAPH_OTLP_FLUSH_MS`. */
-export const otlpEnvName = (key: keyof OtlpSettings) => 'SERVICEGRAPH_OTLP_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();

@@ -18,7 +18,7 @@ import { Records } from '../../server/impact/records.ts';
 import { ImpactService } from '../../server/impact/impact-service.ts';
 import { IncidentService } from '../../server/impact/incident-service.ts';
 import { AlertService } from '../../server/alerts/alert-service.ts';
-import { alertSettingsFromEnv } from '../../server/alerts/settings.ts';
+import { loadConfig } from '../../server/config.ts';
 import { defaultPriorityConfig } from '../../server/domain/priority/priority.ts';
 import { propagateImpact } from '../../server/domain/impact/propagate.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
@@ -78,7 +78,7 @@ export async function benchAlerts(args: string[]): Promise<void> {
   const impact = new ImpactService({ topology, records, limits: defaultLimits });
   const incidents = new IncidentService({ impact, records, priority: defaultPriorityConfig });
   const latencies: number[] = [];
-  const settings = { ...alertSettingsFromEnv({}), autoIncidentPriority: null };
+  const settings = { ...loadConfig({}).alerts, autoIncidentPriority: null };
   // The storm is one simulated minute; the clock stands still at its end so that nothing expires mid-run.
   const start = Date.now();
   const alerts = new AlertService({ store, topology, impact, records, incidents, priority: defaultPriorityConfig, settings, observe: (ms) => latencies.push(ms), now: () => start + 60_000 });
