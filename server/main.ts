@@ -81,24 +81,45 @@ function startFailed(config: Config, e: unknown): null {
 
 /** How long a stop may take (drain requests, final OTLP flush, close the store) before the process gives up. */
 const STOP_WITHIN_MS = 10_000;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /**
- * SIGINT/SIGTERM run `stop` once, then the process ends by itself (nothing left to run); if it has not
- * stopped within STOP_WITHIN_MS it exits anyway. A second signal exits at once.
+ * Ends the process now, as `signal` does to a process that does not handle it: the handlers are removed
+ * (the signal's default action is back) and the signal sent again, so the exit status says which signal
+ * ended it, as `kill` and supervisors expect. Output already written to a pipe stays written.
+ */
+function endBySignal(signal: NodeJS.Signals): void {
+  for (const s of STOP_SIGNALS) process.removeAllListeners(s);
+  process.kill(process.pid, signal);
+}
+
+/**
+ * SIGINT/SIGTERM run `stop` once, which closes every handle (HTTP and gRPC servers, WebSockets, timers,
+ * workers, the store): the process then ends by itself with `process.exitCode` (0, or 1 when stopping
+ * failed). A second signal, or a stop still running after STOP_WITHIN_MS, ends it at once by that
+ * signal (README, Operations: stopping).
  */
 function onStopSignal(stop: () => Promise<void> | void): void {
   let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  for (const sig of STOP_SIGNALS) {
     process.on(sig, () => {
-      if (stopping) process.exit(1);
+      if (stopping) { console.error(`servicegraph: second ${sig}; stopping now without draining`); endBySignal(sig); return; }
       stopping = true;
-      setTimeout(() => { console.error(`servicegraph did not stop within ${STOP_WITHIN_MS / 1000} s; exiting`); process.exit(1); }, STOP_WITHIN_MS).unref();
+      console.error(`servicegraph: ${sig}; stopping (a second signal stops at once)`);
+      const watchdog = setTimeout(() => { console.error(`servicegraph did not stop within ${STOP_WITHIN_MS / 1000} s; stopping now`); endBySignal(sig); }, STOP_WITHIN_MS);
+      // The watchdog alone must not keep a stopped process alive.
+      watchdog.unref();
       Promise.resolve(stop()).then(
-        () => { process.exitCode ??= 0; },
-        (e: unknown) => { console.error(`servicegraph: stopping failed: ${(e as Error).message}`); process.exitCode = 1; },
+        () => { clearTimeout(watchdog); process.exitCode ??= 0; },
+        (e: unknown) => { clearTimeout(watchdog); console.error(`servicegraph: stopping failed: ${(e as Error).message}`); process.exitCode = 1; },
       );
     });
   }
+}
+
+/** An API worker's channel to the primary keeps it alive: closing it lets a stopped worker end. */
+function leaveCluster(): void {
+  if (cluster.isWorker && cluster.worker?.isConnected()) cluster.worker.disconnect();
 }
 
 /** `servicegraph restore` refuses a data dir a running server holds (server/ops/backup.ts). */
@@ -111,46 +132,65 @@ if (!config) {
 } else if (config.workers > 1 && cluster.isPrimary) {
   // The primary prepares the store once (schema, admin token, demo), then only supervises: the workers
   // share the port, each builds its own projection and follows the others' commits through the event log.
-  const store = await createStore(config);
-  await store.init();
-  holdWhileRunning(config);
-  const adminToken = await ensureAdminToken(store, config);
-  const empty = await isEmpty(store);
-  await demoIfAsked(config, store, empty);
-  await store.close();
   let stopping = false;
   const started = new Set<number>();
+  const prepare = (async () => {
+    const store = await createStore(config);
+    await store.init();
+    holdWhileRunning(config);
+    const adminToken = await ensureAdminToken(store, config);
+    const empty = await isEmpty(store);
+    await demoIfAsked(config, store, empty);
+    await store.close();
+    return { kind: store.kind, adminToken, empty };
+  })();
+  /** Stops every worker (after the preparation, if a signal came during it); the primary then ends by itself. */
+  const stopWorkers = async () => {
+    stopping = true;
+    await prepare.catch(() => undefined);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    await new Promise<void>((done) => cluster.disconnect(done));
+  };
+  // Handled from the first instant: a signal during the preparation must not kill the process mid-write.
+  onStopSignal(stopWorkers);
+  const { kind, adminToken, empty } = await prepare;
   const fork = () => {
     const w = cluster.fork();
     w.once('listening', () => {
       started.add(w.id);
-      if (started.size === config.workers) greet(config, `http://localhost:${config.port}`, store.kind, adminToken, empty);
+      if (started.size === config.workers) greet(config, `http://localhost:${config.port}`, kind, adminToken, empty);
     });
   };
-  for (let i = 0; i < config.workers; i++) fork();
+  if (!stopping) for (let i = 0; i < config.workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     // A worker that never got to listen will fail again (port taken, bad store): stop rather than loop.
-    if (!started.has(worker.id)) { console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`); process.exit(1); }
+    if (!started.has(worker.id)) {
+      console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`);
+      process.exitCode = 1;
+      void stopWorkers();
+      return;
+    }
     console.error(`API worker ${worker.process.pid} stopped (${signal ?? code}); starting another`);
     fork();
   });
-  onStopSignal(() => {
-    stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    return new Promise<void>((done) => cluster.disconnect(done));
-  });
 } else {
-  const server = await startServer(config).catch((e: unknown) => startFailed(config, e));
-  if (!server) {
-    // One line said why (above); nothing runs.
-  } else if (cluster.isPrimary) {
-    holdWhileRunning(config);
-    const { store } = server;
-    const empty = await isEmpty(store);
-    await demoIfAsked(config, store, empty);
-    if (values.demo) await server.feed.poke();
-    greet(config, server.url, store.kind, server.adminToken, empty);
-  }
-  if (server) onStopSignal(() => server.close());
+  const starting = startServer(config).catch((e: unknown) => startFailed(config, e));
+  const ready = (async () => {
+    const server = await starting;
+    if (server && cluster.isPrimary) {
+      holdWhileRunning(config);
+      const { store } = server;
+      const empty = await isEmpty(store);
+      await demoIfAsked(config, store, empty);
+      if (values.demo) await server.feed.poke();
+      greet(config, server.url, store.kind, server.adminToken, empty);
+    }
+    return server;
+  })();
+  // Handled from the first instant: a signal during the start (or the demo load) stops the server once
+  // that is done, never in the middle of a write.
+  onStopSignal(async () => { await (await ready.catch(() => starting))?.close(); leaveCluster(); });
+  // A worker that could not start ends too (its channel to the primary would keep it alive), and the primary stops.
+  if (!(await ready)) leaveCluster();
 }

@@ -24,6 +24,9 @@ export async function loadDemo(store: GraphStore, limits: Limits, opts: { cis?: 
     const out = await ingest(store, { source: 'demo', scope: 'demo-estate', runId, complete, force: true, cis, relations }, { limits, maxRetireShare: 1 });
     if (!out.dryRun) created += out.result.cis.created + out.result.relations.created;
     opts.progress?.(`demo: batch ${++n}/${total}`);
+    // The embedded store commits synchronously: a turn of the event loop between batches lets requests,
+    // timers and signals through while a large demo loads.
+    await new Promise((r) => setImmediate(r));
   };
   for (let i = 0; i < estate.cis.length; i += batchCis) await send(estate.cis.slice(i, i + batchCis), [], false);
   for (let i = 0; i < estate.relations.length; i += batchRels) {
