@@ -59,7 +59,7 @@ function greet(config: Config, url: string, storeKind: GraphStore['kind'], admin
   const workers = config.workers > 1 ? `, ${config.workers} API workers` : '';
   console.log(`servicegraph is listening on ${url} (store: ${storeKind}, data: ${where}${workers})`);
   if (link) console.log(`Open the map, signed in as admin: ${link}`);
-  else console.log(`Sign in with an admin token (SERVICEGRAPH_ADMIN_TOKEN or the one in ${config.dataDir}/admin-token).`);
+  else console.log(`Sign in with an admin token (SERVICEGRAPH_ADMIN_TOKEN, or the one generated at the first start in ${config.dataDir}/admin-token).`);
   if (empty && !values.demo) console.log('The store is empty. Load the demo estate with: npm start -- --demo');
 }
 

@@ -25,7 +25,7 @@ import { startGrpcReceiver, type GrpcReceiver } from './otlp/grpc-server.ts';
 
 /** A start that cannot complete for a reason a person can fix; the message is the one line to print. */
 export class StartError extends Error {}
-import { authenticate, hashToken, issueToken, tokenResolver } from './api/auth.ts';
+import { createTokenAuth, hashToken, issueToken } from './api/auth.ts';
 import { tokenRoutes } from './api/routes/tokens.ts';
 import { ingestRoutes } from './api/routes/ingest.ts';
 import { ciRoutes } from './api/routes/cis.ts';
@@ -58,7 +58,7 @@ export interface RunningServer {
   /** The OTLP/gRPC port, null when off. */
   grpcPort: number | null;
   metrics: Metrics;
-  /** The admin token when this start created or was given one, for the signed-in link. */
+  /** The admin token when this start generated it (printed once, in the signed-in link), else null. */
   adminToken: string | null;
   /** What /healthz answers (also for /readyz and metrics). */
   health(): HealthReport;
@@ -66,18 +66,19 @@ export interface RunningServer {
 }
 
 /**
- * Makes sure an admin token exists: the configured one, or one generated on first start,
- * printed once and kept in <data>/admin-token (mode 0600) so a restart can print the link again.
+ * Makes sure an admin token exists: the configured one, or one generated on first start and kept in
+ * <data>/admin-token (mode 0600). Returns the token only when this call generated it: a secret is printed
+ * once, in the first start's signed-in link, not into every start's log.
  */
 export async function ensureAdminToken(store: GraphStore, config: Pick<Config, 'adminToken' | 'dataDir'>): Promise<string | null> {
   if (config.adminToken) {
     if (!(await store.findToken(hashToken(config.adminToken)))) await issueToken(store, 'admin (SERVICEGRAPH_ADMIN_TOKEN)', 'admin', config.adminToken);
-    return config.adminToken;
+    return null;
   }
   const file = join(config.dataDir, 'admin-token');
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
-    if (await store.findToken(hashToken(token))) return token;
+    if (await store.findToken(hashToken(token))) return null;
   }
   if ((await store.countTokens()) > 0) return null;
   const { token } = await issueToken(store, 'admin (first start)', 'admin');
@@ -124,12 +125,15 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const projectionSeq = () => topology.seq;
   const readyNow = () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs });
 
-  const health = () => healthReport({ store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs, loops: [],
+  const health = () => healthReport({ store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs, loops: [hub.loopStatus],
     details: { alerts: alerts.loop, reassessor: reassessor.status },
   });
 
   // Routes and the HTTP edge.
-  const auth = authenticate(store);
+  // A revoked token is forgotten by the authenticator at once and its live connections end.
+  const tokens = createTokenAuth(store, { log: (m) => logger.warn(m) });
+  const auth = tokens.authenticate;
+  const onRevoke: ((id: string) => void)[] = [(id) => tokens.forget(id)];
   const app = createApp({
     logger, metrics,
     bodyBytes: limits.bodyBytes,
@@ -137,7 +141,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     webDist: config.webDist,
     health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
     api: [
-      tokenRoutes({ store }),
+      tokenRoutes({ store, revoked: (id) => { for (const f of onRevoke) f(id); } }),
       ingestRoutes({ writer }),
       ciRoutes({ store, limits }),
       graphRoutes({ store, topology, limits, edgeState: config.edgeState }),
@@ -163,7 +167,8 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   // Start: follow the log from where the projection was built, listen, run background work.
   feed.start(topology.seq);
   const server: Server = createServer(app);
-  const hub = new WsHub(server, store, feed);
+  const hub = new WsHub(server, store, feed, tokens);
+  onRevoke.push((id) => hub.closeToken(id));
   alerts.onHealth((snapshot) => hub.publish({ type: 'health', snapshot }));
   metrics.attach({
     projection: () => ({ ...topology.current.stats(), seq: topology.seq }),
@@ -191,7 +196,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     try {
       grpc = await startGrpcReceiver({
         host: config.host, port: config.otlpGrpcPort, receiver: otlp, maxMessageBytes: limits.bodyBytes,
-        resolveToken: tokenResolver(store), logger, onCall: metrics.grpcCall,
+        resolveToken: tokens.resolve, logger, onCall: metrics.grpcCall,
       });
     } catch (e) {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });

@@ -11,8 +11,10 @@ declare module 'express-serve-static-core' {
   interface Request { principal?: TokenInfo }
 }
 
-export async function issueToken(store: GraphStore, name: string, role: Role, value = newToken(), team: string | null = null): Promise<{ token: string; info: TokenInfo }> {
-  const info: TokenInfo = { id: 'tok-' + randomBytes(6).toString('base64url'), name, role, createdAt: new Date().toISOString(), team };
+export async function issueToken(
+  store: GraphStore, name: string, role: Role, value = newToken(), team: string | null = null, expiresAt: string | null = null,
+): Promise<{ token: string; info: TokenInfo }> {
+  const info: TokenInfo = { id: 'tok-' + randomBytes(6).toString('base64url'), name, role, createdAt: new Date().toISOString(), team, expiresAt, lastUsedAt: null };
   await store.createToken({ ...info, hash: hashToken(value) });
   return { token: value, info };
 }
@@ -23,31 +25,65 @@ export function bearerOf(req: Request): string | undefined {
   return undefined;
 }
 
-/** A token's principal by its hash (cached for 30 s), or null; for HTTP and for gRPC metadata alike. */
-export function tokenResolver(store: GraphStore): (token: string) => Promise<TokenInfo | null> {
-  const cache = new Map<string, { info: TokenInfo; at: number }>();
-  return async (token) => {
-    const hash = hashToken(token);
-    const hit = cache.get(hash);
-    if (hit && Date.now() - hit.at < 30_000) return hit.info;
-    const info = await store.findToken(hash);
-    if (info) cache.set(hash, { info, at: Date.now() });
-    return info;
-  };
+/** Whether a token may be used at `now`: it has no expiry, or its expiry is still ahead. */
+export const tokenValidAt = (info: Pick<TokenInfo, 'expiresAt'>, now: number) => !info.expiresAt || Date.parse(info.expiresAt) > now;
+
+/** How long a looked-up token is trusted without asking the store again: another API worker's revocation reaches this one within it. */
+export const TOKEN_CACHE_MS = 5_000;
+/** `lastUsedAt` is written at most this often per token, so a busy collector does not write on every request. */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface TokenAuth {
+  /** Express middleware: resolves the bearer token (headers only) to `req.principal`, or a 401. */
+  authenticate: RequestHandler;
+  /** The token behind a secret if it exists and has not expired (HTTP, gRPC metadata and the live hub alike). */
+  resolve(secret: string): Promise<TokenInfo | null>;
+  /** Forget a revoked token at once (this process; others within TOKEN_CACHE_MS). */
+  forget(id: string): void;
 }
 
-/** Resolves the bearer token to a principal from the headers alone; only the hash is ever looked up or stored. */
-export function authenticate(store: GraphStore): RequestHandler {
-  const resolve = tokenResolver(store);
-  return async (req: Request, _res: Response, next: NextFunction) => {
-    try {
-      const token = bearerOf(req);
-      if (!token) throw new UnauthenticatedError('send Authorization: Bearer <token>');
-      const info = await resolve(token);
-      if (!info) throw new UnauthenticatedError('unknown token');
-      req.principal = info;
-      next();
-    } catch (e) { next(e); }
+/** Token authentication: only the hash is ever looked up or stored; expiry checked on every use; last use recorded. */
+export function createTokenAuth(store: GraphStore, opts: { now?: () => number; log?: (line: string) => void } = {}): TokenAuth {
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, { info: TokenInfo; at: number }>();
+  const touched = new Map<string, number>();
+  const touch = (info: TokenInfo) => {
+    const t = now();
+    if (t - (touched.get(info.id) ?? 0) < TOUCH_EVERY_MS) return;
+    touched.set(info.id, t);
+    // Bookkeeping: a failed write must not fail the request, nor become an unhandled rejection.
+    store.touchToken(info.id, new Date(t).toISOString()).catch((e: unknown) => (opts.log ?? console.error)(`tokens: could not record the last use of ${info.id}: ${(e as Error)?.message ?? e}`));
+  };
+  async function resolve(secret: string): Promise<TokenInfo | null> {
+    const hash = hashToken(secret);
+    const hit = cache.get(hash);
+    let info = hit && now() - hit.at < TOKEN_CACHE_MS ? hit.info : null;
+    if (!info) {
+      info = await store.findToken(hash);
+      if (info) cache.set(hash, { info, at: now() }); else cache.delete(hash);
+      // Bounded: entries of tokens no longer presented age out.
+      if (cache.size > 10_000) for (const [k, v] of cache) if (now() - v.at >= TOKEN_CACHE_MS) cache.delete(k);
+    }
+    if (!info || !tokenValidAt(info, now())) return null;
+    touch(info);
+    return info;
+  }
+  return {
+    resolve,
+    forget(id) {
+      for (const [hash, v] of cache) if (v.info.id === id) cache.delete(hash);
+      touched.delete(id);
+    },
+    authenticate: async (req: Request, _res: Response, next: NextFunction) => {
+      try {
+        const token = bearerOf(req);
+        if (!token) throw new UnauthenticatedError('send Authorization: Bearer <token>');
+        const info = await resolve(token);
+        if (!info) throw new UnauthenticatedError('unknown, revoked or expired token');
+        req.principal = info;
+        next();
+      } catch (e) { next(e); }
+    },
   };
 }
 

@@ -3,12 +3,16 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { GraphStore } from '../store/port.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { ChangeEvent, TokenInfo } from '../model/records.ts';
-import { LIVE_CLOSE_UNAUTHENTICATED, type ClientMessage, type ServerMessage } from '../model/live.ts';
-import { hashToken } from '../api/auth.ts';
+import { LIVE_CLOSE_UNAUTHENTICATED, liveErrors, type ClientMessage, type ServerMessage } from '../model/live.ts';
+import { tokenValidAt, type TokenAuth } from '../api/auth.ts';
+import { Backoff } from './supervision.ts';
 
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
 interface Client { ws: WebSocket; principal: TokenInfo | null; lastSeq: number }
+
+/** How often open connections are checked against the store's tokens (revoked by another API worker, expired). */
+const RECHECK_MS = 5_000;
 
 /**
  * Streams committed change events to signed-in viewers, in sequence order. A client that falls too
@@ -18,8 +22,10 @@ export class WsHub {
   private wss: WebSocketServer;
   private clients = new Set<Client>();
   private unsubscribe: () => void;
+  private recheckTimer: NodeJS.Timeout | null = null;
+  private readonly recheckLoop = new Backoff('live token check', { baseMs: RECHECK_MS, maxMs: 60_000 });
 
-  constructor(server: Server, private store: GraphStore, private feed: ChangeFeed, path = '/api/v1/events') {
+  constructor(server: Server, private store: GraphStore, private feed: ChangeFeed, private tokens: Pick<TokenAuth, 'resolve'>, path = '/api/v1/events') {
     this.wss = new WebSocketServer({ server, path, maxPayload: 64 * 1024 });
     // The HTTP server's own errors (a taken port at listen) reach whoever started it; the hub's copy of
     // them must not become an unhandled 'error' event that ends the process.
@@ -34,7 +40,44 @@ export class WsHub {
       if (token) this.guard(client, this.authenticate(client, token));
     });
     this.unsubscribe = feed.subscribe((e) => this.broadcast(e));
+    this.scheduleRecheck();
   }
+
+  /** Supervised: a failing store read is retried with backoff and reported, never an unhandled rejection. */
+  private scheduleRecheck() {
+    this.recheckTimer = setTimeout(() => {
+      this.recheck().then(() => this.recheckLoop.succeeded(), (e: unknown) => this.recheckLoop.failed((e as Error)?.message ?? String(e)))
+        .finally(() => { if (this.recheckTimer) this.scheduleRecheck(); });
+    }, this.recheckLoop.delayMs());
+    // Background bookkeeping alone does not keep the process alive.
+    this.recheckTimer.unref();
+  }
+
+  /** Ends the connections whose token is gone (revoked, here or by another API worker) or has expired. */
+  private async recheck() {
+    if (!this.clients.size) return;
+    const valid = new Map((await this.store.listTokens()).map((t) => [t.id, t]));
+    const now = Date.now();
+    for (const c of this.clients) {
+      const t = c.principal ? valid.get(c.principal.id) : undefined;
+      if (!t) this.end(c, 'revoked', 'this token was revoked');
+      else if (!tokenValidAt(t, now)) this.end(c, 'unauthenticated', 'this token has expired');
+    }
+  }
+
+  /** A revoked token's connections end now, told why (the UI then stops reconnecting). */
+  closeToken(id: string): void {
+    for (const c of this.clients) if (c.principal?.id === id) this.end(c, 'revoked', 'this token was revoked');
+  }
+
+  private end(c: Client, code: 'revoked' | 'unauthenticated', message: string) {
+    this.send(c, { type: 'error', code, message });
+    c.ws.close(liveErrors[code].close, code);
+    this.clients.delete(c);
+  }
+
+  /** The token check's state, for /healthz. */
+  get loopStatus() { return this.recheckLoop.status(); }
 
   /**
    * A store read failing for one client (authentication, a replay) must not become an unhandled rejection
@@ -53,9 +96,9 @@ export class WsHub {
   }
 
   private async authenticate(c: Client, token: string) {
-    const info = await this.store.findToken(hashToken(token));
+    const info = await this.tokens.resolve(token);
     if (!info || info.role === 'collector') {
-      this.send(c, { type: 'error', code: 'unauthenticated', message: info ? 'a collector token cannot watch events' : 'unknown token' });
+      this.send(c, { type: 'error', code: 'unauthenticated', message: info ? 'a collector token cannot watch events' : 'unknown, revoked or expired token' });
       c.ws.close(LIVE_CLOSE_UNAUTHENTICATED, 'unauthenticated');
       return;
     }
@@ -100,6 +143,8 @@ export class WsHub {
   get connections(): number { return this.clients.size; }
 
   close(): Promise<void> {
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    this.recheckTimer = null;
     this.unsubscribe();
     for (const c of this.clients) c.ws.terminate();
     return new Promise((resolve) => this.wss.close(() => resolve()));

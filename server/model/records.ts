@@ -107,6 +107,8 @@ export const roleRank: Record<Role, number> = { viewer: 0, collector: 1, 'change
 export const TokenInfo = z.object({
   id: z.string(), name: z.string(), role: Role, createdAt: z.string(),
   team: z.string().nullable().optional().describe('the team this token approves changes for (a change manager of that team)'),
+  expiresAt: z.string().nullable().optional().describe('after this instant the token is refused; null: it never expires'),
+  lastUsedAt: z.string().nullable().optional().describe('when the token last authenticated a request (kept to the minute)'),
 });
 export type TokenInfo = z.infer<typeof TokenInfo>;
 

@@ -178,7 +178,13 @@ export interface GraphStore {
   /** Append an event outside ingest (incidents, changes...). */
   appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number>;
 
-  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null }): Promise<void>;
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }): Promise<void>;
+  /** Every token (never its hash), oldest first. */
+  listTokens(): Promise<TokenInfo[]>;
+  /** Deletes the token; false when there was none with this id. */
+  revokeToken(id: string): Promise<boolean>;
+  /** Records that the token authenticated a request at `at`. */
+  touchToken(id: string, at: string): Promise<void>;
   findToken(hash: string): Promise<TokenInfo | null>;
   countTokens(): Promise<number>;
 

@@ -497,6 +497,18 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         await store.createToken({ id: 't2', hash: 'h2', name: 'dba lead', role: 'change-manager', createdAt: c.now(), team: 'dba' });
         expect(await store.findToken('h2')).toMatchObject({ id: 't2', role: 'change-manager', team: 'dba' });
         expect((await store.findToken('h1'))?.team ?? null).toBeNull();
+        await store.createToken({ id: 't3', hash: 'h3', name: 'grafana', role: 'viewer', createdAt: c.advance(), expiresAt: '2030-01-01T00:00:00.000Z' });
+        expect(await store.findToken('h3')).toMatchObject({ id: 't3', expiresAt: '2030-01-01T00:00:00.000Z', lastUsedAt: null });
+        await store.touchToken('t3', c.now());
+        expect((await store.listTokens()).map((t) => [t.id, t.expiresAt ?? null, t.lastUsedAt ?? null])).toEqual([
+          ['t1', null, null], ['t2', null, null], ['t3', '2030-01-01T00:00:00.000Z', c.now()],
+        ]);
+        // Never a hash in a listing.
+        expect(JSON.stringify(await store.listTokens())).not.toMatch(/"h[123]"/);
+        expect(await store.revokeToken('t3')).toBe(true);
+        expect(await store.revokeToken('t3')).toBe(false);
+        expect(await store.findToken('h3')).toBeNull();
+        expect(await store.countTokens()).toBe(2);
         await store.putDoc({ kind: 'incident', id: 'i1', createdAt: c.now(), updatedAt: c.now(), data: { title: 'down' } });
         await store.putDoc({ kind: 'incident', id: 'i1', createdAt: c.now(), updatedAt: c.advance(), data: { title: 'still down' } });
         expect((await store.getDoc('incident', 'i1'))!.data).toEqual({ title: 'still down' });

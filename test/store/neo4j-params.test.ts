@@ -105,6 +105,9 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await store.createToken({ id: 't', hash: 'h', name: 'n', role: 'admin', createdAt: now });
     await store.findToken('h');
     await store.countTokens();
+    await store.listTokens();
+    await store.touchToken('t', now);
+    await store.revokeToken('t');
     await store.putDoc({ kind: 'incident', id: 'i', createdAt: now, updatedAt: now, data: {} });
     await store.getDoc('incident', 'i');
     await store.listDocs('incident');

@@ -1,22 +1,46 @@
 import { z } from 'zod';
 import { Role, TokenInfo } from '../../model/records.ts';
+import { cleanText } from '../../model/ingest.ts';
 import type { GraphStore } from '../../store/port.ts';
 import { issueToken } from '../auth.ts';
-import { parseBody } from '../validate.ts';
+import { isoTime, parseBody } from '../validate.ts';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';
 
 export const CreateTokenBody = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: cleanText(1, 100),
   role: Role,
-  team: z.string().min(1).max(100).optional().describe('bind the token to a team: a change manager approves changes for that team only'),
+  team: cleanText(1, 100).optional().describe('bind the token to a team: a change manager approves changes for that team only'),
+  expiresAt: isoTime.optional().describe('when the token stops working (an instant in the future)'),
+  expiresInDays: z.number().positive().max(3650).optional().describe('or: how many days from now it stops working'),
 });
 
-export function tokenRoutes(deps: { store: GraphStore }): ApiRoutes {
+/**
+ * Tokens (admin): issue one (its secret is in this reply only), list them (never a secret or its hash),
+ * revoke one (refused at once on every route of this process, within seconds on other API workers; live
+ * connections that carry it are closed).
+ */
+export function tokenRoutes(deps: { store: GraphStore; revoked(id: string): void; now?: () => number }): ApiRoutes {
+  const now = deps.now ?? Date.now;
   return new RouteTable()
-    .route({ method: 'post', path: '/tokens', summary: 'Create an API token', role: 'admin', body: CreateTokenBody, status: 201, response: TokenInfo.extend({ token: z.string() }) }, async (req, res) => {
+    .route({ method: 'post', path: '/tokens', summary: 'Create an API token; the secret is in this reply only', role: 'admin', body: CreateTokenBody, status: 201, response: TokenInfo.extend({ token: z.string() }) }, async (req, res) => {
       const body = parseBody(CreateTokenBody, req);
-      const { token, info } = await issueToken(deps.store, body.name, body.role, undefined, body.team ?? null);
+      if (body.expiresAt && body.expiresInDays) throw new InputError('give expiresAt or expiresInDays, not both');
+      const expiresAt = body.expiresAt ?? (body.expiresInDays ? new Date(now() + body.expiresInDays * 86_400_000).toISOString() : null);
+      if (expiresAt && Date.parse(expiresAt) <= now()) throw new InputError('expiresAt is in the past', { problems: [{ path: ['expiresAt'], code: 'in_past', message: 'must be in the future' }] });
+      const { token, info } = await issueToken(deps.store, body.name, body.role, undefined, body.team ?? null, expiresAt);
       res.status(201).json({ token, ...info });
+    })
+    .route({ method: 'get', path: '/tokens', summary: 'Every token with its role, team, expiry and last use (never a secret)', role: 'admin', response: z.object({ items: z.array(TokenInfo) }) }, async (_req, res) => {
+      res.json({ items: await deps.store.listTokens() });
+    })
+    .route({ method: 'delete', path: '/tokens/:id', summary: 'Revoke a token: refused at once, its live connections closed', role: 'admin', status: 204 }, async (req, res) => {
+      const id = req.params.id as string;
+      // An admin locking itself out by mistake would need a restart with SERVICEGRAPH_ADMIN_TOKEN to recover.
+      if (id === req.principal!.id) throw new InputError('a token cannot revoke itself; revoke it with another admin token');
+      if (!(await deps.store.revokeToken(id))) throw new NotFoundError(`no token ${id}`);
+      deps.revoked(id);
+      res.status(204).end();
     })
     .route({ method: 'get', path: '/whoami', summary: 'The token this request carries (never its secret)', role: 'viewer', response: TokenInfo }, (req, res) => {
       res.json(req.principal);

@@ -51,7 +51,7 @@ export const importers: Record<ExportTable, { query: QueryName; rows: (rows: Row
   },
   tokens: {
     query: 'merge-tokens',
-    rows: (rows) => rows.map((r) => ({ id: String(r.id), hash: String(r.hash), name: String(r.name), role: String(r.role), createdAt: String(r.created_at), team: strOrNull(r.team) })),
+    rows: (rows) => rows.map((r) => ({ id: String(r.id), hash: String(r.hash), name: String(r.name), role: String(r.role), createdAt: String(r.created_at), team: strOrNull(r.team), expiresAt: strOrNull(r.expires_at), lastUsedAt: strOrNull(r.last_used_at) })),
   },
   docs: {
     query: 'put-docs',

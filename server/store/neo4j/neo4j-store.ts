@@ -27,6 +27,10 @@ export const MISSING_COUNTER = 'the Neo4j event counter (:Counter {name: \'event
  * driver on transient errors (deadlock, leader switch), so they only read, write and return: no logging,
  * no events, no ids made outside them. See README.md beside this file for the graph model.
  */
+const tokenOf = (r: TokenInfo): TokenInfo => ({
+  id: r.id, name: r.name, role: r.role, createdAt: r.createdAt, team: r.team ?? null, expiresAt: r.expiresAt ?? null, lastUsedAt: r.lastUsedAt ?? null,
+});
+
 export class Neo4jStore implements GraphStore {
   readonly kind = 'neo4j' as const;
   private readonly driver: Driver;
@@ -125,12 +129,22 @@ export class Neo4jStore implements GraphStore {
     });
   }
 
-  async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null }): Promise<void> {
-    await this.write((tx) => runQuery(tx, 'create-token', { ...t, team: t.team ?? null }));
+  async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }): Promise<void> {
+    await this.write((tx) => runQuery(tx, 'create-token', { ...t, team: t.team ?? null, expiresAt: t.expiresAt ?? null }));
   }
   async findToken(hash: string): Promise<TokenInfo | null> {
     const [r] = await this.read((tx) => runQuery<TokenInfo>(tx, 'find-token', { hash }));
-    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.createdAt, team: r.team ?? null } : null;
+    return r ? tokenOf(r) : null;
+  }
+  async listTokens(): Promise<TokenInfo[]> {
+    return (await this.read((tx) => runQuery<TokenInfo>(tx, 'list-tokens'))).map(tokenOf);
+  }
+  async revokeToken(id: string): Promise<boolean> {
+    const [r] = await this.write((tx) => runQuery<{ n: unknown }>(tx, 'revoke-token', { id }));
+    return r !== undefined && num(r.n) > 0;
+  }
+  async touchToken(id: string, at: string): Promise<void> {
+    await this.write((tx) => runQuery(tx, 'touch-token', { id, at }));
   }
   async countTokens(): Promise<number> {
     const [r] = await this.read((tx) => runQuery<{ n: unknown }>(tx, 'count-tokens'));

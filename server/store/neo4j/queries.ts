@@ -13,12 +13,12 @@ export const queryNames = [
   'append-entries', 'append-event', 'await-indexes', 'bench-reachability', 'ci-detail', 'ci-status', 'close-ci-versions',
   'close-relation-versions', 'count-all', 'count-tokens', 'create-cis', 'create-relations', 'create-token', 'delete-all',
   'diff-cis', 'diff-relations', 'doc-version', 'ensure-counter', 'events-since', 'events-taken', 'find-token', 'get-checkpoints', 'get-cis',
-  'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'last-seen', 'latest-seq', 'list-cis', 'list-alerts', 'list-alerts-as-of', 'list-docs', 'list-entries', 'load-cis',
+  'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'last-seen', 'latest-seq', 'list-cis', 'list-tokens', 'list-alerts', 'list-alerts-as-of', 'list-docs', 'list-entries', 'load-cis',
   'load-relations-by-id', 'load-relations-by-triple', 'lock-writes', 'lookup-keys', 'merge-ci-versions', 'merge-keys',
   'merge-relation-versions', 'merge-tokens', 'purge-idempotency', 'put-docs', 'recall-idempotency', 'relations-among',
-  'relations-among-as-of', 'relations-as-of', 'relations-of-limited', 'relations-touching', 'remember-idempotency',
+  'relations-among-as-of', 'relations-as-of', 'relations-of-limited', 'relations-touching', 'remember-idempotency', 'revoke-token',
   'save-checkpoint', 'scope-assertions', 'server-version', 'set-last-batch-at', 'topology-cis', 'topology-cis-as-of',
-  'topology-relations', 'topology-relations-as-of', 'update-cis', 'update-relations', 'upsert-alerts', 'upsert-assertions', 'upsert-runs',
+  'topology-relations', 'topology-relations-as-of', 'touch-token', 'update-cis', 'update-relations', 'upsert-alerts', 'upsert-assertions', 'upsert-runs',
 ] as const;
 export type QueryName = (typeof queryNames)[number];
 

@@ -112,7 +112,9 @@ CREATE TABLE IF NOT EXISTS tokens (
   name TEXT NOT NULL,
   role TEXT NOT NULL,
   created_at TEXT NOT NULL,
-  team TEXT
+  team TEXT,
+  expires_at TEXT,
+  last_used_at TEXT
 );
 
 CREATE TABLE IF NOT EXISTS docs (

@@ -44,7 +44,14 @@ function migrateSchema(db: Database.Database) {
   // Tokens gained the team they approve changes for.
   const tokenCols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'tokens\')').all().map((c) => c.name));
   if (!tokenCols.has('team')) db.exec('ALTER TABLE tokens ADD COLUMN team TEXT');
+  // ... and an optional expiry and their last use.
+  if (!tokenCols.has('expires_at')) db.exec('ALTER TABLE tokens ADD COLUMN expires_at TEXT');
+  if (!tokenCols.has('last_used_at')) db.exec('ALTER TABLE tokens ADD COLUMN last_used_at TEXT');
 }
+
+type TokenRow = { id: string; name: string; role: Role; created_at: string; team: string | null; expires_at: string | null; last_used_at: string | null };
+const TOKEN_COLUMNS = 'id, name, role, created_at, team, expires_at, last_used_at';
+const tokenOf = (r: TokenRow): TokenInfo => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, team: r.team, expiresAt: r.expires_at, lastUsedAt: r.last_used_at });
 
 export class SqliteStore implements GraphStore {
   readonly kind = 'sqlite' as const;
@@ -165,15 +172,24 @@ export class SqliteStore implements GraphStore {
     }).immediate());
   }
 
-  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null }): Promise<void> {
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }): Promise<void> {
     return this.mutex.run(async () => {
-      this.writer.prepare('INSERT INTO tokens (id, hash, name, role, created_at, team) VALUES (?, ?, ?, ?, ?, ?)').run(t.id, t.hash, t.name, t.role, t.createdAt, t.team ?? null);
+      this.writer.prepare('INSERT INTO tokens (id, hash, name, role, created_at, team, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(t.id, t.hash, t.name, t.role, t.createdAt, t.team ?? null, t.expiresAt ?? null);
     });
   }
   async findToken(hash: string): Promise<TokenInfo | null> {
-    const r = this.reader.prepare<[string], { id: string; name: string; role: Role; created_at: string; team: string | null }>(
-      'SELECT id, name, role, created_at, team FROM tokens WHERE hash = ?').get(hash);
-    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, team: r.team } : null;
+    const r = this.reader.prepare<[string], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = ?`).get(hash);
+    return r ? tokenOf(r) : null;
+  }
+  async listTokens(): Promise<TokenInfo[]> {
+    return this.reader.prepare<[], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id`).all().map(tokenOf);
+  }
+  revokeToken(id: string): Promise<boolean> {
+    return this.mutex.run(async () => this.writer.prepare('DELETE FROM tokens WHERE id = ?').run(id).changes > 0);
+  }
+  touchToken(id: string, at: string): Promise<void> {
+    return this.mutex.run(async () => { this.writer.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(at, id); });
   }
   async countTokens(): Promise<number> {
     return this.reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM tokens').get()!.n;

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { ensureAdminToken } from '../../server/server.ts';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+
+/** A live connection signed in with `token`, once the server said hello; what it received and how it closed. */
+async function watch(s: TestServer, token: string) {
+  const ws = new WebSocket(`${s.url.replace('http', 'ws')}/api/v1/events?token=${token}`);
+  const messages: { type: string; code?: string }[] = [];
+  const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  const hello = new Promise<void>((r) => ws.on('message', (m) => { messages.push(JSON.parse(String(m))); r(); }));
+  await Promise.race([hello, closed]);
+  return { messages, closed };
+}
+
+describe('tokens: list, revoke, expiry, last use (issue 10, item 8)', () => {
+  let s: TestServer;
+  beforeAll(async () => { s = await startTestServer(); });
+  afterAll(async () => { await s.close(); });
+
+  it('lists tokens with role, expiry and last use, never a secret or its hash; admins only', async () => {
+    const made = await s.api('/api/v1/tokens', { body: { name: 'grafana', role: 'viewer', expiresInDays: 30 } });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ token: expect.stringMatching(/^sg_/), expiresAt: expect.any(String), lastUsedAt: null });
+    expect((await s.api('/api/v1/whoami', { token: made.body.token })).status).toBe(200);
+    const list = await s.api('/api/v1/tokens');
+    expect(list.status).toBe(200);
+    const mine = list.body.items.find((t: { id: string }) => t.id === made.body.id);
+    expect(mine).toMatchObject({ name: 'grafana', role: 'viewer', expiresAt: made.body.expiresAt, lastUsedAt: expect.any(String) });
+    expect(Date.parse(mine.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    const text = JSON.stringify(list.body);
+    expect(text).not.toContain(made.body.token);
+    expect(text).not.toContain('hash');
+    expect((await s.api('/api/v1/tokens', { token: await s.tokenFor('change-manager') })).status).toBe(403);
+  });
+
+  it('revokes a token at once: refused on the next request, its live connections closed as revoked', async () => {
+    const made = await s.api('/api/v1/tokens', { body: { name: 'wall screen', role: 'viewer' } });
+    expect((await s.api('/api/v1/cis', { token: made.body.token })).status).toBe(200);
+    const live = await watch(s, made.body.token);
+    expect(live.messages[0]).toMatchObject({ type: 'hello' });
+    expect((await s.api(`/api/v1/tokens/${made.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await live.closed).toBe(4401);
+    expect(live.messages.at(-1)).toMatchObject({ type: 'error', code: 'revoked' });
+    const after = await s.api('/api/v1/cis', { token: made.body.token });
+    expect(after.status).toBe(401);
+    expect(after.body.error.message).toMatch(/revoked/);
+    expect((await s.api(`/api/v1/tokens/${made.body.id}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('closes a live connection whose token another API worker revoked (straight in the store), within seconds', async () => {
+    const made = await s.api('/api/v1/tokens', { body: { name: 'kiosk', role: 'viewer' } });
+    const live = await watch(s, made.body.token);
+    expect(await s.store.revokeToken(made.body.id)).toBe(true);
+    const t0 = Date.now();
+    expect(await live.closed).toBe(4401);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(live.messages.at(-1)).toMatchObject({ type: 'error', code: 'revoked' });
+  }, 20_000);
+
+  it('refuses an expired token on the API and the live feed, and an expiry in the past', async () => {
+    const made = await s.api('/api/v1/tokens', { body: { name: 'short', role: 'viewer', expiresAt: new Date(Date.now() + 1500).toISOString() } });
+    expect((await s.api('/api/v1/cis', { token: made.body.token })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await s.api('/api/v1/cis', { token: made.body.token })).status).toBe(401);
+    const live = await watch(s, made.body.token);
+    expect(await live.closed).toBe(4401);
+    expect((await s.api('/api/v1/tokens', { body: { name: 'past', role: 'viewer', expiresAt: '2020-01-01T00:00:00Z' } })).status).toBe(400);
+    expect((await s.api('/api/v1/tokens', { body: { name: 'both', role: 'viewer', expiresAt: '2030-01-01T00:00:00Z', expiresInDays: 3 } })).status).toBe(400);
+  });
+
+  it('a token cannot revoke itself', async () => {
+    const me = (await s.api('/api/v1/whoami')).body;
+    const r = await s.api(`/api/v1/tokens/${me.id}`, { method: 'DELETE' });
+    expect(r.status).toBe(400);
+    expect((await s.api('/api/v1/whoami')).status).toBe(200);
+  });
+});
+
+describe('the generated admin token', () => {
+  it('is returned (for the start to print) only when it is generated, and kept readable by its owner only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-admin-'));
+    try {
+      const store = new SqliteStore({ file: join(dir, 'servicegraph.db') });
+      await store.init();
+      const first = await ensureAdminToken(store, { dataDir: dir, adminToken: undefined });
+      expect(first).toMatch(/^sg_/);
+      expect(statSync(join(dir, 'admin-token')).mode & 0o777).toBe(0o600);
+      expect(await ensureAdminToken(store, { dataDir: dir, adminToken: undefined })).toBeNull();
+      expect(await ensureAdminToken(store, { dataDir: dir, adminToken: 'sg_given_admin' })).toBeNull();
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
