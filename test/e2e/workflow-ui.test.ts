@@ -52,6 +52,12 @@ describe('the change manager', () => {
     await page.getByLabel('Title').fill('flow: patch the orders database');
     await pick(page, 'CIs touched by the change', db.name);
     await page.getByRole('list', { name: 'CIs touched' }).getByText(db.name).waitFor();
+    // A look at the map and back keeps the half-written change.
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Map', exact: true }).click();
+    await mapSettled(page);
+    await page.goBack();
+    await expect(page.getByLabel('Title').inputValue()).resolves.toBe('flow: patch the orders database');
+    await page.getByRole('list', { name: 'CIs touched' }).getByText(db.name).waitFor();
     await page.getByRole('button', { name: 'Create and assess' }).click();
     await page.waitForURL(/\/changes\/chg-/);
     changeUrl = page.url();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_STATUSES, fromLocalInput, listParam, moveLabel, nightWindow, toLocalInput } from '../../web/lib/records.ts';
+import { INCIDENT_STATUSES, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
 
 describe('the words and shapes of incident and change pages', () => {
   it('offers each workflow move as the button a person expects', () => {
@@ -28,5 +28,14 @@ describe('the words and shapes of incident and change pages', () => {
     expect([late.start.getDate(), late.start.getHours()]).toEqual([6, 22]);
     // Across a month's end.
     expect(nightWindow(new Date(2026, 11, 31, 9)).end.getMonth()).toBe(0);
+  });
+
+  it('reads a change draft back from the tab\'s storage, and nothing from a damaged one', () => {
+    const draft = { title: 'Patch payments-db', type: 'normal', implementation: 'rolling', start: '2026-12-05T22:00', end: '2026-12-06T02:00', cis: [{ id: 'ci-1', name: 'payments-db', extra: 1 }] };
+    expect(parseChangeDraft(JSON.stringify(draft))).toEqual({ ...draft, cis: [{ id: 'ci-1', name: 'payments-db' }] });
+    expect(parseChangeDraft('{not json')).toBeNull();
+    expect(parseChangeDraft(JSON.stringify({ title: 3 }))).toBeNull();
+    expect(parseChangeDraft(null)).toBeNull();
+    expect(parseChangeDraft(JSON.stringify({ ...draft, cis: [{ id: 1 }, null, { id: 'ci-2', name: 'x' }] }))!.cis).toEqual([{ id: 'ci-2', name: 'x' }]);
   });
 });

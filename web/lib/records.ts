@@ -38,3 +38,21 @@ export function nightWindow(now: Date, nightsAhead = 0): { start: Date; end: Dat
   const end = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1, 2, 0);
   return { start, end };
 }
+
+/** A new change being written: kept in the tab's sessionStorage while the user looks around the app. */
+export interface ChangeDraft { title: string; type: string; implementation: string; start: string; end: string; cis: { id: string; name: string }[] }
+export const CHANGE_DRAFT_KEY = 'servicegraph.change-draft';
+
+/** A draft read back from storage; anything malformed is no draft. */
+export function parseChangeDraft(text: string | null): ChangeDraft | null {
+  if (!text) return null;
+  let d: unknown;
+  try { d = JSON.parse(text); } catch { return null; }
+  if (typeof d !== 'object' || d === null) return null;
+  const o = d as Record<string, unknown>;
+  const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : null);
+  const cis = Array.isArray(o.cis) ? o.cis.filter((c): c is { id: string; name: string } => typeof c?.id === 'string' && typeof c?.name === 'string').slice(0, 500) : [];
+  const [title, type, implementation, start, end] = ['title', 'type', 'implementation', 'start', 'end'].map(str);
+  if (title === null || type === null || implementation === null || start === null || end === null) return null;
+  return { title, type, implementation, start, end, cis: cis.map(({ id, name }) => ({ id, name })) };
+}
