@@ -145,7 +145,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
       ingestRoutes({ writer }),
       ciRoutes({ store, limits }),
       graphRoutes({ store, topology, limits, edgeState: config.edgeState }),
-      diffRoutes({ store }),
+      diffRoutes({ store, limits }),
       driftRoutes({ store, limits }),
       impactRoutes(impact),
       impactMapRoutes(impactMap),

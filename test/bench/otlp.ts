@@ -156,7 +156,7 @@ export async function benchOtlp(argv: string[]) {
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-otlp-srv-'));
   const token = 'sg_bench_admin';
   const port = await freePort();
-  const server = await spawnServer({ SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none'), SERVICEGRAPH_OTLP_FLUSH_MS: '2000',
+  const server = await spawnServer({ SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none'), SERVICEGRAPH_OTLP_FLUSH_MS: '2000', SERVICEGRAPH_LIMIT_LIST_LIMIT: '100000',
     // A hard heap cap: a receiver whose memory grew with the flood would die of it, not just swell.
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${heapCapMb}`.trim() }, port);
   const rss: { t: number; mb: number }[] = [];

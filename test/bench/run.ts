@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   otlp: async () => (await import('./otlp.ts' as string)).benchOtlp,
   mcp: async () => (await import('./mcp.ts')).benchMcp,
   alerts: async () => (await import('./alerts.ts')).benchAlerts,
+  reads: async () => (await import('./reads.ts')).benchReads,
 };
 
 const [benchName, ...args] = process.argv.slice(2);

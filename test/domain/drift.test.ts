@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeDrift } from '../../server/domain/drift.ts';
+import { DriftCollector, computeDrift } from '../../server/domain/drift.ts';
 import type { RelationRecord } from '../../server/model/records.ts';
 
 const NOW = '2026-03-01T00:00:00.000Z';
@@ -57,5 +57,25 @@ describe('drift leaves out what traffic can never show', () => {
     const withApi = new Map([...cis, ['orders-api', { id: 'orders-api', name: 'orders-api', class: 'api', environment: 'default' }]]);
     const report = computeDrift([rel('via-api', 'web', 'orders-api', ['declared']), rel('direct', 'web', 'db', ['declared'])], withApi, { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 100 });
     expect(ids(report.declaredNotObserved)).toEqual(['direct']);
+  });
+});
+
+describe('drift read page by page (bounded)', () => {
+  // 300 declared edges never seen, 300 observed never declared, with distinct silence and traffic.
+  const many = Array.from({ length: 300 }, (_, i) => [
+    rel(`d-${String(i).padStart(3, '0')}`, 'web', 'db', ['declared', 'observed'], new Date(Date.parse('2026-01-01T00:00:00.000Z') + ((i * 37) % 300) * 60_000).toISOString()),
+    { ...rel(`o-${String(i).padStart(3, '0')}`, 'cart', 'web', ['observed'], '2026-02-27T00:00:00.000Z'), observed: { calls: (i * 53) % 300, errors: 0, lastSeen: '2026-02-27T00:00:00.000Z' } },
+  ]).flat();
+  const opts = { now: NOW, days: 7, types: ['DEPENDS_ON'], limit: 10 };
+
+  it('keeps the same most telling items as one pass over everything, and says it cut', () => {
+    const collector = new DriftCollector(opts);
+    for (let i = 0; i < many.length; i += 7) collector.add(many.slice(i, i + 7), cis);
+    const paged = collector.report();
+    const whole = computeDrift(many, cis, { ...opts, limit: 1000 });
+    expect(paged.truncated).toBe(true);
+    expect(ids(paged.declaredNotObserved)).toEqual(ids(whole.declaredNotObserved).slice(0, 10));
+    expect(ids(paged.observedNotDeclared)).toEqual(ids(whole.observedNotDeclared).slice(0, 10));
+    expect(whole.truncated).toBe(false);
   });
 });
