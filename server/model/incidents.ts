@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FailedCi, ImpactedCi, ImpactedService, ImpactSummary } from './impact.ts';
 import { TimelineEntry } from './timeline.ts';
+import { cursorParam } from './paging.ts';
 
 const Time = z.iso.datetime({ offset: true });
 
@@ -97,7 +98,7 @@ export const IncidentListQuery = z.strictObject({
   from: Time.optional().describe('started at or after'),
   to: Time.optional().describe('started before'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor: cursorParam(2).optional(),
 });
 export type IncidentListQuery = z.infer<typeof IncidentListQuery>;
 

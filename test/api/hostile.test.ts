@@ -11,10 +11,12 @@ describe('hostile input at the HTTP edge', () => {
   beforeAll(async () => { s = await startTestServer(); });
   afterAll(async () => { await s.close(); });
 
-  it.each(['MQ', 'e30', 'bnVsbA', 'W3RydWUsZmFsc2Vd', 'W3siYSI6MX0sIngiXQ', 'WyJhIl0', '!!', 'W10'])('a cursor this server did not issue (%s) is a 400', async (cursor) => {
-    const r = await s.api(`/api/v1/cis?cursor=${cursor}`);
-    expect(r.status).toBe(400);
-    expect(r.body.error.details.problems[0].path).toEqual(['cursor']);
+  it.each(['MQ', 'e30', 'bnVsbA', 'W3RydWUsZmFsc2Vd', 'W3siYSI6MX0sIngiXQ', 'WyJhIl0', '!!', 'W10'])('a cursor this server did not issue (%s) is a 400 on every list that pages', async (cursor) => {
+    for (const list of ['/api/v1/cis', '/api/v1/incidents', '/api/v1/changes']) {
+      const r = await s.api(`${list}?cursor=${cursor}`);
+      expect(r.status, list).toBe(400);
+      expect(r.body.error.details.problems[0].path).toEqual(['cursor']);
+    }
   });
 
   it('a cursor it issued pages on', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';
 import { isoTime, parseBody, parseQuery } from '../validate.ts';
 import { ApprovalInput, CalendarQuery, CalendarReply, ChangeAssessment, ChangeInput, ChangePatch, ChangeRecord, ChangeStatus, ChangeType, ChangeView } from '../../model/changes.ts';
-import { pageOf } from '../../model/paging.ts';
+import { cursorParam, pageOf } from '../../model/paging.ts';
 import type { ChangeService } from '../../impact/change-service.ts';
 
 const statuses = z.string().max(200).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)).pipe(z.array(ChangeStatus).max(10));
@@ -14,7 +14,7 @@ export const ChangeListQuery = z.strictObject({
   from: isoTime.optional().describe('window ends after'),
   to: isoTime.optional().describe('window starts before'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor: cursorParam(2).optional(),
 });
 
 /** Changes: viewers read and assess; change managers record them, move them, re-assess; a team's change manager approves. */
