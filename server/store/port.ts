@@ -164,6 +164,8 @@ export interface GraphStore {
    * (a hub has hundreds of thousands: a map needs to know there are more, not to read them all).
    */
   relationsOf(ciIds: string[], asOf?: string, limit?: number): Promise<RelationRecord[]>;
+  /** Live relations going out of `ciIds` (each once): a page of CIs reads its own edges, not a hub's dependents too. */
+  relationsFrom(ciIds: string[]): Promise<RelationRecord[]>;
   /** Live relations (or as of a time) with both ends among `ciIds`, at most `limit`: the edges of a drawn subgraph. */
   relationsAmong(ciIds: string[], asOf?: string, limit?: number): Promise<RelationRecord[]>;
   getCis(ids: string[], asOf?: string): Promise<CiRecord[]>;

@@ -63,6 +63,9 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         const rels = await store.relationsOf([checkout.id]);
         expect(rels).toHaveLength(1);
         expect(rels[0]).toMatchObject({ type: 'DEPENDS_ON', from: checkout.id, to: cis[1].id, provenance: ['declared'] });
+        // Outgoing only: the dependency is checkout's, not payments'.
+        expect((await store.relationsFrom([checkout.id])).map((r) => r.id)).toEqual([rels[0].id]);
+        expect(await store.relationsFrom([cis[1].id])).toEqual([]);
       });
 
       it('stores every relation type of the registry, each read back with its type (MONITORS included)', async () => {

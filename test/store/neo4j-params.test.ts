@@ -90,6 +90,7 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await store.listCis({ limit: 10 });
     await store.listCis({ limit: 10, class: ['service'], q: 'Check', environment: 'prod', owner: 'x', lifecycle: 'any', cursor: Buffer.from('["a","b"]').toString('base64url') });
     await store.relationsOf(['ci-1']);
+    await store.relationsFrom(['ci-1']);
     await store.relationsOf(['ci-1'], now);
     await store.relationsOf(['ci-1'], undefined, 10);
     await store.relationsOf(['ci-1'], now, 10);

@@ -14,7 +14,7 @@ const DriftQuery = z.strictObject({
 });
 
 /** CIs read per step of a drift report (at most the list limit). */
-const PAGE = 500;
+const PAGE = 200;
 
 /** GET /drift?days=N[&types=DEPENDS_ON,RUNS_ON][&limit=]: declared vs observed relations (viewer), capped, read page by page. */
 export function driftRoutes(ctx: { store: GraphStore; limits: Limits }): ApiRoutes {

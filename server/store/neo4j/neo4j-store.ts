@@ -4,7 +4,7 @@ import type { AlertQuery, AlertWrite, BatchTx, CiQuery, GraphStore, RecordWrite,
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import type { Neo4jConfig } from './config.ts';
 import { neo4jBatchTx } from './batch-tx.ts';
-import { getCiDetail, getCis, lastSeen, listCis, relationsAmong, relationsOf } from './reads.ts';
+import { getCiDetail, getCis, lastSeen, listCis, relationsAmong, relationsFrom, relationsOf } from './reads.ts';
 import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
 import { topology } from './topology.ts';
@@ -94,6 +94,7 @@ export class Neo4jStore implements GraphStore {
   listCis(q: CiQuery) { return this.read((tx) => listCis(tx, q)); }
   relationsOf(ids: string[], asOf?: string, limit?: number) { return this.read((tx) => relationsOf(tx, ids, asOf, limit)); }
   relationsAmong(ids: string[], asOf?: string, limit?: number) { return this.read((tx) => relationsAmong(tx, ids, asOf, limit)); }
+  relationsFrom(ids: string[]) { return this.read((tx) => relationsFrom(tx, ids)); }
   getCis(ids: string[], asOf?: string) { return this.read((tx) => getCis(tx, ids, asOf)); }
   lastSeen(ids: string[]) { return this.read((tx) => lastSeen(tx, ids)); }
   streamTopology(asOf?: string, chunkSize = 10_000) {

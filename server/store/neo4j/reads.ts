@@ -31,6 +31,11 @@ export async function relationsOf(tx: ManagedTransaction, ids: string[], asOf?: 
   return (await relationsTouching(tx, ids)).map((r) => r.record);
 }
 
+export async function relationsFrom(tx: ManagedTransaction, ids: string[]): Promise<RelationRecord[]> {
+  if (!ids.length) return [];
+  return (await runQuery<{ rel: Props }>(tx, 'relations-from', { ids: [...new Set(ids)], types: registeredRelTypes() })).map((r) => relationFromProps(r.rel));
+}
+
 export async function lastSeen(tx: ManagedTransaction, ids: string[]): Promise<Map<string, string>> {
   if (!ids.length) return new Map();
   const rows = await runQuery<{ id: string; lastSeen: string }>(tx, 'last-seen', { ids: [...new Set(ids)] });

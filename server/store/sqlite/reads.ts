@@ -105,6 +105,10 @@ export function relationsOf(st: ReadStatements, ids: string[], asOf?: string, li
   return [...out.values()];
 }
 
+export function relationsFrom(st: ReadStatements, ids: string[]): RelationRecord[] {
+  return ids.length ? relationsBy(st, 'from', JSON.stringify(ids), undefined, -1) : [];
+}
+
 export function lastSeen(st: ReadStatements, ids: string[]): Map<string, string> {
   return new Map(ids.length ? st.lastSeen.all(JSON.stringify(ids)).map((r) => [r.target_id, r.last_seen]) : []);
 }

@@ -8,7 +8,7 @@ import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
 import { prepareBatchMeta, type BatchMetaStatements } from './batch-meta.ts';
 import { notBefore } from '../../domain/reconcile/batch-time.ts';
-import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsAmong, relationsOf, topology, type ReadStatements } from './reads.ts';
+import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsAmong, relationsFrom, relationsOf, topology, type ReadStatements } from './reads.ts';
 import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
 
@@ -149,6 +149,7 @@ export class SqliteStore implements GraphStore {
   async listCis(q: Parameters<GraphStore['listCis']>[0]) { return listCis(this.reader, q); }
   async relationsOf(ids: string[], asOf?: string, limit?: number) { return relationsOf(this.reads, ids, asOf, limit); }
   async relationsAmong(ids: string[], asOf?: string, limit?: number) { return relationsAmong(this.reads, ids, asOf, limit); }
+  async relationsFrom(ids: string[]) { return relationsFrom(this.reads, ids); }
   async getCis(ids: string[], asOf?: string) { return getCis(this.reads, ids, asOf); }
   async lastSeen(ids: string[]) { return lastSeen(this.reads, ids); }
   async *streamTopology(asOf?: string, chunkSize = 10_000) { yield* topology(this.reads, asOf, chunkSize); }
