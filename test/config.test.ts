@@ -80,7 +80,7 @@ describe('settings: the environment is read once, in one schema', () => {
   });
 
   it('no module but server/config.ts reads process.env', () => {
-    const readers = ['server', 'collectors', 'bin', 'web']
+    const readers = ['server', 'collectors', 'common', 'bin', 'web']
       .flatMap((d) => sourceFiles(join(root, d)))
       .filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8')))
       .map((f) => relative(root, f));

@@ -5,7 +5,7 @@ import { commandEndpoints } from '../shared/command-hosts.ts';
 import { EdgeSet, type EvidenceKind } from '../shared/edges.ts';
 import { extractEndpoints } from '../shared/endpoints.ts';
 import { isHealthCheck } from '../shared/health-check.ts';
-import { classifyImage } from '../shared/image-class.ts';
+import { classifyImage } from '../../common/image-class.ts';
 import type { ComposeProject, ComposeService } from './model.ts';
 
 export interface ComposeTransformOptions {

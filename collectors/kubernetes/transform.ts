@@ -6,7 +6,7 @@ import { commandEndpoints } from '../shared/command-hosts.ts';
 import { EdgeSet, type EvidenceKind } from '../shared/edges.ts';
 import { isHealthCheck } from '../shared/health-check.ts';
 import { extractEndpoints } from '../shared/endpoints.ts';
-import { classifyImage } from '../shared/image-class.ts';
+import { classifyImage } from '../../common/image-class.ts';
 import { containerEnv, expandK8s, type ConfigMapData, type ResolvedEnv } from './env.ts';
 import { ClusterGraph } from './graph.ts';
 import type { K8sObject } from './objects.ts';

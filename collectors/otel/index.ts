@@ -2,9 +2,9 @@ import { resolve } from 'node:path';
 import { readInputs } from '../shared/inputs.ts';
 import type { Collected, CollectInput, Collector } from '../types.ts';
 import { CollectError } from '../types.ts';
-import { SpanAggregator } from './aggregator.ts';
+import { SpanAggregator } from '../../common/otel/aggregator.ts';
 import { lineOfJsonPath, parseJsonDocuments, pathSegments } from './json-input.ts';
-import { toIngest } from './to-ingest.ts';
+import { toIngest } from '../../common/otel/to-ingest.ts';
 import { foldDocument, statsLine } from './transform.ts';
 
 /** Trace files → observed DEPENDS_ON edges (the live path is the server's POST /v1/traces). */

@@ -1,4 +1,4 @@
-import { ENVIRONMENT_KEYS, notePeerAttribute, spanKindOf, type FoldSpan, type PeerAttributes } from './span.ts';
+import { ENVIRONMENT_KEYS, notePeerAttribute, spanKindOf, type FoldSpan, type PeerAttributes } from '../../common/otel/span.ts';
 
 /**
  * Jaeger's query-API JSON: a trace `{traceID, spans, processes}`, the API envelope

@@ -1,6 +1,6 @@
-import { SpanAggregator, type AggregatorStats } from './aggregator.ts';
+import { SpanAggregator, type AggregatorStats } from '../../common/otel/aggregator.ts';
 import { classifyJaeger, jaegerSpans, JaegerFormatError } from './jaeger-json.ts';
-import { forEachOtlpSpan, isOtlpTraces, OtlpFormatError } from './otlp-json.ts';
+import { forEachOtlpSpan, isOtlpTraces, OtlpFormatError } from '../../common/otel/otlp-json.ts';
 import { CollectError } from '../types.ts';
 
 /** Which format a document was read as; the tests and the summary report it. */

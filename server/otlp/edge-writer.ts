@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
-import type { EdgeCount, NodeRef, ServiceSeen } from '../../collectors/otel/aggregator.ts';
-import { toIngest } from '../../collectors/otel/to-ingest.ts';
+import type { EdgeCount, NodeRef, ServiceSeen } from '../../common/otel/aggregator.ts';
+import { toIngest } from '../../common/otel/to-ingest.ts';
 import { IngestBatch, type IngestCi } from '../model/ingest.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore } from '../store/port.ts';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { ENVIRONMENT_KEYS, notePeerAttribute, SERVICE_NAME, spanKindOf, type FoldSpan, type PeerAttributes } from '../../collectors/otel/span.ts';
-import { OtlpFormatError } from '../../collectors/otel/otlp-json.ts';
+import { ENVIRONMENT_KEYS, notePeerAttribute, SERVICE_NAME, spanKindOf, type FoldSpan, type PeerAttributes } from '../../common/otel/span.ts';
+import { OtlpFormatError } from '../../common/otel/otlp-json.ts';
 
 /**
  * OTLP protobuf (ExportTraceServiceRequest, as OTLP/HTTP `application/x-protobuf` and OTLP/gRPC send it)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { SpanAggregator, type AggregatorStats } from '../../collectors/otel/aggregator.ts';
-import { forEachOtlpSpan, OtlpFormatError } from '../../collectors/otel/otlp-json.ts';
-import type { FoldSpan } from '../../collectors/otel/span.ts';
+import { SpanAggregator, type AggregatorStats } from '../../common/otel/aggregator.ts';
+import { forEachOtlpSpan, OtlpFormatError } from '../../common/otel/otlp-json.ts';
+import type { FoldSpan } from '../../common/otel/span.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore } from '../store/port.ts';
 import { InputError } from '../domain/errors.ts';

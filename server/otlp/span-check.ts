@@ -1,5 +1,5 @@
-import { virtualTarget, type NodeRef } from '../../collectors/otel/aggregator.ts';
-import type { FoldSpan } from '../../collectors/otel/span.ts';
+import { virtualTarget, type NodeRef } from '../../common/otel/aggregator.ts';
+import type { FoldSpan } from '../../common/otel/span.ts';
 import { IngestCi } from '../model/ingest.ts';
 
 /**

@@ -5,7 +5,7 @@ import { InputError } from '../../domain/errors.ts';
 import { HttpError } from '../http-error.ts';
 import type { OtlpReceiver } from '../../otlp/receiver.ts';
 import { decodeTraceRequest, encodeTraceResponse } from '../../otlp/otlp-proto.ts';
-import { OtlpFormatError } from '../../../collectors/otel/otlp-json.ts';
+import { OtlpFormatError } from '../../../common/otel/otlp-json.ts';
 import { encodeStatus, grpcCodeOf } from '../../otlp/rpc-status.ts';
 import { statusOf } from '../error-middleware.ts';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';

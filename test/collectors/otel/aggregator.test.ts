@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SpanAggregator } from '../../../collectors/otel/aggregator.ts';
-import type { FoldSpan } from '../../../collectors/otel/span.ts';
+import { SpanAggregator } from '../../../common/otel/aggregator.ts';
+import type { FoldSpan } from '../../../common/otel/span.ts';
 
 let n = 0;
 function span(over: Partial<FoldSpan>): FoldSpan {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractEndpoints } from '../../../collectors/shared/endpoints.ts';
-import { classifyImage } from '../../../collectors/shared/image-class.ts';
+import { classifyImage } from '../../../common/image-class.ts';
 
 const hosts = (key: string, value: string) => extractEndpoints(key, value).map((e) => (e.port ? `${e.host}:${e.port}` : e.host));
 

@@ -1,4 +1,4 @@
-import { classifyProduct } from '../shared/image-class.ts';
+import { classifyProduct } from '../image-class.ts';
 import type { FoldSpan, PeerAttributes, SpanKind } from './span.ts';
 
 /** One end of an observed edge: an instrumented service, or a virtual node named by peer attributes. */
