@@ -17,11 +17,11 @@ interface AnyValue { stringValue?: string | null; boolValue?: boolean | null; in
 interface KeyValue { key?: string | null; value?: AnyValue | null }
 interface PbSpan {
   traceId?: Uint8Array | null; spanId?: Uint8Array | null; parentSpanId?: Uint8Array | null;
-  kind?: number | null; startTimeUnixNano?: Long | number | null; endTimeUnixNano?: Long | number | null;
+  name?: string | null; kind?: number | null; startTimeUnixNano?: Long | number | null; endTimeUnixNano?: Long | number | null;
   attributes?: KeyValue[] | null; status?: { code?: number | null } | null;
 }
 export interface PbExportTraceServiceRequest {
-  resourceSpans?: { resource?: { attributes?: KeyValue[] | null } | null; scopeSpans?: { spans?: PbSpan[] | null }[] | null }[] | null;
+  resourceSpans?: { resource?: { attributes?: KeyValue[] | null } | null; scopeSpans?: { scope?: { name?: string | null } | null; spans?: PbSpan[] | null }[] | null }[] | null;
 }
 interface MessageType<T> { decode(data: Uint8Array): T; encode(message: T): { finish(): Uint8Array }; toObject(message: T, options: { longs: NumberConstructor }): T }
 export interface PartialSuccess { rejectedSpans?: number; errorMessage?: string }
@@ -43,6 +43,11 @@ export function decodeTraceRequest(body: Uint8Array): PbExportTraceServiceReques
   } catch (e) {
     throw new OtlpFormatError('$', `not a protobuf ExportTraceServiceRequest (${(e as Error).message})`);
   }
+}
+
+/** A request as an exporter sends it, encoded by the same generated code (for clients: tests, the bench). */
+export function encodeTraceRequest(msg: PbExportTraceServiceRequest): Uint8Array {
+  return v1.ExportTraceServiceRequest.encode(msg).finish();
 }
 
 /** The reply: `partialSuccess` only when something was rejected or there is a warning, as the spec says. */
