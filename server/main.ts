@@ -7,6 +7,7 @@ import { StoreOpenError } from './store/port.ts';
 import type { GraphStore } from './store/port.ts';
 import { loadDemo } from './demo/load-demo.ts';
 import { holdDataDir } from './ops/backup.ts';
+import { serveGroupMetrics } from './ops/cluster-metrics.ts';
 
 const { values } = parseArgs({
   options: {
@@ -154,6 +155,8 @@ if (!config) {
   // Handled from the first instant: a signal during the preparation must not kill the process mid-write.
   onStopSignal(stopWorkers);
   const { kind, adminToken, empty } = await prepare;
+  // A scrape of /metrics reaching any worker reports them all (server/ops/cluster-metrics.ts).
+  serveGroupMetrics();
   const fork = () => {
     const w = cluster.fork();
     w.once('listening', () => {

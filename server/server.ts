@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,6 +97,8 @@ export async function ensureAdminToken(store: GraphStore, config: Pick<Config, '
 export async function startServer(config: Config, opts: { store?: GraphStore; logger?: Logger } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const metrics = new Metrics();
+  // An API worker (SERVICEGRAPH_WORKERS > 1): a scrape reports every worker, gathered by the primary.
+  if (cluster.isWorker) metrics.joinWorkerGroup();
   // Store.
   const store = opts.store ?? (await createStore(config));
   await store.init();

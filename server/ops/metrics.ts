@@ -1,5 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Aggregator } from 'prom-client';
 import type { IngestResult } from '../model/ingest.ts';
+import { groupMetricsFromWorker } from './cluster-metrics.ts';
 
 /** Read at scrape time from the parts that keep their own counts (nothing is copied per request). */
 export interface MetricSources {
@@ -19,7 +20,9 @@ const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /**
  * The process's Prometheus metrics (prom-client, its own registry): what the issue's operator watches
  * next to Prometheus and Grafana. Hot paths only bump counters and histograms through cached label
- * children; sizes, lag and the receivers' totals are read at scrape time.
+ * children; sizes, lag and the receivers' totals are read at scrape time. Each gauge says how the
+ * workers' values combine when API workers share the port (server/ops/cluster-metrics.ts): counters
+ * and histograms add up; every worker holds the whole projection, so its size is not summed.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -32,6 +35,8 @@ export class Metrics {
   private readonly grpcCalls: Counter<'code'>;
   private readonly grpcSeconds: Histogram;
   private sources: MetricSources = {};
+  /** Set in an API worker: a scrape answers for the whole process group. */
+  private group: (() => Promise<string>) | null = null;
 
   constructor() {
     const registers = [this.registry];
@@ -44,17 +49,17 @@ export class Metrics {
     this.impactSeconds = new Histogram({ name: 'servicegraph_impact_duration_seconds', help: 'Impact computations (impact, incidents, change assessments) on the projection', buckets: SECONDS, registers });
     this.grpcCalls = new Counter({ name: 'servicegraph_otlp_grpc_calls_total', help: 'OTLP/gRPC Export calls by gRPC status code', labelNames: ['code'], registers });
     this.grpcSeconds = new Histogram({ name: 'servicegraph_otlp_grpc_call_duration_seconds', help: 'OTLP/gRPC Export calls', buckets: SECONDS, registers });
-    this.gaugeFrom('servicegraph_projection_cis', 'Live CIs in the in-memory projection', () => this.sources.projection?.()?.cis);
-    this.gaugeFrom('servicegraph_projection_relations', 'Live relations in the in-memory projection', () => this.sources.projection?.()?.relations);
-    this.gaugeFrom('servicegraph_projection_seq', 'Last change-event sequence applied to the projection', () => this.sources.projection?.()?.seq);
-    this.gaugeFrom('servicegraph_ws_clients', 'Open WebSocket connections', () => this.sources.wsClients?.());
+    this.gaugeFrom('servicegraph_projection_cis', 'Live CIs in the in-memory projection (the largest of the workers\' projections)', 'max', () => this.sources.projection?.()?.cis);
+    this.gaugeFrom('servicegraph_projection_relations', 'Live relations in the in-memory projection (the largest of the workers\' projections)', 'max', () => this.sources.projection?.()?.relations);
+    this.gaugeFrom('servicegraph_projection_seq', 'Last change-event sequence applied to the projection (the furthest behind of the workers)', 'min', () => this.sources.projection?.()?.seq);
+    this.gaugeFrom('servicegraph_ws_clients', 'Open WebSocket connections', 'sum', () => this.sources.wsClients?.());
     const self = this;
     new Gauge({
-      name: 'servicegraph_store_seq', help: "The store's latest change-event sequence", registers,
+      name: 'servicegraph_store_seq', help: "The store's latest change-event sequence", registers, aggregator: 'max',
       async collect() { const l = await self.sources.lag?.().catch(() => undefined); if (l) this.set(l.latestSeq); },
     });
     new Gauge({
-      name: 'servicegraph_projection_lag_seconds', help: 'How long the projection has been behind the store (0 when current)', registers,
+      name: 'servicegraph_projection_lag_seconds', help: 'How long the projection has been behind the store (0 when current; the furthest behind of the workers)', registers, aggregator: 'max',
       async collect() { const l = await self.sources.lag?.().catch(() => undefined); if (l) this.set(l.behindMs / 1000); },
     });
     const otlp = () => this.sources.otlp?.() ?? null;
@@ -83,8 +88,9 @@ export class Metrics {
         }
       },
     });
-    this.gaugeFrom('servicegraph_otlp_pending_spans', 'Spans waiting in the pairing window', () => otlp()?.pendingSpans);
-    this.gaugeFrom('servicegraph_otlp_held_edges', 'Folded edges waiting for the next flush', () => otlp()?.heldEdges);
+    // Each worker runs its own receiver: what they hold adds up.
+    this.gaugeFrom('servicegraph_otlp_pending_spans', 'Spans waiting in the pairing window', 'sum', () => otlp()?.pendingSpans);
+    this.gaugeFrom('servicegraph_otlp_held_edges', 'Folded edges waiting for the next flush', 'sum', () => otlp()?.heldEdges);
   }
 
   /** Wire the parts read at scrape time (they exist only once the server is built). */
@@ -117,11 +123,15 @@ export class Metrics {
     this.grpcSeconds.observe(ms / 1000);
   };
 
-  async text(): Promise<string> { return this.registry.metrics(); }
+  /** In an API worker (node:cluster): scrapes answer for every worker, through the primary. */
+  joinWorkerGroup(): void { this.group = groupMetricsFromWorker(this.registry); }
+
+  /** The exposition: this process's registry, or the whole group's in an API worker. */
+  async text(): Promise<string> { return this.group ? this.group() : this.registry.metrics(); }
   get contentType(): string { return this.registry.contentType; }
 
-  private gaugeFrom(name: string, help: string, read: () => number | null | undefined): void {
-    new Gauge({ name, help, registers: [this.registry], collect() { const v = read(); if (typeof v === 'number') this.set(v); } });
+  private gaugeFrom(name: string, help: string, aggregator: Aggregator, read: () => number | null | undefined): void {
+    new Gauge({ name, help, aggregator, registers: [this.registry], collect() { const v = read(); if (typeof v === 'number') this.set(v); } });
   }
 
   /** A counter mirroring a total kept elsewhere: it grows by the difference since the last scrape. */

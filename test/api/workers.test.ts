@@ -3,30 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
-import { freePort, spawnServer } from '../helpers/child-server.ts';
+import { freePort, requestOnce, spawnServer } from '../helpers/child-server.ts';
 
 const token = 'sg_workers_admin';
 
-/**
- * One request on a connection of its own: node:cluster hands connections, not requests, to workers, so a
- * kept-alive client would talk to one worker only.
- */
-function once(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any; instance: number }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(`${base}${path}`, {
-      method, agent: false,
-      headers: { authorization: `Bearer ${token}`, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), instance: Number(res.headers['x-servicegraph-instance']) }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const once = (base: string, method: 'GET' | 'POST', path: string, body?: unknown) => requestOnce(base, token, method, path, body);
 
 describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
   let child: ChildProcess;

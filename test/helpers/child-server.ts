@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -34,4 +35,28 @@ export async function spawnServer(opts: { dataDir: string; port: number; token: 
   }
   child.kill('SIGKILL');
   throw new Error('server did not start');
+}
+
+/**
+ * One request on a connection of its own: node:cluster hands connections, not requests, to workers, so a
+ * kept-alive client would talk to one worker only. `instance` is the pid of the worker that answered.
+ * The body is parsed when it is JSON, else the text.
+ */
+export function requestOnce(base: string, token: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any; instance: number }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(`${base}${path}`, {
+      method, agent: false,
+      headers: { authorization: `Bearer ${token}`, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0, instance: Number(res.headers['x-servicegraph-instance']),
+        body: /json/.test(res.headers['content-type'] ?? '') ? JSON.parse(text) : text,
+      }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }
