@@ -8,6 +8,8 @@ import type { GraphStore } from './store/port.ts';
 import { loadDemo } from './demo/load-demo.ts';
 import { holdDataDir } from './ops/backup.ts';
 import { serveGroupMetrics } from './ops/cluster-metrics.ts';
+import { startGroupFold } from './otlp/group.ts';
+import { createLogger } from './log.ts';
 
 const { values } = parseArgs({
   options: {
@@ -142,19 +144,25 @@ if (!config) {
     const adminToken = await ensureAdminToken(store, config);
     const empty = await isEmpty(store);
     await demoIfAsked(config, store, empty);
-    await store.close();
-    return { kind: store.kind, adminToken, empty };
+    // Kept open for the live OTLP receivers' one fold (below).
+    return { store, kind: store.kind, adminToken, empty };
   })();
+  let fold: { stop(): Promise<void> } | null = null;
   /** Stops every worker (after the preparation, if a signal came during it); the primary then ends by itself. */
   const stopWorkers = async () => {
     stopping = true;
     await prepare.catch(() => undefined);
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
     await new Promise<void>((done) => cluster.disconnect(done));
+    // The fold's final flush once the workers have handed over what they took, then the store closes.
+    await fold?.stop();
+    await (await prepare.catch(() => null))?.store.close();
   };
   // Handled from the first instant: a signal during the preparation must not kill the process mid-write.
   onStopSignal(stopWorkers);
-  const { kind, adminToken, empty } = await prepare;
+  const { store, kind, adminToken, empty } = await prepare;
+  // The live OTLP receivers' one fold: workers hand it the spans they accept (server/otlp/group.ts).
+  if (!stopping) fold = startGroupFold({ store, limits: config.limits, maxRetireShare: config.maxRetireShare, settings: config.otlp, logger: createLogger({ level: config.logLevel }) });
   // A scrape of /metrics reaching any worker reports them all (server/ops/cluster-metrics.ts).
   serveGroupMetrics();
   const fork = () => {

@@ -16,6 +16,7 @@ import { ChangeService } from './impact/change-service.ts';
 import { RootCauseService } from './impact/root-cause-service.ts';
 import { Reassessor } from './impact/reassessor.ts';
 import { OtlpReceiver } from './otlp/receiver.ts';
+import { joinOtlpGroup } from './otlp/group.ts';
 import { createBatchWriter } from './ingest/batch-writer.ts';
 import { createApp } from './api/app.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -123,7 +124,11 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   // Open incidents and changes stay true to the graph (live impact, priority, re-assessment).
   const reassessor = new Reassessor({ feed, incidents, changes, log: (m) => logger.error(m) });
   await reassessor.start();
-  const otlp = new OtlpReceiver({ store, limits, maxRetireShare, settings: config.otlp, logger, afterCommit: () => void feed.poke() });
+  const otlp = new OtlpReceiver({
+    store, limits, maxRetireShare, settings: config.otlp, logger, afterCommit: () => void feed.poke(),
+    // An API worker checks spans and answers the exporter; the primary's one fold pairs them (otlp/group.ts).
+    ...(cluster.isWorker ? { remote: joinOtlpGroup() } : {}),
+  });
   const lag = new LagTracker();
   const projectionSeq = () => topology.seq;
   const readyNow = () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs });

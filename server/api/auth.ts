@@ -20,9 +20,16 @@ export async function issueToken(
 }
 
 export function bearerOf(req: Request): string | undefined {
-  const h = req.headers.authorization;
-  if (h?.startsWith('Bearer ')) return h.slice(7).trim();
-  return undefined;
+  return bearerToken(req.headers.authorization);
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header or gRPC metadata value. The scheme is
+ * case-insensitive (RFC 9110 §11.1): `bearer …`, as hand-written exporter headers often have it, works too.
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^bearer[ \t]+(.+?)[ \t]*$/i.exec(header);
+  return m?.[1];
 }
 
 /** Whether a token may be used at `now`: it has no expiry, or its expiry is still ahead. */

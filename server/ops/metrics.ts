@@ -63,20 +63,23 @@ export class Metrics {
       async collect() { const l = await self.sources.lag?.().catch(() => undefined); if (l) this.set(l.behindMs / 1000); },
     });
     const otlp = () => this.sources.otlp?.() ?? null;
-    this.counterFrom('servicegraph_otlp_spans_accepted_total', 'OTLP spans accepted', () => otlp()?.acceptedSpans);
-    this.counterFrom('servicegraph_otlp_spans_rejected_total', 'OTLP spans rejected (malformed, or a service name the store refuses)', () => otlp()?.rejectedSpans);
-    this.counterFrom('servicegraph_otlp_edges_flushed_total', 'Observed edges written by OTLP flushes', () => otlp()?.edgesWritten);
-    this.counterFrom('servicegraph_otlp_flushes_total', 'OTLP flushes that completed', () => otlp()?.flushes);
-    this.counterFrom('servicegraph_otlp_flush_failures_total', 'OTLP flushes the store failed (kept for the next flush)', () => otlp()?.failedFlushes);
-    this.counterFrom('servicegraph_otlp_new_cis_total', 'CIs created by live traces', () => otlp()?.newCis);
-    this.counterFrom('servicegraph_otlp_retired_total', 'CIs and relations retired because live traces stopped showing them', () => { const o = otlp(); return o && o.retiredCis + o.retiredRelations; });
+    // With API workers, each worker checks and counts the spans it took (summed), while one fold in the
+    // primary pairs, flushes and sweeps and tells every worker its figures: those are the same in every
+    // worker, so the group reports them once (max: the latest any worker heard).
+    this.counterFrom('servicegraph_otlp_spans_accepted_total', 'OTLP spans accepted', 'sum', () => otlp()?.acceptedSpans);
+    this.counterFrom('servicegraph_otlp_spans_rejected_total', 'OTLP spans rejected (malformed, or a service name the store refuses)', 'sum', () => otlp()?.rejectedSpans);
+    this.counterFrom('servicegraph_otlp_edges_flushed_total', 'Observed edges written by OTLP flushes', 'max', () => otlp()?.edgesWritten);
+    this.counterFrom('servicegraph_otlp_flushes_total', 'OTLP flushes that completed', 'max', () => otlp()?.flushes);
+    this.counterFrom('servicegraph_otlp_flush_failures_total', 'OTLP flushes the store failed (kept for the next flush)', 'max', () => otlp()?.failedFlushes);
+    this.counterFrom('servicegraph_otlp_new_cis_total', 'CIs created by live traces', 'max', () => otlp()?.newCis);
+    this.counterFrom('servicegraph_otlp_retired_total', 'CIs and relations retired because live traces stopped showing them', 'max', () => { const o = otlp(); return o && o.retiredCis + o.retiredRelations; });
     const last = new Map<string, number>();
     const dropReasons: [string, (o: NonNullable<ReturnType<typeof otlp>>) => number][] = [
       ['invalid_edge', (o) => o.droppedInvalidEdges], ['creation_budget', (o) => o.droppedOverBudget], ['edge_cap', (o) => o.droppedEdges],
       ['service_cap', (o) => o.droppedServices], ['pairing_window_cap', (o) => o.evicted],
     ];
     new Counter({
-      name: 'servicegraph_otlp_dropped_total', help: 'What the live OTLP receiver dropped, by reason', labelNames: ['reason'], registers,
+      name: 'servicegraph_otlp_dropped_total', help: 'What the live OTLP receiver dropped, by reason', labelNames: ['reason'], registers, aggregator: 'max',
       collect() {
         const o = otlp();
         if (!o) return;
@@ -88,9 +91,8 @@ export class Metrics {
         }
       },
     });
-    // Each worker runs its own receiver: what they hold adds up.
-    this.gaugeFrom('servicegraph_otlp_pending_spans', 'Spans waiting in the pairing window', 'sum', () => otlp()?.pendingSpans);
-    this.gaugeFrom('servicegraph_otlp_held_edges', 'Folded edges waiting for the next flush', 'sum', () => otlp()?.heldEdges);
+    this.gaugeFrom('servicegraph_otlp_pending_spans', 'Spans waiting in the pairing window', 'max', () => otlp()?.pendingSpans);
+    this.gaugeFrom('servicegraph_otlp_held_edges', 'Folded edges waiting for the next flush', 'max', () => otlp()?.heldEdges);
   }
 
   /** Wire the parts read at scrape time (they exist only once the server is built). */
@@ -135,10 +137,10 @@ export class Metrics {
   }
 
   /** A counter mirroring a total kept elsewhere: it grows by the difference since the last scrape. */
-  private counterFrom(name: string, help: string, read: () => number | null | undefined): void {
+  private counterFrom(name: string, help: string, aggregator: Aggregator, read: () => number | null | undefined): void {
     let last = 0;
     new Counter({
-      name, help, registers: [this.registry],
+      name, help, aggregator, registers: [this.registry],
       collect() { const v = read(); if (typeof v === 'number' && v > last) { this.inc(v - last); last = v; } },
     });
   }

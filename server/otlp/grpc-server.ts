@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { TokenInfo } from '../model/records.ts';
-import { roleProblem } from '../api/auth.ts';
+import { bearerToken, roleProblem } from '../api/auth.ts';
 import type { Logger } from '../log.ts';
-import type { OtlpReceiver } from './receiver.ts';
+import { FoldBusyError, type OtlpReceiver } from './receiver.ts';
 import { decodeTraceRequest, encodeTraceResponse, TRACE_EXPORT_PATH } from './otlp-proto.ts';
 
 export interface GrpcReceiver { port: number; close(): Promise<void> }
@@ -41,7 +41,7 @@ export async function startGrpcReceiver(deps: {
         callback(err, reply);
       };
       const header = call.metadata.get('authorization')[0];
-      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      const token = bearerToken(typeof header === 'string' ? header : undefined);
       if (!token) return done(fail(grpc.status.UNAUTHENTICATED, 'send the metadata authorization: Bearer <token>'));
       deps.resolveToken(token).then((principal) => {
         if (!principal) return done(fail(grpc.status.UNAUTHENTICATED, 'unknown token'));
@@ -53,7 +53,14 @@ export async function startGrpcReceiver(deps: {
         } catch (e) {
           return done(fail(grpc.status.INVALID_ARGUMENT, (e as Error).message));
         }
-        const result = deps.receiver.acceptProto(msg);
+        let result;
+        try {
+          result = deps.receiver.acceptProto(msg);
+        } catch (e) {
+          // The group's fold is not keeping up: UNAVAILABLE is the code exporters retry with backoff.
+          if (e instanceof FoldBusyError) return done(fail(grpc.status.UNAVAILABLE, e.message));
+          throw e;
+        }
         const partial = result.rejected || result.errorMessage ? { rejectedSpans: result.rejected, ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}) } : null;
         done(null, { partial });
       }).catch((e: unknown) => {

@@ -4,7 +4,7 @@ import { forEachOtlpSpan, OtlpFormatError } from '../../common/otel/otlp-json.ts
 import type { FoldSpan } from '../../common/otel/span.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore } from '../store/port.ts';
-import { InputError } from '../domain/errors.ts';
+import { InputError, UnavailableError } from '../domain/errors.ts';
 import { retireStale } from '../ingest/retire-stale.ts';
 import type { Logger } from '../log.ts';
 import { CreationBudget } from './creation-budget.ts';
@@ -41,6 +41,23 @@ export interface ReceiverStats extends AggregatorStats {
   lastSweepAt: string | null;
 }
 
+/** What the fold keeps (everything but the front's request counts): what a primary tells its workers. */
+export type FoldStats = Omit<ReceiverStats, 'requests' | 'acceptedSpans' | 'rejectedSpans'>;
+
+/**
+ * Where an API worker's receiver sends the spans it accepted when the fold runs elsewhere (the primary
+ * of node:cluster: server/otlp/group.ts), so that spans of one trace meet whichever worker took them.
+ */
+export interface RemoteFold {
+  /** Hands accepted spans over; false when the fold is not keeping up (the request is then refused, retryable). */
+  send(spans: FoldSpan[]): boolean;
+  /** The fold's latest figures and warning, as last reported. */
+  state(): { stats: FoldStats; warning: string | null } | null;
+}
+
+/** Refused when the remote fold is backed up: the exporter retries with backoff (OTLP's 503 / UNAVAILABLE). */
+export class FoldBusyError extends UnavailableError {}
+
 const SOURCE = 'otel';
 const SCOPE = 'live';
 const BUDGET_CAUSE = /^over the creation budget/;
@@ -75,6 +92,8 @@ export class OtlpReceiver {
     logger?: Pick<Logger, 'warn' | 'error' | 'info'>;
     /** Called after a flush or a sweep committed (the change feed's poke). */
     afterCommit?: () => void; now?: () => number;
+    /** Set in an API worker: spans are checked here and folded by the group's one fold. */
+    remote?: RemoteFold;
   }) {
     const s = deps.settings;
     this.agg = new SpanAggregator({ maxEdges: s.maxEdges, maxServices: s.maxServices, maxPending: s.maxPending });
@@ -83,6 +102,7 @@ export class OtlpReceiver {
   }
 
   start(): void {
+    if (this.deps.remote) return; // the group's fold flushes and sweeps
     const flush = setInterval(() => void this.flush(), this.deps.settings.flushMs);
     this.timers.push(flush);
     const retireMs = this.deps.settings.retireAfterHours * 3_600_000;
@@ -107,6 +127,23 @@ export class OtlpReceiver {
     return this.take((visit, reject) => forEachProtoSpan(msg, visit, reject));
   }
 
+  /**
+   * Fold spans another process checked and accepted (the group's fold, fed by its API workers): they were
+   * counted in that process's request totals, not here.
+   */
+  acceptFolded(spans: FoldSpan[]): void {
+    const now = this.now();
+    for (const span of spans) this.agg.add(span, now);
+    this.spansSinceFlush += spans.length;
+    if (this.spansSinceFlush >= this.deps.settings.flushSpans) void this.flush();
+  }
+
+  /** What the group's workers are told after each flush: the fold's figures and its warning. */
+  foldState(): { stats: FoldStats; warning: string | null } {
+    const { requests: _r, acceptedSpans: _a, rejectedSpans: _x, ...stats } = this.stats();
+    return { stats, warning: this.warning };
+  }
+
   /** Write what was folded since the last flush; concurrent calls share one flush. Never rejects. */
   flush(opts: { final?: boolean } = {}): Promise<void> {
     if (this.flushing) return opts.final ? this.flushing.then(() => this.flush(opts)) : this.flushing;
@@ -128,7 +165,10 @@ export class OtlpReceiver {
   }
 
   stats(): ReceiverStats {
-    return { ...this.totals, ...this.folded, pendingSpans: this.agg.pendingSpans, heldEdges: this.agg.edgeCount };
+    const own: ReceiverStats = { ...this.totals, ...this.folded, pendingSpans: this.agg.pendingSpans, heldEdges: this.agg.edgeCount };
+    const remote = this.deps.remote?.state();
+    if (!remote) return own;
+    return { ...remote.stats, requests: own.requests, acceptedSpans: own.acceptedSpans, rejectedSpans: own.rejectedSpans };
   }
 
   private now(): number { return (this.deps.now ?? Date.now)(); }
@@ -139,19 +179,27 @@ export class OtlpReceiver {
     let rejected = 0;
     let firstError: string | undefined;
     let warning: string | undefined;
+    const remote = this.deps.remote;
+    const forward: FoldSpan[] = [];
     each((span) => {
       const bad = this.check.serviceProblem(span);
       if (bad) { rejected++; firstError ??= bad; return; }
       if (span.peer) { const w = this.check.peerProblem(span); if (w) warning ??= w; }
-      this.agg.add(span, now);
+      if (remote) forward.push(span);
+      else this.agg.add(span, now);
       accepted++;
     }, (e) => { rejected++; firstError ??= e.message; });
+    if (remote && forward.length && !remote.send(forward)) {
+      throw new FoldBusyError('the live receiver is not keeping up; retry with backoff');
+    }
     this.totals.requests++;
     this.totals.acceptedSpans += accepted;
     this.totals.rejectedSpans += rejected;
-    this.spansSinceFlush += accepted;
-    if (this.spansSinceFlush >= this.deps.settings.flushSpans) void this.flush();
-    const message = firstError ?? warning ?? this.warning ?? undefined;
+    if (!remote) {
+      this.spansSinceFlush += accepted;
+      if (this.spansSinceFlush >= this.deps.settings.flushSpans) void this.flush();
+    }
+    const message = firstError ?? warning ?? (remote ? remote.state()?.warning : this.warning) ?? undefined;
     return { accepted, rejected, ...(message ? { errorMessage: message } : {}) };
   }
 

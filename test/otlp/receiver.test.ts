@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OtlpReceiver, defaultOtlpSettings } from '../../server/otlp/receiver.ts';
+import { FoldBusyError, OtlpReceiver, defaultOtlpSettings, type RemoteFold } from '../../server/otlp/receiver.ts';
 import { loadConfig } from '../../server/config.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
@@ -40,6 +40,29 @@ describe('OtlpReceiver', () => {
     const { items } = await store.listCis({ limit: 1000 });
     return new Set((await store.relationsOf(items.map((c) => c.id))).map((r) => r.id)).size;
   };
+
+  it('API workers check spans and hand them to one fold, where the halves of a call taken by different workers pair', async () => {
+    const fold = new OtlpReceiver({ store, limits: defaultLimits, maxRetireShare: 0.2, settings: defaultOtlpSettings });
+    let backedUp = false;
+    // What server/otlp/group.ts does over the cluster's IPC channel: a copy of the spans, the fold's state back.
+    const remote: RemoteFold = {
+      send: (spans) => { if (backedUp) return false; fold.acceptFolded(JSON.parse(JSON.stringify(spans))); return true; },
+      state: () => fold.foldState(),
+    };
+    const workers = [0, 1].map(() => new OtlpReceiver({ store, limits: defaultLimits, maxRetireShare: 0.2, settings: defaultOtlpSettings, remote }));
+    const [client, server] = calls('web', ['api'], 'e'.repeat(32));
+    expect(workers[0].accept(client)).toEqual({ accepted: 1, rejected: 0 });
+    expect(workers[1].accept(server)).toEqual({ accepted: 1, rejected: 0 });
+    await fold.flush();
+    expect(await relationCount()).toBe(1);
+    // Each worker counts the requests it took; the fold's figures are the group's.
+    expect(workers[0].stats()).toMatchObject({ requests: 1, acceptedSpans: 1, spans: 2, paired: 1, flushes: 1, edgesWritten: 1 });
+    // A fold that is not keeping up: the request is refused whole (retryable), nothing counted as accepted.
+    backedUp = true;
+    expect(() => workers[0].accept(calls('web', ['api'], 'd'.repeat(32))[0])).toThrow(FoldBusyError);
+    expect(workers[0].stats()).toMatchObject({ requests: 1, acceptedSpans: 1 });
+    await fold.stop();
+  });
 
   it('splits a flush into batches within the ingest limits, each carrying the CIs its edges name', async () => {
     const limits = { ...defaultLimits, batchCis: 4, batchRelations: 2 };

@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Limits } from '../../model/limits.ts';
-import { InputError } from '../../domain/errors.ts';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
 import { HttpError } from '../http-error.ts';
-import type { OtlpReceiver } from '../../otlp/receiver.ts';
+import { FoldBusyError, type ExportResult, type OtlpReceiver } from '../../otlp/receiver.ts';
 import { decodeTraceRequest, encodeTraceResponse } from '../../otlp/otlp-proto.ts';
 import { OtlpFormatError } from '../../../common/otel/otlp-json.ts';
 import { encodeStatus, grpcCodeOf } from '../../otlp/rpc-status.ts';
@@ -11,6 +11,7 @@ import { statusOf } from '../error-middleware.ts';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';
 
 const PROTOBUF = ['application/x-protobuf', 'application/protobuf'];
+const OTHER_SIGNALS = ['/v1/metrics', '/v1/logs'];
 
 /**
  * POST /v1/traces: OTLP/HTTP, at the path OpenTelemetry exporters use, in both encodings: protobuf
@@ -50,26 +51,43 @@ export function otlpRoutes(deps: { authenticate: RequestHandler; limits: Limits;
         } catch (e) {
           throw new InputError((e as OtlpFormatError).message, undefined, 'invalid_otlp');
         }
-        const result = receiver.acceptProto(msg);
+        const result = unlessBusy(res, () => receiver.acceptProto(msg));
         res.type('application/x-protobuf').send(encodeTraceResponse(partialOf(result)));
         return;
       }
-      const result = receiver.accept(req.body);
+      const result = unlessBusy(res, () => receiver.accept(req.body));
       const partial = partialOf(result);
       res.json(partial ? { partialSuccess: partial } : {});
     },
   );
+  // An SDK given OTEL_EXPORTER_OTLP_ENDPOINT sends every signal it exports under it: say plainly that only
+  // traces are taken here (404 is not retried, so the exporter gives up instead of queueing).
+  table.router.post(OTHER_SIGNALS, (req: Request) => {
+    const signal = req.path.slice(4);
+    throw new NotFoundError(`servicegraph receives OTLP traces only (POST /v1/traces), not ${signal}: turn that exporter off (OTEL_${signal.toUpperCase()}_EXPORTER=none) or send ${signal} elsewhere`);
+  });
   table.router.use(
     (err: unknown, req: Request, res: Response, next: NextFunction) => {
       // A protobuf client reads a google.rpc.Status from an error answer (the OTLP/HTTP spec).
-      if (req.path !== '/v1/traces' || !isProtobuf(req)) return next(err);
+      if (!(req.path === '/v1/traces' || OTHER_SIGNALS.includes(req.path)) || !isProtobuf(req)) return next(err);
       const status = statusOf(err);
-      const message = status < 500 ? (err as Error).message : 'internal error; see the server log';
-      if (status >= 500) return next(err);
+      // 503 (the fold is busy) is a retryable refusal, told like the 4xx ones; other 5xx go to the log.
+      if (status >= 500 && status !== 503) return next(err);
+      const message = (err as Error).message;
       res.status(status).type('application/x-protobuf').send(encodeStatus(grpcCodeOf(status), message));
     },
   );
   return table;
+}
+
+/** A fold that is not keeping up refuses the request as retryable: 503 with Retry-After, as the OTLP spec asks. */
+function unlessBusy(res: Response, accept: () => ExportResult): ExportResult {
+  try {
+    return accept();
+  } catch (e) {
+    if (e instanceof FoldBusyError) res.setHeader('retry-after', '1');
+    throw e;
+  }
 }
 
 function partialOf(result: { rejected: number; errorMessage?: string }) {
