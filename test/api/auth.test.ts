@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { bearerToken } from '../../server/api/auth.ts';
 
 describe('tokens and roles', () => {
   let s: TestServer;
@@ -20,6 +21,15 @@ describe('tokens and roles', () => {
     expect(r.body.error.code).toBe('unauthenticated');
     expect((await s.api('/api/v1/cis', { token: 'sg_wrong' })).status).toBe(401);
     expect((await s.api('/api/v1/openapi.json', { token: null })).status).toBe(401);
+  });
+
+  it('takes the Bearer scheme in any case (RFC 9110), as hand-written exporter headers send it, and nothing else', async () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      expect((await fetch(`${s.url}/api/v1/cis`, { headers: { authorization: `${scheme} ${tok.viewer}` } })).status).toBe(200);
+    }
+    expect((await fetch(`${s.url}/api/v1/cis`, { headers: { authorization: `Basic ${tok.viewer}` } })).status).toBe(401);
+    expect(bearerToken('bearer  sg_x \t')).toBe('sg_x');
+    expect([bearerToken('Bearer'), bearerToken('Bearer '), bearerToken('Bearersg_x'), bearerToken(undefined)]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { Metadata } from '@grpc/grpc-js';
 import { context, diag, DiagLogLevel, SpanKind, trace, type Span } from '@opentelemetry/api';
@@ -86,7 +86,8 @@ describe('OTLP receivers, with the OpenTelemetry JS SDK exporters as clients', (
   });
 
   it('OTLP/gRPC TraceService/Export, gzip, bearer token in the metadata (exporter-trace-otlp-grpc)', async () => {
-    const metadata = () => { const m = new Metadata(); m.set('authorization', `Bearer ${token}`); return m; };
+    // The scheme in lower case, as a hand-written Collector `headers:` entry may have it: any case is taken.
+    const metadata = () => { const m = new Metadata(); m.set('authorization', `bearer ${token}`); return m; };
     await traffic('grpc-web', 'grpc-api', () => new GrpcExporter({ url: `http://127.0.0.1:${grpcPort}`, metadata: metadata(), compression: 'gzip' as never }));
     expect(await edge('grpc-web', 'grpc-api')).toMatchObject({ type: 'DEPENDS_ON', observed: { calls: 3 } });
   });
@@ -115,6 +116,17 @@ describe('OTLP receivers, with the OpenTelemetry JS SDK exporters as clients', (
     expect(await edge('loop', 'loop-callee')).toMatchObject({ observed: { calls: 1 } });
   });
 
+  it('tells an SDK that also exports metrics and logs to the same endpoint that only traces are taken', async () => {
+    for (const signal of ['metrics', 'logs']) {
+      const proto = await fetch(`${server.url}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', ...auth() }, body: Buffer.alloc(0) });
+      expect(proto.status).toBe(404);
+      expect(decodeStatus(new Uint8Array(await proto.arrayBuffer()))).toMatchObject({ code: 5, message: expect.stringContaining(`OTEL_${signal.toUpperCase()}_EXPORTER=none`) });
+      const json = await fetch(`${server.url}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth() }, body: '{}' });
+      expect(json.status).toBe(404);
+      expect((await json.json()).error).toMatchObject({ code: 'not_found', message: expect.stringContaining('traces only') });
+    }
+  });
+
   it('answers protobuf with protobuf: an ExportTraceServiceResponse, or a google.rpc.Status on errors', async () => {
     const body = ExportTraceServiceRequest.encode({
       resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'raw' } }] }, scopeSpans: [{ spans: [
@@ -127,6 +139,11 @@ describe('OTLP receivers, with the OpenTelemetry JS SDK exporters as clients', (
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toMatch(/application\/x-protobuf/);
     expect(decodeTraceResponse(new Uint8Array(await ok.arrayBuffer())).partialSuccess).toMatchObject({ rejectedSpans: 1, errorMessage: expect.stringContaining('traceId') });
+    // The Collector's other usual compression is deflate (zlib); zstd and snappy are refused as such.
+    expect((await post(deflateSync(body), { 'content-encoding': 'deflate' })).status).toBe(200);
+    const zstd = await post(body, { 'content-encoding': 'zstd' });
+    expect(zstd.status).toBe(415);
+    expect(decodeStatus(new Uint8Array(await zstd.arrayBuffer())).message).toMatch(/zstd/);
     const bad = await post(new Uint8Array([0x0a, 0xff, 0xff, 0x01]));
     expect(bad.status).toBe(400);
     expect(decodeStatus(new Uint8Array(await bad.arrayBuffer()))).toMatchObject({ code: 3, message: expect.stringContaining('protobuf') });
