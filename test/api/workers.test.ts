@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, requestOnce, spawnServer } from '../helpers/child-server.ts';
+import { freePort, requestOnce, spawnServer, untilWorkersAnswer } from '../helpers/child-server.ts';
 
 const token = 'sg_workers_admin';
 
@@ -23,12 +23,7 @@ describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
 
   it('answers from two processes, and a batch one of them committed reaches the other one\'s projection', async () => {
     // The port answers as soon as the first worker listens; the second may still be building its projection.
-    const pids = new Set<number>();
-    for (const until = Date.now() + 20_000; pids.size < 2 && Date.now() < until;) {
-      pids.add((await once(base, 'GET', '/healthz')).body.pid);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(pids.size).toBe(2);
+    expect((await untilWorkersAnswer(base, token, 2)).size).toBe(2);
 
     const svc = (name: string) => ({ class: 'service', name, environment: 'prod' });
     const ingested = await once(base, 'POST', '/api/v1/ingest', {

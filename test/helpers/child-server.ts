@@ -60,3 +60,13 @@ export function requestOnce(base: string, token: string, method: 'GET' | 'POST',
     req.end(data);
   });
 }
+
+/** The pids of the API workers answering on `base`, once `count` of them do (the port answers as soon as the first one listens). */
+export async function untilWorkersAnswer(base: string, token: string, count: number, timeoutMs = 30_000): Promise<Set<number>> {
+  const pids = new Set<number>();
+  for (const until = Date.now() + timeoutMs; pids.size < count && Date.now() < until;) {
+    pids.add((await requestOnce(base, token, 'GET', '/healthz')).body.pid);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return pids;
+}

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, requestOnce, spawnServer } from '../helpers/child-server.ts';
+import { freePort, requestOnce, spawnServer, untilWorkersAnswer } from '../helpers/child-server.ts';
 
 const token = 'sg_otlp_group_admin';
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -33,6 +33,8 @@ describe('live OTLP with API workers (SERVICEGRAPH_WORKERS=2)', () => {
   afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('a client span and the server span under it pair into an edge when different workers took them', async () => {
+    // The port answers as soon as the first worker listens; wait for the second one.
+    expect((await untilWorkersAnswer(base, token, 2)).size).toBe(2);
     // Each service exports on its own connection, as separate SDKs do: node:cluster gives connections
     // to workers in turn, so the two halves of a call often land on different workers.
     let calls = 0;
