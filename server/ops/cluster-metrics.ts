@@ -26,7 +26,8 @@ export function serveGroupMetrics(): void {
   cluster.on('message', (worker: Worker, message: unknown) => {
     if (!isAsk(message)) return;
     const reply = (answer: Omit<Answer, 'type' | 'id'>) => {
-      if (worker.isConnected()) worker.send({ type: ANSWER, id: message.id, ...answer } satisfies Answer);
+      // The worker may be stopping: a failed send is ignored (without a callback it would crash the primary).
+      if (worker.isConnected()) worker.send({ type: ANSWER, id: message.id, ...answer } satisfies Answer, () => {});
     };
     aggregator.clusterMetrics().then((text) => reply({ text }), (e: unknown) => reply({ error: (e as Error).message }));
   });

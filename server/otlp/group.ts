@@ -44,6 +44,8 @@ export function joinOtlpGroup(maxInFlight = 64): RemoteFold {
   };
 }
 
+const ignore = () => {};
+
 /** In the primary: the group's one receiver, fed by the workers; `stop` makes its final flush. */
 export function startGroupFold(deps: {
   store: GraphStore; limits: Limits; maxRetireShare: number; settings: OtlpSettings; logger?: Pick<Logger, 'warn' | 'error' | 'info'>; reportMs?: number;
@@ -54,7 +56,9 @@ export function startGroupFold(deps: {
   cluster.on('message', onMessage);
   const report = () => {
     const message: StateMessage = { type: STATE, ...receiver.foldState() };
-    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(message);
+    // A worker stopping may close its channel at any moment: a failed send is ignored (with no callback it
+    // would be an 'error' event on the Worker, and unhandled, the end of the primary).
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(message, ignore);
   };
   const timer = setInterval(report, deps.reportMs ?? 1_000);
   timer.unref();
