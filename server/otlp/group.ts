@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { FoldSpan } from '../../collectors/otel/span.ts';
+import type { FoldSpan } from '../../common/otel/span.ts';
 import type { Logger } from '../log.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore } from '../store/port.ts';
