@@ -101,6 +101,26 @@ describe('the change manager', () => {
     await page.waitForURL(changeUrl);
   }, 240_000);
 
+  it('replans a patch of the database\'s three hosts as rolling: the outage becomes a degradation', async () => {
+    const detail = await srv.api(`/api/v1/cis/${db.id}`);
+    const hosts = (detail.body.relations.outgoing as { to: string; type: string }[]).filter((r) => r.type === 'RUNS_ON').map((r) => r.to);
+    expect(hosts.length).toBeGreaterThan(1);
+    const window = { start: new Date(Date.now() + 30 * 3600_000).toISOString(), end: new Date(Date.now() + 32 * 3600_000).toISOString() };
+    const created = await srv.api('/api/v1/changes', { body: { title: 'flow: patch the database hosts', type: 'normal', window, cis: hosts } });
+    expect(created.status).toBe(201);
+    await page.goto(`${srv.url}/changes/${created.body.id}`);
+    const radius = page.locator('section[aria-label="Assessment"]');
+    await expect.poll(() => radius.textContent()).toMatch(/all \d+ touched CIs down at once/);
+    const downBefore = Number(/(\d+) down/.exec((await radius.textContent())!)![1]);
+    await page.getByRole('group', { name: 'Replan' }).locator('select').selectOption('rolling');
+    await page.getByRole('button', { name: 'Replan' }).click();
+    await expect.poll(() => radius.textContent()).toMatch(/rolling in \d+ waves/);
+    const text = (await radius.textContent())!;
+    expect(Number(/(\d+) down/.exec(text)![1])).toBeLessThan(downBefore);
+    expect(Number(/(\d+) degraded/.exec(text)![1])).toBeGreaterThan(0);
+    await screenshot(page, 'flow-3a-change-rolling');
+  }, 120_000);
+
   it('on a 1024x700 screen, the change page and the calendar leave the map room and nothing runs off the screen', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     try {
