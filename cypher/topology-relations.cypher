@@ -3,7 +3,8 @@
 // (the last row's id) relies on: Cypher keeps no order through a later clause unless asked.
 // Parameters: $after STRING (last start id of the previous page, '' at first), $limit INTEGER (CIs per page),
 //   $types LIST<STRING> (the registered relation types).
-// Returns: id (start CI), rels (list of {id, type, to, redundancy JSON string or null}), ordered by id.
+// Returns: id (start CI), rels (list of {id, type, to, redundancy JSON string or null, provenance JSON string,
+//   observed JSON string or null}), ordered by id.
 MATCH (c:CI)
 WHERE c.id > $after
 WITH c ORDER BY c.id LIMIT $limit
@@ -11,6 +12,6 @@ RETURN c.id AS id,
        COLLECT {
          MATCH (c)-[r]->(o:CI)
          WHERE r.validTo IS NULL AND type(r) IN $types
-         RETURN {id: r.id, type: type(r), to: o.id, redundancy: r.redundancy}
+         RETURN {id: r.id, type: type(r), to: o.id, redundancy: r.redundancy, provenance: r.provenance, observed: r.observed}
        } AS rels
 ORDER BY id

@@ -6,6 +6,7 @@ import type { CatalogView, NodeInfo } from '../domain/impact/catalog.ts';
 import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
 import { StringTable } from './string-table.ts';
+import { MapRelations, type MapRelationInput } from './map-relations.ts';
 
 /** The only attributes the projection keeps: what incident cost and service listings read. */
 export const KEPT_ATTRIBUTES = ['slo', 'downtimeCostPerHour', 'users', 'revenuePerHour'] as const;
@@ -37,6 +38,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private readonly envTable = new StringTable();
   private readonly kept = new Map<number, Record<string, unknown>>();
   private liveNodes = 0;
+  /** Every live relation, of every type, as a map draws it: live maps read here, not from the store. */
+  readonly mapRelations = new MapRelations((n) => this.ids[n]);
 
   // CSR base, forward (provider → dependents, with group) and reverse (dependent → providers).
   private baseNodes = 0;
@@ -173,12 +176,14 @@ export class Topology implements CsrImpactGraph, CatalogView {
     this.forEachEdgeOf(n, (p, d, t) => (p === n ? out : into).push([p === n ? d : p, t]));
     for (const [d, t] of out) this.removeEdge(n, d, t);
     for (const [p, t] of into) this.removeEdge(p, n, t);
+    this.mapRelations.removeNode(n);
     this.alive[n] = 0;
     this.liveNodes--;
   }
 
   /** Add a relation, or apply its new redundancy when it is already there. Ends must be live CIs. */
-  upsertRelation(rel: TopologyRelation): boolean {
+  upsertRelation(rel: MapRelationInput): boolean {
+    if (!this.mapRelation(rel)) return false;
     const ends = this.resolve(rel);
     if (!ends) return false;
     const { p, d, t } = ends;
@@ -202,6 +207,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
   }
 
   removeRelation(rel: { type: string; from: string; to: string }): boolean {
+    const p = this.index.get(rel.from), q = this.index.get(rel.to);
+    if (p !== undefined && q !== undefined) this.mapRelations.remove(p, q, rel.type);
     const ends = this.resolve(rel);
     return ends ? this.removeEdge(ends.p, ends.d, ends.t) : false;
   }
@@ -227,9 +234,9 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   /** Resolve a relation to an impact edge in `batch` (at build time). */
   collectRelation(rel: TopologyRelation, batch: EdgeBatch): 'added' | 'no-impact' | 'unknown-end' {
-    if (!impactEnds(rel)) return 'no-impact';
+    if (!this.mapRelation(rel)) return 'unknown-end';
     const ends = this.resolve(rel);
-    if (!ends) return 'unknown-end';
+    if (!ends) return 'no-impact';
     const group = this.groupFor(ends.d, rel.redundancy);
     if (group !== NO_GROUP) this.resize(group, 1);
     batch.provider.push(ends.p); batch.dependent.push(ends.d); batch.group.push(group); batch.type.push(ends.t);
@@ -258,6 +265,14 @@ export class Topology implements CsrImpactGraph, CatalogView {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** Keep `rel` for live maps when both its ends are live CIs; false when one is not (yet). */
+  private mapRelation(rel: MapRelationInput): boolean {
+    const p = this.nodeOf(rel.from), q = this.nodeOf(rel.to);
+    if (p === undefined || q === undefined) return false;
+    this.mapRelations.upsert(rel, p, q);
+    return true;
+  }
 
   private resolve(rel: { type: string; from: string; to: string }): { p: number; d: number; t: number } | null {
     const ends = impactEnds(rel);

@@ -74,4 +74,35 @@ describe('topology service over the SQLite store', () => {
     expect(dependentsOf(topology.current, 'db')).toEqual(['app', 'worker']);
     expect(await topology.at(before)).toBe(past);
   });
+
+  it('keeps every live relation a map shows, as the store reads it: all types, provenance, redundancy, observed sighting', async () => {
+    const team = { class: 'team' as const, name: 'payments' };
+    const relations = [
+      dep('app', 'db'), { ...dep('app', 'cache'), redundancy: { group: 'caches', minUp: 1 } },
+      { type: 'OWNED_BY' as const, from: svc('app'), to: team },
+    ];
+    await push({ source: 'manual', runId: 'r1', complete: true, cis: [svc('app'), svc('db'), svc('cache'), svc('old'), team], relations: [...relations, dep('old', 'db')] });
+    const topology = new TopologyService(store);
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+    // After the build, from the feed: observed traffic on one edge, another source on another, a CI retired with its relation.
+    await push({ source: 'otel', cis: [svc('app'), svc('db')], relations: [{ ...dep('app', 'db'), observed: { calls: 10, errors: 0 } }] });
+    await push({ source: 'manual', runId: 'r2', complete: true, force: true, cis: [svc('app'), svc('db'), svc('cache'), team], relations });
+    await feed.poke();
+
+    const ids = (await store.listCis({ limit: 100 })).items.map((c) => c.id);
+    const fromStore = (await store.relationsOf(ids)).map(({ id, type, from, to, provenance, redundancy, observed }) =>
+      ({ id, type, from, to, provenance, redundancy, observed: observed ? { lastSeen: observed.lastSeen } : null }));
+    const live = topology.current.mapRelations;
+    const nodes = ids.map((id) => topology.current.nodeOf(id)!);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(fromStore).toHaveLength(3);
+    expect(fromStore.find((r) => r.observed)).toMatchObject({ provenance: ['manual', 'observed'] });
+    expect(live.of(nodes, 100).sort(byId)).toEqual(fromStore.sort(byId));
+    expect(live.among(nodes, 100).sort(byId)).toEqual(fromStore);
+    // A fresh build from the store reads the same.
+    const rebuilt = new TopologyService(store);
+    await rebuilt.start();
+    expect(rebuilt.current.mapRelations.of(ids.map((id) => rebuilt.current.nodeOf(id)!), 100).sort(byId)).toEqual(fromStore);
+  });
 });

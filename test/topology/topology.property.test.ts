@@ -6,7 +6,7 @@ import type { Topology } from '../../server/topology/topology.ts';
 
 const ci = (n: number): TopologyCi => ({ id: `c${n}`, class: 'service', name: `c${n}`, environment: 'prod', tier: null, owner: null, attributes: {} });
 const rel = (from: number, to: number, type: string, group: string | null): TopologyRelation =>
-  ({ id: `${from}-${type}-${to}`, type, from: `c${from}`, to: `c${to}`, redundancy: group ? { group, minUp: 1 } : null });
+  ({ id: `${from}-${type}-${to}`, type, from: `c${from}`, to: `c${to}`, redundancy: group ? { group, minUp: 1 } : null, provenance: group ? ['observed'] : ['declared'], observed: null });
 
 type Op =
   | { op: 'relate'; from: number; to: number; type: string; group: string | null }
@@ -17,7 +17,8 @@ type Op =
 
 const SIZE = 8;
 const node = fc.integer({ min: 0, max: SIZE - 1 });
-const type = fc.constantFrom('DEPENDS_ON', 'PART_OF', 'RUNS_ON');
+// OWNED_BY and MONITORS carry no impact: only the map's relations hold them.
+const type = fc.constantFrom('DEPENDS_ON', 'PART_OF', 'RUNS_ON', 'OWNED_BY', 'MONITORS');
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('relate' as const), from: node, to: node, type, group: fc.constantFrom(null, 'g1', 'g2') }),
   fc.record({ op: fc.constant('unrelate' as const), from: node, to: node, type }),
@@ -34,6 +35,14 @@ function view(t: Topology) {
     t.forEachProvider(n, (p) => out.push(`${t.idOf(n)}<${t.idOf(p)}`));
   }
   return out.sort();
+}
+
+/** Everything a live map can read of the projection's relations. */
+function mapView(t: Topology) {
+  const nodes = [...t.liveNodeIds()];
+  const of = nodes.flatMap((n) => t.mapRelations.of([n], Infinity).map((r) => `${t.idOf(n)}: ${JSON.stringify(r)}`));
+  const among = t.mapRelations.among(nodes, Infinity).map((r) => JSON.stringify(r));
+  return { of: of.sort(), among: among.sort(), size: t.mapRelations.size };
 }
 
 describe('topology projection under incremental change', () => {
@@ -68,6 +77,8 @@ describe('topology projection under incremental change', () => {
 
       const fresh = topologyFrom([...live].map(ci), [...relations.values()]);
       expect(view(incremental)).toEqual(view(fresh));
+      expect(mapView(incremental)).toEqual(mapView(fresh));
+      expect(mapView(fresh).size).toBe(relations.size);
       expect(incremental.stats()).toMatchObject({ cis: fresh.stats().cis, relations: fresh.stats().relations });
     }), { numRuns: 300, seed: 424242 });
   });

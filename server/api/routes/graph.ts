@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CiClassName } from '../../model/classes.ts';
 import { csvList, isoTime, parseQuery } from '../validate.ts';
 import { neighbourhood, type NeighbourhoodSource } from '../../domain/graph-view/neighbourhood.ts';
-import { liveMapCis } from '../../topology/map-cis.ts';
+import { liveMapSource } from '../../topology/map-cis.ts';
 import { groupNodes } from '../../domain/graph-view/group-nodes.ts';
 import { InputError } from '../../domain/errors.ts';
 import { GraphResult, type GraphNode } from '../../model/records.ts';
@@ -30,12 +30,11 @@ export function graphRoutes(ctx: { store: GraphStore; topology: TopologyService;
   return new RouteTable().route({ method: 'get', path: '/graph', summary: 'Neighbourhood of focus CIs for the map, grouped over a threshold', role: 'viewer', query: GraphQuery, response: GraphResult }, async (req, res) => {
     const q = parseQuery(GraphQuery, req);
     const maxNodes = Math.min(q.maxNodes ?? ctx.limits.graphNodes, ctx.limits.graphNodes);
-    // A live map takes its CIs from the projection (kept current from every committed batch); a map of the past from history.
-    const live = !q.asOf ? ctx.topology.current : null;
-    const src: NeighbourhoodSource = {
+    // A live map is read from the projection (kept current from every committed batch); a map of the past from history.
+    const src: NeighbourhoodSource = !q.asOf ? liveMapSource(ctx.topology.current) : {
       relationsOf: (ids, limit) => ctx.store.relationsOf(ids, q.asOf, limit),
       relationsAmong: (ids, limit) => ctx.store.relationsAmong(ids, q.asOf, limit),
-      getCis: live ? async (ids) => liveMapCis(live, ids) : (ids) => ctx.store.getCis(ids, q.asOf),
+      getCis: (ids) => ctx.store.getCis(ids, q.asOf),
     };
     // Last sightings are today's provenance: a map of the past does not show them.
     const withLastSeen = async (nodes: GraphNode[]): Promise<GraphNode[]> => {

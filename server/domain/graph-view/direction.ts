@@ -22,7 +22,7 @@ export function neighbourVia(rel: Pick<RelationRecord, 'type' | 'from' | 'to'>, 
 export type EdgeState = 'active' | 'idle' | 'inactive' | 'declared';
 
 /** Faddom's edge states from the last sighting; edges nobody observed are `declared`. */
-export function edgeState(rel: Pick<RelationRecord, 'observed'>, now: number, t: { activeMinutes: number; idleMinutes: number }): EdgeState {
+export function edgeState(rel: { observed: { lastSeen: string } | null }, now: number, t: { activeMinutes: number; idleMinutes: number }): EdgeState {
   if (!rel.observed) return 'declared';
   const ageMin = (now - Date.parse(rel.observed.lastSeen)) / 60_000;
   if (ageMin < t.activeMinutes) return 'active';

@@ -5,12 +5,14 @@ import { collapsedGroups } from './group-nodes.ts';
 
 /** What a map shows of a CI: a live map reads it from the projection, a map of the past from history. */
 export type MapCi = Pick<CiRecord, 'id' | 'class' | 'name' | 'environment' | 'tier' | 'owner' | 'lifecycle'>;
+/** What a map shows of a relation; of observed traffic only the last sighting (the edge's state). */
+export type MapRelation = Pick<RelationRecord, 'id' | 'type' | 'from' | 'to' | 'provenance' | 'redundancy'> & { observed: { lastSeen: string } | null };
 
 export interface NeighbourhoodSource {
   /** Relations with an end among `ids`, at most `limit`. */
-  relationsOf(ids: string[], limit: number): Promise<RelationRecord[]>;
+  relationsOf(ids: string[], limit: number): Promise<MapRelation[]>;
   /** Relations with both ends among `ids`, at most `limit`. */
-  relationsAmong(ids: string[], limit: number): Promise<RelationRecord[]>;
+  relationsAmong(ids: string[], limit: number): Promise<MapRelation[]>;
   getCis(ids: string[]): Promise<MapCi[]>;
 }
 
@@ -38,7 +40,7 @@ export const toGraphNode = (c: MapCi): GraphNode => ({
   lifecycle: c.lifecycle, layer: ciClasses.get(c.class)?.layer ?? 'software',
 });
 
-export const toGraphEdge = (r: RelationRecord, now: number, t: NeighbourhoodQuery['edgeThresholds']): GraphEdge => ({
+export const toGraphEdge = (r: MapRelation, now: number, t: NeighbourhoodQuery['edgeThresholds']): GraphEdge => ({
   id: r.id, type: r.type, from: r.from, to: r.to, provenance: r.provenance, state: edgeState(r, now, t), redundancy: r.redundancy,
   observed: r.observed, ...(typeof r.attributes.note === 'string' ? { note: r.attributes.note } : {}),
 });
@@ -55,7 +57,7 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
   for (const c of await src.getCis(q.focus)) cis.set(c.id, c);
   const parentOf = new Map<string, string>();
   const depthOf = new Map<string, number>(q.focus.filter((id) => cis.has(id)).map((id) => [id, 0]));
-  const rels = new Map<string, RelationRecord>();
+  const rels = new Map<string, MapRelation>();
   let frontier = [...depthOf.keys()];
   let truncated = false;
   let truncation: Truncation | undefined;
@@ -70,7 +72,7 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
     const levelRels = await src.relationsOf(frontier, budget + 1);
     if (levelRels.length > budget) cut({ reason: 'hub', limit: budget, message: `At depth ${d} the CIs reached have more than ${budget} relations, more than one map reads: the first ones are shown. Lower the depth, filter by class or layer, or focus on a CI further out; grouped nodes open on double-click.` });
     const inFrontier = new Set(frontier);
-    const candidates = new Map<string, { via: string; rel: RelationRecord }[]>();
+    const candidates = new Map<string, { via: string; rel: MapRelation }[]>();
     for (const rel of levelRels) {
       for (const end of [rel.from, rel.to]) {
         if (!inFrontier.has(end)) continue;

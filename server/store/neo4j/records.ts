@@ -92,10 +92,14 @@ export function topologyCiFromVersion(p: Props): TopologyCi | null {
 }
 
 export function topologyRelationFromRow(from: string, r: Props): TopologyRelation {
-  return { id: str(r.id), type: str(r.type), from, to: str(r.to), redundancy: json(r.redundancy, null) };
+  const observed = json<{ lastSeen: string } | null>(r.observed, null);
+  return {
+    id: str(r.id), type: str(r.type), from, to: str(r.to), redundancy: json(r.redundancy, null), provenance: json(r.provenance, []),
+    observed: observed ? { lastSeen: observed.lastSeen } : null,
+  };
 }
 
 export function topologyRelationFromVersion(p: Props): TopologyRelation {
   const rel = relationFromVersion(p);
-  return { id: rel.id, type: rel.type, from: rel.from, to: rel.to, redundancy: rel.redundancy ?? null };
+  return { id: rel.id, type: rel.type, from: rel.from, to: rel.to, redundancy: rel.redundancy ?? null, provenance: rel.provenance, observed: null };
 }
