@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AlertRecord } from '../../model/alerts.ts';
 import type { AlertQuery, AlertWrite } from '../port.ts';
+import { encodeChanges } from './event-codec.ts';
 
 /** Alert records in SQLite: current rows plus versions (see schema.sql). Called inside the store's writer mutex. */
 export function writeAlerts(db: Database.Database, w: AlertWrite): number {
@@ -21,7 +22,7 @@ export function writeAlerts(db: Database.Database, w: AlertWrite): number {
       open.run(a.id, w.now, a.status, data);
     }
     for (const s of w.situations) doc.run(s.id, s.openedAt, s.updatedAt, JSON.stringify(s));
-    return w.event ? Number(event.run(w.event.at, w.event.source, JSON.stringify(w.event.changes)).lastInsertRowid) : 0;
+    return w.event ? Number(event.run(w.event.at, w.event.source, encodeChanges(w.event.changes)).lastInsertRowid) : 0;
   }).immediate();
 }
 

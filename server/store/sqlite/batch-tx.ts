@@ -10,6 +10,7 @@ import {
   type AssertionRow, type CiJson, type CiRow, type RelationJson, type RelationRow,
 } from './rows.ts';
 import { batchMetaTx, type BatchMetaStatements } from './batch-meta.ts';
+import { encodeChanges } from './event-codec.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -194,7 +195,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
       }
       s.upsertRun.run(r.runId, r.source, r.scope, r.startedAt, r.lastBatchAt, r.completedAt, r.batches);
       if (!plan.event) return 0;
-      return Number(s.insertEvent.run(plan.event.at, plan.event.source, JSON.stringify(plan.event.changes)).lastInsertRowid);
+      return Number(s.insertEvent.run(plan.event.at, plan.event.source, encodeChanges(plan.event.changes)).lastInsertRowid);
     },
   };
 }

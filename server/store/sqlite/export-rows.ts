@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { changesText } from './event-codec.ts';
 
 /**
  * Read-all access to an embedded store's file, table by table in key order, for the migration to Neo4j.
@@ -61,10 +62,12 @@ export function openSqliteExport(file: string): SqliteExport {
     page(table, after, limit) {
       const cols = keyCols(table);
       const order = cols.join(', ');
-      if (!after) return prepared(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ?`).all(limit) as Record<string, unknown>[];
       // Row-value comparison: (a, b) > (?, ?) is the composite keyset predicate.
-      const sql = `SELECT * FROM ${table} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`;
-      return prepared(sql).all(...after, limit) as Record<string, unknown>[];
+      const rows = (after
+        ? prepared(`SELECT * FROM ${table} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`).all(...after, limit)
+        : prepared(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ?`).all(limit)) as Record<string, unknown>[];
+      // Events leave as their JSON text, however this file keeps them (event-codec.ts).
+      return table === 'events' ? rows.map((r) => ({ ...r, changes: changesText(r.changes as string | Buffer) })) : rows;
     },
     keyOf(table, row) {
       return keyCols(table).map((c) => row[c] as string | number);

@@ -11,6 +11,7 @@ import { notBefore } from '../../domain/reconcile/batch-time.ts';
 import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsAmong, relationsFrom, relationsOf, topology, type ReadStatements } from './reads.ts';
 import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
+import { decodeChanges, encodeChanges } from './event-codec.ts';
 
 const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schema.sql'), 'utf8');
 
@@ -156,9 +157,9 @@ export class SqliteStore implements GraphStore {
   async diff(from: string, to: string, limit: number) { return diff(this.reader, from, to, limit); }
 
   async eventsSince(seq: number, limit: number): Promise<ChangeEvent[]> {
-    return this.reader.prepare<[number, number], { seq: number; at: string; source: string | null; changes: string }>(
+    return this.reader.prepare<[number, number], { seq: number; at: string; source: string | null; changes: string | Buffer }>(
       'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit)
-      .map((r) => ({ seq: r.seq, at: r.at, source: r.source, changes: JSON.parse(r.changes) }));
+      .map((r) => ({ seq: r.seq, at: r.at, source: r.source, changes: decodeChanges<ChangeEvent['changes']>(r.changes) }));
   }
   async latestSeq(): Promise<number> {
     return this.reader.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM events').get()!.s ?? 0;
@@ -169,7 +170,7 @@ export class SqliteStore implements GraphStore {
       const at = notBefore(event.at, this.meta.lastBatchAt.get()?.value ?? null);
       this.meta.setLastBatchAt.run(at);
       return Number(this.writer.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)')
-        .run(at, event.source, JSON.stringify(event.changes)).lastInsertRowid);
+        .run(at, event.source, encodeChanges(event.changes)).lastInsertRowid);
     }).immediate());
   }
 
@@ -221,7 +222,7 @@ export class SqliteStore implements GraphStore {
       const entry = this.writer.prepare('INSERT INTO entries (record_id, at, id, kind, data) VALUES (?, ?, ?, ?, ?)');
       for (const e of w.entries) entry.run(e.recordId, e.at, e.id, e.kind, JSON.stringify(e.data));
       const seq = w.event ? Number(this.writer.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)')
-        .run(w.event.at, w.event.source, JSON.stringify(w.event.changes)).lastInsertRowid) : 0;
+        .run(w.event.at, w.event.source, encodeChanges(w.event.changes)).lastInsertRowid) : 0;
       return { committed: true, seq };
     }).immediate());
   }
