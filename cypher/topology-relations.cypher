@@ -4,7 +4,7 @@
 // Parameters: $after STRING (last start id of the previous page, '' at first), $limit INTEGER (CIs per page),
 //   $types LIST<STRING> (the registered relation types).
 // Returns: id (start CI), rels (list of {id, type, to, redundancy JSON string or null, provenance JSON string,
-//   observed JSON string or null}), ordered by id.
+//   observed JSON string or null, attributes JSON string: the map reads its note}), ordered by id.
 MATCH (c:CI)
 WHERE c.id > $after
 WITH c ORDER BY c.id LIMIT $limit
@@ -12,6 +12,6 @@ RETURN c.id AS id,
        COLLECT {
          MATCH (c)-[r]->(o:CI)
          WHERE r.validTo IS NULL AND type(r) IN $types
-         RETURN {id: r.id, type: type(r), to: o.id, redundancy: r.redundancy, provenance: r.provenance, observed: r.observed}
+         RETURN {id: r.id, type: type(r), to: o.id, redundancy: r.redundancy, provenance: r.provenance, observed: r.observed, attributes: r.attributes}
        } AS rels
 ORDER BY id

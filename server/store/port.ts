@@ -99,12 +99,12 @@ export interface CiQuery {
 /** Slim rows for the in-memory topology projection. */
 export interface TopologyCi { id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null; attributes: Record<string, unknown> }
 /**
- * A relation as the projection keeps it: impact reads type, ends and redundancy; a live map also provenance and
- * the last observed sighting (stores always stream them; impact-only test estates may leave them out).
+ * A relation as the projection keeps it: impact reads type, ends and redundancy; a live map also provenance,
+ * observed traffic and the `note` attribute (stores always stream them; impact-only test estates may leave them out).
  */
 export interface TopologyRelation {
   id: string; type: string; from: string; to: string; redundancy: RelationRecord['redundancy'];
-  provenance?: RelationRecord['provenance']; observed?: { lastSeen: string } | null;
+  provenance?: RelationRecord['provenance']; observed?: RelationRecord['observed']; note?: string;
 }
 
 export interface StoredDoc<T = unknown> { kind: string; id: string; createdAt: string; updatedAt: string; data: T }

@@ -1,5 +1,6 @@
 import type { ChangeEvent } from '../model/records.ts';
 import type { Topology } from './topology.ts';
+import { relationNote } from '../domain/graph-view/neighbourhood.ts';
 
 /**
  * Patch the projection with one committed batch, from the full records the event carries.
@@ -16,6 +17,6 @@ export function applyChangeEvent(topo: Topology, event: ChangeEvent): void {
     const r = c.relation;
     if (!r) continue;
     if (c.kind === 'relation.retired' || r.validTo !== null) topo.removeRelation(r);
-    else if (c.kind === 'relation.created' || c.kind === 'relation.updated' || c.kind === 'relation.restored') topo.upsertRelation(r);
+    else if (c.kind === 'relation.created' || c.kind === 'relation.updated' || c.kind === 'relation.restored') topo.upsertRelation({ ...r, note: relationNote(r.attributes) });
   }
 }

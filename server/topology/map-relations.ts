@@ -16,7 +16,7 @@ const NONE = -1;
  * Every live relation with what a map shows of it, by dense node (the Topology's ids), so a live map is
  * read from memory instead of two store queries per level. Columnar slots (a freed slot is reused), the
  * few provenance lists and redundancy settings interned, adjacency as one slot list per node and direction.
- * About 80 bytes per relation, its id string included.
+ * About 80 bytes per relation, its id string included (observed counters and notes apart, where present).
  */
 export class MapRelations {
   private ids: string[] = [];
@@ -25,8 +25,9 @@ export class MapRelations {
   private type = new Uint8Array(1024);
   private prov = new Int32Array(1024);
   private red = new Int32Array(1024);
-  /** Last observed sighting in epoch ms, NaN when nobody observed the relation. */
-  private seen = new Float64Array(1024);
+  // Observed traffic and notes are on few relations: kept by slot, only where present.
+  private readonly observed = new Map<number, NonNullable<MapRelation['observed']>>();
+  private readonly notes = new Map<number, string>();
   private readonly free: number[] = [];
   private readonly outOf: (number[] | undefined)[] = [];
   private readonly inOf: (number[] | undefined)[] = [];
@@ -51,7 +52,6 @@ export class MapRelations {
         const need = slot + 1;
         this.from = grown(this.from, need); this.to = grown(this.to, need); this.type = grown(this.type, need);
         this.prov = grown(this.prov, need); this.red = grown(this.red, need);
-        if (this.seen.length < need) { const s = new Float64Array(Math.max(need, this.seen.length * 2)); s.set(this.seen); this.seen = s; }
       }
       this.from[slot] = p; this.to[slot] = q; this.type[slot] = t;
       (this.outOf[p] ??= []).push(slot);
@@ -61,7 +61,8 @@ export class MapRelations {
     this.ids[slot] = rel.id;
     this.prov[slot] = this.internProvenance(rel.provenance ?? []);
     this.red[slot] = rel.redundancy ? this.internRedundancy(rel.redundancy) : NONE;
-    this.seen[slot] = rel.observed ? Date.parse(rel.observed.lastSeen) : NaN;
+    if (rel.observed) this.observed.set(slot, rel.observed); else this.observed.delete(slot);
+    if (rel.note !== undefined) this.notes.set(slot, rel.note); else this.notes.delete(slot);
   }
 
   remove(p: number, q: number, type: string): void {
@@ -113,12 +114,12 @@ export class MapRelations {
   }
 
   private record(slot: number): MapRelation {
-    const seen = this.seen[slot];
     const red = this.red[slot];
+    const note = this.notes.get(slot);
     return {
       id: this.ids[slot], type: typeNames[this.type[slot]], from: this.idOfNode(this.from[slot]), to: this.idOfNode(this.to[slot]),
       provenance: this.provValues[this.prov[slot]], redundancy: red === NONE ? null : this.redValues[red],
-      observed: Number.isNaN(seen) ? null : { lastSeen: new Date(seen).toISOString() },
+      observed: this.observed.get(slot) ?? null, ...(note !== undefined ? { note } : {}),
     };
   }
 
@@ -139,6 +140,8 @@ export class MapRelations {
     unlist(this.inOf, this.to[slot], slot);
     this.type[slot] = DEAD;
     this.ids[slot] = '';
+    this.observed.delete(slot);
+    this.notes.delete(slot);
     this.free.push(slot);
     this.live--;
   }

@@ -6,6 +6,7 @@ import { ChangeFeed } from '../../server/live/change-feed.ts';
 import { TopologyService } from '../../server/topology/topology-service.ts';
 import type { IngestBatchInput } from '../../server/model/ingest.ts';
 import { IngestBatch } from '../../server/model/ingest.ts';
+import { mapRelationOf } from '../../server/domain/graph-view/neighbourhood.ts';
 
 const svc = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
 const dep = (from: string, to: string) => ({ type: 'DEPENDS_ON' as const, from: svc(from), to: svc(to) });
@@ -75,10 +76,10 @@ describe('topology service over the SQLite store', () => {
     expect(await topology.at(before)).toBe(past);
   });
 
-  it('keeps every live relation a map shows, as the store reads it: all types, provenance, redundancy, observed sighting', async () => {
+  it('keeps every live relation a map shows, as the store reads it: all types, provenance, redundancy, observed traffic, note', async () => {
     const team = { class: 'team' as const, name: 'payments' };
     const relations = [
-      dep('app', 'db'), { ...dep('app', 'cache'), redundancy: { group: 'caches', minUp: 1 } },
+      dep('app', 'db'), { ...dep('app', 'cache'), redundancy: { group: 'caches', minUp: 1 }, attributes: { note: 'falls back to the database' } },
       { type: 'OWNED_BY' as const, from: svc('app'), to: team },
     ];
     await push({ source: 'manual', runId: 'r1', complete: true, cis: [svc('app'), svc('db'), svc('cache'), svc('old'), team], relations: [...relations, dep('old', 'db')] });
@@ -91,13 +92,13 @@ describe('topology service over the SQLite store', () => {
     await feed.poke();
 
     const ids = (await store.listCis({ limit: 100 })).items.map((c) => c.id);
-    const fromStore = (await store.relationsOf(ids)).map(({ id, type, from, to, provenance, redundancy, observed }) =>
-      ({ id, type, from, to, provenance, redundancy, observed: observed ? { lastSeen: observed.lastSeen } : null }));
+    const fromStore = (await store.relationsOf(ids)).map(mapRelationOf);
     const live = topology.current.mapRelations;
     const nodes = ids.map((id) => topology.current.nodeOf(id)!);
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect(fromStore).toHaveLength(3);
-    expect(fromStore.find((r) => r.observed)).toMatchObject({ provenance: ['manual', 'observed'] });
+    expect(fromStore.find((r) => r.observed)).toMatchObject({ provenance: ['manual', 'observed'], observed: { calls: 10, errors: 0 } });
+    expect(fromStore.find((r) => r.redundancy)).toMatchObject({ note: 'falls back to the database' });
     expect(live.of(nodes, 100).sort(byId)).toEqual(fromStore.sort(byId));
     expect(live.among(nodes, 100).sort(byId)).toEqual(fromStore);
     // A fresh build from the store reads the same.

@@ -2,6 +2,7 @@ import neo4j from 'neo4j-driver';
 import type { CiRecord, RelationRecord, SourceAssertion } from '../../model/records.ts';
 import type { StoredAssertion } from '../../domain/reconcile/types.ts';
 import type { RunRecord, StoredDoc, StoredEntry, TopologyCi, TopologyRelation } from '../port.ts';
+import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
 
 /**
  * Node and relationship property maps back to the port's records. Neo4j has no null properties and no
@@ -92,14 +93,15 @@ export function topologyCiFromVersion(p: Props): TopologyCi | null {
 }
 
 export function topologyRelationFromRow(from: string, r: Props): TopologyRelation {
-  const observed = json<{ lastSeen: string } | null>(r.observed, null);
+  const note = relationNote(json<Record<string, unknown>>(r.attributes, {}));
   return {
     id: str(r.id), type: str(r.type), from, to: str(r.to), redundancy: json(r.redundancy, null), provenance: json(r.provenance, []),
-    observed: observed ? { lastSeen: observed.lastSeen } : null,
+    observed: json(r.observed, null), ...(note !== undefined ? { note } : {}),
   };
 }
 
 export function topologyRelationFromVersion(p: Props): TopologyRelation {
   const rel = relationFromVersion(p);
-  return { id: rel.id, type: rel.type, from: rel.from, to: rel.to, redundancy: rel.redundancy ?? null, provenance: rel.provenance, observed: null };
+  const note = relationNote(rel.attributes);
+  return { id: rel.id, type: rel.type, from: rel.from, to: rel.to, redundancy: rel.redundancy ?? null, provenance: rel.provenance, observed: null, ...(note !== undefined ? { note } : {}) };
 }

@@ -4,6 +4,7 @@ import type { CiQuery, TopologyCi, TopologyRelation } from '../port.ts';
 import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
 import { decodeCursor, encodeCursor } from '../../model/paging.ts';
 import { InputError } from '../../domain/errors.ts';
+import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
 import { assertionFromRow, ciFromRow, relationFromRow, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -59,8 +60,8 @@ export function prepareReads(db: Database.Database) {
     // Keyset-paged so no statement stays open across an await (one connection, one running statement).
     topoCis: db.prepare<[number, number], { rid: number; id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null; attributes: string }>(
       "SELECT rowid AS rid, id, class, name, environment, tier, owner, attributes FROM cis WHERE rowid > ? AND lifecycle = 'active' ORDER BY rowid LIMIT ?"),
-    topoRels: db.prepare<[number, number], { rid: number; id: string; type: string; from_id: string; to_id: string; redundancy: string | null; provenance: string; seen: string | null }>(
-      "SELECT rowid AS rid, id, type, from_id, to_id, redundancy, provenance, observed ->> '$.lastSeen' AS seen FROM relations WHERE rowid > ? AND valid_to IS NULL ORDER BY rowid LIMIT ?"),
+    topoRels: db.prepare<[number, number], { rid: number; id: string; type: string; from_id: string; to_id: string; redundancy: string | null; provenance: string; observed: string | null; note: unknown }>(
+      "SELECT rowid AS rid, id, type, from_id, to_id, redundancy, provenance, observed, attributes ->> '$.note' AS note FROM relations WHERE rowid > ? AND valid_to IS NULL ORDER BY rowid LIMIT ?"),
     topoCisAsOf: db.prepare<[string, string, number, string, string, number], VersionRow>(
       `SELECT * FROM ci_versions v WHERE (ci_id > ? OR (ci_id = ? AND version > ?)) AND ${AS_OF('v')} ORDER BY ci_id, version LIMIT ?`),
     topoRelsAsOf: db.prepare<[string, string, number, string, string, number], RelVersionRow>(
@@ -184,7 +185,8 @@ export function* topology(st: ReadStatements, asOf: string | undefined, chunkSiz
       after = rows[rows.length - 1].rid;
       yield { cis: [], relations: rows.map((r) => ({
         id: r.id, type: r.type, from: r.from_id, to: r.to_id, redundancy: r.redundancy ? JSON.parse(r.redundancy) : null,
-        provenance: JSON.parse(r.provenance), observed: r.seen === null ? null : { lastSeen: r.seen },
+        provenance: JSON.parse(r.provenance), observed: r.observed ? JSON.parse(r.observed) : null,
+        ...(typeof r.note === 'string' ? { note: r.note } : {}),
       })) };
     }
     return;
@@ -202,9 +204,10 @@ export function* topology(st: ReadStatements, asOf: string | undefined, chunkSiz
     if (!rows.length) break;
     id = rows[rows.length - 1].rel_id; ver = rows[rows.length - 1].version;
     yield { cis: [], relations: rows.map((r) => {
-      const d = JSON.parse(r.data) as Pick<RelationRecord, 'redundancy' | 'provenance'>;
+      const d = JSON.parse(r.data) as Pick<RelationRecord, 'redundancy' | 'provenance' | 'attributes'>;
+      const note = relationNote(d.attributes ?? {});
       // Versions keep no observations (as relationFromVersion): a map of the past has no live edge state.
-      return { id: r.rel_id, type: r.type, from: r.from_id, to: r.to_id, redundancy: d.redundancy ?? null, provenance: d.provenance ?? [], observed: null };
+      return { id: r.rel_id, type: r.type, from: r.from_id, to: r.to_id, redundancy: d.redundancy ?? null, provenance: d.provenance ?? [], observed: null, ...(note !== undefined ? { note } : {}) };
     }) };
   }
 }
