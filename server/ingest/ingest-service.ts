@@ -2,14 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IngestBatch, IngestResult, DryRunResult } from '../model/ingest.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { Limits } from '../model/limits.ts';
-import type { GraphStore, BatchTx, RunRecord } from '../store/port.ts';
+import type { GraphStore, BatchTx, RunRecord, WritePlan } from '../store/port.ts';
 import { identifierKeys } from '../domain/reconcile/identify.ts';
 import { planCis, type BatchDuplicate } from '../domain/reconcile/plan-cis.ts';
 import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '../domain/reconcile/plan-relations.ts';
 import { guardRetirement, retireCis, retireRelations, selectLosing, type ScopeAssertion } from '../domain/reconcile/retire.ts';
 import { checkBatchLimits } from '../domain/reconcile/validate.ts';
 import { changesOf, countActions } from '../domain/reconcile/events.ts';
-import { ciResightings, relationResightings } from '../domain/reconcile/sighting.ts';
+import { batchSightingKey, ciResightings, relationResightings, type BatchSightingKey, type BatchTargets } from '../domain/reconcile/sighting.ts';
 import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
 import { notBefore } from '../domain/reconcile/batch-time.ts';
 import { ConflictError, InputError, UnprocessableError, problemsMessage } from '../domain/errors.ts';
@@ -105,6 +105,19 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
       }
     }
     const run = await checkRun(tx, batch, runId, now);
+    // A batch sent exactly as before whose targets stand as it left them (sighting.ts): nothing to identify or merge.
+    const sighting = !opts.dryRun && tx.recallBatch && tx.rememberBatch ? batchSightingKey(batch) : null;
+    const recalled = sighting ? await tx.recallBatch!(sighting) : null;
+    if (recalled) {
+      lap('read');
+      const retired = batch.complete ? await planCompletion(tx, batch, runId, now, opts, new Set(recalled.cis), new Set(recalled.relations)) : noRetirement();
+      lap('plan');
+      return commitBatch(tx, batch, run, now, {
+        cis: retired.cis, relations: retired.relations, keys: [], resighted: recalled, wouldRetire: retired.wouldRetire,
+        // Counted per CI and relation, as item by item (two items of one CI count once).
+        ciCounts: { ...countActions([]), unchanged: recalled.cis.length }, relCounts: { ...countActions([]), unchanged: recalled.relations.length },
+      }, idem, ttlMs, lap);
+    }
 
     const ciKeys = new Set<string>();
     const refKeys = new Set<string>();
@@ -149,9 +162,7 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     const relItems = planRelations(batch, ends, existingRels, { now, runId, newId: newRelationId }, relSightings);
     const relIdsNow = new Set([...relItems.map((r) => r.record.id), ...relSightings.values()]);
 
-    const retired = batch.complete
-      ? await planCompletion(tx, batch, runId, now, opts, batchIds, relIdsNow)
-      : { cis: [] as CiPlanItem[], relations: [] as RelationPlanItem[], wouldRetire: { cis: 0, relations: 0 } };
+    const retired = batch.complete ? await planCompletion(tx, batch, runId, now, opts, batchIds, relIdsNow) : noRetirement();
 
     const allCis = [...ciPlan.items, ...retired.cis];
     const allRels = [...relItems, ...retired.relations];
@@ -172,27 +183,18 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     }
 
     lap('plan');
-    const changes = changesOf(allCis, allRels);
-    const completedRun: RunRecord = { ...run, lastBatchAt: now, batches: run.batches + 1, completedAt: batch.complete ? now : null };
-    if (batch.complete) changes.push({ kind: 'run.completed', ref: runId });
-    const event = changes.length ? { at: now, source: batch.source, changes } : null;
-    const seq = await tx.write({
-      now, source: batch.source, cis: allCis, relations: allRels,
-      keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
-      run: completedRun,
-      ...(fast ? { resighted: { cis: [...resightedCis], relations: [...relSightings.values()] } } : {}),
-      event,
-    });
-    lap('write');
     const ciCounts = countActions(ciPlan.items);
     ciCounts.unchanged += ciSightings.size;
-    ciCounts.retired = retired.wouldRetire.cis;
     const relCounts = countActions(relItems);
     relCounts.unchanged += relSightings.size;
-    relCounts.retired = retired.wouldRetire.relations;
-    const result: IngestResult = { runId, seq, cis: ciCounts, relations: relCounts, runCompleted: batch.complete, ...duplicatesOf(ciPlan.duplicates) };
-    await tx.remember({ key: idem.key, fingerprint: idem.fingerprint, result: JSON.stringify(result), createdAt: now, expiresAt: later(now, ttlMs) });
-    return { dryRun: false as const, result, event: event && seq > 0 ? { seq, ...event } : null, replayed: false };
+    // A batch naming one CI twice answers with its duplicates: it is not remembered, so a re-send answers them again.
+    const remember = sighting && !ciPlan.duplicates.length ? { key: sighting, targets: { cis: [...batchIds], relations: [...relIdsNow] } } : null;
+    return commitBatch(tx, batch, run, now, {
+      cis: allCis, relations: allRels,
+      keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
+      resighted: fast ? { cis: [...resightedCis], relations: [...relSightings.values()] } : undefined,
+      wouldRetire: retired.wouldRetire, ciCounts, relCounts, duplicates: ciPlan.duplicates, remember,
+    }, idem, ttlMs, lap);
   }, { readOnly: !!opts.dryRun });
   lap('commit');
   if (opts.onPhase) for (const [name, ms] of laps) opts.onPhase(name, ms);
@@ -200,6 +202,41 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
 }
 
 const later = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+
+const noRetirement = () => ({ cis: [] as CiPlanItem[], relations: [] as RelationPlanItem[], wouldRetire: { cis: 0, relations: 0 } });
+
+type Counts = IngestResult['cis'];
+interface PlannedBatch {
+  cis: CiPlanItem[]; relations: RelationPlanItem[]; keys: WritePlan['keys']; resighted?: WritePlan['resighted'];
+  wouldRetire: { cis: number; relations: number }; ciCounts: Counts; relCounts: Counts;
+  duplicates?: BatchDuplicate[];
+  /** Targets to remember for a batch-level re-sighting next time (sighting.ts). */
+  remember?: { key: BatchSightingKey; targets: BatchTargets } | null;
+}
+
+/** Write a planned batch with its run, event and idempotent reply, in the open transaction. */
+async function commitBatch(
+  tx: BatchTx, batch: IngestBatch, run: RunRecord, now: string, p: PlannedBatch,
+  idem: { key: string; fingerprint: string }, ttlMs: number, lap: (phase: IngestPhase) => void,
+): Promise<IngestOutcome> {
+  const runId = run.runId;
+  const changes = changesOf(p.cis, p.relations);
+  const completedRun: RunRecord = { ...run, lastBatchAt: now, batches: run.batches + 1, completedAt: batch.complete ? now : null };
+  if (batch.complete) changes.push({ kind: 'run.completed', ref: runId });
+  const event = changes.length ? { at: now, source: batch.source, changes } : null;
+  const seq = await tx.write({
+    now, source: batch.source, cis: p.cis, relations: p.relations, keys: p.keys, run: completedRun,
+    ...(p.resighted ? { resighted: p.resighted } : {}), event,
+  });
+  if (p.remember) await tx.rememberBatch!(p.remember.key, p.remember.targets);
+  lap('write');
+  const result: IngestResult = {
+    runId, seq, cis: { ...p.ciCounts, retired: p.wouldRetire.cis }, relations: { ...p.relCounts, retired: p.wouldRetire.relations }, runCompleted: batch.complete,
+    ...duplicatesOf(p.duplicates ?? []),
+  };
+  await tx.remember({ key: idem.key, fingerprint: idem.fingerprint, result: JSON.stringify(result), createdAt: now, expiresAt: later(now, ttlMs) });
+  return { dryRun: false as const, result, event: event && seq > 0 ? { seq, ...event } : null, replayed: false };
+}
 
 async function checkRun(tx: BatchTx, batch: IngestBatch, runId: string, now: string): Promise<RunRecord> {
   const run = await tx.getRun(runId);

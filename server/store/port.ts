@@ -1,7 +1,7 @@
 import type { CiDetail, CiRecord, ChangeEvent, DiffResult, RelationRecord, Role, TokenInfo } from '../model/records.ts';
 import type { CiPlanItem, ExistingCi, ExistingRelation, RelationPlanItem } from '../domain/reconcile/types.ts';
 import type { ScopeAssertion } from '../domain/reconcile/retire.ts';
-import type { AssertionDigest, RelationDigest } from '../domain/reconcile/sighting.ts';
+import type { AssertionDigest, BatchSightingKey, BatchTargets, RelationDigest } from '../domain/reconcile/sighting.ts';
 import type { AlertRecord, SituationRecord } from '../model/alerts.ts';
 
 /** Reads an adapter offers inside one write transaction, so that identification sees what it writes against. */
@@ -26,6 +26,14 @@ export interface BatchReader {
   assertionDigests?(ciIds: string[]): Promise<Map<string, AssertionDigest[]>>;
   /** The stored relations among `triples` (by `relationKey`), with their assertions' digests. */
   relationDigests?(triples: { from: string; type: string; to: string }[]): Promise<Map<string, RelationDigest>>;
+  /**
+   * Optional, together with `rememberBatch` (see sighting.ts, batch-level re-sightings): the targets a batch of
+   * this content asserted when `key.source` last sent it in `key.scope`, when every one of them still carries that
+   * source's active assertion with the digest it had then and no other source's active assertion; else null.
+   */
+  recallBatch?(key: BatchSightingKey): Promise<BatchTargets | null>;
+  /** Remember the targets a batch just written asserted (after `write`, in the same transaction), replacing what `key.anchor` held. */
+  rememberBatch?(key: BatchSightingKey, targets: BatchTargets): Promise<void>;
 }
 
 export interface RunRecord {

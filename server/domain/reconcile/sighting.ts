@@ -97,3 +97,50 @@ export function relationResightings(
   });
   return out;
 }
+
+/**
+ * Batch-level re-sightings. A collector re-asserting its estate sends the same batches run after run. When a
+ * batch's content (everything but its run, completion and force flags) is exactly what this source sent in
+ * this scope before, and every CI and relation that batch asserted still carries this source's assertion with
+ * the digest it had then and no other source's, applying it again changes nothing but those assertions' run
+ * and last sighting: identifier keys are never remapped, so its items identify with the same targets, and the
+ * merged records are functions of the unchanged sole assertions. Such a batch is recognised by one lookup and
+ * one check over its targets, without identifying or digesting its items one by one.
+ */
+export interface BatchSightingKey {
+  source: string;
+  scope: string;
+  /** Which batch of the scope this is: its first item's strongest identity (collectors keep their batches in order). */
+  anchor: string;
+  /** Digest of the batch's content. */
+  digest: string;
+}
+
+/** The targets a batch asserted, each once. */
+export interface BatchTargets { cis: string[]; relations: string[] }
+
+/** The key a batch is remembered under, or null for one that never qualifies (empty, observed traffic, unidentifiable first item). */
+export function batchSightingKey(batch: IngestBatch): BatchSightingKey | null {
+  if (batch.relations.some((r) => r.observed)) return null;
+  const end = (ref: IngestBatch['relations'][number]['from']) => ('id' in ref ? ref.id : identifierKeys(ref)[0]?.key);
+  let anchor: string | undefined;
+  if (batch.cis.length) anchor = identifierKeys(batch.cis[0])[0]?.key;
+  else if (batch.relations.length) {
+    const r = batch.relations[0];
+    const from = end(r.from), to = end(r.to);
+    anchor = from !== undefined && to !== undefined ? relationKey(from, r.type, to) : undefined;
+  }
+  if (anchor === undefined) return null;
+  const digest = createHash('sha1').update(JSON.stringify([batch.cis, batch.relations])).digest('base64url');
+  return { source: batch.source, scope: batch.scope, anchor, digest };
+}
+
+/** Digest of the targets' assertion digests in order (null when one has none): what must still hold for a recall. */
+export function targetsState(digests: readonly (string | null)[]): string | null {
+  const h = createHash('sha1');
+  for (const d of digests) {
+    if (d === null) return null;
+    h.update(d).update('\n');
+  }
+  return h.digest('base64url');
+}

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { BatchTx, IdempotencyRecord } from '../port.ts';
+import { targetsState, type BatchTargets } from '../../domain/reconcile/sighting.ts';
 
 /** Expired idempotency keys each write batch deletes at most: bounded work, and more than the one key a batch adds. */
 export const PURGE_PER_BATCH = 100;
@@ -22,13 +23,37 @@ export function prepareBatchMeta(db: Database.Database) {
         created_at = excluded.created_at, expires_at = excluded.expires_at`),
     purge: db.prepare<[string, number]>(
       'DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
+    batchSighting: db.prepare<[string, string, string], { digest: string; targets: string; state: string }>(
+      'SELECT digest, targets, state FROM batch_sightings WHERE source = ? AND scope = ? AND anchor = ?'),
+    putBatchSighting: db.prepare<[string, string, string, string, string, string]>(`INSERT INTO batch_sightings (source, scope, anchor, digest, targets, state)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, scope, anchor) DO UPDATE SET digest = excluded.digest, targets = excluded.targets, state = excluded.state`),
+    // Per target in the given order: this source's active assertion's digest, and how many active assertions it has in all.
+    targetDigests: db.prepare<[string, string, string], { digest: string | null; actives: number }>(
+      `SELECT a.digest, (SELECT count(*) FROM assertions o WHERE o.target_id = j.value AND o.active = 1) AS actives
+       FROM json_each(?) j LEFT JOIN assertions a ON a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1
+       ORDER BY j.key`),
   };
 }
 export type BatchMetaStatements = ReturnType<typeof prepareBatchMeta>;
 
 /** The BatchTx methods over those statements, inside the open write transaction. */
-export function batchMetaTx(m: BatchMetaStatements): Pick<BatchTx, 'lastBatchAt' | 'recall' | 'remember'> {
+export function batchMetaTx(m: BatchMetaStatements): Pick<BatchTx, 'lastBatchAt' | 'recall' | 'remember' | 'recallBatch' | 'rememberBatch'> {
+  /** targetsState over the targets (CIs, then relations) as stored now, or null when one is not solely and actively this source's. */
+  const stateOf = (t: BatchTargets, source: string, scope: string) => {
+    const rows = m.targetDigests.all(JSON.stringify([...t.cis, ...t.relations]), source, scope);
+    return rows.every((r) => r.actives === 1) ? targetsState(rows.map((r) => r.digest)) : null;
+  };
   return {
+    async recallBatch(key) {
+      const row = m.batchSighting.get(key.source, key.scope, key.anchor);
+      if (!row || row.digest !== key.digest) return null;
+      const targets = JSON.parse(row.targets) as BatchTargets;
+      return stateOf(targets, key.source, key.scope) === row.state ? targets : null;
+    },
+    async rememberBatch(key, targets) {
+      const state = stateOf(targets, key.source, key.scope);
+      if (state !== null) m.putBatchSighting.run(key.source, key.scope, key.anchor, key.digest, JSON.stringify(targets), state);
+    },
     async lastBatchAt() { return m.lastBatchAt.get()?.value ?? null; },
     async recall(key): Promise<IdempotencyRecord | null> {
       const r = m.recall.get(key);

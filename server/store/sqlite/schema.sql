@@ -166,3 +166,15 @@ CREATE TABLE IF NOT EXISTS entries (
   data TEXT NOT NULL,
   PRIMARY KEY (record_id, at, id)
 ) WITHOUT ROWID;
+-- Batch-level re-sightings (server/domain/reconcile/sighting.ts): per source, scope and batch anchor, the content
+-- digest of the batch last applied, the CIs and relations it asserted, and a digest of their assertions' digests
+-- then. One row per batch of a scope, replaced as the batch changes: a cache, rebuilt by the next full batch.
+CREATE TABLE IF NOT EXISTS batch_sightings (
+  source TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  anchor TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  targets TEXT NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (source, scope, anchor)
+) WITHOUT ROWID;
