@@ -32,26 +32,28 @@ export function prepareBatchMeta(db: Database.Database) {
       `SELECT a.digest, (SELECT count(*) FROM assertions o WHERE o.target_id = j.value AND o.active = 1) AS actives
        FROM json_each(?) j LEFT JOIN assertions a ON a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1
        ORDER BY j.key`),
+    // The same without the count: what a batch just wrote (others' assertions are checked when it is recalled).
+    ownDigests: db.prepare<[string, string, string], { digest: string | null }>(
+      `SELECT a.digest FROM json_each(?) j LEFT JOIN assertions a ON a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1
+       ORDER BY j.key`),
   };
 }
 export type BatchMetaStatements = ReturnType<typeof prepareBatchMeta>;
 
 /** The BatchTx methods over those statements, inside the open write transaction. */
 export function batchMetaTx(m: BatchMetaStatements): Pick<BatchTx, 'lastBatchAt' | 'recall' | 'remember' | 'recallBatch' | 'rememberBatch'> {
-  /** targetsState over the targets (CIs, then relations) as stored now, or null when one is not solely and actively this source's. */
-  const stateOf = (t: BatchTargets, source: string, scope: string) => {
-    const rows = m.targetDigests.all(JSON.stringify([...t.cis, ...t.relations]), source, scope);
-    return rows.every((r) => r.actives === 1) ? targetsState(rows.map((r) => r.digest)) : null;
-  };
+  const ids = (t: BatchTargets) => JSON.stringify([...t.cis, ...t.relations]);
   return {
     async recallBatch(key) {
       const row = m.batchSighting.get(key.source, key.scope, key.anchor);
       if (!row || row.digest !== key.digest) return null;
       const targets = JSON.parse(row.targets) as BatchTargets;
-      return stateOf(targets, key.source, key.scope) === row.state ? targets : null;
+      // Every target still this source's alone (one active assertion) and as the batch left it.
+      const rows = m.targetDigests.all(ids(targets), key.source, key.scope);
+      return rows.every((r) => r.actives === 1) && targetsState(rows.map((r) => r.digest)) === row.state ? targets : null;
     },
     async rememberBatch(key, targets) {
-      const state = stateOf(targets, key.source, key.scope);
+      const state = targetsState(m.ownDigests.all(ids(targets), key.source, key.scope).map((r) => r.digest));
       if (state !== null) m.putBatchSighting.run(key.source, key.scope, key.anchor, key.digest, JSON.stringify(targets), state);
     },
     async lastBatchAt() { return m.lastBatchAt.get()?.value ?? null; },
