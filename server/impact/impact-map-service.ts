@@ -7,6 +7,7 @@ import { blastRadiusMap } from '../domain/graph-view/blast-radius.ts';
 import { toGraphEdge, toGraphNode } from '../domain/graph-view/neighbourhood.ts';
 import type { ImpactService } from './impact-service.ts';
 import type { ChangeService } from './change-service.ts';
+import { mapSourceAt } from '../topology/map-cis.ts';
 
 export interface ImpactMapDeps {
   impact: ImpactService;
@@ -42,7 +43,9 @@ export function createImpactMapService(deps: ImpactMapDeps) {
         report = await deps.impact.assess(topo, req.failed, asOf ?? new Date().toISOString(), { limit: MAP_IMPACTED, serviceLimit: 1, maintenance: req.maintenance });
       }
       const ids = report.impacted.map((i) => i.id);
-      const [cis, rels] = await Promise.all([deps.store.getCis(ids, asOf), deps.store.relationsAmong(ids, asOf, deps.limits.graphEdges * 2)]);
+      // A live blast radius is drawn from the projection, as a live map is; one of the past from history.
+      const src = mapSourceAt(deps.store, deps.impact.topology.current, asOf);
+      const [cis, rels] = await Promise.all([src.getCis(ids), src.relationsAmong(ids, deps.limits.graphEdges * 2)]);
       const now = asOf ? Date.parse(asOf) : Date.now();
       const nodes = new Map(cis.map((c) => [c.id, toGraphNode(c)]));
       const edges = rels.map((r) => toGraphEdge(r, now, deps.edgeState));

@@ -1,4 +1,5 @@
-import type { MapCi, NeighbourhoodSource } from '../domain/graph-view/neighbourhood.ts';
+import { mapRelationOf, type MapCi, type NeighbourhoodSource } from '../domain/graph-view/neighbourhood.ts';
+import type { GraphStore } from '../store/port.ts';
 import type { Topology } from './topology.ts';
 
 /**
@@ -32,5 +33,15 @@ export function liveMapSource(topo: Topology): NeighbourhoodSource {
     relationsOf: async (ids, limit) => topo.mapRelations.of(liveNodes(topo, ids), limit),
     relationsAmong: async (ids, limit) => topo.mapRelations.among(liveNodes(topo, ids), limit),
     getCis: async (ids) => liveMapCis(topo, ids),
+  };
+}
+
+/** Where a map reads: the live projection when there is one and no `asOf`, else the store's history. */
+export function mapSourceAt(store: GraphStore, live: Topology | null, asOf?: string): NeighbourhoodSource {
+  if (live && !asOf) return liveMapSource(live);
+  return {
+    relationsOf: async (ids, limit) => (await store.relationsOf(ids, asOf, limit)).map(mapRelationOf),
+    relationsAmong: async (ids, limit) => (await store.relationsAmong(ids, asOf, limit)).map(mapRelationOf),
+    getCis: (ids) => store.getCis(ids, asOf),
   };
 }

@@ -119,7 +119,7 @@ export class MapRelations {
     return {
       id: this.ids[slot], type: typeNames[this.type[slot]], from: this.idOfNode(this.from[slot]), to: this.idOfNode(this.to[slot]),
       provenance: this.provValues[this.prov[slot]], redundancy: red === NONE ? null : this.redValues[red],
-      observed: this.observed.get(slot) ?? null, ...(note !== undefined ? { note } : {}),
+      observed: this.observed.get(slot) ?? null, note: note ?? null,
     };
   }
 

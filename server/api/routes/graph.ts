@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { CiClassName } from '../../model/classes.ts';
 import { csvList, isoTime, parseQuery } from '../validate.ts';
-import { mapRelationOf, neighbourhood, type NeighbourhoodSource } from '../../domain/graph-view/neighbourhood.ts';
-import { liveMapSource } from '../../topology/map-cis.ts';
+import { neighbourhood } from '../../domain/graph-view/neighbourhood.ts';
+import { mapSourceAt } from '../../topology/map-cis.ts';
 import { groupNodes } from '../../domain/graph-view/group-nodes.ts';
 import { InputError } from '../../domain/errors.ts';
 import { GraphResult, type GraphNode } from '../../model/records.ts';
@@ -31,11 +31,7 @@ export function graphRoutes(ctx: { store: GraphStore; topology: TopologyService;
     const q = parseQuery(GraphQuery, req);
     const maxNodes = Math.min(q.maxNodes ?? ctx.limits.graphNodes, ctx.limits.graphNodes);
     // A live map is read from the projection (kept current from every committed batch); a map of the past from history.
-    const src: NeighbourhoodSource = !q.asOf ? liveMapSource(ctx.topology.current) : {
-      relationsOf: async (ids, limit) => (await ctx.store.relationsOf(ids, q.asOf, limit)).map(mapRelationOf),
-      relationsAmong: async (ids, limit) => (await ctx.store.relationsAmong(ids, q.asOf, limit)).map(mapRelationOf),
-      getCis: (ids) => ctx.store.getCis(ids, q.asOf),
-    };
+    const src = mapSourceAt(ctx.store, ctx.topology.current, q.asOf);
     // Last sightings are today's provenance: a map of the past does not show them.
     const withLastSeen = async (nodes: GraphNode[]): Promise<GraphNode[]> => {
       if (q.asOf) return nodes;

@@ -5,17 +5,16 @@ import { collapsedGroups } from './group-nodes.ts';
 
 /** What a map shows of a CI: a live map reads it from the projection, a map of the past from history. */
 export type MapCi = Pick<CiRecord, 'id' | 'class' | 'name' | 'environment' | 'tier' | 'owner' | 'lifecycle'>;
-/** What a map shows of a relation: of its attributes only the note (why it is there). */
-export type MapRelation = Pick<RelationRecord, 'id' | 'type' | 'from' | 'to' | 'provenance' | 'redundancy' | 'observed'> & { note?: string };
+/** What a map shows of a relation: of its attributes only the note (why it is there; required, so a full record must go through mapRelationOf). */
+export type MapRelation = Pick<RelationRecord, 'id' | 'type' | 'from' | 'to' | 'provenance' | 'redundancy' | 'observed'> & { note: string | null };
 
 /** A relation's `note` attribute when it is text. */
 export const relationNote = (attributes: Record<string, unknown>): string | undefined =>
   (typeof attributes.note === 'string' ? attributes.note : undefined);
 
-export const mapRelationOf = (r: RelationRecord): MapRelation => {
-  const note = relationNote(r.attributes);
-  return { id: r.id, type: r.type, from: r.from, to: r.to, provenance: r.provenance, redundancy: r.redundancy, observed: r.observed, ...(note !== undefined ? { note } : {}) };
-};
+export const mapRelationOf = (r: RelationRecord): MapRelation => ({
+  id: r.id, type: r.type, from: r.from, to: r.to, provenance: r.provenance, redundancy: r.redundancy, observed: r.observed, note: relationNote(r.attributes) ?? null,
+});
 
 export interface NeighbourhoodSource {
   /** Relations with an end among `ids`, at most `limit`. */
@@ -51,7 +50,7 @@ export const toGraphNode = (c: MapCi): GraphNode => ({
 
 export const toGraphEdge = (r: MapRelation, now: number, t: NeighbourhoodQuery['edgeThresholds']): GraphEdge => ({
   id: r.id, type: r.type, from: r.from, to: r.to, provenance: r.provenance, state: edgeState(r, now, t), redundancy: r.redundancy,
-  observed: r.observed, ...(r.note !== undefined ? { note: r.note } : {}),
+  observed: r.observed, ...(r.note !== null ? { note: r.note } : {}),
 });
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { neighbourhood, type NeighbourhoodSource } from '../../../server/domain/graph-view/neighbourhood.ts';
+import { mapRelationOf, neighbourhood, type NeighbourhoodSource } from '../../../server/domain/graph-view/neighbourhood.ts';
 import type { CiRecord, RelationRecord } from '../../../server/model/records.ts';
 
 const ci = (id: string, cls = 'service'): CiRecord => ({
@@ -20,13 +20,13 @@ function estate(cis: CiRecord[], rels: RelationRecord[]) {
       const set = new Set(ids);
       const out = rels.filter((r) => set.has(r.from) || set.has(r.to)).slice(0, limit);
       reads.push({ kind: 'of', asked: ids.length, returned: out.length });
-      return out;
+      return out.map(mapRelationOf);
     },
     async relationsAmong(ids, limit) {
       const set = new Set(ids);
       const out = rels.filter((r) => set.has(r.from) && set.has(r.to)).slice(0, limit);
       reads.push({ kind: 'among', asked: ids.length, returned: out.length });
-      return out;
+      return out.map(mapRelationOf);
     },
     async getCis(ids) { return ids.flatMap((id) => byId.get(id) ?? []); },
   };
