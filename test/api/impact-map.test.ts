@@ -30,6 +30,17 @@ describe('POST /api/v1/graph/impact on the demo estate', () => {
     expect(r.body.truncated).toBe(false);
   });
 
+  it('draws a relation\'s note on the live map and on the blast-radius map, as the store holds it', async () => {
+    const [gateway] = (await s.api('/api/v1/cis?q=search-gateway&environment=production')).body.items;
+    const noted = (edges: { note?: string }[]) => edges.filter((e) => e.note?.startsWith('deliberate cycle'));
+    const map = await s.api(`/api/v1/graph?focus=${gateway.id}&depth=1`);
+    expect(noted(map.body.edges)).toHaveLength(2);
+    const past = await s.api(`/api/v1/graph?focus=${gateway.id}&depth=1&asOf=${new Date().toISOString()}`);
+    expect(noted(past.body.edges)).toEqual(noted(map.body.edges).map((e) => ({ ...e, state: 'declared' })));
+    const blast = await s.api('/api/v1/graph/impact', { body: { failed: [{ ci: gateway.id, state: 'down' }] } });
+    expect(noted(blast.body.edges).length).toBeGreaterThan(0);
+  });
+
   it('maps a change\'s worst case from the change itself', async () => {
     const [db] = (await s.api('/api/v1/cis?class=database&q=payments-db&environment=production')).body.items;
     const change = await s.api('/api/v1/changes', { body: { title: 'patch payments-db', type: 'normal', window: { start: new Date(Date.now() + 86_400_000).toISOString(), end: new Date(Date.now() + 90_000_000).toISOString() }, cis: [db.id] } });
