@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { StartError, ensureAdminToken, startServer } from './server.ts';
@@ -104,7 +104,12 @@ function endBySignal(signal: NodeJS.Signals): void {
  */
 function onStopSignal(stop: () => Promise<void> | void): void {
   let stopping = false;
-  for (const sig of STOP_SIGNALS) {
+  // An API worker stops when its primary tells it (SIGTERM). Ctrl-C in a terminal reaches the whole
+  // process group: the worker leaves that SIGINT to the primary, which would otherwise be a "second
+  // signal" to the worker and cut its drain short.
+  const signals = cluster.isWorker ? (['SIGTERM'] as const) : STOP_SIGNALS;
+  if (cluster.isWorker) process.on('SIGINT', () => undefined);
+  for (const sig of signals) {
     process.on(sig, () => {
       if (stopping) { console.error(`servicegraph: second ${sig}; stopping now without draining`); endBySignal(sig); return; }
       stopping = true;
@@ -152,8 +157,13 @@ if (!config) {
   const stopWorkers = async () => {
     stopping = true;
     await prepare.catch(() => undefined);
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    await new Promise<void>((done) => cluster.disconnect(done));
+    // Each worker drains, closes its channel itself and exits; the primary only waits for the exits.
+    // (Disconnecting from this side too raced the worker's own disconnect: ERR_IPC_DISCONNECTED / EPIPE.)
+    const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+    await Promise.all(running.map((w) => new Promise<void>((done) => {
+      w.once('exit', () => done());
+      w.process.kill('SIGTERM');
+    })));
     // The fold's final flush once the workers have handed over what they took, then the store closes.
     await fold?.stop();
     await (await prepare.catch(() => null))?.store.close();
@@ -167,6 +177,8 @@ if (!config) {
   serveGroupMetrics();
   const fork = () => {
     const w = cluster.fork();
+    // A channel closing while a message is on its way (a worker stopping) is not the primary's failure.
+    w.on('error', (e: Error) => { if (!stopping) console.error(`API worker ${w.process.pid}: ${e.message}`); });
     w.once('listening', () => {
       started.add(w.id);
       if (started.size === config.workers) greet(config, `http://localhost:${config.port}`, kind, adminToken, empty);

@@ -61,12 +61,12 @@ describe('the servicegraph process', () => {
   }, 120_000);
 
   /** The server as `npm start` runs it, with every listener on (OTLP/gRPC on a free port); what it says on stderr from the start. */
-  async function server(args: string[] = []) {
+  async function server(args: string[] = [], env: Record<string, string> = {}) {
     const dataDir = mkdtempSync(join(tmpdir(), 'sg-stop-'));
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'main.ts'), ...args], {
       cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: 'sg_stop_test', SERVICEGRAPH_WEB_DIST: join(dataDir, 'no-web'), SERVICEGRAPH_OTLP_GRPC_PORT: '0', SERVICEGRAPH_LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: 'sg_stop_test', SERVICEGRAPH_WEB_DIST: join(dataDir, 'no-web'), SERVICEGRAPH_OTLP_GRPC_PORT: '0', SERVICEGRAPH_LOG_LEVEL: 'warn', ...env },
     });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
@@ -107,6 +107,21 @@ describe('the servicegraph process', () => {
       expect(s.stderr()).not.toMatch(/did not stop/);
     } finally { s.done(); }
   }, 90_000);
+
+  it('with API workers, SIGTERM stops the whole group cleanly: every worker drains and leaves, the primary ends with code 0', async () => {
+    // The primary used to disconnect the workers while they disconnected themselves: ERR_IPC_DISCONNECTED
+    // in a worker or EPIPE in the primary, and exit code 1, on most stops.
+    for (let round = 0; round < 2; round++) {
+      const s = await server([], { SERVICEGRAPH_WORKERS: '2' });
+      try {
+        await s.up();
+        s.signal('SIGTERM');
+        const end = await s.exited;
+        expect(end).toMatchObject({ code: 0, signal: null });
+        expect(s.stderr()).not.toMatch(/ERR_IPC_DISCONNECTED|EPIPE|Error/);
+      } finally { s.done(); }
+    }
+  }, 120_000);
 
   it('a second SIGTERM during a slow stop (a demo load in progress) ends the process at once, by that signal', async () => {
     const s = await server(['--demo', '--demo-size', '30000']);
