@@ -298,12 +298,12 @@ export class ChangeService {
    * Worst case of the touched CIs going down, as the change will take them down: all together, or
    * rolling (one member of each redundancy group per wave: everything any wave impacts). Maintenance is
    * not applied: the blast radius is what the change risks. Every impacted service is listed: approvers
-   * and collisions need them all (capped by the server limit).
+   * and collisions need them all (capped by the server limit); the blast-radius map needs none.
    */
-  private async blastRadius(topo: Topology, change: ChangeRecord, limit: number): Promise<{ report: ImpactReport; waves: string[][] } | null> {
+  async blastRadius(topo: Topology, change: ChangeRecord, limit: number, serviceLimit = Infinity): Promise<{ report: ImpactReport; waves: string[][] } | null> {
     const live = change.cis.filter((id) => topo.nodeOf(id) !== undefined);
     if (!live.length) return null;
-    const opts = { limit, serviceLimit: Infinity, maintenance: false };
+    const opts = { limit, serviceLimit, maintenance: false };
     const down = (ids: string[]) => ids.map((ci) => ({ ci, state: 'down' as const }));
     if (modeOf(change) === 'all-at-once') return { report: await this.deps.impact.assess(topo, down(live), change.window.start, opts), waves: [live] };
     const waves = rollingWaves(topo, live.map((id) => topo.nodeOf(id)!)).map((w) => w.map((n) => topo.idOf(n)));

@@ -22,8 +22,9 @@ export const MAP_IMPACTED = 10_000;
 const GROUP_THRESHOLD = 10;
 
 /**
- * "Show on map" for a blast radius: computes the impact (or a change's worst case) itself, so the
- * client never sends thousands of ids, and answers a grouped map coloured by impact state.
+ * "Show on map" for a blast radius: computes the impact (or a change's worst case, as it will be
+ * implemented: all at once or rolling) itself, so the client never sends thousands of ids, and
+ * answers a grouped map coloured by impact state.
  */
 export function createImpactMapService(deps: ImpactMapDeps) {
   return {
@@ -32,10 +33,10 @@ export function createImpactMapService(deps: ImpactMapDeps) {
       let report;
       if ('change' in req) {
         const change = await deps.changes.get(req.change);
-        const topo = deps.impact.topology.current;
-        const live = change.cis.filter((id) => topo.nodeOf(id) !== undefined);
-        if (!live.length) return { nodes: [], edges: [], truncated: false, states: {} };
-        report = await deps.impact.assess(topo, live.map((ci) => ({ ci, state: 'down' as const })), change.window.start, { limit: MAP_IMPACTED, serviceLimit: 1, maintenance: false });
+        // The change's own blast radius, as its assessment computes it (rolling changes wave by wave).
+        const blast = await deps.changes.blastRadius(deps.impact.topology.current, change, MAP_IMPACTED, 1);
+        if (!blast) return { nodes: [], edges: [], truncated: false, states: {} };
+        report = blast.report;
       } else {
         if (req.asOf && Date.parse(req.asOf) > Date.now() + 60_000) throw new InputError('`asOf` is in the future');
         asOf = req.asOf;

@@ -271,6 +271,11 @@ describe('incident and change workflow API', () => {
       expect(r.blastRadius.summary).toMatchObject({ worstTier: 1, worstTierState: 'degraded', down: 3 });
       expect(r.blastRadius.impacted.filter((i: { state: string }) => i.state === 'down').map((i: { id: string }) => i.id).sort()).toEqual(hosts.map((h) => id[h]).sort());
       expect(r.risk.score).toBeLessThan(a.risk.score);
+      // "Show on map" draws each change as it will be implemented.
+      const mapOf = async (c: { id: string }) => (await api('/api/v1/graph/impact', { body: { change: c.id } })).body.states;
+      expect((await mapOf(allAtOnce))[id.checkout]).toBe('down');
+      expect((await mapOf(rolling))[id.checkout]).toBe('degraded');
+      expect((await mapOf(rolling))[id['orders-db']]).toBe('degraded');
       // Hosts with no redundancy go together in the first wave.
       const mixed = await change({ title: 'mixed rolling', cis: ['db-1', 's-1', 'db-2'], implementation: 'rolling' });
       expect((await api(`/api/v1/changes/${mixed.id}/assessment`)).body.implementation.waves).toEqual([[id['db-1'], id['s-1']], [id['db-2']]]);
