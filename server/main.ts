@@ -39,7 +39,7 @@ function configOrNull(): Config | null {
     return null;
   }
 }
-// --help prints and ends without exiting by force (process.exit() would cut output queued for a pipe).
+// --help prints and ends without a forced exit (it would cut output queued for a pipe).
 const config = values.help ? null : configOrNull();
 
 /** Loads the demo estate when asked and the store is empty; says what it did. */
