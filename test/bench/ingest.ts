@@ -18,7 +18,7 @@ interface Batch { cis: IngestCi[]; relations: IngestRelation[] }
  * Batches of `batchCis` CIs with the relations whose both ends have been sent by then,
  * so no batch names a CI the store has not seen (the ingest API would rightly refuse it).
  */
-function toBatches(cis: IngestCi[], relations: IngestRelation[], batchCis: number): Batch[] {
+export function toBatches(cis: IngestCi[], relations: IngestRelation[], batchCis: number): Batch[] {
   const batchOf = new Map<string, number>();
   const key = (r: { class: string; name?: string; environment?: string }) => `${r.class}|${r.environment ?? ''}|${r.name}`;
   cis.forEach((c, i) => batchOf.set(key(c), Math.floor(i / batchCis)));

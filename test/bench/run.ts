@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   mcp: async () => (await import('./mcp.ts')).benchMcp,
   alerts: async () => (await import('./alerts.ts')).benchAlerts,
   reads: async () => (await import('./reads.ts')).benchReads,
+  storage: async () => (await import('./storage.ts')).benchStorage,
 };
 
 const [benchName, ...args] = process.argv.slice(2);

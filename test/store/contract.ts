@@ -412,6 +412,43 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(d.truncated).toBe(false);
       });
 
+      it('answers every read as of each instant of a life: created, changed twice, retired with its relation, brought back', async () => {
+        const rel = (minUp: number) => ({ type: 'DEPENDS_ON' as const, from: ref('web'), to: ref('db'), redundancy: { group: 'g', minUp } });
+        const at: string[] = [];
+        const step = async (batch: IngestBatchInput) => { c.advance(); await push(store, batch, { now: c.now }); at.push(c.at()); };
+        await step({ source: 'k', scope: 's', runId: 'r1', cis: [svc('web', { attributes: { v: 1 } }), svc('db')], relations: [rel(1)] });
+        await step({ source: 'k', scope: 's', runId: 'r1', cis: [svc('web', { attributes: { v: 2 } })], relations: [rel(2)] });
+        await step({ source: 'k', scope: 's', runId: 'r1', cis: [svc('web', { attributes: { v: 3 } })] });
+        await step({ source: 'k', scope: 's', runId: 'r2', complete: true, force: true, cis: [svc('db')] });
+        await step({ source: 'k', scope: 's', runId: 'r3', cis: [svc('web', { attributes: { v: 4 } }), svc('db')], relations: [rel(3)] });
+        const web = (await store.listCis({ limit: 10, lifecycle: 'any', q: 'web' })).items[0];
+        const db = (await store.listCis({ limit: 10, lifecycle: 'any', q: 'db' })).items[0];
+        const before = new Date(Date.parse(at[0]) - 1).toISOString();
+        const webV = async (t: string) => (await store.getCi(web.id, t))?.attributes.v ?? null;
+        expect(await Promise.all([before, ...at].map(webV))).toEqual([null, 1, 2, 3, null, 4]);
+        const minUps = async (t: string) => (await store.relationsOf([db.id], t)).map((r) => r.redundancy?.minUp);
+        expect(await Promise.all([before, ...at].map(minUps))).toEqual([[], [1], [2], [2], [], [3]]);
+        expect((await store.getCis([web.id, db.id], at[3])).map((x) => x.name)).toEqual(['db']);
+        expect((await store.getCis([web.id, db.id], at[2])).map((x) => x.name).sort()).toEqual(['db', 'web']);
+        const detail = (await store.getCiDetail(web.id))!;
+        expect(detail.history.map((h) => [h.version, h.data.attributes, h.validFrom, h.validTo])).toEqual([
+          [4, { v: 4 }, at[4], null], [3, { v: 3 }, at[2], at[3]], [2, { v: 2 }, at[1], at[2]], [1, { v: 1 }, at[0], at[1]]]);
+        const names = (d: Awaited<ReturnType<GraphStore['diff']>>) => ({
+          cis: [d.cis.added.map((x) => x.name).sort(), d.cis.removed.map((x) => x.name).sort(), d.cis.changed.map((x) => [x.after.name, x.fields])],
+          relations: [d.relations.added.length, d.relations.removed.length, d.relations.changed.map((x) => [x.before.redundancy?.minUp, x.after.redundancy?.minUp])],
+        });
+        expect(names(await store.diff(before, at[0], 100))).toEqual({ cis: [['db', 'web'], [], []], relations: [1, 0, []] });
+        expect(names(await store.diff(at[0], at[2], 100))).toEqual({ cis: [[], [], [['web', ['attributes']]]], relations: [0, 0, [[1, 2]]] });
+        expect(names(await store.diff(at[2], at[3], 100))).toEqual({ cis: [[], ['web'], []], relations: [0, 1, []] });
+        expect(names(await store.diff(at[1], at[4], 100))).toEqual({ cis: [[], [], [['web', ['attributes']]]], relations: [0, 0, [[2, 3]]] });
+        const topology = async (t: string) => {
+          const cis: string[] = []; const rels: unknown[] = [];
+          for await (const chunk of store.streamTopology(t, 1)) { cis.push(...chunk.cis.map((x) => x.name)); rels.push(...chunk.relations.map((r) => r.redundancy?.minUp)); }
+          return [cis.sort(), rels];
+        };
+        expect(await Promise.all([before, ...at].map(topology))).toEqual([[[], []], [['db', 'web'], [1]], [['db', 'web'], [2]], [['db', 'web'], [2]], [['db'], []], [['db', 'web'], [3]]]);
+      });
+
       it('streams the live topology and the topology as of a time', async () => {
         await push(store, { source: 'a', cis: [svc('x'), svc('y')], relations: [{ type: 'DEPENDS_ON', from: ref('x'), to: ref('y'), redundancy: { group: 'g', minUp: 1 } }] }, { now: c.now });
         const t1 = c.at();

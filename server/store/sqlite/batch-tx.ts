@@ -6,7 +6,7 @@ import { assertionDigest, type AssertionDigest, type RelationDigest } from '../.
 import { relationKey } from '../../domain/reconcile/plan-relations.ts';
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import {
-  assertionFromRow, ciFromRow, ciJson, ciVersionJson, relationFromRow, relationJson, relationVersionJson,
+  assertionFromRow, ciFromRow, ciJson, ciVersionData, relationFromRow, relationJson, relationVersionData,
   type AssertionRow, type CiJson, type CiRow, type RelationJson, type RelationRow,
 } from './rows.ts';
 import { batchMetaTx, type BatchMetaStatements } from './batch-meta.ts';
@@ -44,15 +44,14 @@ export function prepareBatchStatements(db: Database.Database) {
     // Every other action starts from a record read in this transaction, so the row exists; write() checks it did.
     updateCi: db.prepare(`UPDATE cis SET class = ?, name = ?, environment = ?, tier = ?, owner = ?, lifecycle = ?, attributes = ?,
       identifiers = ?, version = ?, valid_from = ?, valid_to = ? WHERE id = ?`),
-    closeCiVersion: db.prepare('UPDATE ci_versions SET valid_to = ? WHERE ci_id = ? AND valid_to IS NULL'),
-    insertCiVersion: db.prepare('INSERT INTO ci_versions (ci_id, version, valid_from, valid_to, data) VALUES (?, ?, ?, NULL, ?)'),
+    // The open version of a CI or relation is its row; a version is written here only once it closes (layout: schema.sql).
+    insertClosedCiVersion: db.prepare('INSERT INTO ci_versions (ci_id, version, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?)'),
     insertKey: db.prepare('INSERT OR IGNORE INTO ci_keys (key, ci_id) VALUES (?, ?)'),
     insertRelation: db.prepare(`INSERT INTO relations (id, type, from_id, to_id, attributes, redundancy, provenance, observed, version, valid_from, valid_to)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     updateRelation: db.prepare(`UPDATE relations SET attributes = ?, redundancy = ?, provenance = ?, observed = ?, version = ?, valid_from = ?, valid_to = ?
       WHERE id = ?`),
-    closeRelationVersion: db.prepare('UPDATE relation_versions SET valid_to = ? WHERE rel_id = ? AND valid_to IS NULL'),
-    insertRelationVersion: db.prepare('INSERT INTO relation_versions (rel_id, version, type, from_id, to_id, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)'),
+    insertClosedRelationVersion: db.prepare('INSERT INTO relation_versions (rel_id, version, type, from_id, to_id, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     insertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     upsertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest)
@@ -158,34 +157,25 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
       meta.setLastBatchAt.run(plan.now);
       for (const item of plan.cis) {
         const rec = item.record;
-        const created = item.action === 'create';
-        if (created || item.action === 'update' || item.action === 'restore') {
-          if (!created) s.closeCiVersion.run(plan.now, rec.id);
-          const json = ciJson(rec);
-          if (created) insertCi(s, rec, json); else updateCi(s, rec, json);
-          s.insertCiVersion.run(rec.id, rec.version, rec.validFrom, ciVersionJson(rec, json));
-        } else if (item.action === 'retire') {
-          s.closeCiVersion.run(plan.now, rec.id);
+        if (item.action === 'create') insertCi(s, rec, ciJson(rec));
+        else if (item.action !== 'unchanged') {
+          // update, restore, retire: the version the row held closes now (a retired row's last version closed with it).
           updateCi(s, rec, ciJson(rec));
+          closeCiVersion(s, rec.id, item.previous, plan.now);
         }
-        for (const a of item.assertions) writeAssertion(s, a, 'ci', created);
+        for (const a of item.assertions) writeAssertion(s, a, 'ci', item.action === 'create');
       }
       for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
       for (const item of plan.relations) {
         const rec = item.record;
-        const created = item.action === 'create';
-        if (created || item.action === 'update' || item.action === 'restore') {
-          if (!created) s.closeRelationVersion.run(plan.now, rec.id);
-          const json = relationJson(rec);
-          if (created) insertRelation(s, rec, json); else updateRelation(s, rec, json);
-          s.insertRelationVersion.run(rec.id, rec.version, rec.type, rec.from, rec.to, rec.validFrom, relationVersionJson(json));
-        } else if (item.action === 'retire') {
-          s.closeRelationVersion.run(plan.now, rec.id);
+        if (item.action === 'create') insertRelation(s, rec, relationJson(rec));
+        else if (item.action !== 'unchanged') {
           updateRelation(s, rec, relationJson(rec));
+          closeRelationVersion(s, rec.id, item.previous, plan.now);
         } else if (item.touchOnly) {
           updateRelation(s, rec, relationJson(rec));
         }
-        for (const a of item.assertions) writeAssertion(s, a, 'relation', created);
+        for (const a of item.assertions) writeAssertion(s, a, 'relation', item.action === 'create');
       }
       const r = plan.run;
       if (plan.resighted) {
@@ -207,6 +197,20 @@ function insertCi(s: BatchStatements, c: CiRecord, j: CiJson) {
 function updateCi(s: BatchStatements, c: CiRecord, j: CiJson) {
   const done = s.updateCi.run(c.class, c.name, c.environment, c.tier, c.owner, c.lifecycle, j.attributes, j.identifiers, c.version, c.validFrom, c.validTo, c.id);
   if (done.changes !== 1) throw new Error(`CI ${c.id} to update is not in the store`);
+}
+
+/**
+ * The row's version as a closed one, from the record being replaced (exactly the row as read in this transaction).
+ * A row already closed (a retired CI being restored) has its last version in ci_versions since it closed.
+ */
+function closeCiVersion(s: BatchStatements, id: string, prev: CiRecord | null, now: string) {
+  if (prev?.id !== id) throw new Error(`CI ${id} to update, restore or retire comes without the record it replaces`);
+  if (prev.validTo === null) s.insertClosedCiVersion.run(prev.id, prev.version, prev.validFrom, now, ciVersionData(prev));
+}
+
+function closeRelationVersion(s: BatchStatements, id: string, prev: RelationRecord | null, now: string) {
+  if (prev?.id !== id) throw new Error(`relation ${id} to update, restore or retire comes without the record it replaces`);
+  if (prev.validTo === null) s.insertClosedRelationVersion.run(prev.id, prev.version, prev.type, prev.from, prev.to, prev.validFrom, now, relationVersionData(prev));
 }
 
 function insertRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) {

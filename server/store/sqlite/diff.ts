@@ -1,35 +1,50 @@
 import type Database from 'better-sqlite3';
 import type { CiRecord, DiffResult, RelationRecord } from '../../model/records.ts';
-import { ciFromVersion, relationFromVersion } from './reads.ts';
+import { getCi, relationFromVersion, type ReadStatements } from './reads.ts';
+import { relationFromRow } from './rows.ts';
 import { classify, CI_BOOKKEEPING, RELATION_BOOKKEEPING } from '../../domain/history/diff.ts';
 
-const AS_OF = 'valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)';
-const TOUCHED = '(valid_from > ? AND valid_from <= ?) OR (valid_to > ? AND valid_to <= ?)';
+const CLOSED_AS_OF = 'valid_to IS NOT NULL AND valid_from <= ? AND valid_to > ?';
+/** A closed version with a boundary inside (from, to], or an open one (a row) that began inside it. */
+const TOUCHED_CLOSED = 'valid_to IS NOT NULL AND ((valid_from > ? AND valid_from <= ?) OR (valid_to > ? AND valid_to <= ?))';
+const OPENED = 'valid_to IS NULL AND valid_from > ? AND valid_from <= ?';
 
 /**
  * What appeared, vanished and changed between two instants: only entities with a version boundary
  * inside (from, to] are looked at, so the cost follows the amount of change, not the estate size.
+ * Open versions are the rows of `cis` and `relations`; closed ones are in the version tables.
  */
-export function diff(db: Database.Database, from: string, to: string, limit: number): DiffResult {
-  const touchedCis = db.prepare<string[], { ci_id: string }>(`SELECT DISTINCT ci_id FROM ci_versions WHERE ${TOUCHED} LIMIT ?`)
-    .all(from, to, from, to, String(limit + 1) as never);
-  const touchedRels = db.prepare<string[], { rel_id: string }>(`SELECT DISTINCT rel_id FROM relation_versions WHERE ${TOUCHED} LIMIT ?`)
-    .all(from, to, from, to, String(limit + 1) as never);
+export function diff(db: Database.Database, st: ReadStatements, from: string, to: string, limit: number): DiffResult {
+  // Each query stops at limit + 1 (a UNION would sort every touched id before its LIMIT: the whole estate for a
+  // window over a first load); an id found by both is counted once.
+  // Table and column names are literals of this function, never input.
+  const touched = (versions: 'ci_versions' | 'relation_versions', idColumn: 'ci_id' | 'rel_id', table: 'cis' | 'relations') => {
+    const ids = new Set(db.prepare<unknown[], { id: string }>(`SELECT DISTINCT ${idColumn} AS id FROM ${versions} WHERE ${TOUCHED_CLOSED} LIMIT ?`)
+      .all(from, to, from, to, limit + 1).map((r) => r.id));
+    for (const r of db.prepare<unknown[], { id: string }>(`SELECT id FROM ${table} WHERE ${OPENED} LIMIT ?`).all(from, to, limit + 1)) ids.add(r.id);
+    return [...ids].slice(0, limit + 1).map((id) => ({ id }));
+  };
+  const touchedCis = touched('ci_versions', 'ci_id', 'cis');
+  const touchedRels = touched('relation_versions', 'rel_id', 'relations');
   const truncated = touchedCis.length > limit || touchedRels.length > limit;
-  const ciAt = db.prepare<[string, string, string], any>(`SELECT * FROM ci_versions WHERE ci_id = ? AND ${AS_OF}`);
-  const relAt = db.prepare<[string, string, string], any>(`SELECT * FROM relation_versions WHERE rel_id = ? AND ${AS_OF}`);
+  const openRel = db.prepare<[string, string], any>('SELECT * FROM relations WHERE id = ? AND valid_to IS NULL AND valid_from <= ?');
+  const closedRel = db.prepare<[string, string, string], any>(`SELECT * FROM relation_versions WHERE rel_id = ? AND ${CLOSED_AS_OF}`);
+  const relAt = (id: string, at: string): RelationRecord | null => {
+    const open = openRel.get(id, at);
+    if (open) return { ...relationFromRow(open), observed: null };
+    const v = closedRel.get(id, at, at);
+    return v ? relationFromVersion(v) : null;
+  };
   const out: DiffResult = {
     from, to, truncated,
     cis: { added: [], removed: [], changed: [] },
     relations: { added: [], removed: [], changed: [] },
   };
-  for (const { ci_id } of touchedCis.slice(0, limit)) {
-    const a = ciAt.get(ci_id, from, from), b = ciAt.get(ci_id, to, to);
-    classify<CiRecord>(out.cis, a ? ciFromVersion(a) : null, b ? ciFromVersion(b) : null, CI_BOOKKEEPING);
+  for (const { id } of touchedCis.slice(0, limit)) {
+    classify<CiRecord>(out.cis, getCi(st, id, from), getCi(st, id, to), CI_BOOKKEEPING);
   }
-  for (const { rel_id } of touchedRels.slice(0, limit)) {
-    const a = relAt.get(rel_id, from, from), b = relAt.get(rel_id, to, to);
-    classify<RelationRecord>(out.relations, a ? relationFromVersion(a) : null, b ? relationFromVersion(b) : null, RELATION_BOOKKEEPING);
+  for (const { id } of touchedRels.slice(0, limit)) {
+    classify<RelationRecord>(out.relations, relAt(id, from), relAt(id, to), RELATION_BOOKKEEPING);
   }
   return out;
 }

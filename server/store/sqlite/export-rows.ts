@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { changesText } from './event-codec.ts';
+import { ciVersionJson, relationVersionJson, type CiRow, type RelationRow } from './rows.ts';
+import type { CiRecord } from '../../model/records.ts';
 
 /**
  * Read-all access to an embedded store's file, table by table in key order, for the migration to Neo4j.
@@ -38,6 +40,46 @@ export interface SqliteExport {
   close(): void;
 }
 
+/**
+ * The version tables as exported: every version, closed ones from the table and the open one of each live CI or
+ * relation from its row (schema.sql keeps it there), merged in key order. A file of the layout before (open
+ * copies still in the version table, not yet opened by this release) exports the same: only closed versions are
+ * taken from the table.
+ */
+interface VersionArm { select: string; key: [string, string] }
+function versionSource<R>(closed: VersionArm, open: VersionArm, row: (r: R) => Record<string, unknown>) {
+  const after = (arm: VersionArm) => `${arm.select} AND (${arm.key.join(', ')}) > (?, ?)`;
+  return {
+    count: `SELECT (SELECT count(*) FROM (${closed.select})) + (SELECT count(*) FROM (${open.select})) AS n`,
+    // A compound ORDER BY merges the two arms, each read in its key's index order: a page costs its rows, not the table.
+    first: `${closed.select} UNION ALL ${open.select} ORDER BY 1, 2 LIMIT ?`,
+    after: `${after(closed)} UNION ALL ${after(open)} ORDER BY 1, 2 LIMIT ?`,
+    row,
+  };
+}
+
+type CiVersionExport = { ci_id: string; version: number; valid_from: string; valid_to: string | null; data: string | null } & Omit<CiRow, 'id' | 'version' | 'valid_from' | 'valid_to'>;
+type RelationVersionExport = { rel_id: string; version: number; type: string; from_id: string; to_id: string; valid_from: string; valid_to: string | null; data: string | null }
+  & Pick<RelationRow, 'attributes' | 'redundancy' | 'provenance'>;
+
+const versionSources = {
+  ci_versions: versionSource<CiVersionExport>(
+    { select: `SELECT ci_id, version, valid_from, valid_to, data, NULL AS class, NULL AS name, NULL AS environment, NULL AS tier, NULL AS owner,
+        NULL AS lifecycle, NULL AS attributes, NULL AS identifiers FROM ci_versions WHERE valid_to IS NOT NULL`, key: ['ci_id', 'version'] },
+    { select: `SELECT id, version, valid_from, NULL, NULL, class, name, environment, tier, owner, lifecycle, attributes, identifiers
+        FROM cis WHERE valid_to IS NULL`, key: ['id', 'version'] },
+    (r) => ({ ci_id: r.ci_id, version: r.version, valid_from: r.valid_from, valid_to: r.valid_to,
+      data: r.data ?? ciVersionJson(r as unknown as CiRecord, { attributes: r.attributes, identifiers: r.identifiers }) }),
+  ),
+  relation_versions: versionSource<RelationVersionExport>(
+    { select: `SELECT rel_id, version, type, from_id, to_id, valid_from, valid_to, data, NULL AS attributes, NULL AS redundancy, NULL AS provenance
+        FROM relation_versions WHERE valid_to IS NOT NULL`, key: ['rel_id', 'version'] },
+    { select: 'SELECT id, version, type, from_id, to_id, valid_from, NULL, NULL, attributes, redundancy, provenance FROM relations WHERE valid_to IS NULL', key: ['id', 'version'] },
+    (r) => ({ rel_id: r.rel_id, version: r.version, type: r.type, from_id: r.from_id, to_id: r.to_id, valid_from: r.valid_from, valid_to: r.valid_to,
+      data: r.data ?? relationVersionJson({ attributes: r.attributes, redundancy: r.redundancy, provenance: r.provenance, observed: null }) }),
+  ),
+};
+
 export function openSqliteExport(file: string): SqliteExport {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   const spec = new Map(exportTables.map((t) => [t.table as ExportTable, t.key as readonly string[]]));
@@ -53,14 +95,19 @@ export function openSqliteExport(file: string): SqliteExport {
     if (!st) { st = db.prepare(sql); statements.set(sql, st); }
     return st;
   };
+  const sourceOf = (table: ExportTable) => versionSources[table as keyof typeof versionSources];
   const meta = (key: string) => (prepared('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   return {
     count(table) {
       keyCols(table);
+      const v = sourceOf(table);
+      if (v) return (prepared(v.count).get() as { n: number }).n;
       return (prepared(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     },
     page(table, after, limit) {
       const cols = keyCols(table);
+      const v = sourceOf(table);
+      if (v) return (after ? prepared(v.after).all(...after, ...after, limit) : prepared(v.first).all(limit)).map((r) => v.row(r as never));
       const order = cols.join(', ');
       // Row-value comparison: (a, b) > (?, ?) is the composite keyset predicate.
       const rows = (after

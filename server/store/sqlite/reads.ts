@@ -8,7 +8,7 @@ import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
 import { assertionFromRow, ciFromRow, relationFromRow, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
-const AS_OF = (alias: string) => `${alias}.valid_from <= ? AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ?)`;
+const CLOSED_AS_OF = (alias: string) => `${alias}.valid_to IS NOT NULL AND ${alias}.valid_from <= ? AND ${alias}.valid_to > ?`;
 
 interface VersionRow { ci_id: string; version: number; valid_from: string; valid_to: string | null; data: string }
 interface RelVersionRow { rel_id: string; version: number; type: string; from_id: string; to_id: string; valid_from: string; valid_to: string | null; data: string }
@@ -43,9 +43,13 @@ export function prepareReads(db: Database.Database) {
   const st = {
     ci: db.prepare<[string], CiRow>('SELECT * FROM cis WHERE id = ?'),
     cis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
-    ciAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ci_id = ? AND ${AS_OF('v')}`),
-    cisAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${AS_OF('v')}`),
-    versions: db.prepare<[string], VersionRow>('SELECT * FROM ci_versions WHERE ci_id = ? ORDER BY version DESC'),
+    // A CI's open version is its row (valid_to NULL); ci_versions holds the closed ones (schema.sql). As of a time
+    // it is one or the other, never both: the open version starts where the last closed one ended.
+    openCiAsOf: db.prepare<[string, string], CiRow>('SELECT * FROM cis WHERE id = ? AND valid_to IS NULL AND valid_from <= ?'),
+    closedCiAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ci_id = ? AND ${CLOSED_AS_OF('v')}`),
+    openCisAsOf: db.prepare<[string, string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')} AND valid_to IS NULL AND valid_from <= ?`),
+    closedCisAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${CLOSED_AS_OF('v')}`),
+    closedVersions: db.prepare<[string], VersionRow>('SELECT * FROM ci_versions WHERE ci_id = ? AND valid_to IS NOT NULL ORDER BY version DESC'),
     assertions: db.prepare<[string], AssertionRow>('SELECT * FROM assertions WHERE target_id = ? ORDER BY source, scope'),
     lastSeen: db.prepare<[string], { target_id: string; last_seen: string }>(
       `SELECT target_id, max(last_seen) AS last_seen FROM assertions WHERE ${IN('target_id')} AND active = 1 GROUP BY target_id`),
@@ -62,10 +66,15 @@ export function prepareReads(db: Database.Database) {
       "SELECT rowid AS rid, id, class, name, environment, tier, owner, attributes FROM cis WHERE rowid > ? AND lifecycle = 'active' ORDER BY rowid LIMIT ?"),
     topoRels: db.prepare<[number, number], { rid: number; id: string; type: string; from_id: string; to_id: string; redundancy: string | null; provenance: string; observed: string | null; note: unknown }>(
       "SELECT rowid AS rid, id, type, from_id, to_id, redundancy, provenance, observed, attributes ->> '$.note' AS note FROM relations WHERE rowid > ? AND valid_to IS NULL ORDER BY rowid LIMIT ?"),
+    // As of a time: the open versions (rows) first, then the closed ones.
+    topoOpenCisAsOf: db.prepare<[number, string, number], CiRow & { rid: number }>(
+      'SELECT rowid AS rid, * FROM cis WHERE rowid > ? AND valid_to IS NULL AND +valid_from <= ? ORDER BY rowid LIMIT ?'),
+    topoOpenRelsAsOf: db.prepare<[number, string, number], RelationRow & { rid: number }>(
+      'SELECT rowid AS rid, * FROM relations WHERE rowid > ? AND valid_to IS NULL AND +valid_from <= ? ORDER BY rowid LIMIT ?'),
     topoCisAsOf: db.prepare<[string, string, number, string, string, number], VersionRow>(
-      `SELECT * FROM ci_versions v WHERE (ci_id > ? OR (ci_id = ? AND version > ?)) AND ${AS_OF('v')} ORDER BY ci_id, version LIMIT ?`),
+      `SELECT * FROM ci_versions v WHERE (ci_id > ? OR (ci_id = ? AND version > ?)) AND ${CLOSED_AS_OF('v')} ORDER BY ci_id, version LIMIT ?`),
     topoRelsAsOf: db.prepare<[string, string, number, string, string, number], RelVersionRow>(
-      `SELECT * FROM relation_versions v WHERE (rel_id > ? OR (rel_id = ? AND version > ?)) AND ${AS_OF('v')} ORDER BY rel_id, version LIMIT ?`),
+      `SELECT * FROM relation_versions v WHERE (rel_id > ? OR (rel_id = ? AND version > ?)) AND ${CLOSED_AS_OF('v')} ORDER BY rel_id, version LIMIT ?`),
   };
   return st;
 }
@@ -73,7 +82,9 @@ export type ReadStatements = ReturnType<typeof prepareReads>;
 
 export function getCi(st: ReadStatements, id: string, asOf?: string): CiRecord | null {
   if (asOf) {
-    const v = st.ciAsOf.get(id, asOf, asOf);
+    const open = st.openCiAsOf.get(id, asOf);
+    if (open) return ciFromRow(open);
+    const v = st.closedCiAsOf.get(id, asOf, asOf);
     return v ? ciFromVersion(v) : null;
   }
   const r = st.ci.get(id);
@@ -83,7 +94,8 @@ export function getCi(st: ReadStatements, id: string, asOf?: string): CiRecord |
 export function getCis(st: ReadStatements, ids: string[], asOf?: string): CiRecord[] {
   if (!ids.length) return [];
   const json = JSON.stringify(ids);
-  return asOf ? st.cisAsOf.all(json, asOf, asOf).map(ciFromVersion) : st.cis.all(json).map(ciFromRow);
+  if (!asOf) return st.cis.all(json).map(ciFromRow);
+  return [...st.openCisAsOf.all(json, asOf).map(ciFromRow), ...st.closedCisAsOf.all(json, asOf, asOf).map(ciFromVersion)];
 }
 
 /** Relations matched by `end` over the id set `json` (bound once per IN), live or as of a time, at most `limit` (-1: all). */
@@ -127,8 +139,9 @@ export function getCiDetail(st: ReadStatements, id: string, relationLimit?: numb
     values: a.values as SourceAssertion['values'],
   }));
   const read = relationsOf(st, [id], undefined, relationsToRead(relationLimit));
-  const history: CiVersion[] = st.versions.all(id).map((v) => {
-    const { id: _id, version, validFrom, validTo, ...data } = ciFromVersion(v);
+  // Newest first: the open version (the row, unless the CI is retired), then the closed ones.
+  const history: CiVersion[] = [...(ci.validTo === null ? [ci] : []), ...st.closedVersions.all(id).map(ciFromVersion)].map((v) => {
+    const { id: _id, version, validFrom, validTo, ...data } = v;
     return { version, validFrom, validTo, data };
   });
   return {
@@ -191,23 +204,39 @@ export function* topology(st: ReadStatements, asOf: string | undefined, chunkSiz
     }
     return;
   }
+  for (let after = 0; ;) {
+    const rows = st.topoOpenCisAsOf.all(after, asOf, chunkSize);
+    if (!rows.length) break;
+    after = rows[rows.length - 1].rid;
+    yield { cis: rows.map((r) => topologyCi(ciFromRow(r))), relations: [] };
+  }
   for (let id = '', ver = 0; ;) {
     const rows = st.topoCisAsOf.all(id, id, ver, asOf, asOf, chunkSize);
     if (!rows.length) break;
     id = rows[rows.length - 1].ci_id; ver = rows[rows.length - 1].version;
-    const cis = rows.map(ciFromVersion).filter((c) => c.lifecycle === 'active')
-      .map((c) => ({ id: c.id, class: c.class, name: c.name, environment: c.environment, tier: c.tier, owner: c.owner, attributes: c.attributes }));
-    yield { cis, relations: [] };
+    yield { cis: rows.map(ciFromVersion).filter((c) => c.lifecycle === 'active').map(topologyCi), relations: [] };
+  }
+  for (let after = 0; ;) {
+    const rows = st.topoOpenRelsAsOf.all(after, asOf, chunkSize);
+    if (!rows.length) break;
+    after = rows[rows.length - 1].rid;
+    yield { cis: [], relations: rows.map((r) => topologyRelationAsOf(r, { attributes: JSON.parse(r.attributes), redundancy: r.redundancy ? JSON.parse(r.redundancy) : null, provenance: JSON.parse(r.provenance) })) };
   }
   for (let id = '', ver = 0; ;) {
     const rows = st.topoRelsAsOf.all(id, id, ver, asOf, asOf, chunkSize);
     if (!rows.length) break;
     id = rows[rows.length - 1].rel_id; ver = rows[rows.length - 1].version;
-    yield { cis: [], relations: rows.map((r) => {
-      const d = JSON.parse(r.data) as Pick<RelationRecord, 'redundancy' | 'provenance' | 'attributes'>;
-      const note = relationNote(d.attributes ?? {});
-      // Versions keep no observations (as relationFromVersion): a map of the past has no live edge state.
-      return { id: r.rel_id, type: r.type, from: r.from_id, to: r.to_id, redundancy: d.redundancy ?? null, provenance: d.provenance ?? [], observed: null, ...(note !== undefined ? { note } : {}) };
-    }) };
+    yield { cis: [], relations: rows.map((r) => topologyRelationAsOf(r, JSON.parse(r.data) as VersionedRelation)) };
   }
+}
+
+const topologyCi = (c: CiRecord): TopologyCi =>
+  ({ id: c.id, class: c.class, name: c.name, environment: c.environment, tier: c.tier, owner: c.owner, attributes: c.attributes });
+
+type VersionedRelation = Pick<RelationRecord, 'redundancy' | 'provenance' | 'attributes'>;
+
+/** A relation of a map of the past: versions keep no observations (as relationFromVersion), so no live edge state. */
+function topologyRelationAsOf(r: { type: string; from_id: string; to_id: string } & ({ rel_id: string } | { id: string }), d: VersionedRelation): TopologyRelation {
+  const note = relationNote(d.attributes ?? {});
+  return { id: 'rel_id' in r ? r.rel_id : r.id, type: r.type, from: r.from_id, to: r.to_id, redundancy: d.redundancy ?? null, provenance: d.provenance ?? [], observed: null, ...(note !== undefined ? { note } : {}) };
 }

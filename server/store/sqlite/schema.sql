@@ -1,5 +1,11 @@
--- servicegraph embedded store. Current rows plus closed-open versions for history; provenance per
+-- servicegraph embedded store. Current rows plus closed versions for history; provenance per
 -- source and scope; an append-only change-event log with a monotonic sequence.
+--
+-- Versions: the open version of a CI or relation is its row in `cis` / `relations` (valid_to NULL); the version
+-- tables hold only closed versions, each written when it closes, from the row it replaces. A first load writes
+-- no version rows at all (it used to write every CI and relation twice). A retired row (valid_to set) has no
+-- open version: its last version closed with it. Stores written before this layout are converted once at open
+-- (migrateSchema in sqlite-store.ts: their open version rows are dropped, the rows hold the same data).
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS cis (
@@ -18,6 +24,8 @@ CREATE TABLE IF NOT EXISTS cis (
 );
 CREATE INDEX IF NOT EXISTS cis_by_name ON cis (name, id);
 CREATE INDEX IF NOT EXISTS cis_by_class ON cis (class, name, id);
+-- Open versions that began inside a diff's window (closed ones: ci_versions_from / ci_versions_closed).
+CREATE INDEX IF NOT EXISTS cis_open_from ON cis (valid_from) WHERE valid_to IS NULL;
 
 CREATE TABLE IF NOT EXISTS ci_versions (
   ci_id TEXT NOT NULL,
@@ -28,8 +36,7 @@ CREATE TABLE IF NOT EXISTS ci_versions (
   PRIMARY KEY (ci_id, version)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ci_versions_from ON ci_versions (valid_from);
--- Only closed versions need finding by their end (diff); the open one is found by its key. A partial
--- index skips the open version every write creates: one B-tree insert less per new version.
+-- Versions by their end (diff). Partial since the days open versions lived here too.
 DROP INDEX IF EXISTS ci_versions_to;
 CREATE INDEX IF NOT EXISTS ci_versions_closed ON ci_versions (valid_to) WHERE valid_to IS NOT NULL;
 
@@ -53,6 +60,7 @@ CREATE TABLE IF NOT EXISTS relations (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS relations_triple ON relations (from_id, type, to_id);
 CREATE INDEX IF NOT EXISTS relations_to ON relations (to_id);
+CREATE INDEX IF NOT EXISTS relations_open_from ON relations (valid_from) WHERE valid_to IS NULL;
 
 CREATE TABLE IF NOT EXISTS relation_versions (
   rel_id TEXT NOT NULL,
@@ -69,7 +77,7 @@ CREATE INDEX IF NOT EXISTS relation_versions_from ON relation_versions (valid_fr
 DROP INDEX IF EXISTS relation_versions_to;
 CREATE INDEX IF NOT EXISTS relation_versions_closed ON relation_versions (valid_to) WHERE valid_to IS NOT NULL;
 -- A CI's relations as of a time: the open version is the relations row (indexed by both ends there), so only
--- closed versions need finding by their ends here, and a created relation writes to neither index.
+-- closed versions need finding by their ends here.
 CREATE INDEX IF NOT EXISTS relation_versions_closed_from ON relation_versions (from_id) WHERE valid_to IS NOT NULL;
 CREATE INDEX IF NOT EXISTS relation_versions_closed_to ON relation_versions (to_id) WHERE valid_to IS NOT NULL;
 

@@ -48,6 +48,21 @@ function migrateSchema(db: Database.Database) {
   // ... and an optional expiry and their last use.
   if (!tokenCols.has('expires_at')) db.exec('ALTER TABLE tokens ADD COLUMN expires_at TEXT');
   if (!tokenCols.has('last_used_at')) db.exec('ALTER TABLE tokens ADD COLUMN last_used_at TEXT');
+  openVersionsInRows(db);
+}
+
+/**
+ * Open versions live in the rows (schema.sql): a store written before kept a copy of each in ci_versions and
+ * relation_versions (valid_to NULL), which every read would now see twice and every update would collide with.
+ * Those copies are dropped once, in one transaction, and the store is marked so later starts skip the scan.
+ */
+function openVersionsInRows(db: Database.Database) {
+  const marked = db.prepare("SELECT 1 FROM meta WHERE key = 'open_versions' AND value = 'rows'").get();
+  if (marked) return;
+  db.transaction(() => {
+    db.exec('DELETE FROM ci_versions WHERE valid_to IS NULL; DELETE FROM relation_versions WHERE valid_to IS NULL');
+    db.exec("INSERT INTO meta (key, value) VALUES ('open_versions', 'rows') ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  }).immediate();
 }
 
 type TokenRow = { id: string; name: string; role: Role; created_at: string; team: string | null; expires_at: string | null; last_used_at: string | null };
@@ -154,7 +169,7 @@ export class SqliteStore implements GraphStore {
   async getCis(ids: string[], asOf?: string) { return getCis(this.reads, ids, asOf); }
   async lastSeen(ids: string[]) { return lastSeen(this.reads, ids); }
   async *streamTopology(asOf?: string, chunkSize = 10_000) { yield* topology(this.reads, asOf, chunkSize); }
-  async diff(from: string, to: string, limit: number) { return diff(this.reader, from, to, limit); }
+  async diff(from: string, to: string, limit: number) { return diff(this.reader, this.reads, from, to, limit); }
 
   async eventsSince(seq: number, limit: number): Promise<ChangeEvent[]> {
     return this.reader.prepare<[number, number], { seq: number; at: string; source: string | null; changes: string | Buffer }>(
