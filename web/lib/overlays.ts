@@ -1,4 +1,4 @@
-import type { DiffResult, FailedCi, GraphResult, ImpactedCi } from './types.ts';
+import type { DiffResult, FailedCi, GraphResult, ImpactedCi, ImpactMapRequest } from './types.ts';
 import type { Overlay } from './graph/elements.ts';
 
 /**
@@ -11,6 +11,19 @@ export function impactOverlay(failed: readonly FailedCi[], impacted: readonly Pi
   // The failed CIs themselves are marked as such even if the answer lists them too.
   for (const f of failed) out.set(f.ci, [`failed-${f.state}`]);
   return out;
+}
+
+/**
+ * A blast-radius map's colours from the states the server sent with it: a change's hit CIs filled and
+ * the CIs it touches ringed; failed CIs marked as failed and what they hit by its state.
+ */
+export function blastRadiusOverlay(req: ImpactMapRequest, states: Readonly<Record<string, string>>, touched: readonly string[]): Overlay {
+  if ('change' in req) {
+    const out = new Map<string, string[]>(Object.keys(states).map((id) => [id, ['blast']]));
+    for (const id of touched) out.set(id, [...(out.get(id) ?? []), 'touched']);
+    return out;
+  }
+  return impactOverlay(req.failed, Object.entries(states).map(([id, state]) => ({ id, state: state as ImpactedCi['state'] })));
 }
 
 /** Nodes on the paths and the shown edges joining consecutive nodes (either direction). */

@@ -2,20 +2,33 @@ import { untrack } from 'svelte';
 import type { Router } from '../routing/router.svelte.ts';
 import { routePath, type Route } from '../routing/routes.ts';
 import type { MapState } from './map-state.svelte.ts';
-import { MAP_PATH, mapQuery, mapUrlState, type MapUrlState } from './map-url.ts';
+import { MAP_PATH, mapQuery, mapUrlState, type MapImpact, type MapUrlState } from './map-url.ts';
+import type { ImpactMapRequest } from '../types.ts';
 
 /** The part of the map's state its URL carries. */
 export function mapUrlOf(map: MapState): MapUrlState {
   return {
     focus: map.focus, depth: Number(map.depth) || 2, direction: map.direction,
-    classes: map.classes, layout: map.layout, asOf: map.asOf,
+    classes: map.classes, layout: map.layout, asOf: map.asOf, impact: impactOf(map.blastRadius),
   };
+}
+
+function impactOf(req: ImpactMapRequest | null): MapImpact | null {
+  if (!req) return null;
+  return 'change' in req ? { change: req.change } : { failed: req.failed.map(({ ci, state }) => ({ ci, state })) };
+}
+
+/** The blast-radius request an address names (failed CIs are judged at the map's `asOf`, a change as it will be implemented). */
+function requestOf(s: MapUrlState): ImpactMapRequest | null {
+  if (!s.impact) return null;
+  if ('change' in s.impact) return { change: s.impact.change };
+  return s.asOf ? { failed: s.impact.failed, asOf: s.asOf } : { failed: s.impact.failed };
 }
 
 const onMap = (r: Route): r is { name: 'map' } | { name: 'ci'; id: string } => r.name === 'map' || r.name === 'ci';
 
 function apply(map: MapState, s: MapUrlState) {
-  map.blastRadius = null;
+  map.blastRadius = requestOf(s);
   map.focus = s.focus;
   map.depth = s.depth;
   map.direction = s.direction;
@@ -44,19 +57,30 @@ export function followMapRoute(map: MapState, router: Router): { closeCi(): void
   }
 
   // The address changed (a link, back/forward): follow it when it names another map or another CI.
+  // A selection belongs to the page it was made on and, on the map, to its address (`/cis/:id`): going
+  // to another page, or to a map address that names no CI, closes the details.
+  let lastPath = router.path;
   $effect(() => {
     const r = router.route;
     const search = router.search;
-    if (!onMap(r)) return;
+    const path = router.path;
     untrack(() => {
+      const moved = path !== lastPath;
+      lastPath = path;
+      if (!onMap(r)) {
+        if (moved) map.selected = null;
+        return;
+      }
       const s = want(r, search);
       if (mapQuery(s) !== mapQuery(mapUrlOf(map))) {
         apply(map, s);
-        if (r.name === 'ci') map.selected = r.id;
+        map.selected = r.name === 'ci' ? r.id : null;
         void map.load();
       } else if (r.name === 'ci' && map.selected !== r.id) {
         if (map.nodeById.has(r.id)) map.selected = r.id;
         else void map.focusOn([r.id]);
+      } else if (r.name === 'map' && map.selected) {
+        map.selected = null;
       }
     });
   });
@@ -77,8 +101,10 @@ export function followMapRoute(map: MapState, router: Router): { closeCi(): void
     const sel = map.selected;
     untrack(() => {
       const r = router.route;
-      const search = router.search;
       if (!onMap(r)) return;
+      // The query of the map being shown, not the address's: a focus just picked (focusOn) may not have reached it yet.
+      const q = mapQuery(mapUrlOf(map));
+      const search = q ? `?${q}` : '';
       if (sel && !sel.startsWith('cg:') && !(r.name === 'ci' && r.id === sel)) {
         router.navigate(routePath({ name: 'ci', id: sel }) + search, { replace: r.name === 'ci' });
       } else if (!sel && r.name === 'ci') {

@@ -4,7 +4,7 @@ import { toElements, type El, type Grouping, type Overlay } from '../graph/eleme
 import { applyChangeEvent, mergeGraphs } from '../graph/live-patch.ts';
 import type { LayoutName, LayoutSpec } from '../graph/graph-view.ts';
 import type { ChangeEvent, ChangeRecord, FailedCi, GraphQuery, GraphResult, HealthSnapshot, ImpactMapRequest, IncidentListItem } from '../types.ts';
-import { idsOverlay, impactOverlay } from '../overlays.ts';
+import { blastRadiusOverlay } from '../overlays.ts';
 import { healthOverlay } from '../health.ts';
 import { DAY_MS, incidentFailures, incidentHitOverlay, nextWindowEnd, touchesWork, workByCi, workOverlay, type CiWork } from '../work.ts';
 
@@ -22,7 +22,7 @@ const CLOCK_MS = 3_600_000;
  * Which view owns which overlay: a view's colours are on the map while that view is open, and come
  * back when it is opened again (what-if colours never stay painted over the live map).
  */
-export const overlayView: Readonly<Record<string, string>> = { impact: 'impact', change: 'change', rca: 'rca', diff: 'history', now: 'now', incident: 'incidents' };
+export const overlayView: Readonly<Record<string, string>> = { blast: 'map', impact: 'impact', change: 'change', rca: 'rca', diff: 'history', now: 'now', incident: 'incidents' };
 
 /** Merge named overlay layers (impact, change, root cause, diff, hover, live) into one. */
 export function mergeOverlays(layers: Iterable<Overlay>): Overlay {
@@ -133,9 +133,12 @@ export class MapState {
     this.loading = true;
     this.error = null;
     try {
-      const g = this.blastRadius ? await this.api.impactMap(this.blastRadius) : await this.api.graph(this.query());
+      const blast = this.blastRadius;
+      const g = blast ? await this.api.impactMap(blast) : await this.api.graph(this.query());
       if (seq !== this.loadSeq) return;
       this.graph = g;
+      // A blast-radius map keeps its colours on the Map view, whichever view showed it (and after a reload).
+      this.setOverlay('blast', blast ? blastRadiusOverlay(blast, g.states ?? {}, this.focus) : null);
       this.collapsed = new Set();
       this.epoch++;
       if (this.selected && !g.nodes.some((n) => n.id === this.selected)) this.selected = null;
@@ -175,13 +178,13 @@ export class MapState {
   async showFailures(failed: readonly FailedCi[], overlayName: string): Promise<void> {
     const plain = failed.map(({ ci, state }) => ({ ci, state }));
     await this.showBlastRadius(this.asOf ? { failed: plain, asOf: this.asOf } : { failed: plain }, plain.map((f) => f.ci));
-    this.setOverlay(overlayName, impactOverlay(plain, Object.entries(this.graph.states ?? {}).map(([id, state]) => ({ id, state }))));
+    this.setOverlay(overlayName, this.overlays.blast ?? null);
   }
 
   /** A change's worst case (every touched CI down) on the map: the blast radius filled, the touched CIs ringed. */
   async showChange(changeId: string, touched: readonly string[]): Promise<void> {
     await this.showBlastRadius({ change: changeId }, [...touched]);
-    this.setOverlay('change', mergeOverlays([idsOverlay(Object.keys(this.graph.states ?? {}), 'blast'), idsOverlay(touched, 'touched')]));
+    this.setOverlay('change', this.overlays.blast ?? null);
   }
 
   /** Double-click: a server group opens into its members; a collapsed compound opens; a CI grows by one hop. */

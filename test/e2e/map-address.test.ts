@@ -1,0 +1,157 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+
+/**
+ * The map's address in Chromium: a blast radius shown by a change's or an incident's page is in the
+ * Map's address, so a reload or the address pasted into another tab shows the same blast radius; and
+ * a CI selected on the map belongs to the map's address, not to every view. Screenshots land in
+ * test-results/address-*.png.
+ */
+type Sg = { map: { graph: { nodes: { id: string; name: string; group?: unknown }[] }; selected: string | null; blastRadius: unknown }; view: { cy: { elements(s: string): { map(f: (e: { id(): string }) => string): string[] } }; renderedPosition(id: string): { x: number; y: number } | null } };
+
+let srv: TestServer;
+let b: TestBrowser;
+let page: Page;
+let db: { id: string; name: string };
+const errors: string[] = [];
+
+/** Reads the app's test handle in the page (the function's source runs there). */
+const sg = <T>(p: Page, f: (s: Sg) => T) => p.evaluate(`(${f.toString()})(window.__servicegraph)`) as Promise<T>;
+/** Ids of the map elements carrying a class (Cytoscape, through the app's test handle). */
+const withClass = (p: Page, cls: string) => p.evaluate((c) => (window as unknown as { __servicegraph: Sg }).__servicegraph.view.cy.elements(`.${c}`).map((e) => e.id()).sort(), cls);
+const nodeIds = (p: Page) => sg(p, (s) => s.map.graph.nodes.map((n) => n.id).sort());
+async function tab(p: Page, name: string) {
+  await p.getByRole('navigation', { name: 'Views' }).getByRole('link', { name, exact: true }).click();
+}
+const details = (p: Page) => p.getByRole('complementary', { name: 'Selected CI' });
+
+beforeAll(async () => {
+  srv = await startTestServer({ demo: { cis: 800 } });
+  db = (await srv.api('/api/v1/cis?class=database&environment=production&limit=1')).body.items[0];
+  b = await openBrowser({ width: 1280, height: 800 });
+  page = b.page;
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+}, 180_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) await screenshot(page, `address-failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+});
+
+afterAll(async () => {
+  await b?.close();
+  await srv?.close();
+});
+
+describe('a blast radius in the address', () => {
+  it("keeps a change's blast radius through the Map view, a reload and a second tab", async () => {
+    const window = { start: new Date(Date.now() + 48 * 3600_000).toISOString(), end: new Date(Date.now() + 50 * 3600_000).toISOString() };
+    const change = (await srv.api('/api/v1/changes', { body: { title: 'address: patch the database', type: 'normal', window, cis: [db.id] } })).body;
+    await page.goto(`${srv.url}/changes/${change.id}#token=${srv.adminToken}`);
+    await page.getByRole('img', { name: /^Risk \d+ of 100/ }).waitFor();
+    await mapSettled(page);
+    await expect.poll(() => withClass(page, 'touched')).toContain(db.id);
+    const shown = await nodeIds(page);
+    expect(shown.length).toBeGreaterThan(1);
+
+    // The Map view names the blast radius in its address and keeps its colours.
+    await tab(page, 'Map');
+    await page.waitForURL((u) => u.pathname === '/map' && u.searchParams.get('impact') === `change:${change.id}`);
+    await mapSettled(page);
+    await page.getByRole('status').filter({ hasText: `Blast radius of change ${change.id}` }).waitFor();
+    expect(await nodeIds(page)).toEqual(shown);
+    const blast = await withClass(page, 'blast');
+    expect(blast.length).toBeGreaterThan(1);
+    expect(await withClass(page, 'touched')).toEqual([db.id]);
+    await screenshot(page, 'address-1-change-blast-radius');
+    const url = page.url();
+
+    // A reload draws the same blast radius, coloured the same.
+    await page.reload();
+    await mapSettled(page);
+    expect(page.url()).toBe(url);
+    await page.getByRole('status').filter({ hasText: `Blast radius of change ${change.id}` }).waitFor();
+    expect(await nodeIds(page)).toEqual(shown);
+    expect(await withClass(page, 'blast')).toEqual(blast);
+    await screenshot(page, 'address-2-change-reloaded');
+
+    // So does the address pasted into a second tab (signed in by the first one).
+    const second = await b.context.newPage();
+    try {
+      await second.goto(url);
+      await mapSettled(second);
+      expect(await nodeIds(second)).toEqual(shown);
+      expect(await withClass(second, 'blast')).toEqual(blast);
+      expect(await withClass(second, 'touched')).toEqual([db.id]);
+      await screenshot(second, 'address-3-change-second-tab');
+    } finally { await second.close(); }
+
+    // The plain map around the touched CI is one click away, and its address says so.
+    await page.getByRole('button', { name: /Show the plain map around it/ }).click();
+    await page.waitForURL((u) => !u.searchParams.has('impact') && u.searchParams.get('focus') === db.id);
+    await mapSettled(page);
+    expect(await withClass(page, 'blast')).toEqual([]);
+  }, 120_000);
+
+  it("keeps an incident's failed CIs and what they take down through a reload", async () => {
+    const incident = (await srv.api('/api/v1/incidents', { body: { title: 'address: database down', cis: [{ ci: db.id, state: 'down' }], urgency: 2 } })).body;
+    await page.goto(`${srv.url}/incidents/${incident.id}`);
+    await page.getByRole('heading', { name: /address: database down/ }).waitFor();
+    await mapSettled(page);
+    await expect.poll(() => withClass(page, 'failed-down')).toContain(db.id);
+    const shown = await nodeIds(page);
+    await tab(page, 'Map');
+    await page.waitForURL((u) => u.searchParams.get('impact') === `down:${db.id}`);
+    await mapSettled(page);
+    const hit = await withClass(page, 'impact-down');
+    expect(hit.length + (await withClass(page, 'impact-degraded')).length).toBeGreaterThan(0);
+    await page.reload();
+    await mapSettled(page);
+    await page.getByRole('status').filter({ hasText: `Blast radius of ${db.name} down` }).waitFor();
+    expect(await nodeIds(page)).toEqual(shown);
+    expect(await withClass(page, 'failed-down')).toContain(db.id);
+    expect(await withClass(page, 'impact-down')).toEqual(hit);
+    await screenshot(page, 'address-4-incident-reloaded');
+  }, 90_000);
+});
+
+describe('the selection belongs to where it was made', () => {
+  it('closes when the user goes to another view or another map, and comes back with its address', async () => {
+    await page.goto(`${srv.url}/map?focus=${db.id}`);
+    await mapSettled(page);
+    const target = await sg(page, (s) => s.map.graph.nodes.find((n) => !n.group && n.id !== s.map.graph.nodes[0]?.id)?.id ?? null);
+    expect(target).not.toBeNull();
+    const pos = await page.evaluate((id) => (window as unknown as { __servicegraph: Sg }).__servicegraph.view.renderedPosition(id)!, target!);
+    const canvas = (await page.locator('.cy').boundingBox())!;
+    await page.mouse.click(canvas.x + pos.x, canvas.y + pos.y);
+    await page.waitForURL((u) => u.pathname === `/cis/${target}`);
+    await details(page).waitFor();
+
+    // Another view: the map's selection is not its business.
+    await tab(page, 'Changes');
+    await page.getByRole('heading', { name: 'Changes' }).waitFor();
+    await expect.poll(() => details(page).count()).toBe(0);
+    await screenshot(page, 'address-5-changes-without-selection');
+    // Back on the map through its link: the map as it was, no CI open.
+    await tab(page, 'Map');
+    await page.waitForURL((u) => u.pathname === '/map');
+    await mapSettled(page);
+    expect(await details(page).count()).toBe(0);
+    expect(await sg(page, (s) => s.map.selected)).toBeNull();
+    // Back twice: the address that named the CI opens it again.
+    await page.goBack();
+    await page.goBack();
+    await page.waitForURL((u) => u.pathname === `/cis/${target}`);
+    await details(page).waitFor();
+
+    // Another map that also shows that CI (a link followed in the app): the details close.
+    await page.evaluate((id) => (window as unknown as { __servicegraph: { router: { navigate(to: string): void } } }).__servicegraph.router.navigate(`/map?focus=${id}&depth=1`), target!);
+    await mapSettled(page);
+    expect(await nodeIds(page)).toContain(target);
+    await expect.poll(() => details(page).count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe('/map');
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
