@@ -118,7 +118,7 @@ describe('a blast radius in the address', () => {
 });
 
 describe('the selection belongs to where it was made', () => {
-  it('closes when the user goes to another view or another map, and comes back with its address', async () => {
+  it('shows its details only on its page, closes on another map, and comes back with its address', async () => {
     await page.goto(`${srv.url}/map?focus=${db.id}`);
     await mapSettled(page);
     const target = await sg(page, (s) => s.map.graph.nodes.find((n) => !n.group && n.id !== s.map.graph.nodes[0]?.id)?.id ?? null);
@@ -134,15 +134,19 @@ describe('the selection belongs to where it was made', () => {
     await page.getByRole('heading', { name: 'Changes' }).waitFor();
     await expect.poll(() => details(page).count()).toBe(0);
     await screenshot(page, 'address-5-changes-without-selection');
+    // The map beside the views still highlights it: the Impact view offers to mark it down, without its details.
+    await tab(page, 'Impact');
+    const name = await sg(page, (s) => s.map.graph.nodes.find((n) => n.id === s.map.selected)?.name ?? '');
+    await page.getByRole('button', { name: `Mark “${name}” down` }).waitFor();
+    expect(await details(page).count()).toBe(0);
     // Back on the map through its link: the map as it was, no CI open.
     await tab(page, 'Map');
     await page.waitForURL((u) => u.pathname === '/map');
     await mapSettled(page);
     expect(await details(page).count()).toBe(0);
     expect(await sg(page, (s) => s.map.selected)).toBeNull();
-    // Back twice: the address that named the CI opens it again.
-    await page.goBack();
-    await page.goBack();
+    // Back (past Impact and Changes): the address that named the CI opens it again.
+    for (let i = 0; i < 3; i++) await page.goBack();
     await page.waitForURL((u) => u.pathname === `/cis/${target}`);
     await details(page).waitFor();
 

@@ -42,11 +42,11 @@ function apply(map: MapState, s: MapUrlState) {
  * behind a selected CI keeps the same query). The address wins when it changes (a link, back/forward,
  * a reload); the map writes its state into the address after each load, replacing the entry. A CI
  * picked on the map gets its own address; closing it goes back to `/map` with the same query. A bare
- * `/cis/:id` centres the map on that CI.
+ * `/cis/:id` centres the map on that CI. A CI's details show on the page it was picked on (`detailsHere`).
  *
  * Call once while a component initialises (it sets up effects); returns what to call to close the CI.
  */
-export function followMapRoute(map: MapState, router: Router): { closeCi(): void } {
+export function followMapRoute(map: MapState, router: Router): { closeCi(): void; readonly detailsHere: boolean } {
   const want = (r: Route, search: string) => mapUrlState(search, r.name === 'ci' ? [r.id] : []);
 
   // The address as the page opened, before the first load.
@@ -57,20 +57,12 @@ export function followMapRoute(map: MapState, router: Router): { closeCi(): void
   }
 
   // The address changed (a link, back/forward): follow it when it names another map or another CI.
-  // A selection belongs to the page it was made on and, on the map, to its address (`/cis/:id`): going
-  // to another page, or to a map address that names no CI, closes the details.
-  let lastPath = router.path;
+  // On the map, the selection is its address's (`/cis/:id`): a map address that names no CI has none.
   $effect(() => {
     const r = router.route;
     const search = router.search;
-    const path = router.path;
+    if (!onMap(r)) return;
     untrack(() => {
-      const moved = path !== lastPath;
-      lastPath = path;
-      if (!onMap(r)) {
-        if (moved) map.selected = null;
-        return;
-      }
       const s = want(r, search);
       if (mapQuery(s) !== mapQuery(mapUrlOf(map))) {
         apply(map, s);
@@ -96,11 +88,17 @@ export function followMapRoute(map: MapState, router: Router): { closeCi(): void
     });
   });
 
+  // The page a CI was picked on: its details show there only. The map beside every view keeps the CI
+  // highlighted (the Impact view offers to mark it down), but another page is not about it.
+  let pickedOn = $state<string | null>(onMap(first) ? MAP_PATH : router.path);
+  const pageOf = (r: Route, path: string) => (onMap(r) ? MAP_PATH : path);
+
   // The CI picked on the map gets its address, so a reload or a pasted link shows it again.
   $effect(() => {
     const sel = map.selected;
     untrack(() => {
       const r = router.route;
+      pickedOn = sel ? pageOf(r, router.path) : null;
       if (!onMap(r)) return;
       // The query of the map being shown, not the address's: a focus just picked (focusOn) may not have reached it yet.
       const q = mapQuery(mapUrlOf(map));
@@ -114,6 +112,7 @@ export function followMapRoute(map: MapState, router: Router): { closeCi(): void
   });
 
   return {
+    get detailsHere() { return !!map.selected && pickedOn === pageOf(router.route, router.path); },
     closeCi() {
       map.selected = null;
       if (router.route.name === 'ci') router.navigate(MAP_PATH + router.search);
