@@ -60,6 +60,28 @@ describe('one sign-in for every tab of the browser', () => {
     expect(seen).toEqual(['sg_1', null]);
   });
 
+  it('a tab signed out because its token was revoked says so in every tab; signing in again forgets it', async () => {
+    const b = bus();
+    const a = tab(b), c = tab(b);
+    a.signIn('sg_1');
+    await settle();
+    a.signOut('revoked');
+    await settle();
+    expect([a.reason, c.reason, c.token]).toEqual(['revoked', 'revoked', null]);
+    c.signIn('sg_2');
+    await settle();
+    expect([a.reason, c.reason]).toEqual([null, null]);
+    // A reason it does not know is no reason; a plain sign-out gives none.
+    c.signOut();
+    await settle();
+    expect(a.reason).toBeNull();
+    a.signIn('sg_3');
+    await settle();
+    b.join().postMessage({ type: 'signout', reason: 'because' as never });
+    await settle();
+    expect([a.token, a.reason]).toEqual([null, null]);
+  });
+
   it('a #token= link signs this tab and the others in, and gives back the address without it', async () => {
     const b = bus();
     const a = tab(b), c = tab(b);

@@ -1,13 +1,14 @@
 import type {
   ChangeAssessment, ChangeInput, ChangeRecord, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
   ImpactMapRequest, ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply, AlertRecord, HealthSnapshot, SituationView,
-  CalendarReply, ChangePatch, ChangeView, IncidentPatch, TokenInfo,
+  CalendarReply, ChangePatch, ChangeView, IncidentPatch, Role, TokenInfo,
 } from './types.ts';
 import { ACTIVE_CHANGE_STATUSES, OPEN_INCIDENT_STATUSES } from './work.ts';
 
 export interface IncidentFilter { status?: string[]; priority?: string[]; ci?: string; service?: string; assignee?: string; from?: string; to?: string; limit?: number; cursor?: string }
 export interface ChangeFilter { status?: string[]; type?: string; ci?: string; from?: string; to?: string; limit?: number; cursor?: string }
 type Page<T> = { items: T[]; nextCursor: string | null };
+export interface NewToken { name: string; role: Role; team?: string; expiresInDays?: number }
 
 /** An API error as the server reports it: `{error: {code, message, details}}`. */
 export class ApiError extends Error {
@@ -39,7 +40,7 @@ export function graphQueryString(g: GraphQuery): string {
 
 /** The typed client of /api/v1. One instance per signed-in token. */
 export class Api {
-  /** Called on 401 so the app can sign out. */
+  /** Called on 401 (the token is unknown, revoked or expired) so the app can sign out and say why. */
   onUnauthorized: (() => void) | null = null;
 
   constructor(private readonly token: string, private readonly base = '/api/v1', private readonly fetcher: Fetch = (...a) => fetch(...a)) {}
@@ -151,6 +152,18 @@ export class Api {
   }
   whoami() {
     return this.call<TokenInfo>('GET', '/whoami');
+  }
+  /** Every token (admin), never a secret. */
+  listTokens() {
+    return this.call<{ items: TokenInfo[] }>('GET', '/tokens');
+  }
+  /** A new token (admin): its secret is in this reply only. */
+  createToken(body: NewToken) {
+    return this.call<TokenInfo & { token: string }>('POST', '/tokens', body);
+  }
+  /** Revoke a token (admin): refused at once, its live connections closed. */
+  revokeToken(id: string) {
+    return this.call<void>('DELETE', `/tokens/${encodeURIComponent(id)}`);
   }
   rootCause(incidents: string[]) {
     return this.call<RootCauseReply>('POST', '/root-cause', { incidents });

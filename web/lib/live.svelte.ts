@@ -1,5 +1,5 @@
 import type { ChangeEvent, ClientMessage, HealthSnapshot, ServerMessage } from './types.ts';
-import { LIVE_CLOSE_UNAUTHENTICATED, liveErrors } from '../../server/model/live.ts';
+import { afterClose, afterError, type SignOutReason } from './live-close.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -24,7 +24,11 @@ export class LiveFeed {
 
   constructor(
     private readonly token: string,
-    private readonly handlers: { onChange(e: ChangeEvent): void; onResync(): void; onHealth?(s: HealthSnapshot): void },
+    private readonly handlers: {
+      onChange(e: ChangeEvent): void; onResync(): void; onHealth?(s: HealthSnapshot): void;
+      /** The server refused the token (revoked, expired): the tab signs out, saying why. */
+      onRefused?(reason: SignOutReason): void;
+    },
     private readonly url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/events`,
   ) {
     this.connect();
@@ -38,7 +42,8 @@ export class LiveFeed {
     ws.onclose = (e) => {
       if (this.ws !== ws || this.closed) return;
       // Refused for its token: reconnecting with the same one cannot help.
-      if (e.code === LIVE_CLOSE_UNAUTHENTICATED) { this.status = 'offline'; this.close(); return; }
+      const next = afterClose(e.code, e.reason);
+      if (!next.reconnect) { this.refused(next.signOut); return; }
       this.status = 'reconnecting';
       this.timer = setTimeout(() => this.connect(), backoffMs(this.attempt++));
     };
@@ -72,10 +77,19 @@ export class LiveFeed {
         this.seq = msg.seq;
         this.handlers.onResync();
         break;
-      case 'error':
-        if (liveErrors[msg.code]?.close === LIVE_CLOSE_UNAUTHENTICATED) { this.status = 'offline'; this.close(); }
+      case 'error': {
+        const reason = afterError(msg.code);
+        if (reason) this.refused(reason);
         break;
+      }
     }
+  }
+
+  private refused(reason: SignOutReason) {
+    if (this.closed) return;
+    this.status = 'offline';
+    this.close();
+    this.handlers.onRefused?.(reason);
   }
 
   /** Drop the socket and connect again now (the indicator's button). */

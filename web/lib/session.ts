@@ -1,11 +1,12 @@
 import { tokenFromHash, type TokenStore } from './auth.ts';
+import { signOutReasons, type SignOutReason } from './live-close.ts';
 
 /** What tabs of one browser say to each other about the sign-in (same origin only). */
 export type SessionMessage =
   | { type: 'ask' }
   | { type: 'token'; token: string }
   | { type: 'signin'; token: string }
-  | { type: 'signout' };
+  | { type: 'signout'; reason?: SignOutReason | null };
 
 export interface Channel {
   postMessage(m: SessionMessage): void;
@@ -35,6 +36,8 @@ export class Session {
   }
 
   get token(): string | null { return this.tokens.get(); }
+  /** Why this tab was last signed out without asking (null: it asked, or it is signed in). */
+  reason: SignOutReason | null = null;
 
   /** Called with the new token (or null) when another tab signs in or out, or a link signs this one in. */
   subscribe(fn: (token: string | null) => void): () => void {
@@ -55,14 +58,17 @@ export class Session {
   }
 
   signIn(token: string): void {
+    this.reason = null;
     this.tokens.set(token);
     this.channel?.postMessage({ type: 'signin', token: token.trim() });
     this.emit(this.tokens.get());
   }
 
-  signOut(): void {
+  /** Sign every tab out; `reason` when the server refused the token (every tab shows it). */
+  signOut(reason: SignOutReason | null = null): void {
+    this.reason = reason;
     this.tokens.clear();
-    this.channel?.postMessage({ type: 'signout' });
+    this.channel?.postMessage({ type: 'signout', reason });
     this.emit(null);
   }
 
@@ -87,13 +93,17 @@ export class Session {
       }
       case 'token':
         // An answer to a tab that asked: only a tab without a token takes it.
-        if (!this.tokens.get() && typeof data.token === 'string' && data.token) { this.tokens.set(data.token); this.emit(this.tokens.get()); }
+        if (!this.tokens.get() && typeof data.token === 'string' && data.token) { this.reason = null; this.tokens.set(data.token); this.emit(this.tokens.get()); }
         break;
       case 'signin':
-        if (typeof data.token === 'string' && data.token && data.token !== this.tokens.get()) { this.tokens.set(data.token); this.emit(this.tokens.get()); }
+        if (typeof data.token === 'string' && data.token && data.token !== this.tokens.get()) { this.reason = null; this.tokens.set(data.token); this.emit(this.tokens.get()); }
         break;
       case 'signout':
-        if (this.tokens.get()) { this.tokens.clear(); this.emit(null); }
+        if (this.tokens.get()) {
+          this.reason = typeof data.reason === 'string' && signOutReasons.has(data.reason) ? data.reason as SignOutReason : null;
+          this.tokens.clear();
+          this.emit(null);
+        }
         break;
     }
   }

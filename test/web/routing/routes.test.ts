@@ -6,7 +6,7 @@ describe('UI addresses', () => {
     const routes: Route[] = [
       { name: 'map' }, { name: 'ci', id: 'ci-abc' }, { name: 'impact' }, { name: 'incidents' }, { name: 'incident', id: 'inc-x_1' },
       { name: 'changes' }, { name: 'new-change' }, { name: 'change', id: 'chg-9' }, { name: 'calendar' }, { name: 'root-cause' },
-      { name: 'history' }, { name: 'now' },
+      { name: 'history' }, { name: 'now' }, { name: 'tokens' },
     ];
     for (const r of routes) expect(parseRoute(routePath(r))).toEqual(r);
   });

@@ -19,6 +19,7 @@ export type Route =
   | { name: 'root-cause' }
   | { name: 'history' }
   | { name: 'now' }
+  | { name: 'tokens' }
   | { name: 'not-found'; path: string };
 
 export type RouteName = Route['name'];
@@ -26,7 +27,7 @@ export type RouteName = Route['name'];
 /** Single-segment views, by their path segment. */
 const VIEWS = {
   map: 'map', impact: 'impact', incidents: 'incidents', changes: 'changes', calendar: 'calendar',
-  'root-cause': 'root-cause', history: 'history', now: 'now',
+  'root-cause': 'root-cause', history: 'history', now: 'now', tokens: 'tokens',
 } as const satisfies Record<string, RouteName>;
 
 /** Records with a page of their own, by their collection segment. */

@@ -1,0 +1,138 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+
+/**
+ * An admin manages tokens from the UI: lists them (never a secret), creates one (its secret shown once,
+ * with copy buttons and a signed-in link), and revokes it; the person using that token in another
+ * browser, in two tabs, is signed out at once and told why, and the tab stops reconnecting.
+ * Screenshots land in test-results/tokens-*.png.
+ */
+let srv: TestServer;
+let admin: TestBrowser;
+let other: TestBrowser | null = null;
+let page: Page;
+const errors: string[] = [];
+let secret = '';
+let link = '';
+
+const nav = (p: Page) => p.getByRole('navigation', { name: 'Views' });
+
+beforeAll(async () => {
+  srv = await startTestServer({ demo: { cis: 200 } });
+  admin = await openBrowser({ width: 1280, height: 800 });
+  await admin.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  page = admin.page;
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+}, 120_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) await screenshot(page, `tokens-failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+});
+
+afterAll(async () => {
+  await other?.close();
+  await admin?.close();
+  await srv?.close();
+});
+
+describe('tokens in the UI', () => {
+  it('an admin creates a token: its secret once, with copy buttons and a signed-in link, never in the list', async () => {
+    await page.goto(`${srv.url}/map#token=${srv.adminToken}`);
+    await mapSettled(page);
+    await nav(page).getByRole('link', { name: 'Tokens' }).click();
+    await page.waitForURL(`${srv.url}/tokens`);
+    const table = page.getByRole('table', { name: 'Tokens' });
+    await table.getByText('this tab').waitFor();
+
+    const form = page.getByRole('form', { name: 'New token' });
+    await form.getByLabel('Name', { exact: true }).fill('e2e: payments on-call');
+    await form.getByLabel('Role').selectOption('change-manager');
+    await form.getByLabel('Team', { exact: true }).fill('payments');
+    await form.getByLabel('Expires in days', { exact: true }).fill('7');
+    await form.getByRole('button', { name: 'Create token' }).click();
+
+    const created = page.getByRole('region', { name: 'New token' });
+    await created.getByText('shown this once').waitFor();
+    secret = await created.getByLabel('Secret').inputValue();
+    link = await created.getByLabel('Signed-in link').inputValue();
+    expect(secret.length).toBeGreaterThan(20);
+    expect(link).toBe(`${srv.url}/#token=${encodeURIComponent(secret)}`);
+    await created.getByRole('button', { name: 'Copy link' }).click();
+    await created.getByRole('button', { name: 'Copied ✓' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+    await created.getByRole('button', { name: 'Copy', exact: true }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await screenshot(page, 'tokens-1-created');
+
+    // The API agrees on what was made.
+    const me = await srv.api('/api/v1/whoami', { token: secret });
+    expect(me.body).toMatchObject({ name: 'e2e: payments on-call', role: 'change-manager', team: 'payments' });
+    expect(Date.parse(me.body.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+
+    // The list shows it, with its role, team and expiry, and no secret anywhere once dismissed; nor after a reload.
+    const row = table.getByRole('row').filter({ hasText: 'e2e: payments on-call' });
+    await expect.poll(() => row.textContent()).toMatch(/change-manager\s*payments/);
+    await created.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(secret);
+    await page.reload();
+    await row.waitFor();
+    expect(await page.content()).not.toContain(secret);
+  }, 90_000);
+
+  it('the token works from its link in another browser; a non-admin has no Tokens page', async () => {
+    other = await openBrowser({ width: 1280, height: 800 });
+    const p = other.page;
+    p.setDefaultTimeout(15_000);
+    await p.goto(link);
+    await mapSettled(p);
+    await p.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    expect(await nav(p).getByRole('link', { name: 'Tokens' }).count()).toBe(0);
+    await p.goto(`${srv.url}/tokens`);
+    await p.getByRole('alert').filter({ hasText: 'Only an admin manages tokens' }).waitFor();
+    expect((await srv.api('/api/v1/tokens', { token: secret })).status).toBe(403);
+    await screenshot(p, 'tokens-2-not-admin');
+    // A second tab of that browser, signed in by the first, on the map.
+    const second = await other.context.newPage();
+    await second.goto(`${srv.url}/map`);
+    await mapSettled(second);
+    await second.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  }, 90_000);
+
+  it('revoking it signs its open tabs out at once, saying why, and they stop reconnecting', async () => {
+    const [first, second] = other!.context.pages();
+    await first.goto(`${srv.url}/map`);
+    await mapSettled(first);
+    await first.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    let sockets = 0;
+    for (const p of [first, second]) p.on('websocket', () => { sockets++; });
+
+    await page.reload();
+    const row = page.getByRole('table', { name: 'Tokens' }).getByRole('row').filter({ hasText: 'e2e: payments on-call' });
+    // Its tabs used it: the list says when (to the minute).
+    await expect.poll(async () => { await page.reload(); return row.textContent(); }, { timeout: 10_000 }).not.toMatch(/never$/);
+    await row.getByRole('button', { name: 'Revoke e2e: payments on-call' }).click();
+    await row.getByRole('button', { name: 'Revoke “e2e: payments on-call” now' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await screenshot(page, 'tokens-3-revoked');
+
+    for (const p of [first, second]) {
+      await p.getByRole('alert').filter({ hasText: 'Signed out: your token was revoked' }).waitFor();
+      await p.getByLabel('Token').waitFor();
+    }
+    await screenshot(first, 'tokens-4-signed-out');
+    // No reconnects with a token the server refused.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(sockets).toBe(0);
+    // A reload shows the sign-in form, not a broken page (the token is gone from the tab).
+    await first.reload();
+    await first.getByLabel('Token').waitFor();
+    expect(await first.evaluate(() => sessionStorage.getItem('servicegraph.token'))).toBeNull();
+    // The admin's own tab is untouched.
+    await nav(page).getByRole('link', { name: 'Map' }).click();
+    await mapSettled(page);
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
