@@ -51,7 +51,7 @@ describe('a map people can read', { timeout: 120_000 }, () => {
       const rows = cy.nodes().map((n) => {
         const size = n.pstyle('font-size').pfValue * z, min = n.pstyle('min-zoomed-font-size').pfValue;
         const bb = n.renderedBoundingBox({ includeLabels: true, includeNodes: false, includeEdges: false });
-        return { label: n.pstyle('label').strValue, drawn: size >= min && n.pstyle('label').strValue.length > 0, inside: bb.x1 >= 0 && bb.y1 >= 0 && bb.x2 <= W && bb.y2 <= H };
+        return { label: n.pstyle('label').strValue, drawn: size >= min && n.pstyle('label').strValue.length > 0 && n.pstyle('text-opacity').value > 0, inside: bb.x1 >= 0 && bb.y1 >= 0 && bb.x2 <= W && bb.y2 <= H };
       });
       return { count: rows.length, zoom: z, tooSmall: rows.filter((r) => !r.drawn).map((r) => r.label), outside: rows.filter((r) => !r.inside).map((r) => r.label), labels: rows.map((r) => r.label) };`);
     const first = await drawn();
@@ -185,6 +185,43 @@ describe('a map people can read', { timeout: 120_000 }, () => {
     // The count does not run into the toolbar.
     const tools = (await page.locator('.tools').boundingBox())!, status = (await page.locator('.status').boundingBox())!;
     expect(status.y >= tools.y + tools.height || status.x >= tools.x + tools.width, JSON.stringify({ tools, status, map })).toBe(true);
+  });
+
+  it("the estate's overview at 1024x700: no two names drawn over each other, the hubs and upper layers named", async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.goto(`${srv.url}/map#token=${srv.adminToken}`);
+    await mapSettled(page);
+    // Labels are fitted once the view rests (150 ms after the last move).
+    await page.waitForTimeout(400);
+    const drawnLabels = () => sg<{ nodes: number; drawn: { label: string; cls: string; x1: number; y1: number; x2: number; y2: number }[] }>(`
+      const cy = sg.view.cy, z = cy.zoom();
+      const drawn = cy.nodes().filter((n) => !n.isParent()).map((n) => {
+        const shown = n.pstyle('label').strValue.length > 0 && n.pstyle('font-size').pfValue * z >= n.pstyle('min-zoomed-font-size').pfValue && n.pstyle('text-opacity').value > 0;
+        const bb = n.renderedBoundingBox({ includeLabels: true, includeNodes: false, includeEdges: false });
+        return shown ? { label: n.pstyle('label').strValue, cls: n.classes().join(' '), x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 } : null;
+      }).filter(Boolean);
+      return { nodes: cy.nodes().length, drawn };`);
+    const overlapping = (d: { label: string; x1: number; y1: number; x2: number; y2: number }[]) => {
+      const pairs: string[] = [];
+      for (let i = 0; i < d.length; i++) for (let j = i + 1; j < d.length; j++) {
+        const a = d[i], c = d[j];
+        if (a.x1 < c.x2 - 1 && c.x1 < a.x2 - 1 && a.y1 < c.y2 - 1 && c.y1 < a.y2 - 1) pairs.push(`${a.label} / ${c.label}`);
+      }
+      return pairs;
+    };
+    const fitted = await drawnLabels();
+    expect(fitted.nodes).toBeGreaterThan(100);
+    await screenshot(page, 'map-7-overview-1024');
+    expect(overlapping(fitted.drawn)).toEqual([]);
+    // What is named is what matters on an overview: the business services, then the most connected CIs.
+    expect(fitted.drawn.filter((d) => /layer-business/.test(d.cls)).length).toBeGreaterThan(5);
+    // Zoomed in around the middle, more names have room, still none over another.
+    await sg<void>(`const cy = sg.view.cy; cy.zoom({ level: cy.zoom() * 2.5, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });`);
+    await page.waitForTimeout(400);
+    const closer = await drawnLabels();
+    await screenshot(page, 'map-7b-overview-1024-zoomed');
+    expect(overlapping(closer.drawn)).toEqual([]);
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('raised no uncaught error in the page', () => {

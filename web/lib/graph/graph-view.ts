@@ -6,6 +6,7 @@ import { toSvg, type SvgEdge, type SvgNode } from './export.ts';
 import { Overview } from './overview.ts';
 import { LayerWarmer, SCREEN_TEXTURE_PIXEL_RATIO, setPixelRatio } from './warm-layers.ts';
 import { nodeAt, type HitBox } from './hit-test.ts';
+import { labelRank, labelsToHide, type LabelBox } from './label-fit.ts';
 
 /**
  * The only module that touches Cytoscape. It is created once per map, and every update is a keyed
@@ -34,6 +35,10 @@ const FCOSE_DRAFT_NODES = 1200;
 const FIT_MAX_ZOOM = 1.5;
 /** Below this zoom a 10 px label is drawn under 8 px: the names that matter are then drawn larger. */
 const LEGIBLE_ZOOM = 0.8;
+/** A style property as Cytoscape resolved it (`pstyle` is public API, missing from its typings). */
+const parsedStyle = (n: cytoscape.NodeSingular, p: string) => (n as unknown as { pstyle(p: string): { pfValue: number; strValue: string } }).pstyle(p);
+/** A node's label bounds alone, for label fitting. */
+const LABEL_BOUNDS = { includeNodes: false, includeEdges: false, includeLabels: true, includeMainLabels: true, includeSourceLabels: false, includeTargetLabels: false, includeOverlays: false, includeUnderlays: false } as const;
 /** One canvas pixel per CSS pixel even on HiDPI screens: four times fewer to draw there. */
 const PIXEL_RATIO = 1;
 /** Horizontal spacing of the layered layout where labels are drawn (their max width is 100 px). */
@@ -155,6 +160,8 @@ export class GraphView {
       const added = diff.add.filter((e) => e.group === 'nodes').map((e) => e.data.id);
       if (added.length) this.placeNear(added);
       this.select(selected);
+      // New CIs or overlays change which names matter most.
+      this.fitLabels();
       this.overview?.refresh();
       this.settled = this.afterDraw().then(() => null);
     }
@@ -173,9 +180,37 @@ export class GraphView {
     if (this.large) return;
     const z = this.cy.zoom();
     const scale = z >= LEGIBLE_ZOOM ? 1 : Math.min(8, Math.ceil((LEGIBLE_ZOOM / z) * 4) / 4);
-    if (scale === this.labelScale) return;
-    this.labelScale = scale;
-    this.applyStyle();
+    if (scale !== this.labelScale) {
+      this.labelScale = scale;
+      this.applyStyle();
+    }
+    this.fitLabels();
+  }
+
+  /**
+   * Labels drawn at this zoom never overlap: where two would, the less important one is left out
+   * (label-fit.ts) until zooming in gives it room; hovering a CI still names it. Measured from
+   * Cytoscape's own label bounds (a left-out label keeps them: it is only transparent).
+   */
+  private fitLabels() {
+    if (this.large) return;
+    const cy = this.cy;
+    const z = cy.zoom();
+    const boxes: LabelBox[] = [];
+    cy.nodes().forEach((n) => {
+      if (n.isParent() || !parsedStyle(n, 'label').strValue) return;
+      // A label too small to draw at this zoom is left out by Cytoscape already: it takes no room.
+      if (parsedStyle(n, 'font-size').pfValue * z < parsedStyle(n, 'min-zoomed-font-size').pfValue) return;
+      const bb = n.boundingBox(LABEL_BOUNDS);
+      if (!(bb.w > 0)) return;
+      boxes.push({ id: n.id(), x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2, rank: labelRank(n.classes() as unknown as string[], n.selected(), n.degree(false)) });
+    });
+    // Two screen pixels between labels, whatever the zoom.
+    const hide = labelsToHide(boxes, 2 / z);
+    cy.batch(() => cy.nodes().forEach((n) => {
+      const h = hide.has(n.id());
+      if (n.hasClass('label-fit-out') !== h) n.toggleClass('label-fit-out', h);
+    }));
   }
 
   /** The node under a model position on a large map (its CIs first, then compound groups). */
@@ -203,6 +238,8 @@ export class GraphView {
     if (id && cur.length === 1 && cur.id() === id) return;
     cur.unselect();
     if (id) cy.getElementById(id).select();
+    // The selected CI's name always shows (it ranks first).
+    if (id && cy.getElementById(id).hasClass('label-fit-out')) this.fitLabels();
   }
 
   private async runLayout(name: LayoutName, patchMs: number, count: number, pos: Map<string, Point> | null, added: El[]): Promise<Timings> {

@@ -193,6 +193,8 @@ export function graphStyle({ large, labelScale = 1 }: StyleOptions): StyleRule[]
     // Labels (with their badge) stay on for CIs with work on them, even on a large map.
     { selector: 'node:selected, node.path, node.candidate, node.failed-down, node.failed-degraded, node.new, node.compound, node.server-group, node.incident-down, node.incident-degraded, node.change-open', style: { label: 'data(label)' } },
     { selector: 'node:selected', style: { 'overlay-color': '#1565c0', 'overlay-opacity': 0.25, 'overlay-padding': 6 } },
+    // Labels that would overlap a more important one at this zoom (label-fit.ts): transparent, so they keep their measured bounds.
+    { selector: 'node.label-fit-out', style: { 'text-opacity': 0, 'text-background-opacity': 0 } },
     ...(labelScale > 1 ? [{ selector: KEPT_LABELS, style: { 'font-size': Math.round(10 * labelScale), 'text-max-width': `${Math.round(110 * labelScale)}px`, 'text-margin-y': Math.round(3 * labelScale), 'text-outline-width': 2 * labelScale, 'z-index': 8 } }] : []),
   ];
   return rules;
