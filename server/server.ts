@@ -9,6 +9,7 @@ import { ChangeFeed } from './live/change-feed.ts';
 import { WsHub } from './live/ws-hub.ts';
 import { healthReport, type HealthReport } from './live/health.ts';
 import { TopologyService } from './topology/topology-service.ts';
+import { LiveMapCache } from './topology/live-map-cache.ts';
 import { Records } from './impact/records.ts';
 import { ImpactService } from './impact/impact-service.ts';
 import { IncidentService } from './impact/incident-service.ts';
@@ -114,6 +115,8 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const { limits, maxRetireShare } = config;
   const writer = createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: (...a) => metrics.observeIngest(...a) });
   const records = new Records(store, feed);
+  // Live maps already answered, reused while nothing they read has changed (GET /graph under many readers).
+  const maps = new LiveMapCache();
   const impact = new ImpactService({ topology, records, limits, observe: (s) => metrics.observeImpact(s) });
   const incidents = new IncidentService({ impact, records, priority: config.priority });
   const changes = new ChangeService({ impact, records });
@@ -152,7 +155,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
       tokenRoutes({ store, revoked: (id) => { for (const f of onRevoke) f(id); } }),
       ingestRoutes({ writer }),
       ciRoutes({ store, limits }),
-      graphRoutes({ store, topology, limits, edgeState: config.edgeState }),
+      graphRoutes({ store, topology, maps, limits, edgeState: config.edgeState }),
       diffRoutes({ store, limits }),
       driftRoutes({ store, limits }),
       impactRoutes(impact),
@@ -182,6 +185,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     projection: () => ({ ...topology.current.stats(), seq: topology.seq }),
     lag: async () => { const latestSeq = await store.latestSeq(); return { latestSeq, behindMs: lag.observe(latestSeq, topology.seq) }; },
     wsClients: () => hub.connections,
+    maps: () => ({ ...maps.stats, entries: maps.size }),
     otlp: () => otlp.stats(),
   });
   try {

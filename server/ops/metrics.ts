@@ -8,6 +8,8 @@ export interface MetricSources {
   /** The store's latest change-event sequence and how long the projection has been behind it. */
   lag?: () => Promise<{ latestSeq: number; behindMs: number }>;
   wsClients?: () => number;
+  /** The live map cache (server/topology/live-map-cache.ts): answers reused, computed, and kept. */
+  maps?: () => { hits: number; misses: number; entries: number };
   otlp?: () => {
     acceptedSpans: number; rejectedSpans: number; edgesWritten: number; flushes: number; failedFlushes: number;
     droppedInvalidEdges: number; droppedOverBudget: number; droppedEdges: number; droppedServices: number; evicted: number;
@@ -62,6 +64,9 @@ export class Metrics {
       name: 'servicegraph_projection_lag_seconds', help: 'How long the projection has been behind the store (0 when current; the furthest behind of the workers)', registers, aggregator: 'max',
       async collect() { const l = await self.sources.lag?.().catch(() => undefined); if (l) this.set(l.behindMs / 1000); },
     });
+    this.counterFrom('servicegraph_map_cache_hits_total', 'Live maps (GET /graph) answered from a kept answer nothing it read has changed since', 'sum', () => this.sources.maps?.().hits);
+    this.counterFrom('servicegraph_map_cache_misses_total', 'Live maps (GET /graph) computed from the projection', 'sum', () => this.sources.maps?.().misses);
+    this.gaugeFrom('servicegraph_map_cache_entries', 'Live map answers kept', 'sum', () => this.sources.maps?.().entries);
     const otlp = () => this.sources.otlp?.() ?? null;
     // With API workers, each worker checks and counts the spans it took (summed), while one fold in the
     // primary pairs, flushes and sweeps and tells every worker its figures: those are the same in every

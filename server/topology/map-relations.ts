@@ -107,13 +107,24 @@ export class MapRelations {
     return out;
   }
 
+  // ---- slot-level reads, for the live map (server/topology/live-map.ts) --------------------------
+
+  /** One past the highest slot ever used (slots index the per-relation columns). */
+  get slotCount(): number { return this.ids.length; }
+  /** The slots of the relations leaving / entering node `n` (live, in no meaningful order); do not modify. */
+  outSlots(n: number): readonly number[] | undefined { return this.outOf[n]; }
+  inSlots(n: number): readonly number[] | undefined { return this.inOf[n]; }
+  fromOf(slot: number): number { return this.from[slot]; }
+  toOf(slot: number): number { return this.to[slot]; }
+  typeCodeOf(slot: number): number { return this.type[slot]; }
+
   private records(slots: Set<number>): MapRelation[] {
     const out: MapRelation[] = [];
     for (const s of slots) out.push(this.record(s));
     return out;
   }
 
-  private record(slot: number): MapRelation {
+  record(slot: number): MapRelation {
     const red = this.red[slot];
     const note = this.notes.get(slot);
     return {

@@ -38,6 +38,13 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private readonly envTable = new StringTable();
   private readonly kept = new Map<number, Record<string, unknown>>();
   private liveNodes = 0;
+  /**
+   * Change stamps: every mutation takes the next `version` and stamps the CIs whose facts or relation lists it
+   * changed, so a view computed at some version can be checked for freshness by looking at the CIs it read
+   * (the live map cache, server/topology/live-map-cache.ts) instead of being dropped by every batch.
+   */
+  private changedAt = new Int32Array(1024);
+  private mutations = 0;
   /** Every live relation, of every type, as a map draws it: live maps read here, not from the store. */
   readonly mapRelations = new MapRelations((n) => this.ids[n]);
 
@@ -132,6 +139,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
       tier: this.tierOf(n), owner: this.ownerOf(n), attributes: this.kept.get(n) ?? {},
     };
   }
+  environmentOf(n: number): string { return this.envTable.value(this.envs[n]) ?? ''; }
   attributesOf(n: number): Readonly<Record<string, unknown>> { return this.kept.get(n) ?? NO_ATTRIBUTES; }
   /** Live CIs, in dense id order. */
   *liveNodeIds(): Iterable<number> { for (let n = 0; n < this.ids.length; n++) if (this.alive[n]) yield n; }
@@ -141,6 +149,21 @@ export class Topology implements CsrImpactGraph, CatalogView {
   }
 
   // ---- changes -----------------------------------------------------------------------------
+
+  /** The version of the last mutation (0 before any). */
+  get version(): number { return this.mutations; }
+
+  /** Whether none of `nodes` changed after `version` (their facts, or which relations they have). */
+  unchangedSince(nodes: ArrayLike<number>, version: number): boolean {
+    const at = this.changedAt;
+    for (let i = 0; i < nodes.length; i++) if (at[nodes[i]] > version) return false;
+    return true;
+  }
+
+  private touch(n: number, version = ++this.mutations): void {
+    this.changedAt = grown(this.changedAt, n + 1);
+    this.changedAt[n] = version;
+  }
 
   /** Create or refresh a CI (also brings a retired one back under its old dense id). */
   upsertCi(ci: TopologyCi): number {
@@ -161,6 +184,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
     this.tiers[n] = ci.tier ?? 0;
     this.owners[n] = this.ownerTable.intern(ci.owner);
     this.envs[n] = this.envTable.intern(ci.environment);
+    this.touch(n);
     let kept: Record<string, unknown> | undefined;
     for (const k of KEPT_ATTRIBUTES) if (ci.attributes?.[k] !== undefined) (kept ??= {})[k] = ci.attributes[k];
     if (kept) this.kept.set(n, kept); else this.kept.delete(n);
@@ -176,6 +200,12 @@ export class Topology implements CsrImpactGraph, CatalogView {
     this.forEachEdgeOf(n, (p, d, t) => (p === n ? out : into).push([p === n ? d : p, t]));
     for (const [d, t] of out) this.removeEdge(n, d, t);
     for (const [p, t] of into) this.removeEdge(p, n, t);
+    // Its neighbours' relation lists change too (and their order: a map reading a hub's first relations reads others).
+    const version = ++this.mutations;
+    this.touch(n, version);
+    const m = this.mapRelations;
+    for (const slot of m.outSlots(n) ?? []) this.touch(m.toOf(slot), version);
+    for (const slot of m.inSlots(n) ?? []) this.touch(m.fromOf(slot), version);
     this.mapRelations.removeNode(n);
     this.alive[n] = 0;
     this.liveNodes--;
@@ -208,7 +238,11 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   removeRelation(rel: { type: string; from: string; to: string }): boolean {
     const p = this.index.get(rel.from), q = this.index.get(rel.to);
-    if (p !== undefined && q !== undefined) this.mapRelations.remove(p, q, rel.type);
+    if (p !== undefined && q !== undefined) {
+      const version = ++this.mutations;
+      this.touch(p, version); this.touch(q, version);
+      this.mapRelations.remove(p, q, rel.type);
+    }
     const ends = this.resolve(rel);
     return ends ? this.removeEdge(ends.p, ends.d, ends.t) : false;
   }
@@ -270,6 +304,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private mapRelation(rel: MapRelationInput): boolean {
     const p = this.nodeOf(rel.from), q = this.nodeOf(rel.to);
     if (p === undefined || q === undefined) return false;
+    const version = ++this.mutations;
+    this.touch(p, version); this.touch(q, version);
     this.mapRelations.upsert(rel, p, q);
     return true;
   }

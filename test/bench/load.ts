@@ -1,15 +1,17 @@
 /**
- * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N]`: reads under load and
- * a writer beside them. On the demo estate (default, one API process) or, with `--cis`, the impact benchmark's
- * estate (loaded once under data/bench/, two API processes by default, as that benchmark runs it):
+ * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N] [--only graph|impact]
+ * [--cpu-prof <dir>]`: reads under load and a writer beside them. On the demo estate (default, one API process)
+ * or, with `--cis`, a copy of the impact benchmark's estate (loaded once under data/bench/ and never written
+ * here, so every run starts from the same estate; two API processes by default, as that benchmark runs it):
  *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency);
  *  2. `GET /graph` from 50 connections for `duration` seconds, the same ingest client running beside it;
  *  3. the same with `POST /impact`.
- * Load comes from autocannon in a process of its own (load-run.ts); the server is a process of its own.
+ * Load comes from autocannon in a process of its own (load-run.ts); the server is a process of its own
+ * (`--cpu-prof <dir>`: each API process writes a V8 CPU profile there when it stops).
  * Writes bench-results/load.json {graphP99Ms, impactP99Ms, timeouts, ingestP99IdleMs, ingestP99UnderLoadMs, ...}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +28,11 @@ const round = (x: number) => Math.round(x * 10) / 10;
 interface LoadRequest { method: 'GET' | 'POST'; path: string; body?: string }
 interface LoadOut { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; timeouts: number; non2xx: number; requests: number }
 
-/** The estate's SQLite file: the demo estate in a scratch directory, or the impact benchmark's (built by it when missing). */
+/**
+ * The estate's SQLite file: the demo estate in a scratch directory, or a scratch copy of the impact benchmark's
+ * (built by it when missing): the ingest client adds tens of thousands of CIs per run, which must not pile up in
+ * the estate the impact benchmark and the next load run measure.
+ */
 async function estateFile(cis: number | null, scratch: string): Promise<string> {
   if (cis === null) {
     const file = join(scratch, 'demo.db');
@@ -43,12 +49,17 @@ async function estateFile(cis: number | null, scratch: string): Promise<string> 
   const empty = (await store.latestSeq()) === 0;
   await store.close();
   if (empty) throw new Error(`${file} is empty: build it first with \`npm run bench -- impact --cis ${cis}\` (it loads that estate once and keeps it)`);
-  return file;
+  // Closed cleanly above, so the file holds every commit (the WAL was checkpointed into it).
+  const copy = join(scratch, 'estate.db');
+  copyFileSync(file, copy);
+  if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+  return copy;
 }
 
 /** The API over `file` in its own process (impact-server.ts), with `workers` processes sharing the port. */
-async function startApi(file: string, workers: number): Promise<{ child: ChildProcess; url: string; token: string }> {
-  const child = spawn(process.execPath, [...process.execArgv, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite', file], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startApi(file: string, workers: number, cpuProf?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : [];
+  const child = spawn(process.execPath, [...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite', file], { stdio: ['pipe', 'pipe', 'inherit'] });
   const started: { url: string; token: string } = await new Promise((ok, fail) => {
     let buffered = '';
     child.stdout!.on('data', (d) => {
@@ -105,8 +116,11 @@ export async function benchLoad(args: string[]): Promise<void> {
       connections: { type: 'string', default: '50' },
       workers: { type: 'string' },
       'idle-batches': { type: 'string', default: '50' },
+      only: { type: 'string' }, // graph | impact
+      'cpu-prof': { type: 'string' },
     },
   });
+  if (values.only !== undefined && !['graph', 'impact'].includes(values.only)) throw new Error(`--only takes graph or impact, not ${values.only}`);
   const cis = values.cis === undefined ? null : Number(values.cis);
   const workers = Number(values.workers ?? (cis === null ? 1 : 2));
   const duration = Number(values.duration), connections = Number(values.connections);
@@ -115,7 +129,7 @@ export async function benchLoad(args: string[]): Promise<void> {
   try {
     log(cis === null ? 'loading the demo estate' : `using the ${cis}-CI estate of the impact benchmark`);
     const file = await estateFile(cis, scratch);
-    api = await startApi(file, workers);
+    api = await startApi(file, workers, values['cpu-prof']);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
     // Focus CIs and impact targets: a seeded sample of the estate's live CIs, hubs included as they come.
     const sample: string[] = [];
@@ -144,16 +158,18 @@ export async function benchLoad(args: string[]): Promise<void> {
       log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}`);
       return { reads, writes };
     };
-    const graph = await underLoad('graph', graphRequests);
-    const impact = await underLoad('impact', impactRequests);
-    const loaded = stats([...graph.writes, ...impact.writes]);
+    // --only runs one of the two (a profile of one route); its figures go to load-<route>.json, not load.json.
+    const runs = (route: string) => values.only === undefined || values.only === route;
+    const graph = runs('graph') ? await underLoad('graph', graphRequests) : null;
+    const impact = runs('impact') ? await underLoad('impact', impactRequests) : null;
+    const loaded = stats([...graph?.writes ?? [], ...impact?.writes ?? []]);
 
     const result = {
-      graphP99Ms: graph.reads.p99Ms, impactP99Ms: impact.reads.p99Ms,
-      timeouts: graph.reads.timeouts + impact.reads.timeouts,
+      graphP99Ms: graph?.reads.p99Ms ?? null, impactP99Ms: impact?.reads.p99Ms ?? null,
+      timeouts: (graph?.reads.timeouts ?? 0) + (impact?.reads.timeouts ?? 0),
       ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.p99Ms,
       ingestUnderLoadVsIdle: round(loaded.p99Ms / idle.p99Ms),
-      graph: graph.reads, impact: impact.reads,
+      graph: graph?.reads ?? null, impact: impact?.reads ?? null,
       ingestIdle: idle, ingestUnderLoad: loaded,
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
       workers, connections, durationSeconds: duration,
@@ -162,7 +178,7 @@ export async function benchLoad(args: string[]): Promise<void> {
     };
     log(`graph p99 ${result.graphP99Ms} ms, impact p99 ${result.impactP99Ms} ms, timeouts ${result.timeouts}; ingest p99 idle ${result.ingestP99IdleMs} ms, under load ${result.ingestP99UnderLoadMs} ms (${result.ingestUnderLoadVsIdle}x)`);
     console.log(JSON.stringify(result, null, 2));
-    console.log(`written to ${writeResult('load', result)}`);
+    console.log(`written to ${writeResult(values.only ? `load-${values.only}` : 'load', result)}`);
   } finally {
     if (api) {
       api.child.stdin!.end();

@@ -18,6 +18,14 @@ export function collapsedGroups<N extends { id: string; class: string }>(
   return buckets;
 }
 
+/** The virtual node standing for `count` same-class CIs under one parent (`first` of them gives class, environment and layer). */
+export function groupNode(key: string, count: number, first: Pick<GraphNode, 'class' | 'environment' | 'layer'>, minTier: number): GraphNode {
+  return {
+    id: 'group:' + key, class: first.class, name: `${count} ${ciClasses.get(first.class)?.plural ?? first.class}`, environment: first.environment,
+    tier: minTier, owner: null, lifecycle: 'active', layer: first.layer, group: { count, key },
+  };
+}
+
 /**
  * ServiceNow's virtual groups: more than `threshold` same-class neighbours reached from the same
  * parent collapse into one node showing a count, so a hub never ships its thousands of dependents.
@@ -31,12 +39,7 @@ export function groupNodes(
   for (const [key, members] of collapsedGroups(nodes, parentOf, threshold, expanded)) {
     const gid = 'group:' + key;
     for (const m of members) memberOf.set(m.id, gid);
-    const first = members[0];
-    groupNodesOut.push({
-      id: gid, class: first.class, name: `${members.length} ${ciClasses.get(first.class)?.plural ?? first.class}`, environment: first.environment,
-      tier: Math.min(...members.map((m) => m.tier ?? 4)), owner: null, lifecycle: 'active', layer: first.layer,
-      group: { count: members.length, key },
-    });
+    groupNodesOut.push(groupNode(key, members.length, members[0], Math.min(...members.map((m) => m.tier ?? 4))));
   }
   if (!memberOf.size) return { nodes, edges };
   const keptNodes = nodes.filter((n) => !memberOf.has(n.id)).concat(groupNodesOut);

@@ -53,6 +53,20 @@ export const toGraphEdge = (r: MapRelation, now: number, t: NeighbourhoodQuery['
   observed: r.observed, ...(r.note !== null ? { note: r.note } : {}),
 });
 
+/** Whether a CI reached (not a focus CI: those are always shown) passes the map's class, environment and owner filters. */
+export const passesFilters = (q: Pick<NeighbourhoodQuery, 'classes' | 'environment' | 'owner'>, cls: string, environment: string, owner: string | null): boolean =>
+  (!q.classes?.length || q.classes.includes(cls)) && (!q.environment || environment === q.environment) && (!q.owner || owner === q.owner);
+
+/** The order in which a level's new CIs are taken (and cut at the node cap): nearest first, then by name. */
+export const byNameThenId = (aName: string, aId: string, bName: string, bId: string): number => aName.localeCompare(bName) || aId.localeCompare(bId);
+
+export const hubCut = (budget: number, depth: number): Truncation => ({ reason: 'hub', limit: budget, message: `At depth ${depth} the CIs reached have more than ${budget} relations, more than one map reads: the first ones are shown. Lower the depth, filter by class or layer, or focus on a CI further out; grouped nodes open on double-click.` });
+export const nodesCut = (maxNodes: number, depth: number): Truncation => ({ reason: 'nodes', limit: maxNodes, message: `The map reached its cap of ${maxNodes} CIs at depth ${depth} (nearest first, by name). Lower the depth, filter by class or layer, or focus on fewer CIs.` });
+export const edgesCut = (maxEdges: number): Truncation => ({ reason: 'edges', limit: maxEdges, message: `The CIs shown have more than ${maxEdges} relations among them; the first ${maxEdges} are drawn. Filter by class or layer to see the rest.` });
+
+/** The edge budget of one level: every new node costs at least one relation, and some lead back or are filtered out, so twice the node budget left fills the map without reading a hub's every edge. */
+export const levelBudget = (q: Pick<NeighbourhoodQuery, 'maxNodes' | 'maxEdges'>, shown: number): number => Math.min(q.maxEdges, 2 * (q.maxNodes - shown));
+
 /**
  * Breadth-first from the focus, one store round trip per level, keeping the BFS tree (for grouping)
  * and stopping at the node cap with `truncated` rather than failing.
@@ -70,15 +84,12 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
   let truncated = false;
   let truncation: Truncation | undefined;
   const cut = (t: Truncation) => { truncated = true; truncation ??= t; };
-  const passes = (c: MapCi) =>
-    (!q.classes?.length || q.classes.includes(c.class)) && (!q.environment || c.environment === q.environment) && (!q.owner || c.owner === q.owner);
+  const passes = (c: MapCi) => passesFilters(q, c.class, c.environment, c.owner);
 
   for (let d = 1; d <= q.depth && frontier.length && !truncated; d++) {
-    // Every new node costs at least one relation, and some lead back or are filtered out: twice the node
-    // budget left is enough to fill the map without reading a hub's every edge.
-    const budget = Math.min(q.maxEdges, 2 * (q.maxNodes - cis.size));
+    const budget = levelBudget(q, cis.size);
     const levelRels = await src.relationsOf(frontier, budget + 1);
-    if (levelRels.length > budget) cut({ reason: 'hub', limit: budget, message: `At depth ${d} the CIs reached have more than ${budget} relations, more than one map reads: the first ones are shown. Lower the depth, filter by class or layer, or focus on a CI further out; grouped nodes open on double-click.` });
+    if (levelRels.length > budget) cut(hubCut(budget, d));
     const inFrontier = new Set(frontier);
     const candidates = new Map<string, { via: string; rel: MapRelation }[]>();
     for (const rel of levelRels) {
@@ -93,9 +104,9 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
     }
     const fetched = await src.getCis([...candidates.keys()]);
     const next: string[] = [];
-    for (const c of fetched.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))) {
+    for (const c of fetched.sort((a, b) => byNameThenId(a.name, a.id, b.name, b.id))) {
       if (c.lifecycle !== 'active' || !passes(c)) continue;
-      if (cis.size >= q.maxNodes) { cut({ reason: 'nodes', limit: q.maxNodes, message: `The map reached its cap of ${q.maxNodes} CIs at depth ${d} (nearest first, by name). Lower the depth, filter by class or layer, or focus on fewer CIs.` }); break; }
+      if (cis.size >= q.maxNodes) { cut(nodesCut(q.maxNodes, d)); break; }
       cis.set(c.id, c);
       depthOf.set(c.id, d);
       const via = candidates.get(c.id)!;
@@ -111,7 +122,7 @@ export async function neighbourhood(src: NeighbourhoodSource, q: NeighbourhoodQu
   const shown = collapsed.size ? [...cis.keys()].filter((id) => !collapsed.has(id)) : [...cis.keys()];
   for (const rel of await src.relationsAmong(shown, q.maxEdges + 1)) rels.set(rel.id, rel);
   let edges = [...rels.values()].filter((r) => cis.has(r.from) && cis.has(r.to));
-  if (edges.length > q.maxEdges) { edges = edges.slice(0, q.maxEdges); cut({ reason: 'edges', limit: q.maxEdges, message: `The CIs shown have more than ${q.maxEdges} relations among them; the first ${q.maxEdges} are drawn. Filter by class or layer to see the rest.` }); }
+  if (edges.length > q.maxEdges) { edges = edges.slice(0, q.maxEdges); cut(edgesCut(q.maxEdges)); }
   return {
     nodes: [...cis.values()].map(toGraphNode),
     edges: edges.map((r) => toGraphEdge(r, q.now, q.edgeThresholds)),
