@@ -14,7 +14,7 @@ const types = ['DEPENDS_ON', 'RUNS_ON', 'PART_OF', 'OWNED_BY', 'MONITORS'] as co
 const NOW = Date.parse('2026-12-05T12:00:00Z');
 
 const ciArb = (i: number) => fc.record({
-  cls: fc.constantFrom(...classes), name: fc.constantFrom('a', 'b', 'B', 'checkout', 'Checkout', 'db-7', 'db-10', 'é'),
+  cls: fc.constantFrom(...classes), name: fc.constantFrom('a', 'b', 'B', 'checkout', 'checkout experience', 'Checkout', 'check-out', 'check.out', 'check_out', 'db-7', 'db-10', 'db7', 'é', ''),
   env: fc.constantFrom('prod', 'staging'), owner: fc.constantFrom(null, 'commerce', 'platform'), tier: fc.constantFrom(null, 1, 2, 4),
 }).map((c): TopologyCi => ({ id: `c${String(i).padStart(2, '0')}`, class: c.cls, name: c.name, environment: c.env, tier: c.tier, owner: c.owner, attributes: {} }));
 // Hubs: a third of the relations touch c00 or c01, so the node and edge caps and the hub cut are reached.
@@ -74,6 +74,11 @@ describe('the live map read by dense node', () => {
         expect(JSON.stringify(mine)).toBe(JSON.stringify(theirs));
       }
     }), { numRuns: 300 });
+  });
+
+  it('orders plain names (lower-case letters, digits, space, "-" and ".") by code unit exactly as localeCompare does', () => {
+    const plain = fc.string({ unit: fc.constantFrom(...'abcxyz0189 .-'), maxLength: 8 });
+    fc.assert(fc.property(plain, plain, (a, b) => Math.sign(a.localeCompare(b)) === (a < b ? -1 : a > b ? 1 : 0)), { numRuns: 20_000 });
   });
 
   it('names every CI its answer depends on: the focus and each CI a level reached, drawn or not', () => {
