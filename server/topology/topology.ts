@@ -71,6 +71,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private extraEdges = 0;
   private deadEdges = 0;
   private liveEdges = 0;
+  private csrView: DependentsCsr | null = null;
 
   /** Dependent → its groups (one index, or a list when it has several): integer keys, no key strings. */
   private readonly groupsOf = new Map<number, number | number[]>();
@@ -110,7 +111,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
   }
 
   dependentsCsr(): DependentsCsr {
-    return {
+    // One view per base (every impact query asks for it; the overlay is read through the closure as it is then).
+    return this.csrView ??= {
       nodes: this.baseNodes, offsets: this.fOff, targets: this.fTo, groups: this.fGroup, types: this.fType, dead: DEAD,
       forEachOverlayDependent: (u, visit) => {
         if (!this.extraEdges) return;
@@ -304,7 +306,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
       const r = rPos[D[i]]++;
       rFrom[r] = P[i]; rType[r] = T[i];
     }
-    Object.assign(this, { fOff, fTo, fGroup, fType, rOff, rFrom, rType, baseNodes: n, extraEdges: 0, deadEdges: 0, liveEdges: m });
+    Object.assign(this, { fOff, fTo, fGroup, fType, rOff, rFrom, rType, baseNodes: n, extraEdges: 0, deadEdges: 0, liveEdges: m, csrView: null });
     this.outExtra.clear();
     this.inExtra.clear();
   }

@@ -126,8 +126,9 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
       // (later ones only worsen them), so discoveries happen in BFS order: depth and parent are the
       // BFS's, one shortest path each, with ties to the earlier failed CI and the earlier edge.
       if ((f & STATE_MASK) === UP) {
-        depth[v] = nextDepth;
-        if (ordered < limit) { parent[v] = provider; f |= LISTED; }
+        // Depth and parent only for the listed: their ancestors are listed too (discovered before them), and
+        // on a blast radius of hundreds of thousands those writes and reads were a good part of the walk.
+        if (ordered < limit) { depth[v] = nextDepth; parent[v] = provider; f |= LISTED; }
         order[ordered++] = v;
       }
       flags[v] = (f & ~STATE_MASK) | to;
@@ -156,12 +157,15 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
       becameDown = now === DOWN;
       flags[u] = (f & ~(STATE_MASK << PROPAGATED_SHIFT)) | (now << PROPAGATED_SHIFT);
       provider = u;
-      nextDepth = depth[u] + 1;
+      nextDepth = f & LISTED ? depth[u] + 1 : 0;
       expand(u);
     }
-    return explain(graph, failed, ordered, opts);
+    const result = explain(graph, failed, ordered, opts);
+    ordered = 0; // explain cleared the flags
+    return result;
   } finally {
-    for (let i = 0; i < tail; i++) flags[raised[i]] = 0;
+    // Every CI raised was discovered once, so the discovery order holds each CI whose flags this call set.
+    for (let i = 0; i < ordered; i++) flags[order[i]] = 0;
   }
 }
 
@@ -190,6 +194,7 @@ function explain(graph: ImpactGraph, failed: { node: number }[], total: number, 
   }
   const all = order.slice(0, total);
   const allStates = new Uint8Array(total);
-  for (let i = 0; i < total; i++) allStates[i] = flags[all[i]] & STATE_MASK;
+  // The last read of the flags: cleared in the same pass, for the next call.
+  for (let i = 0; i < total; i++) { const v = all[i]; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0; }
   return { impacted, all, allStates, total, truncated: total > limit };
 }
