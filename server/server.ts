@@ -10,6 +10,8 @@ import { WsHub } from './live/ws-hub.ts';
 import { healthReport, type HealthReport } from './live/health.ts';
 import { TopologyService } from './topology/topology-service.ts';
 import { LiveMapCache } from './topology/live-map-cache.ts';
+import { ReadCache } from './topology/read-cache.ts';
+import type { ImpactReply } from './model/impact.ts';
 import { Records } from './impact/records.ts';
 import { ImpactService } from './impact/impact-service.ts';
 import { IncidentService } from './impact/incident-service.ts';
@@ -115,9 +117,10 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const { limits, maxRetireShare } = config;
   const writer = createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: (...a) => metrics.observeIngest(...a) });
   const records = new Records(store, feed);
-  // Live maps already answered, reused while nothing they read has changed (GET /graph under many readers).
+  // Live maps and impact answers already given, reused while nothing they read has changed (reads under many readers).
   const maps = new LiveMapCache();
-  const impact = new ImpactService({ topology, records, limits, observe: (s) => metrics.observeImpact(s) });
+  const impactAnswers = new ReadCache<ImpactReply>({ maxEntries: 1_000, maxElements: 4_000_000 });
+  const impact = new ImpactService({ topology, records, limits, answers: impactAnswers, observe: (s) => metrics.observeImpact(s) });
   const incidents = new IncidentService({ impact, records, priority: config.priority });
   const changes = new ChangeService({ impact, records });
   const rootCause = new RootCauseService({ impact, records, store });
@@ -186,6 +189,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     lag: async () => { const latestSeq = await store.latestSeq(); return { latestSeq, behindMs: lag.observe(latestSeq, topology.seq) }; },
     wsClients: () => hub.connections,
     maps: () => ({ ...maps.stats, entries: maps.size }),
+    impactAnswers: () => ({ ...impactAnswers.stats, entries: impactAnswers.size }),
     otlp: () => otlp.stats(),
   });
   try {

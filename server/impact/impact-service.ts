@@ -7,10 +7,13 @@ import { mergeResults, restrictTo } from '../domain/impact/combine.ts';
 import { ciIdsInMaintenance } from '../domain/change-risk/windows.ts';
 import type { TopologyService } from '../topology/topology-service.ts';
 import type { Topology } from '../topology/topology.ts';
+import type { ReadCache } from '../topology/read-cache.ts';
 import type { Records } from './records.ts';
 
 export interface ImpactDeps {
   topology: TopologyService; records: Records; limits: Limits;
+  /** POST /impact answers on the live projection, reused while nothing they read has changed. */
+  answers?: ReadCache<ImpactReply>;
   /** Told how long each computation took (the impact latency histogram of /metrics). */
   observe?: (seconds: number) => void;
 }
@@ -78,7 +81,20 @@ export class ImpactService {
     if (req.asOf && Date.parse(req.asOf) > Date.now() + 60_000) throw new InputError('`asOf` is in the future');
     const topo = await this.deps.topology.at(req.asOf);
     const at = req.asOf ?? new Date().toISOString();
-    const { raw: _raw, ...report } = await this.assess(topo, req.failed, at, { limit: req.limit, maintenance: req.maintenance });
-    return { ...report, asOf: req.asOf ?? null };
+    const o = await this.options(topo, at, { limit: req.limit, maintenance: req.maintenance });
+    const input = this.input(topo, req.failed);
+    // A live answer is kept while nothing it read changed: every CI it reached (a dependent's groups and providers
+    // change only through relations touching it) and the CIs in maintenance now (the rest of the key).
+    const cache = req.asOf ? null : this.deps.answers;
+    const key = cache ? JSON.stringify([req.failed, o.limit, o.serviceLimit, o.maintenance ? [...o.maintenance].sort((a, b) => a - b) : null]) : '';
+    const kept = cache?.get(topo, key);
+    if (kept) return kept;
+    const version = topo.version;
+    const started = performance.now();
+    const { raw, ...report } = impactReport(topo, input, o);
+    this.deps.observe?.((performance.now() - started) / 1000);
+    const reply = { ...report, asOf: req.asOf ?? null };
+    cache?.set(topo, key, version, reply, raw.all, raw.total + report.impacted.length + report.services.length);
+    return reply;
   }
 }

@@ -10,6 +10,8 @@ export interface MetricSources {
   wsClients?: () => number;
   /** The live map cache (server/topology/live-map-cache.ts): answers reused, computed, and kept. */
   maps?: () => { hits: number; misses: number; entries: number };
+  /** Kept POST /impact answers, likewise. */
+  impactAnswers?: () => { hits: number; misses: number; entries: number };
   otlp?: () => {
     acceptedSpans: number; rejectedSpans: number; edgesWritten: number; flushes: number; failedFlushes: number;
     droppedInvalidEdges: number; droppedOverBudget: number; droppedEdges: number; droppedServices: number; evicted: number;
@@ -67,6 +69,9 @@ export class Metrics {
     this.counterFrom('servicegraph_map_cache_hits_total', 'Live maps (GET /graph) answered from a kept answer nothing it read has changed since', 'sum', () => this.sources.maps?.().hits);
     this.counterFrom('servicegraph_map_cache_misses_total', 'Live maps (GET /graph) computed from the projection', 'sum', () => this.sources.maps?.().misses);
     this.gaugeFrom('servicegraph_map_cache_entries', 'Live map answers kept', 'sum', () => this.sources.maps?.().entries);
+    this.counterFrom('servicegraph_impact_cache_hits_total', 'POST /impact answered from a kept answer nothing it read has changed since', 'sum', () => this.sources.impactAnswers?.().hits);
+    this.counterFrom('servicegraph_impact_cache_misses_total', 'POST /impact answers computed on the live projection', 'sum', () => this.sources.impactAnswers?.().misses);
+    this.gaugeFrom('servicegraph_impact_cache_entries', 'POST /impact answers kept', 'sum', () => this.sources.impactAnswers?.().entries);
     const otlp = () => this.sources.otlp?.() ?? null;
     // With API workers, each worker checks and counts the spans it took (summed), while one fold in the
     // primary pairs, flushes and sweeps and tells every worker its figures: those are the same in every
