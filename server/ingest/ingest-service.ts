@@ -9,7 +9,7 @@ import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '
 import { guardRetirement, retireCis, retireRelations, selectLosing, type ScopeAssertion } from '../domain/reconcile/retire.ts';
 import { checkBatchLimits } from '../domain/reconcile/validate.ts';
 import { changesOf, countActions } from '../domain/reconcile/events.ts';
-import { batchSightingKey, ciResightings, relationResightings, type BatchSightingKey, type BatchTargets } from '../domain/reconcile/sighting.ts';
+import { batchSightingKey, ciResightings, relationResightings } from '../domain/reconcile/sighting.ts';
 import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
 import { notBefore } from '../domain/reconcile/batch-time.ts';
 import { ConflictError, InputError, UnprocessableError, problemsMessage } from '../domain/errors.ts';
@@ -106,14 +106,14 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     }
     const run = await checkRun(tx, batch, runId, now);
     // A batch sent exactly as before whose targets stand as it left them (sighting.ts): nothing to identify or merge.
-    const sighting = !opts.dryRun && tx.recallBatch && tx.rememberBatch ? batchSightingKey(batch) : null;
+    const sighting = !opts.dryRun && tx.recallBatch ? batchSightingKey(batch) : null;
     const recalled = sighting ? await tx.recallBatch!(sighting) : null;
     if (recalled) {
       lap('read');
       const retired = batch.complete ? await planCompletion(tx, batch, runId, now, opts, new Set(recalled.cis), new Set(recalled.relations)) : noRetirement();
       lap('plan');
       return commitBatch(tx, batch, run, now, {
-        cis: retired.cis, relations: retired.relations, keys: [], resighted: recalled, wouldRetire: retired.wouldRetire,
+        cis: retired.cis, relations: retired.relations, keys: [], batch: { key: sighting!, targets: recalled, recalled: true }, wouldRetire: retired.wouldRetire,
         // Counted per CI and relation, as item by item (two items of one CI count once).
         ciCounts: { ...countActions([]), unchanged: recalled.cis.length }, relCounts: { ...countActions([]), unchanged: recalled.relations.length },
       }, idem, ttlMs, lap);
@@ -188,12 +188,14 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
     const relCounts = countActions(relItems);
     relCounts.unchanged += relSightings.size;
     // A batch naming one CI twice answers with its duplicates: it is not remembered, so a re-send answers them again.
-    const remember = sighting && !ciPlan.duplicates.length ? { key: sighting, targets: { cis: [...batchIds], relations: [...relIdsNow] } } : null;
+    // Nor is one asserting something another source asserts too (its merge depends on more than this batch).
+    const remember = sighting && !ciPlan.duplicates.length && soleAssertions(batch, ciPlan.items, relItems)
+      ? { key: sighting, targets: { cis: [...batchIds], relations: [...relIdsNow] }, recalled: false } : undefined;
     return commitBatch(tx, batch, run, now, {
       cis: allCis, relations: allRels,
       keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
       resighted: fast ? { cis: [...resightedCis], relations: [...relSightings.values()] } : undefined,
-      wouldRetire: retired.wouldRetire, ciCounts, relCounts, duplicates: ciPlan.duplicates, remember,
+      wouldRetire: retired.wouldRetire, ciCounts, relCounts, duplicates: ciPlan.duplicates, batch: remember,
     }, idem, ttlMs, lap);
   }, { readOnly: !!opts.dryRun });
   lap('commit');
@@ -210,8 +212,8 @@ interface PlannedBatch {
   cis: CiPlanItem[]; relations: RelationPlanItem[]; keys: WritePlan['keys']; resighted?: WritePlan['resighted'];
   wouldRetire: { cis: number; relations: number }; ciCounts: Counts; relCounts: Counts;
   duplicates?: BatchDuplicate[];
-  /** Targets to remember for a batch-level re-sighting next time (sighting.ts). */
-  remember?: { key: BatchSightingKey; targets: BatchTargets } | null;
+  /** The batch as a whole, recalled or to remember for next time (sighting.ts, WritePlan.batch). */
+  batch?: WritePlan['batch'];
 }
 
 /** Write a planned batch with its run, event and idempotent reply, in the open transaction. */
@@ -226,9 +228,8 @@ async function commitBatch(
   const event = changes.length ? { at: now, source: batch.source, changes } : null;
   const seq = await tx.write({
     now, source: batch.source, cis: p.cis, relations: p.relations, keys: p.keys, run: completedRun,
-    ...(p.resighted ? { resighted: p.resighted } : {}), event,
+    ...(p.resighted ? { resighted: p.resighted } : {}), ...(p.batch ? { batch: p.batch } : {}), event,
   });
-  if (p.remember) await tx.rememberBatch!(p.remember.key, p.remember.targets);
   lap('write');
   const result: IngestResult = {
     runId, seq, cis: { ...p.ciCounts, retired: p.wouldRetire.cis }, relations: { ...p.relCounts, retired: p.wouldRetire.relations }, runCompleted: batch.complete,
@@ -236,6 +237,15 @@ async function commitBatch(
   };
   await tx.remember({ key: idem.key, fingerprint: idem.fingerprint, result: JSON.stringify(result), createdAt: now, expiresAt: later(now, ttlMs) });
   return { dryRun: false as const, result, event: event && seq > 0 ? { seq, ...event } : null, replayed: false };
+}
+
+/**
+ * Whether every CI and relation a batch asserts (the plan's items; re-sightings are checked sole already) carries
+ * no active assertion but this source's in this scope: only then is the batch remembered as a whole.
+ */
+function soleAssertions(batch: IngestBatch, cis: readonly CiPlanItem[], relations: readonly RelationPlanItem[]): boolean {
+  const mine = (a: { source: string; scope: string; active: boolean }) => !a.active || (a.source === batch.source && a.scope === batch.scope);
+  return cis.every((i) => i.assertions.every(mine)) && relations.every((i) => i.assertions.every(mine));
 }
 
 async function checkRun(tx: BatchTx, batch: IngestBatch, runId: string, now: string): Promise<RunRecord> {

@@ -27,13 +27,12 @@ export interface BatchReader {
   /** The stored relations among `triples` (by `relationKey`), with their assertions' digests. */
   relationDigests?(triples: { from: string; type: string; to: string }[]): Promise<Map<string, RelationDigest>>;
   /**
-   * Optional, together with `rememberBatch` (see sighting.ts, batch-level re-sightings): the targets a batch of
-   * this content asserted when `key.source` last sent it in `key.scope`, when every one of them still carries that
-   * source's active assertion with the digest it had then and no other source's active assertion; else null.
+   * Optional (see sighting.ts, batch-level re-sightings): the targets a batch of this content asserted when
+   * `key.source` last applied it in `key.scope`, when nothing has written any of their assertions since (so each
+   * still carries that source's sole active assertion, as the batch left it); else null. With it, the ingest
+   * service hands the store `WritePlan.batch`.
    */
   recallBatch?(key: BatchSightingKey): Promise<BatchTargets | null>;
-  /** Remember the targets a batch just written asserted (after `write`, in the same transaction), replacing what `key.anchor` held. */
-  rememberBatch?(key: BatchSightingKey, targets: BatchTargets): Promise<void>;
 }
 
 export interface RunRecord {
@@ -59,6 +58,13 @@ export interface WritePlan {
    * and their last sighting `now`. Only given to a store that offers `assertionDigests`.
    */
   resighted?: { cis: string[]; relations: string[] };
+  /**
+   * Only given to a store that offers `recallBatch`: the batch as a whole. `recalled`: `recallBatch` recognised
+   * it, so nothing else of it is in the plan and its targets' run becomes `run.runId` and their last sighting
+   * `now` (kept once for the batch, read as each assertion's). Otherwise the plan applies it in full, every
+   * target carrying `source`'s sole active assertion, and the store remembers it for the next time.
+   */
+  batch?: { key: BatchSightingKey; targets: BatchTargets; recalled: boolean };
   /** Null when nothing changed that anyone watching needs to know. */
   event: Omit<ChangeEvent, 'seq'> | null;
 }

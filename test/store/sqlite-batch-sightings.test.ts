@@ -110,7 +110,7 @@ describe('embedded store: a batch re-sent unchanged', () => {
     await plain.init();
     const transact = plain.transact.bind(plain);
     plain.transact = ((fn: (tx: BatchTx) => Promise<unknown>, o?: { readOnly?: boolean }) => transact((tx) => fn(new Proxy(tx, {
-      get(t, k) { return k === 'recallBatch' || k === 'rememberBatch' ? undefined : t[k as keyof BatchTx]; },
+      get(t, k) { return k === 'recallBatch' ? undefined : t[k as keyof BatchTx]; },
     })), o)) as typeof plain.transact;
     try {
       for (const [r, run] of runs.entries()) {

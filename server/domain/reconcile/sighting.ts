@@ -101,11 +101,13 @@ export function relationResightings(
 /**
  * Batch-level re-sightings. A collector re-asserting its estate sends the same batches run after run. When a
  * batch's content (everything but its run, completion and force flags) is exactly what this source sent in
- * this scope before, and every CI and relation that batch asserted still carries this source's assertion with
- * the digest it had then and no other source's, applying it again changes nothing but those assertions' run
- * and last sighting: identifier keys are never remapped, so its items identify with the same targets, and the
- * merged records are functions of the unchanged sole assertions. Such a batch is recognised by one lookup and
- * one check over its targets, without identifying or digesting its items one by one.
+ * this scope before, and nothing has written any assertion of the CIs and relations that batch asserted since
+ * (each carried this source's sole active assertion then), applying it again changes nothing but those
+ * assertions' run and last sighting: identifier keys are never remapped, so its items identify with the same
+ * targets, and the merged records are functions of the unchanged sole assertions. Such a batch is recognised by
+ * one lookup, without identifying or digesting its items one by one, and its sighting is kept once for the
+ * batch: a store remembers, per batch, the run and instant it was last recognised, and every assertion it made
+ * reads them as its own while they are later than the assertion's (GraphStore's embedded store: scope_batches).
  */
 export interface BatchSightingKey {
   source: string;
@@ -133,14 +135,4 @@ export function batchSightingKey(batch: IngestBatch): BatchSightingKey | null {
   if (anchor === undefined) return null;
   const digest = createHash('sha1').update(JSON.stringify([batch.cis, batch.relations])).digest('base64url');
   return { source: batch.source, scope: batch.scope, anchor, digest };
-}
-
-/** Digest of the targets' assertion digests in order (null when one has none): what must still hold for a recall. */
-export function targetsState(digests: readonly (string | null)[]): string | null {
-  const h = createHash('sha1');
-  for (const d of digests) {
-    if (d === null) return null;
-    h.update(d).update('\n');
-  }
-  return h.digest('base64url');
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { BatchTx, IdempotencyRecord } from '../port.ts';
-import { targetsState, type BatchTargets } from '../../domain/reconcile/sighting.ts';
+import type { BatchTx, IdempotencyRecord, WritePlan } from '../port.ts';
+import type { BatchTargets } from '../../domain/reconcile/sighting.ts';
 
 /** Expired idempotency keys each write batch deletes at most: bounded work, and more than the one key a batch adds. */
 export const PURGE_PER_BATCH = 100;
@@ -23,38 +23,32 @@ export function prepareBatchMeta(db: Database.Database) {
         created_at = excluded.created_at, expires_at = excluded.expires_at`),
     purge: db.prepare<[string, number]>(
       'DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
-    batchSighting: db.prepare<[string, string, string], { digest: string; targets: string; state: string }>(
-      'SELECT digest, targets, state FROM batch_sightings WHERE source = ? AND scope = ? AND anchor = ?'),
-    putBatchSighting: db.prepare<[string, string, string, string, string, string]>(`INSERT INTO batch_sightings (source, scope, anchor, digest, targets, state)
-      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, scope, anchor) DO UPDATE SET digest = excluded.digest, targets = excluded.targets, state = excluded.state`),
-    // Per target in the given order: this source's active assertion's digest, and how many active assertions it has in all.
-    targetDigests: db.prepare<[string, string, string], { digest: string | null; actives: number }>(
-      `SELECT a.digest, (SELECT count(*) FROM assertions o WHERE o.target_id = j.value AND o.active = 1) AS actives
-       FROM json_each(?) j LEFT JOIN assertions a ON a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1
-       ORDER BY j.key`),
-    // The same without the count: what a batch just wrote (others' assertions are checked when it is recalled).
-    ownDigests: db.prepare<[string, string, string], { digest: string | null }>(
-      `SELECT a.digest FROM json_each(?) j LEFT JOIN assertions a ON a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1
-       ORDER BY j.key`),
+    // Batch-level sightings (schema.sql, scope_batches).
+    batch: db.prepare<[string, string, string], { id: number; digest: string | null; targets: string; run_id: string | null; last_seen: string | null }>(
+      'SELECT id, digest, targets, run_id, last_seen FROM scope_batches WHERE source = ? AND scope = ? AND anchor = ?'),
+    insertBatch: db.prepare<[string, string, string, string, string]>(
+      'INSERT INTO scope_batches (source, scope, anchor, digest, targets) VALUES (?, ?, ?, ?, ?)'),
+    // Remembered anew after a full application, which wrote every target's own run and last sighting.
+    replaceBatch: db.prepare<[string, string, number]>('UPDATE scope_batches SET digest = ?, targets = ?, run_id = NULL, last_seen = NULL WHERE id = ?'),
+    sightBatch: db.prepare<[string, string, number]>('UPDATE scope_batches SET run_id = ?, last_seen = ? WHERE id = ?'),
+    // Any write to a target's assertions makes every batch that one of them points at unrecognisable.
+    forgetBatchesOf: db.prepare<[string]>(`UPDATE scope_batches SET digest = NULL WHERE digest IS NOT NULL AND id IN
+      (SELECT sighting FROM assertions WHERE target_id IN (SELECT value FROM json_each(?)) AND sighting IS NOT NULL)`),
+    // Targets a batch no longer asserts take its sighting as their own (when later) and stop pointing at it.
+    foldBatch: db.prepare<[{ run: string; seen: string; source: string; scope: string; id: number; targets: string }]>(`UPDATE assertions
+      SET run_id = CASE WHEN last_seen < @seen THEN @run ELSE run_id END, last_seen = max(last_seen, @seen), sighting = NULL
+      WHERE source = @source AND scope = @scope AND sighting = @id AND target_id IN (SELECT value FROM json_each(@targets))`),
   };
 }
 export type BatchMetaStatements = ReturnType<typeof prepareBatchMeta>;
 
 /** The BatchTx methods over those statements, inside the open write transaction. */
-export function batchMetaTx(m: BatchMetaStatements): Pick<BatchTx, 'lastBatchAt' | 'recall' | 'remember' | 'recallBatch' | 'rememberBatch'> {
-  const ids = (t: BatchTargets) => JSON.stringify([...t.cis, ...t.relations]);
+export function batchMetaTx(m: BatchMetaStatements): Pick<BatchTx, 'lastBatchAt' | 'recall' | 'remember' | 'recallBatch'> {
   return {
     async recallBatch(key) {
-      const row = m.batchSighting.get(key.source, key.scope, key.anchor);
-      if (!row || row.digest !== key.digest) return null;
-      const targets = JSON.parse(row.targets) as BatchTargets;
-      // Every target still this source's alone (one active assertion) and as the batch left it.
-      const rows = m.targetDigests.all(ids(targets), key.source, key.scope);
-      return rows.every((r) => r.actives === 1) && targetsState(rows.map((r) => r.digest)) === row.state ? targets : null;
-    },
-    async rememberBatch(key, targets) {
-      const state = targetsState(m.ownDigests.all(ids(targets), key.source, key.scope).map((r) => r.digest));
-      if (state !== null) m.putBatchSighting.run(key.source, key.scope, key.anchor, key.digest, JSON.stringify(targets), state);
+      // Valid until a write touches one of its targets' assertions (forgetBatchesOf): nothing to re-check here.
+      const row = m.batch.get(key.source, key.scope, key.anchor);
+      return row && row.digest === key.digest ? JSON.parse(row.targets) as BatchTargets : null;
     },
     async lastBatchAt() { return m.lastBatchAt.get()?.value ?? null; },
     async recall(key): Promise<IdempotencyRecord | null> {
@@ -66,4 +60,33 @@ export function batchMetaTx(m: BatchMetaStatements): Pick<BatchTx, 'lastBatchAt'
       m.remember.run(rec.key, rec.fingerprint, rec.result, rec.createdAt, rec.expiresAt);
     },
   };
+}
+
+/**
+ * Before a plan's rows are written: forget the batches pointing at the targets it touches (`touched`, targets
+ * that existed before), and when the plan applies a batch in full (`batch`, not recalled), fold that batch's
+ * sighting into the targets it leaves and (re)make its row. Returns the row's id, which the rows of the
+ * targets it asserts point at, or null.
+ */
+export function prepareSightings(m: BatchMetaStatements, plan: WritePlan, touched: readonly string[]): number | null {
+  if (touched.length) m.forgetBatchesOf.run(JSON.stringify(touched));
+  const b = plan.batch;
+  if (!b) return null;
+  const { key, targets } = b;
+  const row = m.batch.get(key.source, key.scope, key.anchor);
+  if (b.recalled) {
+    if (!row) throw new Error(`recalled batch ${key.anchor} of ${key.source}/${key.scope} is not in the store`);
+    m.sightBatch.run(plan.run.runId, plan.now, row.id);
+    return row.id;
+  }
+  const json = JSON.stringify(targets);
+  if (!row) return Number(m.insertBatch.run(key.source, key.scope, key.anchor, key.digest, json).lastInsertRowid);
+  if (row.last_seen !== null) {
+    const now = new Set([...targets.cis, ...targets.relations]);
+    const old = JSON.parse(row.targets) as BatchTargets;
+    const left = [...old.cis, ...old.relations].filter((id) => !now.has(id));
+    if (left.length) m.foldBatch.run({ run: row.run_id!, seen: row.last_seen, source: key.source, scope: key.scope, id: row.id, targets: JSON.stringify(left) });
+  }
+  m.replaceBatch.run(key.digest, json, row.id);
+  return row.id;
 }

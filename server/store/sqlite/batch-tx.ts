@@ -7,9 +7,9 @@ import { relationKey } from '../../domain/reconcile/plan-relations.ts';
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import {
   assertionFromRow, ciFromRow, ciJson, ciVersionData, relationFromRow, relationJson, relationVersionData,
-  type AssertionRow, type CiJson, type CiRow, type RelationJson, type RelationRow,
+  assertionColumns, effectiveSighting, SIGHTING_JOIN, type AssertionRow, type CiJson, type CiRow, type RelationJson, type RelationRow,
 } from './rows.ts';
-import { batchMetaTx, type BatchMetaStatements } from './batch-meta.ts';
+import { batchMetaTx, prepareSightings, type BatchMetaStatements } from './batch-meta.ts';
 import { encodeChanges } from './event-codec.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
@@ -20,21 +20,22 @@ export function prepareBatchStatements(db: Database.Database) {
     lookupKeys: db.prepare<[string], { key: string; ci_id: string }>(`SELECT key, ci_id FROM ci_keys WHERE ${IN('key')}`),
     loadCis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
     ciStatus: db.prepare<[string], { id: string; name: string; lifecycle: 'active' | 'retired' }>(`SELECT id, name, lifecycle FROM cis WHERE ${IN('id')}`),
-    loadAssertions: db.prepare<[string], AssertionRow>(`SELECT * FROM assertions WHERE ${IN('target_id')}`),
+    loadAssertions: db.prepare<[string], AssertionRow>(`SELECT ${assertionColumns('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE ${IN('a.target_id')}`),
     assertionDigests: db.prepare<[string], DigestRow>(`SELECT target_id, source, scope, active, digest FROM assertions WHERE ${IN('target_id')}`),
     // The narrow twin of loadRelationsFrom, joined to the assertions' digests (one row per assertion).
     relationDigestsFrom: db.prepare<[string], DigestRow & { id: string; type: string; from_id: string; to_id: string; valid_to: string | null }>(
       `SELECT r.id, r.type, r.from_id, r.to_id, r.valid_to, a.target_id, a.source, a.scope, a.active, a.digest
        FROM relations r LEFT JOIN assertions a ON a.target_id = r.id WHERE ${IN('r.from_id')}`),
-    resight: db.prepare<[string, string, string, string, string]>(
-      `UPDATE assertions SET run_id = ?, last_seen = ? WHERE source = ? AND scope = ? AND ${IN('target_id')}`),
+    // A batch remembered now (its row's id) becomes these rows' batch; otherwise they keep theirs.
+    resight: db.prepare<[string, string, number | null, string, string, string]>(
+      `UPDATE assertions SET run_id = ?, last_seen = ?, sighting = coalesce(?, sighting) WHERE source = ? AND scope = ? AND ${IN('target_id')}`),
     // By source end through the (from_id, type, to_id) index; the exact triples are picked in JS.
     loadRelationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('from_id')}`),
     loadRelationsById: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('id')}`),
     relationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')}`),
     relationsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
     scopeAssertions: db.prepare<[string, string], { target_id: string; kind: string; run_id: string; last_seen: string }>(
-      'SELECT target_id, kind, run_id, last_seen FROM assertions WHERE source = ? AND scope = ? AND active = 1'),
+      `SELECT a.target_id, a.kind, ${effectiveSighting('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE a.source = ? AND a.scope = ? AND a.active = 1`),
     getRun: db.prepare<[string], { run_id: string; source: string; scope: string; started_at: string; last_batch_at: string; completed_at: string | null; batches: number }>(
       'SELECT * FROM runs WHERE run_id = ?'),
     // Writes bind positionally (named binding looks every name up per row, ~15% of a row's cost here),
@@ -52,12 +53,14 @@ export function prepareBatchStatements(db: Database.Database) {
     updateRelation: db.prepare(`UPDATE relations SET attributes = ?, redundancy = ?, provenance = ?, observed = ?, version = ?, valid_from = ?, valid_to = ?
       WHERE id = ?`),
     insertClosedRelationVersion: db.prepare('INSERT INTO relation_versions (rel_id, version, type, from_id, to_id, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    insertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    upsertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    // An assertion is written with the run and last sighting it was read with (effective: its batch's folded in),
+    // so it points at a batch only when the plan remembers one that asserts it.
+    insertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    upsertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (target_id, source, scope) DO UPDATE SET run_id = excluded.run_id, last_seen = excluded.last_seen,
-        active = excluded.active, vals = excluded.vals, digest = excluded.digest`),
+        active = excluded.active, vals = excluded.vals, digest = excluded.digest, sighting = excluded.sighting`),
     upsertRun: db.prepare(`INSERT INTO runs (run_id, source, scope, started_at, last_batch_at, completed_at, batches) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (run_id) DO UPDATE SET last_batch_at = excluded.last_batch_at, completed_at = excluded.completed_at, batches = excluded.batches`),
     insertEvent: db.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)'),
@@ -155,6 +158,10 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
     },
     async write(plan: WritePlan) {
       meta.setLastBatchAt.run(plan.now);
+      const sighting = prepareSightings(meta, plan, touchedTargets(plan));
+      // The row id the assertions of a batch applied in full point at (a recalled batch writes no assertion of its own).
+      const remembered = sighting !== null && !plan.batch!.recalled ? new Set([...plan.batch!.targets.cis, ...plan.batch!.targets.relations]) : null;
+      const pointer = (a: StoredAssertion) => (remembered && a.source === plan.source && a.scope === plan.run.scope && remembered.has(a.targetId) ? sighting : null);
       for (const item of plan.cis) {
         const rec = item.record;
         if (item.action === 'create') insertCi(s, rec, ciJson(rec));
@@ -163,7 +170,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
           updateCi(s, rec, ciJson(rec));
           closeCiVersion(s, rec.id, item.previous, plan.now);
         }
-        for (const a of item.assertions) writeAssertion(s, a, 'ci', item.action === 'create');
+        for (const a of item.assertions) writeAssertion(s, a, 'ci', item.action === 'create', pointer(a));
       }
       for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
       for (const item of plan.relations) {
@@ -175,12 +182,12 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
         } else if (item.touchOnly) {
           updateRelation(s, rec, relationJson(rec));
         }
-        for (const a of item.assertions) writeAssertion(s, a, 'relation', item.action === 'create');
+        for (const a of item.assertions) writeAssertion(s, a, 'relation', item.action === 'create', pointer(a));
       }
       const r = plan.run;
       if (plan.resighted) {
         for (const ids of [plan.resighted.cis, plan.resighted.relations]) {
-          if (ids.length) s.resight.run(r.runId, plan.now, plan.source, r.scope, JSON.stringify(ids));
+          if (ids.length) s.resight.run(r.runId, plan.now, remembered ? sighting : null, plan.source, r.scope, JSON.stringify(ids));
         }
       }
       s.upsertRun.run(r.runId, r.source, r.scope, r.startedAt, r.lastBatchAt, r.completedAt, r.batches);
@@ -223,7 +230,24 @@ function updateRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) 
 }
 
 /** A created CI or relation has no assertion yet; any other may have this source's from an earlier run. */
-function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean) {
+function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null) {
   const vals = JSON.stringify(a.values);
-  (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, a.runId, a.firstSeen, a.lastSeen, a.active ? 1 : 0, vals, assertionDigest(a.values, vals));
+  (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, a.runId, a.firstSeen, a.lastSeen, a.active ? 1 : 0, vals, assertionDigest(a.values, vals), sighting);
+}
+
+/**
+ * The targets whose stored assertions a plan rewrites or re-points: every CI and relation it writes an assertion
+ * of that existed before, and the existing targets of a batch it remembers. The batches they pointed at can no
+ * longer be recognised without looking (batch-meta.ts, forgetBatchesOf).
+ */
+function touchedTargets(plan: WritePlan): string[] {
+  const out = new Set<string>();
+  const created = new Set<string>();
+  for (const item of [...plan.cis, ...plan.relations]) {
+    if (item.action === 'create') { created.add(item.record.id); continue; }
+    for (const a of item.assertions) out.add(a.targetId);
+  }
+  const b = plan.batch;
+  if (b && !b.recalled) for (const id of [...b.targets.cis, ...b.targets.relations]) if (!created.has(id)) out.add(id);
+  return [...out];
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { changesText } from './event-codec.ts';
-import { ciVersionJson, relationVersionJson, type CiRow, type RelationRow } from './rows.ts';
+import { assertionColumns, ciVersionJson, relationVersionJson, SIGHTING_JOIN, type CiRow, type RelationRow } from './rows.ts';
 import type { CiRecord } from '../../model/records.ts';
 
 /**
@@ -110,9 +110,12 @@ export function openSqliteExport(file: string): SqliteExport {
       if (v) return (after ? prepared(v.after).all(...after, ...after, limit) : prepared(v.first).all(limit)).map((r) => v.row(r as never));
       const order = cols.join(', ');
       // Row-value comparison: (a, b) > (?, ?) is the composite keyset predicate.
+      // Assertions leave with the run and last sighting they read as (their batch's) and without the store-internal
+      // pointer to that batch.
+      const from = table === 'assertions' ? `(SELECT ${assertionColumns('a')}, a.digest FROM assertions a ${SIGHTING_JOIN('a')})` : table;
       const rows = (after
-        ? prepared(`SELECT * FROM ${table} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`).all(...after, limit)
-        : prepared(`SELECT * FROM ${table} ORDER BY ${order} LIMIT ?`).all(limit)) as Record<string, unknown>[];
+        ? prepared(`SELECT * FROM ${from} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`).all(...after, limit)
+        : prepared(`SELECT * FROM ${from} ORDER BY ${order} LIMIT ?`).all(limit)) as Record<string, unknown>[];
       // Events leave as their JSON text, however this file keeps them (event-codec.ts).
       return table === 'events' ? rows.map((r) => ({ ...r, changes: changesText(r.changes as string | Buffer) })) : rows;
     },

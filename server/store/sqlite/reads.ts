@@ -5,7 +5,7 @@ import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relatio
 import { decodeCursor, encodeCursor } from '../../model/paging.ts';
 import { InputError } from '../../domain/errors.ts';
 import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
-import { assertionFromRow, ciFromRow, relationFromRow, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
+import { assertionColumns, assertionFromRow, ciFromRow, effectiveSighting, relationFromRow, SIGHTING_JOIN, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
 const CLOSED_AS_OF = (alias: string) => `${alias}.valid_to IS NOT NULL AND ${alias}.valid_from <= ? AND ${alias}.valid_to > ?`;
@@ -50,9 +50,11 @@ export function prepareReads(db: Database.Database) {
     openCisAsOf: db.prepare<[string, string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')} AND valid_to IS NULL AND valid_from <= ?`),
     closedCisAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${CLOSED_AS_OF('v')}`),
     closedVersions: db.prepare<[string], VersionRow>('SELECT * FROM ci_versions WHERE ci_id = ? AND valid_to IS NOT NULL ORDER BY version DESC'),
-    assertions: db.prepare<[string], AssertionRow>('SELECT * FROM assertions WHERE target_id = ? ORDER BY source, scope'),
+    assertions: db.prepare<[string], AssertionRow>(
+      `SELECT ${assertionColumns('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE a.target_id = ? ORDER BY a.source, a.scope`),
     lastSeen: db.prepare<[string], { target_id: string; last_seen: string }>(
-      `SELECT target_id, max(last_seen) AS last_seen FROM assertions WHERE ${IN('target_id')} AND active = 1 GROUP BY target_id`),
+      `SELECT target_id, max(last_seen) AS last_seen FROM (SELECT a.target_id, ${effectiveSighting('a')} FROM assertions a ${SIGHTING_JOIN('a')}
+       WHERE ${IN('a.target_id')} AND a.active = 1) GROUP BY target_id`),
     // Relations by end, live or as of a time, with a LIMIT (-1: none). As of a time, the open version of a
     // relation is its row in `relations` (indexed by both ends there) and only closed versions are looked up in
     // relation_versions, through partial indexes that a create never writes to.

@@ -93,6 +93,10 @@ CREATE TABLE IF NOT EXISTS assertions (
   vals TEXT NOT NULL,
   -- assertionDigest(vals): an unchanged re-sighting is recognised by this alone (added later: see migrateSchema)
   digest TEXT,
+  -- The scope_batches row of the batch that last asserted this (added later: see migrateSchema). While that batch
+  -- is sighted later than this row's own last_seen, the batch's run_id and last_seen are this assertion's: a batch
+  -- re-sent unchanged writes its one row, not one per item. Readers take the later of the two (rows.ts).
+  sighting INTEGER,
   PRIMARY KEY (target_id, source, scope)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS assertions_scope ON assertions (source, scope, active);
@@ -174,15 +178,21 @@ CREATE TABLE IF NOT EXISTS entries (
   data TEXT NOT NULL,
   PRIMARY KEY (record_id, at, id)
 ) WITHOUT ROWID;
--- Batch-level re-sightings (server/domain/reconcile/sighting.ts): per source, scope and batch anchor, the content
--- digest of the batch last applied, the CIs and relations it asserted, and a digest of their assertions' digests
--- then. One row per batch of a scope, replaced as the batch changes: a cache, rebuilt by the next full batch.
-CREATE TABLE IF NOT EXISTS batch_sightings (
+-- Batch-level re-sightings (server/domain/reconcile/sighting.ts), one row per batch of a scope (by its anchor):
+-- `digest` is the content digest of the batch last applied (NULL once any write to one of its targets' assertions
+-- made it unrecognisable), `targets` the CIs and relations it asserted, `run_id`/`last_seen` its last recognised
+-- application, which is the run and last sighting of every assertion pointing at it (assertions.sighting) whose own
+-- are older. Not a cache: those two columns are part of the assertions' state.
+CREATE TABLE IF NOT EXISTS scope_batches (
+  id INTEGER PRIMARY KEY,
   source TEXT NOT NULL,
   scope TEXT NOT NULL,
   anchor TEXT NOT NULL,
-  digest TEXT NOT NULL,
+  digest TEXT,
   targets TEXT NOT NULL,
-  state TEXT NOT NULL,
-  PRIMARY KEY (source, scope, anchor)
-) WITHOUT ROWID;
+  run_id TEXT,
+  last_seen TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS scope_batches_key ON scope_batches (source, scope, anchor);
+-- Its predecessor only remembered batches (recognition re-checked every target): a cache, dropped.
+DROP TABLE IF EXISTS batch_sightings;

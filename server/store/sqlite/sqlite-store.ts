@@ -42,6 +42,8 @@ class Mutex {
 function migrateSchema(db: Database.Database) {
   const cols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'assertions\')').all().map((c) => c.name));
   if (!cols.has('digest')) db.exec('ALTER TABLE assertions ADD COLUMN digest TEXT');
+  // ... and the batch whose later sightings are theirs (schema.sql, scope_batches): none for an old row.
+  if (!cols.has('sighting')) db.exec('ALTER TABLE assertions ADD COLUMN sighting INTEGER');
   // Tokens gained the team they approve changes for.
   const tokenCols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'tokens\')').all().map((c) => c.name));
   if (!tokenCols.has('team')) db.exec('ALTER TABLE tokens ADD COLUMN team TEXT');
