@@ -15,6 +15,11 @@ export interface BatchReader {
   ciStatus?(ids: string[]): Promise<Map<string, { name: string; lifecycle: 'active' | 'retired' }>>;
   loadRelations(triples: { from: string; type: string; to: string }[]): Promise<Map<string, ExistingRelation>>;
   scopeAssertions(source: string, scope: string): Promise<ScopeAssertion[]>;
+  /**
+   * Optional: what a completing run drops, worked out by the store instead of over every `scopeAssertions` row
+   * (exactly `selectLosing(scopeAssertions(source, scope), assertedNow, runId)`, in any order).
+   */
+  scopeLosing?(source: string, scope: string, runId: string, assertedNow: string[]): Promise<{ losing: ScopeAssertion[]; total: number }>;
   loadRelationsById(ids: string[]): Promise<ExistingRelation[]>;
   /** Live relations with an end among `ciIds`. */
   relationsTouching(ciIds: string[]): Promise<ExistingRelation[]>;

@@ -8,7 +8,7 @@ import { clock, push } from './contract.ts';
 
 const svc = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
 
-describe('an embedded store file written before assertions had digests', () => {
+describe('an embedded store file written before assertions had digests and batch sightings', () => {
   const dirs: string[] = [];
   afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
 
@@ -22,9 +22,14 @@ describe('an embedded store file written before assertions had digests', () => {
     const t0 = c.now();
     await push(store, { source: 'k8s', scope: 'prod', runId: 'r1', complete: true, cis: [svc('a'), svc('b')] }, { now: () => t0 });
     await store.close();
-    // What an older release left: the same rows, without the digest column.
+    // What an older release left: the same rows, without the digest and sighting columns, its index by scope,
+    // and the batch cache that came before scope_batches.
     const db = new Database(file);
-    db.exec('ALTER TABLE assertions DROP COLUMN digest');
+    db.exec(`DROP INDEX assertions_scope_sighting; UPDATE assertions SET sighting = NULL; DROP TABLE scope_batches;
+      ALTER TABLE assertions DROP COLUMN sighting; ALTER TABLE assertions DROP COLUMN digest;
+      CREATE INDEX assertions_scope ON assertions (source, scope, active);
+      CREATE TABLE batch_sightings (source TEXT NOT NULL, scope TEXT NOT NULL, anchor TEXT NOT NULL, digest TEXT NOT NULL,
+        targets TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (source, scope, anchor)) WITHOUT ROWID`);
     db.close();
 
     store = new SqliteStore({ file });
@@ -40,6 +45,11 @@ describe('an embedded store file written before assertions had digests', () => {
       const a = (await store.listCis({ limit: 10, q: 'a' })).items.find((x) => x.name === 'a')!;
       const detail = (await store.getCiDetail(a.id))!;
       expect(detail.sources).toEqual([{ source: 'k8s', scope: 'prod', runId: 'r3', firstSeen: t0, lastSeen: t2, active: true, values: { name: 'a', environment: 'prod' } }]);
+      // And a fourth, recognised whole by the batch the third remembered, moves the sighting of both.
+      const t3 = c.advance(60_000);
+      await push(store, { source: 'k8s', scope: 'prod', runId: 'r4', complete: true, cis: [svc('a')], force: true }, { now: () => t3 });
+      expect((await store.getCiDetail(a.id))!.sources.map((x) => [x.runId, x.lastSeen])).toEqual([['r4', t3]]);
+      expect(await store.lastSeen([a.id])).toEqual(new Map([[a.id, t3]]));
     } finally {
       await store.close();
     }

@@ -24,19 +24,19 @@ export function prepareBatchMeta(db: Database.Database) {
     purge: db.prepare<[string, number]>(
       'DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
     // Batch-level sightings (schema.sql, scope_batches).
-    batch: db.prepare<[string, string, string], { id: number; digest: string | null; targets: string; run_id: string | null; last_seen: string | null }>(
+    batch: db.prepare<[string, string, string], { id: number; digest: string | null; targets: string; run_id: string; last_seen: string }>(
       'SELECT id, digest, targets, run_id, last_seen FROM scope_batches WHERE source = ? AND scope = ? AND anchor = ?'),
-    insertBatch: db.prepare<[string, string, string, string, string]>(
-      'INSERT INTO scope_batches (source, scope, anchor, digest, targets) VALUES (?, ?, ?, ?, ?)'),
-    // Remembered anew after a full application, which wrote every target's own run and last sighting.
-    replaceBatch: db.prepare<[string, string, number]>('UPDATE scope_batches SET digest = ?, targets = ?, run_id = NULL, last_seen = NULL WHERE id = ?'),
+    insertBatch: db.prepare<[string, string, string, string, string, string, string]>(
+      'INSERT INTO scope_batches (source, scope, anchor, digest, targets, run_id, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    // Remembered anew with the run and instant of the application that wrote every target.
+    replaceBatch: db.prepare<[string, string, string, string, number]>('UPDATE scope_batches SET digest = ?, targets = ?, run_id = ?, last_seen = ? WHERE id = ?'),
     sightBatch: db.prepare<[string, string, number]>('UPDATE scope_batches SET run_id = ?, last_seen = ? WHERE id = ?'),
     // Any write to a target's assertions makes every batch that one of them points at unrecognisable.
     forgetBatchesOf: db.prepare<[string]>(`UPDATE scope_batches SET digest = NULL WHERE digest IS NOT NULL AND id IN
       (SELECT sighting FROM assertions WHERE target_id IN (SELECT value FROM json_each(?)) AND sighting IS NOT NULL)`),
-    // Targets a batch no longer asserts take its sighting as their own (when later) and stop pointing at it.
+    // Targets a batch no longer asserts take its run and sighting as their own and stop pointing at it.
     foldBatch: db.prepare<[{ run: string; seen: string; source: string; scope: string; id: number; targets: string }]>(`UPDATE assertions
-      SET run_id = CASE WHEN last_seen < @seen THEN @run ELSE run_id END, last_seen = max(last_seen, @seen), sighting = NULL
+      SET run_id = @run, last_seen = @seen, sighting = NULL
       WHERE source = @source AND scope = @scope AND sighting = @id AND target_id IN (SELECT value FROM json_each(@targets))`),
   };
 }
@@ -74,19 +74,18 @@ export function prepareSightings(m: BatchMetaStatements, plan: WritePlan, touche
   if (!b) return null;
   const { key, targets } = b;
   const row = m.batch.get(key.source, key.scope, key.anchor);
+  const run = plan.run.runId;
   if (b.recalled) {
     if (!row) throw new Error(`recalled batch ${key.anchor} of ${key.source}/${key.scope} is not in the store`);
-    m.sightBatch.run(plan.run.runId, plan.now, row.id);
+    m.sightBatch.run(run, plan.now, row.id);
     return row.id;
   }
   const json = JSON.stringify(targets);
-  if (!row) return Number(m.insertBatch.run(key.source, key.scope, key.anchor, key.digest, json).lastInsertRowid);
-  if (row.last_seen !== null) {
-    const now = new Set([...targets.cis, ...targets.relations]);
-    const old = JSON.parse(row.targets) as BatchTargets;
-    const left = [...old.cis, ...old.relations].filter((id) => !now.has(id));
-    if (left.length) m.foldBatch.run({ run: row.run_id!, seen: row.last_seen, source: key.source, scope: key.scope, id: row.id, targets: JSON.stringify(left) });
-  }
-  m.replaceBatch.run(key.digest, json, row.id);
+  if (!row) return Number(m.insertBatch.run(key.source, key.scope, key.anchor, key.digest, json, run, plan.now).lastInsertRowid);
+  const now = new Set([...targets.cis, ...targets.relations]);
+  const old = JSON.parse(row.targets) as BatchTargets;
+  const left = [...old.cis, ...old.relations].filter((id) => !now.has(id));
+  if (left.length) m.foldBatch.run({ run: row.run_id, seen: row.last_seen, source: key.source, scope: key.scope, id: row.id, targets: JSON.stringify(left) });
+  m.replaceBatch.run(key.digest, json, run, plan.now, row.id);
   return row.id;
 }

@@ -26,9 +26,9 @@ export function prepareBatchStatements(db: Database.Database) {
     relationDigestsFrom: db.prepare<[string], DigestRow & { id: string; type: string; from_id: string; to_id: string; valid_to: string | null }>(
       `SELECT r.id, r.type, r.from_id, r.to_id, r.valid_to, a.target_id, a.source, a.scope, a.active, a.digest
        FROM relations r LEFT JOIN assertions a ON a.target_id = r.id WHERE ${IN('r.from_id')}`),
-    // A batch remembered now (its row's id) becomes these rows' batch; otherwise they keep theirs.
+    // A batch remembered now (its row's id) becomes these rows' batch; otherwise they have none.
     resight: db.prepare<[string, string, number | null, string, string, string]>(
-      `UPDATE assertions SET run_id = ?, last_seen = ?, sighting = coalesce(?, sighting) WHERE source = ? AND scope = ? AND ${IN('target_id')}`),
+      `UPDATE assertions SET run_id = ?, last_seen = ?, sighting = ? WHERE source = ? AND scope = ? AND ${IN('target_id')}`),
     // By source end through the (from_id, type, to_id) index; the exact triples are picked in JS.
     loadRelationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('from_id')}`),
     loadRelationsById: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('id')}`),
@@ -36,6 +36,21 @@ export function prepareBatchStatements(db: Database.Database) {
     relationsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
     scopeAssertions: db.prepare<[string, string], { target_id: string; kind: string; run_id: string; last_seen: string }>(
       `SELECT a.target_id, a.kind, ${effectiveSighting('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE a.source = ? AND a.scope = ? AND a.active = 1`),
+    // selectLosing in SQL (port.ts, scopeLosing). Rows pointing at a batch of this run have this run (rows.ts): only
+    // the others are sought, through the scope index (those of no batch, and of the scope's batches of other runs).
+    scopeTotal: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM assertions WHERE source = ? AND scope = ? AND active = 1'),
+    newToScope: db.prepare<[string, string, string], { n: number }>(`SELECT count(*) AS n FROM json_each(?) j
+      WHERE NOT EXISTS (SELECT 1 FROM assertions a WHERE a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1)`),
+    scopeLosing: db.prepare<[{ source: string; scope: string; run: string; now: string }], { target_id: string; kind: string; run_id: string; last_seen: string }>(
+      `SELECT a.target_id, a.kind, a.run_id, a.last_seen FROM assertions a
+       WHERE a.source = @source AND a.scope = @scope AND a.active = 1 AND a.sighting IS NULL AND a.run_id <> @run
+         AND a.target_id NOT IN (SELECT value FROM json_each(@now))
+       UNION ALL
+       SELECT a.target_id, a.kind, sb.run_id, sb.last_seen FROM scope_batches sb
+       CROSS JOIN assertions a ON a.source = @source AND a.scope = @scope AND a.active = 1 AND a.sighting = sb.id
+       WHERE sb.source = @source AND sb.scope = @scope AND sb.run_id <> @run
+         AND a.target_id NOT IN (SELECT value FROM json_each(@now))
+       ORDER BY 1`),
     getRun: db.prepare<[string], { run_id: string; source: string; scope: string; started_at: string; last_batch_at: string; completed_at: string | null; batches: number }>(
       'SELECT * FROM runs WHERE run_id = ?'),
     // Writes bind positionally (named binding looks every name up per row, ~15% of a row's cost here),
@@ -67,6 +82,9 @@ export function prepareBatchStatements(db: Database.Database) {
   };
 }
 export type BatchStatements = ReturnType<typeof prepareBatchStatements>;
+
+const scopeAssertionOf = (r: { target_id: string; kind: string; run_id: string; last_seen: string }): ScopeAssertion =>
+  ({ targetId: r.target_id, kind: r.kind as ScopeAssertion['kind'], runId: r.run_id, lastSeen: r.last_seen });
 
 interface DigestRow { target_id: string; source: string; scope: string; active: number; digest: string | null }
 const digestOf = (r: DigestRow): AssertionDigest => ({ source: r.source, scope: r.scope, active: r.active === 1, digest: r.digest });
@@ -117,7 +135,12 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
       return out;
     },
     async scopeAssertions(source, scope): Promise<ScopeAssertion[]> {
-      return s.scopeAssertions.all(source, scope).map((r) => ({ targetId: r.target_id, kind: r.kind as ScopeAssertion['kind'], runId: r.run_id, lastSeen: r.last_seen }));
+      return s.scopeAssertions.all(source, scope).map(scopeAssertionOf);
+    },
+    async scopeLosing(source, scope, runId, assertedNow) {
+      const now = JSON.stringify(assertedNow);
+      const losing = s.scopeLosing.all({ source, scope, run: runId, now }).map(scopeAssertionOf);
+      return { losing, total: s.scopeTotal.get(source, scope)!.n + s.newToScope.get(now, source, scope)!.n };
     },
     async loadRelationsById(ids) {
       return ids.length ? withAssertions(s.loadRelationsById.all(JSON.stringify(ids))) : [];
@@ -237,11 +260,11 @@ function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 're
 
 /**
  * The targets whose stored assertions a plan rewrites or re-points: every CI and relation it writes an assertion
- * of that existed before, and the existing targets of a batch it remembers. The batches they pointed at can no
- * longer be recognised without looking (batch-meta.ts, forgetBatchesOf).
+ * of that existed before, those it re-sights item by item, and the existing targets of a batch it remembers. The
+ * batches they pointed at can no longer be recognised without looking (batch-meta.ts, forgetBatchesOf).
  */
 function touchedTargets(plan: WritePlan): string[] {
-  const out = new Set<string>();
+  const out = new Set<string>(plan.resighted ? [...plan.resighted.cis, ...plan.resighted.relations] : []);
   const created = new Set<string>();
   for (const item of [...plan.cis, ...plan.relations]) {
     if (item.action === 'create') { created.add(item.record.id); continue; }

@@ -15,13 +15,12 @@ export interface AssertionRow {
 }
 
 /**
- * An assertion's run and last sighting as every reader must see them: its own, or those of the batch it points
- * at (scope_batches, through `sighting`) when that batch was sighted later. `a`: the assertions table's alias;
- * the batch is joined as `sb` by SIGHTING_JOIN. Yields the columns `run_id` and `last_seen`.
+ * An assertion's run and last sighting as every reader must see them: those of the batch it points at
+ * (scope_batches, through `sighting`), else its own. `a`: the assertions table's alias; the batch is joined as
+ * `sb` by SIGHTING_JOIN. Yields the columns `run_id` and `last_seen`.
  */
 export const effectiveSighting = (a: string) =>
-  `CASE WHEN sb.last_seen > ${a}.last_seen THEN sb.run_id ELSE ${a}.run_id END AS run_id, `
-  + `CASE WHEN sb.last_seen > ${a}.last_seen THEN sb.last_seen ELSE ${a}.last_seen END AS last_seen`;
+  `CASE WHEN sb.id IS NULL THEN ${a}.run_id ELSE sb.run_id END AS run_id, CASE WHEN sb.id IS NULL THEN ${a}.last_seen ELSE sb.last_seen END AS last_seen`;
 export const SIGHTING_JOIN = (a: string) => `LEFT JOIN scope_batches sb ON sb.id = ${a}.sighting`;
 /** Every column of an assertion as AssertionRow has it, run and last sighting effective. */
 export const assertionColumns = (a: string) =>

@@ -93,13 +93,15 @@ CREATE TABLE IF NOT EXISTS assertions (
   vals TEXT NOT NULL,
   -- assertionDigest(vals): an unchanged re-sighting is recognised by this alone (added later: see migrateSchema)
   digest TEXT,
-  -- The scope_batches row of the batch that last asserted this (added later: see migrateSchema). While that batch
-  -- is sighted later than this row's own last_seen, the batch's run_id and last_seen are this assertion's: a batch
-  -- re-sent unchanged writes its one row, not one per item. Readers take the later of the two (rows.ts).
+  -- The scope_batches row of the batch that last asserted this (added later: see migrateSchema). While it points
+  -- there, the batch's run_id and last_seen are this assertion's (rows.ts, effectiveSighting): a batch re-sent
+  -- unchanged writes its one row, not one per item. Any other write of the row writes its own and points it
+  -- elsewhere or nowhere.
   sighting INTEGER,
   PRIMARY KEY (target_id, source, scope)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS assertions_scope ON assertions (source, scope, active);
+-- By scope (completion, stale sweeps): assertions_scope_sighting (source, scope, active, sighting), made by
+-- migrateSchema once the column exists; a completing run skips the rows of batches sighted in it by that index alone.
 
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
@@ -180,9 +182,9 @@ CREATE TABLE IF NOT EXISTS entries (
 ) WITHOUT ROWID;
 -- Batch-level re-sightings (server/domain/reconcile/sighting.ts), one row per batch of a scope (by its anchor):
 -- `digest` is the content digest of the batch last applied (NULL once any write to one of its targets' assertions
--- made it unrecognisable), `targets` the CIs and relations it asserted, `run_id`/`last_seen` its last recognised
--- application, which is the run and last sighting of every assertion pointing at it (assertions.sighting) whose own
--- are older. Not a cache: those two columns are part of the assertions' state.
+-- made it unrecognisable), `targets` the CIs and relations it asserted, `run_id`/`last_seen` its last application,
+-- which are the run and last sighting of every assertion pointing at it (assertions.sighting). Not a cache: those two
+-- columns are part of the assertions' state.
 CREATE TABLE IF NOT EXISTS scope_batches (
   id INTEGER PRIMARY KEY,
   source TEXT NOT NULL,
@@ -190,8 +192,8 @@ CREATE TABLE IF NOT EXISTS scope_batches (
   anchor TEXT NOT NULL,
   digest TEXT,
   targets TEXT NOT NULL,
-  run_id TEXT,
-  last_seen TEXT
+  run_id TEXT NOT NULL,
+  last_seen TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS scope_batches_key ON scope_batches (source, scope, anchor);
 -- Its predecessor only remembered batches (recognition re-checked every target): a cache, dropped.

@@ -44,6 +44,8 @@ function migrateSchema(db: Database.Database) {
   if (!cols.has('digest')) db.exec('ALTER TABLE assertions ADD COLUMN digest TEXT');
   // ... and the batch whose later sightings are theirs (schema.sql, scope_batches): none for an old row.
   if (!cols.has('sighting')) db.exec('ALTER TABLE assertions ADD COLUMN sighting INTEGER');
+  // Scope reads by that column too (schema.sql); it replaces the index without it.
+  db.exec('CREATE INDEX IF NOT EXISTS assertions_scope_sighting ON assertions (source, scope, active, sighting); DROP INDEX IF EXISTS assertions_scope');
   // Tokens gained the team they approve changes for.
   const tokenCols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'tokens\')').all().map((c) => c.name));
   if (!tokenCols.has('team')) db.exec('ALTER TABLE tokens ADD COLUMN team TEXT');
