@@ -1,12 +1,12 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BODY_READER } from './auth.ts';
+import { BODY_READER, RAW_BODY_READER } from './auth.ts';
 import { errorMiddleware } from './error-middleware.ts';
 import { HttpError } from './http-error.ts';
 import { openApiDocument, type Operation } from './openapi.ts';
 import { RouteTable, type ApiRoutes } from './route-table.ts';
-import { jsonBodyReader } from './json-body.ts';
+import { jsonBodyReader, rawJsonBodyReader } from './json-body.ts';
 import { requestLog } from '../ops/request-log.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -42,6 +42,7 @@ export function createApp(deps: AppDeps): Express {
   // One JSON log line and the HTTP metrics per request, with its id (first, so that every answer has one).
   if (deps.logger) app.use(requestLog({ logger: deps.logger, metrics: deps.metrics }));
   app.locals[BODY_READER] = jsonBodyReader(deps.bodyBytes);
+  app.locals[RAW_BODY_READER] = rawJsonBodyReader(deps.bodyBytes, app.locals[BODY_READER]);
   // Which API process answered (several share a port with SERVICEGRAPH_WORKERS): for logs and support.
   app.use((_req, res, next) => { res.setHeader('x-servicegraph-instance', String(process.pid)); next(); });
 

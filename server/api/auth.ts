@@ -109,19 +109,21 @@ export function roleProblem(p: TokenInfo, role: Role): NotAllowedError | null {
  * is known to be allowed, so an anonymous or under-privileged sender never costs a parse.
  */
 export const BODY_READER = 'servicegraph.readBody';
+/** The raw JSON body reader (json-body.ts, rawJsonBodyReader), for routes that parse their body themselves. */
+export const RAW_BODY_READER = 'servicegraph.readRawBody';
 
 /**
  * Roles are ordered (viewer < collector < change-manager < admin) except that a collector may
  * only ingest: it reads nothing, so a leaked collector token does not expose the estate.
  * Once the role holds, the request body (if any) is read and parsed.
  */
-export function requireRole(role: Role): RequestHandler {
+export function requireRole(role: Role, rawBody = false): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const p = req.principal;
     if (!p) return next(new UnauthenticatedError('send Authorization: Bearer <token>'));
     const refused = roleProblem(p, role);
     if (refused) return next(refused);
-    const read = req.app.locals[BODY_READER] as RequestHandler | undefined;
+    const read = req.app.locals[rawBody ? RAW_BODY_READER : BODY_READER] as RequestHandler | undefined;
     if (!read) return next();
     read(req, res, next);
   };

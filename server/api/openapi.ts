@@ -11,6 +11,8 @@ export interface Operation {
   body?: z.ZodType;
   response?: z.ZodType;
   status?: number;
+  /** The handler reads its JSON body itself: `req.body` is the raw Buffer (json-body.ts, rawJsonBodyReader). Not documented. */
+  rawBody?: boolean;
 }
 
 const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {

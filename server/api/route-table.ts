@@ -20,7 +20,7 @@ export class RouteTable {
   /** `handlers` run after the role check: the handler, or middleware (another body reader) then the handler. */
   route(op: Operation, ...handlers: Handler[]): this {
     this.operations.push({ ...op, path: this.base + op.path });
-    const guard = op.role === 'none' ? [] : [requireRole(op.role)];
+    const guard = op.role === 'none' ? [] : [requireRole(op.role, op.rawBody)];
     this.router[op.method](op.path, ...this.before, ...guard, ...(handlers as RequestHandler[]));
     return this;
   }

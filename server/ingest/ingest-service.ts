@@ -9,7 +9,7 @@ import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '
 import { guardRetirement, retireCis, retireRelations, selectLosing, type ScopeAssertion } from '../domain/reconcile/retire.ts';
 import { checkBatchLimits } from '../domain/reconcile/validate.ts';
 import { changesOf, countActions } from '../domain/reconcile/events.ts';
-import { batchSightingKey, ciResightings, relationResightings } from '../domain/reconcile/sighting.ts';
+import { batchSightingKey, ciResightings, relationResightings, type BatchSightingKey } from '../domain/reconcile/sighting.ts';
 import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
 import { notBefore } from '../domain/reconcile/batch-time.ts';
 import { ConflictError, InputError, UnprocessableError, problemsMessage } from '../domain/errors.ts';
@@ -50,6 +50,26 @@ export interface IngestOptions {
   idempotency?: { key: string; fingerprint: string };
   /** How long a batch's reply stays under its key (default 24 h). */
   idempotencyTtlMs?: number;
+  /**
+   * The digest of the batch's content as its sender encoded it (sighting.ts, rawContentDigest), when the caller
+   * read the raw request: a batch is then remembered under it, and `ingestSeen` can recognise the same bytes.
+   */
+  contentDigest?: string;
+}
+
+/** What ingest needs of a batch before its content: who sends it, and how its run goes on. */
+export type BatchHeader = Pick<IngestBatch, 'source' | 'scope' | 'runId' | 'complete' | 'force'>;
+
+/**
+ * A batch whose content (its CIs and relations, by the digest of their bytes) passed validation and the limits
+ * in this process before: its header, what batch-level recognition needs of the content, and the whole batch
+ * on demand, read only when the store does not recognise it (a parse and validation saved per re-sent batch).
+ */
+export interface SeenBatch {
+  header: BatchHeader;
+  key: BatchSightingKey;
+  /** Parses and validates the content (throws InputError as the route would). */
+  load(): IngestBatch;
 }
 
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -69,9 +89,29 @@ export type IngestOutcome =
  * All decisions are the pure domain functions'; this only fetches what they need and hands the plan over.
  */
 export async function ingest(store: GraphStore, batch: IngestBatch, opts: IngestOptions & { dryRun?: boolean }): Promise<IngestOutcome> {
-  const limitProblems = checkBatchLimits(batch, opts.limits);
-  if (limitProblems.length) throw new InputError(problemsMessage(limitProblems), { problems: limitProblems }, limitProblems[0].code);
-  const runId = batch.runId ?? newRunId();
+  checkLimits(batch, opts.limits);
+  return apply(store, { header: batch, key: () => batchSightingKey(batch, opts.contentDigest), batch: () => batch }, opts);
+}
+
+/** `ingest` for a batch whose content this process validated before (SeenBatch): never a dry run. */
+export async function ingestSeen(store: GraphStore, seen: SeenBatch, opts: IngestOptions): Promise<IngestOutcome> {
+  return apply(store, {
+    header: seen.header, key: () => seen.key,
+    batch: () => { const batch = seen.load(); checkLimits(batch, opts.limits); return batch; },
+  }, { ...opts, contentDigest: seen.key.digest });
+}
+
+function checkLimits(batch: IngestBatch, limits: Limits) {
+  const problems = checkBatchLimits(batch, limits);
+  if (problems.length) throw new InputError(problemsMessage(problems), { problems }, problems[0].code);
+}
+
+/** A batch as `apply` takes it: the header at once, its sighting key and the whole batch when asked. */
+interface BatchInput { header: BatchHeader; key(): BatchSightingKey | null; batch(): IngestBatch }
+
+async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions & { dryRun?: boolean }): Promise<IngestOutcome> {
+  const header = input.header;
+  const runId = header.runId ?? newRunId();
   const clock = opts.now ?? (() => new Date().toISOString());
   // Made once per call, outside the transaction function: every attempt of a retried transaction carries the same key.
   const idem = opts.idempotency ?? { key: `auto:${randomUUID()}`, fingerprint: '' };
@@ -104,21 +144,22 @@ export async function ingest(store: GraphStore, batch: IngestBatch, opts: Ingest
         return { dryRun: false, result: JSON.parse(kept.result) as IngestResult, event: null, replayed: true };
       }
     }
-    const run = await checkRun(tx, batch, runId, now);
+    const run = await checkRun(tx, header, runId, now);
     // A batch sent exactly as before whose targets stand as it left them (sighting.ts): nothing to identify or merge.
-    const sighting = !opts.dryRun && tx.recallBatch ? batchSightingKey(batch) : null;
+    const sighting = !opts.dryRun && tx.recallBatch ? input.key() : null;
     const recalled = sighting ? await tx.recallBatch!(sighting) : null;
     if (recalled) {
       lap('read');
-      const retired = batch.complete ? await planCompletion(tx, batch, runId, now, opts, new Set(recalled.cis), new Set(recalled.relations)) : noRetirement();
+      const retired = header.complete ? await planCompletion(tx, header, runId, now, opts, new Set(recalled.cis), new Set(recalled.relations)) : noRetirement();
       lap('plan');
-      return commitBatch(tx, batch, run, now, {
+      return commitBatch(tx, header, run, now, {
         cis: retired.cis, relations: retired.relations, keys: [], batch: { key: sighting!, targets: recalled, recalled: true }, wouldRetire: retired.wouldRetire,
         // Counted per CI and relation, as item by item (two items of one CI count once).
         ciCounts: { ...countActions([]), unchanged: recalled.cis.length }, relCounts: { ...countActions([]), unchanged: recalled.relations.length },
       }, idem, ttlMs, lap);
     }
 
+    const batch = input.batch();
     const ciKeys = new Set<string>();
     const refKeys = new Set<string>();
     const idRefs = new Set<string>();
@@ -218,7 +259,7 @@ interface PlannedBatch {
 
 /** Write a planned batch with its run, event and idempotent reply, in the open transaction. */
 async function commitBatch(
-  tx: BatchTx, batch: IngestBatch, run: RunRecord, now: string, p: PlannedBatch,
+  tx: BatchTx, batch: BatchHeader, run: RunRecord, now: string, p: PlannedBatch,
   idem: { key: string; fingerprint: string }, ttlMs: number, lap: (phase: IngestPhase) => void,
 ): Promise<IngestOutcome> {
   const runId = run.runId;
@@ -243,12 +284,12 @@ async function commitBatch(
  * Whether every CI and relation a batch asserts (the plan's items; re-sightings are checked sole already) carries
  * no active assertion but this source's in this scope: only then is the batch remembered as a whole.
  */
-function soleAssertions(batch: IngestBatch, cis: readonly CiPlanItem[], relations: readonly RelationPlanItem[]): boolean {
+function soleAssertions(batch: BatchHeader, cis: readonly CiPlanItem[], relations: readonly RelationPlanItem[]): boolean {
   const mine = (a: { source: string; scope: string; active: boolean }) => !a.active || (a.source === batch.source && a.scope === batch.scope);
   return cis.every((i) => i.assertions.every(mine)) && relations.every((i) => i.assertions.every(mine));
 }
 
-async function checkRun(tx: BatchTx, batch: IngestBatch, runId: string, now: string): Promise<RunRecord> {
+async function checkRun(tx: BatchTx, batch: BatchHeader, runId: string, now: string): Promise<RunRecord> {
   const run = await tx.getRun(runId);
   if (!run) return { runId, source: batch.source, scope: batch.scope, startedAt: now, lastBatchAt: now, completedAt: null, batches: 0 };
   if (run.completedAt) throw new ConflictError(`run ${runId} was completed at ${run.completedAt}; start a new run`, { runId }, 'run_completed');
@@ -258,10 +299,11 @@ async function checkRun(tx: BatchTx, batch: IngestBatch, runId: string, now: str
   return run;
 }
 
-async function planCompletion(tx: BatchTx, batch: IngestBatch, runId: string, now: string, opts: IngestOptions, ciIdsNow: Set<string>, relIdsNow: Set<string>) {
-  const scopeActive = await tx.scopeAssertions(batch.source, batch.scope);
+async function planCompletion(tx: BatchTx, batch: BatchHeader, runId: string, now: string, opts: IngestOptions, ciIdsNow: Set<string>, relIdsNow: Set<string>) {
   const assertedNow = new Set([...ciIdsNow, ...relIdsNow]);
-  const { losing, total } = selectLosing(scopeActive, assertedNow, runId);
+  const { losing, total } = tx.scopeLosing
+    ? await tx.scopeLosing(batch.source, batch.scope, runId, [...assertedNow])
+    : selectLosing(await tx.scopeAssertions(batch.source, batch.scope), assertedNow, runId);
   const problem = guardRetirement(losing.length, total, opts.maxRetireShare, batch.force);
   if (problem) throw new ConflictError(problem.message, { problems: [problem], losing: losing.length, total }, problem.code);
 

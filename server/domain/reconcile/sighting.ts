@@ -121,8 +121,13 @@ export interface BatchSightingKey {
 /** The targets a batch asserted, each once. */
 export interface BatchTargets { cis: string[]; relations: string[] }
 
-/** The key a batch is remembered under, or null for one that never qualifies (empty, observed traffic, unidentifiable first item). */
-export function batchSightingKey(batch: IngestBatch): BatchSightingKey | null {
+/**
+ * The key a batch is remembered under, or null for one that never qualifies (empty, observed traffic, unidentifiable
+ * first item). `contentDigest`: its content's digest from the bytes its sender encoded (rawContentDigest), when the
+ * caller has them; else one is made from the parsed content. The two never coincide (each names its kind), so
+ * either way equal digests mean equal content.
+ */
+export function batchSightingKey(batch: IngestBatch, contentDigest?: string): BatchSightingKey | null {
   if (batch.relations.some((r) => r.observed)) return null;
   const end = (ref: IngestBatch['relations'][number]['from']) => ('id' in ref ? ref.id : identifierKeys(ref)[0]?.key);
   let anchor: string | undefined;
@@ -133,6 +138,21 @@ export function batchSightingKey(batch: IngestBatch): BatchSightingKey | null {
     anchor = from !== undefined && to !== undefined ? relationKey(from, r.type, to) : undefined;
   }
   if (anchor === undefined) return null;
-  const digest = createHash('sha1').update(JSON.stringify([batch.cis, batch.relations])).digest('base64url');
+  const digest = contentDigest ?? 'v:' + createHash('sha1').update(JSON.stringify([batch.cis, batch.relations])).digest('base64url');
   return { source: batch.source, scope: batch.scope, anchor, digest };
+}
+
+/**
+ * Digest of a batch's content as sent: the bytes of its `cis` and `relations` values in the request (null: the
+ * member is absent). The same bytes parse to the same batch, so content recognised by this digest was validated
+ * when first seen; it names its kind ('b:') apart from the parsed-content digest of batchSightingKey.
+ */
+export function rawContentDigest(cis: Uint8Array | null, relations: Uint8Array | null): string {
+  const h = createHash('sha1');
+  // Each part prefixed by its length (-1: absent), so no two pairs of parts hash the same bytes.
+  for (const part of [cis, relations]) {
+    h.update(`${part ? part.length : -1}:`);
+    if (part) h.update(part);
+  }
+  return 'b:' + h.digest('base64url');
 }

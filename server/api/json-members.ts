@@ -1,0 +1,86 @@
+/**
+ * The top-level members of a JSON object body without parsing their values: each member's name and the byte range
+ * of its value. The ingest route reads a batch's small header members and digests the bytes of its content members
+ * (a collector re-sends the same content run after run) instead of parsing half a megabyte it has validated before.
+ *
+ * Only the structure between values is checked here (braces, colons, commas, whitespace, one object and nothing
+ * after it); a value's own bytes are delimited, not validated: callers parse the values they use, or recognise them
+ * byte for byte as values parsed and validated before. Null for anything else: not an object, a name with an
+ * escape or a repeated name (JSON.parse would keep the last), unbalanced brackets.
+ */
+export type JsonMembers = Map<string, [start: number, end: number]>;
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+function skipSpace(b: Uint8Array, i: number): number {
+  while (i < b.length && isSpace(b[i])) i++;
+  return i;
+}
+
+/** The index after the string starting at `i` (its opening quote), or -1. */
+function skipString(b: Uint8Array, i: number): number {
+  const n = b.length;
+  i++;
+  while (i < n) {
+    const c = b[i++];
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH) i++;
+  }
+  return -1;
+}
+
+/** The index after the value starting at `i`, or -1: strings and nested brackets are skipped whole. */
+function skipValue(b: Uint8Array, i: number): number {
+  const n = b.length;
+  const first = b[i];
+  if (first === QUOTE) return skipString(b, i);
+  if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+    // A literal or a number: up to the next delimiter.
+    while (i < n && b[i] !== COMMA && b[i] !== CLOSE_OBJECT && !isSpace(b[i])) i++;
+    return i;
+  }
+  let depth = 0;
+  while (i < n) {
+    const c = b[i++];
+    if (c === QUOTE) {
+      // Inlined skipString: most of a body's bytes are in its strings.
+      while (i < n) {
+        const d = b[i++];
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++;
+      }
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (--depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+export function jsonMembers(b: Uint8Array): JsonMembers | null {
+  let i = skipSpace(b, 0);
+  if (b[i] !== OPEN_OBJECT) return null;
+  const out: JsonMembers = new Map();
+  i = skipSpace(b, i + 1);
+  if (b[i] === CLOSE_OBJECT) return skipSpace(b, i + 1) === b.length ? out : null;
+  for (;;) {
+    if (b[i] !== QUOTE) return null;
+    const nameEnd = skipString(b, i);
+    if (nameEnd < 0) return null;
+    const name = Buffer.from(b.buffer, b.byteOffset + i + 1, nameEnd - i - 2).toString('latin1');
+    if (name.includes('\\') || out.has(name)) return null;
+    i = skipSpace(b, nameEnd);
+    if (b[i] !== COLON) return null;
+    i = skipSpace(b, i + 1);
+    if (i >= b.length) return null;
+    const end = skipValue(b, i);
+    if (end < 0 || end === i) return null;
+    out.set(name, [i, end]);
+    i = skipSpace(b, end);
+    if (b[i] === COMMA) { i = skipSpace(b, i + 1); continue; }
+    if (b[i] === CLOSE_OBJECT) return skipSpace(b, i + 1) === b.length ? out : null;
+    return null;
+  }
+}

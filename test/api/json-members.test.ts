@@ -1,0 +1,42 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { jsonMembers } from '../../server/api/json-members.ts';
+
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+/** The members as JSON.parse reads each value's bytes. */
+function parsedMembers(text: string): Record<string, unknown> | null {
+  const b = bytes(text);
+  const m = jsonMembers(b);
+  return m && Object.fromEntries([...m].map(([k, [s, e]]) => [k, JSON.parse(b.toString('utf8', s, e))]));
+}
+
+describe('jsonMembers: the top-level members of a JSON object body, values delimited without parsing them', () => {
+  it('finds every member of an object however it is laid out, strings with brackets, quotes and escapes included', () => {
+    fc.assert(fc.property(
+      fc.dictionary(fc.string().filter((k) => !k.includes('\\') && !k.includes('"') && k !== '__proto__'), fc.jsonValue()),
+      fc.constantFrom(undefined, 0, 2, '\t'),
+      (value, indent) => {
+        expect(parsedMembers(JSON.stringify(value, null, indent))).toEqual(JSON.parse(JSON.stringify(value)));
+      },
+    ), { numRuns: 300 });
+    expect(parsedMembers('{"a":"]}\\"[{","b":[{"c":"\\\\"}],"d":-1.5e3,"e":null,"f":true}')).toEqual({ a: ']}"[{', b: [{ c: '\\' }], d: -1500, e: null, f: true });
+  });
+
+  it('is null for what is not one plain object: other values, trailing bytes, repeated or escaped names, unbalanced brackets', () => {
+    for (const text of ['[1]', '"x"', '', '{', '{"a":1}x', '{"a":1}{}', '{"a":1,"a":2}', '{"\\u0061":1}', '{"a":[1}', '{"a":', '{"a" 1}', '{"a":1,}', '{a:1}']) {
+      expect(jsonMembers(bytes(text)), text).toBeNull();
+    }
+    expect(jsonMembers(bytes(' {} '))).toEqual(new Map());
+  });
+
+  it('never delimits a body that is not JSON into values that all parse (so a body read member by member is a body JSON.parse reads)', () => {
+    const pieces = ['{', '}', '[', ']', '"', '\\', ':', ',', ' ', 'a', '1', 'true', '"k"'];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }), (parts) => {
+      const text = parts.join('');
+      let members: Record<string, unknown> | null;
+      try { members = parsedMembers(text); } catch { return; }
+      if (members === null) return;
+      expect(JSON.parse(text)).toEqual(members);
+    }), { numRuns: 3000 });
+  });
+});
