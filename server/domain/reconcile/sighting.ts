@@ -107,7 +107,7 @@ export function relationResightings(
  * targets, and the merged records are functions of the unchanged sole assertions. Such a batch is recognised by
  * one lookup, without identifying or digesting its items one by one, and its sighting is kept once for the
  * batch: a store remembers, per batch, the run and instant it was last recognised, and every assertion it made
- * reads them as its own while they are later than the assertion's (GraphStore's embedded store: scope_batches).
+ * reads them as its own until something else writes it (the embedded store: scope_batches, store/sqlite/README.md).
  */
 export interface BatchSightingKey {
   source: string;

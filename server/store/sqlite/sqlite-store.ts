@@ -42,7 +42,7 @@ class Mutex {
 function migrateSchema(db: Database.Database) {
   const cols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'assertions\')').all().map((c) => c.name));
   if (!cols.has('digest')) db.exec('ALTER TABLE assertions ADD COLUMN digest TEXT');
-  // ... and the batch whose later sightings are theirs (schema.sql, scope_batches): none for an old row.
+  // ... and the batch whose run and sighting they read (schema.sql, scope_batches): none for an old row.
   if (!cols.has('sighting')) db.exec('ALTER TABLE assertions ADD COLUMN sighting INTEGER');
   // Scope reads by that column too (schema.sql); it replaces the index without it.
   db.exec('CREATE INDEX IF NOT EXISTS assertions_scope_sighting ON assertions (source, scope, active, sighting); DROP INDEX IF EXISTS assertions_scope');
