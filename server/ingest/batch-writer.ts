@@ -10,7 +10,7 @@ import { DomainError, UnavailableError } from '../domain/errors.ts';
 export type ObserveIngest = (source: string, seconds: number, result: IngestResult | null, refused: boolean) => void;
 
 type Idempotency = { key: string; fingerprint: string } | null;
-type Written = { result: IngestResult | DryRunResult; replayed: boolean };
+type Written = { result: IngestResult | DryRunResult; replayed: boolean; /** The store took the batch as a whole (ingest-service.ts). */ sighted?: boolean };
 
 /** The one write path for CI/relation batches: reconcile and commit, then hand the event to the feed. */
 export interface BatchWriter {
@@ -39,7 +39,7 @@ export function createBatchWriter(deps: { store: GraphStore; feed: ChangeFeed; l
 
   async function run(source: string, apply: () => Promise<IngestOutcome>): Promise<Written> {
     const started = performance.now();
-    let out;
+    let out: IngestOutcome;
     try {
       out = await apply();
     } catch (e) {
@@ -50,7 +50,7 @@ export function createBatchWriter(deps: { store: GraphStore; feed: ChangeFeed; l
     if (!out.dryRun && !out.replayed) deps.observe?.(source, (performance.now() - started) / 1000, out.result, false);
     // The store committed (transact resolves after COMMIT): the projection and the live hub hear of it now.
     if (!out.dryRun && out.event) deps.feed.offer(out.event);
-    return { result: out.result, replayed: !out.dryRun && out.replayed };
+    return { result: out.result, replayed: !out.dryRun && out.replayed, sighted: !out.dryRun && !!out.sighted };
   }
 
   return {
@@ -59,8 +59,9 @@ export function createBatchWriter(deps: { store: GraphStore; feed: ChangeFeed; l
       const out = await run(batch.source, () => ingest(deps.store, batch, {
         ...common(), dryRun: opts.dryRun, ...(opts.idempotency ? { idempotency: opts.idempotency } : {}), ...(digest ? { contentDigest: digest } : {}),
       }));
-      // Written: the content passed validation and the limits.
-      if (digest) {
+      // Written: the content passed validation and the limits. Kept only for a store that recognises batches
+      // sent again (another would parse it inside its transaction instead of before).
+      if (digest && out.sighted) {
         const key = batchSightingKey(batch, digest);
         if (key) remember(digest, key.anchor);
       }

@@ -81,7 +81,11 @@ export type IngestPhase = 'read' | 'plan' | 'write' | 'commit';
  * can take it without reading back and parsing what it just wrote.
  */
 export type IngestOutcome =
-  | { dryRun: false; result: IngestResult; event: ChangeEvent | null; /** The reply kept under the idempotency key: nothing was written. */ replayed: boolean }
+  | {
+    dryRun: false; result: IngestResult; event: ChangeEvent | null; /** The reply kept under the idempotency key: nothing was written. */ replayed: boolean;
+    /** The store took the batch as a whole (it recognises batches sent again: BatchReader.recallBatch). */
+    sighted?: boolean;
+  }
   | { dryRun: true; result: DryRunResult };
 
 /**
@@ -153,6 +157,7 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
       const retired = header.complete ? await planCompletion(tx, header, runId, now, opts, new Set(recalled.cis), new Set(recalled.relations)) : noRetirement();
       lap('plan');
       return commitBatch(tx, header, run, now, {
+        sighted: true,
         cis: retired.cis, relations: retired.relations, keys: [], batch: { key: sighting!, targets: recalled, recalled: true }, wouldRetire: retired.wouldRetire,
         // Counted per CI and relation, as item by item (two items of one CI count once).
         ciCounts: { ...countActions([]), unchanged: recalled.cis.length }, relCounts: { ...countActions([]), unchanged: recalled.relations.length },
@@ -233,6 +238,7 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
     const remember = sighting && !ciPlan.duplicates.length && soleAssertions(batch, ciPlan.items, relItems)
       ? { key: sighting, targets: { cis: [...batchIds], relations: [...relIdsNow] }, recalled: false } : undefined;
     return commitBatch(tx, batch, run, now, {
+      sighted: sighting !== null,
       cis: allCis, relations: allRels,
       keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
       resighted: fast ? { cis: [...resightedCis], relations: [...relSightings.values()] } : undefined,
@@ -255,6 +261,8 @@ interface PlannedBatch {
   duplicates?: BatchDuplicate[];
   /** The batch as a whole, recalled or to remember for next time (sighting.ts, WritePlan.batch). */
   batch?: WritePlan['batch'];
+  /** Whether the store could take it as a whole (it had a sighting key for it). */
+  sighted: boolean;
 }
 
 /** Write a planned batch with its run, event and idempotent reply, in the open transaction. */
@@ -277,7 +285,7 @@ async function commitBatch(
     ...duplicatesOf(p.duplicates ?? []),
   };
   await tx.remember({ key: idem.key, fingerprint: idem.fingerprint, result: JSON.stringify(result), createdAt: now, expiresAt: later(now, ttlMs) });
-  return { dryRun: false as const, result, event: event && seq > 0 ? { seq, ...event } : null, replayed: false };
+  return { dryRun: false as const, result, event: event && seq > 0 ? { seq, ...event } : null, replayed: false, sighted: p.sighted };
 }
 
 /**
