@@ -10,7 +10,7 @@ import {
   assertionColumns, effectiveSighting, SIGHTING_JOIN, type AssertionRow, type CiJson, type CiRow, type RelationJson, type RelationRow,
 } from './rows.ts';
 import { batchMetaTx, prepareSightings, type BatchMetaStatements } from './batch-meta.ts';
-import { encodeChanges } from './event-codec.ts';
+import { encodeChanges, encodeChangesAsync } from './event-codec.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -98,8 +98,12 @@ function groupAssertions(rows: AssertionRow[]): Map<string, StoredAssertion[]> {
   return out;
 }
 
-/** The BatchTx port over one open SQLite transaction; every call is synchronous underneath. */
-export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): BatchTx {
+/**
+ * The BatchTx port over one open SQLite transaction; every statement is synchronous underneath. `offload`: the
+ * batch's event may be deflated off the event loop while its statements run (the store's reads then go on over
+ * their own connection; a memory store reads over this one, which must not be seen mid-transaction).
+ */
+export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, offload = false): BatchTx {
   const withAssertions = (rows: RelationRow[]): ExistingRelation[] => {
     if (!rows.length) return [];
     const a = groupAssertions(s.loadAssertions.all(JSON.stringify(rows.map((r) => r.id))));
@@ -180,6 +184,9 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
       return r ? { runId: r.run_id, source: r.source, scope: r.scope, startedAt: r.started_at, lastBatchAt: r.last_batch_at, completedAt: r.completed_at, batches: r.batches } : null;
     },
     async write(plan: WritePlan) {
+      const event = plan.event && offload ? encodeChangesAsync(plan.event.changes) : null;
+      // Awaited below; marked handled now so that a statement failing first leaves no unhandled rejection behind.
+      event?.catch(() => undefined);
       meta.setLastBatchAt.run(plan.now);
       const sighting = prepareSightings(meta, plan, touchedTargets(plan));
       // The row id the assertions of a batch applied in full point at (a recalled batch writes no assertion of its own).
@@ -215,7 +222,8 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements): Ba
       }
       s.upsertRun.run(r.runId, r.source, r.scope, r.startedAt, r.lastBatchAt, r.completedAt, r.batches);
       if (!plan.event) return 0;
-      return Number(s.insertEvent.run(plan.event.at, plan.event.source, encodeChanges(plan.event.changes)).lastInsertRowid);
+      const changes = event ? await event : encodeChanges(plan.event.changes);
+      return Number(s.insertEvent.run(plan.event.at, plan.event.source, changes).lastInsertRowid);
     },
   };
 }

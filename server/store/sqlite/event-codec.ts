@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
  * How the embedded store keeps a change event's records. An event carries every record its batch changed, in
@@ -12,6 +12,16 @@ const COMPRESS_ABOVE = 4096;
 export function encodeChanges(changes: unknown): string | Buffer {
   const json = JSON.stringify(changes);
   return json.length > COMPRESS_ABOVE ? deflateRawSync(json, { level: 1 }) : json;
+}
+
+/**
+ * The same, deflating on libuv's thread pool: a batch starts it before its statements and awaits it after them,
+ * so the ~10 ms of deflating a first load's 1,000-CI event runs beside the inserts instead of after them.
+ */
+export function encodeChangesAsync(changes: unknown): Promise<string | Buffer> {
+  const json = JSON.stringify(changes);
+  if (json.length <= COMPRESS_ABOVE) return Promise.resolve(json);
+  return new Promise((resolve, reject) => deflateRaw(json, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
 /** The JSON text of a stored `changes` column, whichever way it was kept. */

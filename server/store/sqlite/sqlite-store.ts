@@ -154,7 +154,7 @@ export class SqliteStore implements GraphStore {
     return this.mutex.run(async () => {
       this.writer.exec(opts.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
       try {
-        const out = await fn(sqliteBatchTx(this.batch, this.meta));
+        const out = await fn(sqliteBatchTx(this.batch, this.meta, this.reader !== this.writer));
         this.writer.exec(opts.readOnly ? 'ROLLBACK' : 'COMMIT');
         return out;
       } catch (e) {
