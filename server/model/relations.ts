@@ -29,9 +29,10 @@ export const RelationTypeName = z.enum(['DEPENDS_ON', 'RUNS_ON', 'PART_OF', 'OWN
 export type RelationTypeName = z.infer<typeof RelationTypeName>;
 
 /** `minUp` is a count of providers or a percentage such as "50%" (iTop's redundancy). */
+export const minUpShare = /^(100|[1-9]?\d)(\.\d+)?%$/;
 export const MinUp = z.union([
   z.number().int().min(0),
-  z.string().regex(/^(100|[1-9]?\d)(\.\d+)?%$/, 'a percentage such as "50%"'),
+  z.string().regex(minUpShare, 'a percentage such as "50%"'),
 ]);
 export type MinUp = z.infer<typeof MinUp>;
 
