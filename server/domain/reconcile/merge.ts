@@ -50,6 +50,7 @@ export interface MergedCi {
 export function mergeCi(ciClass: string, assertions: RankedAssertion<AssertedCiValues>[], fallback: MergedCi): MergedCi {
   const active = assertions.filter((a) => a.active);
   if (active.length === 0) return fallback;
+  if (active.length === 1) return mergeSole(active[0].values, fallback);
   const pick = <K extends 'name' | 'environment' | 'tier' | 'owner'>(field: K) =>
     winner(active.filter((a) => a.values[field] !== undefined), ciClass, field)?.values[field];
   // Keys come from input: null-prototype objects and own-property checks (`toString`, `__proto__` are just names).
@@ -75,6 +76,28 @@ export function mergeCi(ciClass: string, assertions: RankedAssertion<AssertedCiV
     attributes,
     identifiers,
   };
+}
+
+/**
+ * One active source (every CI of a first load, most of an estate): its values are the CI's, exactly as the
+ * ranking above would pick them field by field, without its per-key filtering and copying.
+ */
+function mergeSole(v: AssertedCiValues, fallback: MergedCi): MergedCi {
+  return {
+    name: v.name ?? fallback.name,
+    environment: v.environment ?? fallback.environment,
+    tier: v.tier ?? null,
+    owner: v.owner ?? null,
+    attributes: sortedCopy(v.attributes),
+    identifiers: sortedCopy(v.identifiers),
+  };
+}
+
+/** Own keys in sorted order on a null-prototype object (keys come from input). */
+function sortedCopy<T>(o: Record<string, T> | undefined): Record<string, T> {
+  const out: Record<string, T> = Object.create(null);
+  if (o) for (const k of Object.keys(o).sort()) out[k] = o[k];
+  return out;
 }
 
 /** Stable JSON for change detection: object keys sorted at every level. */
