@@ -13,8 +13,14 @@ const OPENED = 'valid_to IS NULL AND valid_from > ? AND valid_from <= ?';
  * What appeared, vanished and changed between two instants: only entities with a version boundary
  * inside (from, to] are looked at, so the cost follows the amount of change, not the estate size.
  * Open versions are the rows of `cis` and `relations`; closed ones are in the version tables.
+ * Each entity is read as of `from` and as of `to` in slices of about `sliceMs`: thousands of them
+ * (a window over a first load) never hold the event loop. Both instants are in the past of any batch
+ * committed in between (a batch's instant follows the last committed one), so the slices agree.
  */
-export function diff(db: Database.Database, st: ReadStatements, from: string, to: string, limit: number): DiffResult {
+/** The longest one turn of the diff holds the event loop before it lets other requests in. */
+export const DIFF_SLICE_MS = 15;
+
+export async function diff(db: Database.Database, st: ReadStatements, from: string, to: string, limit: number, sliceMs = DIFF_SLICE_MS): Promise<DiffResult> {
   // Each query stops at limit + 1 (a UNION would sort every touched id before its LIMIT: the whole estate for a
   // window over a first load); an id found by both is counted once.
   // Table and column names are literals of this function, never input.
@@ -40,11 +46,19 @@ export function diff(db: Database.Database, st: ReadStatements, from: string, to
     cis: { added: [], removed: [], changed: [] },
     relations: { added: [], removed: [], changed: [] },
   };
+  let since = performance.now();
+  const turn = async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise((r) => setImmediate(r));
+    since = performance.now();
+  };
   for (const { id } of touchedCis.slice(0, limit)) {
     classify<CiRecord>(out.cis, getCi(st, id, from), getCi(st, id, to), CI_BOOKKEEPING);
+    await turn();
   }
   for (const { id } of touchedRels.slice(0, limit)) {
     classify<RelationRecord>(out.relations, relAt(id, from), relAt(id, to), RELATION_BOOKKEEPING);
+    await turn();
   }
   return out;
 }
