@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { useTempDirs } from '../helpers/temp-dirs.ts';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { diff } from '../../server/store/sqlite/diff.ts';
@@ -12,12 +11,10 @@ const svc = (name: string, v = 1) => ({ class: 'service' as const, name, environ
 const ref = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
 
 describe('a diff of many changes on the embedded store', () => {
-  const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+  const tempDir = useTempDirs();
 
   it('lets other work run between its slices, and answers exactly as one synchronous read does', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sg-diff-'));
-    dirs.push(dir);
+    const dir = tempDir('sg-diff-');
     const file = join(dir, 'test.db');
     const store = new SqliteStore({ file, synchronous: 'NORMAL' });
     await store.init();

@@ -1,7 +1,6 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
+import { useTempDirs } from '../helpers/temp-dirs.ts';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { openSqliteExport } from '../../server/store/sqlite/export-rows.ts';
@@ -37,12 +36,10 @@ function exported(file: string) {
 }
 
 describe('an embedded store file written when open versions were also kept in the version tables', () => {
-  const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+  const tempDir = useTempDirs();
 
   it('exports the same versions before it is opened, converts once when opened, answers exactly as before and takes new versions', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sg-open-versions-'));
-    dirs.push(dir);
+    const dir = tempDir('sg-open-versions-');
     const file = join(dir, 'old.db');
     const c = clock();
     const instants = [new Date(Date.parse(c.at()) - 1).toISOString()];

@@ -1,7 +1,6 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
+import { useTempDirs } from '../helpers/temp-dirs.ts';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { clock, push } from './contract.ts';
@@ -9,12 +8,10 @@ import { clock, push } from './contract.ts';
 const svc = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
 
 describe('an embedded store file written before assertions had digests and batch sightings', () => {
-  const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+  const tempDir = useTempDirs();
 
   it('opens, gains the column, and re-syncs its old assertions with the same answers', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sg-upgrade-'));
-    dirs.push(dir);
+    const dir = tempDir('sg-upgrade-');
     const file = join(dir, 'old.db');
     const c = clock();
     let store = new SqliteStore({ file });
