@@ -25,6 +25,8 @@ const nodeIds = (p: Page) => sg(p, (s) => s.map.graph.nodes.map((n) => n.id).sor
 async function tab(p: Page, name: string) {
   await p.getByRole('navigation', { name: 'Views' }).getByRole('link', { name, exact: true }).click();
 }
+/** Whether the Impact page is computing (its Compute button is disabled meanwhile). */
+const busy = (p: Page) => p.getByRole('button', { name: 'Compute impact' }).isDisabled();
 const details = (p: Page) => p.getByRole('complementary', { name: 'Selected CI' });
 
 beforeAll(async () => {
@@ -60,7 +62,10 @@ describe('a blast radius in the address', () => {
     await tab(page, 'Map');
     await page.waitForURL((u) => u.pathname === '/map' && u.searchParams.get('impact') === `change:${change.id}`);
     await mapSettled(page);
-    await page.getByRole('status').filter({ hasText: `Blast radius of change ${change.id}` }).waitFor();
+    // The panel names the change by its title, linked to its page, the id beside it.
+    const named = page.getByRole('status').filter({ hasText: `Blast radius of change “address: patch the database” (${change.id})` });
+    await named.waitFor();
+    expect(await named.getByRole('link', { name: '“address: patch the database”' }).getAttribute('href')).toBe(`/changes/${change.id}`);
     expect(await nodeIds(page)).toEqual(shown);
     const blast = await withClass(page, 'blast');
     expect(blast.length).toBeGreaterThan(1);
@@ -72,7 +77,7 @@ describe('a blast radius in the address', () => {
     await page.reload();
     await mapSettled(page);
     expect(page.url()).toBe(url);
-    await page.getByRole('status').filter({ hasText: `Blast radius of change ${change.id}` }).waitFor();
+    await page.getByRole('status').filter({ hasText: `Blast radius of change “address: patch the database”` }).waitFor();
     expect(await nodeIds(page)).toEqual(shown);
     expect(await withClass(page, 'blast')).toEqual(blast);
     await screenshot(page, 'address-2-change-reloaded');
@@ -82,6 +87,7 @@ describe('a blast radius in the address', () => {
     try {
       await second.goto(url);
       await mapSettled(second);
+      await second.getByRole('status').filter({ hasText: '“address: patch the database”' }).waitFor();
       expect(await nodeIds(second)).toEqual(shown);
       expect(await withClass(second, 'blast')).toEqual(blast);
       expect(await withClass(second, 'touched')).toEqual([db.id]);
@@ -115,6 +121,69 @@ describe('a blast radius in the address', () => {
     expect(await withClass(page, 'impact-down')).toEqual(hit);
     await screenshot(page, 'address-4-incident-reloaded');
   }, 90_000);
+});
+
+describe("the Impact page's analysis in its address", () => {
+  it('keeps the failed CIs, their states and what they hit through a reload and a second tab', async () => {
+    const other = (await srv.api('/api/v1/cis?class=load_balancer&limit=1')).body.items[0] as { id: string; name: string };
+    await page.goto(`${srv.url}/impact`);
+    const failedList = page.getByRole('list', { name: 'Failed CIs' });
+    const search = page.getByRole('combobox', { name: 'Add a failed CI' });
+    for (const ci of [db, other]) {
+      await search.fill(ci.name);
+      await page.getByRole('option').filter({ hasText: ci.name }).first().click();
+    }
+    await expect.poll(() => failedList.getByRole('listitem').count()).toBe(2);
+    await page.getByRole('combobox', { name: `State of ${other.name}` }).selectOption('degraded');
+    // Each edit writes the list into the address, in the map's syntax.
+    await page.waitForURL((u) => u.pathname === '/impact' && u.searchParams.get('impact') === `down:${db.id},degraded:${other.id}`);
+    expect(page.url()).toContain(`impact=down:${db.id},degraded:${other.id}`);
+    // The analysis follows the list without another click.
+    const summary = page.locator('.summary');
+    await summary.waitFor();
+    await expect.poll(() => busy(page)).toBe(false);
+    const text = await summary.textContent();
+    const services = await page.getByRole('list', { name: /Tier .* services/ }).first().textContent();
+    await screenshot(page, 'address-6-impact-page');
+    const url = page.url();
+
+    // A reload shows the same list (by name, looked up), the same states and the same analysis.
+    await page.reload();
+    await summary.waitFor();
+    await failedList.getByText(other.name).waitFor();
+    await failedList.getByText(db.name).waitFor();
+    expect(await page.getByRole('combobox', { name: `State of ${other.name}` }).inputValue()).toBe('degraded');
+    expect(await page.getByRole('combobox', { name: `State of ${db.name}` }).inputValue()).toBe('down');
+    await expect.poll(() => summary.textContent()).toBe(text);
+    expect(await page.getByRole('list', { name: /Tier .* services/ }).first().textContent()).toBe(services);
+    await screenshot(page, 'address-7-impact-reloaded');
+
+    // The link pasted into a second tab (signed in by the first one) shows it too.
+    const second = await b.context.newPage();
+    try {
+      await second.goto(url);
+      await second.locator('.summary').waitFor();
+      await expect.poll(() => second.locator('.summary').textContent()).toBe(text);
+      await second.getByRole('list', { name: 'Failed CIs' }).getByText(other.name).waitFor();
+      await screenshot(second, 'address-8-impact-second-tab');
+    } finally { await second.close(); }
+
+    // Another view and back through the navigation: the Impact link carries the analysis.
+    await tab(page, 'Changes');
+    await page.getByRole('heading', { name: 'Changes' }).waitFor();
+    await tab(page, 'Impact');
+    await page.waitForURL((u) => u.pathname === '/impact' && u.searchParams.get('impact') === `down:${db.id},degraded:${other.id}`);
+    await expect.poll(() => summary.textContent()).toBe(text);
+
+    // Removing one recomputes and rewrites the address; Clear empties both.
+    await page.getByRole('button', { name: `Remove ${other.name}` }).click();
+    await page.waitForURL((u) => u.searchParams.get('impact') === `down:${db.id}`);
+    await expect.poll(async () => (await summary.textContent()) !== text).toBe(true);
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/impact' && !u.searchParams.has('impact'));
+    expect(await summary.count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
 
 describe('the selection belongs to where it was made', () => {
