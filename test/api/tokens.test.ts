@@ -79,6 +79,44 @@ describe('tokens: list, revoke, expiry, last use (issue 10, item 8)', () => {
     expect(r.status).toBe(400);
     expect((await s.api('/api/v1/whoami')).status).toBe(200);
   });
+
+  it('rotates a token: a new secret with the same name, role, team and expiry; the old one refused at once, its live connections closed', async () => {
+    const made = (await s.api('/api/v1/tokens', { body: { name: 'payments on-call', role: 'change-manager', team: 'payments', expiresInDays: 30 } })).body;
+    const live = await watch(s, made.token);
+    const r = await s.api(`/api/v1/tokens/${made.id}/rotate`, { method: 'POST' });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ name: 'payments on-call', role: 'change-manager', team: 'payments', expiresAt: made.expiresAt, replaces: made.id, lastUsedAt: null });
+    expect(r.body.token).toMatch(/^sg_/);
+    expect(r.body.token).not.toBe(made.token);
+    expect(r.body.id).not.toBe(made.id);
+    // The old secret: refused from the next request, its live connection closed as revoked.
+    expect(await live.closed).toBe(4401);
+    expect(live.messages.at(-1)).toMatchObject({ type: 'error', code: 'revoked' });
+    expect((await s.api('/api/v1/cis', { token: made.token })).status).toBe(401);
+    // The new one does what the old one did.
+    expect((await s.api('/api/v1/whoami', { token: r.body.token })).body).toMatchObject({ id: r.body.id, role: 'change-manager', team: 'payments' });
+    const items = (await s.api('/api/v1/tokens')).body.items as { id: string; name: string }[];
+    expect(items.filter((t) => t.name === 'payments on-call').map((t) => t.id)).toEqual([r.body.id]);
+    expect(JSON.stringify(items)).not.toContain(r.body.token);
+  });
+
+  it('refuses to rotate an unknown, an expired or its own token, and changes nothing then', async () => {
+    const before = (await s.api('/api/v1/tokens')).body.items.length;
+    const unknown = await s.api('/api/v1/tokens/tok-nosuch/rotate', { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBeTypeOf('string');
+    const me = (await s.api('/api/v1/whoami')).body;
+    expect((await s.api(`/api/v1/tokens/${me.id}/rotate`, { method: 'POST' })).status).toBe(400);
+    expect((await s.api('/api/v1/whoami')).status).toBe(200);
+    const soon = (await s.api('/api/v1/tokens', { body: { name: 'short-lived', role: 'viewer', expiresAt: new Date(Date.now() + 1500).toISOString() } })).body;
+    await new Promise((res) => setTimeout(res, 1600));
+    const expired = await s.api(`/api/v1/tokens/${soon.id}/rotate`, { method: 'POST' });
+    expect(expired.status).toBe(400);
+    expect(expired.body.error.details.problems[0]).toMatchObject({ path: ['expiresAt'], code: 'expired' });
+    expect((await s.api('/api/v1/tokens')).body.items.length).toBe(before + 1);
+    // Only an admin rotates.
+    expect((await s.api(`/api/v1/tokens/${soon.id}/rotate`, { method: 'POST', token: await s.tokenFor('change-manager') })).status).toBe(403);
+  });
 });
 
 describe('the generated admin token', () => {

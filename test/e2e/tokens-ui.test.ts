@@ -135,4 +135,48 @@ describe('tokens in the UI', () => {
     await mapSettled(page);
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('rotating a token gives a new secret for the same name, role and team; the old one\'s tabs are signed out, the new link signs them in', async () => {
+    const made = (await srv.api('/api/v1/tokens', { body: { name: 'e2e: wall screen', role: 'viewer', team: 'sre', expiresInDays: 30 } })).body;
+    const [first, second] = other!.context.pages();
+    await first.goto(`${srv.url}/map#token=${encodeURIComponent(made.token)}`);
+    await mapSettled(first);
+    await first.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await second.reload();
+    await mapSettled(second);
+    await second.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+
+    await page.goto(`${srv.url}/tokens`);
+    const row = page.getByRole('table', { name: 'Tokens' }).getByRole('row').filter({ hasText: 'e2e: wall screen' });
+    await row.getByRole('button', { name: 'Rotate e2e: wall screen' }).click();
+    await row.getByRole('button', { name: 'Rotate “e2e: wall screen” now' }).click();
+    const rotated = page.getByRole('region', { name: 'New token' });
+    await rotated.getByText('Token “e2e: wall screen” rotated.').waitFor();
+    const fresh = await rotated.getByLabel('Secret').inputValue();
+    const freshLink = await rotated.getByLabel('Signed-in link').inputValue();
+    expect(fresh).not.toBe(made.token);
+    // One row for the name, with the same role, team and expiry.
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toMatch(/viewer\s*sre/);
+    const me = (await srv.api('/api/v1/whoami', { token: fresh })).body;
+    expect(me).toMatchObject({ name: 'e2e: wall screen', role: 'viewer', team: 'sre', expiresAt: made.expiresAt });
+    await screenshot(page, 'tokens-5-rotated');
+
+    // The old secret's tabs are signed out at once and told why, as by a revocation.
+    for (const p of [first, second]) await p.getByRole('alert').filter({ hasText: 'Signed out: your token was revoked' }).waitFor();
+    expect((await srv.api('/api/v1/cis', { token: made.token })).status).toBe(401);
+    // The new link, pasted into one tab, signs both in again.
+    await first.goto(freshLink);
+    await mapSettled(first);
+    await first.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await second.reload();
+    await mapSettled(second);
+    await screenshot(second, 'tokens-6-new-secret-second-tab');
+    // After a reload of the admin's page the secret is gone for good.
+    await rotated.getByRole('button', { name: 'Done' }).click();
+    await page.reload();
+    await row.waitFor();
+    expect(await page.content()).not.toContain(fresh);
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

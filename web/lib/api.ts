@@ -165,6 +165,10 @@ export class Api {
   revokeToken(id: string) {
     return this.call<void>('DELETE', `/tokens/${encodeURIComponent(id)}`);
   }
+  /** Rotate a token (admin): a new secret for the same name, role, team and expiry (in this reply only); the old one is revoked. */
+  rotateToken(id: string) {
+    return this.call<TokenInfo & { token: string; replaces: string }>('POST', `/tokens/${encodeURIComponent(id)}/rotate`);
+  }
   rootCause(incidents: string[]) {
     return this.call<RootCauseReply>('POST', '/root-cause', { incidents });
   }

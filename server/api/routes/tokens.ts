@@ -17,7 +17,7 @@ export const CreateTokenBody = z.strictObject({
 
 /**
  * Tokens (admin): issue one (its secret is in this reply only), list them (never a secret or its hash),
- * revoke one (refused at once on every route of this process, within seconds on other API workers; live
+ * rotate one (a new secret, same name/role/team/expiry, the old one revoked as below), revoke one (refused at once on every route of this process, within seconds on other API workers; live
  * connections that carry it are closed).
  */
 export function tokenRoutes(deps: { store: GraphStore; revoked(id: string): void; now?: () => number }): ApiRoutes {
@@ -41,6 +41,23 @@ export function tokenRoutes(deps: { store: GraphStore; revoked(id: string): void
       if (!(await deps.store.revokeToken(id))) throw new NotFoundError(`no token ${id}`);
       deps.revoked(id);
       res.status(204).end();
+    })
+    .route({ method: 'post', path: '/tokens/:id/rotate', summary: 'Rotate a token: a new secret for the same name, role, team and expiry (in this reply only); the old one is revoked at once, its live connections closed', role: 'admin', status: 201, response: TokenInfo.extend({ token: z.string(), replaces: z.string() }) }, async (req, res) => {
+      const id = req.params.id as string;
+      // Rotating the token this request carries would sign this very tab out half-way; like revoking, use another admin token.
+      if (id === req.principal!.id) throw new InputError('a token cannot rotate itself; rotate it with another admin token');
+      const old = (await deps.store.listTokens()).find((t) => t.id === id);
+      if (!old) throw new NotFoundError(`no token ${id}`);
+      if (old.expiresAt && Date.parse(old.expiresAt) <= now()) throw new InputError('the token has expired: a new one would expire at once; create a new token instead', { problems: [{ path: ['expiresAt'], code: 'expired', message: `expired at ${old.expiresAt}` }] });
+      const { token, info } = await issueToken(deps.store, old.name, old.role, undefined, old.team ?? null, old.expiresAt ?? null);
+      // Revoked after the new one is stored: a failure in between leaves the old secret working, never neither.
+      if (!(await deps.store.revokeToken(id))) {
+        // Someone revoked it meanwhile: the rotation did not happen, so the new secret must not live either.
+        await deps.store.revokeToken(info.id);
+        throw new NotFoundError(`no token ${id}`);
+      }
+      deps.revoked(id);
+      res.status(201).json({ token, ...info, replaces: id });
     })
     .route({ method: 'get', path: '/whoami', summary: 'The token this request carries (never its secret)', role: 'viewer', response: TokenInfo }, (req, res) => {
       res.json(req.principal);
