@@ -1,12 +1,7 @@
-// CIs with a version boundary inside (from, to], each with its version at `from` and at `to`: the cost
-// follows the amount of change, not the size of the estate.
-// Parameters: $from STRING, $to STRING, $limit INTEGER (the caller's limit plus one, to detect truncation).
-// Returns: id, before (list of at most one CIVersion map), after (likewise), ordered by id.
-MATCH (v:CIVersion)
-WHERE (v.validFrom > $from AND v.validFrom <= $to) OR (v.validTo > $from AND v.validTo <= $to)
-WITH DISTINCT v.ciId AS id
-ORDER BY id
-LIMIT $limit
+// One slice of a diff's CIs (ids from diff-ci-ids), each with its version at `from` and at `to`.
+// Parameters: $from STRING, $to STRING, $ids LIST<STRING> (a few hundred at most).
+// Returns: id, before (list of at most one CIVersion map), after (likewise), in the order of $ids.
+UNWIND $ids AS id
 RETURN id,
        COLLECT {
          MATCH (a:CIVersion {ciId: id})
@@ -18,4 +13,3 @@ RETURN id,
          WHERE b.validFrom <= $to AND (b.validTo IS NULL OR b.validTo > $to)
          RETURN properties(b)
        } AS after
-ORDER BY id

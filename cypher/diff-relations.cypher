@@ -1,11 +1,7 @@
-// Relations with a version boundary inside (from, to], each with its version at `from` and at `to`.
-// Parameters: $from STRING, $to STRING, $limit INTEGER (the caller's limit plus one).
-// Returns: id, before (list of at most one RelationVersion map), after (likewise), ordered by id.
-MATCH (v:RelationVersion)
-WHERE (v.validFrom > $from AND v.validFrom <= $to) OR (v.validTo > $from AND v.validTo <= $to)
-WITH DISTINCT v.relId AS id
-ORDER BY id
-LIMIT $limit
+// One slice of a diff's relations (ids from diff-relation-ids), each with its version at `from` and at `to`.
+// Parameters: $from STRING, $to STRING, $ids LIST<STRING> (a few hundred at most).
+// Returns: id, before (list of at most one RelationVersion map), after (likewise), in the order of $ids.
+UNWIND $ids AS id
 RETURN id,
        COLLECT {
          MATCH (a:RelationVersion {relId: id})
@@ -17,4 +13,3 @@ RETURN id,
          WHERE b.validFrom <= $to AND (b.validTo IS NULL OR b.validTo > $to)
          RETURN properties(b)
        } AS after
-ORDER BY id

@@ -12,7 +12,7 @@ export const cypherDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const queryNames = [
   'append-entries', 'append-event', 'await-indexes', 'bench-reachability', 'ci-detail', 'ci-status', 'close-ci-versions',
   'close-relation-versions', 'count-all', 'count-tokens', 'create-cis', 'create-relations', 'create-token', 'delete-all',
-  'diff-cis', 'diff-relations', 'doc-version', 'ensure-counter', 'events-since', 'events-taken', 'find-token', 'get-checkpoints', 'get-cis',
+  'diff-ci-ids', 'diff-cis', 'diff-relation-ids', 'diff-relations', 'doc-version', 'ensure-counter', 'events-since', 'events-taken', 'find-token', 'get-checkpoints', 'get-cis',
   'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'last-seen', 'latest-seq', 'list-cis', 'list-tokens', 'list-alerts', 'list-alerts-as-of', 'list-docs', 'list-entries', 'load-cis',
   'load-relations-by-id', 'load-relations-by-triple', 'lock-writes', 'lookup-keys', 'merge-ci-versions', 'merge-keys',
   'merge-relation-versions', 'merge-tokens', 'purge-idempotency', 'put-docs', 'recall-idempotency', 'relations-among',
