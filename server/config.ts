@@ -62,6 +62,11 @@ export const settings = {
   dataDir: setting('SERVICEGRAPH_DATA_DIR', path, () => resolve('./data')),
   store: setting('SERVICEGRAPH_STORE', oneOf(['sqlite', 'neo4j'] as const), 'sqlite'),
   sqliteSync: setting('SERVICEGRAPH_SQLITE_SYNC', oneOf(['NORMAL', 'FULL'] as const), 'NORMAL'),
+  /**
+   * Ingest batches written on a thread of their own with its own SQLite connection (auto: for the store file the
+   * server opens; on: also for a SQLite file store handed to startServer; off: on the main thread, as reads).
+   */
+  ingestThread: setting('SERVICEGRAPH_INGEST_THREAD', oneOf(['auto', 'on', 'off'] as const), 'auto'),
   adminToken: setting('SERVICEGRAPH_ADMIN_TOKEN', optional(text(500)), undefined),
   maxRetireShare: setting('SERVICEGRAPH_RETIRE_GUARD', decimal(0, 1), 0.2),
   /** How long an ingest batch's reply is kept under its Idempotency-Key (ms; set in hours). */

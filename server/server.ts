@@ -21,6 +21,9 @@ import { Reassessor } from './impact/reassessor.ts';
 import { OtlpReceiver } from './otlp/receiver.ts';
 import { joinOtlpGroup } from './otlp/group.ts';
 import { createBatchWriter } from './ingest/batch-writer.ts';
+import { serveIngest } from './ingest/ingest-request.ts';
+import { IngestThread } from './ingest/ingest-thread.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { createApp } from './api/app.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './ops/metrics.ts';
@@ -92,6 +95,19 @@ export async function ensureAdminToken(store: GraphStore, config: Pick<Config, '
   return token;
 }
 
+/** How long the writer thread's connection waits for a write lock held by the main thread or another process. */
+const INGEST_THREAD_BUSY_MS = 30_000;
+
+/**
+ * The store file the ingest writer thread opens, or null to write batches on the main thread: SQLite on a file
+ * only (a memory database is private to its connection; Neo4j has no event loop of ours to spare), for the store
+ * the server opened itself unless the setting is `on`.
+ */
+export function ingestThreadFile(setting: Config['ingestThread'], store: GraphStore, injected: boolean): string | null {
+  if (setting === 'off' || !(store instanceof SqliteStore) || store.file === ':memory:') return null;
+  return setting === 'on' || !injected ? store.file : null;
+}
+
 /**
  * The composition root: the one place that builds the server, in one direction,
  * config → store → change feed → projection → services → routes → HTTP, handing each part only the
@@ -115,7 +131,21 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
 
   // Services.
   const { limits, maxRetireShare } = config;
-  const writer = createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: (...a) => metrics.observeIngest(...a) });
+  const observeIngest = (...a: Parameters<Metrics['observeIngest']>) => metrics.observeIngest(...a);
+  const writer = createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: observeIngest });
+  // Ingest batches on a writer thread of their own (SERVICEGRAPH_INGEST_THREAD): they never wait for the reads this loop serves.
+  const threadFile = ingestThreadFile(config.ingestThread, store, opts.store !== undefined);
+  let ingestThread: IngestThread | null = null;
+  try {
+    ingestThread = threadFile === null ? null : await IngestThread.start({
+      file: threadFile, synchronous: (store as SqliteStore).synchronous, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs,
+      busyTimeoutMs: INGEST_THREAD_BUSY_MS, feed, observe: observeIngest, log: (m) => logger.error(m),
+    });
+  } catch (e) {
+    feed.stop(); topology.stop(); await store.close();
+    throw new StartError(`the ingest writer thread did not start (${(e as Error).message}); set SERVICEGRAPH_INGEST_THREAD=off to write batches on the main thread`);
+  }
+  const ingest = ingestThread ? ingestThread.serve : (r: Parameters<typeof serveIngest>[1]) => serveIngest(writer, r);
   const records = new Records(store, feed);
   // Live maps and impact answers already given, reused while nothing they read has changed (reads under many readers).
   const maps = new LiveMapCache();
@@ -139,7 +169,10 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const projectionSeq = () => topology.seq;
   const readyNow = () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs });
 
-  const health = () => healthReport({ store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs, loops: [hub.loopStatus],
+  const health = () => healthReport({
+    store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs,
+    loops: [hub.loopStatus, ...(ingestThread ? [ingestThread.status()] : [])],
+    down: ingestThread && !ingestThread.up ? [`the ingest writer thread is not running (${ingestThread.status().lastError ?? 'starting'}); batches get 503 until it restarts`] : [],
     details: { alerts: alerts.loop, reassessor: reassessor.status },
   });
 
@@ -156,7 +189,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
     api: [
       tokenRoutes({ store, revoked: (id) => { for (const f of onRevoke) f(id); } }),
-      ingestRoutes({ writer }),
+      ingestRoutes({ ingest }),
       ciRoutes({ store, limits }),
       graphRoutes({ store, topology, maps, limits, edgeState: config.edgeState }),
       diffRoutes({ store, limits }),
@@ -202,6 +235,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     feed.stop();
     topology.stop();
     await hub.close();
+    await ingestThread?.close();
     await store.close();
     throw e;
   }
@@ -216,7 +250,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
       });
     } catch (e) {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
-      feed.stop(); topology.stop(); await hub.close(); await otlp.stop(); await store.close();
+      feed.stop(); topology.stop(); await hub.close(); await otlp.stop(); await ingestThread?.close(); await store.close();
       throw new StartError(`OTLP/gRPC cannot listen on ${config.host}:${config.otlpGrpcPort} (${(e as Error).message}); set SERVICEGRAPH_OTLP_GRPC_PORT to a free port, or to off`);
     }
   }
@@ -230,6 +264,8 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
       feed.stop();
       await hub.close();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      // Batches already handed to the writer thread finish and commit; then its connection closes.
+      await ingestThread?.close();
       await grpc?.close();
       await otlp.stop();
       alerts.stop();

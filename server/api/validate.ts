@@ -13,7 +13,12 @@ function summarize(problems: ReturnType<typeof issuesToProblems>): string {
 }
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const r = schema.safeParse(req.body ?? {});
+  return parseBodyValue(schema, req.body);
+}
+
+/** `parseBody` for a body read apart from its request (the ingest writer thread). */
+export function parseBodyValue<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const r = schema.safeParse(body ?? {});
   if (!r.success) {
     const problems = issuesToProblems(r.error);
     throw new InputError(`invalid request body: ${summarize(problems)}`, { problems });

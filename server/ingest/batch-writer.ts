@@ -10,7 +10,7 @@ import { DomainError, UnavailableError } from '../domain/errors.ts';
 export type ObserveIngest = (source: string, seconds: number, result: IngestResult | null, refused: boolean) => void;
 
 type Idempotency = { key: string; fingerprint: string } | null;
-type Written = { result: IngestResult | DryRunResult; replayed: boolean; /** The store took the batch as a whole (ingest-service.ts). */ sighted?: boolean };
+export type Written = { result: IngestResult | DryRunResult; replayed: boolean; /** The store took the batch as a whole (ingest-service.ts). */ sighted?: boolean };
 
 /** The one write path for CI/relation batches: reconcile and commit, then hand the event to the feed. */
 export interface BatchWriter {
@@ -28,7 +28,8 @@ export interface BatchWriter {
 /** Contents remembered as seen (digest -> anchor): a few per batch of every collector's estate. */
 const SEEN_CONTENTS = 20_000;
 
-export function createBatchWriter(deps: { store: GraphStore; feed: ChangeFeed; limits: Limits; maxRetireShare: number; idempotencyTtlMs: number; observe?: ObserveIngest }): BatchWriter {
+/** `feed`: told of each committed event (this process's change feed; the writer thread sends it back with the reply). */
+export function createBatchWriter(deps: { store: GraphStore; feed: Pick<ChangeFeed, 'offer'>; limits: Limits; maxRetireShare: number; idempotencyTtlMs: number; observe?: ObserveIngest }): BatchWriter {
   const seen = new Map<string, string>();
   const remember = (digest: string, anchor: string) => {
     seen.delete(digest);

@@ -27,8 +27,10 @@ export interface HealthReport {
  */
 export function healthReport(input: {
   store: string; feed: FeedStatus; projectionSeq: number; maxLagMs: number; loops: LoopStatus[]; pid?: number; details?: Record<string, unknown>;
+  /** Parts that are down (the ingest writer thread between a crash and its restart): each a reason for 503. */
+  down?: string[];
 }): HealthReport {
-  const reasons: string[] = [];
+  const reasons: string[] = [...input.down ?? []];
   const { feed } = input;
   if (feed.lagMs > input.maxLagMs) {
     reasons.push(`the projection is ${Math.round(feed.lagMs / 1000)} s behind the store (more than ${Math.round(input.maxLagMs / 1000)} s)${feed.lastError ? `: ${feed.lastError}` : ''}`);

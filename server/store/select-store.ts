@@ -3,6 +3,12 @@ import type { Config } from '../config.ts';
 import type { GraphStore } from './port.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 
+/**
+ * The main thread's connection never blocks on the write lock another connection holds (the ingest writer thread,
+ * another API process): a write refused for it is retried on a timer, the event loop serving reads meanwhile.
+ */
+export const MAIN_THREAD_BUSY = { waitMs: 0, retryForMs: 30_000 };
+
 /** The store named by the configuration; Neo4j's driver is loaded only when it is chosen. */
 export async function createStore(config: Pick<Config, 'store' | 'dataDir' | 'neo4j' | 'sqliteSync'>): Promise<GraphStore> {
   if (config.store === 'neo4j') {
@@ -11,5 +17,5 @@ export async function createStore(config: Pick<Config, 'store' | 'dataDir' | 'ne
     const mod = (await import(modulePath)) as { createNeo4jStore(o: { uri: string; user: string; password: string; database: string }): GraphStore };
     return mod.createNeo4jStore({ uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database });
   }
-  return new SqliteStore({ file: join(config.dataDir, 'servicegraph.db'), synchronous: config.sqliteSync });
+  return new SqliteStore({ file: join(config.dataDir, 'servicegraph.db'), synchronous: config.sqliteSync, busy: MAIN_THREAD_BUSY });
 }

@@ -23,15 +23,38 @@ export interface SqliteOptions {
    * nothing; FULL also fsyncs every commit, surviving power loss at ~25 ms per batch on our disks.
    */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * When another connection holds the write lock (the ingest writer thread's, another API process's): how long
+   * a write waits for it blocking its thread (`waitMs`, SQLite's busy timeout; default 5,000), then how long it
+   * keeps retrying without blocking (`retryForMs`: short waits between attempts, the event loop free; default 0).
+   * The main thread waits briefly and retries for long; the writer thread, which serves nothing else, blocks.
+   */
+  busy?: { waitMs: number; retryForMs: number };
 }
 
-/** One mutex per store: SQLite has one writer; queuing here keeps BEGIN IMMEDIATE from ever waiting. */
+/**
+ * One mutex per store: SQLite has one writer; queuing here keeps this connection's writes from waiting on each
+ * other. A write refused because another connection holds the lock (SQLITE_BUSY, raised before it changed
+ * anything) is tried again after a short timer, for up to `retryForMs`.
+ */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
+  constructor(private readonly retryForMs = 0) {}
   run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn);
+    const result = this.tail.then(() => this.retryBusy(fn));
     this.tail = result.then(() => undefined, () => undefined);
     return result;
+  }
+  private async retryBusy<T>(fn: () => Promise<T>): Promise<T> {
+    const until = performance.now() + this.retryForMs;
+    for (let delay = 1; ; delay = Math.min(delay * 2, 10)) {
+      try {
+        return await fn();
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() + delay > until) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 }
 
@@ -80,9 +103,16 @@ export class SqliteStore implements GraphStore {
   private batch!: BatchStatements;
   private meta!: BatchMetaStatements;
   private reads!: ReadStatements;
-  private mutex = new Mutex();
+  private mutex: Mutex;
 
-  constructor(private readonly opts: SqliteOptions) {}
+  constructor(private readonly opts: SqliteOptions) {
+    this.mutex = new Mutex(opts.busy?.retryForMs ?? 0);
+  }
+
+  /** The database file (':memory:' for a private one): another connection to it (the ingest writer thread) opens it by this. */
+  get file(): string { return this.opts.file; }
+  /** How it was opened, for another connection to open it alike. */
+  get synchronous(): 'FULL' | 'NORMAL' { return this.opts.synchronous ?? 'NORMAL'; }
 
   async init(): Promise<void> {
     const memory = this.opts.file === ':memory:';
@@ -141,6 +171,8 @@ export class SqliteStore implements GraphStore {
     this.batch = prepareBatchStatements(this.writer);
     this.meta = prepareBatchMeta(this.writer);
     this.reads = prepareReads(this.reader);
+    // Opening waited as long as SQLite's default (another process may be writing); from now on, as configured.
+    if (this.opts.busy) this.writer.pragma(`busy_timeout = ${this.opts.busy.waitMs}`);
   }
 
   async close(): Promise<void> {

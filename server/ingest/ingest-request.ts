@@ -1,0 +1,39 @@
+import { IngestBatch, fastIngestBatch } from '../model/ingest.ts';
+import type { BatchWriter, Written } from './batch-writer.ts';
+import { parseBodyValue } from '../api/validate.ts';
+import { idempotencyOf, type IdempotencySent } from '../api/idempotency-key.ts';
+import { parseJsonBody } from '../api/json-body.ts';
+import { jsonMembers } from '../api/json-members.ts';
+import { contentDigestOf, fingerprinted, headerOf } from '../api/ingest-body.ts';
+
+/**
+ * One `POST /ingest` as plain data: what the route knows once the caller is authenticated and the body read.
+ * The same request is served in-process or on the writer thread (ingest-thread.ts), by the same function.
+ */
+export interface IngestRequest {
+  /** The body's bytes as sent (UTF-8 JSON, the raw body reader's), or the body parsed by the JSON reader (another charset). */
+  body: { raw: Uint8Array } | { parsed: unknown };
+  dryRun: boolean;
+  idempotency: IdempotencySent;
+}
+
+/** Serves an ingest request with `writer`: parse (or recognise), validate, write; resolves once the store committed. */
+export async function serveIngest(writer: BatchWriter, r: IngestRequest): Promise<Written> {
+  const raw = 'raw' in r.body ? Buffer.from(r.body.raw.buffer, r.body.raw.byteOffset, r.body.raw.byteLength) : null;
+  const parsed = 'parsed' in r.body ? r.body.parsed : undefined;
+  const members = raw ? jsonMembers(raw) : null;
+  const digest = raw && members ? contentDigestOf(raw, members) : null;
+  // The fast parser accepts only what IngestBatch accepts; whatever it declines, zod judges and explains.
+  const batchOf = (): IngestBatch => {
+    const body = raw ? parseJsonBody(raw) : parsed;
+    return fastIngestBatch(body ?? {}) ?? parseBodyValue(IngestBatch, body);
+  };
+  // Content this writer validated and wrote before, byte for byte: only the header is parsed, and the content
+  // only if the store no longer recognises the batch whole.
+  const header = !r.dryRun && digest && writer.seen(digest) !== undefined ? headerOf(raw!, members!) : null;
+  if (header) return writer.writeSeen(header, digest!, batchOf, { idempotency: idempotencyOf(r.idempotency, fingerprinted(header, digest!)) });
+  const batch = batchOf();
+  // A dry run writes nothing, so it needs no key; any other batch with a key is applied at most once.
+  const idempotency = r.dryRun ? null : idempotencyOf(r.idempotency, digest ? fingerprinted(batch, digest) : batch);
+  return writer.write(batch, { dryRun: r.dryRun, idempotency, contentDigest: digest });
+}
