@@ -25,6 +25,7 @@ import { serveIngest } from './ingest/ingest-request.ts';
 import { IngestThread } from './ingest/ingest-thread.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { createApp } from './api/app.ts';
+import { ReadGate } from './api/read-gate.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { LagTracker, readiness } from './ops/readiness.ts';
@@ -186,6 +187,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     bodyBytes: limits.bodyBytes,
     authenticate: auth,
     webDist: config.webDist,
+    ...(config.readGate === 'on' ? { readGate: new ReadGate() } : {}),
     health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
     api: [
       tokenRoutes({ store, revoked: (id) => { for (const f of onRevoke) f(id); } }),

@@ -7,6 +7,7 @@ import { HttpError } from './http-error.ts';
 import { openApiDocument, type Operation } from './openapi.ts';
 import { RouteTable, type ApiRoutes } from './route-table.ts';
 import { jsonBodyReader, rawJsonBodyReader } from './json-body.ts';
+import { READ_GATE, type ReadGate } from './read-gate.ts';
 import { requestLog } from '../ops/request-log.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   root: ApiRoutes[];
   /** Directory holding the built web app, served at `/` when present. */
   webDist?: string;
+  /** Read routes take turns on the event loop through it (absent: they run as they arrive). */
+  readGate?: ReadGate;
 }
 
 /**
@@ -43,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.logger) app.use(requestLog({ logger: deps.logger, metrics: deps.metrics }));
   app.locals[BODY_READER] = jsonBodyReader(deps.bodyBytes);
   app.locals[RAW_BODY_READER] = rawJsonBodyReader(deps.bodyBytes, app.locals[BODY_READER]);
+  if (deps.readGate) app.locals[READ_GATE] = deps.readGate;
   // Which API process answered (several share a port with SERVICEGRAPH_WORKERS): for logs and support.
   app.use((_req, res, next) => { res.setHeader('x-servicegraph-instance', String(process.pid)); next(); });
 

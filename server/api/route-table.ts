@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Operation } from './openapi.ts';
 import { requireRole } from './auth.ts';
+import { gateRead } from './read-gate.ts';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
 
@@ -21,7 +22,9 @@ export class RouteTable {
   route(op: Operation, ...handlers: Handler[]): this {
     this.operations.push({ ...op, path: this.base + op.path });
     const guard = op.role === 'none' ? [] : [requireRole(op.role, op.rawBody)];
-    this.router[op.method](op.path, ...this.before, ...guard, ...(handlers as RequestHandler[]));
+    // What a viewer may call reads: it takes its turn on the event loop (read-gate.ts), writes do not wait for it.
+    const gate = op.role === 'viewer' ? [gateRead] : [];
+    this.router[op.method](op.path, ...this.before, ...guard, ...gate, ...(handlers as RequestHandler[]));
     return this;
   }
 }

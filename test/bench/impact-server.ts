@@ -11,10 +11,18 @@ import { parseArgs } from 'node:util';
 import { configFromEnv } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { MAIN_THREAD_BUSY } from '../../server/store/select-store.ts';
 import { benchStoreKind, openBenchStore } from './bench-store.ts';
 import { freePort } from './bench-util.ts';
 
-const { values, positionals } = parseArgs({ options: { store: { type: 'string', default: 'sqlite' }, workers: { type: 'string', default: '1' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'sqlite' }, workers: { type: 'string', default: '1' },
+    // SERVICEGRAPH_INGEST_THREAD and SERVICEGRAPH_READ_GATE for this server (the load benchmark compares them).
+    'ingest-thread': { type: 'string', default: 'on' }, 'read-gate': { type: 'string', default: 'on' },
+  },
+  allowPositionals: true,
+});
 const kind = benchStoreKind(values.store);
 const file = positionals[0];
 if (kind === 'sqlite' && !file) throw new Error('usage: impact-server.ts [--store sqlite] [--workers N] <sqlite file> | --store neo4j');
@@ -24,8 +32,11 @@ const workers = Number(values.workers);
 async function serve(port: number, dataDir: string, token: string) {
   // SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
   // unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
-  const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL' }) : await openBenchStore('neo4j', '');
-  return startServer({ ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000 }, { store });
+  const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL', busy: MAIN_THREAD_BUSY }) : await openBenchStore('neo4j', '');
+  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_GATE: values['read-gate'] });
+  return startServer({
+    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, ingestThread: modes.ingestThread, readGate: modes.readGate,
+  }, { store });
 }
 
 if (cluster.isWorker) {

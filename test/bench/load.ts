@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N] [--only graph|impact]
- * [--cpu-prof <dir>]`: reads under load and a writer beside them. On the demo estate (default, one API process)
+ * [--modes before,after] [--cpu-prof <dir>]`: reads under load and a writer beside them, once per mode, side by side:
+ * `before` writes batches on the main thread among the reads (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_GATE=off),
+ * `after` on the writer thread with reads taking turns (both on, the defaults); `thread` and `gate` turn on one of them. On the demo estate (default, one API process)
  * or, with `--cis`, a copy of the impact benchmark's estate (loaded once under data/bench/ and never written
  * here, so every run starts from the same estate; two API processes by default, as that benchmark runs it):
  *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency);
@@ -57,9 +59,12 @@ async function estateFile(cis: number | null, scratch: string): Promise<string> 
 }
 
 /** The API over `file` in its own process (impact-server.ts), with `workers` processes sharing the port. */
-async function startApi(file: string, workers: number, cpuProf?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+async function startApi(file: string, workers: number, mode: Mode, cpuProf?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
   const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : [];
-  const child = spawn(process.execPath, [...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite', file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [
+    ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite',
+    '--ingest-thread', mode.thread, '--read-gate', mode.gate, file,
+  ], { stdio: ['pipe', 'pipe', 'inherit'] });
   const started: { url: string; token: string } = await new Promise((ok, fail) => {
     let buffered = '';
     child.stdout!.on('data', (d) => {
@@ -102,6 +107,12 @@ async function ingestClient(url: string, headers: Record<string, string>, tag: s
   return times;
 }
 
+/** How the server under test writes and reads (SERVICEGRAPH_INGEST_THREAD, SERVICEGRAPH_READ_GATE). */
+interface Mode { thread: 'on' | 'off'; gate: 'on' | 'off' }
+const modes: Record<string, Mode> = {
+  before: { thread: 'off', gate: 'off' }, thread: { thread: 'on', gate: 'off' }, gate: { thread: 'off', gate: 'on' }, after: { thread: 'on', gate: 'on' },
+};
+
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return { batches: s.length, p50Ms: round(percentile(s, 50)), p99Ms: round(percentile(s, 99)), maxMs: round(s[s.length - 1] ?? NaN) };
@@ -118,6 +129,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       'idle-batches': { type: 'string', default: '50' },
       only: { type: 'string' }, // graph | impact
       'cpu-prof': { type: 'string' },
+      modes: { type: 'string' },
     },
   });
   if (values.only !== undefined && !['graph', 'impact'].includes(values.only)) throw new Error(`--only takes graph or impact, not ${values.only}`);
@@ -125,65 +137,90 @@ export async function benchLoad(args: string[]): Promise<void> {
   const workers = Number(values.workers ?? (cis === null ? 1 : 2));
   const duration = Number(values.duration), connections = Number(values.connections);
   const scratch = mkdtempSync(join(tmpdir(), 'sg-bench-load-'));
-  let api: Awaited<ReturnType<typeof startApi>> | null = null;
+
+  /** One server in `mode` over `estate`: the ingest client alone, then beside each read load. */
+  async function measure(estate: string, mode: Mode) {
+    let api: Awaited<ReturnType<typeof startApi>> | null = null;
+    try {
+      api = await startApi(estate, workers, mode, values['cpu-prof']);
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
+      // Focus CIs and impact targets: a seeded sample of the estate's live CIs, hubs included as they come.
+      const sample: string[] = [];
+      for (let cursor: string | null = null; sample.length < 2_000;) {
+        const res = await fetch(`${api.url}/api/v1/cis?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+        const page = await res.json() as { items: { id: string }[]; nextCursor: string | null };
+        sample.push(...page.items.map((c) => c.id));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      const pick = (i: number) => sample[(i * 7919) % sample.length];
+      const graphRequests: LoadRequest[] = Array.from({ length: 2_000 }, (_, i) => ({ method: 'GET', path: `/api/v1/graph?focus=${encodeURIComponent(pick(i))}&depth=2` }));
+      const impactRequests: LoadRequest[] = Array.from({ length: 2_000 }, (_, i) => ({ method: 'POST', path: '/api/v1/impact', body: JSON.stringify({ failed: [{ ci: pick(i), state: 'down' }] }) }));
+
+      log(`ingest client alone: ${values['idle-batches']} batches of 200 CIs`);
+      let sent = 0;
+      const idle = stats(await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches'])));
+      log(`idle ingest: ${JSON.stringify(idle)}`);
+
+      const underLoad = async (title: string, requests: LoadRequest[]) => {
+        let done = false;
+        const writer = ingestClient(api!.url, headers, title, () => done, 1);
+        const reads = await loadRun(api!.url, headers, connections, duration, requests).finally(() => { done = true; });
+        const writes = await writer;
+        log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}`);
+        return { reads, writes };
+      };
+      // --only runs one of the two (a profile of one route); its figures go to load-<route>.json, not load.json.
+      const runs = (route: string) => values.only === undefined || values.only === route;
+      const graph = runs('graph') ? await underLoad('graph', graphRequests) : null;
+      const impact = runs('impact') ? await underLoad('impact', impactRequests) : null;
+      const loaded = stats([...graph?.writes ?? [], ...impact?.writes ?? []]);
+      return {
+        graphP99Ms: graph?.reads.p99Ms ?? null, impactP99Ms: impact?.reads.p99Ms ?? null,
+        timeouts: (graph?.reads.timeouts ?? 0) + (impact?.reads.timeouts ?? 0),
+        ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.p99Ms,
+        ingestUnderLoadVsIdle: round(loaded.p99Ms / idle.p99Ms),
+        graph: graph?.reads ?? null, impact: impact?.reads ?? null,
+        ingestIdle: idle, ingestUnderLoad: loaded, ...mode,
+        loadAverage1m: round(loadavg()[0]),
+      };
+    } finally {
+      if (api) {
+        api.child.stdin!.end();
+        await new Promise((r) => api!.child.once('exit', r));
+      }
+    }
+  }
+  const modeNames = (values.modes ?? 'before,after').split(',').map((m) => m.trim());
+  for (const m of modeNames) if (!(m in modes)) throw new Error(`--modes takes ${Object.keys(modes).join(', ')}, not ${m}`);
   try {
     log(cis === null ? 'loading the demo estate' : `using the ${cis}-CI estate of the impact benchmark`);
     const file = await estateFile(cis, scratch);
-    api = await startApi(file, workers, values['cpu-prof']);
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
-    // Focus CIs and impact targets: a seeded sample of the estate's live CIs, hubs included as they come.
-    const sample: string[] = [];
-    for (let cursor: string | null = null; sample.length < 2_000;) {
-      const res = await fetch(`${api.url}/api/v1/cis?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers });
-      const page = await res.json() as { items: { id: string }[]; nextCursor: string | null };
-      sample.push(...page.items.map((c) => c.id));
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
-    }
-    const pick = (i: number) => sample[(i * 7919) % sample.length];
-    const graphRequests: LoadRequest[] = Array.from({ length: 2_000 }, (_, i) => ({ method: 'GET', path: `/api/v1/graph?focus=${encodeURIComponent(pick(i))}&depth=2` }));
-    const impactRequests: LoadRequest[] = Array.from({ length: 2_000 }, (_, i) => ({ method: 'POST', path: '/api/v1/impact', body: JSON.stringify({ failed: [{ ci: pick(i), state: 'down' }] }) }));
-
     const loadBefore = loadavg()[0];
-    log(`ingest client alone: ${values['idle-batches']} batches of 200 CIs`);
-    let sent = 0;
-    const idle = stats(await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches'])));
-    log(`idle ingest: ${JSON.stringify(idle)}`);
-
-    const underLoad = async (title: string, requests: LoadRequest[]) => {
-      let done = false;
-      const writer = ingestClient(api!.url, headers, title, () => done, 1);
-      const reads = await loadRun(api!.url, headers, connections, duration, requests).finally(() => { done = true; });
-      const writes = await writer;
-      log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}`);
-      return { reads, writes };
-    };
-    // --only runs one of the two (a profile of one route); its figures go to load-<route>.json, not load.json.
-    const runs = (route: string) => values.only === undefined || values.only === route;
-    const graph = runs('graph') ? await underLoad('graph', graphRequests) : null;
-    const impact = runs('impact') ? await underLoad('impact', impactRequests) : null;
-    const loaded = stats([...graph?.writes ?? [], ...impact?.writes ?? []]);
-
+    const byMode: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+    for (const name of modeNames) {
+      // Every mode starts from the same estate: the ingest client of the one before added to its copy.
+      const estate = join(scratch, `${name}.db`);
+      copyFileSync(file, estate);
+      if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${estate}-wal`);
+      log(`mode ${name}: ingest thread ${modes[name].thread}, read gate ${modes[name].gate}`);
+      byMode[name] = await measure(estate, modes[name]);
+      const r = byMode[name];
+      log(`mode ${name}: graph p99 ${r.graphP99Ms} ms, impact p99 ${r.impactP99Ms} ms, timeouts ${r.timeouts}; ingest p99 idle ${r.ingestP99IdleMs} ms, under load ${r.ingestP99UnderLoadMs} ms (${r.ingestUnderLoadVsIdle}x)`);
+    }
+    // The headline figures are the last mode's (by default `after`, the server's defaults).
+    const last = byMode[modeNames[modeNames.length - 1]];
     const result = {
-      graphP99Ms: graph?.reads.p99Ms ?? null, impactP99Ms: impact?.reads.p99Ms ?? null,
-      timeouts: (graph?.reads.timeouts ?? 0) + (impact?.reads.timeouts ?? 0),
-      ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.p99Ms,
-      ingestUnderLoadVsIdle: round(loaded.p99Ms / idle.p99Ms),
-      graph: graph?.reads ?? null, impact: impact?.reads ?? null,
-      ingestIdle: idle, ingestUnderLoad: loaded,
+      ...last,
+      modes: byMode,
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
       workers, connections, durationSeconds: duration,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
-      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Shared 2-core machine: figures are noisy.',
+      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_GATE=off); after = writer thread and read gate on (the defaults); thread / gate = one of them. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
-    log(`graph p99 ${result.graphP99Ms} ms, impact p99 ${result.impactP99Ms} ms, timeouts ${result.timeouts}; ingest p99 idle ${result.ingestP99IdleMs} ms, under load ${result.ingestP99UnderLoadMs} ms (${result.ingestUnderLoadVsIdle}x)`);
     console.log(JSON.stringify(result, null, 2));
     console.log(`written to ${writeResult(values.only ? `load-${values.only}` : 'load', result)}`);
   } finally {
-    if (api) {
-      api.child.stdin!.end();
-      await new Promise((r) => api!.child.once('exit', r));
-    }
     rmSync(scratch, { recursive: true, force: true });
   }
 }
