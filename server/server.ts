@@ -67,6 +67,8 @@ export interface RunningServer {
   /** The OTLP/gRPC port, null when off. */
   grpcPort: number | null;
   metrics: Metrics;
+  /** The ingest writer thread, when batches are written on one (SERVICEGRAPH_INGEST_THREAD). */
+  ingestThread: IngestThread | null;
   /** The admin token when this start generated it (printed once, in the signed-in link), else null. */
   adminToken: string | null;
   /** What /healthz answers (also for /readyz and metrics). */
@@ -259,7 +261,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const port = (server.address() as { port: number }).port;
   let closed = false;
   return {
-    url: `http://localhost:${port}`, port, grpcPort: grpc?.port ?? null, store, feed, topology, otlp, metrics, adminToken, health,
+    url: `http://localhost:${port}`, port, grpcPort: grpc?.port ?? null, store, feed, topology, otlp, metrics, adminToken, health, ingestThread,
     async close() {
       if (closed) return;
       closed = true;

@@ -62,6 +62,9 @@ export class IngestThread {
 
   status(): LoopStatus { return this.backoff.status(); }
 
+  /** Requests handed to the thread and not answered yet. */
+  get inFlight(): number { return this.pending.size; }
+
   /** Serves one ingest request on the thread; resolves once its batch committed there. */
   readonly serve = (request: IngestRequest): Promise<Written> => {
     const worker = this.worker;
