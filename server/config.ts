@@ -67,8 +67,8 @@ export const settings = {
    * server opens; on: also for a SQLite file store handed to startServer; off: on the main thread, as reads).
    */
   ingestThread: setting('SERVICEGRAPH_INGEST_THREAD', oneOf(['auto', 'on', 'off'] as const), 'auto'),
-  /** Read routes run one per event-loop turn, in arrival order (server/api/read-gate.ts); off: as they arrive. */
-  readGate: setting('SERVICEGRAPH_READ_GATE', oneOf(['on', 'off'] as const), 'on'),
+  /** Read routes run in arrival order for at most this long per event-loop turn (server/api/read-gate.ts); 0: as they arrive. */
+  readSliceMs: setting('SERVICEGRAPH_READ_SLICE_MS', whole(0, 1000), 5),
   adminToken: setting('SERVICEGRAPH_ADMIN_TOKEN', optional(text(500)), undefined),
   maxRetireShare: setting('SERVICEGRAPH_RETIRE_GUARD', decimal(0, 1), 0.2),
   /** How long an ingest batch's reply is kept under its Idempotency-Key (ms; set in hours). */

@@ -189,7 +189,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     bodyBytes: limits.bodyBytes,
     authenticate: auth,
     webDist: config.webDist,
-    ...(config.readGate === 'on' ? { readGate: new ReadGate() } : {}),
+    ...(config.readSliceMs > 0 ? { readGate: new ReadGate(config.readSliceMs) } : {}),
     health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
     api: [
       tokenRoutes({ store, revoked: (id) => { for (const f of onRevoke) f(id); } }),

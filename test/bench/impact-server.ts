@@ -18,8 +18,8 @@ import { freePort } from './bench-util.ts';
 const { values, positionals } = parseArgs({
   options: {
     store: { type: 'string', default: 'sqlite' }, workers: { type: 'string', default: '1' },
-    // SERVICEGRAPH_INGEST_THREAD and SERVICEGRAPH_READ_GATE for this server (the load benchmark compares them).
-    'ingest-thread': { type: 'string', default: 'on' }, 'read-gate': { type: 'string', default: 'on' },
+    // SERVICEGRAPH_INGEST_THREAD and SERVICEGRAPH_READ_SLICE_MS for this server (the load benchmark compares them).
+    'ingest-thread': { type: 'string', default: 'on' }, 'read-slice-ms': { type: 'string', default: '5' },
   },
   allowPositionals: true,
 });
@@ -33,9 +33,9 @@ async function serve(port: number, dataDir: string, token: string) {
   // SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
   // unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
   const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL', busy: MAIN_THREAD_BUSY }) : await openBenchStore('neo4j', '');
-  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_GATE: values['read-gate'] });
+  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'] });
   return startServer({
-    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, ingestThread: modes.ingestThread, readGate: modes.readGate,
+    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, ingestThread: modes.ingestThread, readSliceMs: modes.readSliceMs,
   }, { store });
 }
 
