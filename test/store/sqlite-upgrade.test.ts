@@ -19,10 +19,13 @@ describe('an embedded store file written before assertions had digests and batch
     const t0 = c.now();
     await push(store, { source: 'k8s', scope: 'prod', runId: 'r1', complete: true, cis: [svc('a'), svc('b')] }, { now: () => t0 });
     await store.close();
-    // What an older release left: the same rows, without the digest and sighting columns, its index by scope,
-    // and the batch cache that came before scope_batches.
+    // What an older release left: the same rows, without the digest and sighting columns (each row with its own run
+    // and sighting), its index by scope, and the batch cache that came before scope_batches.
     const db = new Database(file);
-    db.exec(`DROP INDEX assertions_scope_sighting; UPDATE assertions SET sighting = NULL; DROP TABLE scope_batches;
+    db.exec(`DROP INDEX assertions_scope_sighting;
+      UPDATE assertions SET run_id = (SELECT sb.run_id FROM scope_batches sb WHERE sb.id = assertions.sighting),
+        last_seen = (SELECT sb.last_seen FROM scope_batches sb WHERE sb.id = assertions.sighting) WHERE sighting IS NOT NULL;
+      UPDATE assertions SET sighting = NULL; DROP TABLE scope_batches;
       ALTER TABLE assertions DROP COLUMN sighting; ALTER TABLE assertions DROP COLUMN digest;
       CREATE INDEX assertions_scope ON assertions (source, scope, active);
       CREATE TABLE batch_sightings (source TEXT NOT NULL, scope TEXT NOT NULL, anchor TEXT NOT NULL, digest TEXT NOT NULL,

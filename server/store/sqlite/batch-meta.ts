@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchTx, IdempotencyRecord, WritePlan } from '../port.ts';
 import type { BatchTargets } from '../../domain/reconcile/sighting.ts';
+import { decodeTargets, encodeTargets, msOf } from './compact-layout.ts';
 
 /** Expired idempotency keys each write batch deletes at most: bounded work, and more than the one key a batch adds. */
 export const PURGE_PER_BATCH = 100;
@@ -24,18 +25,19 @@ export function prepareBatchMeta(db: Database.Database) {
     purge: db.prepare<[string, number]>(
       'DELETE FROM idempotency WHERE key IN (SELECT key FROM idempotency WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)'),
     // Batch-level sightings (schema.sql, scope_batches).
-    batch: db.prepare<[string, string, string], { id: number; digest: string | null; targets: string; run_id: string; last_seen: string }>(
+    // Instants as epoch ms, targets deflated (compact-layout.ts; text in a file not yet converted).
+    batch: db.prepare<[string, string, string], { id: number; digest: string | null; targets: Buffer | string; run_id: string; last_seen: number }>(
       'SELECT id, digest, targets, run_id, last_seen FROM scope_batches WHERE source = ? AND scope = ? AND anchor = ?'),
-    insertBatch: db.prepare<[string, string, string, string, string, string, string]>(
+    insertBatch: db.prepare<[string, string, string, string, Buffer, string, number]>(
       'INSERT INTO scope_batches (source, scope, anchor, digest, targets, run_id, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     // Remembered anew with the run and instant of the application that wrote every target.
-    replaceBatch: db.prepare<[string, string, string, string, number]>('UPDATE scope_batches SET digest = ?, targets = ?, run_id = ?, last_seen = ? WHERE id = ?'),
-    sightBatch: db.prepare<[string, string, number]>('UPDATE scope_batches SET run_id = ?, last_seen = ? WHERE id = ?'),
+    replaceBatch: db.prepare<[string, Buffer, string, number, number]>('UPDATE scope_batches SET digest = ?, targets = ?, run_id = ?, last_seen = ? WHERE id = ?'),
+    sightBatch: db.prepare<[string, number, number]>('UPDATE scope_batches SET run_id = ?, last_seen = ? WHERE id = ?'),
     // Any write to a target's assertions makes every batch that one of them points at unrecognisable.
     forgetBatchesOf: db.prepare<[string]>(`UPDATE scope_batches SET digest = NULL WHERE digest IS NOT NULL AND id IN
       (SELECT sighting FROM assertions WHERE target_id IN (SELECT value FROM json_each(?)) AND sighting IS NOT NULL)`),
     // Targets a batch no longer asserts take its run and sighting as their own and stop pointing at it.
-    foldBatch: db.prepare<[{ run: string; seen: string; source: string; scope: string; id: number; targets: string }]>(`UPDATE assertions
+    foldBatch: db.prepare<[{ run: string; seen: number; source: string; scope: string; id: number; targets: string }]>(`UPDATE assertions
       SET run_id = @run, last_seen = @seen, sighting = NULL
       WHERE source = @source AND scope = @scope AND sighting = @id AND target_id IN (SELECT value FROM json_each(@targets))`),
   };
@@ -48,7 +50,7 @@ export function batchMetaTx(m: BatchMetaStatements): Pick<BatchTx, 'lastBatchAt'
     async recallBatch(key) {
       // Valid until a write touches one of its targets' assertions (forgetBatchesOf): nothing to re-check here.
       const row = m.batch.get(key.source, key.scope, key.anchor);
-      return row && row.digest === key.digest ? JSON.parse(row.targets) as BatchTargets : null;
+      return row && row.digest === key.digest ? JSON.parse(decodeTargets(row.targets)) as BatchTargets : null;
     },
     async lastBatchAt() { return m.lastBatchAt.get()?.value ?? null; },
     async recall(key): Promise<IdempotencyRecord | null> {
@@ -77,15 +79,15 @@ export function prepareSightings(m: BatchMetaStatements, plan: WritePlan, touche
   const run = plan.run.runId;
   if (b.recalled) {
     if (!row) throw new Error(`recalled batch ${key.anchor} of ${key.source}/${key.scope} is not in the store`);
-    m.sightBatch.run(run, plan.now, row.id);
+    m.sightBatch.run(run, msOf(plan.now), row.id);
     return row.id;
   }
-  const json = JSON.stringify(targets);
-  if (!row) return Number(m.insertBatch.run(key.source, key.scope, key.anchor, key.digest, json, run, plan.now).lastInsertRowid);
+  const stored = encodeTargets(JSON.stringify(targets));
+  if (!row) return Number(m.insertBatch.run(key.source, key.scope, key.anchor, key.digest, stored, run, msOf(plan.now)).lastInsertRowid);
   const now = new Set([...targets.cis, ...targets.relations]);
-  const old = JSON.parse(row.targets) as BatchTargets;
+  const old = JSON.parse(decodeTargets(row.targets)) as BatchTargets;
   const left = [...old.cis, ...old.relations].filter((id) => !now.has(id));
   if (left.length) m.foldBatch.run({ run: row.run_id, seen: row.last_seen, source: key.source, scope: key.scope, id: row.id, targets: JSON.stringify(left) });
-  m.replaceBatch.run(key.digest, json, run, plan.now, row.id);
+  m.replaceBatch.run(key.digest, stored, run, msOf(plan.now), row.id);
   return row.id;
 }

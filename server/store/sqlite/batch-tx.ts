@@ -11,11 +11,13 @@ import {
 } from './rows.ts';
 import { batchMetaTx, prepareSightings, type BatchMetaStatements } from './batch-meta.ts';
 import { encodeChanges, encodeChangesAsync } from './event-codec.ts';
+import { compactCiVals, compactRelationVals, msOf, registerLayoutFunctions } from './compact-layout.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
 
 export function prepareBatchStatements(db: Database.Database) {
+  registerLayoutFunctions(db);
   return {
     lookupKeys: db.prepare<[string], { key: string; ci_id: string }>(`SELECT key, ci_id FROM ci_keys WHERE ${IN('key')}`),
     loadCis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
@@ -27,7 +29,7 @@ export function prepareBatchStatements(db: Database.Database) {
       `SELECT r.id, r.type, r.from_id, r.to_id, r.valid_to, a.target_id, a.source, a.scope, a.active, a.digest
        FROM relations r LEFT JOIN assertions a ON a.target_id = r.id WHERE ${IN('r.from_id')}`),
     // A batch remembered now (its row's id) becomes these rows' batch; otherwise they have none.
-    resight: db.prepare<[string, string, number | null, string, string, string]>(
+    resight: db.prepare<[string, number, number | null, string, string, string]>(
       `UPDATE assertions SET run_id = ?, last_seen = ?, sighting = ? WHERE source = ? AND scope = ? AND ${IN('target_id')}`),
     // By source end through the (from_id, type, to_id) index; the exact triples are picked in JS.
     loadRelationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('from_id')}`),
@@ -42,11 +44,11 @@ export function prepareBatchStatements(db: Database.Database) {
     newToScope: db.prepare<[string, string, string], { n: number }>(`SELECT count(*) AS n FROM json_each(?) j
       WHERE NOT EXISTS (SELECT 1 FROM assertions a WHERE a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1)`),
     scopeLosing: db.prepare<[{ source: string; scope: string; run: string; now: string }], { target_id: string; kind: string; run_id: string; last_seen: string }>(
-      `SELECT a.target_id, a.kind, a.run_id, a.last_seen FROM assertions a
+      `SELECT a.target_id, a.kind, a.run_id, sg_iso(a.last_seen) AS last_seen FROM assertions a
        WHERE a.source = @source AND a.scope = @scope AND a.active = 1 AND a.sighting IS NULL AND a.run_id <> @run
          AND a.target_id NOT IN (SELECT value FROM json_each(@now))
        UNION ALL
-       SELECT a.target_id, a.kind, sb.run_id, sb.last_seen FROM scope_batches sb
+       SELECT a.target_id, a.kind, sb.run_id, sg_iso(sb.last_seen) FROM scope_batches sb
        CROSS JOIN assertions a ON a.source = @source AND a.scope = @scope AND a.active = 1 AND a.sighting = sb.id
        WHERE sb.source = @source AND sb.scope = @scope AND sb.run_id <> @run
          AND a.target_id NOT IN (SELECT value FROM json_each(@now))
@@ -67,9 +69,14 @@ export function prepareBatchStatements(db: Database.Database) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     updateRelation: db.prepare(`UPDATE relations SET attributes = ?, redundancy = ?, provenance = ?, observed = ?, version = ?, valid_from = ?, valid_to = ?
       WHERE id = ?`),
+    // Before a row changes, the assertions whose values are rebuilt from it (compact-layout.ts) get their text back.
+    materialiseCiVals: db.prepare<[string]>(`UPDATE assertions SET vals = (SELECT sg_ci_vals(assertions.vals, c.name, c.environment, c.tier, c.owner,
+      c.attributes, c.identifiers) FROM cis c WHERE c.id = assertions.target_id) WHERE target_id = ? AND typeof(vals) = 'integer'`),
+    materialiseRelationVals: db.prepare<[string]>(`UPDATE assertions SET vals = (SELECT sg_relation_vals(assertions.vals, r.provenance, r.attributes,
+      r.redundancy, r.observed) FROM relations r WHERE r.id = assertions.target_id) WHERE target_id = ? AND typeof(vals) = 'integer'`),
     insertClosedRelationVersion: db.prepare('INSERT INTO relation_versions (rel_id, version, type, from_id, to_id, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     // An assertion is written with the run and last sighting it was read with (effective: its batch's folded in),
-    // so it points at a batch only when the plan remembers one that asserts it.
+    // so it points at a batch only when the plan remembers one that asserts it; then it keeps neither ('' and 0).
     insertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     upsertAssertion: db.prepare(`INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting)
@@ -194,30 +201,35 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
       const pointer = (a: StoredAssertion) => (remembered && a.source === plan.source && a.scope === plan.run.scope && remembered.has(a.targetId) ? sighting : null);
       for (const item of plan.cis) {
         const rec = item.record;
-        if (item.action === 'create') insertCi(s, rec, ciJson(rec));
+        const j = ciJson(rec);
+        if (item.action === 'create') insertCi(s, rec, j);
         else if (item.action !== 'unchanged') {
           // update, restore, retire: the version the row held closes now (a retired row's last version closed with it).
-          updateCi(s, rec, ciJson(rec));
+          s.materialiseCiVals.run(rec.id);
+          updateCi(s, rec, j);
           closeCiVersion(s, rec.id, item.previous, plan.now);
         }
-        for (const a of item.assertions) writeAssertion(s, a, 'ci', item.action === 'create', pointer(a));
+        const row = { name: rec.name, environment: rec.environment, tier: rec.tier, owner: rec.owner, attributes: j.attributes, identifiers: j.identifiers };
+        for (const a of item.assertions) writeAssertion(s, a, 'ci', item.action === 'create', pointer(a), (json) => compactCiVals(json, a.values, row));
       }
       for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
       for (const item of plan.relations) {
         const rec = item.record;
-        if (item.action === 'create') insertRelation(s, rec, relationJson(rec));
-        else if (item.action !== 'unchanged') {
-          updateRelation(s, rec, relationJson(rec));
-          closeRelationVersion(s, rec.id, item.previous, plan.now);
-        } else if (item.touchOnly) {
-          updateRelation(s, rec, relationJson(rec));
+        const j = relationJson(rec);
+        if (item.action === 'create') insertRelation(s, rec, j);
+        else if (item.action !== 'unchanged' || item.touchOnly) {
+          s.materialiseRelationVals.run(rec.id);
+          updateRelation(s, rec, j);
+          if (item.action !== 'unchanged') closeRelationVersion(s, rec.id, item.previous, plan.now);
         }
-        for (const a of item.assertions) writeAssertion(s, a, 'relation', item.action === 'create', pointer(a));
+        for (const a of item.assertions) writeAssertion(s, a, 'relation', item.action === 'create', pointer(a), (json) => compactRelationVals(json, a.values, j));
       }
       const r = plan.run;
       if (plan.resighted) {
         for (const ids of [plan.resighted.cis, plan.resighted.relations]) {
-          if (ids.length) s.resight.run(r.runId, plan.now, remembered ? sighting : null, plan.source, r.scope, JSON.stringify(ids));
+          if (!ids.length) continue;
+          if (remembered) s.resight.run('', 0, sighting, plan.source, r.scope, JSON.stringify(ids));
+          else s.resight.run(r.runId, msOf(plan.now), null, plan.source, r.scope, JSON.stringify(ids));
         }
       }
       s.upsertRun.run(r.runId, r.source, r.scope, r.startedAt, r.lastBatchAt, r.completedAt, r.batches);
@@ -260,10 +272,16 @@ function updateRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) 
   if (done.changes !== 1) throw new Error(`relation ${r.id} to update is not in the store`);
 }
 
-/** A created CI or relation has no assertion yet; any other may have this source's from an earlier run. */
-function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null) {
+/**
+ * A created CI or relation has no assertion yet; any other may have this source's from an earlier run. `compact`:
+ * what to keep of the values' JSON given the row as this plan leaves it (compact-layout.ts).
+ */
+function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null,
+  compact: (json: string) => string | bigint) {
   const vals = JSON.stringify(a.values);
-  (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, a.runId, a.firstSeen, a.lastSeen, a.active ? 1 : 0, vals, assertionDigest(a.values, vals), sighting);
+  const [run, seen] = sighting === null ? [a.runId, msOf(a.lastSeen)] : ['', 0];
+  (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, run, msOf(a.firstSeen), seen, a.active ? 1 : 0,
+    compact(vals), assertionDigest(a.values, vals), sighting);
 }
 
 /**

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { changesText } from './event-codec.ts';
+import { registerLayoutFunctions } from './compact-layout.ts';
 import { assertionColumns, ciVersionJson, relationVersionJson, SIGHTING_JOIN, type CiRow, type RelationRow } from './rows.ts';
 import type { CiRecord } from '../../model/records.ts';
 
@@ -82,6 +83,7 @@ const versionSources = {
 
 export function openSqliteExport(file: string): SqliteExport {
   const db = new Database(file, { readonly: true, fileMustExist: true });
+  registerLayoutFunctions(db);
   const spec = new Map(exportTables.map((t) => [t.table as ExportTable, t.key as readonly string[]]));
   const keyCols = (table: ExportTable) => {
     const k = spec.get(table);

@@ -5,6 +5,7 @@ import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relatio
 import { decodeCursor, encodeCursor } from '../../model/paging.ts';
 import { InputError } from '../../domain/errors.ts';
 import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
+import { registerLayoutFunctions } from './compact-layout.ts';
 import { assertionColumns, assertionFromRow, ciFromRow, effectiveSighting, relationFromRow, SIGHTING_JOIN, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -40,6 +41,7 @@ const openVersion = (r: RelationRow): RelationRecord => ({ ...relationFromRow(r)
 
 /** Read-side statements over the read connection (WAL: readers see the last commit, never a half batch). */
 export function prepareReads(db: Database.Database) {
+  registerLayoutFunctions(db);
   const st = {
     ci: db.prepare<[string], CiRow>('SELECT * FROM cis WHERE id = ?'),
     cis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),

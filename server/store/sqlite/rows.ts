@@ -1,5 +1,6 @@
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import type { StoredAssertion } from '../../domain/reconcile/types.ts';
+import { valsColumn } from './compact-layout.ts';
 
 export interface CiRow {
   id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null;
@@ -17,14 +18,18 @@ export interface AssertionRow {
 /**
  * An assertion's run and last sighting as every reader must see them: those of the batch it points at
  * (scope_batches, through `sighting`), else its own. `a`: the assertions table's alias; the batch is joined as
- * `sb` by SIGHTING_JOIN. Yields the columns `run_id` and `last_seen`.
+ * `sb` by SIGHTING_JOIN. Yields the columns `run_id` and `last_seen` (ISO text). A row pointing at a batch keeps
+ * no run or sighting of its own ('' and 0: no bytes), since none is read.
  */
 export const effectiveSighting = (a: string) =>
-  `CASE WHEN sb.id IS NULL THEN ${a}.run_id ELSE sb.run_id END AS run_id, CASE WHEN sb.id IS NULL THEN ${a}.last_seen ELSE sb.last_seen END AS last_seen`;
+  `CASE WHEN sb.id IS NULL THEN ${a}.run_id ELSE sb.run_id END AS run_id, sg_iso(CASE WHEN sb.id IS NULL THEN ${a}.last_seen ELSE sb.last_seen END) AS last_seen`;
 export const SIGHTING_JOIN = (a: string) => `LEFT JOIN scope_batches sb ON sb.id = ${a}.sighting`;
-/** Every column of an assertion as AssertionRow has it, run and last sighting effective. */
+/**
+ * Every column of an assertion as AssertionRow has it, run and last sighting effective, instants and values as text
+ * however they are kept (compact-layout.ts).
+ */
 export const assertionColumns = (a: string) =>
-  `${a}.target_id, ${a}.source, ${a}.scope, ${a}.kind, ${effectiveSighting(a)}, ${a}.first_seen, ${a}.active, ${a}.vals`;
+  `${a}.target_id, ${a}.source, ${a}.scope, ${a}.kind, ${effectiveSighting(a)}, sg_iso(${a}.first_seen) AS first_seen, ${a}.active, ${valsColumn(a)} AS vals`;
 
 export const ciFromRow = (r: CiRow): CiRecord => ({
   id: r.id, class: r.class, name: r.name, environment: r.environment, tier: r.tier, owner: r.owner,

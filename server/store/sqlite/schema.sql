@@ -81,22 +81,25 @@ CREATE INDEX IF NOT EXISTS relation_versions_closed ON relation_versions (valid_
 CREATE INDEX IF NOT EXISTS relation_versions_closed_from ON relation_versions (from_id) WHERE valid_to IS NOT NULL;
 CREATE INDEX IF NOT EXISTS relation_versions_closed_to ON relation_versions (to_id) WHERE valid_to IS NOT NULL;
 
+-- Compact layout (compact-layout.ts; files written before are rebuilt once: sqlite-store.ts, compactLayout):
+-- instants are epoch milliseconds; `vals` is the JSON of the values this source asserted, or, where the CI's or
+-- relation's row says exactly that, the integer mask of the keys it asserted (rebuilt from the row when read).
 CREATE TABLE IF NOT EXISTS assertions (
   target_id TEXT NOT NULL,
   source TEXT NOT NULL,
   scope TEXT NOT NULL,
   kind TEXT NOT NULL,
   run_id TEXT NOT NULL,
-  first_seen TEXT NOT NULL,
-  last_seen TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
   active INTEGER NOT NULL,
-  vals TEXT NOT NULL,
+  vals NOT NULL,
   -- assertionDigest(vals): an unchanged re-sighting is recognised by this alone (added later: see migrateSchema)
   digest TEXT,
   -- The scope_batches row of the batch that last asserted this (added later: see migrateSchema). While it points
   -- there, the batch's run_id and last_seen are this assertion's (rows.ts, effectiveSighting): a batch re-sent
   -- unchanged writes its one row, not one per item. Any other write of the row writes its own and points it
-  -- elsewhere or nowhere.
+  -- elsewhere or nowhere. While it points at a batch, its own run_id and last_seen are '' and 0 (no bytes).
   sighting INTEGER,
   PRIMARY KEY (target_id, source, scope)
 ) WITHOUT ROWID;
@@ -184,16 +187,16 @@ CREATE TABLE IF NOT EXISTS entries (
 -- `digest` is the content digest of the batch last applied (NULL once any write to one of its targets' assertions
 -- made it unrecognisable), `targets` the CIs and relations it asserted, `run_id`/`last_seen` its last application,
 -- which are the run and last sighting of every assertion pointing at it (assertions.sighting). Not a cache: those two
--- columns are part of the assertions' state.
+-- columns are part of the assertions' state. `targets` is deflated JSON, `last_seen` epoch ms (compact layout).
 CREATE TABLE IF NOT EXISTS scope_batches (
   id INTEGER PRIMARY KEY,
   source TEXT NOT NULL,
   scope TEXT NOT NULL,
   anchor TEXT NOT NULL,
   digest TEXT,
-  targets TEXT NOT NULL,
+  targets BLOB NOT NULL,
   run_id TEXT NOT NULL,
-  last_seen TEXT NOT NULL
+  last_seen INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS scope_batches_key ON scope_batches (source, scope, anchor);
 -- Its predecessor only remembered batches (recognition re-checked every target): a cache, dropped.

@@ -12,6 +12,7 @@ import { getCi, getCiDetail, getCis, lastSeen, listCis, prepareReads, relationsA
 import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
 import { decodeChanges, encodeChanges } from './event-codec.ts';
+import { registerLayoutFunctions } from './compact-layout.ts';
 
 const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schema.sql'), 'utf8');
 
@@ -76,6 +77,7 @@ function migrateSchema(db: Database.Database) {
   if (!tokenCols.has('expires_at')) db.exec('ALTER TABLE tokens ADD COLUMN expires_at TEXT');
   if (!tokenCols.has('last_used_at')) db.exec('ALTER TABLE tokens ADD COLUMN last_used_at TEXT');
   openVersionsInRows(db);
+  compactLayout(db);
 }
 
 /**
@@ -90,6 +92,47 @@ function openVersionsInRows(db: Database.Database) {
     db.exec('DELETE FROM ci_versions WHERE valid_to IS NULL; DELETE FROM relation_versions WHERE valid_to IS NULL');
     db.exec("INSERT INTO meta (key, value) VALUES ('open_versions', 'rows') ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   }).immediate();
+}
+
+/**
+ * The compact layout of the hot tables (compact-layout.ts, schema.sql): a file written before declared their
+ * instants TEXT (which turns an integer into text), kept the full JSON of every assertion's values, plain batch
+ * targets, and a run and sighting in rows that read their batch's. Both tables are rebuilt once, in one
+ * transaction, from what they hold; a file whose `assertions.first_seen` is already INTEGER is left alone, so the
+ * rebuild happens at most once, and one cut short leaves the old tables as they were. Values become a key mask
+ * only where the row rebuilds them exactly, the same check as when an assertion is written.
+ */
+function compactLayout(db: Database.Database) {
+  const declared = db.prepare<[], { type: string }>("SELECT type FROM pragma_table_info('assertions') WHERE name = 'first_seen'").get();
+  if (declared?.type.toUpperCase() !== 'TEXT') return;
+  db.transaction(() => {
+    db.exec(`${tableSql('scope_batches', 'scope_batches_compact')}
+      INSERT INTO scope_batches_compact (id, source, scope, anchor, digest, targets, run_id, last_seen)
+        SELECT id, source, scope, anchor, digest, sg_deflate(targets), run_id, sg_ms(last_seen) FROM scope_batches;
+      ${tableSql('assertions', 'assertions_compact')}
+      INSERT INTO assertions_compact (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting)
+        SELECT a.target_id, a.source, a.scope, a.kind,
+          CASE WHEN sb.id IS NULL THEN a.run_id ELSE '' END, sg_ms(a.first_seen), CASE WHEN sb.id IS NULL THEN sg_ms(a.last_seen) ELSE 0 END,
+          a.active,
+          coalesce(CASE WHEN a.kind = 'ci'
+            THEN (SELECT sg_compact_ci_vals(a.vals, c.name, c.environment, c.tier, c.owner, c.attributes, c.identifiers) FROM cis c WHERE c.id = a.target_id)
+            ELSE (SELECT sg_compact_relation_vals(a.vals, r.provenance, r.attributes, r.redundancy, r.observed) FROM relations r WHERE r.id = a.target_id) END, a.vals),
+          a.digest, a.sighting
+        FROM assertions a LEFT JOIN scope_batches_compact sb ON sb.id = a.sighting;
+      DROP TABLE assertions; DROP TABLE scope_batches;
+      ALTER TABLE assertions_compact RENAME TO assertions; ALTER TABLE scope_batches_compact RENAME TO scope_batches;
+      CREATE INDEX assertions_scope_sighting ON assertions (source, scope, active, sighting);
+      CREATE UNIQUE INDEX scope_batches_key ON scope_batches (source, scope, anchor);`);
+  }).immediate();
+}
+
+/** schema.sql's CREATE TABLE statement of `table`, creating it as `name` (one definition of each table). */
+function tableSql(table: string, name: string): string {
+  const start = schemaSql.indexOf(`CREATE TABLE IF NOT EXISTS ${table} (`);
+  const end = schemaSql.indexOf('\n);', start);
+  if (start < 0 || end < 0) throw new Error(`schema.sql has no table ${table}`);
+  const tail = schemaSql.slice(end + 3).startsWith(' WITHOUT ROWID;') ? ' WITHOUT ROWID;' : ';';
+  return `CREATE TABLE ${name} ${schemaSql.slice(start + `CREATE TABLE IF NOT EXISTS ${table} `.length, end + 2)}${tail}`;
 }
 
 type TokenRow = { id: string; name: string; role: Role; created_at: string; team: string | null; expires_at: string | null; last_used_at: string | null };
@@ -162,6 +205,8 @@ export class SqliteStore implements GraphStore {
     // (64 MB of WAL at 8 KiB pages) a checkpoint runs every few batches and copies a page rewritten by several batches once.
     this.writer.pragma('wal_autocheckpoint = 8192');
     this.writer.exec(schemaSql);
+    // The layout's SQL functions: the migration converting a file written before uses them too.
+    registerLayoutFunctions(this.writer);
     migrateSchema(this.writer);
     // A memory database is private to its connection, so there the writer also serves reads.
     this.reader = memory ? this.writer : new Database(this.opts.file, { readonly: true });
