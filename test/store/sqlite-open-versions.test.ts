@@ -1,3 +1,4 @@
+import { isoOf, isoOrNull } from '../../server/store/sqlite/compact-layout.ts';
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { useTempDirs } from '../helpers/temp-dirs.ts';
@@ -67,9 +68,12 @@ describe('an embedded store file written when open versions were also kept in th
       }
       raw.exec("DELETE FROM meta WHERE key = 'open_versions'; DROP INDEX cis_open_from; DROP INDEX relations_open_from");
     })();
+    // Instants as the export gives them: ISO text (the tables keep epoch ms, compact-layout.ts).
+    const iso = (rows: unknown[]) => (rows as { valid_from: number; valid_to: number | null }[])
+      .map((r) => ({ ...r, valid_from: isoOf(r.valid_from), valid_to: isoOrNull(r.valid_to) }));
     const oldTables = {
-      ci_versions: raw.prepare('SELECT * FROM ci_versions ORDER BY ci_id, version').all(),
-      relation_versions: raw.prepare('SELECT * FROM relation_versions ORDER BY rel_id, version').all(),
+      ci_versions: iso(raw.prepare('SELECT * FROM ci_versions ORDER BY ci_id, version').all()),
+      relation_versions: iso(raw.prepare('SELECT * FROM relation_versions ORDER BY rel_id, version').all()),
     };
     raw.close();
     // The migration export reads the old layout as it reads the new, and both as the old tables were.

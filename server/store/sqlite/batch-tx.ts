@@ -11,7 +11,7 @@ import {
 } from './rows.ts';
 import { batchMetaTx, prepareSightings, type BatchMetaStatements } from './batch-meta.ts';
 import { encodeChanges, encodeChangesAsync } from './event-codec.ts';
-import { compactCiVals, compactRelationVals, msOf, registerLayoutFunctions } from './compact-layout.ts';
+import { compactCiVals, compactRelationVals, msOf, msOrNull, registerLayoutFunctions } from './compact-layout.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -25,7 +25,7 @@ export function prepareBatchStatements(db: Database.Database) {
     loadAssertions: db.prepare<[string], AssertionRow>(`SELECT ${assertionColumns('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE ${IN('a.target_id')}`),
     assertionDigests: db.prepare<[string], DigestRow>(`SELECT target_id, source, scope, active, digest FROM assertions WHERE ${IN('target_id')}`),
     // The narrow twin of loadRelationsFrom, joined to the assertions' digests (one row per assertion).
-    relationDigestsFrom: db.prepare<[string], DigestRow & { id: string; type: string; from_id: string; to_id: string; valid_to: string | null }>(
+    relationDigestsFrom: db.prepare<[string], DigestRow & { id: string; type: string; from_id: string; to_id: string; valid_to: number | null }>(
       `SELECT r.id, r.type, r.from_id, r.to_id, r.valid_to, a.target_id, a.source, a.scope, a.active, a.digest
        FROM relations r LEFT JOIN assertions a ON a.target_id = r.id WHERE ${IN('r.from_id')}`),
     // A batch remembered now (its row's id) becomes these rows' batch; otherwise they have none.
@@ -241,11 +241,11 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
 }
 
 function insertCi(s: BatchStatements, c: CiRecord, j: CiJson) {
-  s.insertCi.run(c.id, c.class, c.name, c.environment, c.tier, c.owner, c.lifecycle, j.attributes, j.identifiers, c.version, c.validFrom, c.validTo);
+  s.insertCi.run(c.id, c.class, c.name, c.environment, c.tier, c.owner, c.lifecycle, j.attributes, j.identifiers, c.version, msOf(c.validFrom), msOrNull(c.validTo));
 }
 
 function updateCi(s: BatchStatements, c: CiRecord, j: CiJson) {
-  const done = s.updateCi.run(c.class, c.name, c.environment, c.tier, c.owner, c.lifecycle, j.attributes, j.identifiers, c.version, c.validFrom, c.validTo, c.id);
+  const done = s.updateCi.run(c.class, c.name, c.environment, c.tier, c.owner, c.lifecycle, j.attributes, j.identifiers, c.version, msOf(c.validFrom), msOrNull(c.validTo), c.id);
   if (done.changes !== 1) throw new Error(`CI ${c.id} to update is not in the store`);
 }
 
@@ -255,20 +255,20 @@ function updateCi(s: BatchStatements, c: CiRecord, j: CiJson) {
  */
 function closeCiVersion(s: BatchStatements, id: string, prev: CiRecord | null, now: string) {
   if (prev?.id !== id) throw new Error(`CI ${id} to update, restore or retire comes without the record it replaces`);
-  if (prev.validTo === null) s.insertClosedCiVersion.run(prev.id, prev.version, prev.validFrom, now, ciVersionData(prev));
+  if (prev.validTo === null) s.insertClosedCiVersion.run(prev.id, prev.version, msOf(prev.validFrom), msOf(now), ciVersionData(prev));
 }
 
 function closeRelationVersion(s: BatchStatements, id: string, prev: RelationRecord | null, now: string) {
   if (prev?.id !== id) throw new Error(`relation ${id} to update, restore or retire comes without the record it replaces`);
-  if (prev.validTo === null) s.insertClosedRelationVersion.run(prev.id, prev.version, prev.type, prev.from, prev.to, prev.validFrom, now, relationVersionData(prev));
+  if (prev.validTo === null) s.insertClosedRelationVersion.run(prev.id, prev.version, prev.type, prev.from, prev.to, msOf(prev.validFrom), msOf(now), relationVersionData(prev));
 }
 
 function insertRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) {
-  s.insertRelation.run(r.id, r.type, r.from, r.to, j.attributes, j.redundancy, j.provenance, j.observed, r.version, r.validFrom, r.validTo);
+  s.insertRelation.run(r.id, r.type, r.from, r.to, j.attributes, j.redundancy, j.provenance, j.observed, r.version, msOf(r.validFrom), msOrNull(r.validTo));
 }
 
 function updateRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) {
-  const done = s.updateRelation.run(j.attributes, j.redundancy, j.provenance, j.observed, r.version, r.validFrom, r.validTo, r.id);
+  const done = s.updateRelation.run(j.attributes, j.redundancy, j.provenance, j.observed, r.version, msOf(r.validFrom), msOrNull(r.validTo), r.id);
   if (done.changes !== 1) throw new Error(`relation ${r.id} to update is not in the store`);
 }
 

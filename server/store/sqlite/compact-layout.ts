@@ -6,8 +6,9 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  * back into what readers have always seen. Readers never see the compact forms: the row mappers' SQL
  * (rows.ts) calls these functions, so an assertion still reads as ISO instants and a JSON `vals`.
  *
- * - Instants of assertions and batches are epoch milliseconds (6 bytes, not 24 characters). Every instant the
- *   store writes comes from `Date.toISOString()`, which reads back exactly.
+ * - Instants (of versions, rows, assertions, batches) are epoch milliseconds (6 bytes, not 24 characters). Every
+ *   instant the store writes comes from `Date.toISOString()`, which reads back exactly; an instant a query is asked
+ *   about is compared as the time it names (so `…:00Z` and `…:00.000Z` are the same instant).
  * - An assertion's `vals` that is exactly what its CI's or relation's row says for the keys it asserts is kept as
  *   the set of those keys (an integer bit mask, `CI_KEYS` / `RELATION_KEYS`) and rebuilt from the row when read.
  *   Every source of a CI with one active source (most of an estate) is such a case. Whether it holds is checked on
@@ -79,6 +80,8 @@ export function msOf(iso: string): number {
 }
 /** The ISO text of a stored instant (text from a file not yet converted reads as it is). */
 export const isoOf = (v: number | string): string => (typeof v === 'number' ? new Date(v).toISOString() : v);
+export const isoOrNull = (v: number | string | null): string | null => (v === null ? null : isoOf(v));
+export const msOrNull = (iso: string | null): number | null => (iso === null ? null : msOf(iso));
 
 export const encodeTargets = (json: string): Buffer => deflateRawSync(json);
 export const decodeTargets = (v: Buffer | string): string => (typeof v === 'string' ? v : inflateRawSync(v).toString('utf8'));

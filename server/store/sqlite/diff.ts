@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CiRecord, DiffResult, RelationRecord } from '../../model/records.ts';
 import { getCi, relationFromVersion, type ReadStatements } from './reads.ts';
 import { relationFromRow } from './rows.ts';
+import { msOf } from './compact-layout.ts';
 import { classify, CI_BOOKKEEPING, RELATION_BOOKKEEPING } from '../../domain/history/diff.ts';
 
 const CLOSED_AS_OF = 'valid_to IS NOT NULL AND valid_from <= ? AND valid_to > ?';
@@ -24,18 +25,21 @@ export async function diff(db: Database.Database, st: ReadStatements, from: stri
   // Each query stops at limit + 1 (a UNION would sort every touched id before its LIMIT: the whole estate for a
   // window over a first load); an id found by both is counted once.
   // Table and column names are literals of this function, never input.
+  // Instants are kept as epoch ms (compact-layout.ts).
+  const [fromMs, toMs] = [msOf(from), msOf(to)];
   const touched = (versions: 'ci_versions' | 'relation_versions', idColumn: 'ci_id' | 'rel_id', table: 'cis' | 'relations') => {
     const ids = new Set(db.prepare<unknown[], { id: string }>(`SELECT DISTINCT ${idColumn} AS id FROM ${versions} WHERE ${TOUCHED_CLOSED} LIMIT ?`)
-      .all(from, to, from, to, limit + 1).map((r) => r.id));
-    for (const r of db.prepare<unknown[], { id: string }>(`SELECT id FROM ${table} WHERE ${OPENED} LIMIT ?`).all(from, to, limit + 1)) ids.add(r.id);
+      .all(fromMs, toMs, fromMs, toMs, limit + 1).map((r) => r.id));
+    for (const r of db.prepare<unknown[], { id: string }>(`SELECT id FROM ${table} WHERE ${OPENED} LIMIT ?`).all(fromMs, toMs, limit + 1)) ids.add(r.id);
     return [...ids].slice(0, limit + 1).map((id) => ({ id }));
   };
   const touchedCis = touched('ci_versions', 'ci_id', 'cis');
   const touchedRels = touched('relation_versions', 'rel_id', 'relations');
   const truncated = touchedCis.length > limit || touchedRels.length > limit;
-  const openRel = db.prepare<[string, string], any>('SELECT * FROM relations WHERE id = ? AND valid_to IS NULL AND valid_from <= ?');
-  const closedRel = db.prepare<[string, string, string], any>(`SELECT * FROM relation_versions WHERE rel_id = ? AND ${CLOSED_AS_OF}`);
-  const relAt = (id: string, at: string): RelationRecord | null => {
+  const openRel = db.prepare<[string, number], any>('SELECT * FROM relations WHERE id = ? AND valid_to IS NULL AND valid_from <= ?');
+  const closedRel = db.prepare<[string, number, number], any>(`SELECT * FROM relation_versions WHERE rel_id = ? AND ${CLOSED_AS_OF}`);
+  const relAt = (id: string, iso: string): RelationRecord | null => {
+    const at = msOf(iso);
     const open = openRel.get(id, at);
     if (open) return { ...relationFromRow(open), observed: null };
     const v = closedRel.get(id, at, at);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { changesText } from './event-codec.ts';
-import { registerLayoutFunctions } from './compact-layout.ts';
+import { isoOf, isoOrNull, registerLayoutFunctions } from './compact-layout.ts';
 import { assertionColumns, ciVersionJson, relationVersionJson, SIGHTING_JOIN, type CiRow, type RelationRow } from './rows.ts';
 import type { CiRecord } from '../../model/records.ts';
 
@@ -59,8 +59,8 @@ function versionSource<R>(closed: VersionArm, open: VersionArm, row: (r: R) => R
   };
 }
 
-type CiVersionExport = { ci_id: string; version: number; valid_from: string; valid_to: string | null; data: string | null } & Omit<CiRow, 'id' | 'version' | 'valid_from' | 'valid_to'>;
-type RelationVersionExport = { rel_id: string; version: number; type: string; from_id: string; to_id: string; valid_from: string; valid_to: string | null; data: string | null }
+type CiVersionExport = { ci_id: string; version: number; valid_from: number; valid_to: number | null; data: string | null } & Omit<CiRow, 'id' | 'version' | 'valid_from' | 'valid_to'>;
+type RelationVersionExport = { rel_id: string; version: number; type: string; from_id: string; to_id: string; valid_from: number; valid_to: number | null; data: string | null }
   & Pick<RelationRow, 'attributes' | 'redundancy' | 'provenance'>;
 
 const versionSources = {
@@ -69,14 +69,14 @@ const versionSources = {
         NULL AS lifecycle, NULL AS attributes, NULL AS identifiers FROM ci_versions WHERE valid_to IS NOT NULL`, key: ['ci_id', 'version'] },
     { select: `SELECT id, version, valid_from, NULL, NULL, class, name, environment, tier, owner, lifecycle, attributes, identifiers
         FROM cis WHERE valid_to IS NULL`, key: ['id', 'version'] },
-    (r) => ({ ci_id: r.ci_id, version: r.version, valid_from: r.valid_from, valid_to: r.valid_to,
+    (r) => ({ ci_id: r.ci_id, version: r.version, valid_from: isoOf(r.valid_from), valid_to: isoOrNull(r.valid_to),
       data: r.data ?? ciVersionJson(r as unknown as CiRecord, { attributes: r.attributes, identifiers: r.identifiers }) }),
   ),
   relation_versions: versionSource<RelationVersionExport>(
     { select: `SELECT rel_id, version, type, from_id, to_id, valid_from, valid_to, data, NULL AS attributes, NULL AS redundancy, NULL AS provenance
         FROM relation_versions WHERE valid_to IS NOT NULL`, key: ['rel_id', 'version'] },
     { select: 'SELECT id, version, type, from_id, to_id, valid_from, NULL, NULL, attributes, redundancy, provenance FROM relations WHERE valid_to IS NULL', key: ['id', 'version'] },
-    (r) => ({ rel_id: r.rel_id, version: r.version, type: r.type, from_id: r.from_id, to_id: r.to_id, valid_from: r.valid_from, valid_to: r.valid_to,
+    (r) => ({ rel_id: r.rel_id, version: r.version, type: r.type, from_id: r.from_id, to_id: r.to_id, valid_from: isoOf(r.valid_from), valid_to: isoOrNull(r.valid_to),
       data: r.data ?? relationVersionJson({ attributes: r.attributes, redundancy: r.redundancy, provenance: r.provenance, observed: null }) }),
   ),
 };
@@ -118,8 +118,12 @@ export function openSqliteExport(file: string): SqliteExport {
       const rows = (after
         ? prepared(`SELECT * FROM ${from} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`).all(...after, limit)
         : prepared(`SELECT * FROM ${from} ORDER BY ${order} LIMIT ?`).all(limit)) as Record<string, unknown>[];
-      // Events leave as their JSON text, however this file keeps them (event-codec.ts).
-      return table === 'events' ? rows.map((r) => ({ ...r, changes: changesText(r.changes as string | Buffer) })) : rows;
+      // Events leave as their JSON text, however this file keeps them (event-codec.ts); instants as ISO text (compact-layout.ts).
+      if (table === 'events') return rows.map((r) => ({ ...r, changes: changesText(r.changes as string | Buffer) }));
+      if (table === 'cis' || table === 'relations') {
+        return rows.map((r) => ({ ...r, valid_from: isoOf(r.valid_from as number), valid_to: isoOrNull(r.valid_to as number | null) }));
+      }
+      return rows;
     },
     keyOf(table, row) {
       return keyCols(table).map((c) => row[c] as string | number);

@@ -5,23 +5,23 @@ import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relatio
 import { decodeCursor, encodeCursor } from '../../model/paging.ts';
 import { InputError } from '../../domain/errors.ts';
 import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
-import { registerLayoutFunctions } from './compact-layout.ts';
+import { isoOf, isoOrNull, msOf, registerLayoutFunctions } from './compact-layout.ts';
 import { assertionColumns, assertionFromRow, ciFromRow, effectiveSighting, relationFromRow, SIGHTING_JOIN, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
 const CLOSED_AS_OF = (alias: string) => `${alias}.valid_to IS NOT NULL AND ${alias}.valid_from <= ? AND ${alias}.valid_to > ?`;
 
-interface VersionRow { ci_id: string; version: number; valid_from: string; valid_to: string | null; data: string }
-interface RelVersionRow { rel_id: string; version: number; type: string; from_id: string; to_id: string; valid_from: string; valid_to: string | null; data: string }
+interface VersionRow { ci_id: string; version: number; valid_from: number; valid_to: number | null; data: string }
+interface RelVersionRow { rel_id: string; version: number; type: string; from_id: string; to_id: string; valid_from: number; valid_to: number | null; data: string }
 
 export function ciFromVersion(v: VersionRow): CiRecord {
   const d = JSON.parse(v.data);
-  return { id: v.ci_id, ...d, version: v.version, validFrom: v.valid_from, validTo: v.valid_to };
+  return { id: v.ci_id, ...d, version: v.version, validFrom: isoOf(v.valid_from), validTo: isoOrNull(v.valid_to) };
 }
 
 export function relationFromVersion(v: RelVersionRow): RelationRecord {
   const d = JSON.parse(v.data);
-  return { id: v.rel_id, type: v.type, from: v.from_id, to: v.to_id, ...d, observed: null, version: v.version, validFrom: v.valid_from, validTo: v.valid_to };
+  return { id: v.rel_id, type: v.type, from: v.from_id, to: v.to_id, ...d, observed: null, version: v.version, validFrom: isoOf(v.valid_from), validTo: isoOrNull(v.valid_to) };
 }
 
 type RelationEnd = 'from' | 'to' | 'among';
@@ -47,10 +47,10 @@ export function prepareReads(db: Database.Database) {
     cis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
     // A CI's open version is its row (valid_to NULL); ci_versions holds the closed ones (schema.sql). As of a time
     // it is one or the other, never both: the open version starts where the last closed one ended.
-    openCiAsOf: db.prepare<[string, string], CiRow>('SELECT * FROM cis WHERE id = ? AND valid_to IS NULL AND valid_from <= ?'),
-    closedCiAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ci_id = ? AND ${CLOSED_AS_OF('v')}`),
-    openCisAsOf: db.prepare<[string, string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')} AND valid_to IS NULL AND valid_from <= ?`),
-    closedCisAsOf: db.prepare<[string, string, string], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${CLOSED_AS_OF('v')}`),
+    openCiAsOf: db.prepare<[string, number], CiRow>('SELECT * FROM cis WHERE id = ? AND valid_to IS NULL AND valid_from <= ?'),
+    closedCiAsOf: db.prepare<[string, number, number], VersionRow>(`SELECT * FROM ci_versions v WHERE ci_id = ? AND ${CLOSED_AS_OF('v')}`),
+    openCisAsOf: db.prepare<[string, number], CiRow>(`SELECT * FROM cis WHERE ${IN('id')} AND valid_to IS NULL AND valid_from <= ?`),
+    closedCisAsOf: db.prepare<[string, number, number], VersionRow>(`SELECT * FROM ci_versions v WHERE ${IN('ci_id')} AND ${CLOSED_AS_OF('v')}`),
     closedVersions: db.prepare<[string], VersionRow>('SELECT * FROM ci_versions WHERE ci_id = ? AND valid_to IS NOT NULL ORDER BY version DESC'),
     assertions: db.prepare<[string], AssertionRow>(
       `SELECT ${assertionColumns('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE a.target_id = ? ORDER BY a.source, a.scope`),
@@ -71,13 +71,13 @@ export function prepareReads(db: Database.Database) {
     topoRels: db.prepare<[number, number], { rid: number; id: string; type: string; from_id: string; to_id: string; redundancy: string | null; provenance: string; observed: string | null; note: unknown }>(
       "SELECT rowid AS rid, id, type, from_id, to_id, redundancy, provenance, observed, attributes ->> '$.note' AS note FROM relations WHERE rowid > ? AND valid_to IS NULL ORDER BY rowid LIMIT ?"),
     // As of a time: the open versions (rows) first, then the closed ones.
-    topoOpenCisAsOf: db.prepare<[number, string, number], CiRow & { rid: number }>(
+    topoOpenCisAsOf: db.prepare<[number, number, number], CiRow & { rid: number }>(
       'SELECT rowid AS rid, * FROM cis WHERE rowid > ? AND valid_to IS NULL AND +valid_from <= ? ORDER BY rowid LIMIT ?'),
-    topoOpenRelsAsOf: db.prepare<[number, string, number], RelationRow & { rid: number }>(
+    topoOpenRelsAsOf: db.prepare<[number, number, number], RelationRow & { rid: number }>(
       'SELECT rowid AS rid, * FROM relations WHERE rowid > ? AND valid_to IS NULL AND +valid_from <= ? ORDER BY rowid LIMIT ?'),
-    topoCisAsOf: db.prepare<[string, string, number, string, string, number], VersionRow>(
+    topoCisAsOf: db.prepare<[string, string, number, number, number, number], VersionRow>(
       `SELECT * FROM ci_versions v WHERE (ci_id > ? OR (ci_id = ? AND version > ?)) AND ${CLOSED_AS_OF('v')} ORDER BY ci_id, version LIMIT ?`),
-    topoRelsAsOf: db.prepare<[string, string, number, string, string, number], RelVersionRow>(
+    topoRelsAsOf: db.prepare<[string, string, number, number, number, number], RelVersionRow>(
       `SELECT * FROM relation_versions v WHERE (rel_id > ? OR (rel_id = ? AND version > ?)) AND ${CLOSED_AS_OF('v')} ORDER BY rel_id, version LIMIT ?`),
   };
   return st;
@@ -86,9 +86,10 @@ export type ReadStatements = ReturnType<typeof prepareReads>;
 
 export function getCi(st: ReadStatements, id: string, asOf?: string): CiRecord | null {
   if (asOf) {
-    const open = st.openCiAsOf.get(id, asOf);
+    const t = msOf(asOf);
+    const open = st.openCiAsOf.get(id, t);
     if (open) return ciFromRow(open);
-    const v = st.closedCiAsOf.get(id, asOf, asOf);
+    const v = st.closedCiAsOf.get(id, t, t);
     return v ? ciFromVersion(v) : null;
   }
   const r = st.ci.get(id);
@@ -99,16 +100,18 @@ export function getCis(st: ReadStatements, ids: string[], asOf?: string): CiReco
   if (!ids.length) return [];
   const json = JSON.stringify(ids);
   if (!asOf) return st.cis.all(json).map(ciFromRow);
-  return [...st.openCisAsOf.all(json, asOf).map(ciFromRow), ...st.closedCisAsOf.all(json, asOf, asOf).map(ciFromVersion)];
+  const t = msOf(asOf);
+  return [...st.openCisAsOf.all(json, t).map(ciFromRow), ...st.closedCisAsOf.all(json, t, t).map(ciFromVersion)];
 }
 
 /** Relations matched by `end` over the id set `json` (bound once per IN), live or as of a time, at most `limit` (-1: all). */
 function relationsBy(st: ReadStatements, end: RelationEnd, json: string, asOf: string | undefined, limit: number): RelationRecord[] {
   const ids = end === 'among' ? [json, json] : [json];
   if (!asOf) return st[`live_${end}`].all(...ids, limit).map(relationFromRow);
-  const open = st[`open_${end}`].all(...ids, asOf, limit).map(openVersion);
+  const t = msOf(asOf);
+  const open = st[`open_${end}`].all(...ids, t, limit).map(openVersion);
   const left = limit < 0 ? -1 : limit - open.length;
-  return left === 0 ? open : [...open, ...st[`closed_${end}`].all(...ids, asOf, asOf, left).map(relationFromVersion)];
+  return left === 0 ? open : [...open, ...st[`closed_${end}`].all(...ids, t, t, left).map(relationFromVersion)];
 }
 
 export function relationsOf(st: ReadStatements, ids: string[], asOf?: string, limit = -1): RelationRecord[] {
@@ -188,8 +191,8 @@ export function listCis(db: Database.Database, q: CiQuery): { items: CiRecord[];
   return { items, nextCursor: more && last ? encodeCursor([last.name, last.id]) : null };
 }
 
-export function* topology(st: ReadStatements, asOf: string | undefined, chunkSize: number): Generator<{ cis: TopologyCi[]; relations: TopologyRelation[] }> {
-  if (!asOf) {
+export function* topology(st: ReadStatements, asOfIso: string | undefined, chunkSize: number): Generator<{ cis: TopologyCi[]; relations: TopologyRelation[] }> {
+  if (!asOfIso) {
     for (let after = 0; ;) {
       const rows = st.topoCis.all(after, chunkSize);
       if (!rows.length) break;
@@ -208,6 +211,7 @@ export function* topology(st: ReadStatements, asOf: string | undefined, chunkSiz
     }
     return;
   }
+  const asOf = msOf(asOfIso);
   for (let after = 0; ;) {
     const rows = st.topoOpenCisAsOf.all(after, asOf, chunkSize);
     if (!rows.length) break;

@@ -1,14 +1,14 @@
 import type { CiRecord, RelationRecord } from '../../model/records.ts';
 import type { StoredAssertion } from '../../domain/reconcile/types.ts';
-import { valsColumn } from './compact-layout.ts';
+import { isoOf, isoOrNull, valsColumn } from './compact-layout.ts';
 
 export interface CiRow {
   id: string; class: string; name: string; environment: string; tier: number | null; owner: string | null;
-  lifecycle: string; attributes: string; identifiers: string; version: number; valid_from: string; valid_to: string | null;
+  lifecycle: string; attributes: string; identifiers: string; version: number; valid_from: number; valid_to: number | null;
 }
 export interface RelationRow {
   id: string; type: string; from_id: string; to_id: string; attributes: string; redundancy: string | null;
-  provenance: string; observed: string | null; version: number; valid_from: string; valid_to: string | null;
+  provenance: string; observed: string | null; version: number; valid_from: number; valid_to: number | null;
 }
 export interface AssertionRow {
   target_id: string; source: string; scope: string; kind: string; run_id: string;
@@ -34,13 +34,13 @@ export const assertionColumns = (a: string) =>
 export const ciFromRow = (r: CiRow): CiRecord => ({
   id: r.id, class: r.class, name: r.name, environment: r.environment, tier: r.tier, owner: r.owner,
   lifecycle: r.lifecycle as CiRecord['lifecycle'], attributes: JSON.parse(r.attributes), identifiers: JSON.parse(r.identifiers),
-  version: r.version, validFrom: r.valid_from, validTo: r.valid_to,
+  version: r.version, validFrom: isoOf(r.valid_from), validTo: isoOrNull(r.valid_to),
 });
 
 export const relationFromRow = (r: RelationRow): RelationRecord => ({
   id: r.id, type: r.type, from: r.from_id, to: r.to_id, attributes: JSON.parse(r.attributes),
   redundancy: r.redundancy ? JSON.parse(r.redundancy) : null, provenance: JSON.parse(r.provenance),
-  observed: r.observed ? JSON.parse(r.observed) : null, version: r.version, validFrom: r.valid_from, validTo: r.valid_to,
+  observed: r.observed ? JSON.parse(r.observed) : null, version: r.version, validFrom: isoOf(r.valid_from), validTo: isoOrNull(r.valid_to),
 });
 
 export const assertionFromRow = (r: AssertionRow): StoredAssertion => ({

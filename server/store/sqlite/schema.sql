@@ -6,6 +6,8 @@
 -- no version rows at all (it used to write every CI and relation twice). A retired row (valid_to set) has no
 -- open version: its last version closed with it. Stores written before this layout are converted once at open
 -- (migrateSchema in sqlite-store.ts: their open version rows are dropped, the rows hold the same data).
+-- Instants (valid_from, valid_to here and in the hot tables below) are epoch milliseconds, read back as ISO text by
+-- the row mappers (compact-layout.ts); files written with ISO text are rebuilt once at open (compactLayout).
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS cis (
@@ -19,8 +21,8 @@ CREATE TABLE IF NOT EXISTS cis (
   attributes TEXT NOT NULL,
   identifiers TEXT NOT NULL,
   version INTEGER NOT NULL,
-  valid_from TEXT NOT NULL,
-  valid_to TEXT
+  valid_from INTEGER NOT NULL,
+  valid_to INTEGER
 );
 CREATE INDEX IF NOT EXISTS cis_by_name ON cis (name, id);
 CREATE INDEX IF NOT EXISTS cis_by_class ON cis (class, name, id);
@@ -30,8 +32,8 @@ CREATE INDEX IF NOT EXISTS cis_open_from ON cis (valid_from) WHERE valid_to IS N
 CREATE TABLE IF NOT EXISTS ci_versions (
   ci_id TEXT NOT NULL,
   version INTEGER NOT NULL,
-  valid_from TEXT NOT NULL,
-  valid_to TEXT,
+  valid_from INTEGER NOT NULL,
+  valid_to INTEGER,
   data TEXT NOT NULL,
   PRIMARY KEY (ci_id, version)
 ) WITHOUT ROWID;
@@ -55,8 +57,8 @@ CREATE TABLE IF NOT EXISTS relations (
   provenance TEXT NOT NULL,
   observed TEXT,
   version INTEGER NOT NULL,
-  valid_from TEXT NOT NULL,
-  valid_to TEXT
+  valid_from INTEGER NOT NULL,
+  valid_to INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS relations_triple ON relations (from_id, type, to_id);
 CREATE INDEX IF NOT EXISTS relations_to ON relations (to_id);
@@ -68,8 +70,8 @@ CREATE TABLE IF NOT EXISTS relation_versions (
   type TEXT NOT NULL,
   from_id TEXT NOT NULL,
   to_id TEXT NOT NULL,
-  valid_from TEXT NOT NULL,
-  valid_to TEXT,
+  valid_from INTEGER NOT NULL,
+  valid_to INTEGER,
   data TEXT NOT NULL,
   PRIMARY KEY (rel_id, version)
 ) WITHOUT ROWID;

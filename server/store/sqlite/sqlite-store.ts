@@ -95,34 +95,49 @@ function openVersionsInRows(db: Database.Database) {
 }
 
 /**
- * The compact layout of the hot tables (compact-layout.ts, schema.sql): a file written before declared their
- * instants TEXT (which turns an integer into text), kept the full JSON of every assertion's values, plain batch
- * targets, and a run and sighting in rows that read their batch's. Both tables are rebuilt once, in one
- * transaction, from what they hold; a file whose `assertions.first_seen` is already INTEGER is left alone, so the
- * rebuild happens at most once, and one cut short leaves the old tables as they were. Values become a key mask
- * only where the row rebuilds them exactly, the same check as when an assertion is written.
+ * The compact layout (compact-layout.ts, schema.sql): a file written before declared its instants TEXT (which turns
+ * an integer into text), kept the full JSON of every assertion's values, plain batch targets, and a run and
+ * sighting in rows that read their batch's. Each table still declaring an instant TEXT is rebuilt from what it
+ * holds (rowids kept: topology pages by them), all in one transaction, then schema.sql makes the indexes again. A
+ * table already rebuilt is left alone, so a second open converts nothing, and a rebuild cut short leaves the old
+ * tables as they were. Values become a key mask only where the row rebuilds them exactly, the same check as when
+ * an assertion is written.
  */
 function compactLayout(db: Database.Database) {
-  const declared = db.prepare<[], { type: string }>("SELECT type FROM pragma_table_info('assertions') WHERE name = 'first_seen'").get();
-  if (declared?.type.toUpperCase() !== 'TEXT') return;
-  db.transaction(() => {
-    db.exec(`${tableSql('scope_batches', 'scope_batches_compact')}
-      INSERT INTO scope_batches_compact (id, source, scope, anchor, digest, targets, run_id, last_seen)
-        SELECT id, source, scope, anchor, digest, sg_deflate(targets), run_id, sg_ms(last_seen) FROM scope_batches;
-      ${tableSql('assertions', 'assertions_compact')}
-      INSERT INTO assertions_compact (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting)
-        SELECT a.target_id, a.source, a.scope, a.kind,
+  const old = (table: string, column: string) =>
+    db.prepare<[string, string], { type: string }>('SELECT type FROM pragma_table_info(?) WHERE name = ?').get(table, column)?.type.toUpperCase() === 'TEXT';
+  const rebuilds: { table: string; column: string; columns: string; select: string }[] = [
+    { table: 'cis', column: 'valid_from', columns: 'rowid, id, class, name, environment, tier, owner, lifecycle, attributes, identifiers, version, valid_from, valid_to',
+      select: 'SELECT rowid, id, class, name, environment, tier, owner, lifecycle, attributes, identifiers, version, sg_ms(valid_from), sg_ms(valid_to) FROM cis' },
+    { table: 'relations', column: 'valid_from', columns: 'rowid, id, type, from_id, to_id, attributes, redundancy, provenance, observed, version, valid_from, valid_to',
+      select: 'SELECT rowid, id, type, from_id, to_id, attributes, redundancy, provenance, observed, version, sg_ms(valid_from), sg_ms(valid_to) FROM relations' },
+    { table: 'ci_versions', column: 'valid_from', columns: 'ci_id, version, valid_from, valid_to, data',
+      select: 'SELECT ci_id, version, sg_ms(valid_from), sg_ms(valid_to), data FROM ci_versions' },
+    { table: 'relation_versions', column: 'valid_from', columns: 'rel_id, version, type, from_id, to_id, valid_from, valid_to, data',
+      select: 'SELECT rel_id, version, type, from_id, to_id, sg_ms(valid_from), sg_ms(valid_to), data FROM relation_versions' },
+    { table: 'scope_batches', column: 'last_seen', columns: 'id, source, scope, anchor, digest, targets, run_id, last_seen',
+      select: 'SELECT id, source, scope, anchor, digest, sg_deflate(targets), run_id, sg_ms(last_seen) FROM scope_batches' },
+    // After scope_batches (the batch a row points at) and the rows (the values a mask rebuilds).
+    { table: 'assertions', column: 'first_seen', columns: 'target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting',
+      select: `SELECT a.target_id, a.source, a.scope, a.kind,
           CASE WHEN sb.id IS NULL THEN a.run_id ELSE '' END, sg_ms(a.first_seen), CASE WHEN sb.id IS NULL THEN sg_ms(a.last_seen) ELSE 0 END,
           a.active,
           coalesce(CASE WHEN a.kind = 'ci'
             THEN (SELECT sg_compact_ci_vals(a.vals, c.name, c.environment, c.tier, c.owner, c.attributes, c.identifiers) FROM cis c WHERE c.id = a.target_id)
             ELSE (SELECT sg_compact_relation_vals(a.vals, r.provenance, r.attributes, r.redundancy, r.observed) FROM relations r WHERE r.id = a.target_id) END, a.vals),
           a.digest, a.sighting
-        FROM assertions a LEFT JOIN scope_batches_compact sb ON sb.id = a.sighting;
-      DROP TABLE assertions; DROP TABLE scope_batches;
-      ALTER TABLE assertions_compact RENAME TO assertions; ALTER TABLE scope_batches_compact RENAME TO scope_batches;
-      CREATE INDEX assertions_scope_sighting ON assertions (source, scope, active, sighting);
-      CREATE UNIQUE INDEX scope_batches_key ON scope_batches (source, scope, anchor);`);
+        FROM assertions a LEFT JOIN scope_batches sb ON sb.id = a.sighting` },
+  ];
+  const due = rebuilds.filter((r) => old(r.table, r.column));
+  if (!due.length) return;
+  db.transaction(() => {
+    for (const r of due) {
+      db.exec(`${tableSql(r.table, `${r.table}_compact`)}
+        INSERT INTO ${r.table}_compact (${r.columns}) ${r.select};
+        DROP TABLE ${r.table}; ALTER TABLE ${r.table}_compact RENAME TO ${r.table};`);
+    }
+    db.exec(schemaSql);
+    db.exec('CREATE INDEX IF NOT EXISTS assertions_scope_sighting ON assertions (source, scope, active, sighting)');
   }).immediate();
 }
 
