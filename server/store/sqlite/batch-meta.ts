@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { BatchTx, IdempotencyRecord, WritePlan } from '../port.ts';
 import type { BatchTargets } from '../../domain/reconcile/sighting.ts';
-import { decodeTargets, encodeTargets, msOf } from './compact-layout.ts';
+import { decodeTargets, msOf } from './compact-layout.ts';
+
+const NO_TARGETS = Buffer.alloc(0);
 
 /** Expired idempotency keys each write batch deletes at most: bounded work, and more than the one key a batch adds. */
 export const PURGE_PER_BATCH = 100;
@@ -32,6 +34,8 @@ export function prepareBatchMeta(db: Database.Database) {
       'INSERT INTO scope_batches (source, scope, anchor, digest, targets, run_id, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     // Remembered anew with the run and instant of the application that wrote every target.
     replaceBatch: db.prepare<[string, Buffer, string, number, number]>('UPDATE scope_batches SET digest = ?, targets = ?, run_id = ?, last_seen = ? WHERE id = ?'),
+    // Targets are written as a placeholder first, then deflated (batch-tx.ts, write).
+    setTargets: db.prepare<[Buffer, number]>('UPDATE scope_batches SET targets = ? WHERE id = ?'),
     sightBatch: db.prepare<[string, number, number]>('UPDATE scope_batches SET run_id = ?, last_seen = ? WHERE id = ?'),
     // Any write to a target's assertions makes every batch that one of them points at unrecognisable.
     forgetBatchesOf: db.prepare<[string]>(`UPDATE scope_batches SET digest = NULL WHERE digest IS NOT NULL AND id IN
@@ -82,12 +86,12 @@ export function prepareSightings(m: BatchMetaStatements, plan: WritePlan, touche
     m.sightBatch.run(run, msOf(plan.now), row.id);
     return row.id;
   }
-  const stored = encodeTargets(JSON.stringify(targets));
-  if (!row) return Number(m.insertBatch.run(key.source, key.scope, key.anchor, key.digest, stored, run, msOf(plan.now)).lastInsertRowid);
+  // The caller stores the deflated targets before the transaction ends (setTargets).
+  if (!row) return Number(m.insertBatch.run(key.source, key.scope, key.anchor, key.digest, NO_TARGETS, run, msOf(plan.now)).lastInsertRowid);
   const now = new Set([...targets.cis, ...targets.relations]);
   const old = JSON.parse(decodeTargets(row.targets)) as BatchTargets;
   const left = [...old.cis, ...old.relations].filter((id) => !now.has(id));
   if (left.length) m.foldBatch.run({ run: row.run_id, seen: row.last_seen, source: key.source, scope: key.scope, id: row.id, targets: JSON.stringify(left) });
-  m.replaceBatch.run(key.digest, stored, run, msOf(plan.now), row.id);
+  m.replaceBatch.run(key.digest, NO_TARGETS, run, msOf(plan.now), row.id);
   return row.id;
 }

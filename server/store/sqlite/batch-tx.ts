@@ -11,7 +11,7 @@ import {
 } from './rows.ts';
 import { batchMetaTx, prepareSightings, type BatchMetaStatements } from './batch-meta.ts';
 import { encodeChanges, encodeChangesAsync } from './event-codec.ts';
-import { compactCiVals, compactRelationVals, msOf, msOrNull, registerLayoutFunctions } from './compact-layout.ts';
+import { compactCiVals, compactRelationVals, encodeTargets, encodeTargetsAsync, msOf, msOrNull, registerLayoutFunctions } from './compact-layout.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -194,6 +194,10 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
       const event = plan.event && offload ? encodeChangesAsync(plan.event.changes) : null;
       // Awaited below; marked handled now so that a statement failing first leaves no unhandled rejection behind.
       event?.catch(() => undefined);
+      // A batch remembered anew: its targets are deflated off the event loop as well, and stored once they are.
+      const applied = plan.batch && !plan.batch.recalled ? JSON.stringify(plan.batch.targets) : null;
+      const targets = applied === null ? null : offload ? encodeTargetsAsync(applied) : Promise.resolve(encodeTargets(applied));
+      targets?.catch(() => undefined);
       meta.setLastBatchAt.run(plan.now);
       const sighting = prepareSightings(meta, plan, touchedTargets(plan));
       // The row id the assertions of a batch applied in full point at (a recalled batch writes no assertion of its own).
@@ -233,6 +237,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
         }
       }
       s.upsertRun.run(r.runId, r.source, r.scope, r.startedAt, r.lastBatchAt, r.completedAt, r.batches);
+      if (targets) meta.setTargets.run(await targets, sighting!);
       if (!plan.event) return 0;
       const changes = event ? await event : encodeChanges(plan.event.changes);
       return Number(s.insertEvent.run(plan.event.at, plan.event.source, changes).lastInsertRowid);
