@@ -128,10 +128,10 @@ function compactLayout(db: Database.Database) {
           a.digest, a.sighting
         FROM assertions a LEFT JOIN scope_batches sb ON sb.id = a.sighting` },
   ];
-  const due = rebuilds.filter((r) => old(r.table, r.column));
-  if (!due.length) return;
+  if (!rebuilds.some((r) => old(r.table, r.column))) return;
   db.transaction(() => {
-    for (const r of due) {
+    // Again under the write lock: another connection to the file (the writer thread's) may have rebuilt them since.
+    for (const r of rebuilds.filter((x) => old(x.table, x.column))) {
       db.exec(`${tableSql(r.table, `${r.table}_compact`)}
         INSERT INTO ${r.table}_compact (${r.columns}) ${r.select};
         DROP TABLE ${r.table}; ALTER TABLE ${r.table}_compact RENAME TO ${r.table};`);
