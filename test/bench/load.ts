@@ -93,9 +93,11 @@ async function loadRun(url: string, headers: Record<string, string>, connections
  * A collector pushing batches of 200 new CIs (services with an attribute and a relation to the previous one),
  * one at a time, until `until()` says stop; the milliseconds each batch took from request to reply.
  */
-async function ingestClient(url: string, headers: Record<string, string>, tag: string, until: () => boolean, atLeast = 0): Promise<number[]> {
+async function ingestClient(url: string, headers: Record<string, string>, tag: string, until: () => boolean, atLeast = 0, everyMs = 0): Promise<number[]> {
   const times: number[] = [];
-  for (let b = 0; !until() || times.length < atLeast; b++) {
+  for (let b = 0, next = performance.now(); !until() || times.length < atLeast; b++) {
+    // Paced (`--ingest-every-ms`): a batch starts every everyMs, or as soon as the one before answered if later.
+    if (everyMs > 0) { const wait = next - performance.now(); if (wait > 0) await new Promise((r) => setTimeout(r, wait)); next = Math.max(next, performance.now() - everyMs) + everyMs; }
     const cis = Array.from({ length: 200 }, (_, i) => ({ class: 'service', name: `load-${tag}-${b}-${i}`, environment: 'load', attributes: { batch: b, slot: i } }));
     const relations = cis.slice(1).map((c, i) => ({ type: 'DEPENDS_ON', from: { class: 'service', name: c.name, environment: 'load' }, to: { class: 'service', name: cis[i].name, environment: 'load' } }));
     const body = JSON.stringify({ source: 'load-bench', scope: tag, cis, relations });
@@ -128,6 +130,9 @@ export async function benchLoad(args: string[]): Promise<void> {
       connections: { type: 'string', default: '50' },
       workers: { type: 'string' },
       'idle-batches': { type: 'string', default: '50' },
+      // 0: each batch right after the reply to the one before (the most a client can write); N: one every N ms, so
+      // that every mode's reads face the same writes.
+      'ingest-every-ms': { type: 'string', default: '0' },
       only: { type: 'string' }, // graph | impact
       'cpu-prof': { type: 'string' },
       modes: { type: 'string' },
@@ -161,12 +166,12 @@ export async function benchLoad(args: string[]): Promise<void> {
 
       log(`ingest client alone: ${values['idle-batches']} batches of 200 CIs`);
       let sent = 0;
-      const idle = stats(await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches'])));
+      const idle = stats(await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs));
       log(`idle ingest: ${JSON.stringify(idle)}`);
 
       const underLoad = async (title: string, requests: LoadRequest[]) => {
         let done = false;
-        const writer = ingestClient(api!.url, headers, title, () => done, 1);
+        const writer = ingestClient(api!.url, headers, title, () => done, 1, everyMs);
         const reads = await loadRun(api!.url, headers, connections, duration, requests).finally(() => { done = true; });
         const writes = await writer;
         log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}`);
@@ -194,6 +199,7 @@ export async function benchLoad(args: string[]): Promise<void> {
     }
   }
   const modes = modesOf(Number(values['slice-ms']));
+  const everyMs = Number(values['ingest-every-ms']);
   const modeNames = (values.modes ?? 'before,after').split(',').map((m) => m.trim());
   for (const m of modeNames) if (!(m in modes)) throw new Error(`--modes takes ${Object.keys(modes).join(', ')}, not ${m}`);
   try {
@@ -201,23 +207,25 @@ export async function benchLoad(args: string[]): Promise<void> {
     const file = await estateFile(cis, scratch);
     const loadBefore = loadavg()[0];
     const byMode: Record<string, Awaited<ReturnType<typeof measure>>> = {};
-    for (const name of modeNames) {
+    for (const [i, name] of modeNames.entries()) {
       // Every mode starts from the same estate: the ingest client of the one before added to its copy.
-      const estate = join(scratch, `${name}.db`);
+      // A mode named twice (before,after,before,after: alternated against the machine's drift) is kept as name#2.
+      const key = modeNames.slice(0, i).includes(name) ? `${name}#${modeNames.slice(0, i + 1).filter((n) => n === name).length}` : name;
+      const estate = join(scratch, `${key}.db`);
       copyFileSync(file, estate);
       if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${estate}-wal`);
       log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms`);
-      byMode[name] = await measure(estate, modes[name]);
-      const r = byMode[name];
-      log(`mode ${name}: graph p99 ${r.graphP99Ms} ms, impact p99 ${r.impactP99Ms} ms, timeouts ${r.timeouts}; ingest p99 idle ${r.ingestP99IdleMs} ms, under load ${r.ingestP99UnderLoadMs} ms (${r.ingestUnderLoadVsIdle}x)`);
+      byMode[key] = await measure(estate, modes[name]);
+      const r = byMode[key];
+      log(`mode ${key}: graph p99 ${r.graphP99Ms} ms, impact p99 ${r.impactP99Ms} ms, timeouts ${r.timeouts}; ingest p99 idle ${r.ingestP99IdleMs} ms, under load ${r.ingestP99UnderLoadMs} ms (${r.ingestUnderLoadVsIdle}x)`);
     }
     // The headline figures are the last mode's (by default `after`, the server's defaults).
-    const last = byMode[modeNames[modeNames.length - 1]];
+    const last = Object.values(byMode)[modeNames.length - 1];
     const result = {
       ...last,
       modes: byMode,
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
-      workers, connections, durationSeconds: duration,
+      workers, connections, durationSeconds: duration, ingestEveryMs: everyMs,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
       note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on and reads in slices of sliceMs (the defaults); thread / gate = one of them. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
