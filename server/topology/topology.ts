@@ -111,14 +111,10 @@ export class Topology implements CsrImpactGraph, CatalogView {
   }
 
   dependentsCsr(): DependentsCsr {
-    // One view per base (every impact query asks for it; the overlay is read through the closure as it is then).
+    // One view per base (every impact query asks for it; the overlay is read through overlayOf as it is then).
     return this.csrView ??= {
       nodes: this.baseNodes, offsets: this.fOff, targets: this.fTo, groups: this.fGroup, types: this.fType, dead: DEAD,
-      forEachOverlayDependent: (u, visit) => {
-        if (!this.extraEdges) return;
-        const x = this.outExtra.get(u);
-        if (x) for (let i = 0; i < x.length; i += 3) visit(x[i], x[i + 1]);
-      },
+      overlayOf: (u) => (this.extraEdges ? this.outExtra.get(u) : undefined),
     };
   }
 

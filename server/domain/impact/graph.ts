@@ -21,8 +21,8 @@ export interface ImpactGraph {
 }
 
 /**
- * Optional fast path: the base of a CSR layout plus an overlay walk. Propagation loops over these
- * arrays itself, so its per-edge callback has one call site and gets inlined (about 2× on large
+ * Optional fast path: the base of a CSR layout plus an overlay of later additions. Propagation loops over
+ * these arrays itself, in one function with no per-edge callback (about 2.5× a callback per edge on hub
  * blast radii). `type[i] === dead` marks a removed base edge. Must agree with forEachDependent.
  */
 export interface DependentsCsr {
@@ -33,7 +33,8 @@ export interface DependentsCsr {
   groups: Int32Array;
   types: Uint8Array;
   dead: number;
-  forEachOverlayDependent(provider: number, visit: (dependent: number, group: number) => void): void;
+  /** Overlay edges out of a provider as flat [dependent, group, type] triples, or undefined when it has none. */
+  overlayOf(provider: number): readonly number[] | undefined;
 }
 
 export interface CsrImpactGraph extends ImpactGraph {
@@ -41,3 +42,18 @@ export interface CsrImpactGraph extends ImpactGraph {
 }
 
 export const hasCsr = (g: ImpactGraph): g is CsrImpactGraph => typeof (g as Partial<CsrImpactGraph>).dependentsCsr === 'function';
+
+const NO_INT32 = new Int32Array(1), NO_UINT8 = new Uint8Array(0);
+
+/** The dependents of any ImpactGraph as a CSR: its own, or an empty base with every edge in the overlay. */
+export function dependentsCsrOf(graph: ImpactGraph): DependentsCsr {
+  if (hasCsr(graph)) return graph.dependentsCsr();
+  return {
+    nodes: 0, offsets: NO_INT32, targets: NO_INT32, groups: NO_INT32, types: NO_UINT8, dead: -1,
+    overlayOf: (u) => {
+      const out: number[] = [];
+      graph.forEachDependent(u, (d, g) => { out.push(d, g, 0); });
+      return out.length ? out : undefined;
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { hasCsr, NO_GROUP, type ImpactGraph } from './graph.ts';
+import { dependentsCsrOf, NO_GROUP, type ImpactGraph } from './graph.ts';
 
 export type FailState = 'down' | 'degraded';
 export type ImpactState = FailState | 'maintenance';
@@ -33,9 +33,12 @@ export interface ImpactOptions {
 export interface ImpactResult {
   /** The listed impacted CIs, nearest first (at most `limit`). */
   impacted: ImpactedNode[];
-  /** Every impacted CI, nearest first, and its actual state (1 degraded, 2 down): for summaries beyond the cap. */
-  all: Int32Array;
-  allStates: Uint8Array;
+  /**
+   * Every impacted CI, nearest first, and its actual state (1 degraded, 2 down): for summaries beyond the cap.
+   * Plain arrays for small blast radii (most of them), typed arrays for large ones: see SMALL_RESULT.
+   */
+  all: Int32Array | readonly number[];
+  allStates: Uint8Array | readonly number[];
   /** Impacted CIs in all, listed or not. */
   total: number;
   truncated: boolean;
@@ -57,6 +60,8 @@ const STATE_MASK = 0b11, PROPAGATED_SHIFT = 2;
  * hundreds of thousands, skipping those writes for the rest is a good part of the walk.
  */
 const LISTED = 0b10000;
+/** Named in the input. */
+const REPORTED = 0b100000;
 
 class Scratch {
   flags = new Uint8Array(0);
@@ -87,20 +92,14 @@ class Scratch {
 }
 const scratch = new Scratch();
 
-type Visit = (dependent: number, group: number) => void;
-
+const NO_OVERLAY: readonly number[] = [];
 /**
- * `expand(u)` calls `visit` for every dependent of u. Over a CSR base the loop is written here, so
- * `visit` has a single call site and is inlined; other graphs go through forEachDependent.
+ * Up to this many impacted CIs, `all` and `allStates` are plain arrays: a typed array beyond 64 bytes gets a
+ * buffer of its own, about 0.5 µs to allocate, which is more than the whole walk of a blast radius of twenty
+ * (the median of the hub-biased sample). Beyond it, typed arrays (half the memory, no 100k-element limit of
+ * fast plain arrays).
  */
-function expander(graph: ImpactGraph, visit: Visit): (u: number) => void {
-  if (!hasCsr(graph)) return (u) => graph.forEachDependent(u, visit);
-  const { nodes, offsets, targets, groups, types, dead, forEachOverlayDependent } = graph.dependentsCsr();
-  return (u) => {
-    if (u < nodes) for (let i = offsets[u], end = offsets[u + 1]; i < end; i++) if (types[i] !== dead) visit(targets[i], groups[i]);
-    forEachOverlayDependent(u, visit);
-  };
-}
+const SMALL_RESULT = 4096;
 
 /**
  * Blast radius of failed CIs, per design.md section 4.
@@ -110,6 +109,10 @@ function expander(graph: ImpactGraph, visit: Visit): (u: number) => void {
  * sustains a failure that nothing outside it caused. The same pass records each CI's discovery,
  * which happens in BFS order, so each CI gets its depth and one shortest explanation path; ties go
  * to the earlier failed CI and the earlier edge, so the answer is the same on every run.
+ *
+ * One function, no callback per edge: the edge loop reads the CSR arrays and raises the dependent in
+ * place (a closure per edge, even inlined, kept the captured counters in a heap context: ~2.5× slower
+ * on hub blast radii, see test/bench/impact.ts).
  */
 export function propagateImpact(graph: ImpactGraph, failed: { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactResult {
   const s = scratch;
@@ -117,50 +120,72 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
   const { flags, causeGroup, causeProvider, depth, parent, order, raised, groupStamp, groupDown } = s;
   const epoch = s.groupEpoch;
   const limit = opts.limit ?? Infinity;
-  let tail = 0, ordered = 0, nextDepth = 0;
+  const { nodes, offsets, targets, groups, types, dead, overlayOf } = dependentsCsrOf(graph);
+  let tail = 0, ordered = 0;
   try {
-    const raise = (v: number, to: number, group: number, provider: number) => {
-      let f = flags[v];
-      if (to <= (f & STATE_MASK)) return;
-      // First raise = discovery. The queue is FIFO and a CI's first processing raises every dependent
-      // (later ones only worsen them), so discoveries happen in BFS order: depth and parent are the
-      // BFS's, one shortest path each, with ties to the earlier failed CI and the earlier edge.
-      if ((f & STATE_MASK) === UP) {
-        // Depth and parent only for the listed: their ancestors are listed too (discovered before them), and
-        // on a blast radius of hundreds of thousands those writes and reads were a good part of the walk.
-        if (ordered < limit) { depth[v] = nextDepth; parent[v] = provider; f |= LISTED; }
-        order[ordered++] = v;
+    for (let k = 0; k < failed.length; k++) {
+      const v = failed[k].node, to = failed[k].state === 'down' ? DOWN : DEGRADED;
+      let fv = flags[v] | REPORTED;
+      if (to > (fv & STATE_MASK)) {
+        if ((fv & STATE_MASK) === UP) {
+          if (ordered < limit) { depth[v] = 0; parent[v] = -1; fv |= LISTED; }
+          order[ordered++] = v;
+        }
+        fv = (fv & ~STATE_MASK) | to;
+        if (fv & LISTED) { causeGroup[v] = CAUSE_REPORTED; causeProvider[v] = -1; }
+        raised[tail++] = v;
       }
-      flags[v] = (f & ~STATE_MASK) | to;
-      if (f & LISTED) { causeGroup[v] = group; causeProvider[v] = provider; }
-      raised[tail++] = v;
-    };
+      flags[v] = fv;
+    }
 
-    for (const f of failed) raise(f.node, f.state === 'down' ? DOWN : DEGRADED, CAUSE_REPORTED, -1);
-
-    let provider = 0, becameDown = false;
-    const visitDependent = (v: number, g: number) => {
-      if (!becameDown) { raise(v, DEGRADED, CAUSE_DEGRADED_PROVIDER, provider); return; }
-      if (g === NO_GROUP) { raise(v, DOWN, NO_GROUP, provider); return; }
-      if (groupStamp[g] !== epoch) { groupStamp[g] = epoch; groupDown[g] = 0; }
-      const down = ++groupDown[g];
-      const up = graph.groupSize(g) - down;
-      raise(v, up < graph.groupRequired(g) ? DOWN : DEGRADED, g, provider);
-    };
-    const expand = expander(graph, visitDependent);
     for (let head = 0; head < tail;) {
       const u = raised[head++];
-      const f = flags[u];
-      const now = f & STATE_MASK;
-      if (now === (f >> PROPAGATED_SHIFT & STATE_MASK)) continue;
+      const fu = flags[u];
+      const now = fu & STATE_MASK;
+      if (now === (fu >> PROPAGATED_SHIFT & STATE_MASK)) continue;
+      flags[u] = (fu & ~(STATE_MASK << PROPAGATED_SHIFT)) | (now << PROPAGATED_SHIFT);
       // Going down counts against the groups once; going degraded first and down later counts once too.
-      becameDown = now === DOWN;
-      flags[u] = (f & ~(STATE_MASK << PROPAGATED_SHIFT)) | (now << PROPAGATED_SHIFT);
-      provider = u;
-      nextDepth = f & LISTED ? depth[u] + 1 : 0;
-      expand(u);
+      const becameDown = now === DOWN;
+      const nextDepth = fu & LISTED ? depth[u] + 1 : 0;
+      // Base edges [i, end), then the overlay's triples as if they followed them.
+      let i = 0, end = 0;
+      if (u < nodes) { i = offsets[u]; end = offsets[u + 1]; }
+      const extra = overlayOf(u) ?? NO_OVERLAY;
+      for (const last = end + extra.length / 3; i < last; i++) {
+        let v: number, g: number;
+        if (i < end) {
+          if (types[i] === dead) continue;
+          v = targets[i]; g = groups[i];
+        } else {
+          const j = (i - end) * 3;
+          v = extra[j]; g = extra[j + 1];
+        }
+        let to = DEGRADED, cause = CAUSE_DEGRADED_PROVIDER;
+        if (becameDown) {
+          cause = g;
+          if (g === NO_GROUP) to = DOWN;
+          else {
+            if (groupStamp[g] !== epoch) { groupStamp[g] = epoch; groupDown[g] = 0; }
+            if (graph.groupSize(g) - ++groupDown[g] < graph.groupRequired(g)) to = DOWN;
+          }
+        }
+        let fv = flags[v];
+        if (to <= (fv & STATE_MASK)) continue;
+        // First raise = discovery. The queue is FIFO and a CI's first processing raises every dependent
+        // (later ones only worsen them), so discoveries happen in BFS order: depth and parent are the
+        // BFS's, one shortest path each, with ties to the earlier failed CI and the earlier edge.
+        if ((fv & STATE_MASK) === UP) {
+          // Depth and parent only for the listed: their ancestors are listed too (discovered before them), and
+          // on a blast radius of hundreds of thousands those writes and reads were a good part of the walk.
+          if (ordered < limit) { depth[v] = nextDepth; parent[v] = u; fv |= LISTED; }
+          order[ordered++] = v;
+        }
+        flags[v] = (fv & ~STATE_MASK) | to;
+        if (fv & LISTED) { causeGroup[v] = cause; causeProvider[v] = u; }
+        raised[tail++] = v;
+      }
     }
-    const result = explain(graph, failed, ordered, opts);
+    const result = explain(graph, ordered, opts);
     ordered = 0; // explain cleared the flags
     return result;
   } finally {
@@ -170,16 +195,17 @@ export function propagateImpact(graph: ImpactGraph, failed: { node: number; stat
 }
 
 /** The listing: impacted CIs in discovery (BFS) order, nearest first, each with its path and cause. */
-function explain(graph: ImpactGraph, failed: { node: number }[], total: number, opts: ImpactOptions): ImpactResult {
+function explain(graph: ImpactGraph, total: number, opts: ImpactOptions): ImpactResult {
   const { flags, causeGroup, causeProvider, depth, parent, order, groupStamp, groupDown, groupEpoch: epoch } = scratch;
-  const reported = new Set(failed.map((f) => f.node));
+  const maintenance = opts.maintenance?.size ? opts.maintenance : null;
   const limit = Math.min(opts.limit ?? Infinity, total);
   const impacted: ImpactedNode[] = new Array(limit);
   for (let i = 0; i < limit; i++) {
     const v = order[i];
-    const path = new Array<number>(depth[v] + 1);
-    for (let x = v, k = depth[v]; k >= 0; k--, x = parent[x]) path[k] = x;
-    const actual: FailState = (flags[v] & STATE_MASK) === DOWN ? 'down' : 'degraded';
+    const d = depth[v], f = flags[v];
+    const path = new Array<number>(d + 1);
+    for (let x = v, k = d; k >= 0; k--, x = parent[x]) path[k] = x;
+    const actual: FailState = (f & STATE_MASK) === DOWN ? 'down' : 'degraded';
     const g = causeGroup[v], p = causeProvider[v];
     let cause: Cause;
     if (g === CAUSE_REPORTED) cause = { kind: 'reported' };
@@ -190,11 +216,16 @@ function explain(graph: ImpactGraph, failed: { node: number }[], total: number, 
       const down = groupStamp[g] === epoch ? groupDown[g] : 0;
       cause = { kind: 'group', group: graph.groupName(g), provider: p, up: size - down, size, required: graph.groupRequired(g) };
     }
-    impacted[i] = { node: v, state: opts.maintenance?.has(v) ? 'maintenance' : actual, actual, depth: depth[v], reported: reported.has(v), path, cause };
+    impacted[i] = { node: v, state: maintenance !== null && maintenance.has(v) ? 'maintenance' : actual, actual, depth: d, reported: (f & REPORTED) !== 0, path, cause };
   }
-  const all = order.slice(0, total);
-  const allStates = new Uint8Array(total);
   // The last read of the flags: cleared in the same pass, for the next call.
-  for (let i = 0; i < total; i++) { const v = all[i]; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0; }
+  let all: Int32Array | number[], allStates: Uint8Array | number[];
+  if (total <= SMALL_RESULT) {
+    all = new Array<number>(total); allStates = new Array<number>(total);
+    for (let i = 0; i < total; i++) { const v = order[i]; all[i] = v; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0; }
+  } else {
+    all = order.slice(0, total); allStates = new Uint8Array(total);
+    for (let i = 0; i < total; i++) { const v = order[i]; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0; }
+  }
   return { impacted, all, allStates, total, truncated: total > limit };
 }
