@@ -14,6 +14,7 @@ import { rollingWaves } from '../domain/impact/combine.ts';
 import { approvalStanding, approvalTeams, changeTransitions, fullyApproved, waitingFor } from '../domain/workflow/approvals.ts';
 import { checkTransition, refusalText } from '../domain/workflow/transitions.ts';
 import { decodeCursor, encodeCursor, newestFirst } from '../domain/workflow/paging.ts';
+import { matchesWords } from '../domain/workflow/text-match.ts';
 import { emptySummary, type ImpactReport } from '../domain/impact/report.ts';
 import type { Topology } from '../topology/topology.ts';
 import { nodesFor, type ImpactService } from './impact-service.ts';
@@ -31,6 +32,8 @@ export interface ChangeListQuery {
   status?: ChangeStatus[];
   type?: ChangeType;
   ci?: string;
+  /** Words the title, id, description or recorder contain. */
+  q?: string;
   from?: string;
   to?: string;
   limit: number;
@@ -87,7 +90,8 @@ export class ChangeService {
     if (q.cursor && !after) throw new InputError('`cursor` is not one this server gave out');
     const span = { start: q.from ?? '0000-01-01T00:00:00Z', end: q.to ?? '9999-12-31T00:00:00Z' };
     const matching = (await this.deps.records.list('change')).filter((c) =>
-      (!q.status || q.status.includes(c.status)) && (!q.type || c.type === q.type) && (!q.ci || c.cis.includes(q.ci)) && overlaps(c.window, span));
+      (!q.status || q.status.includes(c.status)) && (!q.type || c.type === q.type) && (!q.ci || c.cis.includes(q.ci)) && overlaps(c.window, span)
+      && (!q.q || matchesWords(q.q, [c.title, c.id, c.description, c.createdBy])));
     const page = newestFirst(matching, (c) => c.window.start, after, q.limit);
     return { items: page.items, nextCursor: page.last ? encodeCursor(page.last) : null };
   }

@@ -8,8 +8,11 @@ import { overlaps } from '../domain/change-risk/windows.ts';
 import type { Topology } from '../topology/topology.ts';
 import { nodesFor, type ImpactService } from './impact-service.ts';
 import type { Records } from './records.ts';
+import { versionChanges } from '../domain/history/version-changes.ts';
 
 const HOUR = 3_600_000;
+/** Candidates whose versions are read one by one for what each changed (one store read each). */
+const DETAILED_CANDIDATES = 50;
 
 export interface RootCauseDeps {
   impact: ImpactService;
@@ -100,8 +103,20 @@ export class RootCauseService {
       for (const id of c.cis) add(id, { kind: 'change', at: c.window.start, summary: `${c.type} change "${c.title}" (${c.status})`, ref: c.id });
     }
     const diff: DiffResult = await this.deps.store.diff(since, now, 20_000);
-    for (const ci of diff.cis.added) add(ci.id, { kind: 'ci-version', at: ci.validFrom, summary: 'appeared' });
-    for (const ch of diff.cis.changed) add(ch.after.id, { kind: 'ci-version', at: ch.after.validFrom, summary: `version ${ch.after.version}: ${ch.fields.join(', ')} changed` });
+    // A candidate with several versions in the window (it appeared, then a source edited it; or it changed twice)
+    // is told version by version with the attributes each changed: the diff alone would say "appeared" at the
+    // last edit, or name only `attributes`. Bounded: the rest keep the diff's one line.
+    let detailed = 0;
+    const byVersion = async (id: string, version: number, fallback: RecentChange) => {
+      if (version > 1 && byId.has(id) && detailed++ < DETAILED_CANDIDATES) {
+        const detail = await this.deps.store.getCiDetail(id, 0);
+        const steps = versionChanges(detail?.history ?? [], Date.parse(since), Date.parse(now));
+        if (steps.length) { for (const c of steps) add(id, { kind: 'ci-version', ...c }); return; }
+      }
+      add(id, fallback);
+    };
+    for (const ci of diff.cis.added) await byVersion(ci.id, ci.version, { kind: 'ci-version', at: ci.validFrom, summary: 'appeared' });
+    for (const ch of diff.cis.changed) await byVersion(ch.after.id, ch.after.version, { kind: 'ci-version', at: ch.after.validFrom, summary: `version ${ch.after.version}: ${ch.fields.join(', ')} changed` });
     for (const r of diff.relations.added) for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary: `${edge(r)} appeared`, ref: r.id });
     for (const r of diff.relations.removed) for (const id of [r.from, r.to]) add(id, { kind: 'relation-removed', at: r.validTo ?? r.validFrom, summary: `${edge(r)} vanished`, ref: r.id });
     for (const ch of diff.relations.changed) for (const id of [ch.after.from, ch.after.to]) add(id, { kind: 'relation-changed', at: ch.after.validFrom, summary: `${edge(ch.after)}: ${ch.fields.join(', ')} changed`, ref: ch.after.id });

@@ -116,6 +116,22 @@ describe('impact analysis API on the demo estate', () => {
     expect(summaries.filter((x) => /\bci-[a-z0-9]+/.test(x))).toEqual([]);
   });
 
+  it("root cause tells what changed on a candidate step by step: it appeared with the load, then a source edited an attribute", async () => {
+    const { db, direct } = await sharedDatabase(2);
+    const edited = await s.api('/api/v1/ingest', { token: collector, body: { source: 'dba-notes', scope: 'rca-step', cis: [{ class: 'database', name: db.name, environment: 'production', attributes: { max_connections: '500' } }] } });
+    expect(edited.status).toBe(200);
+    const opened = [];
+    for (const svc of direct.slice(0, 2)) opened.push((await s.api('/api/v1/incidents', { body: { title: `${svc.name} slow`, cis: [{ ci: svc.id, state: 'degraded' }], urgency: 3 }, token: manager })).body.id);
+    const r = await s.api('/api/v1/root-cause', { body: { incidents: opened, limit: 100 }, token: viewer });
+    const found = r.body.candidates.find((c: any) => c.id === db.id);
+    const summaries = found.recentChanges.filter((c: any) => c.kind === 'ci-version').map((c: any) => c.summary);
+    // Newest first: the edit (by attribute, old → new), then its appearance with the load (not "appeared" at the edit's time).
+    expect(summaries[0]).toMatch(/^new version \d+: max_connections null → "500"$/);
+    expect(summaries).toContain('appeared');
+    const at = (s: string) => found.recentChanges.find((c: any) => c.summary === s).at;
+    expect(at('appeared') < at(summaries[0])).toBe(true);
+  });
+
   it('an incident carries computed impact and priority, and can be resolved; viewers cannot open one', async () => {
     const { db } = await sharedDatabase(1);
     expect((await s.api('/api/v1/incidents', { body: { title: 'x', cis: [{ ci: db.id, state: 'down' }], urgency: 1 }, token: viewer })).status).toBe(403);

@@ -327,6 +327,19 @@ describe('incident and change workflow API', () => {
       expect((await api('/api/v1/changes?status=done')).status).toBe(400);
       await patch(`/api/v1/changes/${c.id}`, { status: 'cancelled' });
     });
+
+    it('finds changes by words of their title, id, description or recorder, every word needed, any case', async () => {
+      const c = await change({ title: 'Rotate the Search TLS certificates', cis: ['search'] });
+      const found = async (q: string) => (await api(`/api/v1/changes?q=${encodeURIComponent(q)}`)).body.items.map((x: { id: string }) => x.id);
+      expect(await found('tls search')).toEqual([c.id]);
+      expect(await found(c.id.slice(4).toLowerCase())).toEqual([c.id]);
+      expect(await found('tls orders')).toEqual([]);
+      // With the other filters: a cancelled change is found when its status is asked for.
+      await patch(`/api/v1/changes/${c.id}`, { status: 'cancelled' });
+      expect((await api(`/api/v1/changes?q=tls&status=cancelled&ci=${id.search}`)).body.items.map((x: { id: string }) => x.id)).toEqual([c.id]);
+      expect((await api('/api/v1/changes?q=tls&status=planned')).body.items).toEqual([]);
+      expect((await api(`/api/v1/changes?q=${'x'.repeat(201)}`)).status).toBe(400);
+    });
   });
 
   describe('the change calendar', () => {

@@ -110,6 +110,47 @@ describe('the Now page', () => {
     expect(await second.locator('.situation').first().locator('.inc').textContent()).toMatch(/^incident inc-/);
     await screenshot(second, 'now-3-second-tab');
     await second.close();
+  }, 150_000);
+
+  it("links the situation's incident to its page", async () => {
+    const link = page.locator('.situation').first().getByRole('link', { name: /^incident inc-/ });
+    const id = (await link.textContent())!.replace('incident ', '');
+    await link.click();
+    await page.waitForURL(`${srv.url}/incidents/${id}`);
+    await page.getByLabel('Priority').waitFor();
+    expect(errors).toEqual([]);
+  }, 150_000);
+});
+
+describe('the Now page before any monitoring is connected', () => {
+  it('says that no alert has arrived yet and how to send them, instead of "nothing is broken"', async () => {
+    const quiet = await startTestServer({ demo: { cis: 200 } });
+    const p = await b.context.newPage();
+    try {
+      await p.goto(`${quiet.url}/now#token=${quiet.adminToken}`);
+      const setup = p.getByRole('region', { name: 'Connect monitoring' });
+      await setup.getByText('No alert has reached servicegraph yet').waitFor();
+      expect(await setup.textContent()).toContain(`${quiet.url}/api/v1/alerts/alertmanager`);
+      expect(await setup.textContent()).toContain(`${quiet.url}/api/v1/alerts/grafana`);
+      expect(await p.getByText('Nothing is broken right now.').count()).toBe(0);
+      await screenshot(p, 'now-4-no-monitoring');
+      // An admin gets a collector token for it in one click.
+      await setup.getByRole('link', { name: 'create one' }).click();
+      await p.waitForURL((u) => u.pathname === '/tokens');
+      expect(await p.getByRole('form', { name: 'New token' }).getByLabel('Role').inputValue()).toBe('collector');
+      // Once an alert came and went, the page says monitoring is connected and the estate is quiet.
+      const collector = await quiet.tokenFor('collector');
+      const ci = (await quiet.api('/api/v1/cis?class=service&limit=1')).body.items[0] as { name: string };
+      const fired = { labels: { alertname: 'HighErrorRate', severity: 'warning', service: ci.name }, startsAt: new Date(Date.now() - 60_000).toISOString(), fingerprint: 'quiet-1' };
+      await quiet.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([{ ...fired, status: 'resolved', endsAt: new Date().toISOString() }]) });
+      await p.goto(`${quiet.url}/now`);
+      await p.getByText('Nothing is broken right now.').waitFor();
+      expect(await p.getByTestId('last-alert').textContent()).toMatch(/^Monitoring is connected: the last alert, HighErrorRate/);
+      await screenshot(p, 'now-5-quiet');
+    } finally {
+      await p.close();
+      await quiet.close();
+    }
     expect(errors).toEqual([]);
   }, 150_000);
 });

@@ -101,6 +101,74 @@ describe('the change manager', () => {
     await page.waitForURL(changeUrl);
   }, 240_000);
 
+  it('asks each waiting team for its approval with a token made for it, and finds the change again by its words or its CI once done', async () => {
+    const window = { start: new Date(Date.now() + 20 * 3600_000).toISOString(), end: new Date(Date.now() + 22 * 3600_000).toISOString() };
+    const change = (await srv.api('/api/v1/changes', { body: { title: 'flow: rotate the orders certificates', type: 'normal', window, cis: [db.id] } })).body;
+    const changePath = `/changes/${change.id}`;
+    // The admin again (the tab approved as each team before).
+    await page.goto(`${srv.url}${changePath}#token=${srv.adminToken}`);
+    const ask = page.getByLabel('Who approves');
+    await ask.getByText('Create a token for').waitFor();
+    const teams = await ask.getByRole('link').allTextContents();
+    expect(teams.length).toBeGreaterThan(0);
+    await screenshot(page, 'flow-3d-ask-approvers');
+    const approver = await openBrowser();
+    try {
+      for (const team of teams) {
+        // The admin follows the team's link: the Tokens form is filled in for that team's change manager.
+        await page.goto(`${srv.url}${changePath}`);
+        await page.getByLabel('Who approves').getByRole('link', { name: team, exact: true }).click();
+        await page.waitForURL((u) => u.pathname === '/tokens');
+        const form = page.getByRole('form', { name: 'New token' });
+        expect(await form.getByLabel('Name', { exact: true }).inputValue()).toBe(`${team} change manager`);
+        expect(await form.getByLabel('Role').inputValue()).toBe('change-manager');
+        expect(await form.getByLabel('Team', { exact: true }).inputValue()).toBe(team);
+        await form.getByRole('button', { name: 'Create token' }).click();
+        const link = await page.getByRole('region', { name: 'New token' }).getByLabel('Signed-in link').inputValue();
+        // The link opens the change itself, where that team approves.
+        expect(link).toMatch(new RegExp(`^${srv.url}${changePath}#token=`));
+        await approver.page.goto(link);
+        await approver.page.getByRole('button', { name: `Approve as ${team}` }).click();
+        await approver.page.getByRole('list', { name: 'Approvals' }).getByText(new RegExp(`approved by ${team} change manager`)).waitFor();
+      }
+    } finally { await approver.close(); }
+    await page.goto(`${srv.url}${changePath}`);
+    await expect.poll(() => page.getByLabel('Status').textContent()).toBe('approved');
+    expect(await page.getByLabel('Who approves').count()).toBe(0);
+
+    // Implemented and closed: no longer among the open changes.
+    for (const status of ['in-progress', 'successful']) expect((await srv.api(`/api/v1/changes/${change.id}`, { method: 'PATCH', body: { status } })).status).toBe(200);
+    await page.goto(`${srv.url}/changes`);
+    const list = page.getByRole('list', { name: 'Changes' });
+    await list.getByRole('link').first().waitFor();
+    expect(await list.getByText('flow: rotate the orders certificates').count()).toBe(0);
+    // A week later, by a few words of its title: found whatever its status, and the address keeps the search.
+    await page.getByLabel('Search changes').fill('orders certificates');
+    await page.waitForURL((u) => u.searchParams.get('q') === 'orders certificates');
+    await list.getByRole('link', { name: /flow: rotate the orders certificates/ }).waitFor();
+    expect(await list.getByRole('link').count()).toBe(1);
+    await page.reload();
+    await list.getByRole('link', { name: /flow: rotate the orders certificates/ }).waitFor();
+    expect(await page.getByLabel('Search changes').inputValue()).toBe('orders certificates');
+    await screenshot(page, 'flow-3e-changes-search');
+    // Nothing found says so, with a way back.
+    await page.getByLabel('Search changes').fill('no such words anywhere');
+    await list.getByText('No change matches these filters').waitFor();
+    await list.getByRole('link', { name: 'Show the open changes' }).click();
+    await page.waitForURL((u) => u.pathname === '/changes' && !u.search);
+    // By the CI it touched: named in the filter, through a reload too.
+    await page.getByRole('combobox', { name: 'Touching a CI' }).fill(db.name);
+    // Clicked, not Enter: the pointer rests where the list opens and would choose the option under it.
+    await page.getByRole('option', { name: new RegExp(`^${db.name} Database`) }).first().click();
+    await page.waitForURL((u) => u.searchParams.get('ci') === db.id);
+    await list.getByRole('link', { name: /flow: rotate the orders certificates/ }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: `Stop filtering by ${db.name}` }).waitFor();
+    await list.getByRole('link', { name: /flow: rotate the orders certificates/ }).click();
+    await page.waitForURL(`${srv.url}${changePath}`);
+    await expect(page.getByLabel('Status').textContent()).resolves.toBe('successful');
+  }, 240_000);
+
   it('replans a patch of the database\'s three hosts as rolling: the outage becomes a degradation', async () => {
     const detail = await srv.api(`/api/v1/cis/${db.id}`);
     const hosts = (detail.body.relations.outgoing as { to: string; type: string }[]).filter((r) => r.type === 'RUNS_ON').map((r) => r.to);
@@ -204,6 +272,12 @@ describe('the problem analyst', () => {
   it('picks three incidents from the list over the last week and runs root cause', async () => {
     // Two more incidents on services that need the same database, opened by the service desk.
     const detail = await srv.api(`/api/v1/cis/${db.id}`);
+    // What changed there just before: a DBA's note raises the database's connection limit.
+    const collector = await srv.tokenFor('collector');
+    expect((await srv.api('/api/v1/ingest', { token: collector, body: { source: 'dba-notes', scope: 'flow', cis: [{ class: 'database', name: db.name, environment: 'production', attributes: { max_connections: '500' } }] } })).status).toBe(200);
+    // And the emergency change recorded for it an hour ago.
+    const window = { start: new Date(Date.now() - 2 * 3600_000).toISOString(), end: new Date(Date.now() - 3600_000).toISOString() };
+    expect((await srv.api('/api/v1/changes', { body: { title: 'flow: raise the connection limit', type: 'emergency', window, cis: [db.id] } })).status).toBe(201);
     const dependents = (detail.body.relations.incoming as { from: string; type: string }[]).filter((r) => r.type === 'DEPENDS_ON').map((r) => r.from).slice(0, 2);
     for (const [i, ci] of dependents.entries()) {
       const r = await srv.api('/api/v1/incidents', { body: { title: `flow: symptom ${i + 1}`, cis: [{ ci, state: 'down' }], urgency: 2 } });
@@ -217,8 +291,16 @@ describe('the problem analyst', () => {
     await expect(candidates.textContent()).resolves.toContain(db.name);
     await candidates.getByRole('button', { name: new RegExp(`^${db.name}`) }).first().click();
     await page.getByRole('heading', { name: `Recent changes on ${db.name}` }).waitFor();
+    // The edit reads as what it changed, and when against the incidents; the change recorded on it links to its page.
+    const recent = page.getByRole('list', { name: 'Recent changes', exact: true });
+    await recent.getByText(/new version \d+: max_connections null → "500"/).waitFor();
+    expect(await recent.textContent()).toMatch(/(before|after) the first incident/);
     await screenshot(page, 'flow-8-root-cause');
-    // The analysis is in the address: a reload runs it again with the same incidents and candidate.
+    await recent.getByRole('link', { name: /flow: raise the connection limit/ }).click();
+    await page.getByRole('heading', { name: 'flow: raise the connection limit' }).waitFor();
+    await page.goBack();
+    // The analysis is in the address: Back, or a reload, runs it again with the same incidents and candidate.
+    await page.getByRole('heading', { name: `Recent changes on ${db.name}` }).waitFor();
     const analysis = new URL(page.url());
     expect(analysis.searchParams.get('incidents')!.split(',')).toHaveLength(3);
     await page.reload();

@@ -6,7 +6,7 @@ import type {
 import { ACTIVE_CHANGE_STATUSES, OPEN_INCIDENT_STATUSES } from './work.ts';
 
 export interface IncidentFilter { status?: string[]; priority?: string[]; ci?: string; service?: string; assignee?: string; from?: string; to?: string; limit?: number; cursor?: string }
-export interface ChangeFilter { status?: string[]; type?: string; ci?: string; from?: string; to?: string; limit?: number; cursor?: string }
+export interface ChangeFilter { status?: string[]; type?: string; ci?: string; q?: string; from?: string; to?: string; limit?: number; cursor?: string }
 type Page<T> = { items: T[]; nextCursor: string | null };
 export interface NewToken { name: string; role: Role; team?: string; expiresInDays?: number }
 

@@ -11,6 +11,7 @@ export const ChangeListQuery = z.strictObject({
   status: statuses.optional().describe('one or more, comma-separated'),
   type: ChangeType.optional(),
   ci: z.string().min(1).max(100).optional().describe('changes touching this CI'),
+  q: z.string().trim().min(1).max(200).optional().describe('words found in the title, id, description or recorder (case-insensitive; every word must match)'),
   from: isoTime.optional().describe('window ends after'),
   to: isoTime.optional().describe('window starts before'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
