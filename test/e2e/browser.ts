@@ -49,3 +49,6 @@ export async function mapSettled(page: Page): Promise<void> {
   });
   await page.evaluate(() => (window as unknown as { __servicegraph: { view: { settled: Promise<unknown> } } }).__servicegraph.view.settled);
 }
+
+/** Runs `body` in the page with `sg` bound to the app's test handle (window.__servicegraph) and returns what it returns. */
+export const inApp = <T>(page: Page, body: string) => page.evaluate(`(() => { const sg = window.__servicegraph; ${body} })()`) as Promise<T>;

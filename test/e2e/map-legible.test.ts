@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { inApp, mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
 
 /**
  * Issue 12 in Chromium on the demo estate at 1440x900: what is drawn, not only what is in the DOM.
@@ -18,7 +18,7 @@ let srv: TestServer;
 let b: TestBrowser;
 let page: Page;
 const errors: string[] = [];
-const sg = <T>(f: string) => page.evaluate(`(() => { const sg = window.__servicegraph; ${f} })()`) as Promise<T>;
+const sg = <T>(f: string) => inApp<T>(page, f);
 
 beforeAll(async () => {
   srv = await startTestServer({ demo: true });

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { inApp, mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { alertmanagerBody } from '../fixtures/alerts.ts';
 
 /**
  * The three users' whole tasks in Chromium on the demo estate, through the UI only (CIs are found by
@@ -14,6 +15,8 @@ let page: Page;
 let db: { id: string; name: string };
 const errors: string[] = [];
 type Sg = { map: { work: Map<string, { incidents: { id: string }[] }> } };
+
+const sg = <T>(f: string) => inApp<T>(page, f);
 
 /** Picks a CI through a search box, as a person types its name. */
 async function pick(p: Page, label: RegExp | string, name: string) {
@@ -266,6 +269,54 @@ describe('the service-desk agent', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await second.close();
   }, 120_000);
+
+  it("sees what checkout depends on, and what monitoring says is broken there, live, through a reload and a second tab", async () => {
+    await page.goto(`${srv.url}/map#token=${srv.adminToken}`);
+    await mapSettled(page);
+    const box = page.getByRole('combobox', { name: /Find a CI/ });
+    await box.fill('checkout');
+    await page.getByRole('option', { name: /^checkout Application service · production/ }).click();
+    await mapSettled(page);
+    const checkout = await sg<{ id: string }>('return { id: sg.map.focus[0] };');
+    // Its dependencies only: the direction applies as soon as it is picked (no Apply), and the address keeps it.
+    await page.getByLabel('Direction').selectOption('downstream');
+    await page.waitForURL((u) => u.searchParams.get('direction') === 'downstream');
+    await mapSettled(page);
+    const names = await sg<string[]>('return sg.map.graph.nodes.map((n) => n.name);');
+    expect(names).not.toContain('checkout experience');
+    const dbName = names.find((n) => n === 'checkout-db')!;
+    expect(dbName).toBe('checkout-db');
+    const status = page.locator('.marked');
+    await expect.poll(() => status.textContent()).toMatch(/On the map: none alerting/);
+    await screenshot(page, 'flow-9a-checkout-dependencies');
+
+    // Monitoring reports its database down: the map says so without a reload, where it is.
+    const collector = await srv.tokenFor('collector');
+    const fired = { labels: { alertname: 'PostgresqlDown', severity: 'critical', service: 'checkout-db', environment: 'production' }, startsAt: new Date(Date.now() - 60_000).toISOString(), fingerprint: 'flow-checkout-db' };
+    expect((await srv.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([fired]) })).status).toBe(200);
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/On the map: 1 alerting, \d+ down or degraded by it/);
+    const db = await sg<string>("return sg.map.graph.nodes.find((n) => n.name === 'checkout-db').id;");
+    await expect.poll(() => sg<string[]>('return sg.view.cy.nodes(".alert-down").map((e) => e.id());')).toContain(db);
+    await screenshot(page, 'flow-9b-checkout-broken-live');
+    const url = page.url();
+    expect(new URL(url).searchParams.get('focus')).toBe(checkout.id);
+
+    // A reload and a second tab show the same dependencies with the same alerting CI.
+    await page.reload();
+    await mapSettled(page);
+    await expect.poll(() => status.textContent()).toMatch(/On the map: 1 alerting/);
+    const other = await b.context.newPage();
+    try {
+      await other.goto(url);
+      await mapSettled(other);
+      await expect.poll(() => other.locator('.marked').textContent()).toMatch(/On the map: 1 alerting/);
+      expect(await other.evaluate('window.__servicegraph.map.graph.nodes.map((n) => n.name)')).not.toContain('checkout experience');
+      await screenshot(other, 'flow-9c-checkout-second-tab');
+      // From there, the Now page names the cause.
+      await other.getByRole('link', { name: 'Now', exact: true }).first().click();
+      await other.locator('.situation').filter({ hasText: 'checkout-db' }).first().waitFor();
+    } finally { await other.close(); }
+  }, 180_000);
 });
 
 describe('the problem analyst', () => {
