@@ -135,7 +135,6 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   // Services.
   const { limits, maxRetireShare } = config;
   const observeIngest = (...a: Parameters<Metrics['observeIngest']>) => metrics.observeIngest(...a);
-  const writer = createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: observeIngest });
   // Ingest batches on a writer thread of their own (SERVICEGRAPH_INGEST_THREAD): they never wait for the reads this loop serves.
   const threadFile = ingestThreadFile(config.ingestThread, store, opts.store !== undefined);
   let ingestThread: IngestThread | null = null;
@@ -148,7 +147,9 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     feed.stop(); topology.stop(); await store.close();
     throw new StartError(`the ingest writer thread did not start (${(e as Error).message}); set SERVICEGRAPH_INGEST_THREAD=off to write batches on the main thread`);
   }
-  const ingest = ingestThread ? ingestThread.serve : (r: Parameters<typeof serveIngest>[1]) => serveIngest(writer, r);
+  // Otherwise on this thread, by the same function (one writer: its seen-content list is per writer).
+  const inProcess = ingestThread ? null : createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: observeIngest });
+  const ingest = ingestThread ? ingestThread.serve : (r: Parameters<typeof serveIngest>[1]) => serveIngest(inProcess!, r);
   const records = new Records(store, feed);
   // Live maps and impact answers already given, reused while nothing they read has changed (reads under many readers).
   const maps = new LiveMapCache();
