@@ -9,7 +9,7 @@ import { clock, push } from './contract.ts';
  * relations with redundancy, attributes and observations, edits, a completion that retires, a re-sync recognised
  * whole, a stale sweep and a restore. test/store/fixtures/layout-v21.db.gz is this history written by the layout
  * of stop 21 (text timestamps, full assertion values, plain batch targets); `answers` is everything a store
- * answers about it, recorded then in layout-v21.answers.json.gz.
+ * answers about it, recorded then in layout-v21.answers.json.gz; layout-v22.* are the same for stop 22's compact layout.
  */
 const svc = (name: string, extra: object = {}) => ({ class: 'service' as const, name, environment: 'prod', ...extra });
 const ref = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });

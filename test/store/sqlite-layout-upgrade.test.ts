@@ -10,7 +10,9 @@ import { answers, writeHistory } from './layout-history.ts';
 import { clock, push } from './contract.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-const recorded = JSON.parse(gunzipSync(readFileSync(join(fixtures, 'layout-v21.answers.json.gz'))).toString('utf8')) as { at: string[]; answers: unknown };
+type Recorded = { at: string[]; answers: unknown };
+const recordedOf = (name: string) => JSON.parse(gunzipSync(readFileSync(join(fixtures, `${name}.answers.json.gz`))).toString('utf8')) as Recorded;
+const recorded = recordedOf('layout-v21');
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
 
 async function opened<T>(file: string, fn: (store: SqliteStore) => Promise<T>): Promise<T> {
@@ -34,13 +36,43 @@ function layoutOf(file: string) {
   }
 }
 
+/** A fresh copy of a committed store file (test/store/fixtures, build-layout-fixture.ts) in a temp dir. */
+function fixtureFile(tempDir: (prefix: string) => string, name: string): string {
+  const file = join(tempDir('sg-layout-'), 'store.db');
+  writeFileSync(file, gunzipSync(readFileSync(join(fixtures, `${name}.db.gz`))));
+  return file;
+}
+
+/**
+ * Both stores (the fixture's, reopened by this code, and one this code writes the same history into) take one more
+ * re-sent batch and an edit, and answer the same about them.
+ */
+async function goesOnTakingBatches(file: string, fresh: string, rec: Recorded) {
+  await opened(fresh, (store) => writeHistory(store));
+  const c = clock(Date.parse(rec.at[rec.at.length - 1]) + 60_000);
+  const svc = (name: string, extra: object = {}) => ({ class: 'service' as const, name, environment: 'prod', ...extra });
+  const batch = (runId: string, cis: object[]) => ({ source: 'kubernetes', scope: 'prod', runId, complete: true, force: true, cis, relations: [] } as never);
+  const next = async (f: string) => opened(f, async (store) => {
+    const t1 = c.at();
+    const again = await push(store, { source: 'backstage', scope: 'default', runId: 'b2', cis: [svc('checkout', { owner: 'web-team' })] } as never, { now: () => t1 });
+    const t2 = new Date(Date.parse(t1) + 60_000).toISOString();
+    const edit = await push(store, batch('r6', [svc('checkout', { tier: 1, attributes: { zone: 'c' } }), svc('payments')]), { now: () => t2 });
+    const id = (await store.listCis({ limit: 10, q: 'checkout' } as never)).items[0].id;
+    const d = (await store.getCiDetail(id))!;
+    return plain({ again, edit, sources: d.sources, history: d.history.map((h) => h.data), lastSeen: [...(await store.lastSeen([id])).values()] });
+  });
+  const [old, neu] = [await next(file), await next(fresh)];
+  const withoutIds = (x: unknown) => JSON.parse(JSON.stringify(x).replace(/"(ci|rel)-[a-z0-9]+"/g, '"<id>"'));
+  expect(withoutIds(old)).toEqual(withoutIds(neu));
+  expect(old.sources.map((s: { source: string; values: object }) => [s.source, s.values])).toEqual([
+    ['backstage', { name: 'checkout', environment: 'prod', owner: 'web-team' }],
+    ['kubernetes', { name: 'checkout', environment: 'prod', tier: 1, attributes: { zone: 'c' } }],
+  ]);
+}
+
 describe('an embedded store file of the layout before the compact one (stop 21)', () => {
   const tempDir = useTempDirs();
-  const oldFile = () => {
-    const file = join(tempDir('sg-layout-'), 'store.db');
-    writeFileSync(file, gunzipSync(readFileSync(join(fixtures, 'layout-v21.db.gz'))));
-    return file;
-  };
+  const oldFile = () => fixtureFile(tempDir, 'layout-v21');
 
   it('is converted once when opened and answers exactly as it did: details, history, as-of, diff, lastSeen, topology, events, export', async () => {
     const file = oldFile();
@@ -59,27 +91,27 @@ describe('an embedded store file of the layout before the compact one (stop 21)'
   });
 
   it('goes on taking batches: its last batch is recognised whole, and an edit reads the same as on a new store', async () => {
-    const file = oldFile();
-    const fresh = join(tempDir('sg-layout-fresh-'), 'store.db');
-    await opened(fresh, (store) => writeHistory(store));
-    const c = clock(Date.parse(recorded.at[recorded.at.length - 1]) + 60_000);
-    const svc = (name: string, extra: object = {}) => ({ class: 'service' as const, name, environment: 'prod', ...extra });
-    const batch = (runId: string, cis: object[]) => ({ source: 'kubernetes', scope: 'prod', runId, complete: true, force: true, cis, relations: [] } as never);
-    const next = async (f: string) => opened(f, async (store) => {
-      const t1 = c.at();
-      const again = await push(store, { source: 'backstage', scope: 'default', runId: 'b2', cis: [svc('checkout', { owner: 'web-team' })] } as never, { now: () => t1 });
-      const t2 = new Date(Date.parse(t1) + 60_000).toISOString();
-      const edit = await push(store, batch('r6', [svc('checkout', { tier: 1, attributes: { zone: 'c' } }), svc('payments')]), { now: () => t2 });
-      const id = (await store.listCis({ limit: 10, q: 'checkout' } as never)).items[0].id;
-      const d = (await store.getCiDetail(id))!;
-      return plain({ again, edit, sources: d.sources, history: d.history.map((h) => h.data), lastSeen: [...(await store.lastSeen([id])).values()] });
-    });
-    const [old, neu] = [await next(file), await next(fresh)];
-    const withoutIds = (x: unknown) => JSON.parse(JSON.stringify(x).replace(/"(ci|rel)-[a-z0-9]+"/g, '"<id>"'));
-    expect(withoutIds(old)).toEqual(withoutIds(neu));
-    expect(old.sources.map((s: { source: string; values: object }) => [s.source, s.values])).toEqual([
-      ['backstage', { name: 'checkout', environment: 'prod', owner: 'web-team' }],
-      ['kubernetes', { name: 'checkout', environment: 'prod', tier: 1, attributes: { zone: 'c' } }],
-    ]);
+    await goesOnTakingBatches(oldFile(), join(tempDir('sg-layout-fresh-'), 'store.db'), recorded);
+  });
+});
+
+describe('an embedded store file of the compact layout (stop 22), the base of any later layout', () => {
+  const tempDir = useTempDirs();
+  const v22 = recordedOf('layout-v22');
+
+  it('opens and answers exactly as it did when written: details, history, as-of, diff, lastSeen, topology, events, export', async () => {
+    const file = fixtureFile(tempDir, 'layout-v22');
+    const before = layoutOf(file);
+    expect(before).toMatchObject({ instants: 'INTEGER', textInstants: 0, textBatches: 0 });
+    expect(before.maskedVals).toBeGreaterThan(0);
+    expect(plain(await opened(file, (store) => answers(store, file, v22.at)))).toEqual(v22.answers);
+    // Opened again (whatever a later layout converted once is not converted twice): the same answers.
+    const after = layoutOf(file);
+    expect(plain(await opened(file, (store) => answers(store, file, v22.at)))).toEqual(v22.answers);
+    expect(layoutOf(file)).toEqual(after);
+  });
+
+  it('goes on taking batches: its last batch is recognised whole, and an edit reads the same as on a new store', async () => {
+    await goesOnTakingBatches(fixtureFile(tempDir, 'layout-v22'), join(tempDir('sg-layout-fresh-'), 'store.db'), v22);
   });
 });
