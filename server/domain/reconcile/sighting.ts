@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { IngestBatch } from '../../model/ingest.ts';
 import { identifierKeys } from './identify.ts';
 import { assertedValues } from './plan-cis.ts';
@@ -26,7 +26,8 @@ export function assertionDigest(values: Record<string, unknown>, valuesJson?: st
     const { observed: _observed, ...rest } = values;
     json = JSON.stringify(rest);
   } else json = valuesJson ?? JSON.stringify(values);
-  return createHash('sha1').update(json).digest('base64url').slice(0, 16);
+  // One-shot: a Hash object per assertion cost twice as much (a first load digests every assertion it writes).
+  return hash('sha1', json, 'base64url').slice(0, 16);
 }
 
 /** Whether `source`/`scope`'s assertion is the only active one and says exactly `digest`. */
@@ -49,6 +50,8 @@ function soleAndSame(assertions: readonly AssertionDigest[] | undefined, source:
 export function ciResightings(
   batch: IngestBatch, keyIndex: ReadonlyMap<string, string>, stored: ReadonlyMap<string, readonly AssertionDigest[]>,
 ): Map<number, string> {
+  // Only a CI with stored assertions can be re-sighted: none at all (a first load) settles every item at once.
+  if (stored.size === 0) return new Map();
   const reachedBy = new Map<string, number>();
   const candidate: (string | undefined)[] = [];
   batch.cis.forEach((ci, i) => {
@@ -82,6 +85,7 @@ export interface RelationDigest { id: string; live: boolean; assertions: Asserti
 export function relationResightings(
   batch: IngestBatch, ends: readonly { from: string; to: string }[], stored: ReadonlyMap<string, RelationDigest>,
 ): Map<number, string> {
+  if (stored.size === 0) return new Map();
   const count = new Map<string, number>();
   const keys = batch.relations.map((r, i) => {
     const key = relationKey(ends[i].from, r.type, ends[i].to);
