@@ -27,9 +27,9 @@ function valueOf(item: IdentifiableItem, field: string): string | undefined {
  * all are indexed so that a later source knowing only a weaker identifier still finds the CI.
  */
 export function identifierKeys(item: IdentifiableItem): IdentifierKey[] {
-  // Items are immutable once parsed; ingest asks for the same item's keys several times.
-  const cached = keyCache.get(item);
-  if (cached) return cached;
+  // Computed afresh each time: ingest asks for an item's keys two to four times, and a WeakMap cache of them cost
+  // twice as much as computing them again (an entry for each of a batch's ~6,000 items and relation ends, and
+  // the garbage collector's work on them).
   const out: IdentifierKey[] = [];
   for (const rule of classDef(item.class).identifierRules) {
     const values: string[] = [];
@@ -40,11 +40,8 @@ export function identifierKeys(item: IdentifiableItem): IdentifierKey[] {
     }
     if (values.length === rule.length) out.push({ rule, key: `${item.class}\u001f${rule.join('+')}\u001f${values.join('\u001f')}` });
   }
-  keyCache.set(item, out);
   return out;
 }
-
-const keyCache = new WeakMap<IdentifiableItem, IdentifierKey[]>();
 
 /** The first rule whose key the index knows wins (ServiceNow IRE's ordered identifier entries). */
 export function matchByRules(keys: IdentifierKey[], lookup: (key: string) => string | undefined): { ciId: string; rule: string[] } | null {
