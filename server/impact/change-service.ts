@@ -365,7 +365,7 @@ export class ChangeService {
       implementation: {
         mode, waves,
         assumed: mode === 'all-at-once'
-          ? `all ${change.cis.length} touched CI${change.cis.length === 1 ? '' : 's'} down at once`
+          ? (change.cis.length === 1 ? 'the touched CI down' : `all ${change.cis.length} touched CIs down at once`)
           : `rolling in ${waves.length} wave${waves.length === 1 ? '' : 's'}, one member of each redundancy group down at a time; the blast radius is everything any wave takes down`,
       },
     };

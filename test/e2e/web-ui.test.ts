@@ -108,7 +108,24 @@ describe('web UI end to end', () => {
     const relations = details.getByRole('list', { name: 'Relations' });
     await relations.getByRole('button').first().waitFor();
     expect(await relations.textContent()).not.toMatch(rawId);
+    // Health comes from monitoring; the demo has none connected, which the panel says rather than nothing.
+    await details.getByRole('status').filter({ hasText: 'unknown: no alert has reached servicegraph yet' }).waitFor();
     await screenshot(page, 'web-2-search-focus');
+  });
+
+  it('says why a search found nothing, and offers the class filter when the words name a class', async () => {
+    const box = page.getByRole('combobox', { name: /Find a CI/ });
+    await box.fill('databases');
+    const none = page.getByRole('listbox', { name: 'Search results' }).getByRole('status');
+    await expect.poll(() => none.textContent()).toContain('No CI matches “databases”.');
+    await screenshot(page, 'web-2b-search-none');
+    await none.getByRole('button', { name: 'All databases (class:database)' }).click();
+    await expect.poll(() => box.inputValue()).toBe('class:database');
+    await page.getByRole('option', { name: new RegExp(db.name) }).first().waitFor();
+    await box.fill('class:databse');
+    await expect.poll(() => none.textContent()).toMatch(/^No class “databse”\. Classes: .*database/);
+    await box.fill('');
+    await box.press('Escape');
   });
 
   it('expands a CI by double-click', async () => {
@@ -376,6 +393,20 @@ describe('web UI end to end', () => {
     expect(after.x - before.x).toBeGreaterThan(50);
     expect(await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected)).toBe(target.id);
     await expect.poll(() => page.getByRole('tooltip').count()).toBe(0);
+  });
+
+  it('shows an impact analysis of a past instant on the map at that instant, not the instant the map showed', async () => {
+    const at = new Date().toISOString();
+    await page.goto(`${srv.url}/impact?impact=down:${db.id}&asOf=${at}`);
+    await page.locator('.summary').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.asOf)).toBeNull();
+    await page.getByRole('button', { name: 'Show on map' }).click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.asOf)).toBe(at);
+    await mapSettled(page);
+    await page.locator('.pinned').waitFor();
+    expect(await nodeCount()).toBeGreaterThan(0);
+    await page.goto(`${srv.url}/map`);
+    await mapSettled(page);
   });
 
   it('raised no uncaught error in the page', () => {

@@ -20,9 +20,15 @@ describe('live health on the map', () => {
     };
     expect(healthOf(snap, 'db')).toEqual({ kind: 'alerting', state: 'down', alerts: 2 });
     expect(healthOf(snap, 'checkout')).toEqual({ kind: 'impacted', state: 'degraded' });
-    expect(healthOf(snap, 'search')).toBeNull();
+    expect(healthOf(snap, 'search')).toEqual({ kind: 'quiet', monitored: true, capped: false });
+    expect(healthOf({ ...snap, truncated: true }, 'search')).toEqual({ kind: 'quiet', monitored: true, capped: true });
     expect(healthOf(null, 'db')).toBeNull();
     expect(healthCounts(snap, new Set(['db', 'checkout', 'patched', 'search']))).toEqual({ alerting: 1, impacted: 1 });
+  });
+
+  it('tells a quiet CI on a monitored estate from one where no alert has ever arrived', () => {
+    const none = { at: '2026-12-05T08:00:00Z', total: 0, truncated: false, noise: { alerts: 0, situations: 0, reduction: 0 }, alerting: [], impacted: [] };
+    expect(healthOf(none, 'checkout')).toEqual({ kind: 'quiet', monitored: false, capped: false });
   });
 
   it('refetches the Now page on alert, situation and incident events only', () => {

@@ -13,15 +13,23 @@ export function healthOverlay(snapshot: HealthSnapshot | null): Overlay {
   return out;
 }
 
-/** A CI's live health: alerting itself, or taken down or degraded by alerting CIs it needs (null: healthy as far as alerts know). */
-export type CiHealth = { kind: 'alerting'; state: 'down' | 'degraded'; alerts: number } | { kind: 'impacted'; state: 'down' | 'degraded' | 'maintenance' };
+/**
+ * A CI's live health: alerting itself, taken down or degraded by alerting CIs it needs, or quiet. Quiet says
+ * whether any alert has reached this server at all (else quiet means unmonitored, not healthy) and whether the
+ * impacted list was capped (a CI beyond the cap may be affected). Null: no snapshot yet.
+ */
+export type CiHealth =
+  | { kind: 'alerting'; state: 'down' | 'degraded'; alerts: number }
+  | { kind: 'impacted'; state: 'down' | 'degraded' | 'maintenance' }
+  | { kind: 'quiet'; monitored: boolean; capped: boolean };
 
 export function healthOf(snapshot: HealthSnapshot | null, ci: string): CiHealth | null {
   if (!snapshot) return null;
   const a = snapshot.alerting.find((x) => x.ci === ci);
   if (a) return { kind: 'alerting', state: a.state, alerts: a.alerts };
   const i = snapshot.impacted.find((x) => x.ci === ci);
-  return i ? { kind: 'impacted', state: i.state } : null;
+  if (i) return { kind: 'impacted', state: i.state };
+  return { kind: 'quiet', monitored: snapshot.noise.alerts > 0 || snapshot.alerting.length > 0, capped: snapshot.truncated };
 }
 
 /** How many of the CIs shown are alerting, and how many are down or degraded because of them. */
