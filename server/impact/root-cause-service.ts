@@ -9,6 +9,7 @@ import type { Topology } from '../topology/topology.ts';
 import { nodesFor, type ImpactService } from './impact-service.ts';
 import type { Records } from './records.ts';
 import { versionChanges } from '../domain/history/version-changes.ts';
+import { discoveryEnd } from '../domain/root-cause/discovery.ts';
 
 const HOUR = 3_600_000;
 /** Candidates whose versions are read one by one for what each changed (one store read each). */
@@ -63,11 +64,11 @@ export class RootCauseService {
     if (!groups.length) return { candidates: [], suppressed, since };
 
     const candidates = candidateNodes(topo, groups, this.deps.verify ?? 60);
-    const changes = await this.recentChanges(topo, candidates, since, now);
+    const { changes, discovery } = await this.recentChanges(topo, candidates, since, now);
     const changed = new Set(candidates.filter((n) => changes.get(n)?.length));
     const ranked = rankRootCauses(topo, groups, candidates, changed).slice(0, req.limit);
     return {
-      since, suppressed,
+      since, suppressed, ...(discovery ? { discovery } : {}),
       candidates: ranked.map((r) => ({
         id: topo.idOf(r.node), name: topo.nameOf(r.node), class: topo.classOf(r.node), tier: topo.tierOf(r.node),
         score: r.score, explains: r.explains, specificity: r.specificity, proximity: r.proximity, coverage: r.coverage, dependents: r.dependents,
@@ -77,7 +78,7 @@ export class RootCauseService {
   }
 
   /** Change records on the candidates in [since, now], and what history says changed on them (versions, relations). */
-  private async recentChanges(topo: Topology, nodes: number[], since: string, now: string): Promise<Map<number, RecentChange[]>> {
+  private async recentChanges(topo: Topology, nodes: number[], since: string, now: string): Promise<{ changes: Map<number, RecentChange[]>; discovery?: RootCauseReply['discovery'] }> {
     const byId = new Map(nodes.map((n) => [topo.idOf(n), n]));
     const out = new Map<number, RecentChange[]>();
     const add = (id: string, c: RecentChange) => {
@@ -103,6 +104,10 @@ export class RootCauseService {
       for (const id of c.cis) add(id, { kind: 'change', at: c.window.start, summary: `${c.type} change "${c.title}" (${c.status})`, ref: c.id });
     }
     const diff: DiffResult = await this.deps.store.diff(since, now, 20_000);
+    // On a freshly discovered estate every candidate "appeared" in the window: appearances with the discovery mean nothing.
+    const discovered = discoveryEnd(diff.cis.added.map((c) => Date.parse(c.validFrom)), topo.nodeCount);
+    const until = discovered ?? -Infinity;
+    const withDiscovery = (at: string) => Date.parse(at) <= until;
     // A candidate with several versions in the window (it appeared, then a source edited it; or it changed twice)
     // is told version by version with the attributes each changed: the diff alone would say "appeared" at the
     // last edit, or name only `attributes`. Bounded: the rest keep the diff's one line.
@@ -110,17 +115,23 @@ export class RootCauseService {
     const byVersion = async (id: string, version: number, fallback: RecentChange) => {
       if (version > 1 && byId.has(id) && detailed++ < DETAILED_CANDIDATES) {
         const detail = await this.deps.store.getCiDetail(id, 0);
-        const steps = versionChanges(detail?.history ?? [], Date.parse(since), Date.parse(now));
+        const steps = versionChanges(detail?.history ?? [], Date.parse(since), Date.parse(now), until);
         if (steps.length) { for (const c of steps) add(id, { kind: 'ci-version', ...c }); return; }
       }
       add(id, fallback);
     };
-    for (const ci of diff.cis.added) await byVersion(ci.id, ci.version, { kind: 'ci-version', at: ci.validFrom, summary: 'appeared' });
+    for (const ci of diff.cis.added) {
+      // Discovered then edited: the edits still count, the discovery does not.
+      if (ci.version === 1 && withDiscovery(ci.validFrom)) continue;
+      await byVersion(ci.id, ci.version, { kind: 'ci-version', at: ci.validFrom, summary: 'appeared' });
+    }
     for (const ch of diff.cis.changed) await byVersion(ch.after.id, ch.after.version, { kind: 'ci-version', at: ch.after.validFrom, summary: `version ${ch.after.version}: ${ch.fields.join(', ')} changed` });
-    for (const r of diff.relations.added) for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary: `${edge(r)} appeared`, ref: r.id });
+    for (const r of diff.relations.added) if (!withDiscovery(r.validFrom)) for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary: `${edge(r)} appeared`, ref: r.id });
     for (const r of diff.relations.removed) for (const id of [r.from, r.to]) add(id, { kind: 'relation-removed', at: r.validTo ?? r.validFrom, summary: `${edge(r)} vanished`, ref: r.id });
     for (const ch of diff.relations.changed) for (const id of [ch.after.from, ch.after.to]) add(id, { kind: 'relation-changed', at: ch.after.validFrom, summary: `${edge(ch.after)}: ${ch.fields.join(', ')} changed`, ref: ch.after.id });
     for (const list of out.values()) list.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
-    return out;
+    if (discovered === null) return { changes: out };
+    const cis = diff.cis.added.filter((c) => withDiscovery(c.validFrom)).length;
+    return { changes: out, discovery: { cis, estate: topo.nodeCount, until: new Date(discovered).toISOString() } };
   }
 }

@@ -128,5 +128,10 @@ export const RootCauseReply = z.object({
   /** Symptoms left out as evidence because their CI was in maintenance. */
   suppressed: z.array(z.string()),
   since: z.string(),
+  discovery: z.object({
+    cis: z.number().int().describe('CIs first discovered in the window, up to `until`'),
+    estate: z.number().int().describe('CIs known now'),
+    until: z.string().describe('when that discovery ended: what appeared by then is not counted as a recent change'),
+  }).optional().describe('set when the look-back window held the estate\'s own discovery (more than half of it first appeared then)'),
 });
 export type RootCauseReply = z.infer<typeof RootCauseReply>;

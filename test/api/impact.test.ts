@@ -23,8 +23,8 @@ describe('impact analysis API on the demo estate', () => {
   async function sharedDatabase(minDependents: number) {
     for (const db of cis.filter((c) => c.class === 'database' && c.environment === 'production')) {
       const r = await s.api('/api/v1/impact', { body: { failed: [{ ci: db.id }] }, token: viewer });
-      // Demo services only: another test adds 'late-reporter', which (unlike them) does not need DNS.
-      const direct = r.body.impacted.filter((i: any) => i.depth === 1 && i.class === 'service' && i.name !== 'late-reporter');
+      // Demo services only: other tests add 'late-reporter' and 'rca-newcomer', which (unlike them) do not need DNS.
+      const direct = r.body.impacted.filter((i: any) => i.depth === 1 && i.class === 'service' && !['late-reporter', 'rca-newcomer'].includes(i.name));
       if (direct.length >= minDependents) return { db, direct, impact: r.body };
     }
     throw new Error('the demo estate has no database with enough dependents');
@@ -110,13 +110,30 @@ describe('impact analysis API on the demo estate', () => {
     expect(dnsCandidate.explains).toEqual(opened);
     expect(dnsCandidate.score).toBeLessThan(r.body.candidates[0].score);
     expect(dnsCandidate.dependents).toBeGreaterThan(r.body.candidates[0].dependents);
-    // What changed on the candidates reads with names: the estate was just loaded, so its relations appeared.
+    // The estate was loaded a moment ago: its appearances are its discovery, not changes, and the reply says so.
+    expect(r.body.discovery).toEqual({ cis: expect.any(Number), estate: expect.any(Number), until: expect.any(String) });
+    expect(r.body.discovery.cis * 2).toBeGreaterThan(r.body.discovery.estate);
     const summaries: string[] = r.body.candidates.flatMap((c: any) => c.recentChanges.map((x: any) => x.summary));
-    expect(summaries.some((x) => x.includes(`${db.name} →`) || x.includes(`→ ${db.name} `))).toBe(true);
-    expect(summaries.filter((x) => /\bci-[a-z0-9]+/.test(x))).toEqual([]);
+    expect(summaries.filter((x) => x === 'appeared' || x.endsWith(' appeared'))).toEqual([]);
   });
 
-  it("root cause tells what changed on a candidate step by step: it appeared with the load, then a source edited an attribute", async () => {
+  it('root cause counts what appeared after the estate was discovered, and tells it with names', async () => {
+    const { db, direct } = await sharedDatabase(2);
+    const since = new Date().toISOString();
+    const added = await s.api('/api/v1/ingest', { token: collector, body: {
+      source: 'manual', scope: 'rca-newcomer',
+      cis: [{ class: 'service', name: 'rca-newcomer', environment: 'production' }],
+      relations: [{ type: 'DEPENDS_ON', from: { class: 'service', name: 'rca-newcomer', environment: 'production' }, to: { id: db.id } }],
+    } });
+    expect(added.status).toBe(200);
+    const r = await s.api('/api/v1/root-cause', { body: { cis: direct.map((d: { id: string }) => d.id), since, limit: 100 }, token: viewer });
+    expect(r.status).toBe(200);
+    expect(r.body.discovery).toBeUndefined();
+    const found = r.body.candidates.find((c: any) => c.id === db.id);
+    expect(found.recentChanges).toEqual([expect.objectContaining({ kind: 'relation-added', summary: `DEPENDS_ON rca-newcomer → ${db.name} appeared` })]);
+  });
+
+  it("root cause tells what a source edited on a candidate, attribute by attribute, and not its discovery with the estate", async () => {
     const { db, direct } = await sharedDatabase(2);
     const edited = await s.api('/api/v1/ingest', { token: collector, body: { source: 'dba-notes', scope: 'rca-step', cis: [{ class: 'database', name: db.name, environment: 'production', attributes: { max_connections: '500' } }] } });
     expect(edited.status).toBe(200);
@@ -125,11 +142,9 @@ describe('impact analysis API on the demo estate', () => {
     const r = await s.api('/api/v1/root-cause', { body: { incidents: opened, limit: 100 }, token: viewer });
     const found = r.body.candidates.find((c: any) => c.id === db.id);
     const summaries = found.recentChanges.filter((c: any) => c.kind === 'ci-version').map((c: any) => c.summary);
-    // Newest first: the edit (by attribute, old → new), then its appearance with the load (not "appeared" at the edit's time).
-    expect(summaries[0]).toMatch(/^new version \d+: max_connections null → "500"$/);
-    expect(summaries).toContain('appeared');
-    const at = (s: string) => found.recentChanges.find((c: any) => c.summary === s).at;
-    expect(at('appeared') < at(summaries[0])).toBe(true);
+    // The edit, by attribute (old → new); its appearance with the estate's load a moment ago is discovery, not a change.
+    expect(summaries).toEqual([expect.stringMatching(/^new version \d+: max_connections null → "500"$/)]);
+    expect(r.body.discovery).toBeDefined();
   });
 
   it('an incident carries computed impact and priority, and can be resolved; viewers cannot open one', async () => {

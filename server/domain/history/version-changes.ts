@@ -19,15 +19,16 @@ const fieldsChanged = (a: Record<string, unknown>, b: Record<string, unknown>): 
 
 /**
  * A CI's versions that began in [sinceMs, nowMs], each with what it changed (attributes by name, old → new);
- * the first version, when it began then, as "appeared". Oldest first.
+ * the first version, when it began then, as "appeared" (unless it began by `discoveredUntilMs`, with the estate's
+ * discovery). Oldest first.
  */
-export function versionChanges(history: readonly CiVersion[], sinceMs: number, nowMs: number): CauseChange[] {
+export function versionChanges(history: readonly CiVersion[], sinceMs: number, nowMs: number, discoveredUntilMs = -Infinity): CauseChange[] {
   const sorted = [...history].sort((a, b) => a.version - b.version);
   const out: CauseChange[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i], t = Date.parse(v.validFrom);
     if (t < sinceMs || t > nowMs) continue;
-    if (i === 0) { out.push({ at: v.validFrom, summary: 'appeared' }); continue; }
+    if (i === 0) { if (t > discoveredUntilMs) out.push({ at: v.validFrom, summary: 'appeared' }); continue; }
     const fields = fieldsChanged(sorted[i - 1].data as Record<string, unknown>, v.data as Record<string, unknown>);
     out.push({ at: v.validFrom, summary: `new version ${v.version}${fields.length ? `: ${fields.slice(0, 4).join(', ')}` : ''}` });
   }

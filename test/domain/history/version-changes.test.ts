@@ -27,4 +27,10 @@ describe("what a CI's versions changed, for people", () => {
       .toEqual([{ at: '2026-12-05T09:00:00.000Z', summary: 'new version 2: version null → "15.4"' }]);
     expect(versionChanges([], 0, Date.now())).toEqual([]);
   });
+
+  it("leaves out an appearance with the estate's discovery, keeping the edits", () => {
+    expect(versionChanges(history, ms('2026-12-05T07:00:00Z'), ms('2026-12-05T09:30:00Z'), ms('2026-12-05T08:00:00Z'))).toEqual([
+      { at: '2026-12-05T09:00:00.000Z', summary: 'new version 2: version null → "15.4"' },
+    ]);
+  });
 });

@@ -162,6 +162,18 @@ export class MapState {
     return this.load();
   }
 
+  /**
+   * Moves the map in time (null: live). A blast radius of failed CIs is computed again at that instant; a change's
+   * is of the change as it will be implemented, not of a past instant, so the map leaves it for its focus then.
+   */
+  moveTo(asOf: string | null): Promise<void> {
+    this.asOf = asOf;
+    const b = this.blastRadius;
+    if (b && 'failed' in b) this.blastRadius = { ...b, asOf: asOf ?? undefined };
+    else if (b) this.blastRadius = null;
+    return this.load();
+  }
+
   /** Show a blast radius of any size: the server computes it and groups it; the map keeps it until the next focus. */
   showBlastRadius(req: ImpactMapRequest, focus: string[]) {
     this.blastRadius = req;

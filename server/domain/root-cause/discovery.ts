@@ -1,0 +1,17 @@
+/** The longest pause inside one discovery: a collector's first sweep writes batch after batch, seconds apart. */
+export const DISCOVERY_GAP_MS = 10 * 60_000;
+
+/**
+ * When a look-back window holds the estate's own discovery (more than half of the CIs known now first appeared
+ * in it: a fresh install, a demo, a new collector taking over most of the estate), the instant that discovery
+ * ended; else null. In such a window nearly every candidate "appeared", so appearances up to that instant say
+ * nothing about what changed before an incident. The discovery is the burst of appearances around the median
+ * one: it ends at the first pause longer than `gapMs` after it, and what appeared later is a change again.
+ */
+export function discoveryEnd(appearedAtMs: readonly number[], estateSize: number, gapMs = DISCOVERY_GAP_MS): number | null {
+  if (estateSize <= 0 || appearedAtMs.length * 2 <= estateSize) return null;
+  const t = [...appearedAtMs].sort((a, b) => a - b);
+  let i = t.length >> 1;
+  while (i + 1 < t.length && t[i + 1] - t[i] <= gapMs) i++;
+  return t[i];
+}
