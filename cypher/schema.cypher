@@ -36,6 +36,8 @@ CREATE INDEX rel_version_valid_to IF NOT EXISTS FOR (v:RelationVersion) ON (v.va
 CREATE CONSTRAINT assertion_key IF NOT EXISTS FOR (a:Assertion) REQUIRE (a.targetId, a.source, a.scope) IS UNIQUE;
 CREATE INDEX assertion_target IF NOT EXISTS FOR (a:Assertion) ON (a.targetId);
 CREATE INDEX assertion_scope IF NOT EXISTS FOR (a:Assertion) ON (a.source, a.scope);
+// A stale sweep's parts: a scope's assertions by last sighting (scope-stale.cypher).
+CREATE INDEX assertion_scope_seen IF NOT EXISTS FOR (a:Assertion) ON (a.source, a.scope, a.lastSeen);
 
 CREATE CONSTRAINT run_id IF NOT EXISTS FOR (r:Run) REQUIRE r.runId IS UNIQUE;
 

@@ -1,5 +1,5 @@
-import type { GraphStore } from '../store/port.ts';
-import { selectStale } from '../domain/reconcile/retire.ts';
+import type { BatchTx, GraphStore } from '../store/port.ts';
+import { selectStale, type ScopeAssertion } from '../domain/reconcile/retire.ts';
 import { changesOf } from '../domain/reconcile/events.ts';
 import { newRunId, planRetirement } from './ingest-service.ts';
 
@@ -8,32 +8,55 @@ export interface StaleSweep {
   scope: string;
   /** Assertions last seen before this instant (ISO) are dropped. */
   before: string;
-  /** Stale assertions handled per transaction, so that one sweep never holds the store for long. */
+  /** At most this many stale assertions per transaction (default 2,000). */
   chunk?: number;
+  /**
+   * What one transaction should take, in ms (default 50): the next part grows or shrinks towards it, so that no
+   * step holds the write lock (and, on the main connection, the event loop) for long whatever a part costs.
+   */
+  stepMs?: number;
   now?: () => string;
 }
 
 export interface SweepResult { cis: number; relations: number }
+
+/** The first part's size: small enough to be quick on any estate, then sized by what parts take. */
+const FIRST_PART = 200;
+
+/**
+ * At most `limit` of the scope's stale assertions: through the store's index when it offers `scopeStale`, else over
+ * the whole scope (`selectStale`, the definition both must agree with).
+ */
+async function staleOf(tx: BatchTx, sweep: StaleSweep, limit: number): Promise<ScopeAssertion[]> {
+  if (tx.scopeStale) return tx.scopeStale(sweep.source, sweep.scope, sweep.before, limit);
+  return selectStale(await tx.scopeAssertions(sweep.source, sweep.scope), sweep.before).slice(0, limit);
+}
 
 /**
  * Retires what a source that never completes a run (the live OTLP receiver) stopped asserting: its
  * assertions in the scope last seen before `before` are dropped, and a CI or relation that no source
  * asserts any more is retired (never deleted; asserted again, it comes back), exactly as a completing
  * run retires what it did not see. Other sources' assertions keep their CIs alive.
+ *
+ * In parts, one transaction each: a part reads only the stale assertions it retires (plus one to know there are
+ * more), and deactivates them, so the next part's read finds the rest. Work is in proportion to what is retired.
  */
 export async function retireStale(store: GraphStore, sweep: StaleSweep): Promise<SweepResult> {
-  const chunk = sweep.chunk ?? 2000;
+  const max = Math.max(1, sweep.chunk ?? 2000);
+  const target = sweep.stepMs ?? 50;
+  let part = Math.min(FIRST_PART, max);
   const out: SweepResult = { cis: 0, relations: 0 };
-  // Each step deactivates the assertions it handles; the bound only guards against a store that did not.
-  let steps = Number.POSITIVE_INFINITY;
-  for (let step = 0; step < steps; step++) {
+  for (;;) {
     const now = (sweep.now ?? (() => new Date().toISOString()))();
+    const t0 = performance.now();
     const done = await store.transact(async (tx) => {
-      const stale = selectStale(await tx.scopeAssertions(sweep.source, sweep.scope), sweep.before);
+      const stale = await staleOf(tx, sweep, part + 1);
       if (!stale.length) return null;
-      if (step === 0) steps = Math.ceil(stale.length / chunk) + 1;
-      const part = stale.slice(0, chunk);
-      const plan = await planRetirement(tx, part, sweep.source, sweep.scope, now);
+      const mine = stale.slice(0, part);
+      const plan = await planRetirement(tx, mine, sweep.source, sweep.scope, now);
+      // Each part must deactivate what it read, or the next would read it again: a store that did not is a bug.
+      const dropped = [...plan.cis, ...plan.relations].reduce((n, i) => n + i.assertions.filter((a) => !a.active).length, 0);
+      if (dropped === 0) throw new Error(`stale sweep of ${sweep.source}/${sweep.scope}: a part of ${mine.length} deactivated nothing`);
       const changes = changesOf(plan.cis, plan.relations);
       const event = changes.length ? { at: now, source: sweep.source, changes } : null;
       const runId = newRunId();
@@ -41,14 +64,20 @@ export async function retireStale(store: GraphStore, sweep: StaleSweep): Promise
         now, source: sweep.source, cis: plan.cis, relations: plan.relations, keys: [], event,
         run: { runId, source: sweep.source, scope: sweep.scope, startedAt: now, lastBatchAt: now, completedAt: now, batches: 1 },
       });
-      return { retired: plan.wouldRetire, more: stale.length > part.length };
+      return { retired: plan.wouldRetire, more: stale.length > mine.length };
     });
     if (!done) return out;
     out.cis += done.retired.cis;
     out.relations += done.retired.relations;
     if (!done.more) return out;
+    part = nextPart(part, performance.now() - t0, target, max);
     // Let requests in between transactions.
     await new Promise((r) => setImmediate(r));
   }
-  return out;
+}
+
+/** The next part's size, from how long this one took against the target (at most doubling or halving). */
+export function nextPart(part: number, tookMs: number, targetMs: number, max: number): number {
+  const scaled = tookMs > 0 ? part * (targetMs / tookMs) : part * 2;
+  return Math.max(1, Math.min(max, Math.round(Math.min(part * 2, Math.max(part / 2, scaled)))));
 }

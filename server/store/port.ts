@@ -20,6 +20,12 @@ export interface BatchReader {
    * (exactly `selectLosing(scopeAssertions(source, scope), assertedNow, runId)`, in any order).
    */
   scopeLosing?(source: string, scope: string, runId: string, assertedNow: string[]): Promise<{ losing: ScopeAssertion[]; total: number }>;
+  /**
+   * Optional: at most `limit` of the assertions a stale sweep drops, read through an index instead of over every
+   * `scopeAssertions` row: a subset of `selectStale(scopeAssertions(source, scope), before)` (in any order) that is
+   * the whole of it when shorter than `limit`. The sweep calls it again after retiring each part.
+   */
+  scopeStale?(source: string, scope: string, before: string, limit: number): Promise<ScopeAssertion[]>;
   loadRelationsById(ids: string[]): Promise<ExistingRelation[]>;
   /** Live relations with an end among `ciIds`. */
   relationsTouching(ciIds: string[]): Promise<ExistingRelation[]>;

@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   alerts: async () => (await import('./alerts.ts')).benchAlerts,
   reads: async () => (await import('./reads.ts')).benchReads,
   storage: async () => (await import('./storage.ts')).benchStorage,
+  sweep: async () => (await import('./sweep.ts')).benchSweep,
 };
 
 const [benchName, ...args] = process.argv.slice(2);

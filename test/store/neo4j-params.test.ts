@@ -72,6 +72,7 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     await b.loadRelationsById(['rel-1']);
     await b.relationsTouching(['ci-1']);
     await b.getRun('r1');
+    await b.scopeStale!('otel', 'live', now, 200);
     await b.loadCis(['ci-1']);
     expect(await b.ciStatus!(['ci-1'])).toEqual(new Map([['ci-1', { name: 'checkout', lifecycle: 'active' }]]));
     expect((await b.ciStatus!([])).size).toBe(0);

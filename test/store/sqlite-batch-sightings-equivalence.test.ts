@@ -10,6 +10,7 @@ import { retireStale } from '../../server/ingest/retire-stale.ts';
 import { DomainError } from '../../server/domain/errors.ts';
 import { clock, push } from './contract.ts';
 import { seededRandom } from '../../server/demo/random.ts';
+import { randomEstate } from './random-estate.ts';
 
 /**
  * Batch-level sightings (sighting.ts; the embedded store's scope_batches) change what is written, never what is
@@ -21,7 +22,6 @@ import { seededRandom } from '../../server/demo/random.ts';
  */
 
 const svc = (name: string, extra: object = {}) => ({ class: 'service' as const, name, environment: 'prod', ...extra });
-const ref = (name: string) => ({ class: 'service' as const, name, environment: 'prod' });
 
 /**
  * A store whose write transactions offer no batch-level recall (every batch goes item by item) and leave a
@@ -111,16 +111,8 @@ describe('embedded store: batch-level sightings answer exactly as item by item',
     const r = seededRandom(seed);
     const c = clock();
     try {
-      // The collector's estate: three batches of CIs (name -> attribute revision) and relations within each batch.
-      const batches: { cis: Map<string, number>; rels: [string, string][] }[] = [0, 1, 2].map((b) => ({
-        cis: new Map(Array.from({ length: 6 }, (_, i) => [`s${b}-${i}`, 0])), rels: [],
-      }));
-      for (const b of batches) { const names = [...b.cis.keys()]; b.rels.push([names[0], names[1]], [names[2], names[3]], [names[1], names[4]]); }
-      let made = 100;
-      const body = (b: (typeof batches)[number]) => ({
-        cis: [...b.cis].map(([name, rev]) => svc(name, rev ? { attributes: { rev } } : {})),
-        relations: b.rels.filter(([f, t]) => b.cis.has(f) && b.cis.has(t)).map(([f, t]) => ({ type: 'DEPENDS_ON' as const, from: ref(f), to: ref(t) })),
-      });
+      // The collector's estate: three batches of six CIs, changing a little between runs.
+      const estate = randomEstate(r, 3, 6);
       const step = async (batch: IngestBatchInput) => {
         const now = c.advance(1000 + r.int(0, 59_999));
         const [a, b] = [await outcome(fast, batch, now), await outcome(plain, batch, now)];
@@ -129,21 +121,15 @@ describe('embedded store: batch-level sightings answer exactly as item by item',
       };
       for (let run = 1; run <= 14; run++) {
         // The estate changes a little between runs (or not at all).
-        const roll = r.int(0, 5);
-        const pick = batches[r.int(0, 2)];
-        const names = [...pick.cis.keys()];
-        if (roll === 0 && names.length) pick.cis.set(r.pick(names), run);
-        if (roll === 1 && names.length > 2) { const n = r.pick(names); const rev = pick.cis.get(n)!; pick.cis.delete(n); batches[r.int(0, 2)].cis.set(n, rev); }
-        if (roll === 2) pick.cis.set(`n${made++}`, 0);
-        if (roll === 3 && names.length > 3) pick.cis.delete(r.pick(names));
+        estate.change(run);
         const order = [0, 1, 2].filter(() => !r.chance(0.1));
         if (r.chance(0.2) && order.length) order.splice(r.int(0, order.length - 1), 0, r.pick(order));
         for (const [i, b] of order.entries()) {
-          await step({ source: 'k8s', scope: 'prod', runId: `k${run}`, complete: i === order.length - 1, force: r.chance(0.5), ...body(batches[b]) });
+          await step({ source: 'k8s', scope: 'prod', runId: `k${run}`, complete: i === order.length - 1, force: r.chance(0.5), ...estate.body(b) });
         }
         // A second source asserts a few of the same CIs now and then, and a sweep drops its old assertions.
         if (r.chance(0.4)) {
-          const all = batches.flatMap((b) => [...b.cis.keys()]);
+          const all = estate.names();
           const some = Array.from({ length: 1 + r.int(0, 2) }, () => r.pick(all));
           await step({ source: 'backstage', runId: `b${run}`, cis: some.map((n) => svc(n, { owner: `team-${run % 3}` })) });
         }

@@ -22,7 +22,7 @@ describe('an embedded store file written before assertions had digests and batch
     // What an older release left: the same rows, without the digest and sighting columns (each row with its own run
     // and sighting), its index by scope, and the batch cache that came before scope_batches.
     const db = new Database(file);
-    db.exec(`DROP INDEX assertions_scope_sighting;
+    db.exec(`DROP INDEX assertions_scope_sighting; DROP INDEX assertions_unbatched_seen;
       UPDATE assertions SET run_id = (SELECT sb.run_id FROM scope_batches sb WHERE sb.id = assertions.sighting),
         last_seen = (SELECT sb.last_seen FROM scope_batches sb WHERE sb.id = assertions.sighting) WHERE sighting IS NOT NULL;
       UPDATE assertions SET sighting = NULL; DROP TABLE scope_batches;

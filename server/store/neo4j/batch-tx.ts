@@ -13,6 +13,9 @@ export const PURGE_PER_BATCH = 100;
 type Props = Record<string, unknown>;
 interface RelRow { rel: Props; assertions: Props[] }
 
+type ScopeRow = { targetId: string; kind: ScopeAssertion['kind']; runId: string; lastSeen: string };
+const scopeAssertionOf = (r: ScopeRow): ScopeAssertion => ({ targetId: r.targetId, kind: r.kind, runId: r.runId, lastSeen: r.lastSeen });
+
 const existingRelation = (r: RelRow): ExistingRelation => ({ record: relationFromProps(r.rel), assertions: r.assertions.map(assertionFromProps) });
 
 /** Live relations touching `ids`, each once, with assertions. Shared by BatchTx and GraphStore.relationsOf. */
@@ -73,8 +76,10 @@ export function neo4jBatchTx(tx: ManagedTransaction, lock: { lastBatchAt: string
       return out;
     },
     async scopeAssertions(source, scope): Promise<ScopeAssertion[]> {
-      const rows = await runQuery<{ targetId: string; kind: ScopeAssertion['kind']; runId: string; lastSeen: string }>(tx, 'scope-assertions', { source, scope });
-      return rows.map((r) => ({ targetId: r.targetId, kind: r.kind, runId: r.runId, lastSeen: r.lastSeen }));
+      return (await runQuery<ScopeRow>(tx, 'scope-assertions', { source, scope })).map(scopeAssertionOf);
+    },
+    async scopeStale(source, scope, before, limit): Promise<ScopeAssertion[]> {
+      return (await runQuery<ScopeRow>(tx, 'scope-stale', { source, scope, before, limit: intParam(limit) })).map(scopeAssertionOf);
     },
     async loadRelationsById(ids) {
       if (!ids.length) return [];

@@ -38,9 +38,23 @@ export function prepareBatchStatements(db: Database.Database) {
     relationsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
     scopeAssertions: db.prepare<[string, string], { target_id: string; kind: string; run_id: string; last_seen: string }>(
       `SELECT a.target_id, a.kind, ${effectiveSighting('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE a.source = ? AND a.scope = ? AND a.active = 1`),
+    // selectStale in SQL (port.ts, scopeStale), by last sighting: rows of no batch through their partial index, rows
+    // of a batch through the scope's batches sighted before (an index walk), then theirs through the scope index.
+    scopeStale: db.prepare<[{ source: string; scope: string; before: number; limit: number }], { target_id: string; kind: string; run_id: string; last_seen: string }>(
+      `SELECT a.target_id, a.kind, a.run_id, sg_iso(a.last_seen) AS last_seen FROM assertions a INDEXED BY assertions_unbatched_seen
+       WHERE a.source = @source AND a.scope = @scope AND a.active = 1 AND a.sighting IS NULL AND a.last_seen < @before
+       UNION ALL
+       SELECT a.target_id, a.kind, sb.run_id, sg_iso(sb.last_seen) FROM scope_batches sb INDEXED BY scope_batches_seen
+       CROSS JOIN assertions a INDEXED BY assertions_scope_sighting ON a.source = @source AND a.scope = @scope AND a.active = 1 AND a.sighting = sb.id
+       WHERE sb.source = @source AND sb.scope = @scope AND sb.last_seen < @before
+       LIMIT @limit`),
     // selectLosing in SQL (port.ts, scopeLosing). Rows pointing at a batch of this run have this run (rows.ts): only
     // the others are sought, through the scope index (those of no batch, and of the scope's batches of other runs).
-    scopeTotal: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM assertions WHERE source = ? AND scope = ? AND active = 1'),
+    scopeTotal: db.prepare<[string, string], { active: number }>('SELECT active FROM scope_counts WHERE source = ? AND scope = ?'),
+    // What a write of an existing assertion changes the scope's count by (schema.sql, scope_counts).
+    wasActive: db.prepare<[string, string, string], { active: number }>('SELECT active FROM assertions WHERE target_id = ? AND source = ? AND scope = ?'),
+    countScope: db.prepare<[string, string, number]>(`INSERT INTO scope_counts (source, scope, active) VALUES (?, ?, ?)
+      ON CONFLICT (source, scope) DO UPDATE SET active = active + excluded.active`),
     newToScope: db.prepare<[string, string, string], { n: number }>(`SELECT count(*) AS n FROM json_each(?) j
       WHERE NOT EXISTS (SELECT 1 FROM assertions a WHERE a.target_id = j.value AND a.source = ? AND a.scope = ? AND a.active = 1)`),
     scopeLosing: db.prepare<[{ source: string; scope: string; run: string; now: string }], { target_id: string; kind: string; run_id: string; last_seen: string }>(
@@ -148,10 +162,13 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
     async scopeAssertions(source, scope): Promise<ScopeAssertion[]> {
       return s.scopeAssertions.all(source, scope).map(scopeAssertionOf);
     },
+    async scopeStale(source, scope, before, limit) {
+      return s.scopeStale.all({ source, scope, before: msOf(before), limit }).map(scopeAssertionOf);
+    },
     async scopeLosing(source, scope, runId, assertedNow) {
       const now = JSON.stringify(assertedNow);
       const losing = s.scopeLosing.all({ source, scope, run: runId, now }).map(scopeAssertionOf);
-      return { losing, total: s.scopeTotal.get(source, scope)!.n + s.newToScope.get(now, source, scope)!.n };
+      return { losing, total: (s.scopeTotal.get(source, scope)?.active ?? 0) + s.newToScope.get(now, source, scope)!.n };
     },
     async loadRelationsById(ids) {
       return ids.length ? withAssertions(s.loadRelationsById.all(JSON.stringify(ids))) : [];
@@ -203,6 +220,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
       // The row id the assertions of a batch applied in full point at (a recalled batch writes no assertion of its own).
       const remembered = sighting !== null && !plan.batch!.recalled ? new Set([...plan.batch!.targets.cis, ...plan.batch!.targets.relations]) : null;
       const pointer = (a: StoredAssertion) => (remembered && a.source === plan.source && a.scope === plan.run.scope && remembered.has(a.targetId) ? sighting : null);
+      const counts = new ScopeCounts();
       for (const item of plan.cis) {
         const rec = item.record;
         const j = ciJson(rec);
@@ -214,7 +232,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
           closeCiVersion(s, rec.id, item.previous, plan.now);
         }
         const row = { name: rec.name, environment: rec.environment, tier: rec.tier, owner: rec.owner, attributes: j.attributes, identifiers: j.identifiers };
-        for (const a of item.assertions) writeAssertion(s, a, 'ci', item.action === 'create', pointer(a), (json) => compactCiVals(json, a.values, row));
+        for (const a of item.assertions) writeAssertion(s, counts, a, 'ci', item.action === 'create', pointer(a), (json) => compactCiVals(json, a.values, row));
       }
       for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
       for (const item of plan.relations) {
@@ -226,8 +244,9 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
           updateRelation(s, rec, j);
           if (item.action !== 'unchanged') closeRelationVersion(s, rec.id, item.previous, plan.now);
         }
-        for (const a of item.assertions) writeAssertion(s, a, 'relation', item.action === 'create', pointer(a), (json) => compactRelationVals(json, a.values, j));
+        for (const a of item.assertions) writeAssertion(s, counts, a, 'relation', item.action === 'create', pointer(a), (json) => compactRelationVals(json, a.values, j));
       }
+      counts.write(s);
       const r = plan.run;
       if (plan.resighted) {
         for (const ids of [plan.resighted.cis, plan.resighted.relations]) {
@@ -281,12 +300,31 @@ function updateRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) 
  * A created CI or relation has no assertion yet; any other may have this source's from an earlier run. `compact`:
  * what to keep of the values' JSON given the row as this plan leaves it (compact-layout.ts).
  */
-function writeAssertion(s: BatchStatements, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null,
+function writeAssertion(s: BatchStatements, counts: ScopeCounts, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null,
   compact: (json: string) => string | bigint) {
   const vals = JSON.stringify(a.values);
   const [run, seen] = sighting === null ? [a.runId, msOf(a.lastSeen)] : ['', 0];
+  const was = created ? 0 : (s.wasActive.get(a.targetId, a.source, a.scope)?.active ?? 0);
+  counts.add(a.source, a.scope, (a.active ? 1 : 0) - was);
   (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, run, msOf(a.firstSeen), seen, a.active ? 1 : 0,
     compact(vals), assertionDigest(a.values, vals), sighting);
+}
+
+/**
+ * What a plan changes each scope's active count by (schema.sql, scope_counts), written once per scope it changed: a
+ * first load adds its count in one statement, not one per assertion.
+ */
+class ScopeCounts {
+  private readonly deltas = new Map<string, { source: string; scope: string; n: number }>();
+  add(source: string, scope: string, n: number) {
+    if (n === 0) return;
+    const key = `${source}\u0000${scope}`;
+    const d = this.deltas.get(key);
+    if (d) d.n += n; else this.deltas.set(key, { source, scope, n });
+  }
+  write(s: BatchStatements) {
+    for (const d of this.deltas.values()) if (d.n !== 0) s.countScope.run(d.source, d.scope, d.n);
+  }
 }
 
 /**

@@ -107,6 +107,18 @@ CREATE TABLE IF NOT EXISTS assertions (
 ) WITHOUT ROWID;
 -- By scope (completion, stale sweeps): assertions_scope_sighting (source, scope, active, sighting), made by
 -- migrateSchema once the column exists; a completing run skips the rows of batches sighted in it by that index alone.
+-- A stale sweep finds its rows by last sighting: those of no batch through assertions_unbatched_seen (partial, made
+-- there too), those of a batch through their batch's row (scope_batches_seen below).
+
+-- The number of active assertions of each source and scope (what a completing run's removal guard divides by).
+-- Kept by the one writer of assertions (batch-tx.ts, write) in the transaction that changes them; a file written
+-- before it existed gets it counted once at open (sqlite-store.ts, countScopes).
+CREATE TABLE IF NOT EXISTS scope_counts (
+  source TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  PRIMARY KEY (source, scope)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS runs (
   run_id TEXT PRIMARY KEY,
@@ -201,5 +213,7 @@ CREATE TABLE IF NOT EXISTS scope_batches (
   last_seen INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS scope_batches_key ON scope_batches (source, scope, anchor);
+-- A stale sweep's batches: those of a scope last sighted before an instant.
+CREATE INDEX IF NOT EXISTS scope_batches_seen ON scope_batches (source, scope, last_seen);
 -- Its predecessor only remembered batches (recognition re-checked every target): a cache, dropped.
 DROP TABLE IF EXISTS batch_sightings;

@@ -69,7 +69,7 @@ function migrateSchema(db: Database.Database) {
   // ... and the batch whose run and sighting they read (schema.sql, scope_batches): none for an old row.
   if (!cols.has('sighting')) db.exec('ALTER TABLE assertions ADD COLUMN sighting INTEGER');
   // Scope reads by that column too (schema.sql); it replaces the index without it.
-  db.exec('CREATE INDEX IF NOT EXISTS assertions_scope_sighting ON assertions (source, scope, active, sighting); DROP INDEX IF EXISTS assertions_scope');
+  db.exec(`${ASSERTION_INDEXES}; DROP INDEX IF EXISTS assertions_scope`);
   // Tokens gained the team they approve changes for.
   const tokenCols = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'tokens\')').all().map((c) => c.name));
   if (!tokenCols.has('team')) db.exec('ALTER TABLE tokens ADD COLUMN team TEXT');
@@ -78,6 +78,27 @@ function migrateSchema(db: Database.Database) {
   if (!tokenCols.has('last_used_at')) db.exec('ALTER TABLE tokens ADD COLUMN last_used_at TEXT');
   openVersionsInRows(db);
   compactLayout(db);
+  countScopes(db);
+}
+
+/** The indexes of assertions over the columns migrateSchema may add (schema.sql, assertions). */
+const ASSERTION_INDEXES = `CREATE INDEX IF NOT EXISTS assertions_scope_sighting ON assertions (source, scope, active, sighting);
+  CREATE INDEX IF NOT EXISTS assertions_unbatched_seen ON assertions (source, scope, last_seen) WHERE active = 1 AND sighting IS NULL`;
+
+/**
+ * The per-scope active counts (schema.sql, scope_counts) of a file written before they were kept: counted once, in
+ * one transaction under the write lock (re-checked there: another connection may have counted them since), and
+ * marked so that later opens count nothing. From then on every write keeps them.
+ */
+function countScopes(db: Database.Database) {
+  const counted = db.prepare("SELECT 1 FROM meta WHERE key = 'scope_counts' AND value = 'kept'");
+  if (counted.get()) return;
+  db.transaction(() => {
+    if (counted.get()) return;
+    db.exec(`DELETE FROM scope_counts;
+      INSERT INTO scope_counts (source, scope, active) SELECT source, scope, count(*) FROM assertions WHERE active = 1 GROUP BY source, scope;
+      INSERT INTO meta (key, value) VALUES ('scope_counts', 'kept') ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+  }).immediate();
 }
 
 /**
@@ -137,7 +158,7 @@ function compactLayout(db: Database.Database) {
         DROP TABLE ${r.table}; ALTER TABLE ${r.table}_compact RENAME TO ${r.table};`);
     }
     db.exec(schemaSql);
-    db.exec('CREATE INDEX IF NOT EXISTS assertions_scope_sighting ON assertions (source, scope, active, sighting)');
+    db.exec(ASSERTION_INDEXES);
   }).immediate();
 }
 
