@@ -69,6 +69,11 @@ export const settings = {
   ingestThread: setting('SERVICEGRAPH_INGEST_THREAD', oneOf(['auto', 'on', 'off'] as const), 'auto'),
   /** Read routes run in arrival order for at most this long per event-loop turn (server/api/read-gate.ts); 0: as they arrive. */
   readSliceMs: setting('SERVICEGRAPH_READ_SLICE_MS', whole(0, 1000), 5),
+  /**
+   * When a committed batch reaches the projection, caches and live hub: after its reply went out (requests that
+   * arrive meanwhile wait for it, so reads still see their writes), or before the reply (the writer waits for it).
+   */
+  projectionApply: setting('SERVICEGRAPH_PROJECTION_APPLY', oneOf(['after-reply', 'before-reply'] as const), 'after-reply'),
   adminToken: setting('SERVICEGRAPH_ADMIN_TOKEN', optional(text(500)), undefined),
   maxRetireShare: setting('SERVICEGRAPH_RETIRE_GUARD', decimal(0, 1), 0.2),
   /** How long an ingest batch's reply is kept under its Idempotency-Key (ms; set in hours). */

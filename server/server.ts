@@ -137,18 +137,20 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const observeIngest = (...a: Parameters<Metrics['observeIngest']>) => metrics.observeIngest(...a);
   // Ingest batches on a writer thread of their own (SERVICEGRAPH_INGEST_THREAD): they never wait for the reads this loop serves.
   const threadFile = ingestThreadFile(config.ingestThread, store, opts.store !== undefined);
+  // Where each committed batch goes: to the feed after its reply went out (SERVICEGRAPH_PROJECTION_APPLY), or before.
+  const committed: Pick<ChangeFeed, 'offer'> = config.projectionApply === 'after-reply' ? { offer: (e) => feed.offerAfterReply(e) } : feed;
   let ingestThread: IngestThread | null = null;
   try {
     ingestThread = threadFile === null ? null : await IngestThread.start({
       file: threadFile, synchronous: (store as SqliteStore).synchronous, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs,
-      busyTimeoutMs: INGEST_THREAD_BUSY_MS, feed, observe: observeIngest, log: (m) => logger.error(m),
+      busyTimeoutMs: INGEST_THREAD_BUSY_MS, feed: committed, observe: observeIngest, log: (m) => logger.error(m),
     });
   } catch (e) {
     feed.stop(); topology.stop(); await store.close();
     throw new StartError(`the ingest writer thread did not start (${(e as Error).message}); set SERVICEGRAPH_INGEST_THREAD=off to write batches on the main thread`);
   }
   // Otherwise on this thread, by the same function (one writer: its seen-content list is per writer).
-  const inProcess = ingestThread ? null : createBatchWriter({ store, feed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: observeIngest });
+  const inProcess = ingestThread ? null : createBatchWriter({ store, feed: committed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: observeIngest });
   const ingest = ingestThread ? ingestThread.serve : (r: Parameters<typeof serveIngest>[1]) => serveIngest(inProcess!, r);
   const records = new Records(store, feed);
   // Live maps and impact answers already given, reused while nothing they read has changed (reads under many readers).
@@ -191,6 +193,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     authenticate: auth,
     webDist: config.webDist,
     ...(config.readSliceMs > 0 ? { readGate: new ReadGate(config.readSliceMs) } : {}),
+    caughtUp: () => feed.caughtUp(),
     health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
     api: [
       tokenRoutes({ store, revoked: (id) => { for (const f of onRevoke) f(id); } }),

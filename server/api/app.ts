@@ -7,7 +7,7 @@ import { HttpError } from './http-error.ts';
 import { openApiDocument, type Operation } from './openapi.ts';
 import { RouteTable, type ApiRoutes } from './route-table.ts';
 import { jsonBodyReader, rawJsonBodyReader } from './json-body.ts';
-import { READ_GATE, type ReadGate } from './read-gate.ts';
+import { CATCH_UP, READ_GATE, type ReadGate } from './read-gate.ts';
 import { requestLog } from '../ops/request-log.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -31,6 +31,11 @@ export interface AppDeps {
   webDist?: string;
   /** Read routes take turns on the event loop through it (absent: they run as they arrive). */
   readGate?: ReadGate;
+  /**
+   * Null when the projection has every event this process committed, else when it will (ChangeFeed.caughtUp):
+   * requests wait for it, so a read after an ingest reply sees that batch (absent: nothing waits).
+   */
+  caughtUp?: () => Promise<void> | null;
 }
 
 /**
@@ -47,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   app.locals[BODY_READER] = jsonBodyReader(deps.bodyBytes);
   app.locals[RAW_BODY_READER] = rawJsonBodyReader(deps.bodyBytes, app.locals[BODY_READER]);
   if (deps.readGate) app.locals[READ_GATE] = deps.readGate;
+  if (deps.caughtUp) app.locals[CATCH_UP] = deps.caughtUp;
   // Which API process answered (several share a port with SERVICEGRAPH_WORKERS): for logs and support.
   app.use((_req, res, next) => { res.setHeader('x-servicegraph-instance', String(process.pid)); next(); });
 

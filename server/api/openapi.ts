@@ -13,6 +13,8 @@ export interface Operation {
   status?: number;
   /** The handler reads its JSON body itself: `req.body` is the raw Buffer (json-body.ts, rawJsonBodyReader). Not documented. */
   rawBody?: boolean;
+  /** false: served at once, without waiting for the projection to catch up with this process's writes (ingest itself). Not documented. */
+  catchUp?: boolean;
 }
 
 const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {

@@ -55,3 +55,18 @@ export const gateRead: RequestHandler = (req, res, next) => {
   if (gate) gate.admit(req, res, next);
   else next();
 };
+
+/** Where the app keeps what says whether the projection has caught up with this process's writes (app.locals). */
+export const CATCH_UP = 'servicegraph.catchUp';
+
+/**
+ * For every route but ingest: a request that arrives after an ingest reply went out waits until that batch's
+ * event reached the projection, caches and live hub (ChangeFeed.offerAfterReply delivers it in the next loop
+ * turns), so it reads its writes. Usually nothing is pending and it goes on at once.
+ */
+export const awaitCatchUp: RequestHandler = (req, _res, next) => {
+  const caughtUp = req.app.locals[CATCH_UP] as (() => Promise<void> | null) | undefined;
+  const pending = caughtUp?.();
+  if (pending) void pending.then(() => next());
+  else next();
+};

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Operation } from './openapi.ts';
 import { requireRole } from './auth.ts';
-import { gateRead } from './read-gate.ts';
+import { awaitCatchUp, gateRead } from './read-gate.ts';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
 
@@ -24,7 +24,9 @@ export class RouteTable {
     const guard = op.role === 'none' ? [] : [requireRole(op.role, op.rawBody)];
     // What a viewer may call reads: it takes its turn on the event loop (read-gate.ts), writes do not wait for it.
     const gate = op.role === 'viewer' ? [gateRead] : [];
-    this.router[op.method](op.path, ...this.before, ...guard, ...gate, ...(handlers as RequestHandler[]));
+    // Every route reads what this process's writes answered before it arrived (read-gate.ts, awaitCatchUp).
+    const fresh = op.role === 'none' || op.catchUp === false ? [] : [awaitCatchUp];
+    this.router[op.method](op.path, ...this.before, ...guard, ...fresh, ...gate, ...(handlers as RequestHandler[]));
     return this;
   }
 }

@@ -7,7 +7,7 @@ import type { IngestRequest } from './ingest-request.ts';
 import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
 export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry'> {
-  /** Told of each committed event (the change feed: the projection and the live hub hear of the batch as before). */
+  /** Told of each committed event (the change feed, at once or after the reply: SERVICEGRAPH_PROJECTION_APPLY). */
   feed: Pick<ChangeFeed, 'offer'>;
   observe?: ObserveIngest;
   log: (line: string) => void;
@@ -159,7 +159,7 @@ export class IngestThread {
     this.pending.delete(m.id);
     if (m.observed) this.opts.observe?.(...m.observed);
     if (m.ok) {
-      // Committed on the thread: the projection and the live hub hear of it now, as from the in-process writer.
+      // Committed on the thread: the feed hears of it as from the in-process writer (delivered after the reply by default).
       if (m.event) this.opts.feed.offer(m.event);
       p.resolve(m.written);
     } else {

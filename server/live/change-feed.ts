@@ -34,6 +34,13 @@ export class ChangeFeed {
   private stopped = false;
   private behindSince: number | null = null;
   private readonly backoff: Backoff;
+  /** Highest sequence this process knows committed (its own writes, offered now or later). */
+  private committed = 0;
+  /** Events committed and already answered, waiting for their turn to be delivered (`offerAfterReply`). */
+  private deferred: ChangeEvent[] = [];
+  private flushScheduled = false;
+  /** Requests waiting for the listeners to catch up to a committed sequence: [sequence, go on]. */
+  private waiters: [number, () => void][] = [];
 
   constructor(private readonly store: GraphStore, private readonly pollMs = 1000, private readonly pageSize = 200, private readonly now: () => number = Date.now) {
     this.backoff = new Backoff('change feed', { baseMs: Math.min(pollMs, 1000), maxMs: 30_000, now });
@@ -42,6 +49,7 @@ export class ChangeFeed {
   /** Start after `fromSeq` (the sequence the projection was built at). */
   start(fromSeq: number): void {
     this.seq = fromSeq;
+    this.committed = Math.max(this.committed, fromSeq);
     this.stopped = false;
     this.schedule(this.pollMs);
   }
@@ -65,8 +73,51 @@ export class ChangeFeed {
    * is being fetched (no read-back, no parse of what was just written); otherwise the log decides.
    */
   offer(event: ChangeEvent): void {
+    this.committed = Math.max(this.committed, event.seq);
     if (this.running || event.seq !== this.seq + 1 || this.backoff.failing) { void this.poke(); return; }
     this.deliver(event);
+  }
+
+  /**
+   * An event this process just committed and is answering now: delivered in a loop turn of its own after the
+   * reply went out (the writer's client does not wait for the projection, the caches and the live hub).
+   * Until it is delivered, `caughtUp()` holds the requests that arrive, so a read sent after the reply sees it.
+   * Events are delivered whole and in order, one turn for all that are waiting.
+   */
+  offerAfterReply(event: ChangeEvent): void {
+    this.committed = Math.max(this.committed, event.seq);
+    this.deferred.push(event);
+    if (!this.flushScheduled) { this.flushScheduled = true; setImmediate(this.flush); }
+  }
+
+  /** Delivers the events `offerAfterReply` kept (also on stop: shutdown drains them). */
+  readonly flush = (): void => {
+    this.flushScheduled = false;
+    const events = this.deferred;
+    this.deferred = [];
+    for (const e of events) this.offer(e);
+  };
+
+  /**
+   * Null when every listener has every event this process committed; otherwise a promise that resolves when
+   * they have (a request that arrives now waits for it: read-your-writes after `offerAfterReply`), or when
+   * the feed fails to deliver (the request goes on with what there is; /healthz says the feed is behind).
+   */
+  caughtUp(): Promise<void> | null {
+    if (this.seq >= this.committed || this.stopped) return null;
+    const target = this.committed;
+    return new Promise<void>((resolve) => { this.waiters.push([target, resolve]); });
+  }
+
+  /** Lets go of the requests waiting for a position the feed reached, or of all of them (`all`: it failed or stopped). */
+  private release(all: boolean): void {
+    if (!this.waiters.length) return;
+    const still: [number, () => void][] = [];
+    for (const w of this.waiters) {
+      if (all || w[0] <= this.seq) w[1]();
+      else still.push(w);
+    }
+    this.waiters = still;
   }
 
   /** Every listener gets the event; only when all took it does the position move past it. */
@@ -78,9 +129,12 @@ export class ChangeFeed {
     if (failed) {
       this.behindSince ??= this.now();
       this.backoff.failed(`a listener failed on event ${e.seq}: ${(failed as Error)?.message ?? failed}`);
+      this.release(true);
       return false;
     }
     this.seq = e.seq;
+    this.committed = Math.max(this.committed, e.seq);
+    this.release(false);
     return true;
   }
 
@@ -106,6 +160,7 @@ export class ChangeFeed {
       } catch (e) {
         this.behindSince ??= this.now();
         this.backoff.failed(`reading the change-event log failed: ${(e as Error)?.message ?? e}`);
+        this.release(true);
       } finally {
         this.running = null;
       }
@@ -118,7 +173,9 @@ export class ChangeFeed {
   }
 
   stop(): void {
+    this.flush();
     this.stopped = true;
+    this.release(true);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }

@@ -20,6 +20,8 @@ const { values, positionals } = parseArgs({
     store: { type: 'string', default: 'sqlite' }, workers: { type: 'string', default: '1' },
     // SERVICEGRAPH_INGEST_THREAD and SERVICEGRAPH_READ_SLICE_MS for this server (the load benchmark compares them).
     'ingest-thread': { type: 'string', default: 'on' }, 'read-slice-ms': { type: 'string', default: '5' },
+    // SERVICEGRAPH_PROJECTION_APPLY: a committed batch reaches the projection after its reply (default) or before.
+    'projection-apply': { type: 'string', default: 'after-reply' },
   },
   allowPositionals: true,
 });
@@ -33,9 +35,9 @@ async function serve(port: number, dataDir: string, token: string) {
   // SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
   // unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
   const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL', busy: MAIN_THREAD_BUSY }) : await openBenchStore('neo4j', '');
-  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'] });
+  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'] });
   return startServer({
-    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, ingestThread: modes.ingestThread, readSliceMs: modes.readSliceMs,
+    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, ingestThread: modes.ingestThread, readSliceMs: modes.readSliceMs, projectionApply: modes.projectionApply,
   }, { store });
 }
 

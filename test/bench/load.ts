@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N] [--only graph|impact]
  * [--modes before,after] [--cpu-prof <dir>]`: reads under load and a writer beside them, once per mode, side by side:
- * `before` writes batches on the main thread among the reads (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0),
- * `after` on the writer thread with reads taking turns in slices of `--slice-ms` (default 5, as the server's defaults);
- * `thread` and `gate` turn on one of them. On the demo estate (default, one API process)
+ * `before` writes batches on the main thread among the reads and applies each to the projection before its reply
+ * (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0, SERVICEGRAPH_PROJECTION_APPLY=before-reply),
+ * `after` on the writer thread with reads taking turns in slices of `--slice-ms` (default 5) and the projection
+ * applied after the reply (the server's defaults); `thread` and `gate` turn on one of the first two, `apply-first`
+ * both but applies before the reply. On the demo estate (default, one API process)
  * or, with `--cis`, a copy of the impact benchmark's estate (loaded once under data/bench/ and never written
  * here, so every run starts from the same estate; two API processes by default, as that benchmark runs it):
  *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency);
@@ -64,7 +66,7 @@ async function startApi(file: string, workers: number, mode: Mode, cpuProf?: str
   const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : [];
   const child = spawn(process.execPath, [
     ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite',
-    '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), file,
+    '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, file,
   ], { stdio: ['pipe', 'pipe', 'inherit'] });
   const started: { url: string; token: string } = await new Promise((ok, fail) => {
     let buffered = '';
@@ -110,10 +112,14 @@ async function ingestClient(url: string, headers: Record<string, string>, tag: s
   return times;
 }
 
-/** How the server under test writes and reads (SERVICEGRAPH_INGEST_THREAD, SERVICEGRAPH_READ_SLICE_MS). */
-interface Mode { thread: 'on' | 'off'; sliceMs: number }
+/** How the server under test writes and reads (SERVICEGRAPH_INGEST_THREAD, SERVICEGRAPH_READ_SLICE_MS, SERVICEGRAPH_PROJECTION_APPLY). */
+interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply' }
 const modesOf = (sliceMs: number): Record<string, Mode> => ({
-  before: { thread: 'off', sliceMs: 0 }, thread: { thread: 'on', sliceMs: 0 }, gate: { thread: 'off', sliceMs }, after: { thread: 'on', sliceMs },
+  before: { thread: 'off', sliceMs: 0, apply: 'before-reply' },
+  thread: { thread: 'on', sliceMs: 0, apply: 'before-reply' },
+  gate: { thread: 'off', sliceMs, apply: 'before-reply' },
+  'apply-first': { thread: 'on', sliceMs, apply: 'before-reply' },
+  after: { thread: 'on', sliceMs, apply: 'after-reply' },
 });
 
 const stats = (xs: number[]) => {
@@ -214,7 +220,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       const estate = join(scratch, `${key}.db`);
       copyFileSync(file, estate);
       if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${estate}-wal`);
-      log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms`);
+      log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}`);
       byMode[key] = await measure(estate, modes[name]);
       const r = byMode[key];
       log(`mode ${key}: graph p99 ${r.graphP99Ms} ms, impact p99 ${r.impactP99Ms} ms, timeouts ${r.timeouts}; ingest p99 idle ${r.ingestP99IdleMs} ms, under load ${r.ingestP99UnderLoadMs} ms (${r.ingestUnderLoadVsIdle}x)`);
@@ -227,7 +233,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
       workers, connections, durationSeconds: duration, ingestEveryMs: everyMs,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
-      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on and reads in slices of sliceMs (the defaults); thread / gate = one of them. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
+      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
     console.log(JSON.stringify(result, null, 2));
     console.log(`written to ${writeResult(values.only ? `load-${values.only}` : 'load', result)}`);

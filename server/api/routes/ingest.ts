@@ -13,7 +13,7 @@ const IngestQuery = z.strictObject({ dryRun: z.enum(['true', 'false']).optional(
  */
 export function ingestRoutes(deps: { ingest: (r: IngestRequest) => Promise<Written> }): ApiRoutes {
   return new RouteTable().route({
-    method: 'post', path: '/ingest', role: 'collector', query: IngestQuery, body: IngestBatch, response: z.union([IngestResult, DryRunResult]), rawBody: true,
+    method: 'post', path: '/ingest', role: 'collector', query: IngestQuery, body: IngestBatch, response: z.union([IngestResult, DryRunResult]), rawBody: true, catchUp: false,
     summary: 'Ingest one batch of CIs and relations (one transaction); ?dryRun=true identifies without writing; an Idempotency-Key header applies a retried batch once (the replay answers the stored reply with Idempotent-Replayed: true)',
   }, async (req, res) => {
     const { dryRun } = parseQuery(IngestQuery, req);
@@ -22,6 +22,8 @@ export function ingestRoutes(deps: { ingest: (r: IngestRequest) => Promise<Writt
     const out = await deps.ingest({ body, dryRun: dryRun === 'true', idempotency: { header: req.headers['idempotency-key'], principal: req.principal?.id ?? 'anonymous' } });
     // The reply goes out only after the store committed.
     if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    // The change event's sequence (as the body's seq): `/healthz` projectionSeq at or past it means the projection has it.
+    if ('seq' in out.result) res.setHeader('x-servicegraph-seq', String(out.result.seq));
     res.json(out.result);
   });
 }
