@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ChangeFeed } from '../../server/live/change-feed.ts';
+import type { ChangeEvent } from '../../server/model/records.ts';
+import type { GraphStore } from '../../server/store/port.ts';
+
+const event = (seq: number): ChangeEvent => ({ seq, at: '2026-01-01T00:00:00.000Z', source: 'k', changes: [] });
+const store = (events: ChangeEvent[] = []) => ({
+  async eventsSince(seq: number, limit: number) { return events.filter((e) => e.seq > seq).slice(0, limit); },
+}) as unknown as GraphStore;
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * An ingest reply goes out before its batch reaches the projection (offerAfterReply); a request that arrives
+ * meanwhile waits on caughtUp() until it has, so it reads its writes.
+ */
+describe('change feed: events delivered after the reply', () => {
+  it('delivers a kept event in a later loop turn, whole and in order, and holds requests until then', async () => {
+    const feed = new ChangeFeed(store(), 60_000);
+    feed.start(0);
+    const seen: number[] = [];
+    feed.subscribe((e) => seen.push(e.seq));
+    expect(feed.caughtUp()).toBeNull();
+
+    feed.offerAfterReply(event(1));
+    feed.offerAfterReply(event(2));
+    // The writer's reply is sent in this turn: nothing was delivered yet, and a request arriving now waits.
+    expect(seen).toEqual([]);
+    const waiting = feed.caughtUp();
+    expect(waiting).not.toBeNull();
+    let released = false;
+    void waiting!.then(() => { released = true; });
+
+    await nextTurn();
+    await Promise.resolve();
+    expect(seen).toEqual([1, 2]);
+    expect(feed.position).toBe(2);
+    expect(released).toBe(true);
+    expect(feed.caughtUp()).toBeNull();
+    feed.stop();
+  });
+
+  it('on stop, delivers what it kept before ending (shutdown drains pending applies)', () => {
+    const feed = new ChangeFeed(store(), 60_000);
+    feed.start(0);
+    const seen: number[] = [];
+    feed.subscribe((e) => seen.push(e.seq));
+    feed.offerAfterReply(event(1));
+    feed.stop();
+    expect(seen).toEqual([1]);
+    expect(feed.caughtUp()).toBeNull();
+  });
+
+  it('lets waiting requests go on when a listener fails, rather than hold them until the retry', async () => {
+    const feed = new ChangeFeed(store([event(1)]), 60_000);
+    feed.start(0);
+    let fail = true;
+    feed.subscribe(() => { if (fail) throw new Error('projection broke'); });
+    feed.offerAfterReply(event(1));
+    const waiting = feed.caughtUp()!;
+    await nextTurn();
+    await waiting;
+    expect(feed.position).toBe(0);
+    expect(feed.status().lastError).toContain('projection broke');
+    fail = false;
+    await feed.poke();
+    expect(feed.position).toBe(1);
+    feed.stop();
+  });
+});
