@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N] [--only graph|impact]
- * [--modes before,after] [--cpu-prof <dir>]`: reads under load and a writer beside them, once per mode, side by side:
+ * [--modes before,after] [--read-rate N] [--cpu-prof <dir>]`: reads under load and a writer beside them, once per mode, side by side:
  * `before` writes batches on the main thread among the reads and applies each to the projection before its reply
  * (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0, SERVICEGRAPH_PROJECTION_APPLY=before-reply),
  * `after` on the writer thread with reads taking turns in slices of `--slice-ms` (default 5) and the projection
@@ -81,11 +81,11 @@ async function startApi(file: string, workers: number, mode: Mode, cpuProf?: str
 }
 
 /** autocannon in a process of its own over `requests`, for `duration` seconds. */
-async function loadRun(url: string, headers: Record<string, string>, connections: number, duration: number, requests: LoadRequest[]): Promise<LoadOut> {
+async function loadRun(url: string, headers: Record<string, string>, connections: number, duration: number, requests: LoadRequest[], overallRate: number): Promise<LoadOut> {
   const runner = spawn(process.execPath, [...process.execArgv, join(here, 'load-run.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
   let text = '';
   runner.stdout!.on('data', (d) => { text += d; });
-  runner.stdin!.end(JSON.stringify({ url, headers, connections, duration, requests }));
+  runner.stdin!.end(JSON.stringify({ url, headers, connections, duration, requests, overallRate }));
   const code = await new Promise<number | null>((r) => runner.once('exit', r));
   if (code !== 0) throw new Error(`load run exited with ${code}`);
   return JSON.parse(text.trim().split('\n').pop()!) as LoadOut;
@@ -111,6 +111,20 @@ async function ingestClient(url: string, headers: Record<string, string>, tag: s
   }
   return times;
 }
+
+/**
+ * The batch writer's own time (planning to COMMIT, on the writer thread when it is on) summed over the ingest
+ * client's batches so far, from the server's /metrics: what of a batch's latency is the writer's work, apart from
+ * the waits on the main loop.
+ */
+async function writerTime(url: string, headers: Record<string, string>): Promise<{ seconds: number; batches: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers })).text();
+  const sum = (name: string) => text.split('\n').filter((l) => l.startsWith(`${name}{`) && l.includes('source="load-bench"'))
+    .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return { seconds: sum('servicegraph_ingest_batch_duration_seconds_sum'), batches: sum('servicegraph_ingest_batch_duration_seconds_count') };
+}
+const writerMeanMs = (a: { seconds: number; batches: number }, b: { seconds: number; batches: number }) =>
+  b.batches > a.batches ? round(((b.seconds - a.seconds) / (b.batches - a.batches)) * 1000) : null;
 
 /** How the server under test writes and reads (SERVICEGRAPH_INGEST_THREAD, SERVICEGRAPH_READ_SLICE_MS, SERVICEGRAPH_PROJECTION_APPLY). */
 interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply' }
@@ -143,6 +157,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       'cpu-prof': { type: 'string' },
       modes: { type: 'string' },
       'slice-ms': { type: 'string', default: '5' },
+      // At most this many reads a second in all (autocannon's overallRate; 0: as fast as the server answers).
+      'read-rate': { type: 'string', default: '0' },
     },
   });
   if (values.only !== undefined && !['graph', 'impact'].includes(values.only)) throw new Error(`--only takes graph or impact, not ${values.only}`);
@@ -172,16 +188,20 @@ export async function benchLoad(args: string[]): Promise<void> {
 
       log(`ingest client alone: ${values['idle-batches']} batches of 200 CIs`);
       let sent = 0;
+      const atStart = await writerTime(api.url, headers);
       const idle = stats(await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs));
-      log(`idle ingest: ${JSON.stringify(idle)}`);
+      const afterIdle = await writerTime(api.url, headers);
+      log(`idle ingest: ${JSON.stringify(idle)}, writer ${writerMeanMs(atStart, afterIdle)} ms per batch`);
 
       const underLoad = async (title: string, requests: LoadRequest[]) => {
         let done = false;
         const writer = ingestClient(api!.url, headers, title, () => done, 1, everyMs);
-        const reads = await loadRun(api!.url, headers, connections, duration, requests).finally(() => { done = true; });
+        const before = await writerTime(api!.url, headers);
+        const reads = await loadRun(api!.url, headers, connections, duration, requests, readRate).finally(() => { done = true; });
         const writes = await writer;
-        log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}`);
-        return { reads, writes };
+        const writerMs = writerMeanMs(before, await writerTime(api!.url, headers));
+        log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}, writer ${writerMs} ms per batch`);
+        return { reads, writes, writerMs };
       };
       // --only runs one of the two (a profile of one route); its figures go to load-<route>.json, not load.json.
       const runs = (route: string) => values.only === undefined || values.only === route;
@@ -193,6 +213,9 @@ export async function benchLoad(args: string[]): Promise<void> {
         timeouts: (graph?.reads.timeouts ?? 0) + (impact?.reads.timeouts ?? 0),
         ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.p99Ms,
         ingestUnderLoadVsIdle: round(loaded.p99Ms / idle.p99Ms),
+        // The writer's own mean time per batch (planning to COMMIT), idle and beside each read load: the rest of a
+        // batch's latency is waiting (the main loop, or the CPU the reads and the load generator take).
+        ingestWriterMeanMs: { idle: writerMeanMs(atStart, afterIdle), graph: graph?.writerMs ?? null, impact: impact?.writerMs ?? null },
         graph: graph?.reads ?? null, impact: impact?.reads ?? null,
         ingestIdle: idle, ingestUnderLoad: loaded, ...mode,
         loadAverage1m: round(loadavg()[0]),
@@ -206,6 +229,7 @@ export async function benchLoad(args: string[]): Promise<void> {
   }
   const modes = modesOf(Number(values['slice-ms']));
   const everyMs = Number(values['ingest-every-ms']);
+  const readRate = Number(values['read-rate']);
   const modeNames = (values.modes ?? 'before,after').split(',').map((m) => m.trim());
   for (const m of modeNames) if (!(m in modes)) throw new Error(`--modes takes ${Object.keys(modes).join(', ')}, not ${m}`);
   try {
@@ -231,7 +255,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       ...last,
       modes: byMode,
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
-      workers, connections, durationSeconds: duration, ingestEveryMs: everyMs,
+      workers, connections, durationSeconds: duration, ingestEveryMs: everyMs, readRate,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
       note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
