@@ -51,33 +51,34 @@ export const UP = 0, DEGRADED = 1, DOWN = 2;
 const CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3;
 
 /**
- * Per-node scratch. The walk is memory-bound, so the byte read on every edge (`flags`: state and
- * propagated state) lives in a Uint8Array that stays in cache even for a million CIs; the
- * wider fields are written once per listed CI. `flags` is all zero between calls: each call clears
- * exactly the CIs it touched (all of them are in its discovery order), so a query costs what it touches.
+ * Per-node scratch. The walk is memory-bound, so the byte read on every edge (`flags`: state, processed, listed)
+ * lives in a Uint8Array that stays in cache even for a million CIs; the wider fields are written once per listed
+ * CI. `flags` is all zero between calls: each call clears exactly the CIs it touched (all of them are in its
+ * raise log), so a query costs what it touches.
  */
-const STATE_MASK = 0b11, PROPAGATED_SHIFT = 2;
+const STATE_MASK = 0b11;
+/** Its discovery entry has been processed: a later worsening needs an entry of its own. */
+const PROCESSED = 0b100;
 /**
  * Set on the CIs discovered early enough to be listed (the first `limit` in BFS order). Only they need a
  * parent (their ancestors are discovered before them, so listed too), a cause and final group counts: on a
  * hub's blast radius of hundreds of thousands, skipping that work for the rest is a good part of the walk.
  */
-const LISTED = 0b10000;
-/** Per group, three Int32 side by side (one cache line): the call that last counted it, members down, and slack. */
+const LISTED = 0b1000;
+/** Per group, three Int32 side by side (read together): the call that last counted it, members down, and slack (size - required). */
 const G_STAMP = 0, G_DOWN = 1, G_SLACK = 2, G_STRIDE = 3;
-const N_DEPTH = 0, N_PARENT = 1, N_GROUP = 2, N_PROVIDER = 3, N_STRIDE = 4;
+/** Per node in `Scratch.listed`; four, not three, so that one never straddles two cache lines. */
+const N_PARENT = 0, N_GROUP = 1, N_PROVIDER = 2, N_STRIDE = 4;
 
 class Scratch {
   flags = new Uint8Array(0);
   /**
-   * Per listed CI, four Int32 side by side (one cache line, written at discovery): depth (in the final pass, its
-   * listing index, which its children name as their parent), parent, cause group, cause provider.
+   * Per listed CI, side by side (one cache line, written at discovery): its parent's index in the discovery
+   * order (-1: named in the input), cause group, cause provider.
    */
   listed = new Int32Array(0);
-  /** Raise log: every CI each time it worsens (at most twice), so 2 × nodes. */
+  /** Raise log: every CI when discovered, and again if it worsens after being processed (at most twice), so 2 × nodes. */
   raised = new Int32Array(0);
-  /** BFS order of impacted CIs. */
-  order = new Int32Array(0);
   epoch = 0;
   groups = new Int32Array(0);
   /** One provider's overlay edges, copied into typed arrays so the same edge loop reads them as it reads the base. */
@@ -88,7 +89,7 @@ class Scratch {
   begin(nodes: number, groups: number): void {
     if (this.flags.length < nodes) {
       const n = Math.max(nodes, this.flags.length * 2, 1024);
-      this.flags = new Uint8Array(n); this.listed = new Int32Array(n * N_STRIDE); this.raised = new Int32Array(2 * n); this.order = new Int32Array(n);
+      this.flags = new Uint8Array(n); this.listed = new Int32Array(n * N_STRIDE); this.raised = new Int32Array(2 * n);
     }
     if (this.groups.length < groups * G_STRIDE) this.groups = new Int32Array(Math.max(groups, this.groups.length / G_STRIDE * 2, 64) * G_STRIDE);
     if (++this.epoch === 0x7fffffff) { this.groups.fill(0); this.epoch = 1; }
@@ -134,7 +135,7 @@ const L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_STRIDE = 3;
 export function propagateImpact(graph: ImpactGraph, failed: readonly { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactResult {
   const s = scratch;
   s.begin(graph.nodeCount, graph.groupCount);
-  const { flags, listed, order, raised, groups: groupScratch } = s;
+  const { flags, listed, raised, groups: groupScratch } = s;
   const epoch = s.epoch;
   const limit = opts.limit ?? Infinity;
   const { nodes, offsets, targets, groups, types, dead, overlayOf } = dependentsCsrOf(graph);
@@ -143,27 +144,29 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
     for (let k = 0; k < failed.length; k++) {
       const v = failed[k].node, to = failed[k].state === 'down' ? DOWN : DEGRADED;
       let fv = flags[v];
-      if (to > (fv & STATE_MASK)) {
-        if ((fv & STATE_MASK) === UP) {
-          if (ordered < limit) { const at = v * N_STRIDE; listed[at + N_DEPTH] = 0; listed[at + N_PARENT] = -1; fv |= LISTED; }
-          order[ordered++] = v;
-        }
-        fv = (fv & ~STATE_MASK) | to;
-        if (fv & LISTED) { const at = v * N_STRIDE; listed[at + N_GROUP] = CAUSE_REPORTED; listed[at + N_PROVIDER] = -1; }
+      if (to <= (fv & STATE_MASK)) continue;
+      if ((fv & STATE_MASK) === UP) {
+        if (ordered < limit) { const at = v * N_STRIDE; listed[at + N_PARENT] = -1; listed[at + N_GROUP] = CAUSE_REPORTED; listed[at + N_PROVIDER] = -1; fv |= LISTED; }
+        ordered++;
         raised[tail++] = v;
       }
-      flags[v] = fv;
+      // Named twice, worse the second time: not yet processed, so its one entry will be processed in the worse state.
+      flags[v] = (fv & ~STATE_MASK) | to;
     }
 
-    for (let head = 0; head < tail;) {
-      const u = raised[head++];
-      const fu = flags[u];
-      const now = fu & STATE_MASK;
-      if (now === (fu >> PROPAGATED_SHIFT & STATE_MASK)) continue;
-      flags[u] = (fu & ~(STATE_MASK << PROPAGATED_SHIFT)) | (now << PROPAGATED_SHIFT);
+    // The log holds each CI once when it is discovered, in discovery order, and once more (as ~CI) when it worsens
+    // after being processed: an entry is processed exactly once, in the CI's state at that time.
+    for (let head = 0, processed = 0; head < tail; head++) {
+      let u = raised[head], now = DOWN, index = -1;
+      if (u >= 0) {
+        const fu = flags[u];
+        now = fu & STATE_MASK;
+        flags[u] = fu | PROCESSED;
+        // Discovery entries come in discovery order, so this is u's index in it (listed below the limit).
+        index = processed++;
+      } else u = ~u; // worsened to down after it was processed: its dependents are all discovered already
       // Going down counts against the groups once; going degraded first and down later counts once too.
       const becameDown = now === DOWN;
-      const nextDepth = fu & LISTED ? listed[u * N_STRIDE + N_DEPTH] + 1 : 0;
       // The base edges [i, end); then, if the provider has any, its overlay edges through the same loop.
       let to_ = targets, group_ = groups, type_ = types, i = 0, end = 0;
       if (u < nodes) { i = offsets[u]; end = offsets[u + 1]; }
@@ -171,7 +174,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
         for (; i < end; i++) {
           if (type_[i] === dead) continue;
           const v = to_[i];
-          let fv = flags[v];
+          const fv = flags[v];
           const sv = fv & STATE_MASK;
           let to = DEGRADED, cause = CAUSE_DEGRADED_PROVIDER;
           if (becameDown) {
@@ -192,16 +195,22 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
             }
           }
           if (to <= sv) continue;
-          // First raise = discovery. The queue is FIFO and a CI's first processing raises every dependent
-          // (later ones only worsen them), so discoveries happen in BFS order: depth and parent are the
-          // BFS's, one shortest path each, with ties to the earlier failed CI and the earlier edge.
           if (sv === UP) {
-            if (ordered < limit) { const at = v * N_STRIDE; listed[at + N_DEPTH] = nextDepth; listed[at + N_PARENT] = u; fv |= LISTED; }
-            order[ordered++] = v;
+            // First raise = discovery. The log is FIFO and a CI's first processing raises every dependent (later
+            // ones only worsen them), so discoveries happen in BFS order: the parent is the BFS's, one shortest path
+            // each, with ties to the earlier failed CI and the earlier edge.
+            if (ordered < limit) {
+              const at = v * N_STRIDE; listed[at + N_PARENT] = index; listed[at + N_GROUP] = cause; listed[at + N_PROVIDER] = u;
+              flags[v] = fv | to | LISTED;
+            } else flags[v] = fv | to;
+            ordered++;
+            raised[tail++] = v;
+          } else {
+            flags[v] = (fv & ~STATE_MASK) | to;
+            // The cause is the edge that raised it to its final state.
+            if (fv & LISTED) { const at = v * N_STRIDE; listed[at + N_GROUP] = cause; listed[at + N_PROVIDER] = u; }
+            if (fv & PROCESSED) raised[tail++] = ~v;
           }
-          flags[v] = (fv & ~STATE_MASK) | to;
-          if (fv & LISTED) { const at = v * N_STRIDE; listed[at + N_GROUP] = cause; listed[at + N_PROVIDER] = u; }
-          raised[tail++] = v;
         }
         const extra = pass === 0 ? overlayOf(u) : undefined;
         if (extra === undefined) break;
@@ -209,12 +218,12 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
         to_ = s.overlayTargets; group_ = s.overlayGroups; type_ = s.overlayTypes;
       }
     }
-    const result = answer(graph, ordered, opts);
-    ordered = 0; // answer() cleared the flags
+    const result = answer(graph, ordered, tail, opts);
+    tail = 0; // answer() cleared the flags
     return result;
   } finally {
-    // Every CI raised was discovered once, so the discovery order holds each CI whose flags this call set.
-    for (let i = 0; i < ordered; i++) flags[order[i]] = 0;
+    // Every CI this call set flags on has a discovery entry in the log.
+    for (let i = 0; i < tail; i++) { const v = raised[i]; if (v >= 0) flags[v] = 0; }
   }
 }
 
@@ -223,35 +232,64 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
  * the listed ones (the first `limit`) three numbers each (parent's index, cause group, cause provider) plus, for
  * those a redundancy group explains, its name and final counts. Clears the flags.
  */
-function answer(graph: ImpactGraph, total: number, opts: ImpactOptions): ImpactResult {
-  const { flags, listed: info, order, groups: groupScratch, epoch } = scratch;
+function answer(graph: ImpactGraph, total: number, logged: number, opts: ImpactOptions): ImpactResult {
   const listed = Math.min(opts.limit ?? Infinity, total);
-  const small = total <= SMALL_RESULT;
-  const listing: number[] | Int32Array = small ? new Array<number>(listed * L_STRIDE) : new Int32Array(listed * L_STRIDE);
+  const maintenance = opts.maintenance?.size ? opts.maintenance : null;
+  // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
+  if (total <= SMALL_RESULT) {
+    const all = new Array<number>(total), allStates = new Array<number>(total), listing = new Array<number>(listed * L_STRIDE);
+    const groupsOf = copyOut(graph, logged, listed, all, allStates, listing);
+    return new Answer(all, allStates, total, total > listed, listed, listing, groupsOf, maintenance);
+  }
+  const all = new Int32Array(total), allStates = new Uint8Array(total), listing = new Int32Array(listed * L_STRIDE);
+  const groupsOf = copyOutLarge(graph, logged, listed, all, allStates, listing);
+  return new Answer(all, allStates, total, total > listed, listed, listing, groupsOf, maintenance);
+}
+
+/**
+ * One pass over the log: each discovered CI, its final state and, for the first `listed`, its parent index and
+ * cause. The last read of the flags: cleared in the same pass, for the next call.
+ */
+function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): GroupCount[] | null {
+  const { flags, listed: info, raised } = scratch;
   let groupsOf: GroupCount[] | null = null;
-  for (let i = 0, k = 0; i < listed; i++, k += L_STRIDE) {
-    const at = order[i] * N_STRIDE, p = info[at + N_PARENT], g = info[at + N_GROUP];
-    // A parent is discovered, so listed, before its child: its depth slot already holds its listing index.
-    listing[k + L_PARENT] = p < 0 ? -1 : info[p * N_STRIDE + N_DEPTH];
-    info[at + N_DEPTH] = i;
-    listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
-    if (g >= 0) {
-      // Group arithmetic after the fixpoint: the final counts, read now, while the graph is the one walked.
-      const size = graph.groupSize(g), gat = g * G_STRIDE;
-      const down = groupScratch[gat + G_STAMP] === epoch ? groupScratch[gat + G_DOWN] : 0;
-      (groupsOf ??= new Array<GroupCount>(listed))[i] = { name: graph.groupName(g), up: size - down, size, required: graph.groupRequired(g) };
+  for (let e = 0, i = 0; e < logged; e++) {
+    const v = raised[e];
+    if (v < 0) continue;
+    all[i] = v; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0;
+    if (i < listed) {
+      const at = v * N_STRIDE, k = i * L_STRIDE, g = info[at + N_GROUP];
+      listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
+      if (g >= 0) (groupsOf ??= new Array<GroupCount>(listed))[i] = groupCount(graph, g);
     }
+    i++;
   }
-  // The last read of the flags: cleared in the same pass, for the next call.
-  let all: Int32Array | number[], allStates: Uint8Array | number[];
-  if (small) {
-    all = new Array<number>(total); allStates = new Array<number>(total);
-    for (let i = 0; i < total; i++) { const v = order[i]; all[i] = v; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0; }
-  } else {
-    all = order.slice(0, total); allStates = new Uint8Array(total);
-    for (let i = 0; i < total; i++) { const v = order[i]; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0; }
+  return groupsOf;
+}
+
+/** copyOut for typed arrays (more than SMALL_RESULT CIs). */
+function copyOutLarge(graph: ImpactGraph, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): GroupCount[] | null {
+  const { flags, listed: info, raised } = scratch;
+  let groupsOf: GroupCount[] | null = null;
+  for (let e = 0, i = 0; e < logged; e++) {
+    const v = raised[e];
+    if (v < 0) continue;
+    all[i] = v; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0;
+    if (i < listed) {
+      const at = v * N_STRIDE, k = i * L_STRIDE, g = info[at + N_GROUP];
+      listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
+      if (g >= 0) (groupsOf ??= new Array<GroupCount>(listed))[i] = groupCount(graph, g);
+    }
+    i++;
   }
-  return new Answer(all, allStates, total, total > listed, listed, listing, groupsOf, opts.maintenance?.size ? opts.maintenance : null);
+  return groupsOf;
+}
+
+/** A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked. */
+function groupCount(graph: ImpactGraph, g: number): GroupCount {
+  const { groups, epoch } = scratch, at = g * G_STRIDE;
+  const size = graph.groupSize(g), down = groups[at + G_STAMP] === epoch ? groups[at + G_DOWN] : 0;
+  return { name: graph.groupName(g), up: size - down, size, required: graph.groupRequired(g) };
 }
 
 interface GroupCount { name: string; up: number; size: number; required: number }
