@@ -99,12 +99,15 @@ export class ChangeFeed {
   };
 
   /**
-   * Null when every listener has every event this process committed; otherwise a promise that resolves when
-   * they have (a request that arrives now waits for it: read-your-writes after `offerAfterReply`), or when
-   * the feed fails to deliver (the request goes on with what there is; /healthz says the feed is behind).
+   * Null when every listener has every event this process committed, or while the feed is failing; otherwise a
+   * promise that resolves when they have (a request that arrives now waits for it: read-your-writes after
+   * `offerAfterReply`), or when the feed fails to deliver (the request goes on with what there is; /healthz
+   * says the feed is behind).
    */
   caughtUp(): Promise<void> | null {
-    if (this.seq >= this.committed || this.stopped) return null;
+    // A failing feed would hold every request until its next retry (up to its back-off's 30 s): reads go on
+    // with what the projection has, and /healthz says it is behind.
+    if (this.seq >= this.committed || this.stopped || this.backoff.failing) return null;
     const target = this.committed;
     return new Promise<void>((resolve) => { this.waiters.push([target, resolve]); });
   }

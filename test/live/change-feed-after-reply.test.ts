@@ -50,7 +50,7 @@ describe('change feed: events delivered after the reply', () => {
     expect(feed.caughtUp()).toBeNull();
   });
 
-  it('lets waiting requests go on when a listener fails, rather than hold them until the retry', async () => {
+  it('lets waiting requests go on when a listener fails, and new ones not wait while it fails, rather than hold them until the retry', async () => {
     const feed = new ChangeFeed(store([event(1)]), 60_000);
     feed.start(0);
     let fail = true;
@@ -61,6 +61,8 @@ describe('change feed: events delivered after the reply', () => {
     await waiting;
     expect(feed.position).toBe(0);
     expect(feed.status().lastError).toContain('projection broke');
+    // While it fails, a request arriving does not wait for the retry either.
+    expect(feed.caughtUp()).toBeNull();
     fail = false;
     await feed.poke();
     expect(feed.position).toBe(1);
