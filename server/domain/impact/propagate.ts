@@ -267,7 +267,11 @@ function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number
   return groupsOf;
 }
 
-/** copyOut for typed arrays (more than SMALL_RESULT CIs). */
+/**
+ * copyOut for typed arrays (more than SMALL_RESULT CIs). A copy on purpose, not a shared generic: one function
+ * fed both plain and typed arrays goes polymorphic in V8 and each store in this loop gets slower; measured on the
+ * 100k hub-biased sample (test/bench/impact.ts). Change both together.
+ */
 function copyOutLarge(graph: ImpactGraph, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): GroupCount[] | null {
   const { flags, listed: info, raised } = scratch;
   let groupsOf: GroupCount[] | null = null;
