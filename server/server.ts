@@ -83,7 +83,7 @@ export interface RunningServer {
  */
 export async function ensureAdminToken(store: GraphStore, config: Pick<Config, 'adminToken' | 'dataDir'>): Promise<string | null> {
   if (config.adminToken) {
-    if (!(await store.findToken(hashToken(config.adminToken)))) await issueToken(store, 'admin (SERVICEGRAPH_ADMIN_TOKEN)', 'admin', config.adminToken);
+    if (!(await store.findToken(hashToken(config.adminToken)))) await issueToken(store, 'admin (SERVICEGRAPH_ADMIN_TOKEN)', 'admin', null, { value: config.adminToken });
     return null;
   }
   const file = join(config.dataDir, 'admin-token');
@@ -92,7 +92,7 @@ export async function ensureAdminToken(store: GraphStore, config: Pick<Config, '
     if (await store.findToken(hashToken(token))) return null;
   }
   if ((await store.countTokens()) > 0) return null;
-  const { token } = await issueToken(store, 'admin (first start)', 'admin');
+  const { token } = await issueToken(store, 'admin (first start)', 'admin', null);
   mkdirSync(config.dataDir, { recursive: true });
   writeFileSync(file, token + '\n', { mode: 0o600 });
   return token;

@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { roleRank, type Role, type TokenInfo } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
 import { NotAllowedError, UnauthenticatedError } from '../domain/errors.ts';
+import { auditEntry } from './token-audit.ts';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const newToken = () => 'sg_' + randomBytes(24).toString('base64url');
@@ -11,11 +12,17 @@ declare module 'express-serve-static-core' {
   interface Request { principal?: TokenInfo }
 }
 
+/**
+ * Stores a new token. `by` is who asked for it (null: the server itself, for the first start's admin), kept in
+ * the admin audit trail with it; `audited: false` for a rotation's new token, whose entry the rotation writes.
+ */
 export async function issueToken(
-  store: GraphStore, name: string, role: Role, value = newToken(), team: string | null = null, expiresAt: string | null = null,
+  store: GraphStore, name: string, role: Role, by: TokenInfo | null,
+  opts: { value?: string; team?: string | null; expiresAt?: string | null; audited?: boolean } = {},
 ): Promise<{ token: string; info: TokenInfo }> {
-  const info: TokenInfo = { id: 'tok-' + randomBytes(6).toString('base64url'), name, role, createdAt: new Date().toISOString(), team, expiresAt, lastUsedAt: null };
-  await store.createToken({ ...info, hash: hashToken(value) });
+  const value = opts.value ?? newToken();
+  const info: TokenInfo = { id: 'tok-' + randomBytes(6).toString('base64url'), name, role, createdAt: new Date().toISOString(), team: opts.team ?? null, expiresAt: opts.expiresAt ?? null, lastUsedAt: null };
+  await store.createToken({ ...info, hash: hashToken(value) }, opts.audited === false ? undefined : auditEntry('token.created', by, info, info.createdAt));
   return { token: value, info };
 }
 

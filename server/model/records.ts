@@ -112,6 +112,22 @@ export const TokenInfo = z.object({
 });
 export type TokenInfo = z.infer<typeof TokenInfo>;
 
+/** Who did an admin action: the token that made the request, or null for the server itself (the first start's admin). */
+export const AuditActor = z.object({ id: z.string(), name: z.string(), role: Role }).nullable();
+/**
+ * One admin action on a token, kept for good (revoked tokens leave the token list; their entries stay):
+ * who did what to which token, when. A rotation is one entry naming the token that replaced the old one.
+ */
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  action: z.enum(['token.created', 'token.rotated', 'token.revoked']),
+  by: AuditActor,
+  token: TokenInfo.pick({ id: true, name: true, role: true, team: true, expiresAt: true }),
+  replacedBy: z.string().optional().describe('token.rotated: the id of the token that holds the new secret'),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
 export const GraphNode = CiRecord.pick({ id: true, class: true, name: true, environment: true, tier: true, owner: true, lifecycle: true })
   .extend({
     layer: z.string(),

@@ -154,6 +154,9 @@ export interface AlertQuery {
   limit: number;
 }
 
+/** The timeline under which admin actions on tokens are kept (entries of this record id; see AuditEntry). */
+export const AUDIT_RECORD = 'audit';
+
 /** One entry of a record's timeline (an incident's or a change's): what happened to it, when, by whom. */
 export interface StoredEntry<T = unknown> { recordId: string; id: string; at: string; kind: string; data: T }
 
@@ -212,11 +215,12 @@ export interface GraphStore {
   /** Append an event outside ingest (incidents, changes...). */
   appendEvent(event: Omit<ChangeEvent, 'seq'>): Promise<number>;
 
-  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }): Promise<void>;
+  /** Stores a token and, with `audit`, the audit entry that says who created it, in one transaction. */
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }, audit?: StoredEntry): Promise<void>;
   /** Every token (never its hash), oldest first. */
   listTokens(): Promise<TokenInfo[]>;
-  /** Deletes the token; false when there was none with this id. */
-  revokeToken(id: string): Promise<boolean>;
+  /** Deletes the token and writes `audit` with it, in one transaction; false (and nothing written) when there was none with this id. */
+  revokeToken(id: string, audit?: StoredEntry): Promise<boolean>;
   /** Records that the token authenticated a request at `at`. */
   touchToken(id: string, at: string): Promise<void>;
   findToken(hash: string): Promise<TokenInfo | null>;

@@ -51,7 +51,7 @@ describe('POST /api/v1/ingest with an Idempotency-Key', () => {
   });
 
   it('keeps keys apart per token: another collector\'s same key is its own batch', async () => {
-    const other = (await import('../../server/api/auth.ts')).issueToken(s.store, 'second collector', 'collector');
+    const other = (await import('../../server/api/auth.ts')).issueToken(s.store, 'second collector', 'collector', null);
     const token = (await other).token;
     await send({ source: 'manual', scope: 'idem-4', cis: [svc('idem-e')] }, 'shared-key');
     const r = await send({ source: 'manual', scope: 'idem-4b', cis: [svc('idem-f')] }, 'shared-key', token);

@@ -6,6 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { ensureAdminToken } from '../../server/server.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { latestAudit } from '../../server/api/token-audit.ts';
 
 /** A live connection signed in with `token`, once the server said hello; what it received and how it closed. */
 async function watch(s: TestServer, token: string) {
@@ -119,6 +120,56 @@ describe('tokens: list, revoke, expiry, last use (issue 10, item 8)', () => {
   });
 });
 
+describe('the admin audit trail: who created, rotated and revoked which token', () => {
+  let s: TestServer;
+  beforeAll(async () => { s = await startTestServer(); });
+  afterAll(async () => { await s.close(); });
+  type Entry = { id: string; at: string; action: string; by: { id: string; name: string; role: string } | null; token: { id: string; name: string; role: string; team: string | null }; replacedBy?: string };
+  const audit = async (q = '') => (await s.api(`/api/v1/audit${q}`)).body.items as Entry[];
+
+  it('records each action with the admin who did it, newest first; a revoked token stays in the trail', async () => {
+    const admin = (await s.api('/api/v1/whoami')).body;
+    const made = (await s.api('/api/v1/tokens', { body: { name: 'dba on-call', role: 'change-manager', team: 'dba' } })).body;
+    const rotated = (await s.api(`/api/v1/tokens/${made.id}/rotate`, { method: 'POST' })).body;
+    expect((await s.api(`/api/v1/tokens/${rotated.id}`, { method: 'DELETE' })).status).toBe(204);
+    const mine = (await audit()).filter((e) => e.token.name === 'dba on-call');
+    const by = { id: admin.id, name: admin.name, role: 'admin' };
+    expect(mine.map((e) => [e.action, e.token.id, e.replacedBy ?? null])).toEqual([
+      ['token.revoked', rotated.id, null],
+      ['token.rotated', made.id, rotated.id],
+      ['token.created', made.id, null],
+    ]);
+    for (const e of mine) expect(e).toMatchObject({ by, token: { role: 'change-manager', team: 'dba' } });
+    // Gone from the token list, still in the trail; never a secret or a hash in it.
+    expect((await s.api('/api/v1/tokens')).body.items.some((t: { name: string }) => t.name === 'dba on-call')).toBe(false);
+    const text = JSON.stringify(await audit());
+    for (const secret of [made.token, rotated.token]) expect(text).not.toContain(secret);
+    expect(text).not.toContain('hash');
+  });
+
+  it('writes nothing for an action that did not happen', async () => {
+    const before = (await audit()).length;
+    expect((await s.api('/api/v1/tokens/tok-nosuch', { method: 'DELETE' })).status).toBe(404);
+    expect((await s.api('/api/v1/tokens/tok-nosuch/rotate', { method: 'POST' })).status).toBe(404);
+    expect((await s.api('/api/v1/tokens', { body: { name: '', role: 'viewer' } })).status).toBe(400);
+    const me = (await s.api('/api/v1/whoami')).body;
+    expect((await s.api(`/api/v1/tokens/${me.id}`, { method: 'DELETE' })).status).toBe(400);
+    expect((await audit()).length).toBe(before);
+  });
+
+  it('is for admins only, and bounded', async () => {
+    for (const role of ['viewer', 'collector', 'change-manager'] as const) {
+      expect((await s.api('/api/v1/audit', { token: await s.tokenFor(role) })).status).toBe(403);
+    }
+    for (let i = 0; i < 3; i++) await s.api('/api/v1/tokens', { body: { name: `bulk ${i}`, role: 'viewer' } });
+    expect((await audit('?limit=2')).map((e) => e.token.name)).toEqual(['bulk 2', 'bulk 1']);
+    const bad = await s.api('/api/v1/audit?limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBeTypeOf('string');
+    expect((await s.api('/api/v1/audit?limit=5000')).status).toBe(400);
+  });
+});
+
 describe('the generated admin token', () => {
   it('is returned (for the start to print) only when it is generated, and kept readable by its owner only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-admin-'));
@@ -130,6 +181,10 @@ describe('the generated admin token', () => {
       expect(statSync(join(dir, 'admin-token')).mode & 0o777).toBe(0o600);
       expect(await ensureAdminToken(store, { dataDir: dir, adminToken: undefined })).toBeNull();
       expect(await ensureAdminToken(store, { dataDir: dir, adminToken: 'sg_given_admin' })).toBeNull();
+      // Both in the audit trail, made by the server itself (no token asked for them).
+      expect((await latestAudit(store, 10)).map((e) => [e.action, e.token.name, e.by])).toEqual([
+        ['token.created', 'admin (SERVICEGRAPH_ADMIN_TOKEN)', null], ['token.created', 'admin (first start)', null],
+      ]);
       await store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -179,4 +179,31 @@ describe('tokens in the UI', () => {
     expect(await page.content()).not.toContain(fresh);
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('the Activity trail says who created, rotated and revoked which token, newest first, and keeps revoked ones', async () => {
+    const adminName = (await srv.api('/api/v1/whoami')).body.name as string;
+    await page.goto(`${srv.url}/tokens`);
+    const trail = page.getByRole('table', { name: 'Activity' });
+    const rows = trail.getByRole('row').filter({ hasText: 'e2e:' });
+    await expect.poll(() => rows.count()).toBe(4);
+    const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    expect(texts[0]).toMatch(/rotated \(new secret\)\s*e2e: wall screen\s*viewer\s*sre/);
+    expect(texts[1]).toMatch(/created\s*e2e: wall screen/);
+    expect(texts[2]).toMatch(/revoked\s*e2e: payments on-call\s*change-manager\s*payments/);
+    expect(texts[3]).toMatch(/created\s*e2e: payments on-call/);
+    for (const t of texts) expect(t).toContain(adminName);
+    // The revoked token is gone from the list, not from the trail; the rotated one's row says who made its secret.
+    expect(await page.getByRole('table', { name: 'Tokens' }).getByRole('row').filter({ hasText: 'e2e: payments on-call' }).count()).toBe(0);
+    expect(await page.getByRole('table', { name: 'Tokens' }).getByRole('row').filter({ hasText: 'e2e: wall screen' }).textContent()).toContain(`by ${adminName}`);
+    await page.getByRole('heading', { name: 'Activity' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'tokens-7-activity');
+    // A second admin tab, after a reload, reads the same trail.
+    const second = await admin.context.newPage();
+    await second.goto(`${srv.url}/tokens`);
+    const again = second.getByRole('table', { name: 'Activity' }).getByRole('row').filter({ hasText: 'e2e:' });
+    await expect.poll(() => again.count()).toBe(4);
+    expect((await again.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '))).toEqual(texts);
+    await second.close();
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

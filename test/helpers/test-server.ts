@@ -40,7 +40,7 @@ export async function startTestServer(opts: { demo?: boolean | { cis: number; se
     dataDir,
     async tokenFor(role, team) {
       const key = `${role}|${team ?? ''}`;
-      if (!tokens.has(key)) tokens.set(key, (await issueToken(server.store, `test ${role}${team ? ` of ${team}` : ''}`, role, undefined, team ?? null)).token);
+      if (!tokens.has(key)) tokens.set(key, (await issueToken(server.store, `test ${role}${team ? ` of ${team}` : ''}`, role, null, { team: team ?? null })).token);
       return tokens.get(key)!;
     },
     async api(path, init = {}) {

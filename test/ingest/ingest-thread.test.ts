@@ -100,7 +100,7 @@ describe('ingest on the writer thread', () => {
     let ticks = 0;
     const ticker = setInterval(() => { ticks++; }, 5);
     try {
-      const mainWrite = issueToken(threaded.store, 'while locked', 'viewer');
+      const mainWrite = issueToken(threaded.store, 'while locked', 'viewer', null);
       const threadWrite = threaded.api('/api/v1/ingest', { token: tokens.threaded, body: { source: 'kubernetes', scope: 'locked', cis: [svc('locked-a')] } });
       // The main thread's loop keeps running while its write waits for the lock.
       await until(() => ticks >= 10, 'the event loop to tick while the write waits');
@@ -132,7 +132,7 @@ describe('ingest on the writer thread', () => {
     const listed = (await threaded.store.listCis({ q: 'cut-', limit: 5000 })).items.length;
     expect([0, 3000]).toContain(listed);
     // The store is not left locked by the connection that died with the thread: the main thread writes too.
-    await expect(issueToken(threaded.store, 'after the crash', 'viewer')).resolves.toBeTruthy();
+    await expect(issueToken(threaded.store, 'after the crash', 'viewer', null)).resolves.toBeTruthy();
   });
 });
 
@@ -141,7 +141,7 @@ describe('ingest writer thread at shutdown', () => {
   it('lets the batch it was handed finish and commit before the server closes', async () => {
     const dataDir = tempDir('sg-thread-drain-');
     const s = await startServer({ ...configFromEnv({}), port: 0, host: '127.0.0.1', dataDir, adminToken: 'sg_test_drain_admin', otlpGrpcPort: null, logLevel: 'silent' });
-    const { token } = await issueToken(s.store, 'collector', 'collector');
+    const { token } = await issueToken(s.store, 'collector', 'collector', null);
     const sent = fetch(`${s.url}/api/v1/ingest`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(bigBatch('drain', 2000)),
     }).catch(() => null);

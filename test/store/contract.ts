@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import type { GraphStore } from '../../server/store/port.ts';
+import { AUDIT_RECORD, type GraphStore } from '../../server/store/port.ts';
 import { ingest, type IngestOptions } from '../../server/ingest/ingest-service.ts';
 import { IngestBatch, type IngestBatchInput } from '../../server/model/ingest.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
@@ -554,6 +554,16 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect((await store.getDoc('incident', 'i1'))!.data).toEqual({ title: 'still down' });
         expect(await store.listDocs('incident')).toHaveLength(1);
         expect(await store.listDocs('change')).toEqual([]);
+      });
+      it('writes a token and its audit entry together, and neither when the token change does not happen', async () => {
+        const entry = (id: string, kind: string, at: string) => ({ recordId: AUDIT_RECORD, id, at, kind, data: { token: { id: 't1' } } });
+        await store.createToken({ id: 't1', hash: 'h1', name: 'ci', role: 'collector', createdAt: c.now() }, entry('a1', 'token.created', c.now()));
+        // Same hash: refused, and its entry is not kept either.
+        await expect(store.createToken({ id: 't2', hash: 'h1', name: 'dup', role: 'viewer', createdAt: c.now() }, entry('a2', 'token.created', c.advance()))).rejects.toThrow();
+        expect(await store.revokeToken('nosuch', entry('a3', 'token.revoked', c.advance()))).toBe(false);
+        expect(await store.revokeToken('t1', entry('a4', 'token.revoked', c.advance()))).toBe(true);
+        expect((await store.listEntries(AUDIT_RECORD, 10)).map((e) => [e.id, e.kind])).toEqual([['a1', 'token.created'], ['a4', 'token.revoked']]);
+        expect(await store.countTokens()).toBe(0);
       });
     });
 

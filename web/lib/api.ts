@@ -1,7 +1,7 @@
 import type {
   ChangeAssessment, ChangeInput, ChangeRecord, CiDetail, CiRecord, DiffResult, FailedCi, GraphQuery, GraphResult,
   ImpactMapRequest, ImpactReply, IncidentInput, IncidentListItem, IncidentView, RootCauseReply, AlertRecord, HealthSnapshot, SituationView,
-  CalendarReply, ChangePatch, ChangeView, IncidentPatch, Role, TokenInfo,
+  CalendarReply, ChangePatch, ChangeView, IncidentPatch, Role, TokenInfo, AuditEntry,
 } from './types.ts';
 import { ACTIVE_CHANGE_STATUSES, OPEN_INCIDENT_STATUSES } from './work.ts';
 
@@ -168,6 +168,10 @@ export class Api {
   /** Rotate a token (admin): a new secret for the same name, role, team and expiry (in this reply only); the old one is revoked. */
   rotateToken(id: string) {
     return this.call<TokenInfo & { token: string; replaces: string }>('POST', `/tokens/${encodeURIComponent(id)}/rotate`);
+  }
+  /** The admin audit trail (admin): who created, rotated or revoked which token, newest first. */
+  audit(limit = 200) {
+    return this.call<{ items: AuditEntry[] }>('GET', `/audit${queryString({ limit: String(limit) })}`);
   }
   rootCause(incidents: string[]) {
     return this.call<RootCauseReply>('POST', '/root-cause', { incidents });

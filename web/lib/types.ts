@@ -10,7 +10,7 @@ export type { AlertRecord, HealthSnapshot, SituationView, AlertBinding } from '.
 export type { ChangeInput, ChangeRecord, ChangeAssessment, ChangeType, RiskFactor, Collision, BlackoutHit, Approvers, ChangeView, ChangePatch, ChangeStatus, CalendarReply, Implementation, WindowRecord } from '../../server/model/changes.ts';
 export type { IncidentPatch, IncidentStatus, Priority } from '../../server/model/incidents.ts';
 export type { TimelineEntry } from '../../server/model/timeline.ts';
-export type { Role, TokenInfo } from '../../server/model/records.ts';
+export type { Role, TokenInfo, AuditEntry } from '../../server/model/records.ts';
 
 export interface GraphQuery {
   focus?: string[];

@@ -130,8 +130,12 @@ export class Neo4jStore implements GraphStore {
     });
   }
 
-  async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }): Promise<void> {
-    await this.write((tx) => runQuery(tx, 'create-token', { ...t, team: t.team ?? null, expiresAt: t.expiresAt ?? null }));
+  async createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }, audit?: StoredEntry): Promise<void> {
+    await this.write(async (tx) => {
+      await runQuery(tx, 'create-token', { ...t, team: t.team ?? null, expiresAt: t.expiresAt ?? null });
+      // append-entries MERGEs on the entry's key: a transaction re-run after a lost COMMIT answer writes it once.
+      if (audit) await runRows(tx, 'append-entries', [entryRow(audit)]);
+    });
   }
   async findToken(hash: string): Promise<TokenInfo | null> {
     const [r] = await this.read((tx) => runQuery<TokenInfo>(tx, 'find-token', { hash }));
@@ -140,9 +144,13 @@ export class Neo4jStore implements GraphStore {
   async listTokens(): Promise<TokenInfo[]> {
     return (await this.read((tx) => runQuery<TokenInfo>(tx, 'list-tokens'))).map(tokenOf);
   }
-  async revokeToken(id: string): Promise<boolean> {
-    const [r] = await this.write((tx) => runQuery<{ n: unknown }>(tx, 'revoke-token', { id }));
-    return r !== undefined && num(r.n) > 0;
+  async revokeToken(id: string, audit?: StoredEntry): Promise<boolean> {
+    return this.write(async (tx) => {
+      const [r] = await runQuery<{ n: unknown }>(tx, 'revoke-token', { id });
+      const gone = r !== undefined && num(r.n) > 0;
+      if (gone && audit) await runRows(tx, 'append-entries', [entryRow(audit)]);
+      return gone;
+    });
   }
   async touchToken(id: string, at: string): Promise<void> {
     await this.write((tx) => runQuery(tx, 'touch-token', { id, at }));

@@ -306,11 +306,15 @@ export class SqliteStore implements GraphStore {
     }).immediate());
   }
 
-  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }): Promise<void> {
-    return this.mutex.run(async () => {
+  createToken(t: { id: string; hash: string; name: string; role: Role; createdAt: string; team?: string | null; expiresAt?: string | null }, audit?: StoredEntry): Promise<void> {
+    return this.mutex.run(async () => this.writer.transaction(() => {
       this.writer.prepare('INSERT INTO tokens (id, hash, name, role, created_at, team, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(t.id, t.hash, t.name, t.role, t.createdAt, t.team ?? null, t.expiresAt ?? null);
-    });
+      if (audit) this.insertEntry(audit);
+    }).immediate());
+  }
+  private insertEntry(e: StoredEntry): void {
+    this.writer.prepare('INSERT INTO entries (record_id, at, id, kind, data) VALUES (?, ?, ?, ?, ?)').run(e.recordId, e.at, e.id, e.kind, JSON.stringify(e.data));
   }
   async findToken(hash: string): Promise<TokenInfo | null> {
     const r = this.reader.prepare<[string], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens WHERE hash = ?`).get(hash);
@@ -319,8 +323,12 @@ export class SqliteStore implements GraphStore {
   async listTokens(): Promise<TokenInfo[]> {
     return this.reader.prepare<[], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM tokens ORDER BY created_at, id`).all().map(tokenOf);
   }
-  revokeToken(id: string): Promise<boolean> {
-    return this.mutex.run(async () => this.writer.prepare('DELETE FROM tokens WHERE id = ?').run(id).changes > 0);
+  revokeToken(id: string, audit?: StoredEntry): Promise<boolean> {
+    return this.mutex.run(async () => this.writer.transaction(() => {
+      const gone = this.writer.prepare('DELETE FROM tokens WHERE id = ?').run(id).changes > 0;
+      if (gone && audit) this.insertEntry(audit);
+      return gone;
+    }).immediate());
   }
   touchToken(id: string, at: string): Promise<void> {
     return this.mutex.run(async () => { this.writer.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(at, id); });
@@ -351,8 +359,7 @@ export class SqliteStore implements GraphStore {
       this.writer.prepare(`INSERT INTO docs (kind, id, created_at, updated_at, data) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (kind, id) DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data`)
         .run(doc.kind, doc.id, doc.createdAt, doc.updatedAt, JSON.stringify(doc.data));
-      const entry = this.writer.prepare('INSERT INTO entries (record_id, at, id, kind, data) VALUES (?, ?, ?, ?, ?)');
-      for (const e of w.entries) entry.run(e.recordId, e.at, e.id, e.kind, JSON.stringify(e.data));
+      for (const e of w.entries) this.insertEntry(e);
       const seq = w.event ? Number(this.writer.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)')
         .run(w.event.at, w.event.source, encodeChanges(w.event.changes)).lastInsertRowid) : 0;
       return { committed: true, seq };
