@@ -192,7 +192,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     bodyBytes: limits.bodyBytes,
     authenticate: auth,
     webDist: config.webDist,
-    ...(config.readSliceMs > 0 ? { readGate: new ReadGate(config.readSliceMs) } : {}),
+    ...(config.readSliceMs > 0 ? { readGate: new ReadGate(config.readSliceMs, (e) => logger.error({ err: e }, 'a read failed before its handler ran')) } : {}),
     caughtUp: () => feed.caughtUp(),
     health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
     api: [

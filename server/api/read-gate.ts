@@ -17,7 +17,8 @@ export class ReadGate {
   private scheduled = false;
   private sliceStart = 0;
 
-  constructor(private readonly sliceMs: number) {}
+  /** `onError`: what a read's start threw past Express (which catches its handlers' own errors); the queue goes on. */
+  constructor(private readonly sliceMs: number, private readonly onError: (e: unknown) => void = () => {}) {}
 
   /** Express middleware: the request's handler runs in its turn. */
   readonly admit: RequestHandler = (_req: Request, _res: Response, next: NextFunction) => {
@@ -38,8 +39,9 @@ export class ReadGate {
     this.queue[this.head++] = undefined;
     if (this.head === this.queue.length) { this.queue = []; this.head = 0; }
     else if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
-    // Express's next runs the handler and routes what it throws to the error middleware.
-    next();
+    // Express's next runs the handler and routes what it throws to the error middleware. Should anything still
+    // throw here, the reads behind it must not wait forever for a slice nobody scheduled.
+    try { next(); } catch (e) { this.onError(e); }
     if (this.waiting === 0) this.scheduled = false;
     else if (performance.now() - this.sliceStart < this.sliceMs) queueMicrotask(this.runOne);
     else setImmediate(this.startSlice);

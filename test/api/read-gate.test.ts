@@ -39,6 +39,23 @@ describe('read gate', () => {
     expect(order.indexOf('write')).toBeLessThan(5);
   });
 
+  it('goes on with the reads behind one whose start throws, and reports what it threw', async () => {
+    const thrown: unknown[] = [];
+    const gate = new ReadGate(5, (e) => thrown.push(e));
+    const ran: number[] = [];
+    const finished = new Promise<void>((resolve) => {
+      for (let i = 0; i < 3; i++) {
+        gate.admit(req, res, (() => { if (i === 0) throw new Error('boom'); ran.push(i); if (i === 2) resolve(); }) as NextFunction);
+      }
+    });
+    await finished;
+    expect(ran).toEqual([1, 2]);
+    expect(thrown).toEqual([new Error('boom')]);
+    // And the gate still admits later reads.
+    await new Promise<void>((resolve) => gate.admit(req, res, (() => resolve()) as NextFunction));
+    expect(gate.waiting).toBe(0);
+  });
+
   it('runs reads back to back within a slice', async () => {
     const gate = new ReadGate(1000);
     const order: string[] = [];
