@@ -185,7 +185,7 @@ describe('tokens in the UI', () => {
     await page.goto(`${srv.url}/tokens`);
     const trail = page.getByRole('table', { name: 'Activity' });
     const rows = trail.getByRole('row').filter({ hasText: 'e2e:' });
-    await expect.poll(() => rows.count()).toBe(4);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(4);
     const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
     expect(texts[0]).toMatch(/rotated \(new secret\)\s*e2e: wall screen\s*viewer\s*sre/);
     expect(texts[1]).toMatch(/created\s*e2e: wall screen/);
@@ -201,7 +201,7 @@ describe('tokens in the UI', () => {
     const second = await admin.context.newPage();
     await second.goto(`${srv.url}/tokens`);
     const again = second.getByRole('table', { name: 'Activity' }).getByRole('row').filter({ hasText: 'e2e:' });
-    await expect.poll(() => again.count()).toBe(4);
+    await expect.poll(() => again.count(), { timeout: 15_000 }).toBe(4);
     expect((await again.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '))).toEqual(texts);
     await second.close();
     expect(errors).toEqual([]);
