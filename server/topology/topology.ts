@@ -1,7 +1,7 @@
 import { ciClassList } from '../model/classes.ts';
 import { requiredUp, type MinUp, type Redundancy } from '../model/relations.ts';
 import type { TopologyCi, TopologyRelation } from '../store/port.ts';
-import { NO_GROUP, type CsrImpactGraph, type DependentsCsr } from '../domain/impact/graph.ts';
+import { NO_GROUP, REMOVED, type CsrImpactGraph, type DependentsCsr } from '../domain/impact/graph.ts';
 import type { CatalogView, NodeInfo } from '../domain/impact/catalog.ts';
 import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
@@ -59,8 +59,9 @@ export class Topology implements CsrImpactGraph, CatalogView {
   // CSR base, forward (provider → dependents, with group) and reverse (dependent → providers).
   private baseNodes = 0;
   private fOff = new Int32Array(1);
-  private fTo = new Int32Array(0);
-  private fGroup = new Int32Array(0);
+  /** Per forward edge, side by side: dependent (REMOVED once removed) and group; see DependentsCsr.edges. */
+  private fEdge = new Int32Array(0);
+  /** Per forward edge: its relation type, DEAD once removed (what matching and compaction read; the walk does not). */
   private fType = new Uint8Array(0);
   private rOff = new Int32Array(1);
   private rFrom = new Int32Array(0);
@@ -90,8 +91,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   forEachDependent(u: number, visit: (dependent: number, group: number) => void): void {
     if (u < this.baseNodes) {
-      const to = this.fTo, group = this.fGroup, type = this.fType;
-      for (let i = this.fOff[u], e = this.fOff[u + 1]; i < e; i++) if (type[i] !== DEAD) visit(to[i], group[i]);
+      const edge = this.fEdge, type = this.fType;
+      for (let i = this.fOff[u], e = this.fOff[u + 1]; i < e; i++) if (type[i] !== DEAD) visit(edge[2 * i], edge[2 * i + 1]);
     }
     if (this.extraEdges) {
       const x = this.outExtra.get(u);
@@ -113,7 +114,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
   dependentsCsr(): DependentsCsr {
     // One view per base (every impact query asks for it; the overlay is read through overlayOf as it is then).
     return this.csrView ??= {
-      nodes: this.baseNodes, offsets: this.fOff, targets: this.fTo, groups: this.fGroup, types: this.fType, dead: DEAD,
+      nodes: this.baseNodes, offsets: this.fOff, edges: this.fEdge,
       overlayOf: (u) => (this.extraEdges ? this.outExtra.get(u) : undefined),
     };
   }
@@ -258,7 +259,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   /** Whether the overlay or the removals have grown enough that a fresh base pays for itself. */
   needsCompaction(): boolean {
-    const base = this.fTo.length;
+    const base = this.fType.length;
     return this.extraEdges + this.deadEdges > Math.max(10_000, base * 0.1);
   }
 
@@ -293,16 +294,16 @@ export class Topology implements CsrImpactGraph, CatalogView {
     const fOff = new Int32Array(n + 1), rOff = new Int32Array(n + 1);
     for (let i = 0; i < m; i++) { fOff[P[i] + 1]++; rOff[D[i] + 1]++; }
     for (let i = 0; i < n; i++) { fOff[i + 1] += fOff[i]; rOff[i + 1] += rOff[i]; }
-    const fTo = new Int32Array(m), fGroup = new Int32Array(m), fType = new Uint8Array(m);
+    const fEdge = new Int32Array(2 * m), fType = new Uint8Array(m);
     const rFrom = new Int32Array(m), rType = new Uint8Array(m);
     const fPos = fOff.slice(0, n), rPos = rOff.slice(0, n);
     for (let i = 0; i < m; i++) {
       const f = fPos[P[i]]++;
-      fTo[f] = D[i]; fGroup[f] = G[i]; fType[f] = T[i];
+      fEdge[2 * f] = D[i]; fEdge[2 * f + 1] = G[i]; fType[f] = T[i];
       const r = rPos[D[i]]++;
       rFrom[r] = P[i]; rType[r] = T[i];
     }
-    Object.assign(this, { fOff, fTo, fGroup, fType, rOff, rFrom, rType, baseNodes: n, extraEdges: 0, deadEdges: 0, liveEdges: m, csrView: null });
+    Object.assign(this, { fOff, fEdge, fType, rOff, rFrom, rType, baseNodes: n, extraEdges: 0, deadEdges: 0, liveEdges: m, csrView: null });
     this.outExtra.clear();
     this.inExtra.clear();
   }
@@ -353,7 +354,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   private forEachDependentTyped(u: number, visit: (d: number, group: number, type: number) => void): void {
     if (u < this.baseNodes) {
-      for (let i = this.fOff[u], e = this.fOff[u + 1]; i < e; i++) if (this.fType[i] !== DEAD) visit(this.fTo[i], this.fGroup[i], this.fType[i]);
+      for (let i = this.fOff[u], e = this.fOff[u + 1]; i < e; i++) if (this.fType[i] !== DEAD) visit(this.fEdge[2 * i], this.fEdge[2 * i + 1], this.fType[i]);
     }
     const x = this.outExtra.get(u);
     if (x) for (let i = 0; i < x.length; i += 3) visit(x[i], x[i + 1], x[i + 2]);
@@ -372,12 +373,12 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private findEdge(p: number, d: number, t: number): { getGroup(): number; setGroup(g: number): void; kill(): void } | null {
     if (p < this.baseNodes) {
       for (let i = this.fOff[p], e = this.fOff[p + 1]; i < e; i++) {
-        if (this.fTo[i] !== d || this.fType[i] !== t) continue;
+        if (this.fEdge[2 * i] !== d || this.fType[i] !== t) continue;
         return {
-          getGroup: () => this.fGroup[i],
-          setGroup: (g) => { this.fGroup[i] = g; },
+          getGroup: () => this.fEdge[2 * i + 1],
+          setGroup: (g) => { this.fEdge[2 * i + 1] = g; },
           kill: () => {
-            this.fType[i] = DEAD;
+            this.fType[i] = DEAD; this.fEdge[2 * i] = REMOVED;
             for (let j = this.rOff[d], e2 = this.rOff[d + 1]; j < e2; j++) if (this.rFrom[j] === p && this.rType[j] === t) { this.rType[j] = DEAD; break; }
             this.deadEdges++;
           },

@@ -25,6 +25,7 @@ import { loadTopology } from '../../server/topology/build.ts';
 import type { Topology } from '../../server/topology/topology.ts';
 import { impactReport } from '../../server/domain/impact/report.ts';
 import { propagateImpact } from '../../server/domain/impact/propagate.ts';
+import { REMOVED } from '../../server/domain/impact/graph.ts';
 import { referencePropagate } from '../domain/impact/reference-propagate.ts';
 import { memory, percentile, sampler } from './bench-util.ts';
 import { benchStoreKind, neo4jTarget, openBenchStore, type BenchStoreKind } from './bench-store.ts';
@@ -90,14 +91,47 @@ export function bareBfs(topo: Topology) {
   const seen = new Uint8Array(topo.nodeCount);
   const queue = new Int32Array(topo.nodeCount);
   return (start: number): number => {
-    const { nodes, offsets, targets, types, dead, overlayOf } = csr;
+    const { nodes, offsets, edges, overlayOf } = csr;
     let tail = 0;
     seen[start] = 1; queue[tail++] = start;
     for (let head = 0; head < tail; head++) {
       const u = queue[head];
       if (u < nodes) {
-        for (let i = offsets[u], end = offsets[u + 1]; i < end; i++) {
-          if (types[i] === dead) continue;
+        for (let i = offsets[u] << 1, end = offsets[u + 1] << 1; i < end; i += 2) {
+          const v = edges[i];
+          if (v !== REMOVED && !seen[v]) { seen[v] = 1; queue[tail++] = v; }
+        }
+      }
+      const extra = overlayOf(u);
+      if (extra) for (let j = 0; j < extra.length; j += 3) { const v = extra[j]; if (!seen[v]) { seen[v] = 1; queue[tail++] = v; } }
+    }
+    for (let i = 0; i < tail; i++) seen[queue[i]] = 0;
+    return tail - 1;
+  };
+}
+
+/**
+ * The same BFS over the layout that is best for it when it reads no groups: the dependents alone in one Int32Array
+ * (4 bytes per edge against the interleaved 8), removed edges left out, built once here from the projection's CSR.
+ * The floor of each CI is the faster of the two.
+ */
+export function bareBfsTargetsOnly(topo: Topology) {
+  const { nodes, offsets, edges, overlayOf } = topo.dependentsCsr();
+  const off = new Int32Array(nodes + 1), targets = new Int32Array(offsets[nodes]);
+  let m = 0;
+  for (let u = 0; u < nodes; u++) {
+    for (let i = offsets[u] << 1, end = offsets[u + 1] << 1; i < end; i += 2) if (edges[i] !== REMOVED) targets[m++] = edges[i];
+    off[u + 1] = m;
+  }
+  const seen = new Uint8Array(topo.nodeCount);
+  const queue = new Int32Array(topo.nodeCount);
+  return (start: number): number => {
+    let tail = 0;
+    seen[start] = 1; queue[tail++] = start;
+    for (let head = 0; head < tail; head++) {
+      const u = queue[head];
+      if (u < nodes) {
+        for (let i = off[u], end = off[u + 1]; i < end; i++) {
           const v = targets[i];
           if (!seen[v]) { seen[v] = 1; queue[tail++] = v; }
         }
@@ -121,10 +155,10 @@ export function bareBfs(topo: Topology) {
  * built as it always did. Also checks that all reach the same CIs and that the engine answers as the reference did.
  */
 export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) {
-  const bfs = bareBfs(topo);
+  const bfs = bareBfs(topo), bfsTargets = bareBfsTargetsOnly(topo);
   const engine = (n: number, limit: number) => propagateImpact(topo, [{ node: n, state: 'down' }], { limit });
   const reference = (n: number) => referencePropagate(topo, [{ node: n, state: 'down' }], { limit: listed });
-  nodes.slice(0, 10).forEach((n) => { bfs(n); engine(n, listed); void engine(n, listed).impacted; engine(n, 0); reference(n); }); // warm-up
+  nodes.slice(0, 10).forEach((n) => { bfs(n); bfsTargets(n); engine(n, listed); void engine(n, listed).impacted; engine(n, 0); reference(n); }); // warm-up
   const perCall = (f: () => void): number => {
     let best = Infinity;
     for (let round = 0; round < 3; round++) {
@@ -135,12 +169,12 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
     }
     return best;
   };
-  const engineTimes: number[] = [], listingTimes: number[] = [], statesOnlyTimes: number[] = [], referenceTimes: number[] = [], bfsTimes: number[] = [], sizes: number[] = [];
+  const engineTimes: number[] = [], listingTimes: number[] = [], statesOnlyTimes: number[] = [], referenceTimes: number[] = [], bfsTimes: number[] = [], bfsPairTimes: number[] = [], bfsTargetsTimes: number[] = [], sizes: number[] = [];
   let sameReach = true, sameAnswers = true;
   for (const n of nodes) {
     const r = engine(n, listed);
     // Every CI a failure reaches is impacted (down or degraded): both must count the same CIs.
-    if (bfs(n) + 1 !== r.total) sameReach = false;
+    if (bfs(n) + 1 !== r.total || bfsTargets(n) + 1 !== r.total) sameReach = false;
     const was = reference(n);
     if (r.total !== was.total || r.all.some((x, i) => x !== was.all[i] || r.allStates[i] !== was.allStates[i]) || JSON.stringify(r.impacted) !== JSON.stringify(was.impacted)) sameAnswers = false;
     sizes.push(r.total);
@@ -148,9 +182,11 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
     listingTimes.push(perCall(() => { void engine(n, listed).impacted; }));
     statesOnlyTimes.push(perCall(() => { engine(n, 0); }));
     referenceTimes.push(perCall(() => { reference(n); }));
-    bfsTimes.push(perCall(() => { bfs(n); }));
+    bfsPairTimes.push(perCall(() => { bfs(n); }));
+    bfsTargetsTimes.push(perCall(() => { bfsTargets(n); }));
+    bfsTimes.push(Math.min(bfsPairTimes[bfsPairTimes.length - 1], bfsTargetsTimes[bfsTargetsTimes.length - 1]));
   }
-  return { engineTimes, listingTimes, statesOnlyTimes, referenceTimes, bfsTimes, sizes, sameReach, sameAnswers };
+  return { engineTimes, listingTimes, statesOnlyTimes, referenceTimes, bfsTimes, bfsPairTimes, bfsTargetsTimes, sizes, sameReach, sameAnswers };
 }
 
 /** p50 and p99 of each side, their ratios, and the distribution of the per-CI ratio (the same CI on both sides). */

@@ -1,4 +1,4 @@
-import { dependentsCsrOf, NO_GROUP, type ImpactGraph } from './graph.ts';
+import { dependentsCsrOf, NO_GROUP, REMOVED, type ImpactGraph } from './graph.ts';
 
 export type FailState = 'down' | 'degraded';
 export type ImpactState = FailState | 'maintenance';
@@ -81,10 +81,8 @@ class Scratch {
   raised = new Int32Array(0);
   epoch = 0;
   groups = new Int32Array(0);
-  /** One provider's overlay edges, copied into typed arrays so the same edge loop reads them as it reads the base. */
-  overlayTargets = new Int32Array(16);
-  overlayGroups = new Int32Array(16);
-  overlayTypes = new Uint8Array(16);
+  /** One provider's overlay edges, copied as [dependent, group] pairs so the same edge loop reads them as it reads the base. */
+  overlayEdges = new Int32Array(32);
 
   begin(nodes: number, groups: number): void {
     if (this.flags.length < nodes) {
@@ -95,14 +93,12 @@ class Scratch {
     if (++this.epoch === 0x7fffffff) { this.groups.fill(0); this.epoch = 1; }
   }
 
-  /** The overlay triples [dependent, group, type] of one provider as three typed arrays; returns how many. */
+  /** The overlay triples [dependent, group, type] of one provider as pairs in `overlayEdges`; returns their length. */
   overlay(extra: readonly number[]): number {
-    const n = extra.length / 3;
-    if (this.overlayTargets.length < n) {
-      const size = Math.max(n, this.overlayTargets.length * 2);
-      this.overlayTargets = new Int32Array(size); this.overlayGroups = new Int32Array(size); this.overlayTypes = new Uint8Array(size);
-    }
-    for (let k = 0, j = 0; k < n; k++, j += 3) { this.overlayTargets[k] = extra[j]; this.overlayGroups[k] = extra[j + 1]; }
+    const n = extra.length / 3 * 2;
+    if (this.overlayEdges.length < n) this.overlayEdges = new Int32Array(Math.max(n, this.overlayEdges.length * 2));
+    const out = this.overlayEdges;
+    for (let k = 0, j = 0; k < n; k += 2, j += 3) { out[k] = extra[j]; out[k + 1] = extra[j + 1]; }
     return n;
   }
 }
@@ -138,7 +134,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
   const { flags, listed, raised, groups: groupScratch } = s;
   const epoch = s.epoch;
   const limit = opts.limit ?? Infinity;
-  const { nodes, offsets, targets, groups, types, dead, overlayOf } = dependentsCsrOf(graph);
+  const { nodes, offsets, edges, overlayOf } = dependentsCsrOf(graph);
   let tail = 0, ordered = 0;
   try {
     for (let k = 0; k < failed.length; k++) {
@@ -167,13 +163,13 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
       } else u = ~u; // worsened to down after it was processed: its dependents are all discovered already
       // Going down counts against the groups once; going degraded first and down later counts once too.
       const becameDown = now === DOWN;
-      // The base edges [i, end); then, if the provider has any, its overlay edges through the same loop.
-      let to_ = targets, group_ = groups, type_ = types, i = 0, end = 0;
-      if (u < nodes) { i = offsets[u]; end = offsets[u + 1]; }
+      // The base edges' pairs [i, end); then, if the provider has any, its overlay edges through the same loop.
+      let edge_ = edges, i = 0, end = 0;
+      if (u < nodes) { i = offsets[u] << 1; end = offsets[u + 1] << 1; }
       for (let pass = 0; ; pass++) {
-        for (; i < end; i++) {
-          if (type_[i] === dead) continue;
-          const v = to_[i];
+        for (; i < end; i += 2) {
+          const v = edge_[i];
+          if (v === REMOVED) continue;
           const fv = flags[v];
           const sv = fv & STATE_MASK;
           let to = DEGRADED, cause = CAUSE_DEGRADED_PROVIDER;
@@ -181,7 +177,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
             // A dependent already down can only have its group counts shown, and only listed ones are shown:
             // for the rest (most edges into a hub's blast radius) the edge's group is not even read.
             if (sv === DOWN && (fv & LISTED) === 0) continue;
-            const g = group_[i];
+            const g = edge_[i + 1];
             cause = g;
             if (g === NO_GROUP) to = DOWN;
             else {
@@ -214,8 +210,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
         }
         const extra = pass === 0 ? overlayOf(u) : undefined;
         if (extra === undefined) break;
-        i = 0; end = s.overlay(extra);
-        to_ = s.overlayTargets; group_ = s.overlayGroups; type_ = s.overlayTypes;
+        i = 0; end = s.overlay(extra); edge_ = s.overlayEdges;
       }
     }
     const result = answer(graph, ordered, tail, opts);

@@ -1,9 +1,10 @@
 /**
  * The impact engine as it was before the flat answer (main 381e384), kept unchanged as the reference the
  * engine is compared with (propagate-equivalence.test.ts and `npm run bench -- impact`): every state, the
- * order, and each listed CI's depth, path and cause must come out the same.
+ * order, and each listed CI's depth, path and cause must come out the same. Changed since only where the CSR it
+ * reads changed layout (dependent and group side by side in one array).
  */
-import { dependentsCsrOf, NO_GROUP, type ImpactGraph } from '../../../server/domain/impact/graph.ts';
+import { dependentsCsrOf, NO_GROUP, REMOVED, type ImpactGraph } from '../../../server/domain/impact/graph.ts';
 import type { Cause, FailState, ImpactedNode, ImpactOptions } from '../../../server/domain/impact/propagate.ts';
 /** What the reference answered: the listing built eagerly, every CI's path and cause as objects. */
 interface ImpactResult {
@@ -90,7 +91,7 @@ export function referencePropagate(graph: ImpactGraph, failed: { node: number; s
   const { flags, causeGroup, causeProvider, depth, parent, order, raised, groupStamp, groupDown } = s;
   const epoch = s.groupEpoch;
   const limit = opts.limit ?? Infinity;
-  const { nodes, offsets, targets, groups, types, dead, overlayOf } = dependentsCsrOf(graph);
+  const { nodes, offsets, edges, overlayOf } = dependentsCsrOf(graph);
   let tail = 0, ordered = 0;
   try {
     for (let k = 0; k < failed.length; k++) {
@@ -124,8 +125,8 @@ export function referencePropagate(graph: ImpactGraph, failed: { node: number; s
       for (const last = end + extra.length / 3; i < last; i++) {
         let v: number, g: number;
         if (i < end) {
-          if (types[i] === dead) continue;
-          v = targets[i]; g = groups[i];
+          v = edges[2 * i]; g = edges[2 * i + 1];
+          if (v === REMOVED) continue;
         } else {
           const j = (i - end) * 3;
           v = extra[j]; g = extra[j + 1];
