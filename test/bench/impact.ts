@@ -158,7 +158,8 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
   const bfs = bareBfs(topo), bfsTargets = bareBfsTargetsOnly(topo);
   const engine = (n: number, limit: number) => propagateImpact(topo, [{ node: n, state: 'down' }], { limit });
   const reference = (n: number) => referencePropagate(topo, [{ node: n, state: 'down' }], { limit: listed });
-  nodes.slice(0, 10).forEach((n) => { bfs(n); bfsTargets(n); engine(n, listed); void engine(n, listed).impacted; engine(n, 0); reference(n); }); // warm-up
+  const report = (n: number) => impactReport(topo, [{ node: n, state: 'down' }], { limit: listed });
+  nodes.slice(0, 10).forEach((n) => { bfs(n); bfsTargets(n); engine(n, listed); void engine(n, listed).impacted; engine(n, 0); reference(n); report(n); }); // warm-up
   const perCall = (f: () => void): number => {
     let best = Infinity;
     for (let round = 0; round < 3; round++) {
@@ -169,7 +170,7 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
     }
     return best;
   };
-  const engineTimes: number[] = [], listingTimes: number[] = [], statesOnlyTimes: number[] = [], referenceTimes: number[] = [], bfsTimes: number[] = [], bfsPairTimes: number[] = [], bfsTargetsTimes: number[] = [], sizes: number[] = [];
+  const engineTimes: number[] = [], listingTimes: number[] = [], reportTimes: number[] = [], statesOnlyTimes: number[] = [], referenceTimes: number[] = [], bfsTimes: number[] = [], bfsPairTimes: number[] = [], bfsTargetsTimes: number[] = [], sizes: number[] = [];
   let sameReach = true, sameAnswers = true;
   for (const n of nodes) {
     const r = engine(n, listed);
@@ -180,13 +181,14 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
     sizes.push(r.total);
     engineTimes.push(perCall(() => { engine(n, listed); }));
     listingTimes.push(perCall(() => { void engine(n, listed).impacted; }));
+    reportTimes.push(perCall(() => { report(n); }));
     statesOnlyTimes.push(perCall(() => { engine(n, 0); }));
     referenceTimes.push(perCall(() => { reference(n); }));
     bfsPairTimes.push(perCall(() => { bfs(n); }));
     bfsTargetsTimes.push(perCall(() => { bfsTargets(n); }));
     bfsTimes.push(Math.min(bfsPairTimes[bfsPairTimes.length - 1], bfsTargetsTimes[bfsTargetsTimes.length - 1]));
   }
-  return { engineTimes, listingTimes, statesOnlyTimes, referenceTimes, bfsTimes, bfsPairTimes, bfsTargetsTimes, sizes, sameReach, sameAnswers };
+  return { engineTimes, listingTimes, reportTimes, statesOnlyTimes, referenceTimes, bfsTimes, bfsPairTimes, bfsTargetsTimes, sizes, sameReach, sameAnswers };
 }
 
 /** p50 and p99 of each side, their ratios, and the distribution of the per-CI ratio (the same CI on both sides). */
@@ -345,14 +347,19 @@ export async function benchImpact(args: string[]): Promise<void> {
   const biasedSameReach = vsBfs.sameReach;
   const withListing = ratioFigures(vsBfs.engineTimes, vsBfs.bfsTimes), statesOnly = ratioFigures(vsBfs.statesOnlyTimes, vsBfs.bfsTimes);
   const listingBuilt = ratioFigures(vsBfs.listingTimes, vsBfs.bfsTimes), engineBefore = ratioFigures(vsBfs.referenceTimes, vsBfs.bfsTimes);
+  const apiReport = ratioFigures(vsBfs.reportTimes, vsBfs.bfsTimes);
+  const bfsPairs = ratioFigures(vsBfs.bfsPairTimes, vsBfs.bfsTimes), bfsTargets = ratioFigures(vsBfs.bfsTargetsTimes, vsBfs.bfsTimes);
   const sortedBiasedSizes = [...vsBfs.sizes].sort((a, b) => a - b);
   const bfsLoad = [loadBefore, loadavg()[0]].map((x) => round(x, 1));
   const ms = (x: number) => (x < 0.1 ? `${(x * 1000).toFixed(2)} us` : `${x.toFixed(2)} ms`);
   const line = (title: string, f: ReturnType<typeof ratioFigures>) =>
     `${title} p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}: ${f.ratioP50.toFixed(2)}x / ${f.ratioP99.toFixed(2)}x the bare BFS (per CI: median ${f.perCiRatioP50.toFixed(2)}x, p90 ${f.perCiRatioP90.toFixed(2)}x; whole sample ${f.totalRatio.toFixed(2)}x)`;
   log(`hub-biased (${biased.length} providers drawn from the edge list; blast radius p50 ${percentile(sortedBiasedSizes, 50)}, p99 ${percentile(sortedBiasedSizes, 99)}; load average ${bfsLoad.join(' -> ')}): bare BFS p50 ${ms(withListing.bfsP50Ms)}, p99 ${ms(withListing.bfsP99Ms)}; same reach: ${biasedSameReach}; same answers as the engine before: ${vsBfs.sameAnswers}`);
+  log(line('  bare BFS over the projection\'s CSR (dependent and group side by side)', bfsPairs));
+  log(line('  bare BFS over dependents alone (4 bytes per edge)', bfsTargets));
   log(line('  engine, the nearest 1,000 with paths and causes kept', withListing));
   log(line('  the same, their listing objects built', listingBuilt));
+  log(line('  the API report (entries, services, summary) from the flat answer', apiReport));
   log(line('  engine, states only (nothing listed)', statesOnly));
   log(line('  the engine before (listing built in the walk)', engineBefore));
   const sortedDomain = [...domain.times].sort((a, b) => a - b);
@@ -451,10 +458,15 @@ export async function benchImpact(args: string[]): Promise<void> {
     hubP99Ms: round(percentile(sortedHub, 99)),
     hubBiasedP50Ms: round(withListing.p50Ms, 5), hubBiasedP99Ms: round(withListing.p99Ms, 5),
     bareBfsP50Ms: round(withListing.bfsP50Ms, 5), bareBfsP99Ms: round(withListing.bfsP99Ms, 5),
+    bareBfsLayouts: {
+      pairs: { p50Ms: round(bfsPairs.p50Ms, 5), p99Ms: round(bfsPairs.p99Ms, 5) },
+      targetsOnly: { p50Ms: round(bfsTargets.p50Ms, 5), p99Ms: round(bfsTargets.p99Ms, 5) },
+    },
     bareBfsRatio: round(Math.max(withListing.ratioP50, withListing.ratioP99), 2), bareBfsRatioP50: round(withListing.ratioP50, 2), bareBfsRatioP99: round(withListing.ratioP99, 2),
     bareBfsRatioPerCi: { p50: round(withListing.perCiRatioP50, 2), p90: round(withListing.perCiRatioP90, 2), max: round(withListing.perCiRatioMax, 2) }, bareBfsRatioWholeSample: round(withListing.totalRatio, 2),
     hubBiasedSameAnswersAsBefore: vsBfs.sameAnswers,
     listingBuilt: { p50Ms: round(listingBuilt.p50Ms, 5), p99Ms: round(listingBuilt.p99Ms, 5), bareBfsRatioP50: round(listingBuilt.ratioP50, 2), bareBfsRatioP99: round(listingBuilt.ratioP99, 2), perCiRatioP50: round(listingBuilt.perCiRatioP50, 2), wholeSample: round(listingBuilt.totalRatio, 2) },
+    apiReport: { p50Ms: round(apiReport.p50Ms, 5), p99Ms: round(apiReport.p99Ms, 5), bareBfsRatioP50: round(apiReport.ratioP50, 2), bareBfsRatioP99: round(apiReport.ratioP99, 2), perCiRatioP50: round(apiReport.perCiRatioP50, 2), wholeSample: round(apiReport.totalRatio, 2) },
     engineBefore: { p50Ms: round(engineBefore.p50Ms, 5), p99Ms: round(engineBefore.p99Ms, 5), bareBfsRatioP50: round(engineBefore.ratioP50, 2), bareBfsRatioP99: round(engineBefore.ratioP99, 2), perCiRatioP50: round(engineBefore.perCiRatioP50, 2), wholeSample: round(engineBefore.totalRatio, 2) },
     statesOnly: { p50Ms: round(statesOnly.p50Ms, 5), p99Ms: round(statesOnly.p99Ms, 5), bareBfsRatioP50: round(statesOnly.ratioP50, 2), bareBfsRatioP99: round(statesOnly.ratioP99, 2), perCiRatioP50: round(statesOnly.perCiRatioP50, 2), perCiRatioP90: round(statesOnly.perCiRatioP90, 2), wholeSample: round(statesOnly.totalRatio, 2) },
     hubBiasedBlastRadius: { p50: percentile(sortedBiasedSizes, 50), p99: percentile(sortedBiasedSizes, 99) }, hubBiasedLoadAverage: bfsLoad,
@@ -468,7 +480,7 @@ export async function benchImpact(args: string[]): Promise<void> {
     samples: { random: randomNodes.length, hubs: hubNodes.length, hubBiased: biased.length, cte: cteNodes.length, api: apiTimes.length },
     blastRadius: { p50: percentile(sortedSizes, 50), p99: percentile(sortedSizes, 99), max: sortedSizes[sortedSizes.length - 1], hubMax: Math.max(...hub.sizes) },
     load: { connections: Number(values.connections), durationSeconds: Number(values.duration), workers: Number(values.workers), impact: loadImpact, graph: loadGraph },
-    note: `p50Ms/p99Ms/hubP99Ms: propagateImpact computing every impacted CI (state, depth, shortest-path parent) and keeping the nearest 1,000's paths and causes, as POST /impact asks by default (flat: their listing objects are built when read); hubBiased*: the same engine call on providers drawn from the edge list (degree-biased), against bareBfs*, a bare BFS over the same CSR on the same CIs (its edge loop written inline, no callback: the floor, answering only how many CIs are reached), interleaved, each the best of three rounds of repeating the call for at least 1 ms (both sides alike); bareBfsRatio: the worse of its p50 and p99 ratios; bareBfsRatioPerCi: the distribution of engine/BFS on each CI; bareBfsRatioWholeSample: the sample's summed times; listingBuilt: the same with the listing's objects built (reading impacted); engineBefore: the engine this one replaced, which built them in the walk (test/domain/impact/reference-propagate.ts), hubBiasedSameAnswersAsBefore: whether both answered the same on every CI of the sample (states, order, paths, causes); statesOnly: the same with nothing listed (every CI's state, the engine's walk alone); hubBiasedLoadAverage: the 1-minute load average before and after; fullListingP99Ms: the same listing all (up to 100,000) on 200 of the CIs; reportP*: the API-shaped report (ids, names, reasons, services); ${alternative}; speedupVsCte*: its time over the domain function's on the same CIs. The API runs in its own process, on the same store. Measured on a shared 2-core machine while other engineers worked: figures are noisy.`,
+    note: `p50Ms/p99Ms/hubP99Ms: propagateImpact computing every impacted CI (state, depth, shortest-path parent) and keeping the nearest 1,000's paths and causes, as POST /impact asks by default (flat: their listing objects are built when read); hubBiased*: the same engine call on providers drawn from the edge list (degree-biased), against bareBfs*, a bare BFS on the same CIs (its edge loop written inline, no callback: the floor, answering only how many CIs are reached), per CI the faster of two layouts (bareBfsLayouts): the projection's CSR (dependent and group side by side, 8 bytes per edge) and the dependents alone (4 bytes per edge, removed edges left out), interleaved, each the best of three rounds of repeating the call for at least 1 ms (both sides alike); bareBfsRatio: the worse of its p50 and p99 ratios; bareBfsRatioPerCi: the distribution of engine/BFS on each CI; bareBfsRatioWholeSample: the sample's summed times; listingBuilt: the same with the listing's objects built (reading impacted); apiReport: the whole report POST /impact serialises (impactReport, limit 1,000: entries built straight from the flat answer, services, summary over every impacted CI); engineBefore: the engine this one replaced, which built them in the walk (test/domain/impact/reference-propagate.ts), hubBiasedSameAnswersAsBefore: whether both answered the same on every CI of the sample (states, order, paths, causes); statesOnly: the same with nothing listed (every CI's state, the engine's walk alone); hubBiasedLoadAverage: the 1-minute load average before and after; fullListingP99Ms: the same listing all (up to 100,000) on 200 of the CIs; reportP*: the API-shaped report (ids, names, reasons, services); ${alternative}; speedupVsCte*: its time over the domain function's on the same CIs. The API runs in its own process, on the same store. Measured on a shared 2-core machine while other engineers worked: figures are noisy.`,
   };
   mkdirSync('bench-results', { recursive: true });
   writeFileSync(values.out!, JSON.stringify(results, null, 2) + '\n');

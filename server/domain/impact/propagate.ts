@@ -23,6 +23,30 @@ export interface ImpactedNode {
   cause: Cause;
 }
 
+/** A Cause read field by field (any Cause is one): what `eachListed` hands out without building a Cause per CI. */
+export interface CauseFields {
+  kind: Cause['kind'];
+  group?: string | null;
+  provider?: number;
+  up?: number;
+  size?: number;
+  required?: number;
+}
+
+/**
+ * One listed CI as `eachListed` shows it: a cursor moved from entry to entry, valid only during the visit.
+ * `path(map)` builds that CI's path (failed CI first) with each node mapped, e.g. to its id.
+ */
+export interface ListedCursor {
+  readonly node: number;
+  readonly state: ImpactState;
+  readonly actual: FailState;
+  readonly depth: number;
+  readonly reported: boolean;
+  readonly cause: Readonly<CauseFields>;
+  path<T>(map: (node: number) => T): T[];
+}
+
 export interface ImpactOptions {
   /** CIs inside an active change or maintenance window. */
   maintenance?: ReadonlySet<number>;
@@ -45,6 +69,12 @@ export interface ImpactResult {
   /** Impacted CIs in all, listed or not. */
   readonly total: number;
   readonly truncated: boolean;
+  /**
+   * The listed CIs in the same order as `impacted`, read from the flat answer without building its objects (no
+   * ImpactedNode, path of nodes or Cause per CI): what a report that maps them to its own entries needs.
+   * Results merged from several (combine.ts) do not have it; read `impacted` then.
+   */
+  eachListed?(visit: (x: ListedCursor) => void): void;
 }
 
 export const UP = 0, DEGRADED = 1, DOWN = 2;
@@ -111,8 +141,11 @@ const scratch = new Scratch();
  * plain arrays).
  */
 const SMALL_RESULT = 4096;
-/** Per listed CI in `Answer.listing`: its parent's listing index (-1: reported), cause group, cause provider. */
-const L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_STRIDE = 3;
+/**
+ * Per listed CI in `Answer.listing`: its parent's listing index (-1: reported), cause group, cause provider and, when
+ * the cause is a redundancy group, its final counts (members up, size, required), kept as numbers (no object per CI).
+ */
+const L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_UP = 3, L_SIZE = 4, L_REQUIRED = 5, L_STRIDE = 6;
 
 /**
  * Blast radius of failed CIs, per design.md section 4.
@@ -225,7 +258,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
 /**
  * The walk's answer copied out of the scratch, flat: every impacted CI and its state in discovery order, and for
  * the listed ones (the first `limit`) three numbers each (parent's index, cause group, cause provider) plus, for
- * those a redundancy group explains, its name and final counts. Clears the flags.
+ * those a redundancy group explains, its final counts. Clears the flags.
  */
 function answer(graph: ImpactGraph, total: number, logged: number, opts: ImpactOptions): ImpactResult {
   const listed = Math.min(opts.limit ?? Infinity, total);
@@ -233,21 +266,20 @@ function answer(graph: ImpactGraph, total: number, logged: number, opts: ImpactO
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
     const all = new Array<number>(total), allStates = new Array<number>(total), listing = new Array<number>(listed * L_STRIDE);
-    const groupsOf = copyOut(graph, logged, listed, all, allStates, listing);
-    return new Answer(all, allStates, total, total > listed, listed, listing, groupsOf, maintenance);
+    copyOut(graph, logged, listed, all, allStates, listing);
+    return new Answer(graph, all, allStates, total, total > listed, listed, listing, maintenance);
   }
   const all = new Int32Array(total), allStates = new Uint8Array(total), listing = new Int32Array(listed * L_STRIDE);
-  const groupsOf = copyOutLarge(graph, logged, listed, all, allStates, listing);
-  return new Answer(all, allStates, total, total > listed, listed, listing, groupsOf, maintenance);
+  copyOutLarge(graph, logged, listed, all, allStates, listing);
+  return new Answer(graph, all, allStates, total, total > listed, listed, listing, maintenance);
 }
 
 /**
  * One pass over the log: each discovered CI, its final state and, for the first `listed`, its parent index and
  * cause. The last read of the flags: cleared in the same pass, for the next call.
  */
-function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): GroupCount[] | null {
-  const { flags, listed: info, raised } = scratch;
-  let groupsOf: GroupCount[] | null = null;
+function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): void {
+  const { flags, listed: info, raised, groups, epoch } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
@@ -255,11 +287,14 @@ function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number
     if (i < listed) {
       const at = v * N_STRIDE, k = i * L_STRIDE, g = info[at + N_GROUP];
       listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
-      if (g >= 0) (groupsOf ??= new Array<GroupCount>(listed))[i] = groupCount(graph, g);
+      if (g >= 0) {
+        // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
+        const size = graph.groupSize(g), at = g * G_STRIDE;
+        listing[k + L_UP] = size - (groups[at + G_STAMP] === epoch ? groups[at + G_DOWN] : 0); listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = graph.groupRequired(g);
+      }
     }
     i++;
   }
-  return groupsOf;
 }
 
 /**
@@ -267,9 +302,8 @@ function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number
  * fed both plain and typed arrays goes polymorphic in V8 and each store in this loop gets slower; measured on the
  * 100k hub-biased sample (test/bench/impact.ts). Change both together.
  */
-function copyOutLarge(graph: ImpactGraph, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): GroupCount[] | null {
-  const { flags, listed: info, raised } = scratch;
-  let groupsOf: GroupCount[] | null = null;
+function copyOutLarge(graph: ImpactGraph, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): void {
+  const { flags, listed: info, raised, groups, epoch } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
@@ -277,21 +311,16 @@ function copyOutLarge(graph: ImpactGraph, logged: number, listed: number, all: I
     if (i < listed) {
       const at = v * N_STRIDE, k = i * L_STRIDE, g = info[at + N_GROUP];
       listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
-      if (g >= 0) (groupsOf ??= new Array<GroupCount>(listed))[i] = groupCount(graph, g);
+      if (g >= 0) {
+        // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
+        const size = graph.groupSize(g), at = g * G_STRIDE;
+        listing[k + L_UP] = size - (groups[at + G_STAMP] === epoch ? groups[at + G_DOWN] : 0); listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = graph.groupRequired(g);
+      }
     }
     i++;
   }
-  return groupsOf;
 }
 
-/** A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked. */
-function groupCount(graph: ImpactGraph, g: number): GroupCount {
-  const { groups, epoch } = scratch, at = g * G_STRIDE;
-  const size = graph.groupSize(g), down = groups[at + G_STAMP] === epoch ? groups[at + G_DOWN] : 0;
-  return { name: graph.groupName(g), up: size - down, size, required: graph.groupRequired(g) };
-}
-
-interface GroupCount { name: string; up: number; size: number; required: number }
 
 /**
  * A blast radius as the walk left it: numbers only. The listing's objects (each CI's path, cause and entry) are
@@ -302,13 +331,14 @@ class Answer implements ImpactResult {
   private built: ImpactedNode[] | null = null;
 
   constructor(
+    /** Read again only for group names (a group index names the same group for the projection's life). */
+    private readonly graph: ImpactGraph,
     readonly all: Int32Array | readonly number[],
     readonly allStates: Uint8Array | readonly number[],
     readonly total: number,
     readonly truncated: boolean,
     private readonly listed: number,
     private readonly listing: ArrayLike<number>,
-    private readonly groupsOf: readonly GroupCount[] | null,
     private readonly maintenance: ReadonlySet<number> | null,
   ) {}
 
@@ -317,24 +347,50 @@ class Answer implements ImpactResult {
   }
 
   private build(): ImpactedNode[] {
-    const { all, allStates, listing, listed, groupsOf, maintenance } = this;
-    const out = new Array<ImpactedNode>(listed), depths = new Array<number>(listed);
+    const out = new Array<ImpactedNode>(this.listed);
+    let i = 0;
+    this.eachListed((x) => {
+      const c = x.cause;
+      const cause: Cause = c.kind === 'reported' ? { kind: 'reported' }
+        : c.kind === 'degraded-provider' ? { kind: 'degraded-provider', provider: c.provider! }
+        : { kind: 'group', group: c.group!, provider: c.provider!, up: c.up!, size: c.size!, required: c.required! };
+      out[i++] = { node: x.node, state: x.state, actual: x.actual, depth: x.depth, reported: x.reported, path: x.path(sameNode), cause };
+    });
+    return out;
+  }
+
+  eachListed(visit: (x: ListedCursor) => void): void {
+    const { graph, all, allStates, listing, listed, maintenance } = this;
+    const depths = new Array<number>(listed);
+    const cause: CauseFields = { kind: 'reported', group: null, provider: -1, up: 0, size: 1, required: 1 };
+    const cursor = {
+      node: 0, state: 'down' as ImpactState, actual: 'down' as FailState, depth: 0, reported: false, cause, at: 0,
+      path<T>(map: (node: number) => T): T[] {
+        const out = new Array<T>(this.depth + 1);
+        for (let x = this.at, j = this.depth; j >= 0; j--, x = listing[x * L_STRIDE + L_PARENT]) out[j] = map(all[x]);
+        return out;
+      },
+    };
     for (let i = 0, k = 0; i < listed; i++, k += L_STRIDE) {
       const p = listing[k + L_PARENT];
       const d = p < 0 ? 0 : depths[p] + 1;
       depths[i] = d;
-      const path = new Array<number>(d + 1);
-      for (let x = i, j = d; j >= 0; j--, x = listing[x * L_STRIDE + L_PARENT]) path[j] = all[x];
       const v = all[i], g = listing[k + L_GROUP], provider = listing[k + L_PROVIDER];
       const actual: FailState = allStates[i] === DOWN ? 'down' : 'degraded';
-      let cause: Cause;
-      if (g === CAUSE_REPORTED) cause = { kind: 'reported' };
-      else if (g === CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider };
-      else if (g === NO_GROUP) cause = { kind: 'group', group: null, provider, up: 0, size: 1, required: 1 };
-      else { const c = groupsOf![i]; cause = { kind: 'group', group: c.name, provider, up: c.up, size: c.size, required: c.required }; }
+      cause.provider = provider;
+      if (g === CAUSE_REPORTED) cause.kind = 'reported';
+      else if (g === CAUSE_DEGRADED_PROVIDER) cause.kind = 'degraded-provider';
+      else if (g === NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
+      else {
+        cause.kind = 'group'; cause.group = graph.groupName(g);
+        cause.up = listing[k + L_UP]; cause.size = listing[k + L_SIZE]; cause.required = listing[k + L_REQUIRED];
+      }
       // Only failed CIs have no parent (every other listed CI was raised through an edge).
-      out[i] = { node: v, state: maintenance !== null && maintenance.has(v) ? 'maintenance' : actual, actual, depth: d, reported: p < 0, path, cause };
+      cursor.node = v; cursor.actual = actual; cursor.state = maintenance !== null && maintenance.has(v) ? 'maintenance' : actual;
+      cursor.depth = d; cursor.reported = p < 0; cursor.at = i;
+      visit(cursor);
     }
-    return out;
   }
 }
+
+const sameNode = (n: number) => n;

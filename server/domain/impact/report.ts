@@ -2,7 +2,7 @@ import type { ImpactedCi, ImpactedService, ImpactSummary } from '../../model/imp
 import type { CatalogView } from './catalog.ts';
 import { describeCause } from './describe.ts';
 import type { ImpactGraph } from './graph.ts';
-import { DOWN, propagateImpact, type FailState, type ImpactOptions, type ImpactResult } from './propagate.ts';
+import { DOWN, propagateImpact, type FailState, type ImpactOptions, type ImpactResult, type ListedCursor } from './propagate.ts';
 
 /** Classes the service catalog lists: impacted ones are reported as services, with tier, owner, slo, cost. */
 export const SERVICE_CLASSES: ReadonlySet<string> = new Set(['business_service', 'application_service', 'application', 'service']);
@@ -34,12 +34,15 @@ export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: n
 
 /** The report of a propagation already run (or several merged, see combine.ts). */
 export function reportOf(graph: ImpactGraph & CatalogView, raw: ImpactResult, opts: ReportOptions = {}): ImpactReport {
-  const nameOf = (n: number) => graph.nameOf(n);
-  const impacted = raw.impacted.map((x): ImpactedCi => ({
+  const nameOf = (n: number) => graph.nameOf(n), idOf = (n: number) => graph.idOf(n);
+  const entry = (x: Omit<ListedCursor, 'path'>, path: string[]): ImpactedCi => ({
     id: graph.idOf(x.node), name: graph.nameOf(x.node), class: graph.classOf(x.node), tier: graph.tierOf(x.node), owner: graph.ownerOf(x.node),
-    state: x.state, actualState: x.actual, depth: x.depth, path: x.path.map((n) => graph.idOf(n)),
-    reason: describeCause(x.cause, x.actual, x.reported, nameOf),
-  }));
+    state: x.state, actualState: x.actual, depth: x.depth, path, reason: describeCause(x.cause, x.actual, x.reported, nameOf),
+  });
+  // Straight from the engine's flat answer when it has one: no path of nodes, Cause or ImpactedNode per CI in between.
+  const impacted: ImpactedCi[] = [];
+  if (raw.eachListed) raw.eachListed((x) => { impacted.push(entry(x, x.path(idOf))); });
+  else for (const x of raw.impacted) impacted.push(entry(x, x.path.map(idOf)));
 
   // Counted in plain integers first (this loop runs once per impacted CI, 180k on a big blast radius).
   const down = [0, 0, 0, 0, 0], degraded = [0, 0, 0, 0, 0], servicesOfTier = [0, 0, 0, 0, 0];

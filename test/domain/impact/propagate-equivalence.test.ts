@@ -4,6 +4,7 @@ import { seededRandom } from '../../../server/demo/random.ts';
 import { propagateImpact, type FailState, type ImpactOptions, type ImpactResult } from '../../../server/domain/impact/propagate.ts';
 import type { ImpactGraph } from '../../../server/domain/impact/graph.ts';
 import type { Topology } from '../../../server/topology/topology.ts';
+import { reportOf } from '../../../server/domain/impact/report.ts';
 import { estateTopology, keyOf } from '../../demo/estate-impact.ts';
 import { referencePropagate } from './reference-propagate.ts';
 
@@ -74,6 +75,25 @@ describe('the flat-answer engine against the engine it replaced', () => {
     expect(topo.stats().overlayEdges).toBeGreaterThan(0);
     expect(topo.stats().deadEdges).toBeGreaterThan(0);
     check(2);
+  });
+
+  it('reports the same entries when the report reads the flat answer as when it reads the listing objects', () => {
+    const topo = estateTopology(generateEstate({ cis: 3_000, seed: 4 }));
+    const queries = randomQueries(topo, 300, 13);
+    let grouped = 0, inMaintenance = 0;
+    for (const q of queries) {
+      const flat = reportOf(topo, propagateImpact(topo, q.failed, q.opts), q.opts);
+      // The same answer without eachListed: the report falls back to reading `impacted`, as for merged results.
+      const answer = propagateImpact(topo, q.failed, q.opts);
+      const objects = reportOf(topo, { impacted: answer.impacted, all: answer.all, allStates: answer.allStates, total: answer.total, truncated: answer.truncated }, q.opts);
+      expect(flat.impacted).toEqual(objects.impacted);
+      expect(JSON.stringify(flat.impacted)).toBe(JSON.stringify(objects.impacted));
+      grouped += flat.impacted.filter((x) => / of \d+ up, needs /.test(x.reason)).length;
+      inMaintenance += flat.impacted.filter((x) => x.state === 'maintenance').length;
+    }
+    // Not a trivial sample: group arithmetic and maintenance both appear in the entries compared.
+    expect(grouped).toBeGreaterThan(0);
+    expect(inMaintenance).toBeGreaterThan(0);
   });
 
   it('keeps an answer intact while later questions reuse the scratch, and builds its listing only once', () => {
