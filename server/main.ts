@@ -198,7 +198,9 @@ if (!config) {
     fork();
   });
 } else {
-  const starting = startServer(config).catch((e: unknown) => startFailed(config, e));
+  // It listens before its projection is loaded (503 `starting` meanwhile): say so, a 1M-CI store takes a while.
+  const starting = startServer(config, { onListening: (url) => { if (cluster.isPrimary) process.stderr.write(`servicegraph: listening on ${url}, loading the projection (every route answers 503 starting until then)\n`); } })
+    .catch((e: unknown) => startFailed(config, e));
   const ready = (async () => {
     const server = await starting;
     if (server && cluster.isPrimary) {

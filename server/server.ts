@@ -8,6 +8,7 @@ import { createStore } from './store/select-store.ts';
 import { ChangeFeed } from './live/change-feed.ts';
 import { WsHub } from './live/ws-hub.ts';
 import { healthReport, type HealthReport } from './live/health.ts';
+import { Startup, type StartingReport } from './ops/startup.ts';
 import { TopologyService } from './topology/topology-service.ts';
 import { LiveMapCache } from './topology/live-map-cache.ts';
 import { ReadCache } from './topology/read-cache.ts';
@@ -117,7 +118,7 @@ export function ingestThreadFile(setting: Config['ingestThread'], store: GraphSt
  * typed dependencies it uses. A new feature adds its service and its routes here (one line each).
  * Shutdown runs in the opposite direction.
  */
-export async function startServer(config: Config, opts: { store?: GraphStore; logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { store?: GraphStore; logger?: Logger; onListening?: (url: string) => void } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const metrics = new Metrics();
   // An API worker (SERVICEGRAPH_WORKERS > 1): a scrape reports every worker, gathered by the primary.
@@ -127,10 +128,10 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   await store.init();
   const adminToken = await ensureAdminToken(store, config);
 
-  // Change feed and the projection that follows it.
+  // Change feed and the projection that follows it (loaded once the server listens: see Start below).
   const feed = new ChangeFeed(store, config.pollMs);
   const topology = new TopologyService(store);
-  await topology.start(feed);
+  const startup = new Startup();
 
   // Services.
   const { limits, maxRetireShare } = config;
@@ -162,10 +163,8 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const rootCause = new RootCauseService({ impact, records, store });
   const impactMap = createImpactMapService({ impact, changes, store, limits, edgeState: config.edgeState });
   const alerts = new AlertService({ store, feed, topology, impact, records, incidents, priority: config.priority, settings: config.alerts });
-  await alerts.start();
   // Open incidents and changes stay true to the graph (live impact, priority, re-assessment).
   const reassessor = new Reassessor({ feed, incidents, changes, log: (m) => logger.error(m) });
-  await reassessor.start();
   const otlp = new OtlpReceiver({
     store, limits, maxRetireShare, settings: config.otlp, logger, afterCommit: () => void feed.poke(),
     // An API worker checks spans and answers the exporter; the primary's one fold pairs them (otlp/group.ts).
@@ -175,7 +174,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const projectionSeq = () => topology.seq;
   const readyNow = () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs });
 
-  const health = () => healthReport({
+  const health = (): HealthReport => healthReport({
     store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs,
     loops: [hub.loopStatus, ...(ingestThread ? [ingestThread.status()] : [])],
     down: ingestThread && !ingestThread.up ? [`the ingest writer thread is not running (${ingestThread.status().lastError ?? 'starting'}); batches get 503 until it restarts`] : [],
@@ -194,7 +193,9 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     webDist: config.webDist,
     ...(config.readSliceMs > 0 ? { readGate: new ReadGate(config.readSliceMs, (e) => logger.error({ err: e }, 'a read failed before its handler ran')) } : {}),
     caughtUp: () => feed.caughtUp(),
-    health: () => { const h = health(); return { status: h.ok ? 200 : 503, body: h }; },
+    // While starting: 503 with the start's progress (server/ops/startup.ts).
+    health: () => { const h: HealthReport | StartingReport = startup.starting ? startup.report(store.kind) : health(); return { status: h.ok ? 200 : 503, body: h }; },
+    starting: () => (startup.starting ? { message: startup.message(), details: { starting: startup.report(store.kind) } } : null),
     api: [
       tokenRoutes({ store, revoked: (id) => { for (const f of onRevoke) f(id); } }),
       ingestRoutes({ ingest }),
@@ -219,8 +220,8 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     ],
   });
 
-  // Start: follow the log from where the projection was built, listen, run background work.
-  feed.start(topology.seq);
+  // Start: listen at once (every route but /healthz and the web app answers 503 \`starting\`), load the projection
+  // in slices the loop serves requests between, follow the log from where it was built, run background work.
   const server: Server = createServer(app);
   const hub = new WsHub(server, store, feed, tokens);
   onRevoke.push((id) => hub.closeToken(id));
@@ -247,6 +248,21 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     await store.close();
     throw e;
   }
+  const listeningAt = `http://localhost:${(server.address() as { port: number }).port}`;
+  opts.onListening?.(listeningAt);
+  try {
+    startup.progress(0, (await store.countLiveCis?.()) ?? null);
+    await topology.start(feed, { progress: (cis) => startup.progress(cis) });
+    startup.step('starting the alert and re-assessment loops');
+    await alerts.start();
+    await reassessor.start();
+  } catch (e) {
+    // The projection could not load (a store failing mid-read): stop listening, undo, and say why.
+    await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+    feed.stop(); topology.stop(); alerts.stop(); reassessor.stop(); await hub.close(); await ingestThread?.close(); await store.close();
+    throw e;
+  }
+  feed.start(topology.seq);
   otlp.start();
   // OTLP/gRPC on its own port (4317 by default, as exporters expect), unless turned off.
   let grpc: GrpcReceiver | null = null;
@@ -263,6 +279,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     }
   }
   const port = (server.address() as { port: number }).port;
+  startup.finish();
   let closed = false;
   return {
     url: `http://localhost:${port}`, port, grpcPort: grpc?.port ?? null, store, feed, topology, otlp, metrics, adminToken, health, ingestThread,

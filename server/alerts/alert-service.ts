@@ -57,7 +57,8 @@ export class AlertService {
   /** Alerts that are firing or changed recently, by id; older resolved ones are read from the store when needed. */
   private readonly alerts = new Map<string, AlertRecord>();
   private readonly situations = new Map<string, SituationRecord>();
-  private readonly correlator: Correlator;
+  /** Built by start(): it reads the live projection, which a server loads after it starts listening. */
+  private correlator!: Correlator;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private snapshot: HealthSnapshot | null = null;
@@ -69,14 +70,13 @@ export class AlertService {
   /** Supervision of the background loop, for /healthz. */
   readonly loop = { lastRunAt: null as string | null, lastError: null as string | null, failures: 0 };
 
-  constructor(private readonly deps: AlertServiceDeps) {
-    this.correlator = new Correlator(deps.topology.current, { ...defaultCorrelatorOptions, windowMs: deps.settings.windowMs });
-  }
+  constructor(private readonly deps: AlertServiceDeps) {}
 
   private now(): number { return (this.deps.now ?? Date.now)(); }
 
   /** Load firing alerts and open situations, then sweep for expiry every 30 s (supervised: a failure backs off and is reported). */
   async start(): Promise<void> {
+    this.correlator = new Correlator(this.deps.topology.current, { ...defaultCorrelatorOptions, windowMs: this.deps.settings.windowMs });
     for (const a of await this.deps.store.listAlerts({ status: 'firing', limit: 1_000_000 })) this.alerts.set(a.id, a);
     const topo = this.deps.topology.current;
     for (const d of await this.deps.store.listDocs<SituationRecord>('situation')) {

@@ -9,6 +9,7 @@ import { RouteTable, type ApiRoutes } from './route-table.ts';
 import { jsonBodyReader, rawJsonBodyReader } from './json-body.ts';
 import { CATCH_UP, READ_GATE, type ReadGate } from './read-gate.ts';
 import { requestLog } from '../ops/request-log.ts';
+import { STARTING_RETRY_AFTER_S } from '../ops/startup.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 
@@ -36,7 +37,15 @@ export interface AppDeps {
    * requests wait for it, so a read after an ingest reply sees that batch (absent: nothing waits).
    */
   caughtUp?: () => Promise<void> | null;
+  /**
+   * While the server starts (it listens before its projection is loaded: server/ops/startup.ts), what every
+   * route but /healthz and the web app answers 503 `starting` with (a sentence and its progress); null once started.
+   */
+  starting?: () => { message: string; details: unknown } | null;
 }
+
+/** The paths a start refuses with 503 `starting`: the API, OTLP, MCP and the probes other than /healthz (the web app is served). */
+const REFUSED_WHILE_STARTING = /^\/(?:api\/|v1\/|mcp$|metrics$|readyz$)/;
 
 /**
  * The HTTP edge: parse, call one service, respond. It mounts what the composition root (server/server.ts)
@@ -67,6 +76,15 @@ export function createApp(deps: AppDeps): Express {
   const operations: Operation[] = [own, docs, ...deps.api, ...deps.root].flatMap((r) => r.operations);
 
   app.use(own.router);
+  if (deps.starting) {
+    const starting = deps.starting;
+    app.use((req, res, next) => {
+      const now = REFUSED_WHILE_STARTING.test(req.path) ? starting() : null;
+      if (!now) return next();
+      res.setHeader('retry-after', String(STARTING_RETRY_AFTER_S));
+      next(new HttpError(503, 'starting', now.message, now.details));
+    });
+  }
   for (const r of deps.root) app.use(r.router);
 
   const api = express.Router();

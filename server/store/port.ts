@@ -208,6 +208,8 @@ export interface GraphStore {
   lastSeen(ciIds: string[]): Promise<Map<string, string>>;
   /** The whole live (or as-of) topology, in chunks, for the projection. */
   streamTopology(asOf?: string, chunkSize?: number): AsyncIterable<{ cis: TopologyCi[]; relations: TopologyRelation[] }>;
+  /** How many live CIs the store holds, when it can say in one cheap read (the progress of a start's projection load). */
+  countLiveCis?(): Promise<number>;
   diff(from: string, to: string, limit: number): Promise<DiffResult>;
 
   eventsSince(seq: number, limit: number): Promise<ChangeEvent[]>;

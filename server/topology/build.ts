@@ -9,9 +9,12 @@ export class TopologyBuilder {
   private readonly topo = new Topology();
   private readonly edges = newEdgeBatch(1 << 16);
   private readonly pending: TopologyRelation[] = [];
+  /** CIs added so far (a load's progress). */
+  cis = 0;
 
   add(chunk: { cis: TopologyCi[]; relations: TopologyRelation[] }): void {
     for (const ci of chunk.cis) this.topo.upsertCi(ci);
+    this.cis += chunk.cis.length;
     for (const rel of chunk.relations) if (this.topo.collectRelation(rel, this.edges) === 'unknown-end') this.pending.push(rel);
   }
 
@@ -30,9 +33,25 @@ export function topologyFrom(cis: TopologyCi[], relations: TopologyRelation[]): 
   return b.finish();
 }
 
-/** Stream the store's live (or as-of) topology into a projection. */
-export async function loadTopology(store: GraphStore, asOf?: string): Promise<Topology> {
+/**
+ * Rows per store read of a load, and the longest a load runs before it lets the event loop serve others: a
+ * 1M-CI projection takes tens of seconds to load, during which the server already listens (server.ts) and
+ * /healthz must answer; an as-of projection is built inside a request, beside other requests.
+ */
+const LOAD_CHUNK = 2_000;
+const LOAD_SLICE_MS = 20;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Stream the store's live (or as-of) topology into a projection, in slices; `progress` hears the CIs loaded so far. */
+export async function loadTopology(store: GraphStore, asOf?: string, opts: { progress?: (cis: number) => void } = {}): Promise<Topology> {
   const b = new TopologyBuilder();
-  for await (const chunk of store.streamTopology(asOf)) b.add(chunk);
+  let slice = performance.now();
+  for await (const chunk of store.streamTopology(asOf, LOAD_CHUNK)) {
+    b.add(chunk);
+    opts.progress?.(b.cis);
+    if (performance.now() - slice < LOAD_SLICE_MS) continue;
+    await turn();
+    slice = performance.now();
+  }
   return b.finish();
 }

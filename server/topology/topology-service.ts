@@ -29,13 +29,15 @@ export class TopologyService {
    * Build from the store, catch up on what committed during the build, then follow `feed`.
    * Events at or before the last applied sequence are skipped; applying one twice would be harmless anyway.
    */
-  async start(feed?: ChangeFeed): Promise<void> {
+  async start(feed?: ChangeFeed, opts: { progress?: (cis: number) => void } = {}): Promise<void> {
     this.applied = await this.store.latestSeq();
-    this.live = await loadTopology(this.store);
+    this.live = await loadTopology(this.store, undefined, opts);
     for (;;) {
       const events = await this.store.eventsSince(this.applied, 1000);
       for (const e of events) this.apply(e);
       if (events.length < 1000) break;
+      // Others are served between pages (a start listens while it loads).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (feed) this.unsubscribe = feed.subscribe((e) => { if (e.seq > this.applied) this.apply(e); });
   }
@@ -71,6 +73,9 @@ export class TopologyService {
     while (this.asOfCache.size > max) this.asOfCache.delete(this.asOfCache.keys().next().value!);
     return hit;
   }
+
+  /** Whether start() has built the live projection (the server answers 503 `starting` until then). */
+  get loaded(): boolean { return this.live !== undefined; }
 
   get current(): Topology {
     if (!this.live) throw new Error('topology not built yet: call start()');

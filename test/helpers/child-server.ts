@@ -30,7 +30,14 @@ export async function spawnServer(opts: { dataDir: string; port: number; token: 
   child.stderr?.resume();
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    try { if ((await fetch(`http://127.0.0.1:${opts.port}/healthz`)).ok) return child; } catch { /* not yet */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${opts.port}/healthz`)).ok) {
+        // Several API workers: each listens at once and answers 503 `starting` until its projection is loaded.
+        const workers = Number(opts.env?.SERVICEGRAPH_WORKERS ?? 1);
+        if (workers > 1) await untilWorkersAnswer(`http://127.0.0.1:${opts.port}`, opts.token, workers, deadline - Date.now());
+        return child;
+      }
+    } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
@@ -61,11 +68,15 @@ export function requestOnce(base: string, token: string, method: 'GET' | 'POST',
   });
 }
 
-/** The pids of the API workers answering on `base`, once `count` of them do (the port answers as soon as the first one listens). */
+/**
+ * The pids of the API workers answering on `base`, once `count` of them have started (the port answers as soon as
+ * the first one listens, and each answers 503 `starting` until its projection is loaded).
+ */
 export async function untilWorkersAnswer(base: string, token: string, count: number, timeoutMs = 30_000): Promise<Set<number>> {
   const pids = new Set<number>();
   for (const until = Date.now() + timeoutMs; pids.size < count && Date.now() < until;) {
-    pids.add((await requestOnce(base, token, 'GET', '/healthz')).body.pid);
+    const health = await requestOnce(base, token, 'GET', '/healthz');
+    if (health.status === 200) pids.add(health.body.pid);
     await new Promise((r) => setTimeout(r, 20));
   }
   return pids;

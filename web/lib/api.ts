@@ -42,6 +42,8 @@ export function graphQueryString(g: GraphQuery): string {
 export class Api {
   /** Called on 401 (the token is unknown, revoked or expired) so the app can sign out and say why. */
   onUnauthorized: (() => void) | null = null;
+  /** Called on 503 `starting` (the server listens but is still loading its projection) so the app can say so and wait. */
+  onStarting: (() => void) | null = null;
 
   constructor(private readonly token: string, private readonly base = '/api/v1', private readonly fetcher: Fetch = (...a) => fetch(...a)) {}
 
@@ -57,6 +59,7 @@ export class Api {
     if (!res.ok) {
       if (res.status === 401) this.onUnauthorized?.();
       const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+      if (res.status === 503 && e?.code === 'starting') this.onStarting?.();
       throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? (res.statusText || 'request failed'), e?.details);
     }
     return json as T;
