@@ -252,7 +252,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   opts.onListening?.(listeningAt);
   try {
     startup.progress(0, (await store.countLiveCis?.()) ?? null);
-    await topology.start(feed, { progress: (cis) => startup.progress(cis) });
+    await topology.start(feed, { progress: (cis) => startup.progress(cis), step: (phase) => startup.step(phase) });
     startup.step('starting the alert and re-assessment loops');
     await alerts.start();
     await reassessor.start();

@@ -4,6 +4,7 @@ import type { GraphStore } from '../store/port.ts';
 import { InputError } from '../domain/errors.ts';
 import { applyChangeEvent } from './apply-event.ts';
 import { loadTopology } from './build.ts';
+import { rankNames } from './name-order.ts';
 import type { Topology } from './topology.ts';
 
 export interface TopologyServiceOptions {
@@ -29,9 +30,13 @@ export class TopologyService {
    * Build from the store, catch up on what committed during the build, then follow `feed`.
    * Events at or before the last applied sequence are skipped; applying one twice would be harmless anyway.
    */
-  async start(feed?: ChangeFeed, opts: { progress?: (cis: number) => void } = {}): Promise<void> {
+  async start(feed?: ChangeFeed, opts: { progress?: (cis: number) => void; step?: (phase: string) => void } = {}): Promise<void> {
     this.applied = await this.store.latestSeq();
-    this.live = await loadTopology(this.store, undefined, opts);
+    const live = await loadTopology(this.store, undefined, opts);
+    // Maps take a hub's neighbours in name order: rank the names once (in slices), so that is a numeric sort.
+    opts.step?.('ordering CI names for maps');
+    live.nameOrder = await rankNames(live);
+    this.live = live;
     for (;;) {
       const events = await this.store.eventsSince(this.applied, 1000);
       for (const e of events) this.apply(e);

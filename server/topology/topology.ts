@@ -7,6 +7,7 @@ import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
 import { StringTable } from './string-table.ts';
 import { MapRelations, type MapRelationInput } from './map-relations.ts';
+import type { NameOrder } from './name-order.ts';
 
 /** The only attributes the projection keeps: what incident cost and service listings read. */
 export const KEPT_ATTRIBUTES = ['slo', 'downtimeCostPerHour', 'users', 'revenuePerHour'] as const;
@@ -55,6 +56,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private mutations = 0;
   /** Every live relation, of every type, as a map draws it: live maps read here, not from the store. */
   readonly mapRelations = new MapRelations((n) => this.ids[n]);
+  /** Every CI's place in map order (by name, then id), once ranked (rankNames); null until then, and for as-of projections. */
+  nameOrder: NameOrder | null = null;
 
   // CSR base, forward (provider → dependents, with group) and reverse (dependent → providers).
   private baseNodes = 0;
@@ -184,6 +187,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
       this.owners = grown(this.owners, need); this.envs = grown(this.envs, need);
       this.ids.push(ci.id); this.names.push(ci.name); this.index.set(ci.id, n);
     } else {
+      if (this.names[n] !== ci.name) this.nameOrder?.forget(n);
       this.names[n] = ci.name;
     }
     if (!this.alive[n]) { this.alive[n] = 1; this.liveNodes++; }

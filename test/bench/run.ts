@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   reads: async () => (await import('./reads.ts')).benchReads,
   storage: async () => (await import('./storage.ts')).benchStorage,
   sweep: async () => (await import('./sweep.ts')).benchSweep,
+  maps: async () => (await import('./maps.ts')).benchMaps,
 };
 
 const [benchName, ...args] = process.argv.slice(2);

@@ -4,6 +4,7 @@ import type { TopologyCi, TopologyRelation } from '../../server/store/port.ts';
 import { topologyFrom } from '../../server/topology/build.ts';
 import { liveMapSource } from '../../server/topology/map-cis.ts';
 import { liveMap } from '../../server/topology/live-map.ts';
+import { rankNames } from '../../server/topology/name-order.ts';
 import { neighbourhood, type NeighbourhoodQuery } from '../../server/domain/graph-view/neighbourhood.ts';
 import { groupNodes } from '../../server/domain/graph-view/group-nodes.ts';
 import type { Topology } from '../../server/topology/topology.ts';
@@ -45,6 +46,9 @@ const mutationArb = fc.array(fc.oneof(
   fc.record({ op: fc.constant('unrelate' as const), at: fc.nat() }),
   fc.record({ op: fc.constant('relate' as const), rel: relArb }),
   fc.record({ op: fc.constant('compact' as const) }),
+  // After the names were ranked (rankNames): a CI renamed, a CI added, each without a rank.
+  fc.record({ op: fc.constant('rename' as const), ci: fc.integer({ min: 0, max: SIZE - 1 }), as: ciArb(0) }),
+  fc.record({ op: fc.constant('add' as const), as: ciArb(0), rel: relArb }),
 ), { maxLength: 8 });
 
 /** The reference: the generic neighbourhood over the projection's relation reads, then the grouping, as GET /graph did. */
@@ -55,12 +59,20 @@ async function reference(topo: Topology, q: NeighbourhoodQuery) {
 }
 
 describe('the live map read by dense node', () => {
-  it('answers exactly as the generic neighbourhood and grouping do, in the same order, on random estates with hubs, filters, caps and later changes', async () => {
-    const estateArb = fc.tuple(fc.tuple(...Array.from({ length: SIZE }, (_, i) => ciArb(i))), fc.array(relArb, { maxLength: 120 }), mutationArb);
-    await fc.assert(fc.asyncProperty(estateArb, fc.array(queryArb, { minLength: 1, maxLength: 5 }), async ([cis, rels, mutations], queries) => {
+  it('answers exactly as the generic neighbourhood and grouping do, in the same order, on random estates with hubs, filters, caps and later changes, with and without ranked names', async () => {
+    const estateArb = fc.tuple(fc.tuple(...Array.from({ length: SIZE }, (_, i) => ciArb(i))), fc.array(relArb, { maxLength: 120 }), mutationArb, fc.boolean());
+    await fc.assert(fc.asyncProperty(estateArb, fc.array(queryArb, { minLength: 1, maxLength: 5 }), async ([cis, rels, mutations, ranked], queries) => {
       const relations = rels.map(relation);
       const topo = topologyFrom(cis, relations);
+      if (ranked) topo.nameOrder = await rankNames(topo, { sliceMs: 1_000 });
+      let added = SIZE;
       for (const m of mutations) {
+        if (m.op === 'rename') topo.upsertCi({ ...cis[m.ci], name: m.as.name });
+        else if (m.op === 'add') {
+          const ci = { ...m.as, id: id(added++) };
+          topo.upsertCi(ci);
+          topo.upsertRelation(relation({ ...m.rel, from: Number(ci.id.slice(1)) }));
+        }
         if (m.op === 'retire') topo.retireCi(id(m.ci));
         else if (m.op === 'unrelate' && relations.length) topo.removeRelation(relations[m.at % relations.length]);
         else if (m.op === 'relate') topo.upsertRelation(relation(m.rel));
@@ -74,6 +86,20 @@ describe('the live map read by dense node', () => {
         expect(JSON.stringify(mine)).toBe(JSON.stringify(theirs));
       }
     }), { numRuns: 300 });
+  });
+
+  it('takes a level in name order from the ranked names, with CIs renamed or added after the ranking in their new place', async () => {
+    const svc = (id: string, name: string): TopologyCi => ({ id, class: 'service', name, environment: 'prod', tier: null, owner: null, attributes: {} });
+    const hub = 'hub';
+    const topo = topologyFrom([svc(hub, 'hub'), ...['b', 'd', 'f', 'h'].map((n) => svc(n, n))], ['b', 'd', 'f', 'h'].map((n): TopologyRelation => ({ id: `${n}>hub`, type: 'DEPENDS_ON', from: n, to: hub, redundancy: null })));
+    topo.nameOrder = await rankNames(topo);
+    topo.upsertCi(svc('h', 'a'));
+    topo.upsertCi(svc('c', 'c'));
+    topo.upsertRelation({ id: 'c>hub', type: 'DEPENDS_ON', from: 'c', to: hub, redundancy: null });
+    const names = () => liveMap(topo, { focus: [hub], depth: 1, direction: 'both', maxNodes: 100, maxEdges: 100, now: NOW, edgeThresholds: { activeMinutes: 30, idleMinutes: 1440 } }).nodes.map((n) => n.name);
+    expect(names()).toEqual(['hub', 'a', 'b', 'c', 'd', 'f']);
+    topo.upsertCi(svc('b', 'z'));
+    expect(names()).toEqual(['hub', 'a', 'c', 'd', 'f', 'z']);
   });
 
   it('orders plain names (lower-case letters, digits, space, "-" and ".") by code unit exactly as localeCompare does', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../server/topology/build.ts';
+import { rankNames } from '../../server/topology/name-order.ts';
+import { byNameThenId } from '../../server/domain/graph-view/neighbourhood.ts';
 import type { GraphStore, TopologyCi } from '../../server/store/port.ts';
 
 const ci = (i: number): TopologyCi => ({ id: `ci-${i}`, class: 'service', name: `svc-${i}`, environment: 'prod', tier: null, owner: null, attributes: {} });
@@ -13,6 +15,23 @@ const slowStore = (chunks: number, ms: number) => ({
 }) as unknown as GraphStore;
 
 describe('loading the projection', () => {
+  it('ranks names in map order in slices, the loop served between them', async () => {
+    const names = ['db-10', 'db-7', 'Checkout', 'checkout', 'a b', 'a-b', 'a.b', 'é', 'e', 'z', 'aa', ''];
+    const cis = Array.from({ length: 5_000 }, (_, i) => ({ ...ci(i), name: `${names[i % names.length]}${i % 7}` }));
+    const topo = await loadTopology(slowStore(0, 0));
+    for (const c of cis) topo.upsertCi(c);
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 0);
+    const order = await rankNames(topo, { sliceMs: 1 });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    const expected = cis.map((_, n) => n).sort((a, b) => byNameThenId(topo.nameOf(a), topo.idOf(a), topo.nameOf(b), topo.idOf(b)));
+    expect(expected.map((n) => order.rankOf(n))).toEqual(expected.map((_, r) => r));
+    const some = [4_999, 3, 2_500, 17, 0, 1_234];
+    order.sort(topo, some);
+    expect(some).toEqual([...some].sort((a, b) => expected.indexOf(a) - expected.indexOf(b)));
+  });
+
   it('lets the event loop serve others between slices, so a server loading 1M CIs still answers /healthz', async () => {
     // 20 chunks of 8 ms: 160 ms of loading. Without slices, a timer would not fire until the end.
     let ticks = 0;
