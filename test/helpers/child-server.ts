@@ -34,7 +34,7 @@ export async function spawnServer(opts: { dataDir: string; port: number; token: 
       if ((await fetch(`http://127.0.0.1:${opts.port}/healthz`)).ok) {
         // Several API workers: each listens at once and answers 503 `starting` until its projection is loaded.
         const workers = Number(opts.env?.SERVICEGRAPH_WORKERS ?? 1);
-        if (workers > 1) await untilWorkersAnswer(`http://127.0.0.1:${opts.port}`, opts.token, workers, deadline - Date.now());
+        if (workers > 1) await untilWorkersAnswer(`http://127.0.0.1:${opts.port}`, opts.token, workers, 25_000);
         return child;
       }
     } catch { /* not yet */ }
