@@ -155,7 +155,7 @@ export class GraphView {
     const patchMs = performance.now() - t0;
     if (relayout) {
       this.layoutKey = layout.key;
-      this.settled = this.runLayout(layout.name, patchMs, elements.length, pos, diff.add).then((t) => { this.select(selected); return t; });
+      this.settled = this.runLayout(layout.name, patchMs, elements.length, pos, diff.add, diff.add.length + diff.remove.length > 0).then((t) => { this.select(selected); return t; });
     } else {
       const added = diff.add.filter((e) => e.group === 'nodes').map((e) => e.data.id);
       if (added.length) this.placeNear(added);
@@ -242,7 +242,7 @@ export class GraphView {
     if (id && cy.getElementById(id).hasClass('label-fit-out')) this.fitLabels();
   }
 
-  private async runLayout(name: LayoutName, patchMs: number, count: number, pos: Map<string, Point> | null, added: El[]): Promise<Timings> {
+  private async runLayout(name: LayoutName, patchMs: number, count: number, pos: Map<string, Point> | null, added: El[], contentChanged: boolean): Promise<Timings> {
     const run = ++this.layoutRun;
     const t1 = performance.now();
     const cy = this.cy;
@@ -250,6 +250,12 @@ export class GraphView {
     const hasCompounds = cy.nodes('.compound').nonempty();
     let used: string = name;
     const superseded = (): Timings => ({ elements: count, patchMs, layoutMs: 0, drawMs: 0, layout: 'superseded' });
+    // ELK and fcose answer asynchronously: meanwhile a new map (another focus, a change's blast radius) would be
+    // drawn with its CIs where Cytoscape added them and the ones kept where the old map had them, in the old
+    // viewport: a jumble that jumps into place once the layout returns. It is veiled until then. Another layout
+    // asked for over the same map keeps it in view.
+    const asynchronous = name === 'force' || (nodes.length > 0 && nodes.length <= ELK_MAX_NODES && !hasCompounds);
+    if (asynchronous && contentChanged) this.veil(true);
     if (name === 'force') {
       await loadFcose();
       // Another update may have started its own layout while the engine loaded: that one wins.
@@ -297,6 +303,7 @@ export class GraphView {
     if (run !== this.layoutRun) return superseded();
     cy.resize();
     this.fit();
+    this.veil(false);
     this.rescaleLabels();
     this.autoFit = true;
     this.warmer.buildOnNextDraw();
@@ -307,6 +314,14 @@ export class GraphView {
     this.lastTimings = timings;
     return timings;
   }
+
+  /** Whether the map is drawn but not shown (see runLayout); `veiled` says so to tests. */
+  private veil(on: boolean): void {
+    const c = this.cy.container();
+    if (c) c.style.opacity = on ? '0' : '';
+    this.veiled = on;
+  }
+  veiled = false;
 
   private play(options: Record<string, unknown>): Promise<void> {
     const cy = this.cy;
