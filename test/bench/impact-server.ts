@@ -43,6 +43,8 @@ async function serve(port: number, dataDir: string, token: string) {
 
 if (cluster.isWorker) {
   await serve(Number(process.env.SG_BENCH_PORT), process.env.SG_BENCH_DATA!, process.env.SG_BENCH_TOKEN!);
+  // Started (its projection loaded): a worker listens before that, answering 503 `starting` meanwhile.
+  process.send!('started');
 } else {
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
   const token = 'sg_bench_' + Date.now();
@@ -50,10 +52,10 @@ if (cluster.isWorker) {
   if (workers > 1) {
     // As `SERVICEGRAPH_WORKERS` does for `npm start`: processes sharing one port, each with its own projection.
     const port = await freePort();
-    let listening = 0;
+    let started = 0;
     await new Promise<void>((ready) => {
       for (let i = 0; i < workers; i++) {
-        cluster.fork({ SG_BENCH_PORT: String(port), SG_BENCH_DATA: dataDir, SG_BENCH_TOKEN: token }).once('listening', () => { if (++listening === workers) ready(); });
+        cluster.fork({ SG_BENCH_PORT: String(port), SG_BENCH_DATA: dataDir, SG_BENCH_TOKEN: token }).on('message', (m) => { if (m === 'started' && ++started === workers) ready(); });
       }
     });
     process.stdout.write(JSON.stringify({ url: `http://localhost:${port}`, token, workers }) + '\n');
