@@ -346,16 +346,26 @@ class Answer implements ImpactResult {
     return this.built ??= this.build();
   }
 
+  /** Its own loop rather than a visit of eachListed: a callback and a cursor per CI made this ~1.5× slower. */
   private build(): ImpactedNode[] {
-    const out = new Array<ImpactedNode>(this.listed);
-    let i = 0;
-    this.eachListed((x) => {
-      const c = x.cause;
-      const cause: Cause = c.kind === 'reported' ? { kind: 'reported' }
-        : c.kind === 'degraded-provider' ? { kind: 'degraded-provider', provider: c.provider! }
-        : { kind: 'group', group: c.group!, provider: c.provider!, up: c.up!, size: c.size!, required: c.required! };
-      out[i++] = { node: x.node, state: x.state, actual: x.actual, depth: x.depth, reported: x.reported, path: x.path(sameNode), cause };
-    });
+    const { graph, all, allStates, listing, listed, maintenance } = this;
+    const out = new Array<ImpactedNode>(listed), depths = new Array<number>(listed);
+    for (let i = 0, k = 0; i < listed; i++, k += L_STRIDE) {
+      const p = listing[k + L_PARENT];
+      const d = p < 0 ? 0 : depths[p] + 1;
+      depths[i] = d;
+      const path = new Array<number>(d + 1);
+      for (let x = i, j = d; j >= 0; j--, x = listing[x * L_STRIDE + L_PARENT]) path[j] = all[x];
+      const v = all[i], g = listing[k + L_GROUP], provider = listing[k + L_PROVIDER];
+      const actual: FailState = allStates[i] === DOWN ? 'down' : 'degraded';
+      let cause: Cause;
+      if (g === CAUSE_REPORTED) cause = { kind: 'reported' };
+      else if (g === CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider };
+      else if (g === NO_GROUP) cause = { kind: 'group', group: null, provider, up: 0, size: 1, required: 1 };
+      else cause = { kind: 'group', group: graph.groupName(g), provider, up: listing[k + L_UP], size: listing[k + L_SIZE], required: listing[k + L_REQUIRED] };
+      // Only failed CIs have no parent (every other listed CI was raised through an edge).
+      out[i] = { node: v, state: maintenance !== null && maintenance.has(v) ? 'maintenance' : actual, actual, depth: d, reported: p < 0, path, cause };
+    }
     return out;
   }
 
@@ -393,4 +403,3 @@ class Answer implements ImpactResult {
   }
 }
 
-const sameNode = (n: number) => n;
