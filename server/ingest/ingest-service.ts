@@ -322,19 +322,32 @@ async function planCompletion(tx: BatchTx, batch: BatchHeader, runId: string, no
  * Drop `losing` (assertions of `source` in `scope`) from their CIs and relations, retire what no source
  * asserts any more, and the live relations a retired CI leaves dangling (except `keep`, asserted now).
  * Shared by a completing run and the stale sweep of sources that never complete one (live traces).
+ *
+ * `edgeBound` (the stale sweep): when the CIs this would retire leave more live relations dangling than that (a
+ * hub: 100k edges), the plan is only `edgeBound` of those relations, retired as the CIs' retirement would retire
+ * them (every source's assertion dropped), and `edgesOnly` is set: the CIs and `losing` stay as they are, for a later
+ * plan to retire once few enough edges are left. Retiring a hub so, part after part, writes exactly the versions,
+ * assertions and changes one plan would (spread over several events), and each part leaves a consistent store: the
+ * hub live with fewer edges, never a live edge with a retired end.
  */
-export async function planRetirement(tx: BatchTx, losing: ScopeAssertion[], source: string, scope: string, now: string, keep: ReadonlySet<string> = new Set()) {
+export async function planRetirement(tx: BatchTx, losing: ScopeAssertion[], source: string, scope: string, now: string,
+  keep: ReadonlySet<string> = new Set(), edgeBound?: number) {
   const losingCis = await tx.loadCis(losing.filter((l) => l.kind === 'ci').map((l) => l.targetId));
   const ciItems = retireCis([...losingCis.values()], source, scope, now);
   const retiredIds = new Set(ciItems.filter((i) => i.action === 'retire').map((i) => i.record.id));
+  // Bounded, the read asks for one more than the bound: more than that many came back, the CIs must wait.
+  const touching = (await tx.relationsTouching([...retiredIds], edgeBound === undefined ? undefined : edgeBound + 1)).filter((r) => !keep.has(r.record.id));
+  if (edgeBound !== undefined && touching.length > edgeBound) {
+    const relations = retireRelations(touching.slice(0, edgeBound), null, null, retiredIds, now);
+    return { cis: [], relations, wouldRetire: { cis: 0, relations: relations.filter((r) => r.action === 'retire').length }, edgesOnly: true };
+  }
   const losingRels = await tx.loadRelationsById(losing.filter((l) => l.kind === 'relation').map((l) => l.targetId));
   const relItems = retireRelations(losingRels, source, scope, retiredIds, now);
-  const handled = new Set([...keep, ...relItems.map((r) => r.record.id)]);
-  const dangling = (await tx.relationsTouching([...retiredIds])).filter((r) => !handled.has(r.record.id));
-  relItems.push(...retireRelations(dangling, null, null, retiredIds, now));
+  const handled = new Set(relItems.map((r) => r.record.id));
+  relItems.push(...retireRelations(touching.filter((r) => !handled.has(r.record.id)), null, null, retiredIds, now));
   return {
     cis: ciItems, relations: relItems,
-    wouldRetire: { cis: retiredIds.size, relations: relItems.filter((r) => r.action === 'retire').length },
+    wouldRetire: { cis: retiredIds.size, relations: relItems.filter((r) => r.action === 'retire').length }, edgesOnly: false,
   };
 }
 

@@ -40,33 +40,42 @@ async function staleOf(tx: BatchTx, sweep: StaleSweep, limit: number): Promise<S
  *
  * In parts, one transaction each: a part reads only the stale assertions it retires (plus one to know there are
  * more), and deactivates them, so the next part's read finds the rest. Work is in proportion to what is retired.
+ * A part whose CIs would leave more live relations dangling than its size (a hub) retires that many of those
+ * relations instead, and the same stale assertions come back to the next part, until the hub's edges are few
+ * enough to go with it (planRetirement, `edgeBound`): no transaction writes a hub's every edge. Stopped between
+ * parts (a crash), the store is consistent and the next sweep carries on: the hub is still live and stale.
+ * The sweep is one run (one `runs` row, its `batches` the parts written so far), as a user reads the runs list.
  */
 export async function retireStale(store: GraphStore, sweep: StaleSweep): Promise<SweepResult> {
   const max = Math.max(1, sweep.chunk ?? 2000);
   const target = sweep.stepMs ?? 50;
+  const clock = sweep.now ?? (() => new Date().toISOString());
   let part = Math.min(FIRST_PART, max);
   const out: SweepResult = { cis: 0, relations: 0 };
+  const runId = newRunId();
+  let startedAt: string | null = null, batches = 0;
   for (;;) {
-    const now = (sweep.now ?? (() => new Date().toISOString()))();
+    const now = clock();
     const t0 = performance.now();
     const done = await store.transact(async (tx) => {
       const stale = await staleOf(tx, sweep, part + 1);
       if (!stale.length) return null;
       const mine = stale.slice(0, part);
-      const plan = await planRetirement(tx, mine, sweep.source, sweep.scope, now);
-      // Each part must deactivate what it read, or the next would read it again: a store that did not is a bug.
-      const dropped = [...plan.cis, ...plan.relations].reduce((n, i) => n + i.assertions.filter((a) => !a.active).length, 0);
-      if (dropped === 0) throw new Error(`stale sweep of ${sweep.source}/${sweep.scope}: a part of ${mine.length} deactivated nothing`);
+      const plan = await planRetirement(tx, mine, sweep.source, sweep.scope, now, undefined, part);
+      // Each part must change what it read, or the next would read it again: a store that did not is a bug.
+      const changed = [...plan.cis, ...plan.relations].reduce((n, i) => n + (i.action === 'unchanged' ? 0 : 1) + i.assertions.filter((a) => !a.active).length, 0);
+      if (changed === 0) throw new Error(`stale sweep of ${sweep.source}/${sweep.scope}: a part of ${mine.length} changed nothing`);
       const changes = changesOf(plan.cis, plan.relations);
       const event = changes.length ? { at: now, source: sweep.source, changes } : null;
-      const runId = newRunId();
       await tx.write({
         now, source: sweep.source, cis: plan.cis, relations: plan.relations, keys: [], event,
-        run: { runId, source: sweep.source, scope: sweep.scope, startedAt: now, lastBatchAt: now, completedAt: now, batches: 1 },
+        run: { runId, source: sweep.source, scope: sweep.scope, startedAt: startedAt ?? now, lastBatchAt: now, completedAt: now, batches: batches + 1 },
       });
-      return { retired: plan.wouldRetire, more: stale.length > mine.length };
+      return { retired: plan.wouldRetire, more: stale.length > mine.length || plan.edgesOnly };
     });
     if (!done) return out;
+    startedAt ??= now;
+    batches++;
     out.cis += done.retired.cis;
     out.relations += done.retired.relations;
     if (!done.more) return out;

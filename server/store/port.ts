@@ -27,8 +27,11 @@ export interface BatchReader {
    */
   scopeStale?(source: string, scope: string, before: string, limit: number): Promise<ScopeAssertion[]>;
   loadRelationsById(ids: string[]): Promise<ExistingRelation[]>;
-  /** Live relations with an end among `ciIds`. */
-  relationsTouching(ciIds: string[]): Promise<ExistingRelation[]>;
+  /**
+   * Live relations with an end among `ciIds`. `limit`: at least that many of them when there are (any of them; a
+   * store may return more): a hub has hundreds of thousands, which the stale sweep retires a bounded part at a time.
+   */
+  relationsTouching(ciIds: string[], limit?: number): Promise<ExistingRelation[]>;
   /**
    * Optional, together with `relationDigests` and `WritePlan.resighted`: every assertion on these CIs, with the
    * digest of its values instead of the values. With them the ingest service recognises unchanged re-sightings

@@ -7,11 +7,12 @@ import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import type { BatchTx } from '../../server/store/port.ts';
 import { selectStale } from '../../server/domain/reconcile/retire.ts';
 import { retireStale } from '../../server/ingest/retire-stale.ts';
-import { ingest } from '../../server/ingest/ingest-service.ts';
+import { ingest, newRunId, planRetirement } from '../../server/ingest/ingest-service.ts';
+import { changesOf } from '../../server/domain/reconcile/events.ts';
 import { parseIngestBatch } from '../../server/model/ingest.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { DomainError } from '../../server/domain/errors.ts';
-import { writeResult } from './bench-util.ts';
+import { percentile, writeResult } from './bench-util.ts';
 
 /**
  * `npm run bench -- sweep [--cis 1000000] [--stale 20000]`: the stale sweep and a run's completion on one big scope
@@ -23,24 +24,19 @@ import { writeResult } from './bench-util.ts';
  *     parts, the longest part and the longest the event loop was held (the sweep runs on this thread, as the
  *     OTLP receiver's does); the whole-scope sweep would read the whole scope once per part (its time: 1.'s read);
  *  3. a collector's batch of 200 CIs completing its run in that scope (what it drops, its removal guard's total).
- * Writes bench-results/sweep.json.
+ * Writes bench-results/sweep.json. With `--hub`, the sweep of the estate's biggest hub instead (benchHubSweep).
  */
 export async function benchSweep(argv: string[]) {
-  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '1000000' }, stale: { type: 'string', default: '20000' } } });
+  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '1000000' }, stale: { type: 'string', default: '20000' }, hub: { type: 'boolean', default: false }, 'after-only': { type: 'boolean', default: false } } });
   const cis = Number(values.cis);
-  const estate = resolve('data/bench', `impact-${cis}-7.db`);
-  if (!existsSync(estate)) throw new Error(`${estate} is missing: build it first with \`npm run bench -- impact --cis ${cis}\``);
+  if (values.hub) return benchHubSweep(cis, values['after-only']);
   const log = (m: string) => process.stderr.write(`[bench sweep] ${m}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'sg-sweep-'));
   const file = join(dir, 'estate.db');
   const load = [loadavg()[0]];
   try {
-    // Open once where it lies (an older file is converted there, once), then copy: every run starts from the same estate.
-    const opened = new SqliteStore({ file: estate });
+    const { estate, openMs } = await openEstate(cis);
     let t = performance.now();
-    await opened.init();
-    const openMs = performance.now() - t;
-    await opened.close();
     copyFileSync(estate, file);
     const store = new SqliteStore({ file });
     await store.init();
@@ -69,21 +65,11 @@ export async function benchSweep(argv: string[]) {
     load.push(loadavg()[0]);
 
     // 2. The sweep, through the bounded read.
-    let held = 0, last = performance.now();
-    const tick = setInterval(() => { const n = performance.now(); held = Math.max(held, n - last); last = n; }, 5);
-    const parts: number[] = [], written: number[] = [];
-    const transact = store.transact.bind(store);
-    store.transact = (async (fn: (tx: BatchTx) => Promise<unknown>, o?: { readOnly?: boolean }) => {
-      const t0 = performance.now();
-      // Each part's plan size (CIs and relations it writes), beside its time.
-      const counted = (tx: BatchTx): BatchTx => ({ ...tx, write: (plan) => { written.push(plan.cis.length + plan.relations.length); return tx.write(plan); } });
-      try { return await transact((tx) => fn(counted(tx)), o); } finally { parts.push(performance.now() - t0); }
-    }) as typeof store.transact;
+    const watched = watchParts(store);
     t = performance.now();
     const swept = await retireStale(store, { source, scope, before });
     const sweepMs = performance.now() - t;
-    clearInterval(tick);
-    store.transact = transact;
+    const { parts, written, held } = watched.stop();
     const longestPart = Math.max(...parts);
     const sorted = [...parts].sort((a, b) => a - b);
     log(`parts ms: p50 ${Math.round(sorted[Math.floor(sorted.length / 2)])}, p90 ${Math.round(sorted[Math.floor(sorted.length * 0.9)])}, first ${parts.slice(0, 5).map(Math.round).join(' ')}, longest at ${parts.indexOf(longestPart)} writing ${written[parts.indexOf(longestPart)]} items; largest plan ${Math.max(...written)} items`);
@@ -123,3 +109,123 @@ export async function benchSweep(argv: string[]) {
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The sweep's transactions, timed (and each plan's size) as they run, and the longest the event loop went without
+ * turning (a 5 ms timer's late ticks) until `stop`.
+ */
+function watchParts(store: SqliteStore) {
+  let held = 0, last = performance.now();
+  const tick = setInterval(() => { const n = performance.now(); held = Math.max(held, n - last); last = n; }, 5);
+  const parts: number[] = [], written: number[] = [];
+  const transact = store.transact.bind(store);
+  store.transact = (async (fn: (tx: BatchTx) => Promise<unknown>, o?: { readOnly?: boolean }) => {
+    const t0 = performance.now();
+    // Each part's plan size (CIs and relations it writes), beside its time.
+    const counted = (tx: BatchTx): BatchTx => ({ ...tx, write: (plan) => { written.push(plan.cis.length + plan.relations.length); return tx.write(plan); } });
+    try { return await transact((tx) => fn(counted(tx)), o); } finally { parts.push(performance.now() - t0); }
+  }) as typeof store.transact;
+  return {
+    stop() {
+      clearInterval(tick);
+      store.transact = transact;
+      return { parts, written, held: Math.max(held, performance.now() - last) };
+    },
+  };
+}
+
+/**
+ * `npm run bench -- sweep --hub`: the stale sweep of the estate's CI with the most live relations (on the 1M estate,
+ * ~111k dependents), side by side on two copies: before, the hub's part retiring it with every edge in one
+ * transaction (what retireStale did until edges went in parts: planRetirement unbounded); after, retireStale. The
+ * hub's assertion is handed to a live source (otel/live, last seen an hour ago) in the copies, so that it alone is
+ * stale; its edges stay asserted by the estate's collector, and retire as dangling. Wall time, parts, the longest
+ * part and the longest the loop was held (the sweep on this thread, as the OTLP receiver's), with the load average.
+ * `--after-only`: retireStale alone (the one transaction takes over a minute at 1M). Writes bench-results/sweep-hub.json.
+ */
+async function benchHubSweep(cis: number, afterOnly: boolean) {
+  const log = (m: string) => process.stderr.write(`[bench sweep --hub] ${m}\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'sg-sweep-hub-'));
+  const load = [loadavg()[0]];
+  try {
+    const { estate, openMs } = await openEstate(cis);
+    let t = performance.now();
+    const src = new Database(estate, { readonly: true });
+    t = performance.now();
+    const hub = src.prepare<[], { id: string; n: number }>('SELECT to_id AS id, count(*) AS n FROM relations WHERE valid_to IS NULL GROUP BY to_id ORDER BY n DESC LIMIT 1').get()!;
+    src.close();
+    log(`estate opened in ${Math.round(openMs)} ms; hub ${hub.id} with ${hub.n} live relations in (found in ${Math.round(performance.now() - t)} ms)`);
+    const now = new Date().toISOString();
+    const copy = (name: string) => {
+      const file = join(dir, `${name}.db`);
+      copyFileSync(estate, file);
+      const db = new Database(file);
+      db.transaction(() => {
+        const mine = db.prepare<[string], { source: string; scope: string }>('SELECT source, scope FROM assertions WHERE target_id = ? AND active = 1').all(hub.id);
+        if (mine.length !== 1) throw new Error(`the hub has ${mine.length} active assertions, expected 1`);
+        db.prepare(`UPDATE assertions SET source = 'otel', scope = 'live', run_id = 'bench-hub', last_seen = ?, sighting = NULL
+          WHERE target_id = ? AND active = 1`).run(Date.parse(now) - 3_600_000, hub.id);
+        db.prepare('UPDATE scope_counts SET active = active - 1 WHERE source = ? AND scope = ?').run(mine[0].source, mine[0].scope);
+        db.prepare(`INSERT INTO scope_counts (source, scope, active) VALUES ('otel', 'live', 1) ON CONFLICT (source, scope) DO UPDATE SET active = active + 1`).run();
+      })();
+      db.close();
+      return file;
+    };
+    const sweep = { source: 'otel', scope: 'live', before: now, now: () => now };
+    const measure = async (name: string, run: (store: SqliteStore) => Promise<{ cis: number; relations: number }>) => {
+      const file = copy(name);
+      const store = new SqliteStore({ file });
+      await store.init();
+      const watched = watchParts(store);
+      const t0 = performance.now();
+      const retired = await run(store);
+      const totalMs = performance.now() - t0;
+      const { parts, written, held } = watched.stop();
+      await store.close();
+      rmSync(file, { force: true });
+      load.push(loadavg()[0]);
+      const sorted = [...parts].sort((a, b) => a - b);
+      const out = {
+        retired, totalMs: Math.round(totalMs), parts: parts.length, longestPartMs: Math.round(sorted.at(-1)!),
+        p50PartMs: round(percentile(sorted, 50)), p90PartMs: round(percentile(sorted, 90)), p99PartMs: round(percentile(sorted, 99)),
+        // Where the longest parts fell and what they wrote (a slow part of few items is SQLite's, e.g. a checkpoint).
+        slowest: parts.map((ms, i) => ({ i, ms: Math.round(ms), items: written[i] })).sort((a, b) => b.ms - a.ms).slice(0, 5),
+        largestPlanItems: Math.max(...written), loopHeldMs: Math.round(held), load: round(loadavg()[0]),
+      };
+      log(`${name}: ${JSON.stringify(out)}`);
+      return out;
+    };
+    const after = await measure('parts', (store) => retireStale(store, sweep));
+    const before = afterOnly ? null : await measure('one-transaction', (store) => store.transact(async (tx) => {
+      const stale = await tx.scopeStale!(sweep.source, sweep.scope, sweep.before, 2);
+      const plan = await planRetirement(tx, stale, sweep.source, sweep.scope, now);
+      const runId = newRunId();
+      await tx.write({
+        now, source: sweep.source, cis: plan.cis, relations: plan.relations, keys: [], event: { at: now, source: sweep.source, changes: changesOf(plan.cis, plan.relations) },
+        run: { runId, source: sweep.source, scope: sweep.scope, startedAt: now, lastBatchAt: now, completedAt: now, batches: 1 },
+      });
+      return plan.wouldRetire;
+    }));
+    if (before && JSON.stringify(after.retired) !== JSON.stringify(before.retired)) throw new Error(`the sweeps retired ${JSON.stringify(after.retired)} and ${JSON.stringify(before.retired)}`);
+    const out = { cis, hub: hub.id, hubRelations: hub.n, openMs: Math.round(openMs), before, after, loadAverage: load.map(round) };
+    console.log(JSON.stringify(out, null, 2));
+    log(`wrote ${writeResult('sweep-hub', out)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The impact benchmark's estate, opened once where it lies (an older file is converted there, once) so that the
+ * copies each run works on start from the same estate, and how long that open took.
+ */
+async function openEstate(cis: number) {
+  const estate = resolve('data/bench', `impact-${cis}-7.db`);
+  if (!existsSync(estate)) throw new Error(`${estate} is missing: build it first with \`npm run bench -- impact --cis ${cis}\``);
+  const opened = new SqliteStore({ file: estate });
+  const t = performance.now();
+  await opened.init();
+  const openMs = performance.now() - t;
+  await opened.close();
+  return { estate, openMs };
+}

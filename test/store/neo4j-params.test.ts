@@ -71,6 +71,7 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     const b = neo4jBatchTx(tx);
     await b.loadRelationsById(['rel-1']);
     await b.relationsTouching(['ci-1']);
+    await b.relationsTouching(['ci-1'], 200);
     await b.getRun('r1');
     await b.scopeStale!('otel', 'live', now, 200);
     await b.loadCis(['ci-1']);

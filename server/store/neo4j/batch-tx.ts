@@ -18,10 +18,15 @@ const scopeAssertionOf = (r: ScopeRow): ScopeAssertion => ({ targetId: r.targetI
 
 const existingRelation = (r: RelRow): ExistingRelation => ({ record: relationFromProps(r.rel), assertions: r.assertions.map(assertionFromProps) });
 
-/** Live relations touching `ids`, each once, with assertions. Shared by BatchTx and GraphStore.relationsOf. */
-export async function relationsTouching(tx: ManagedTransaction, ids: string[]): Promise<ExistingRelation[]> {
+/**
+ * Live relations touching `ids`, each once, with assertions (at most `limit` when given). Shared by BatchTx and
+ * GraphStore.relationsOf.
+ */
+export async function relationsTouching(tx: ManagedTransaction, ids: string[], limit?: number): Promise<ExistingRelation[]> {
   if (!ids.length) return [];
-  const rows = await runQuery<RelRow>(tx, 'relations-touching', { ids, types: registeredRelTypes() });
+  const types = registeredRelTypes();
+  const rows = limit === undefined ? await runQuery<RelRow>(tx, 'relations-touching', { ids, types })
+    : await runQuery<RelRow>(tx, 'relations-touching-limited', { ids, types, limit: intParam(limit) });
   return rows.map(existingRelation);
 }
 
@@ -85,7 +90,7 @@ export function neo4jBatchTx(tx: ManagedTransaction, lock: { lastBatchAt: string
       if (!ids.length) return [];
       return (await runQuery<RelRow>(tx, 'load-relations-by-id', { ids })).map(existingRelation);
     },
-    relationsTouching: (ciIds) => relationsTouching(tx, ciIds),
+    relationsTouching: (ciIds, limit) => relationsTouching(tx, ciIds, limit),
     async getRun(runId): Promise<RunRecord | null> {
       const [r] = await runQuery<{ run: Props }>(tx, 'get-run', { runId });
       return r ? runFromProps(r.run) : null;

@@ -16,7 +16,7 @@ export const queryNames = [
   'get-cis-as-of', 'get-doc', 'get-run', 'import-events', 'last-seen', 'latest-seq', 'list-cis', 'list-tokens', 'list-alerts', 'list-alerts-as-of', 'list-docs', 'list-entries', 'load-cis',
   'load-relations-by-id', 'load-relations-by-triple', 'lock-writes', 'lookup-keys', 'merge-ci-versions', 'merge-keys',
   'merge-relation-versions', 'merge-tokens', 'purge-idempotency', 'put-docs', 'recall-idempotency', 'relations-among',
-  'relations-among-as-of', 'relations-as-of', 'relations-from', 'relations-of-limited', 'relations-touching', 'remember-idempotency', 'revoke-token',
+  'relations-among-as-of', 'relations-as-of', 'relations-from', 'relations-of-limited', 'relations-touching', 'relations-touching-limited', 'remember-idempotency', 'revoke-token',
   'save-checkpoint', 'scope-assertions', 'scope-stale', 'server-version', 'set-last-batch-at', 'topology-cis', 'topology-cis-as-of',
   'topology-relations', 'topology-relations-as-of', 'touch-token', 'update-cis', 'update-relations', 'upsert-alerts', 'upsert-assertions', 'upsert-runs',
 ] as const;

@@ -34,8 +34,10 @@ export function prepareBatchStatements(db: Database.Database) {
     // By source end through the (from_id, type, to_id) index; the exact triples are picked in JS.
     loadRelationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('from_id')}`),
     loadRelationsById: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE ${IN('id')}`),
-    relationsFrom: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')}`),
-    relationsTo: db.prepare<[string], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')}`),
+    // Live relations by either end, at most ? from each (-1: all). By target through relations_live_to, a direct range
+    // of live rows; by source through the triple index, which steps over the source's retired ones (few: hubs are targets).
+    relationsFrom: db.prepare<[string, number], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('from_id')} LIMIT ?`),
+    relationsTo: db.prepare<[string, number], RelationRow>(`SELECT * FROM relations WHERE valid_to IS NULL AND ${IN('to_id')} LIMIT ?`),
     scopeAssertions: db.prepare<[string, string], { target_id: string; kind: string; run_id: string; last_seen: string }>(
       `SELECT a.target_id, a.kind, ${effectiveSighting('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE a.source = ? AND a.scope = ? AND a.active = 1`),
     // selectStale in SQL (port.ts, scopeStale), by last sighting: rows of no batch through their partial index, rows
@@ -173,12 +175,12 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
     async loadRelationsById(ids) {
       return ids.length ? withAssertions(s.loadRelationsById.all(JSON.stringify(ids))) : [];
     },
-    async relationsTouching(ciIds) {
+    async relationsTouching(ciIds, limit) {
       if (!ciIds.length) return [];
       const json = JSON.stringify(ciIds);
       const rows = new Map<string, RelationRow>();
-      for (const r of s.relationsFrom.all(json)) rows.set(r.id, r);
-      for (const r of s.relationsTo.all(json)) rows.set(r.id, r);
+      for (const r of s.relationsFrom.all(json, limit ?? -1)) rows.set(r.id, r);
+      for (const r of s.relationsTo.all(json, limit ?? -1)) rows.set(r.id, r);
       return withAssertions([...rows.values()]);
     },
     async assertionDigests(ciIds) {

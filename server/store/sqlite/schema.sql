@@ -61,7 +61,11 @@ CREATE TABLE IF NOT EXISTS relations (
   valid_to INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS relations_triple ON relations (from_id, type, to_id);
-CREATE INDEX IF NOT EXISTS relations_to ON relations (to_id);
+-- By target end, live first-class: `to_id = ? AND valid_to IS NULL` (live: valid_to NULL) is one range, so a hub's
+-- live edges are read without stepping over the ones it had retired (a stale sweep retires a hub's 100k edges in
+-- parts: retire-stale.ts). It replaces relations_to (to_id), which every to_id read it served still finds here.
+DROP INDEX IF EXISTS relations_to;
+CREATE INDEX IF NOT EXISTS relations_live_to ON relations (to_id, valid_to);
 CREATE INDEX IF NOT EXISTS relations_open_from ON relations (valid_from) WHERE valid_to IS NULL;
 
 CREATE TABLE IF NOT EXISTS relation_versions (
