@@ -4,9 +4,12 @@ import { Backoff, type LoopStatus } from './supervision.ts';
 
 /**
  * A listener of committed events. It must accept an event it has seen before (by `seq`): after a failure
- * the feed delivers the same event again to every listener rather than skip it.
+ * the feed delivers the same event again to every listener rather than skip it. A listener whose work on a large
+ * event would hold the event loop too long does it over several turns and returns a promise: the feed delivers
+ * nothing more, and moves its position (what `caughtUp()` waits for), only once every listener has settled. What
+ * a listener returns otherwise is ignored.
  */
-export type ChangeListener = (event: ChangeEvent) => void;
+export type ChangeListener = (event: ChangeEvent) => unknown;
 
 export interface FeedStatus extends LoopStatus {
   /** Sequence of the last event delivered to every listener. */
@@ -75,7 +78,16 @@ export class ChangeFeed {
   offer(event: ChangeEvent): void {
     this.committed = Math.max(this.committed, event.seq);
     if (this.running || event.seq !== this.seq + 1 || this.backoff.failing) { void this.poke(); return; }
-    this.deliver(event);
+    const delivered = this.deliver(event);
+    // Delivered over several turns: the feed is busy until then (a poke meanwhile reads on after it).
+    if (delivered instanceof Promise) this.running = this.after(delivered);
+  }
+
+  /** Settles when `delivering` has, then catches up on whatever was poked meanwhile. */
+  private async after(delivering: Promise<boolean>): Promise<void> {
+    const ok = await delivering;
+    this.running = null;
+    if (ok && this.again) await this.poke();
   }
 
   /**
@@ -90,12 +102,20 @@ export class ChangeFeed {
     if (!this.flushScheduled) { this.flushScheduled = true; setImmediate(this.flush); }
   }
 
-  /** Delivers the events `offerAfterReply` kept (also on stop: shutdown drains them). */
+  /**
+   * Delivers the events `offerAfterReply` kept (also on stop: shutdown drains them). One delivered over several
+   * turns: the rest wait for it, and are offered in turn after it (rather than read back from the log).
+   */
   readonly flush = (): void => {
     this.flushScheduled = false;
-    const events = this.deferred;
-    this.deferred = [];
-    for (const e of events) this.offer(e);
+    while (this.deferred.length) {
+      if (this.running) {
+        this.flushScheduled = true;
+        void this.running.then(() => setImmediate(this.flush));
+        return;
+      }
+      this.offer(this.deferred.shift()!);
+    }
   };
 
   /**
@@ -123,12 +143,27 @@ export class ChangeFeed {
     this.waiters = still;
   }
 
-  /** Every listener gets the event; only when all took it does the position move past it. */
-  private deliver(e: ChangeEvent): boolean {
+  /**
+   * Every listener gets the event; only when all took it does the position move past it: now, or (a listener
+   * working over several turns) once all have settled.
+   */
+  private deliver(e: ChangeEvent): boolean | Promise<boolean> {
     let failed: unknown = null;
+    const pending: Promise<unknown>[] = [];
     for (const l of this.listeners) {
-      try { l(e); } catch (err) { failed ??= err; }
+      try {
+        const p = l(e);
+        if (p instanceof Promise) pending.push(p as Promise<unknown>);
+      } catch (err) { failed ??= err; }
     }
+    if (!pending.length) return this.settle(e, failed);
+    return Promise.allSettled(pending).then((all) => {
+      for (const r of all) if (r.status === 'rejected') failed ??= r.reason;
+      return this.settle(e, failed);
+    });
+  }
+
+  private settle(e: ChangeEvent, failed: unknown): boolean {
     if (failed) {
       this.behindSince ??= this.now();
       this.backoff.failed(`a listener failed on event ${e.seq}: ${(failed as Error)?.message ?? failed}`);
@@ -154,7 +189,7 @@ export class ChangeFeed {
           for (;;) {
             const events = await this.store.eventsSince(this.seq, this.pageSize);
             if (events.length) this.behindSince ??= this.now();
-            for (const e of events) if (!this.deliver(e)) return;
+            for (const e of events) if (!(await this.deliver(e))) return;
             if (events.length < this.pageSize) break;
           }
         } while (this.again);

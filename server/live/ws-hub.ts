@@ -6,8 +6,14 @@ import type { ChangeEvent, TokenInfo } from '../model/records.ts';
 import { LIVE_CLOSE_UNAUTHENTICATED, liveErrors, type ClientMessage, type ServerMessage } from '../model/live.ts';
 import { tokenValidAt, type TokenAuth } from '../api/auth.ts';
 import { Backoff } from './supervision.ts';
+import { inTurns } from './turns.ts';
 
 const MAX_BUFFERED = 8 * 1024 * 1024;
+/** Events of up to this many changes are serialised in one go; larger ones a turn of at most SERIALISE_TURN_MS at a time. */
+const SERIALISE_AT_ONCE = 500;
+const SERIALISE_TURN_MS = 20;
+/** Stands for the changes while the rest of a large event's message is serialised (no change event holds it). */
+const CHANGES_PLACEHOLDER = 'sg\u0000changes';
 
 interface Client { ws: WebSocket; principal: TokenInfo | null; lastSeq: number }
 
@@ -122,9 +128,15 @@ export class WsHub {
     }
   }
 
-  private broadcast(e: ChangeEvent) {
+  /** A large event is serialised over several turns (changeMessage), then sent to every client at once. */
+  private broadcast(e: ChangeEvent): Promise<void> | undefined {
     if (!this.clients.size) return;
-    const text = JSON.stringify({ type: 'change', event: e } satisfies ServerMessage);
+    const text = changeMessage(e);
+    if (typeof text === 'string') return this.sendChange(e, text);
+    return text.then((t) => this.sendChange(e, t));
+  }
+
+  private sendChange(e: ChangeEvent, text: string): undefined {
     for (const c of this.clients) {
       if (e.seq <= c.lastSeq) continue;
       if (c.ws.bufferedAmount > MAX_BUFFERED) {
@@ -132,6 +144,7 @@ export class WsHub {
       } else if (c.ws.readyState === c.ws.OPEN) c.ws.send(text);
       c.lastSeq = e.seq;
     }
+    return undefined;
   }
 
   /** A message that is not a change event (live health): to every signed-in client now. */
@@ -149,4 +162,20 @@ export class WsHub {
     for (const c of this.clients) c.ws.terminate();
     return new Promise((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+/**
+ * The live message of a change event, exactly as `JSON.stringify({ type: 'change', event })` writes it: at once for
+ * an event of up to SERIALISE_AT_ONCE changes, else its changes a turn of at most SERIALISE_TURN_MS at a time (a
+ * 10k-CI batch is megabytes of JSON), spliced in where a placeholder stood.
+ */
+export function changeMessage(e: ChangeEvent, turnMs = SERIALISE_TURN_MS): string | Promise<string> {
+  if (e.changes.length <= SERIALISE_AT_ONCE) return JSON.stringify({ type: 'change', event: e } satisfies ServerMessage);
+  const pieces: string[] = [];
+  const pending = inTurns(e.changes, (c) => { pieces.push(JSON.stringify(c)); }, turnMs);
+  // The key with its value: quotes inside a string are escaped, so only the event's own key can read so.
+  const slot = `"changes":${JSON.stringify(CHANGES_PLACEHOLDER)}`;
+  const message = () => JSON.stringify({ type: 'change', event: { ...e, changes: CHANGES_PLACEHOLDER } })
+    .replace(slot, () => `"changes":[${pieces.join(',')}]`);
+  return pending ? pending.then(message) : message();
 }

@@ -2,7 +2,7 @@ import type { ChangeFeed } from '../live/change-feed.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
 import { InputError } from '../domain/errors.ts';
-import { applyChangeEvent } from './apply-event.ts';
+import { applyChangeEventInTurns } from './apply-event.ts';
 import { loadTopology } from './build.ts';
 import { rankNames } from './name-order.ts';
 import type { Topology } from './topology.ts';
@@ -12,6 +12,8 @@ export interface TopologyServiceOptions {
   asOfCacheSize?: number;
   /** As-of instants are rounded down to this many ms, so nearby requests share a projection (default 1: exact). */
   asOfBucketMs?: number;
+  /** Longest one turn of the event loop spends applying a change event; a larger one goes on in later turns (default 20). */
+  applyTurnMs?: number;
 }
 
 /**
@@ -39,21 +41,29 @@ export class TopologyService {
     this.live = live;
     for (;;) {
       const events = await this.store.eventsSince(this.applied, 1000);
-      for (const e of events) this.apply(e);
+      for (const e of events) await this.apply(e);
       if (events.length < 1000) break;
       // Others are served between pages (a start listens while it loads).
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (feed) this.unsubscribe = feed.subscribe((e) => { if (e.seq > this.applied) this.apply(e); });
+    if (feed) this.unsubscribe = feed.subscribe((e) => (e.seq > this.applied ? this.apply(e) : undefined));
   }
 
   /** Sequence of the last change event reflected in the live projection. */
   get seq(): number { return this.applied; }
 
-  private apply(e: ChangeEvent): void {
-    applyChangeEvent(this.live, e);
-    this.applied = e.seq;
-    if (this.live.needsCompaction()) this.live.compact();
+  /**
+   * A large event is applied over several turns (the feed holds requests until it is whole, and delivers nothing
+   * else meanwhile); `seq` moves once it is. The compaction it may call for is still one turn: O(the projection).
+   */
+  private apply(e: ChangeEvent): Promise<void> | undefined {
+    const done = () => {
+      this.applied = e.seq;
+      if (this.live.needsCompaction()) this.live.compact();
+    };
+    const pending = applyChangeEventInTurns(this.live, e, this.opts.applyTurnMs ?? 20);
+    if (!pending) return void done();
+    return pending.then(done);
   }
 
   stop(): void { this.unsubscribe?.(); this.unsubscribe = null; }

@@ -49,6 +49,35 @@ describe('topology service over the SQLite store', () => {
     expect(topology.seq).toBe(await store.latestSeq());
   });
 
+  it('applies a large batch over several turns: seq moves, and requests stop waiting, once all of it is in', async () => {
+    await push({ source: 'manual', cis: [svc('db')] });
+    const topology = new TopologyService(store, { applyTurnMs: 0 });
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+    const before = topology.seq;
+    const names = Array.from({ length: 3000 }, (_, i) => `app-${i}`);
+    const out = await push({ source: 'manual', cis: names.map(svc), relations: names.map((n) => dep(n, 'db')) });
+    const seq = out.dryRun ? 0 : out.result.seq;
+    const live = topology.current;
+    const turns: number[] = [];
+    let turn = 0;
+    const timer = setInterval(() => { turn++; turns.push(topology.seq); }, 0);
+    await feed.poke();
+    clearInterval(timer);
+    // Timers ran while it was applied, and saw the old sequence only until the end.
+    expect(turn).toBeGreaterThan(0);
+    expect(turns.every((s) => s === before || s === seq)).toBe(true);
+    expect(topology.seq).toBe(seq);
+    expect(feed.caughtUp()).toBeNull();
+    expect(topology.current).toBe(live);
+    expect(dependentsOf(live, 'db')).toEqual([...names].sort());
+    // The same projection as one built from the store.
+    const rebuilt = new TopologyService(store);
+    await rebuilt.start();
+    const counts = (t: typeof live) => { const { cis, relations } = t.stats(); return { cis, relations }; };
+    expect(counts(live)).toEqual(counts(rebuilt.current));
+  });
+
   it('applies retirements: a completed run that no longer reports a CI removes it and its edges', async () => {
     await push({ source: 'manual', runId: 'r1', complete: true, cis: [svc('app'), svc('db'), svc('old')], relations: [dep('app', 'db'), dep('old', 'db')] });
     const topology = new TopologyService(store);

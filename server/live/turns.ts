@@ -1,0 +1,25 @@
+/** The next turn of the event loop (timers, I/O and requests waiting run first). */
+export const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** How often (in items) a sliced loop looks at the clock: each item costs microseconds. */
+const CHECK_EVERY = 256;
+
+/**
+ * `step` over `items` in order, a turn of the event loop at a time: whenever one turn has taken `budgetMs`, the rest
+ * goes on in a later one, so requests get in between. Nothing (undefined) when all fitted in this turn, which is the
+ * usual case; otherwise a promise settled after the last item (rejected, and the rest left undone, when a step throws).
+ */
+export function inTurns<T>(items: readonly T[], step: (item: T, index: number) => void, budgetMs: number): Promise<void> | undefined {
+  let i = 0;
+  const run = () => {
+    const t0 = performance.now();
+    while (i < items.length) {
+      step(items[i], i);
+      i++;
+      if (i % CHECK_EVERY === 0 && performance.now() - t0 > budgetMs) return false;
+    }
+    return true;
+  };
+  if (run()) return undefined;
+  return (async () => { do await nextTurn(); while (!run()); })();
+}
