@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   storage: async () => (await import('./storage.ts')).benchStorage,
   sweep: async () => (await import('./sweep.ts')).benchSweep,
   maps: async () => (await import('./maps.ts')).benchMaps,
+  apply: async () => (await import('./apply.ts')).benchApply,
 };
 
 const [benchName, ...args] = process.argv.slice(2);
