@@ -11,7 +11,7 @@ import {
 } from './rows.ts';
 import { batchMetaTx, prepareSightings, type BatchMetaStatements } from './batch-meta.ts';
 import { encodeChanges, encodeChangesAsync } from './event-codec.ts';
-import { compactCiVals, compactRelationVals, encodeTargets, encodeTargetsAsync, msOf, msOrNull, registerLayoutFunctions } from './compact-layout.ts';
+import { ciAssertionVals, relationAssertionVals, type AssertionVals, encodeTargets, encodeTargetsAsync, msOf, msOrNull, registerLayoutFunctions } from './compact-layout.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -234,7 +234,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
           closeCiVersion(s, rec.id, item.previous, plan.now);
         }
         const row = { name: rec.name, environment: rec.environment, tier: rec.tier, owner: rec.owner, attributes: j.attributes, identifiers: j.identifiers };
-        for (const a of item.assertions) writeAssertion(s, counts, a, 'ci', item.action === 'create', pointer(a), (json) => compactCiVals(json, a.values, row));
+        for (const a of item.assertions) writeAssertion(s, counts, a, 'ci', item.action === 'create', pointer(a), ciAssertionVals(a.values, rec, row));
       }
       for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
       for (const item of plan.relations) {
@@ -246,7 +246,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
           updateRelation(s, rec, j);
           if (item.action !== 'unchanged') closeRelationVersion(s, rec.id, item.previous, plan.now);
         }
-        for (const a of item.assertions) writeAssertion(s, counts, a, 'relation', item.action === 'create', pointer(a), (json) => compactRelationVals(json, a.values, j));
+        for (const a of item.assertions) writeAssertion(s, counts, a, 'relation', item.action === 'create', pointer(a), relationAssertionVals(a.values, rec, j));
       }
       counts.write(s);
       const r = plan.run;
@@ -299,17 +299,16 @@ function updateRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) 
 }
 
 /**
- * A created CI or relation has no assertion yet; any other may have this source's from an earlier run. `compact`:
- * what to keep of the values' JSON given the row as this plan leaves it (compact-layout.ts).
+ * A created CI or relation has no assertion yet; any other may have this source's from an earlier run. `vals`: the
+ * values' JSON and what to keep of it given the row as this plan leaves it (compact-layout.ts, ciAssertionVals).
  */
 function writeAssertion(s: BatchStatements, counts: ScopeCounts, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null,
-  compact: (json: string) => string | bigint) {
-  const vals = JSON.stringify(a.values);
+  vals: AssertionVals) {
   const [run, seen] = sighting === null ? [a.runId, msOf(a.lastSeen)] : ['', 0];
   const was = created ? 0 : (s.wasActive.get(a.targetId, a.source, a.scope)?.active ?? 0);
   counts.add(a.source, a.scope, (a.active ? 1 : 0) - was);
   (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, run, msOf(a.firstSeen), seen, a.active ? 1 : 0,
-    compact(vals), assertionDigest(a.values, vals), sighting);
+    vals.stored, assertionDigest(a.values, vals.json), sighting);
 }
 
 /**

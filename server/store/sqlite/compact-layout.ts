@@ -72,6 +72,69 @@ export function compactRelationVals(json: string, values: Record<string, unknown
   return mask !== null && mask !== 0 && relationValsText(mask, row) === json ? BigInt(mask) : json;
 }
 
+/** What an assertion's `vals` column takes and the JSON text it stands for (the digest is of that text). */
+export interface AssertionVals { json: string; stored: string | bigint }
+
+/** Whether two objects serialise alike because they hold the same values under the same keys in the same order. */
+function sameMembers(a: unknown, b: Record<string, unknown>): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;
+  const o = a as Record<string, unknown>;
+  const ka = Object.keys(o), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || o[ka[i]] !== b[kb[i]]) return false;
+  return true;
+}
+
+/**
+ * The key mask of CI values that say exactly what `record` says for each of their keys, in CI_KEYS order, holding
+ * the record's very values (its attributes and identifiers members by reference): then their JSON is the row's
+ * text (ciValsText), byte for byte, and need not be made again. Else null. A source's values on a CI it alone
+ * asserts (every CI of a first load) are such: the merge copies them, member by member, into the record.
+ */
+function ciMaskFromRecord(values: Record<string, unknown>, record: CiValsRecord): number | null {
+  let mask = 0, last = -1;
+  for (const k in values) {
+    const i = (CI_KEYS as readonly string[]).indexOf(k);
+    if (i <= last) return null;
+    last = i;
+    const v = values[k];
+    const same = i < 4 ? v === record[k as 'name'] : sameMembers(v, record[k as 'attributes']);
+    if (!same) return null;
+    mask |= 1 << i;
+  }
+  return mask === 0 ? null : mask;
+}
+export interface CiValsRecord { name: string; environment: string; tier: number | null; owner: string | null; attributes: Record<string, unknown>; identifiers: Record<string, unknown> }
+
+/**
+ * `vals` of a CI assertion: when its values are the record's own (ciMaskFromRecord), their text is rebuilt from the
+ * row's already serialised columns and kept as the mask; else they are serialised and compacted as ever.
+ */
+export function ciAssertionVals(values: Record<string, unknown>, record: CiValsRecord, row: CiValsRow): AssertionVals {
+  const mask = ciMaskFromRecord(values, record);
+  if (mask !== null) return { json: ciValsText(mask, row), stored: BigInt(mask) };
+  const json = JSON.stringify(values);
+  return { json, stored: compactCiVals(json, values, row) };
+}
+
+/** The same for a relation: its sole provenance, attributes and redundancy the record's own (observed is always copied). */
+export function relationAssertionVals(values: Record<string, unknown>, record: RelationValsRecord, row: RelationValsRow): AssertionVals {
+  let mask = 0, last = -1, same = true;
+  for (const k in values) {
+    const i = (RELATION_KEYS as readonly string[]).indexOf(k);
+    if (i <= last || i === 3) { same = false; break; }
+    last = i;
+    const v = values[k];
+    if (i === 0 ? !(record.provenance.length === 1 && record.provenance[0] === v) : i === 1 ? !sameMembers(v, record.attributes) : v !== record.redundancy) { same = false; break; }
+    mask |= 1 << i;
+  }
+  if (same && mask !== 0) return { json: relationValsText(mask, row), stored: BigInt(mask) };
+  const json = JSON.stringify(values);
+  return { json, stored: compactRelationVals(json, values, row) };
+}
+export interface RelationValsRecord { provenance: readonly unknown[]; attributes: Record<string, unknown>; redundancy: unknown }
+
 /**
  * Epoch milliseconds of an ISO instant as the store keeps it. A batch writes the same instant (its `now`) into every
  * row, version and assertion: the last one parsed is kept, so a 1,000-CI batch parses it once, not ~5,000 times.
