@@ -144,7 +144,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   try {
     ingestThread = threadFile === null ? null : await IngestThread.start({
       file: threadFile, synchronous: (store as SqliteStore).synchronous, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs,
-      busyTimeoutMs: INGEST_THREAD_BUSY_MS, feed: committed, observe: observeIngest, log: (m) => logger.error(m),
+      busyTimeoutMs: INGEST_THREAD_BUSY_MS, youngGenerationMb: config.ingestThreadYoungMb, feed: committed, observe: observeIngest, log: (m) => logger.error(m),
     });
   } catch (e) {
     feed.stop(); topology.stop(); await store.close();

@@ -13,6 +13,8 @@ export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry'> {
   log: (line: string) => void;
   /** First delay before restarting a thread that ended (doubling per failed start, up to 30 s). */
   restartMs?: number;
+  /** The thread's young generation in MB (SERVICEGRAPH_INGEST_THREAD_YOUNG_MB); 0 or absent: V8's default. */
+  youngGenerationMb?: number;
 }
 
 interface Pending { resolve(w: Written): void; reject(e: Error): void }
@@ -114,7 +116,8 @@ export class IngestThread {
       entry, file: this.opts.file, synchronous: this.opts.synchronous, limits: this.opts.limits,
       maxRetireShare: this.opts.maxRetireShare, idempotencyTtlMs: this.opts.idempotencyTtlMs, busyTimeoutMs: this.opts.busyTimeoutMs,
     };
-    const worker = new Worker(boot, { workerData: settings, name: 'servicegraph ingest writer' });
+    const young = this.opts.youngGenerationMb;
+    const worker = new Worker(boot, { workerData: settings, name: 'servicegraph ingest writer', ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
     this.worker = worker;
     this.ready = false;
     let lastError: Error | null = null;

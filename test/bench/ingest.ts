@@ -195,6 +195,11 @@ export async function benchIngest(argv: string[]) {
     await postAll('unchanged re-sync through the API', port, token, resyncBodies),
     await postAll(`re-sync with 1 in ${changedEvery} CIs changed`, port, token, changedBodies),
   ]);
+  // The same first load with the writer thread's young generation left at V8's default (config.ts,
+  // SERVICEGRAPH_INGEST_THREAD_YOUNG_MB), into a store of its own: what that setting buys, side by side.
+  const defaultYoungDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
+  const defaultYoungSeconds = await withServer({ ...env, SERVICEGRAPH_DATA_DIR: defaultYoungDir, SERVICEGRAPH_INGEST_THREAD_YOUNG_MB: '0' },
+    (port) => postAll('first load, V8\'s default young generation', port, token, bodies)).finally(() => rmSync(defaultYoungDir, { recursive: true, force: true }));
   const loadAfter = loadavg()[0];
 
   // The obvious alternative: the same rows, bulk INSERTed into bare tables, with the server's durability
@@ -238,6 +243,7 @@ export async function benchIngest(argv: string[]) {
     resyncChangedCisPerSec: Math.round(estate.cis.length / changedSeconds),
     resyncVsFirst: Number((apiSeconds / resyncSeconds).toFixed(2)),
     resyncAfterRestartCisPerSec: Math.round(estate.cis.length / coldSeconds),
+    firstLoadDefaultYoungCisPerSec: Math.round(estate.cis.length / defaultYoungSeconds),
     bytesPerCi: storeBytes === null ? null : Math.round(storeBytes / estate.cis.length),
     apiSeconds, resyncSeconds, coldSeconds, changedSeconds, bareSeconds, store: kind, bareInsertStore: 'sqlite',
     // The machine is shared: a load average well above its 2 cores slows every figure here.
@@ -245,6 +251,7 @@ export async function benchIngest(argv: string[]) {
     ...(inProcess ? { inProcess: { store: kind, ...(kind === 'neo4j' ? { rows: 'unchanged (re-sent into the database the API run filled)' } : {}), cisPerSec: Math.round(estate.cis.length / inProcess.seconds), msPerBatch: inProcess.perBatch, resyncCisPerSec: Math.round(estate.cis.length / inProcessResync!.seconds), resyncMsPerBatch: inProcessResync!.perBatch } } : {}),
   };
   console.log(`\nthrough the HTTP API on ${kind} (identification, reconciliation, history, provenance, events): ${result.cisPerSec} CIs/s with ${result.relationsPerSec} relations/s (${apiSeconds.toFixed(1)} s)`);
+  console.log(`the same first load with the writer thread's young generation at V8's default: ${result.firstLoadDefaultYoungCisPerSec} CIs/s (${defaultYoungSeconds.toFixed(1)} s)`);
   console.log(`unchanged re-sync: ${result.resyncCisPerSec} CIs/s (${resyncSeconds.toFixed(2)} s, ${result.resyncVsFirst}x the first load); 1% changed: ${result.resyncChangedCisPerSec} CIs/s (${changedSeconds.toFixed(1)} s); the first after a restart: ${result.resyncAfterRestartCisPerSec} CIs/s (${coldSeconds.toFixed(2)} s)`);
   if (storeBytes !== null) console.log(`store after the first load: ${(storeBytes / 1e6).toFixed(1)} MB, ${result.bytesPerCi} bytes per CI (its relations, history, provenance and indexes included)`);
   console.log(`bare bulk INSERT into SQLite, same rows${kind === 'neo4j' ? ' (the comparison stays SQLite with --store neo4j)' : ''}: ${result.bareInsertCisPerSec} CIs/s (${bareSeconds.toFixed(1)} s)`);
