@@ -86,7 +86,8 @@ describe('stale sweep of a hub', () => {
     return { file, result, seen, events, runs, live };
   }
 
-  it('retires a hub over parts of its edges, then the hub: same rows and changes as one transaction, one run, never a dangling edge', async () => {
+  /** The hub estate in a file of its own, a minute after it was seen, and the sweep's cut-off. */
+  async function staleHub() {
     const dir = mkdtempSync(join(tmpdir(), 'sg-hub-'));
     dirs.push(dir);
     const estate = join(dir, 'estate.db');
@@ -94,8 +95,11 @@ describe('stale sweep of a hub', () => {
     await hubEstate(estate, c);
     const now = c.advance(60_000);
     // k8s was seen at +2 s, otel at +1 s: a sweep of what was last seen before +1.5 s drops otel's assertions only.
-    const before = new Date(Date.parse('2026-01-01T00:00:01.500Z')).toISOString();
+    return { estate, now, before: '2026-01-01T00:00:01.500Z' };
+  }
 
+  it('retires a hub over parts of its edges, then the hub: same rows and changes as one transaction, one run, never a dangling edge', async () => {
+    const { estate, now, before } = await staleHub();
     const whole = await sweepCopy(estate, 'whole', 2000, before, now);
     const parts = await sweepCopy(estate, 'parts', 4, before, now);
 
@@ -126,13 +130,7 @@ describe('stale sweep of a hub', () => {
   });
 
   it('stopped between parts, leaves the hub live and stale with fewer edges; the next sweep ends where one transaction would', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sg-hub-'));
-    dirs.push(dir);
-    const estate = join(dir, 'estate.db');
-    const c = clock();
-    await hubEstate(estate, c);
-    const now = c.advance(60_000);
-    const before = '2026-01-01T00:00:01.500Z';
+    const { estate, now, before } = await staleHub();
     const whole = await sweepCopy(estate, 'whole', 2000, before, now);
 
     const cut = await sweepCopy(estate, 'cut', 4, before, now, 5);
