@@ -11,6 +11,9 @@ import { serveGroupMetrics } from './ops/cluster-metrics.ts';
 import { startGroupFold } from './otlp/group.ts';
 import { createLogger } from './log.ts';
 
+/** What an API worker tells the primary once its projection is loaded. */
+const WORKER_STARTED = 'servicegraph.worker-started';
+
 const { values } = parseArgs({
   options: {
     demo: { type: 'boolean', default: false },
@@ -179,7 +182,10 @@ if (!config) {
     const w = cluster.fork();
     // A channel closing while a message is on its way (a worker stopping) is not the primary's failure.
     w.on('error', (e: Error) => { if (!stopping) console.error(`API worker ${w.process.pid}: ${e.message}`); });
-    w.once('listening', () => {
+    // Started means its projection is loaded, not only that it listens (it answers 503 starting until then):
+    // a worker whose load fails would fail again, and must stop the group rather than be forked over and over.
+    w.on('message', (m: unknown) => {
+      if ((m as { type?: unknown } | null)?.type !== WORKER_STARTED || started.has(w.id)) return;
       started.add(w.id);
       if (started.size === config.workers) greet(config, `http://localhost:${config.port}`, kind, adminToken, empty);
     });
@@ -187,7 +193,7 @@ if (!config) {
   if (!stopping) for (let i = 0; i < config.workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    // A worker that never got to listen will fail again (port taken, bad store): stop rather than loop.
+    // A worker that never started will fail again (port taken, bad store, a projection that cannot load): stop rather than loop.
     if (!started.has(worker.id)) {
       console.error(`API worker ${worker.process.pid} could not start (${signal ?? code}); stopping`);
       process.exitCode = 1;
@@ -203,6 +209,8 @@ if (!config) {
     .catch((e: unknown) => startFailed(config, e));
   const ready = (async () => {
     const server = await starting;
+    // The primary counts a worker as started from this message (a failed send: the primary is stopping anyway).
+    if (server && cluster.isWorker) process.send?.({ type: WORKER_STARTED }, undefined, {}, () => {});
     if (server && cluster.isPrimary) {
       holdWhileRunning(config);
       const { store } = server;
