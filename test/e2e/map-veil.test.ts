@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
 
+type ViewState = { veiled: boolean; layoutFailure: string | null; layout: string | undefined; nodes: { x: number; y: number }[] };
+
 /**
  * A new map is shown once it is laid out, never as a jumble that then jumps into place: opening a change's
  * page over the estate's map used to draw the blast radius's CIs where Cytoscape added them (and the CIs kept
@@ -68,5 +70,44 @@ describe('a new map appears laid out', () => {
     await screenshot(page, 'veil-change-map');
     expect(change.id).toMatch(/^chg-/);
     expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('a map whose layout engine cannot load is laid out in layers and shown, and the engine is tried again on the next map', async () => {
+    // As after an upgrade under an open tab: the old layout chunk's name is gone.
+    const page = await b.context.newPage();
+    page.setDefaultTimeout(15_000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const elkChunk = /cytoscape-elk-[^/]*\.js$/;
+    await page.route(elkChunk, (route) => route.abort());
+    const [first, second] = (await srv.api('/api/v1/cis?class=database&limit=2')).body.items;
+    const state = () => page.evaluate(() => {
+      const view = (window as unknown as { __servicegraph: { view: { veiled: boolean; layoutFailure: string | null; lastTimings?: { layout: string }; cy: { nodes(): { map<T>(f: (n: { renderedPosition(): { x: number; y: number } }) => T): T[] } } } } }).__servicegraph.view;
+      return { veiled: view.veiled, layoutFailure: view.layoutFailure, layout: view.lastTimings?.layout, nodes: view.cy.nodes().map((n) => n.renderedPosition()) };
+    }) as Promise<ViewState>;
+    await page.goto(`${srv.url}/map?focus=${first.id}&depth=1#token=${srv.adminToken}`);
+    await mapSettled(page);
+    const failed = await state();
+    expect(failed.layoutFailure).not.toBeNull();
+    expect(failed.layout).toBe('layered-fast');
+    expect(failed.veiled).toBe(false);
+    expect(failed.nodes.length).toBeGreaterThan(1);
+    // Laid out, not piled where Cytoscape added them: no two CIs on one spot, all inside the canvas.
+    const spots = new Set(failed.nodes.map((p) => `${Math.round(p.x)},${Math.round(p.y)}`));
+    expect(spots.size).toBe(failed.nodes.length);
+    const box = (await page.locator('canvas').first().boundingBox())!;
+    for (const p of failed.nodes) expect(p.x >= 0 && p.y >= 0 && p.x <= box.width + 1 && p.y <= box.height + 1).toBe(true);
+    await screenshot(page, 'veil-engine-failed');
+    // The network is back: the next new map loads the engine and uses it, in the same tab.
+    await page.unroute(elkChunk);
+    await page.evaluate((id) => (window as unknown as { __servicegraph: { router: { navigate(to: string): void } } }).__servicegraph.router.navigate(`/map?focus=${id}&depth=1`), second.id);
+    await page.waitForURL((u) => u.searchParams.get('focus') === second.id);
+    await mapSettled(page);
+    const recovered = await state();
+    expect(recovered.layoutFailure).toBeNull();
+    expect(recovered.layout).toBe('elk');
+    expect(recovered.veiled).toBe(false);
+    expect(pageErrors).toEqual([]);
+    await page.close();
   }, 90_000);
 });

@@ -47,11 +47,13 @@ const LABELLED_SPACING_X = 110;
 let elkReady: Promise<void> | null = null;
 let fcoseReady: Promise<void> | null = null;
 // Layout engines are loaded on first use: ELK alone is most of a 2 MB chunk.
+// A chunk that failed to load (the network dropped, or the server was upgraded under an open tab and the old
+// chunk's name is gone) is asked for again next time instead of failing for the tab's life.
 function loadElk() {
-  return (elkReady ??= import('cytoscape-elk').then((m) => { cytoscape.use(m.default); }));
+  return (elkReady ??= import('cytoscape-elk').then((m) => { cytoscape.use(m.default); }, (e) => { elkReady = null; throw e; }));
 }
 function loadFcose() {
-  return (fcoseReady ??= import('cytoscape-fcose').then((m) => { cytoscape.use(m.default); }));
+  return (fcoseReady ??= import('cytoscape-fcose').then((m) => { cytoscape.use(m.default); }, (e) => { fcoseReady = null; throw e; }));
 }
 
 export class GraphView {
@@ -256,48 +258,23 @@ export class GraphView {
     // asked for over the same map keeps it in view.
     const asynchronous = name === 'force' || (nodes.length > 0 && nodes.length <= ELK_MAX_NODES && !hasCompounds);
     if (asynchronous && contentChanged) this.veil(true);
-    if (name === 'force') {
-      await loadFcose();
-      // Another update may have started its own layout while the engine loaded: that one wins.
-      if (run !== this.layoutRun) return superseded();
-      const n = nodes.length;
-      await this.play({
-        name: 'fcose', animate: false, randomize: true, quality: n > FCOSE_DRAFT_NODES ? 'draft' : 'default',
-        numIter: n > FCOSE_DRAFT_NODES ? 800 : 2500, nodeRepulsion: () => 6000, idealEdgeLength: () => 60, nodeSeparation: 60, packComponents: true,
-      });
-      used = n > FCOSE_DRAFT_NODES ? 'fcose-draft' : 'fcose';
-    } else if (nodes.length > 0 && nodes.length <= ELK_MAX_NODES && !hasCompounds) {
-      await loadElk();
-      if (run !== this.layoutRun) return superseded();
-      await this.play({
-        name: 'elk', fit: false, animate: false,
-        nodeDimensionsIncludeLabels: true,
-        elk: {
-          algorithm: 'layered', 'elk.direction': 'DOWN', 'elk.partitioning.activate': true,
-          'elk.layered.spacing.nodeNodeBetweenLayers': 50, 'elk.spacing.nodeNode': 25,
-          'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-        },
-        // Partitions keep the class registry's layers in order: business on top, infrastructure below.
-        nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': layerRank(n.data('layer')) }),
-      });
-      if (run !== this.layoutRun) return superseded();
-      // ELK's rows run as wide as a layer has CIs: reshaped to the viewport, the fitted zoom keeps labels legible.
-      const { w, h } = this.fitArea();
-      const fitted = fitRowsToViewport(new Map(nodes.map((n) => [n.id(), { ...(n as cytoscape.NodeSingular).position() }] as const)), { width: w, height: h, spacingX: LABELLED_SPACING_X + 15, spacingY: 62, rowGap: 26 }, (id) => layerRank(cy.getElementById(id).data('layer')));
-      cy.batch(() => nodes.forEach((n) => { (n as cytoscape.NodeSingular).position(fitted.get(n.id())!); }));
-      used = 'elk';
-    } else {
-      // Nodes added by this update already stand in place; only those kept from before move.
-      const fresh = new Set(added.map((e) => e.data.id));
-      const positions = pos ?? layeredFromElements([...this.current.values()]);
-      const movers = nodes.filter((n) => !fresh.has(n.id()) && positions.has(n.id()));
-      if (movers.nonempty()) {
-        await new Promise<void>((resolve) => {
-          const l = movers.layout({ name: 'preset', positions: (n: cytoscape.NodeSingular) => positions.get(n.id())!, fit: false, animate: false } as cytoscape.LayoutOptions);
-          l.one('layoutstop', () => resolve());
-          l.run();
-        });
+    if (asynchronous) {
+      try {
+        const engine = await this.asynchronousLayout(name === 'force' ? 'force' : 'elk', nodes, run);
+        if (engine === null) return superseded();
+        used = engine;
+        this.layoutFailure = null;
+      } catch (e) {
+        // The engine could not load or threw: a veiled map would stay blank, so the CIs take the built-in
+        // layered places instead (every node: those just added have none yet).
+        console.warn('servicegraph: the layout engine failed, the map is laid out in layers instead', e);
+        if (run !== this.layoutRun) return superseded();
+        await this.presetLayout(null, []);
+        used = 'layered-fast';
+        this.layoutFailure = e instanceof Error ? e.message : String(e);
       }
+    } else {
+      await this.presetLayout(pos, added);
       used = 'layered-fast';
     }
     if (run !== this.layoutRun) return superseded();
@@ -314,6 +291,57 @@ export class GraphView {
     this.lastTimings = timings;
     return timings;
   }
+
+  /** fcose or ELK over `nodes`; null when a newer layout started meanwhile (that one wins). */
+  private async asynchronousLayout(engine: 'force' | 'elk', nodes: cytoscape.NodeCollection, run: number): Promise<string | null> {
+    const cy = this.cy;
+    if (engine === 'force') {
+      await loadFcose();
+      // Another update may have started its own layout while the engine loaded: that one wins.
+      if (run !== this.layoutRun) return null;
+      const n = nodes.length;
+      await this.play({
+        name: 'fcose', animate: false, randomize: true, quality: n > FCOSE_DRAFT_NODES ? 'draft' : 'default',
+        numIter: n > FCOSE_DRAFT_NODES ? 800 : 2500, nodeRepulsion: () => 6000, idealEdgeLength: () => 60, nodeSeparation: 60, packComponents: true,
+      });
+      return n > FCOSE_DRAFT_NODES ? 'fcose-draft' : 'fcose';
+    }
+    await loadElk();
+    if (run !== this.layoutRun) return null;
+    await this.play({
+      name: 'elk', fit: false, animate: false,
+      nodeDimensionsIncludeLabels: true,
+      elk: {
+        algorithm: 'layered', 'elk.direction': 'DOWN', 'elk.partitioning.activate': true,
+        'elk.layered.spacing.nodeNodeBetweenLayers': 50, 'elk.spacing.nodeNode': 25,
+        'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+      },
+      // Partitions keep the class registry's layers in order: business on top, infrastructure below.
+      nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': layerRank(n.data('layer')) }),
+    });
+    if (run !== this.layoutRun) return null;
+    // ELK's rows run as wide as a layer has CIs: reshaped to the viewport, the fitted zoom keeps labels legible.
+    const { w, h } = this.fitArea();
+    const fitted = fitRowsToViewport(new Map(nodes.map((n) => [n.id(), { ...(n as cytoscape.NodeSingular).position() }] as const)), { width: w, height: h, spacingX: LABELLED_SPACING_X + 15, spacingY: 62, rowGap: 26 }, (id) => layerRank(cy.getElementById(id).data('layer')));
+    cy.batch(() => nodes.forEach((n) => { (n as cytoscape.NodeSingular).position(fitted.get(n.id())!); }));
+    return 'elk';
+  }
+
+  /** The built-in layered places (`pos`, else computed): nodes just `added` already stand in them; the others move. */
+  private async presetLayout(pos: Map<string, Point> | null, added: El[]): Promise<void> {
+    const fresh = new Set(added.map((e) => e.data.id));
+    const positions = pos ?? layeredFromElements([...this.current.values()]);
+    const movers = this.cy.nodes().not('.compound').filter((n) => !fresh.has(n.id()) && positions.has(n.id()));
+    if (movers.empty()) return;
+    await new Promise<void>((resolve) => {
+      const l = movers.layout({ name: 'preset', positions: (n: cytoscape.NodeSingular) => positions.get(n.id())!, fit: false, animate: false } as cytoscape.LayoutOptions);
+      l.one('layoutstop', () => resolve());
+      l.run();
+    });
+  }
+
+  /** Why the last asynchronous layout fell back to the layered one (null when it did not); for tests. */
+  layoutFailure: string | null = null;
 
   /** Whether the map is drawn but not shown (see runLayout); `veiled` says so to tests. */
   private veil(on: boolean): void {
