@@ -201,9 +201,17 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
     if (problems.length) throw new InputError(problemsMessage(problems), { problems }, problems[0].code);
 
     const triples = batch.relations.map((r, i) => ({ from: ends[i].from, type: r.type, to: ends[i].to }));
+    // A relation with an end this batch creates cannot be stored yet: only the others are looked up (on a first load,
+    // most of a batch's relations join its own new CIs).
+    const created = new Set<string>();
+    for (const item of ciPlan.items) if (item.action === 'create') created.add(item.record.id);
+    const storable = created.size ? triples.filter((t) => !created.has(t.from) && !created.has(t.to)) : triples;
     lap('plan');
-    const relSightings = fast ? relationResightings(batch, ends, await tx.relationDigests!(triples)) : new Map<number, string>();
-    const existingRels = await tx.loadRelations(relSightings.size ? triples.filter((_, i) => !relSightings.has(i)) : triples);
+    const digests = fast ? await tx.relationDigests!(storable) : null;
+    const relSightings = digests ? relationResightings(batch, ends, digests) : new Map<number, string>();
+    // With the digests in hand, the triples they did not find are not stored: full state only for those they found
+    // (and did not settle as re-sightings).
+    const existingRels = await tx.loadRelations(digests ? triples.filter((t, i) => !relSightings.has(i) && digests.has(relationKey(t.from, t.type, t.to))) : storable);
     lap('read');
     const relItems = planRelations(batch, ends, existingRels, { now, runId, newId: newRelationId }, relSightings);
     const relIdsNow = new Set([...relItems.map((r) => r.record.id), ...relSightings.values()]);
