@@ -223,6 +223,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
       const remembered = sighting !== null && !plan.batch!.recalled ? new Set([...plan.batch!.targets.cis, ...plan.batch!.targets.relations]) : null;
       const pointer = (a: StoredAssertion) => (remembered && a.source === plan.source && a.scope === plan.run.scope && remembered.has(a.targetId) ? sighting : null);
       const counts = new ScopeCounts();
+      const digests = new Digests();
       for (const item of plan.cis) {
         const rec = item.record;
         const j = ciJson(rec);
@@ -234,7 +235,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
           closeCiVersion(s, rec.id, item.previous, plan.now);
         }
         const row = { name: rec.name, environment: rec.environment, tier: rec.tier, owner: rec.owner, attributes: j.attributes, identifiers: j.identifiers };
-        for (const a of item.assertions) writeAssertion(s, counts, a, 'ci', item.action === 'create', pointer(a), ciAssertionVals(a.values, rec, row));
+        for (const a of item.assertions) writeAssertion(s, counts, digests, a, 'ci', item.action === 'create', pointer(a), ciAssertionVals(a.values, rec, row));
       }
       for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
       for (const item of plan.relations) {
@@ -246,7 +247,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
           updateRelation(s, rec, j);
           if (item.action !== 'unchanged') closeRelationVersion(s, rec.id, item.previous, plan.now);
         }
-        for (const a of item.assertions) writeAssertion(s, counts, a, 'relation', item.action === 'create', pointer(a), relationAssertionVals(a.values, rec, j));
+        for (const a of item.assertions) writeAssertion(s, counts, digests, a, 'relation', item.action === 'create', pointer(a), relationAssertionVals(a.values, rec, j));
       }
       counts.write(s);
       const r = plan.run;
@@ -302,14 +303,30 @@ function updateRelation(s: BatchStatements, r: RelationRecord, j: RelationJson) 
  * A created CI or relation has no assertion yet; any other may have this source's from an earlier run. `vals`: the
  * values' JSON and what to keep of it given the row as this plan leaves it (compact-layout.ts, ciAssertionVals).
  */
-function writeAssertion(s: BatchStatements, counts: ScopeCounts, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null,
+function writeAssertion(s: BatchStatements, counts: ScopeCounts, digests: Digests, a: StoredAssertion, kind: 'ci' | 'relation', created: boolean, sighting: number | null,
   vals: AssertionVals) {
   const [run, seen] = sighting === null ? [a.runId, msOf(a.lastSeen)] : ['', 0];
   const was = created ? 0 : (s.wasActive.get(a.targetId, a.source, a.scope)?.active ?? 0);
   counts.add(a.source, a.scope, (a.active ? 1 : 0) - was);
   (created ? s.insertAssertion : s.upsertAssertion).run(a.targetId, a.source, a.scope, kind, run, msOf(a.firstSeen), seen, a.active ? 1 : 0,
-    vals.stored, assertionDigest(a.values, vals.json), sighting);
+    vals.stored, digests.of(a.values, vals.json), sighting);
 }
+
+/**
+ * The digests of one plan's assertions. Short values repeat across a batch (most of a first load's relations say
+ * just `{"provenance":"declared"}`): each such text is hashed once per batch, not once per assertion.
+ */
+class Digests {
+  private readonly short = new Map<string, string>();
+  of(values: Record<string, unknown>, json: string): string {
+    // Observations are left out of a digest (assertionDigest): there the digest is not a function of `json` alone.
+    if (json.length > SHORT_VALUES || 'observed' in values) return assertionDigest(values, json);
+    let d = this.short.get(json);
+    if (d === undefined) this.short.set(json, d = assertionDigest(values, json));
+    return d;
+  }
+}
+const SHORT_VALUES = 160;
 
 /**
  * What a plan changes each scope's active count by (schema.sql, scope_counts), written once per scope it changed: a
