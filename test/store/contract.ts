@@ -485,6 +485,32 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect((await store.listCis({ q: '100%_', limit: 100 })).items).toEqual([]);
       });
 
+      it('lists every class in one (name, id) order, a name shared by several classes included, whatever the page size', async () => {
+        const classes = ['service', 'database', 'host', 'queue'] as const;
+        const cis = Array.from({ length: 40 }, (_, i) => ({ class: classes[i % 4], name: `n-${String((i * 7) % 13).padStart(2, '0')}`, environment: i % 3 ? 'prod' : 'dev' }));
+        await push(store, { source: 'a', cis: [...cis, ...classes.map((k) => ({ class: k, name: 'shared', environment: 'prod' }))] });
+        const pages = async (q: { class?: string[]; environment?: string }, limit: number) => {
+          const out: { name: string; id: string; class: string }[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await store.listCis({ ...q, limit, cursor });
+            expect(page.items.length).toBeLessThanOrEqual(limit);
+            out.push(...page.items.map((x) => ({ name: x.name, id: x.id, class: x.class })));
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          return out;
+        };
+        const whole = await pages({}, 1000);
+        expect(whole).toHaveLength(new Set(cis.map((x) => `${x.class}/${x.environment}/${x.name}`)).size + 4);
+        const byKey = (a: { name: string; id: string }, b: { name: string; id: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+        expect(whole).toEqual([...whole].sort(byKey));
+        expect(whole.filter((x) => x.name === 'shared').map((x) => x.class).sort()).toEqual([...classes].sort());
+        for (const limit of [1, 2, 3, 7]) expect(await pages({}, limit)).toEqual(whole);
+        expect(await pages({ class: ['host', 'database', 'host'] }, 2)).toEqual(whole.filter((x) => x.class === 'host' || x.class === 'database'));
+        expect(await pages({ class: ['queue'], environment: 'dev' }, 1)).toEqual((await pages({ environment: 'dev' }, 1000)).filter((x) => x.class === 'queue'));
+        expect((await store.listCis({ class: ['api'], limit: 5 })).items).toEqual([]);
+      });
+
       it('reads a hub\'s relations up to a limit, and the relations among a set of CIs, now and as of a time', async () => {
         // dns is needed by five services; checkout also needs payments; a retired edge must not show.
         const callers = ['a', 'b', 'c', 'd', 'e'];
