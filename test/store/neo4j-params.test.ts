@@ -69,6 +69,8 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
 
   it('the BatchTx reads the ingest path does not reach with empty answers', async () => {
     const b = neo4jBatchTx(tx);
+    // Not reached by the batch above: a relation with an end its batch creates is never looked up.
+    await b.loadRelations([{ from: 'ci-1', type: 'DEPENDS_ON', to: 'ci-2' }]);
     await b.loadRelationsById(['rel-1']);
     await b.relationsTouching(['ci-1']);
     await b.relationsTouching(['ci-1'], 200);
