@@ -1,7 +1,7 @@
 import { ciClassList } from '../model/classes.ts';
 import { requiredUp, type MinUp, type Redundancy } from '../model/relations.ts';
 import type { TopologyCi, TopologyRelation } from '../store/port.ts';
-import { NO_GROUP, REMOVED, type CsrImpactGraph, type DependentsCsr } from '../domain/impact/graph.ts';
+import { groupSlot, NO_GROUP, REMOVED, setGroupThreshold, type CsrImpactGraph, type DependentsCsr } from '../domain/impact/graph.ts';
 import type { CatalogView, NodeInfo } from '../domain/impact/catalog.ts';
 import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
@@ -84,8 +84,11 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private readonly groupNames: string[] = [];
   private readonly groupSizes: number[] = [];
   private readonly groupMinUps: MinUp[] = [];
-  /** requiredUp per group, -1 when its size or minUp changed since. */
+  /** requiredUp per group, -1 when its size or minUp changed since (it is then in staleGroups). */
   private readonly groupRequiredCache: number[] = [];
+  /** The impact walk's group table (see G_STRIDE in graph.ts): thresholds refreshed from staleGroups when it is read. */
+  private groupSlots = new Int32Array(groupSlot(64));
+  private readonly staleGroups: number[] = [];
 
   // ---- ImpactGraph -------------------------------------------------------------------------
 
@@ -124,10 +127,20 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   groupSize(g: number): number { return this.groupSizes[g]; }
   groupRequired(g: number): number {
-    // Cached: propagation asks once per lost member, and a percentage would be parsed every time.
+    // Cached: a percentage would be parsed on every read.
     let r = this.groupRequiredCache[g];
     if (r < 0) { r = requiredUp(this.groupMinUps[g], this.groupSizes[g]); this.groupRequiredCache[g] = r; }
     return r;
+  }
+  groupTable(): Int32Array {
+    // Refreshed here rather than on every change: a build resizes each group once per member.
+    const stale = this.staleGroups;
+    if (stale.length) {
+      this.groupSlots = grown(this.groupSlots, groupSlot(this.groupNames.length));
+      for (let i = 0; i < stale.length; i++) { const g = stale[i]; setGroupThreshold(this.groupSlots, g, this.groupSizes[g], this.groupRequired(g)); }
+      stale.length = 0;
+    }
+    return this.groupSlots;
   }
   groupName(g: number): string { return this.groupNames[g]; }
 
@@ -342,18 +355,25 @@ export class Topology implements CsrImpactGraph, CatalogView {
       if (this.groupNames[g] !== redundancy.group) continue;
       // Members should agree on minUp; when they do not, the most recently read one wins.
       this.groupMinUps[g] = minUp;
-      this.groupRequiredCache[g] = -1;
+      this.markStale(g);
       return g;
     }
     const g = this.groupNames.length;
-    this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(minUp); this.groupRequiredCache.push(-1);
+    this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(minUp); this.groupRequiredCache.push(0);
+    this.markStale(g);
     this.groupsOf.set(dependent, known === undefined ? g : [...list, g]);
     return g;
   }
 
   private resize(g: number, delta: number): void {
     this.groupSizes[g] += delta;
+    this.markStale(g);
+  }
+
+  private markStale(g: number): void {
+    if (this.groupRequiredCache[g] < 0) return;
     this.groupRequiredCache[g] = -1;
+    this.staleGroups.push(g);
   }
 
   private forEachDependentTyped(u: number, visit: (d: number, group: number, type: number) => void): void {

@@ -144,6 +144,47 @@ export function bareBfsTargetsOnly(topo: Topology) {
   };
 }
 
+/** A call's mean time in ms, the best of three rounds each repeating the call until a millisecond has passed (see againstBareBfs). */
+function perCall(f: () => void): number {
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    let calls = 0, ms = 0;
+    const t0 = performance.now();
+    do { f(); calls++; ms = performance.now() - t0; } while (ms < 1);
+    best = Math.min(best, ms / calls);
+  }
+  return best;
+}
+
+/**
+ * What a call costs before it walks anything, on `count` live CIs nothing depends on (a blast radius of one): the
+ * engine with the nearest `listed` kept, states only, the API report and the bare BFS on the same CIs, and the engine
+ * asked about no CI at all. Medians, in ms.
+ */
+export function perCallOverhead(topo: Topology, count = 100, listed = 1_000) {
+  const leaves: number[] = [];
+  for (const n of topo.liveNodeIds()) {
+    let dependents = 0;
+    topo.forEachDependent(n, () => { dependents++; });
+    if (dependents === 0) leaves.push(n);
+    if (leaves.length === count) break;
+  }
+  const bfs = bareBfs(topo), bfsTargets = bareBfsTargetsOnly(topo);
+  const median = (f: (n: number) => void) => {
+    const times = leaves.map((n) => perCall(() => { f(n); })).sort((a, b) => a - b);
+    return percentile(times, 50);
+  };
+  leaves.slice(0, 10).forEach((n) => { bfs(n); bfsTargets(n); propagateImpact(topo, [{ node: n, state: 'down' }], { limit: listed }); }); // warm-up
+  return {
+    cis: leaves.length,
+    emptyMs: median(() => { propagateImpact(topo, [], { limit: listed }); }),
+    oneCiMs: median((n) => { propagateImpact(topo, [{ node: n, state: 'down' }], { limit: listed }); }),
+    oneCiStatesOnlyMs: median((n) => { propagateImpact(topo, [{ node: n, state: 'down' }], { limit: 0 }); }),
+    oneCiReportMs: median((n) => { impactReport(topo, [{ node: n, state: 'down' }], { limit: listed }); }),
+    oneCiBareBfsMs: Math.min(median((n) => { bfs(n); }), median((n) => { bfsTargets(n); })),
+  };
+}
+
 /**
  * The engine and the bare BFS on the same CIs, interleaved, so a noisy neighbour on this shared machine slows both
  * sides alike. Each side's time for a CI is the best of three rounds, a round repeating the call until a millisecond
@@ -160,16 +201,6 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
   const reference = (n: number) => referencePropagate(topo, [{ node: n, state: 'down' }], { limit: listed });
   const report = (n: number) => impactReport(topo, [{ node: n, state: 'down' }], { limit: listed });
   nodes.slice(0, 10).forEach((n) => { bfs(n); bfsTargets(n); engine(n, listed); void engine(n, listed).impacted; engine(n, 0); reference(n); report(n); }); // warm-up
-  const perCall = (f: () => void): number => {
-    let best = Infinity;
-    for (let round = 0; round < 3; round++) {
-      let calls = 0, ms = 0;
-      const t0 = performance.now();
-      do { f(); calls++; ms = performance.now() - t0; } while (ms < 1);
-      best = Math.min(best, ms / calls);
-    }
-    return best;
-  };
   const engineTimes: number[] = [], listingTimes: number[] = [], reportTimes: number[] = [], statesOnlyTimes: number[] = [], referenceTimes: number[] = [], bfsTimes: number[] = [], bfsPairTimes: number[] = [], bfsTargetsTimes: number[] = [], sizes: number[] = [];
   let sameReach = true, sameAnswers = true;
   for (const n of nodes) {
@@ -362,6 +393,8 @@ export async function benchImpact(args: string[]): Promise<void> {
   log(line('  the API report (entries, services, summary) from the flat answer', apiReport));
   log(line('  engine, states only (nothing listed)', statesOnly));
   log(line('  the engine before (listing built in the walk)', engineBefore));
+  const overhead = perCallOverhead(topo);
+  log(`per call (median of ${overhead.cis} CIs nothing depends on): engine ${ms(overhead.oneCiMs)} (states only ${ms(overhead.oneCiStatesOnlyMs)}, API report ${ms(overhead.oneCiReportMs)}), bare BFS ${ms(overhead.oneCiBareBfsMs)}; the engine asked about no CI ${ms(overhead.emptyMs)}`);
   const sortedDomain = [...domain.times].sort((a, b) => a - b);
   const sortedHub = [...hub.times].sort((a, b) => a - b);
   const sortedSizes = [...domain.sizes].sort((a, b) => a - b);
@@ -469,6 +502,7 @@ export async function benchImpact(args: string[]): Promise<void> {
     apiReport: { p50Ms: round(apiReport.p50Ms, 5), p99Ms: round(apiReport.p99Ms, 5), bareBfsRatioP50: round(apiReport.ratioP50, 2), bareBfsRatioP99: round(apiReport.ratioP99, 2), perCiRatioP50: round(apiReport.perCiRatioP50, 2), wholeSample: round(apiReport.totalRatio, 2) },
     engineBefore: { p50Ms: round(engineBefore.p50Ms, 5), p99Ms: round(engineBefore.p99Ms, 5), bareBfsRatioP50: round(engineBefore.ratioP50, 2), bareBfsRatioP99: round(engineBefore.ratioP99, 2), perCiRatioP50: round(engineBefore.perCiRatioP50, 2), wholeSample: round(engineBefore.totalRatio, 2) },
     statesOnly: { p50Ms: round(statesOnly.p50Ms, 5), p99Ms: round(statesOnly.p99Ms, 5), bareBfsRatioP50: round(statesOnly.ratioP50, 2), bareBfsRatioP99: round(statesOnly.ratioP99, 2), perCiRatioP50: round(statesOnly.perCiRatioP50, 2), perCiRatioP90: round(statesOnly.perCiRatioP90, 2), wholeSample: round(statesOnly.totalRatio, 2) },
+    perCallOverhead: Object.fromEntries(Object.entries(overhead).map(([k, v]) => [k, k === 'cis' ? v : round(v, 6)])),
     hubBiasedBlastRadius: { p50: percentile(sortedBiasedSizes, 50), p99: percentile(sortedBiasedSizes, 99) }, hubBiasedLoadAverage: bfsLoad,
     hubBiasedSameReach: biasedSameReach,
     fullListingP99Ms: round(percentile(fullListing, 99)),
@@ -480,7 +514,7 @@ export async function benchImpact(args: string[]): Promise<void> {
     samples: { random: randomNodes.length, hubs: hubNodes.length, hubBiased: biased.length, cte: cteNodes.length, api: apiTimes.length },
     blastRadius: { p50: percentile(sortedSizes, 50), p99: percentile(sortedSizes, 99), max: sortedSizes[sortedSizes.length - 1], hubMax: Math.max(...hub.sizes) },
     load: { connections: Number(values.connections), durationSeconds: Number(values.duration), workers: Number(values.workers), impact: loadImpact, graph: loadGraph },
-    note: `p50Ms/p99Ms/hubP99Ms: propagateImpact computing every impacted CI (state, depth, shortest-path parent) and keeping the nearest 1,000's paths and causes, as POST /impact asks by default (flat: their listing objects are built when read); hubBiased*: the same engine call on providers drawn from the edge list (degree-biased), against bareBfs*, a bare BFS on the same CIs (its edge loop written inline, no callback: the floor, answering only how many CIs are reached), per CI the faster of two layouts (bareBfsLayouts): the projection's CSR (dependent and group side by side, 8 bytes per edge) and the dependents alone (4 bytes per edge, removed edges left out), interleaved, each the best of three rounds of repeating the call for at least 1 ms (both sides alike); bareBfsRatio: the worse of its p50 and p99 ratios; bareBfsRatioPerCi: the distribution of engine/BFS on each CI; bareBfsRatioWholeSample: the sample's summed times; listingBuilt: the same with the listing's objects built (reading impacted); apiReport: the whole report POST /impact serialises (impactReport, limit 1,000: entries built straight from the flat answer, services, summary over every impacted CI); engineBefore: the engine this one replaced, which built them in the walk (test/domain/impact/reference-propagate.ts), hubBiasedSameAnswersAsBefore: whether both answered the same on every CI of the sample (states, order, paths, causes); statesOnly: the same with nothing listed (every CI's state, the engine's walk alone); hubBiasedLoadAverage: the 1-minute load average before and after; fullListingP99Ms: the same listing all (up to 100,000) on 200 of the CIs; reportP*: the API-shaped report (ids, names, reasons, services); ${alternative}; speedupVsCte*: its time over the domain function's on the same CIs. The API runs in its own process, on the same store. Measured on a shared 2-core machine while other engineers worked: figures are noisy.`,
+    note: `p50Ms/p99Ms/hubP99Ms: propagateImpact computing every impacted CI (state, depth, shortest-path parent) and keeping the nearest 1,000's paths and causes, as POST /impact asks by default (flat: their listing objects are built when read); hubBiased*: the same engine call on providers drawn from the edge list (degree-biased), against bareBfs*, a bare BFS on the same CIs (its edge loop written inline, no callback: the floor, answering only how many CIs are reached), per CI the faster of two layouts (bareBfsLayouts): the projection's CSR (dependent and group side by side, 8 bytes per edge) and the dependents alone (4 bytes per edge, removed edges left out), interleaved, each the best of three rounds of repeating the call for at least 1 ms (both sides alike); bareBfsRatio: the worse of its p50 and p99 ratios; bareBfsRatioPerCi: the distribution of engine/BFS on each CI; bareBfsRatioWholeSample: the sample's summed times; listingBuilt: the same with the listing's objects built (reading impacted); apiReport: the whole report POST /impact serialises (impactReport, limit 1,000: entries built straight from the flat answer, services, summary over every impacted CI); engineBefore: the engine this one replaced, which built them in the walk (test/domain/impact/reference-propagate.ts), hubBiasedSameAnswersAsBefore: whether both answered the same on every CI of the sample (states, order, paths, causes); statesOnly: the same with nothing listed (every CI's state, the engine's walk alone); hubBiasedLoadAverage: the 1-minute load average before and after; perCallOverhead: medians over CIs nothing depends on (a blast radius of one) of the engine (listing kept, states only), the API report and the bare BFS, and emptyMs the engine asked about no CI: what a call costs before it walks; fullListingP99Ms: the same listing all (up to 100,000) on 200 of the CIs; reportP*: the API-shaped report (ids, names, reasons, services); ${alternative}; speedupVsCte*: its time over the domain function's on the same CIs. The API runs in its own process, on the same store. Measured on a shared 2-core machine while other engineers worked: figures are noisy.`,
   };
   mkdirSync('bench-results', { recursive: true });
   writeFileSync(values.out!, JSON.stringify(results, null, 2) + '\n');

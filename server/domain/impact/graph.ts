@@ -42,13 +42,43 @@ export interface DependentsCsr {
   overlayOf(provider: number): readonly number[] | undefined;
 }
 
+/**
+ * The group table: per redundancy group g, four Int32 side by side at (g + 1) * G_STRIDE (16 bytes, never straddling
+ * a cache line), so that one read answers "does this edge bring its dependent down". The graph keeps G_SLACK
+ * (size - required) and G_REQUIRED current; a walk owns G_STAMP and G_LEFT as its scratch (the call that last counted
+ * the group, and its slack left after the members that call saw go down), and the header slot's G_CALLS counts
+ * calls, so that a stamp tells a group counted in this call from one left over. Keeping the scratch beside the
+ * threshold is the point: a grouped edge into a CI not yet down costs one cache line, where a scratch of its own and
+ * the graph's size and required count cost three.
+ */
+export const G_CALLS = 0, G_STAMP = 0, G_LEFT = 1, G_SLACK = 2, G_REQUIRED = 3, G_STRIDE = 4;
+/** Where group g's slot starts in a group table (slot 0 is the header). */
+export const groupSlot = (g: number): number => (g + 1) * G_STRIDE;
+
 export interface CsrImpactGraph extends ImpactGraph {
   dependentsCsr(): DependentsCsr;
+  /** The group table, current (see G_STRIDE); the same array from call to call unless groups were added. */
+  groupTable(): Int32Array;
 }
 
 export const hasCsr = (g: ImpactGraph): g is CsrImpactGraph => typeof (g as Partial<CsrImpactGraph>).dependentsCsr === 'function';
 
+/** Refresh group g's threshold fields in a group table from its size and required count. */
+export function setGroupThreshold(table: Int32Array, g: number, size: number, required: number): void {
+  const k = groupSlot(g);
+  table[k + G_SLACK] = size - required;
+  table[k + G_REQUIRED] = required;
+}
+
 const NO_OFFSETS = new Int32Array(1), NO_EDGES = new Int32Array(0);
+
+/** The group table of any ImpactGraph: its own, or (a graph without a CSR: tests) one built for this call. */
+export function groupTableOf(graph: ImpactGraph): Int32Array {
+  if (hasCsr(graph)) return graph.groupTable();
+  const table = new Int32Array(groupSlot(graph.groupCount));
+  for (let g = 0; g < graph.groupCount; g++) setGroupThreshold(table, g, graph.groupSize(g), graph.groupRequired(g));
+  return table;
+}
 
 /** The dependents of any ImpactGraph as a CSR: its own, or an empty base with every edge in the overlay. */
 export function dependentsCsrOf(graph: ImpactGraph): DependentsCsr {

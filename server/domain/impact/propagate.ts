@@ -1,4 +1,4 @@
-import { dependentsCsrOf, NO_GROUP, REMOVED, type ImpactGraph } from './graph.ts';
+import { dependentsCsrOf, G_CALLS, G_LEFT, G_REQUIRED, G_SLACK, G_STAMP, G_STRIDE, groupTableOf, NO_GROUP, REMOVED, type ImpactGraph } from './graph.ts';
 
 export type FailState = 'down' | 'degraded';
 export type ImpactState = FailState | 'maintenance';
@@ -95,8 +95,6 @@ const PROCESSED = 0b100;
  * hub's blast radius of hundreds of thousands, skipping that work for the rest is a good part of the walk.
  */
 const LISTED = 0b1000;
-/** Per group, three Int32 side by side (read together): the call that last counted it, members down, and slack (size - required). */
-const G_STAMP = 0, G_DOWN = 1, G_SLACK = 2, G_STRIDE = 3;
 /** Per node in `Scratch.listed`; four, not three, so that one never straddles two cache lines. */
 const N_PARENT = 0, N_GROUP = 1, N_PROVIDER = 2, N_STRIDE = 4;
 
@@ -109,18 +107,14 @@ class Scratch {
   listed = new Int32Array(0);
   /** Raise log: every CI when discovered, and again if it worsens after being processed (at most twice), so 2 × nodes. */
   raised = new Int32Array(0);
-  epoch = 0;
-  groups = new Int32Array(0);
   /** One provider's overlay edges, copied as [dependent, group] pairs so the same edge loop reads them as it reads the base. */
   overlayEdges = new Int32Array(32);
 
-  begin(nodes: number, groups: number): void {
+  begin(nodes: number): void {
     if (this.flags.length < nodes) {
       const n = Math.max(nodes, this.flags.length * 2, 1024);
       this.flags = new Uint8Array(n); this.listed = new Int32Array(n * N_STRIDE); this.raised = new Int32Array(2 * n);
     }
-    if (this.groups.length < groups * G_STRIDE) this.groups = new Int32Array(Math.max(groups, this.groups.length / G_STRIDE * 2, 64) * G_STRIDE);
-    if (++this.epoch === 0x7fffffff) { this.groups.fill(0); this.epoch = 1; }
   }
 
   /** The overlay triples [dependent, group, type] of one provider as pairs in `overlayEdges`; returns their length. */
@@ -133,6 +127,17 @@ class Scratch {
   }
 }
 const scratch = new Scratch();
+
+/** This call's stamp for a group table (see G_STAMP): its call counter, moved on; every stamp cleared when it wraps. */
+function nextCall(groups: Int32Array): number {
+  let call = groups[G_CALLS] + 1;
+  if (call === 0x7fffffff) {
+    for (let k = G_STRIDE + G_STAMP; k < groups.length; k += G_STRIDE) groups[k] = 0;
+    call = 1;
+  }
+  groups[G_CALLS] = call;
+  return call;
+}
 
 /**
  * Up to this many impacted CIs, `all`, `allStates` and the listing are plain arrays: a typed array beyond 64 bytes
@@ -163,9 +168,10 @@ const L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_UP = 3, L_SIZE = 4, L_REQUIRE
  */
 export function propagateImpact(graph: ImpactGraph, failed: readonly { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactResult {
   const s = scratch;
-  s.begin(graph.nodeCount, graph.groupCount);
-  const { flags, listed, raised, groups: groupScratch } = s;
-  const epoch = s.epoch;
+  s.begin(graph.nodeCount);
+  const { flags, listed, raised } = s;
+  const groups = groupTableOf(graph);
+  const epoch = nextCall(groups);
   const limit = opts.limit ?? Infinity;
   const { nodes, offsets, edges, overlayOf } = dependentsCsrOf(graph);
   let tail = 0, ordered = 0;
@@ -215,12 +221,13 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
             if (g === NO_GROUP) to = DOWN;
             else {
               // Groups belong to one dependent, so the counts of one left unfinished once it is down are never read.
-              const k = g * G_STRIDE;
-              if (groupScratch[k + G_STAMP] !== epoch) {
-                groupScratch[k + G_STAMP] = epoch; groupScratch[k + G_DOWN] = 0;
-                groupScratch[k + G_SLACK] = graph.groupSize(g) - graph.groupRequired(g);
-              }
-              if (++groupScratch[k + G_DOWN] > groupScratch[k + G_SLACK]) to = DOWN;
+              // One slot answers it: this call's slack left if it counted the group already, else the group's slack.
+              const k = (g + 1) * G_STRIDE;
+              let left;
+              if (groups[k + G_STAMP] === epoch) left = groups[k + G_LEFT] - 1;
+              else { groups[k + G_STAMP] = epoch; left = groups[k + G_SLACK] - 1; }
+              groups[k + G_LEFT] = left;
+              if (left < 0) to = DOWN;
             }
           }
           if (to <= sv) continue;
@@ -246,7 +253,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
         i = 0; end = s.overlay(extra); edge_ = s.overlayEdges;
       }
     }
-    const result = answer(graph, ordered, tail, opts);
+    const result = answer(graph, groups, epoch, ordered, tail, opts);
     tail = 0; // answer() cleared the flags
     return result;
   } finally {
@@ -260,17 +267,17 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
  * the listed ones (the first `limit`) three numbers each (parent's index, cause group, cause provider) plus, for
  * those a redundancy group explains, its final counts. Clears the flags.
  */
-function answer(graph: ImpactGraph, total: number, logged: number, opts: ImpactOptions): ImpactResult {
+function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, opts: ImpactOptions): ImpactResult {
   const listed = Math.min(opts.limit ?? Infinity, total);
   const maintenance = opts.maintenance?.size ? opts.maintenance : null;
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
     const all = new Array<number>(total), allStates = new Array<number>(total), listing = new Array<number>(listed * L_STRIDE);
-    copyOut(graph, logged, listed, all, allStates, listing);
+    copyOut(groups, epoch, logged, listed, all, allStates, listing);
     return new Answer(graph, all, allStates, total, total > listed, listed, listing, maintenance);
   }
   const all = new Int32Array(total), allStates = new Uint8Array(total), listing = new Int32Array(listed * L_STRIDE);
-  copyOutLarge(graph, logged, listed, all, allStates, listing);
+  copyOutLarge(groups, epoch, logged, listed, all, allStates, listing);
   return new Answer(graph, all, allStates, total, total > listed, listed, listing, maintenance);
 }
 
@@ -278,8 +285,8 @@ function answer(graph: ImpactGraph, total: number, logged: number, opts: ImpactO
  * One pass over the log: each discovered CI, its final state and, for the first `listed`, its parent index and
  * cause. The last read of the flags: cleared in the same pass, for the next call.
  */
-function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): void {
-  const { flags, listed: info, raised, groups, epoch } = scratch;
+function copyOut(groups: Int32Array, epoch: number, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): void {
+  const { flags, listed: info, raised } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
@@ -289,8 +296,9 @@ function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number
       listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
       if (g >= 0) {
         // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
-        const size = graph.groupSize(g), at = g * G_STRIDE;
-        listing[k + L_UP] = size - (groups[at + G_STAMP] === epoch ? groups[at + G_DOWN] : 0); listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = graph.groupRequired(g);
+        // up = size - down = required + (slack - down), and G_LEFT is slack - down when this call counted the group.
+        const at = (g + 1) * G_STRIDE, required = groups[at + G_REQUIRED], size = required + groups[at + G_SLACK];
+        listing[k + L_UP] = groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size; listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = required;
       }
     }
     i++;
@@ -302,8 +310,8 @@ function copyOut(graph: ImpactGraph, logged: number, listed: number, all: number
  * fed both plain and typed arrays goes polymorphic in V8 and each store in this loop gets slower; measured on the
  * 100k hub-biased sample (test/bench/impact.ts). Change both together.
  */
-function copyOutLarge(graph: ImpactGraph, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): void {
-  const { flags, listed: info, raised, groups, epoch } = scratch;
+function copyOutLarge(groups: Int32Array, epoch: number, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): void {
+  const { flags, listed: info, raised } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
@@ -313,8 +321,9 @@ function copyOutLarge(graph: ImpactGraph, logged: number, listed: number, all: I
       listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
       if (g >= 0) {
         // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
-        const size = graph.groupSize(g), at = g * G_STRIDE;
-        listing[k + L_UP] = size - (groups[at + G_STAMP] === epoch ? groups[at + G_DOWN] : 0); listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = graph.groupRequired(g);
+        // up = size - down = required + (slack - down), and G_LEFT is slack - down when this call counted the group.
+        const at = (g + 1) * G_STRIDE, required = groups[at + G_REQUIRED], size = required + groups[at + G_SLACK];
+        listing[k + L_UP] = groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size; listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = required;
       }
     }
     i++;
