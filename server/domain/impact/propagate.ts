@@ -147,10 +147,14 @@ function nextCall(groups: Int32Array): number {
  */
 const SMALL_RESULT = 4096;
 /**
- * Per listed CI in `Answer.listing`: its parent's listing index (-1: reported), cause group, cause provider and, when
- * the cause is a redundancy group, its final counts (members up, size, required), kept as numbers (no object per CI).
+ * Per listed CI in `Answer.listing`: its parent's listing index (-1: reported), cause group, cause provider. The final
+ * counts of a redundancy group that is a cause (members up, size, required) follow in `Answer.counts`, three numbers
+ * per such CI in listing order, read by the same sequential pass: most causes are not groups, and a stride of six for
+ * every CI doubled the listing's allocation and writes.
  */
-const L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_UP = 3, L_SIZE = 4, L_REQUIRED = 5, L_STRIDE = 6;
+const L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_STRIDE = 3;
+const C_UP = 0, C_SIZE = 1, C_REQUIRED = 2, C_STRIDE = 3;
+const NO_COUNTS: readonly number[] = Object.freeze([]);
 
 /**
  * Blast radius of failed CIs, per design.md section 4.
@@ -273,19 +277,20 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
     const all = new Array<number>(total), allStates = new Array<number>(total), listing = new Array<number>(listed * L_STRIDE);
-    copyOut(groups, epoch, logged, listed, all, allStates, listing);
-    return new Answer(graph, all, allStates, total, total > listed, listed, listing, maintenance);
+    const counts = copyOut(groups, epoch, logged, listed, all, allStates, listing);
+    return new Answer(graph, all, allStates, total, total > listed, listed, listing, counts, maintenance);
   }
   const all = new Int32Array(total), allStates = new Uint8Array(total), listing = new Int32Array(listed * L_STRIDE);
-  copyOutLarge(groups, epoch, logged, listed, all, allStates, listing);
-  return new Answer(graph, all, allStates, total, total > listed, listed, listing, maintenance);
+  const counts = copyOutLarge(groups, epoch, logged, listed, all, allStates, listing);
+  return new Answer(graph, all, allStates, total, total > listed, listed, listing, counts, maintenance);
 }
 
 /**
  * One pass over the log: each discovered CI, its final state and, for the first `listed`, its parent index and
  * cause. The last read of the flags: cleared in the same pass, for the next call.
  */
-function copyOut(groups: Int32Array, epoch: number, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): void {
+function copyOut(groups: Int32Array, epoch: number, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): readonly number[] {
+  let counts: number[] | null = null;
   const { flags, listed: info, raised } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
@@ -298,11 +303,12 @@ function copyOut(groups: Int32Array, epoch: number, logged: number, listed: numb
         // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
         // up = size - down = required + (slack - down), and G_LEFT is slack - down when this call counted the group.
         const at = (g + 1) * G_STRIDE, required = groups[at + G_REQUIRED], size = required + groups[at + G_SLACK];
-        listing[k + L_UP] = groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size; listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = required;
+        (counts ??= []).push(groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size, size, required);
       }
     }
     i++;
   }
+  return counts ?? NO_COUNTS;
 }
 
 /**
@@ -310,7 +316,8 @@ function copyOut(groups: Int32Array, epoch: number, logged: number, listed: numb
  * fed both plain and typed arrays goes polymorphic in V8 and each store in this loop gets slower; measured on the
  * 100k hub-biased sample (test/bench/impact.ts). Change both together.
  */
-function copyOutLarge(groups: Int32Array, epoch: number, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): void {
+function copyOutLarge(groups: Int32Array, epoch: number, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): readonly number[] {
+  let counts: number[] | null = null;
   const { flags, listed: info, raised } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
@@ -323,11 +330,12 @@ function copyOutLarge(groups: Int32Array, epoch: number, logged: number, listed:
         // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
         // up = size - down = required + (slack - down), and G_LEFT is slack - down when this call counted the group.
         const at = (g + 1) * G_STRIDE, required = groups[at + G_REQUIRED], size = required + groups[at + G_SLACK];
-        listing[k + L_UP] = groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size; listing[k + L_SIZE] = size; listing[k + L_REQUIRED] = required;
+        (counts ??= []).push(groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size, size, required);
       }
     }
     i++;
   }
+  return counts ?? NO_COUNTS;
 }
 
 
@@ -348,6 +356,8 @@ class Answer implements ImpactResult {
     readonly truncated: boolean,
     private readonly listed: number,
     private readonly listing: ArrayLike<number>,
+    /** The final counts of the groups that are causes, C_STRIDE numbers per such listed CI, in listing order. */
+    private readonly counts: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
   ) {}
 
@@ -357,9 +367,9 @@ class Answer implements ImpactResult {
 
   /** Its own loop rather than a visit of eachListed: a callback and a cursor per CI made this ~1.5× slower. */
   private build(): ImpactedNode[] {
-    const { graph, all, allStates, listing, listed, maintenance } = this;
+    const { graph, all, allStates, listing, counts, listed, maintenance } = this;
     const out = new Array<ImpactedNode>(listed), depths = new Array<number>(listed);
-    for (let i = 0, k = 0; i < listed; i++, k += L_STRIDE) {
+    for (let i = 0, k = 0, c = 0; i < listed; i++, k += L_STRIDE) {
       const p = listing[k + L_PARENT];
       const d = p < 0 ? 0 : depths[p] + 1;
       depths[i] = d;
@@ -371,7 +381,7 @@ class Answer implements ImpactResult {
       if (g === CAUSE_REPORTED) cause = { kind: 'reported' };
       else if (g === CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider };
       else if (g === NO_GROUP) cause = { kind: 'group', group: null, provider, up: 0, size: 1, required: 1 };
-      else cause = { kind: 'group', group: graph.groupName(g), provider, up: listing[k + L_UP], size: listing[k + L_SIZE], required: listing[k + L_REQUIRED] };
+      else { cause = { kind: 'group', group: graph.groupName(g), provider, up: counts[c + C_UP], size: counts[c + C_SIZE], required: counts[c + C_REQUIRED] }; c += C_STRIDE; }
       // Only failed CIs have no parent (every other listed CI was raised through an edge).
       out[i] = { node: v, state: maintenance !== null && maintenance.has(v) ? 'maintenance' : actual, actual, depth: d, reported: p < 0, path, cause };
     }
@@ -379,7 +389,7 @@ class Answer implements ImpactResult {
   }
 
   eachListed(visit: (x: ListedCursor) => void): void {
-    const { graph, all, allStates, listing, listed, maintenance } = this;
+    const { graph, all, allStates, listing, counts, listed, maintenance } = this;
     const depths = new Array<number>(listed);
     const cause: CauseFields = { kind: 'reported', group: null, provider: -1, up: 0, size: 1, required: 1 };
     const cursor = {
@@ -390,7 +400,7 @@ class Answer implements ImpactResult {
         return out;
       },
     };
-    for (let i = 0, k = 0; i < listed; i++, k += L_STRIDE) {
+    for (let i = 0, k = 0, c = 0; i < listed; i++, k += L_STRIDE) {
       const p = listing[k + L_PARENT];
       const d = p < 0 ? 0 : depths[p] + 1;
       depths[i] = d;
@@ -402,7 +412,7 @@ class Answer implements ImpactResult {
       else if (g === NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
       else {
         cause.kind = 'group'; cause.group = graph.groupName(g);
-        cause.up = listing[k + L_UP]; cause.size = listing[k + L_SIZE]; cause.required = listing[k + L_REQUIRED];
+        cause.up = counts[c + C_UP]; cause.size = counts[c + C_SIZE]; cause.required = counts[c + C_REQUIRED]; c += C_STRIDE;
       }
       // Only failed CIs have no parent (every other listed CI was raised through an edge).
       cursor.node = v; cursor.actual = actual; cursor.state = maintenance !== null && maintenance.has(v) ? 'maintenance' : actual;
