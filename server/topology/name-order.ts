@@ -10,7 +10,10 @@ import type { Topology } from './topology.ts';
 const ordinalIsCollation = new Intl.Collator().resolvedOptions().locale.split('-')[0] === 'en';
 const compareCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function compareByName(topo: Topology, a: number, b: number): number {
+/** What ordering by name reads of a projection (a Topology, or a snapshot of its names: Topology.nameSnapshot). */
+export type NameView = Pick<Topology, 'nodeCount' | 'nameOf' | 'idOf' | 'isPlain'>;
+
+export function compareByName(topo: NameView, a: number, b: number): number {
   if (ordinalIsCollation && topo.isPlain(a) && topo.isPlain(b)) return compareCodeUnits(topo.nameOf(a), topo.nameOf(b)) || compareCodeUnits(topo.idOf(a), topo.idOf(b));
   return byNameThenId(topo.nameOf(a), topo.idOf(a), topo.nameOf(b), topo.idOf(b));
 }
@@ -22,6 +25,9 @@ export function compareByName(topo: Topology, a: number, b: number): number {
  * the order stays exactly byNameThenId's whatever changed since.
  */
 export class NameOrder {
+  /** Ranked nodes renamed since (forget). */
+  private forgotten = 0;
+
   /** rank + 1 per node (0: none); the node at each rank. */
   constructor(private readonly rankPlusOne: Int32Array, private readonly atRank: Int32Array) {}
 
@@ -29,23 +35,44 @@ export class NameOrder {
   rankOf(n: number): number { return n < this.rankPlusOne.length ? this.rankPlusOne[n] - 1 : -1; }
 
   /** `n` was renamed: its rank no longer says where its name sorts. */
-  forget(n: number): void { if (n < this.rankPlusOne.length) this.rankPlusOne[n] = 0; }
-
-  /** Sorts `nodes` in place in map order: by rank when all have one, else by comparing (ranks where both have one). */
-  sort(topo: Topology, nodes: number[]): void {
-    const ranks = new Int32Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) {
-      const r = this.rankOf(nodes[i]);
-      if (r < 0) { nodes.sort((a, b) => this.compare(topo, a, b)); return; }
-      ranks[i] = r;
-    }
-    ranks.sort();
-    for (let i = 0; i < nodes.length; i++) nodes[i] = this.atRank[ranks[i]];
+  forget(n: number): void {
+    if (n < this.rankPlusOne.length && this.rankPlusOne[n] !== 0) { this.rankPlusOne[n] = 0; this.forgotten++; }
   }
 
-  private compare(topo: Topology, a: number, b: number): number {
-    const ra = this.rankOf(a), rb = this.rankOf(b);
-    return ra >= 0 && rb >= 0 ? ra - rb : compareByName(topo, a, b);
+  /** How many of `topo`'s nodes have no rank: added or renamed since the ranking (the projection re-ranks past a share). */
+  unranked(topo: Pick<Topology, 'nodeCount'>): number { return Math.max(0, topo.nodeCount - this.rankPlusOne.length) + this.forgotten; }
+
+  /**
+   * Sorts `nodes` in place in map order: the ranked ones by rank (a numeric sort), the others (added or renamed since)
+   * by comparing names, each then put in its place among the ranked by a binary search (names compared there too):
+   * a few unranked CIs around a hub cost a few comparisons each, not a comparison sort of the whole level.
+   */
+  sort(topo: NameView, nodes: number[]): void {
+    const ranks = new Int32Array(nodes.length);
+    let ranked = 0;
+    const others: number[] = [];
+    for (let i = 0; i < nodes.length; i++) {
+      const r = this.rankOf(nodes[i]);
+      if (r < 0) others.push(nodes[i]); else ranks[ranked++] = r;
+    }
+    const byRank = ranks.subarray(0, ranked).sort();
+    if (!others.length) {
+      for (let i = 0; i < nodes.length; i++) nodes[i] = this.atRank[byRank[i]];
+      return;
+    }
+    others.sort((a, b) => compareByName(topo, a, b));
+    // Merge: each unranked node goes before the first ranked one that sorts after it (searched from the last place).
+    let k = 0, from = 0;
+    for (const u of others) {
+      let lo = from, hi = ranked;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compareByName(topo, this.atRank[byRank[mid]], u) < 0) lo = mid + 1; else hi = mid;
+      }
+      for (; from < lo; from++) nodes[k++] = this.atRank[byRank[from]];
+      nodes[k++] = u;
+    }
+    for (; from < ranked; from++) nodes[k++] = this.atRank[byRank[from]];
   }
 }
 
@@ -62,7 +89,7 @@ const RUN = 512;
  * between which the event loop serves others (1M CIs: about 20M name comparisons, seconds of work, while the
  * server already answers /healthz).
  */
-export async function rankNames(topo: Topology, opts: { sliceMs?: number } = {}): Promise<NameOrder> {
+export async function rankNames(topo: NameView, opts: { sliceMs?: number } = {}): Promise<NameOrder> {
   const sliceMs = opts.sliceMs ?? 20;
   const n = topo.nodeCount;
   let a = new Int32Array(n), b = new Int32Array(n);

@@ -14,7 +14,16 @@ export interface TopologyServiceOptions {
   asOfBucketMs?: number;
   /** Longest one turn of the event loop spends applying a change event; a larger one goes on in later turns (default 20). */
   applyTurnMs?: number;
+  /**
+   * The names are ranked again (in slices, off the apply path) once this share of the CIs has no rank, added or
+   * renamed since the last ranking (default 0.01), and at least `rerankMin` (default 100); and at each compaction.
+   */
+  rerankShare?: number;
+  rerankMin?: number;
 }
+
+/** The name ranking's state (/healthz): how many CIs have no rank, and the last ranking. */
+export interface NameRankStatus { unranked: number; rankings: number; ranking: boolean; lastRankedAt: string | null; lastRankMs: number | null; lastError: string | null }
 
 /**
  * Owns the live projection (built once, then patched from the change feed) and a small LRU of
@@ -25,6 +34,9 @@ export class TopologyService {
   private applied = 0;
   private readonly asOfCache = new Map<string, Promise<Topology>>();
   private unsubscribe: (() => void) | null = null;
+  private ranking: Promise<void> | null = null;
+  private stopped = false;
+  private readonly ranks = { rankings: 0, lastRankedAt: null as string | null, lastRankMs: null as number | null, lastError: null as string | null };
 
   constructor(private readonly store: GraphStore, private readonly opts: TopologyServiceOptions = {}) {}
 
@@ -37,7 +49,9 @@ export class TopologyService {
     const live = await loadTopology(this.store, undefined, opts);
     // Maps take a hub's neighbours in name order: rank the names once (in slices), so that is a numeric sort.
     opts.step?.('ordering CI names for maps');
+    const t0 = performance.now();
     live.nameOrder = await rankNames(live);
+    this.ranked(t0);
     this.live = live;
     for (;;) {
       const events = await this.store.eventsSince(this.applied, 1000);
@@ -59,14 +73,52 @@ export class TopologyService {
   private apply(e: ChangeEvent): Promise<void> | undefined {
     const done = () => {
       this.applied = e.seq;
-      if (this.live.needsCompaction()) this.live.compact();
+      const compact = this.live.needsCompaction();
+      if (compact) this.live.compact();
+      this.rankIfDue(compact);
     };
     const pending = applyChangeEventInTurns(this.live, e, this.opts.applyTurnMs ?? 20);
     if (!pending) return void done();
     return pending.then(done);
   }
 
-  stop(): void { this.unsubscribe?.(); this.unsubscribe = null; }
+  stop(): void { this.stopped = true; this.unsubscribe?.(); this.unsubscribe = null; }
+
+  /** The name ranking's state. */
+  get nameRanks(): NameRankStatus {
+    return { unranked: this.live?.nameOrder?.unranked(this.live) ?? 0, ranking: this.ranking !== null, ...this.ranks };
+  }
+
+  /** Settles once a ranking under way (if any) is in place. */
+  async rankingDone(): Promise<void> { await this.ranking; }
+
+  private ranked(t0: number): void {
+    this.ranks.rankings++;
+    this.ranks.lastRankedAt = new Date().toISOString();
+    this.ranks.lastRankMs = Math.round(performance.now() - t0);
+  }
+
+  /**
+   * CIs added or renamed since the ranking are ordered by comparing names (NameOrder.sort): right, but slower the
+   * more of them a map level has. Past a share (or at a compaction) the names are ranked again, in slices as at
+   * start, from a snapshot of them; CIs renamed while that ran lose their new rank, and those added stay unranked.
+   */
+  private rankIfDue(compacted: boolean): void {
+    const live = this.live, order = live.nameOrder;
+    if (!order || this.ranking || this.stopped) return;
+    const unranked = order.unranked(live);
+    const due = compacted ? unranked > 0 : unranked >= Math.max(this.opts.rerankMin ?? 100, live.nodeCount * (this.opts.rerankShare ?? 0.01));
+    if (!due) return;
+    this.ranking = (async () => {
+      const t0 = performance.now();
+      const names = live.nameSnapshot();
+      const fresh = await rankNames(names);
+      if (this.stopped || this.live !== live) return;
+      for (const n of names.renamedSince(live)) fresh.forget(n);
+      live.nameOrder = fresh;
+      this.ranked(t0);
+    })().catch((e) => { this.ranks.lastError = (e as Error).message; }).finally(() => { this.ranking = null; });
+  }
 
   /** The live projection, or the one for `asOf` (built on first use, then cached). */
   async at(asOf?: string): Promise<Topology> {

@@ -7,7 +7,7 @@ import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
 import { StringTable } from './string-table.ts';
 import { MapRelations, type MapRelationInput } from './map-relations.ts';
-import type { NameOrder } from './name-order.ts';
+import type { NameOrder, NameView } from './name-order.ts';
 
 /** The only attributes the projection keeps: what incident cost and service listings read. */
 export const KEPT_ATTRIBUTES = ['slo', 'downtimeCostPerHour', 'users', 'revenuePerHour'] as const;
@@ -158,6 +158,17 @@ export class Topology implements CsrImpactGraph, CatalogView {
   isAlive(n: number): boolean { return this.alive[n] === 1; }
   /** Name and id plain (lower-case letters, digits, space, '-' and '.'), so ordered alike by code unit and by an English collator. */
   isPlain(n: number): boolean { return this.plain[n] === 1; }
+  /**
+   * The names, ids and plain flags as they are now, for ranking them over many turns while this projection keeps
+   * changing (rankNames): the arrays are copied (ids never change once given), ~10 ms at 1M CIs.
+   */
+  nameSnapshot(): NameView & { renamedSince(topo: Topology): number[] } {
+    const nodeCount = this.ids.length, names = this.names.slice(), ids = this.ids, plain = this.plain.slice(0, nodeCount);
+    return {
+      nodeCount, nameOf: (n) => names[n], idOf: (n) => ids[n], isPlain: (n) => plain[n] === 1,
+      renamedSince: (topo) => { const out: number[] = []; for (let n = 0; n < nodeCount; n++) if (topo.names[n] !== names[n]) out.push(n); return out; },
+    };
+  }
   info(n: number): NodeInfo {
     return {
       id: this.ids[n], name: this.names[n], class: this.classOf(n), environment: this.envTable.value(this.envs[n]) ?? '',

@@ -135,4 +135,28 @@ describe('topology service over the SQLite store', () => {
     await rebuilt.start();
     expect(rebuilt.current.mapRelations.of(ids.map((id) => rebuilt.current.nodeOf(id)!), 100).sort(byId)).toEqual(fromStore);
   });
+
+  it('ranks the names again once enough CIs were added or renamed since, in the same order as comparing them', async () => {
+    await push({ source: 'manual', cis: Array.from({ length: 200 }, (_, i) => svc(`svc-${String(i).padStart(3, '0')}`)) });
+    const topology = new TopologyService(store, { rerankMin: 50, rerankShare: 0.1 });
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+    const live = topology.current;
+    expect(topology.nameRanks).toMatchObject({ unranked: 0, rankings: 1 });
+    // 30 CIs added (fewer than the threshold): unranked, ordered by comparing their names.
+    await push({ source: 'manual', cis: Array.from({ length: 30 }, (_, i) => svc(`new-${i}`)) });
+    await feed.poke();
+    expect(topology.nameRanks).toMatchObject({ unranked: 30, rankings: 1, ranking: false });
+    // 30 more: past 50, ranked again (in slices, after the event is applied).
+    await push({ source: 'manual', cis: Array.from({ length: 30 }, (_, i) => svc(`more-${i}`)) });
+    await feed.poke();
+    await topology.rankingDone();
+    expect(topology.nameRanks).toMatchObject({ unranked: 0, rankings: 2, lastError: null });
+    expect(topology.current).toBe(live);
+    const nodes = [...live.liveNodeIds()];
+    expect(nodes.every((n) => live.nameOrder!.rankOf(n) >= 0)).toBe(true);
+    const sorted = [...nodes];
+    live.nameOrder!.sort(live, sorted);
+    expect(sorted.map((n) => live.nameOf(n))).toEqual(nodes.map((n) => live.nameOf(n)).sort());
+  });
 });
