@@ -4,6 +4,7 @@ import { overlaps } from '../domain/change-risk/windows.ts';
 import type { IncidentService } from './incident-service.ts';
 import type { ChangeService } from './change-service.ts';
 import { WORKFLOW_SOURCE } from './records.ts';
+import { stepsInTurns } from '../live/turns.ts';
 
 type Key = `incident:${string}` | `change:${string}`;
 
@@ -36,16 +37,20 @@ export class Reassessor {
   private unsubscribe: (() => void) | null = null;
   private backoffMs = 0;
   private stopped = false;
+  /** The events still being read (a large one takes several turns), in order; null when none. */
+  private reading: Promise<void> | null = null;
   readonly status: ReassessorStatus = { pending: 0, running: false, lastPassAt: null, lastPassMs: null, recomputed: 0, failures: 0, lastError: null };
 
   constructor(private readonly deps: {
     feed: ChangeFeed; incidents: IncidentService; changes: ChangeService;
     debounceMs?: number; maxBackoffMs?: number; log?: (msg: string) => void;
+    /** Longest one turn of the event loop spends reading an event (default 20 ms); a larger one goes on in later turns. */
+    turnMs?: number;
   }) {}
 
   /** Follow the feed; every open record is computed once at start (its footprint is not known yet). */
   async start(): Promise<void> {
-    this.unsubscribe = this.deps.feed.subscribe((e) => this.onEvent(e));
+    this.unsubscribe = this.deps.feed.subscribe((e) => this.take(e));
     for (const id of await this.deps.incidents.activeIds()) this.mark(`incident:${id}`, 'start');
     for (const c of await this.deps.changes.openChanges()) this.mark(`change:${c.id}`, 'start');
   }
@@ -70,11 +75,35 @@ export class Reassessor {
     this.timer.unref?.();
   }
 
-  /** Which records an event may change. Pure bookkeeping: no store reads here. */
-  onEvent(e: ChangeEvent): void {
-    if (e.source === WORKFLOW_SOURCE) return;
+  /**
+   * Events are read one after another, each in as many turns as it takes; the feed does not wait for it (nothing a
+   * request reads depends on which records are marked, and their recomputation is debounced anyway).
+   */
+  private take(e: ChangeEvent): void {
+    const read = () => this.onEvent(e);
+    const pending = this.reading ? this.reading.then(read) : read();
+    if (!pending) return;
+    const tracked: Promise<void> = pending.catch((err) => this.fail(err)).finally(() => { if (this.reading === tracked) this.reading = null; });
+    this.reading = tracked;
+  }
+
+  /** Settles once the events delivered so far are read (their records marked). */
+  async caughtUp(): Promise<void> { while (this.reading) await this.reading; }
+
+  /**
+   * Which records an event may change. Pure bookkeeping, no store reads, in turns of `turnMs`: a 50k-CI batch
+   * touches 100k CIs, each looked up in every open record's footprint (undefined when it all fitted in this turn).
+   */
+  onEvent(e: ChangeEvent): Promise<void> | undefined {
+    if (e.source === WORKFLOW_SOURCE || this.stopped) return undefined;
+    return stepsInTurns(this.read(e), this.deps.turnMs ?? 20);
+  }
+
+  /** onEvent's work, yielding after each change and every few footprint lookups. */
+  private *read(e: ChangeEvent): Generator<void> {
     const touched = new Set<string>();
     for (const c of e.changes) {
+      yield;
       if (c.ci) touched.add(c.ci.id);
       if (c.relation) { touched.add(c.relation.from); touched.add(c.relation.to); }
       if (!c.ref) continue;
@@ -89,8 +118,17 @@ export class Reassessor {
       }
     }
     if (!touched.size) return;
+    // A record is marked when its footprint and the touched CIs meet: the smaller set is walked, the larger probed.
+    // The footprints as they are when each is reached (one dropped meanwhile is skipped, as a closed change should be).
     for (const [key, footprint] of this.footprints) {
-      for (const id of touched) if (footprint.has(id)) { this.mark(key, 'the graph changed'); break; }
+      if (this.stopped) return;
+      const [walk, probe] = footprint.size < touched.size ? [footprint, touched] : [touched, footprint];
+      let n = 0;
+      for (const id of walk) {
+        if (probe.has(id)) { this.mark(key, 'the graph changed'); break; }
+        if ((++n & 63) === 0) yield;
+      }
+      yield;
     }
   }
 

@@ -23,3 +23,20 @@ export function inTurns<T>(items: readonly T[], step: (item: T, index: number) =
   if (run()) return undefined;
   return (async () => { do await nextTurn(); while (!run()); })();
 }
+
+/**
+ * Runs `work` (an iterator that yields after each small unit of work: a few lookups, one item) a turn of the event
+ * loop at a time, as inTurns does for a list: undefined when it finished in this turn, else a promise settled once it
+ * has (rejected when it throws). For work whose units are not the items of one list (nested loops, two phases).
+ */
+export function stepsInTurns(work: Iterator<unknown>, budgetMs: number): Promise<void> | undefined {
+  const run = () => {
+    const t0 = performance.now();
+    for (let i = 1; ; i++) {
+      if (work.next().done) return true;
+      if (i % CHECK_EVERY === 0 && performance.now() - t0 > budgetMs) return false;
+    }
+  };
+  if (run()) return undefined;
+  return (async () => { do await nextTurn(); while (!run()); })();
+}
