@@ -63,6 +63,11 @@ export const settings = {
   store: setting('SERVICEGRAPH_STORE', oneOf(['sqlite', 'neo4j'] as const), 'sqlite'),
   sqliteSync: setting('SERVICEGRAPH_SQLITE_SYNC', oneOf(['NORMAL', 'FULL'] as const), 'NORMAL'),
   /**
+   * The main connection's WAL is checkpointed by a thread of its own every this many ms, never inside one of its
+   * commits (which hold the event loop); 0: SQLite's auto-checkpoint at commit, as before.
+   */
+  walCheckpointMs: setting('SERVICEGRAPH_WAL_CHECKPOINT_MS', whole(0, 60_000), 250),
+  /**
    * Ingest batches written on a thread of their own with its own SQLite connection (auto: for the store file the
    * server opens; on: also for a SQLite file store handed to startServer; off: on the main thread, as reads).
    */

@@ -174,11 +174,12 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const projectionSeq = () => topology.seq;
   const readyNow = () => readiness({ latestSeq: () => store.latestSeq(), projectionSeq, lag, maxLagMs: config.readyMaxLagMs });
 
+  const walCheckpoint = () => (store instanceof SqliteStore ? store.walCheckpoint : null);
   const health = (): HealthReport => healthReport({
     store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs,
-    loops: [hub.loopStatus, ...(ingestThread ? [ingestThread.status()] : [])],
+    loops: [hub.loopStatus, ...(ingestThread ? [ingestThread.status()] : []), ...(walCheckpoint() ? [walCheckpoint()!.status] : [])],
     down: ingestThread && !ingestThread.up ? [`the ingest writer thread is not running (${ingestThread.status().lastError ?? 'starting'}); batches get 503 until it restarts`] : [],
-    details: { alerts: alerts.loop, reassessor: reassessor.status },
+    details: { alerts: alerts.loop, reassessor: reassessor.status, nameRanks: topology.nameRanks, ...(walCheckpoint() ? { walCheckpoint: walCheckpoint()!.report } : {}) },
   });
 
   // Routes and the HTTP edge.

@@ -10,12 +10,16 @@ import { SqliteStore } from './sqlite/sqlite-store.ts';
 export const MAIN_THREAD_BUSY = { waitMs: 0, retryForMs: 30_000 };
 
 /** The store named by the configuration; Neo4j's driver is loaded only when it is chosen. */
-export async function createStore(config: Pick<Config, 'store' | 'dataDir' | 'neo4j' | 'sqliteSync'>): Promise<GraphStore> {
+export async function createStore(config: Pick<Config, 'store' | 'dataDir' | 'neo4j' | 'sqliteSync' | 'walCheckpointMs'>): Promise<GraphStore> {
   if (config.store === 'neo4j') {
     if (!config.neo4j.uri) throw new Error('SERVICEGRAPH_STORE=neo4j needs NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD)');
     const modulePath = './neo4j/index.ts';
     const mod = (await import(modulePath)) as { createNeo4jStore(o: { uri: string; user: string; password: string; database: string }): GraphStore };
     return mod.createNeo4jStore({ uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password, database: config.neo4j.database });
   }
-  return new SqliteStore({ file: join(config.dataDir, 'servicegraph.db'), synchronous: config.sqliteSync, busy: MAIN_THREAD_BUSY });
+  return new SqliteStore({
+    file: join(config.dataDir, 'servicegraph.db'), synchronous: config.sqliteSync, busy: MAIN_THREAD_BUSY,
+    // Commits on this connection hold the event loop: the WAL is copied into the file by a thread (wal-checkpointer.ts).
+    checkpoint: config.walCheckpointMs > 0 ? { intervalMs: config.walCheckpointMs } : 'commit',
+  });
 }

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { SqliteStore, type SqliteOptions } from '../../server/store/sqlite/sqlite-store.ts';
 import type { BatchTx } from '../../server/store/port.ts';
 import { selectStale } from '../../server/domain/reconcile/retire.ts';
+import { MAIN_THREAD_BUSY } from '../../server/store/select-store.ts';
 import { retireStale } from '../../server/ingest/retire-stale.ts';
 import { ingest, newRunId, planRetirement } from '../../server/ingest/ingest-service.ts';
 import { changesOf } from '../../server/domain/reconcile/events.ts';
@@ -114,9 +115,13 @@ const round = (x: number) => Math.round(x * 100) / 100;
  * The sweep's transactions, timed (and each plan's size) as they run, and the longest the event loop went without
  * turning (a 5 ms timer's late ticks) until `stop`.
  */
-function watchParts(store: SqliteStore) {
-  let held = 0, last = performance.now();
-  const tick = setInterval(() => { const n = performance.now(); held = Math.max(held, n - last); last = n; }, 5);
+function watchParts(store: SqliteStore, wal?: string) {
+  let held = 0, last = performance.now(), walMax = 0, sampled = 0;
+  const tick = setInterval(() => {
+    const n = performance.now(); held = Math.max(held, n - last); last = n;
+    // The WAL's size every 100 ms or so (checkpointed or not, it must not grow without bound).
+    if (wal && n - sampled > 100 && existsSync(wal)) { sampled = n; walMax = Math.max(walMax, statSync(wal).size); }
+  }, 5);
   const parts: number[] = [], written: number[] = [];
   const transact = store.transact.bind(store);
   store.transact = (async (fn: (tx: BatchTx) => Promise<unknown>, o?: { readOnly?: boolean }) => {
@@ -129,7 +134,7 @@ function watchParts(store: SqliteStore) {
     stop() {
       clearInterval(tick);
       store.transact = transact;
-      return { parts, written, held: Math.max(held, performance.now() - last) };
+      return { parts, written, held: Math.max(held, performance.now() - last), walMaxMb: round(walMax / 2 ** 20) };
     },
   };
 }
@@ -172,15 +177,17 @@ async function benchHubSweep(cis: number, afterOnly: boolean) {
       return file;
     };
     const sweep = { source: 'otel', scope: 'live', before: now, now: () => now };
-    const measure = async (name: string, run: (store: SqliteStore) => Promise<{ cis: number; relations: number }>) => {
+    const measure = async (name: string, run: (store: SqliteStore) => Promise<{ cis: number; relations: number }>, checkpoint: SqliteOptions['checkpoint'] = 'commit') => {
       const file = copy(name);
-      const store = new SqliteStore({ file });
+      // As the server opens its main connection: a write the lock is refused for retries on a timer (never blocking the loop).
+      const store = new SqliteStore({ file, checkpoint, busy: MAIN_THREAD_BUSY });
       await store.init();
-      const watched = watchParts(store);
+      const watched = watchParts(store, `${file}-wal`);
       const t0 = performance.now();
       const retired = await run(store);
       const totalMs = performance.now() - t0;
-      const { parts, written, held } = watched.stop();
+      const { parts, written, held, walMaxMb } = watched.stop();
+      const checkpoints = store.walCheckpoint?.report ?? null;
       await store.close();
       rmSync(file, { force: true });
       load.push(loadavg()[0]);
@@ -190,12 +197,15 @@ async function benchHubSweep(cis: number, afterOnly: boolean) {
         p50PartMs: round(percentile(sorted, 50)), p90PartMs: round(percentile(sorted, 90)), p99PartMs: round(percentile(sorted, 99)),
         // Where the longest parts fell and what they wrote (a slow part of few items is SQLite's, e.g. a checkpoint).
         slowest: parts.map((ms, i) => ({ i, ms: Math.round(ms), items: written[i] })).sort((a, b) => b.ms - a.ms).slice(0, 5),
-        largestPlanItems: Math.max(...written), loopHeldMs: Math.round(held), load: round(loadavg()[0]),
+        largestPlanItems: Math.max(...written), loopHeldMs: Math.round(held), walMaxMb, checkpoints, load: round(loadavg()[0]),
       };
       log(`${name}: ${JSON.stringify(out)}`);
       return out;
     };
-    const after = await measure('parts', (store) => retireStale(store, sweep));
+    // Parts with the WAL checkpointed by a thread (the server's main connection), then at commit (SQLite's default).
+    const after = await measure('parts', (store) => retireStale(store, sweep), { intervalMs: 250 });
+    const afterCheckpointAtCommit = await measure('parts, checkpoint at commit', (store) => retireStale(store, sweep));
+    if (JSON.stringify(after.retired) !== JSON.stringify(afterCheckpointAtCommit.retired)) throw new Error(`the sweeps retired ${JSON.stringify(after.retired)} and ${JSON.stringify(afterCheckpointAtCommit.retired)}`);
     const before = afterOnly ? null : await measure('one-transaction', (store) => store.transact(async (tx) => {
       const stale = await tx.scopeStale!(sweep.source, sweep.scope, sweep.before, 2);
       const plan = await planRetirement(tx, stale, sweep.source, sweep.scope, now);
@@ -207,7 +217,7 @@ async function benchHubSweep(cis: number, afterOnly: boolean) {
       return plan.wouldRetire;
     }));
     if (before && JSON.stringify(after.retired) !== JSON.stringify(before.retired)) throw new Error(`the sweeps retired ${JSON.stringify(after.retired)} and ${JSON.stringify(before.retired)}`);
-    const out = { cis, hub: hub.id, hubRelations: hub.n, openMs: Math.round(openMs), before, after, loadAverage: load.map(round) };
+    const out = { cis, hub: hub.id, hubRelations: hub.n, openMs: Math.round(openMs), before, after, afterCheckpointAtCommit, loadAverage: load.map(round) };
     console.log(JSON.stringify(out, null, 2));
     log(`wrote ${writeResult('sweep-hub', out)}`);
   } finally {

@@ -13,6 +13,8 @@ import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
 import { decodeChanges, encodeChanges } from './event-codec.ts';
 import { registerLayoutFunctions } from './compact-layout.ts';
+import { WalCheckpointer, type CheckpointOptions, type CheckpointReport } from './wal-checkpointer.ts';
+import type { LoopStatus } from '../../live/supervision.ts';
 
 const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'schema.sql'), 'utf8');
 
@@ -31,7 +33,17 @@ export interface SqliteOptions {
    * The main thread waits briefly and retries for long; the writer thread, which serves nothing else, blocks.
    */
   busy?: { waitMs: number; retryForMs: number };
+  /**
+   * Who copies the WAL into the database file. 'commit' (default): SQLite's auto-checkpoint, run by the connection
+   * whose commit takes the WAL past 8,192 pages, inside that commit. 'background': this store's commits never do;
+   * a thread of its own checkpoints every `intervalMs` (wal-checkpointer.ts). The server's main connection uses it:
+   * at 1M CIs a checkpoint at commit held the event loop 0.5-0.9 s (`npm run bench -- sweep --hub`).
+   */
+  checkpoint?: 'commit' | CheckpointOptions;
 }
+
+/** The WAL file is cut back to this size when it restarts (SQLite otherwise keeps it as large as it ever grew). */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /**
  * One mutex per store: SQLite has one writer; queuing here keeps this connection's writes from waiting on each
@@ -183,6 +195,7 @@ export class SqliteStore implements GraphStore {
   private meta!: BatchMetaStatements;
   private reads!: ReadStatements;
   private mutex: Mutex;
+  private checkpointer: WalCheckpointer | null = null;
 
   constructor(private readonly opts: SqliteOptions) {
     this.mutex = new Mutex(opts.busy?.retryForMs ?? 0);
@@ -239,7 +252,9 @@ export class SqliteStore implements GraphStore {
     // A 1,000-CI batch dirties more than the default 1,000-page threshold, so every commit paid for a
     // checkpoint (copy into the database file, two fsyncs): ~50 ms of a ~75 ms commit. At 8,192 pages
     // (64 MB of WAL at 8 KiB pages) a checkpoint runs every few batches and copies a page rewritten by several batches once.
-    this.writer.pragma('wal_autocheckpoint = 8192');
+    const background = typeof this.opts.checkpoint === 'object' && !memory;
+    this.writer.pragma(`wal_autocheckpoint = ${background ? 0 : 8192}`);
+    this.writer.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     this.writer.exec(schemaSql);
     // The layout's SQL functions: the migration converting a file written before uses them too.
     registerLayoutFunctions(this.writer);
@@ -254,9 +269,17 @@ export class SqliteStore implements GraphStore {
     this.reads = prepareReads(this.reader);
     // Opening waited as long as SQLite's default (another process may be writing); from now on, as configured.
     if (this.opts.busy) this.writer.pragma(`busy_timeout = ${this.opts.busy.waitMs}`);
+    if (background) this.checkpointer = new WalCheckpointer({ ...(this.opts.checkpoint as CheckpointOptions), file: this.opts.file, exclusive: (fn) => this.mutex.run(fn) });
+  }
+
+  /** The checkpoint thread's state, when this store checkpoints in the background (for /healthz). */
+  get walCheckpoint(): { status: LoopStatus; report: CheckpointReport } | null {
+    return this.checkpointer ? { status: this.checkpointer.status(), report: this.checkpointer.report() } : null;
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
+    this.checkpointer = null;
     await this.mutex.run(async () => {
       if (this.reader !== this.writer) this.reader.close();
       this.writer.close();
