@@ -66,6 +66,11 @@ export const settings = {
    * The main connection's WAL is checkpointed by a thread of its own every this many ms, never inside one of its
    * commits (which hold the event loop); 0: SQLite's auto-checkpoint at commit, as before.
    */
+  /**
+   * An as-of view (a map, impact or paths at a past instant) rebuilds the whole projection from history inside the
+   * request: refused (422 as_of_too_large) when the live estate has more CIs than this; 0: no limit.
+   */
+  asOfMaxCis: setting('SERVICEGRAPH_ASOF_MAX_CIS', whole(0, 1_000_000_000), 250_000),
   walCheckpointMs: setting('SERVICEGRAPH_WAL_CHECKPOINT_MS', whole(0, 60_000), 250),
   /**
    * Ingest batches written on a thread of their own with its own SQLite connection (auto: for the store file the

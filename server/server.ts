@@ -130,7 +130,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
 
   // Change feed and the projection that follows it (loaded once the server listens: see Start below).
   const feed = new ChangeFeed(store, config.pollMs);
-  const topology = new TopologyService(store);
+  const topology = new TopologyService(store, { asOfMaxCis: config.asOfMaxCis });
   const startup = new Startup();
 
   // Services.

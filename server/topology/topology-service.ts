@@ -1,7 +1,7 @@
 import type { ChangeFeed } from '../live/change-feed.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
-import { InputError } from '../domain/errors.ts';
+import { InputError, UnprocessableError } from '../domain/errors.ts';
 import { applyChangeEventInTurns } from './apply-event.ts';
 import { loadTopology } from './build.ts';
 import { rankNames } from './name-order.ts';
@@ -20,6 +20,12 @@ export interface TopologyServiceOptions {
    */
   rerankShare?: number;
   rerankMin?: number;
+  /**
+   * An as-of projection is built from history inside the request that asks for it (in slices, but for as long as
+   * the estate takes: tens of seconds at 1M CIs, the CPU shared with every other request). Refused past this many live
+   * CIs (0 or absent: no limit); one already built and cached is still served.
+   */
+  asOfMaxCis?: number;
 }
 
 /** The name ranking's state (/healthz): how many CIs have no rank, and the last ranking. */
@@ -133,11 +139,18 @@ export class TopologyService {
       this.asOfCache.set(key, hit);
       return hit;
     }
+    const max = this.opts.asOfMaxCis ?? 0;
+    const live = this.live?.stats().cis ?? 0;
+    if (max > 0 && live > max) {
+      throw new UnprocessableError(
+        `an as-of view rebuilds the whole graph from history, and this estate has ${live.toLocaleString('en')} live CIs, more than the ${max.toLocaleString('en')} it is allowed for (SERVICEGRAPH_ASOF_MAX_CIS); see what changed since then with GET /api/v1/diff?from=&to=, or a CI's own history`,
+        { liveCis: live, maxCis: max }, 'as_of_too_large');
+    }
     hit = loadTopology(this.store, key);
     this.asOfCache.set(key, hit);
     hit.catch(() => this.asOfCache.delete(key));
-    const max = this.opts.asOfCacheSize ?? 4;
-    while (this.asOfCache.size > max) this.asOfCache.delete(this.asOfCache.keys().next().value!);
+    const kept = this.opts.asOfCacheSize ?? 4;
+    while (this.asOfCache.size > kept) this.asOfCache.delete(this.asOfCache.keys().next().value!);
     return hit;
   }
 

@@ -105,6 +105,20 @@ describe('topology service over the SQLite store', () => {
     expect(await topology.at(before)).toBe(past);
   });
 
+  it('refuses an as-of view of an estate larger than it is allowed for, with the reason and what to use instead', async () => {
+    await push({ source: 'manual', cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
+    const before = new Date(clock + 1000).toISOString();
+    await push({ source: 'manual', cis: [svc('worker')] });
+    const small = new TopologyService(store, { asOfMaxCis: 3 });
+    await small.start();
+    expect(dependentsOf(await small.at(before), 'db')).toEqual(['app']);
+    const large = new TopologyService(store, { asOfMaxCis: 2 });
+    await large.start();
+    await expect(large.at(before)).rejects.toMatchObject({ code: 'as_of_too_large', details: { liveCis: 3, maxCis: 2 }, message: expect.stringMatching(/3 live CIs, more than the 2 .*SERVICEGRAPH_ASOF_MAX_CIS.*\/api\/v1\/diff/) });
+    // The live view is not concerned.
+    expect(await large.at()).toBe(large.current);
+  });
+
   it('keeps every live relation a map shows, as the store reads it: all types, provenance, redundancy, observed traffic, note', async () => {
     const team = { class: 'team' as const, name: 'payments' };
     const relations = [
