@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   sweep: async () => (await import('./sweep.ts')).benchSweep,
   maps: async () => (await import('./maps.ts')).benchMaps,
   apply: async () => (await import('./apply.ts')).benchApply,
+  startup: async () => (await import('./startup.ts')).benchStartup,
 };
 
 const [benchName, ...args] = process.argv.slice(2);
