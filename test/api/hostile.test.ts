@@ -73,7 +73,7 @@ describe('/healthz reports background work', () => {
   it('answers 503 with the reason while the projection cannot follow the store, and 200 once it caught up', async () => {
     const ok = await s.api('/healthz', { token: null });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ ok: true, reasons: [], lagMs: 0, loops: [expect.objectContaining({ name: 'change feed', ok: true }), expect.objectContaining({ name: 'live token check', ok: true }), expect.objectContaining({ name: 'ingest writer thread', ok: true })] });
+    expect(ok.body).toMatchObject({ ok: true, reasons: [], lagMs: 0, loops: [expect.objectContaining({ name: 'change feed', ok: true }), expect.objectContaining({ name: 'live token check', ok: true }), expect.objectContaining({ name: 'ingest writer thread', ok: true }), expect.objectContaining({ name: 'wal checkpoint', ok: true })] });
     const read = s.store.eventsSince.bind(s.store);
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     s.store.eventsSince = async () => { throw new Error('disk I/O error'); };
