@@ -28,9 +28,9 @@ import { percentile, writeResult } from './bench-util.ts';
  * Writes bench-results/sweep.json. With `--hub`, the sweep of the estate's biggest hub instead (benchHubSweep).
  */
 export async function benchSweep(argv: string[]) {
-  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '1000000' }, stale: { type: 'string', default: '20000' }, hub: { type: 'boolean', default: false }, 'after-only': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '1000000' }, stale: { type: 'string', default: '20000' }, hub: { type: 'boolean', default: false }, 'after-only': { type: 'boolean', default: false }, 'step-ms': { type: 'string' } } });
   const cis = Number(values.cis);
-  if (values.hub) return benchHubSweep(cis, values['after-only']);
+  if (values.hub) return benchHubSweep(cis, values['after-only'], values['step-ms'] === undefined ? undefined : Number(values['step-ms']));
   const log = (m: string) => process.stderr.write(`[bench sweep] ${m}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'sg-sweep-'));
   const file = join(dir, 'estate.db');
@@ -146,9 +146,10 @@ function watchParts(store: SqliteStore, wal?: string) {
  * hub's assertion is handed to a live source (otel/live, last seen an hour ago) in the copies, so that it alone is
  * stale; its edges stay asserted by the estate's collector, and retire as dangling. Wall time, parts, the longest
  * part and the longest the loop was held (the sweep on this thread, as the OTLP receiver's), with the load average.
- * `--after-only`: retireStale alone (the one transaction takes over a minute at 1M). Writes bench-results/sweep-hub.json.
+ * `--after-only`: retireStale alone (the one transaction takes over a minute at 1M). `--step-ms N`: also the sweep in parts
+ * sized towards N ms (retireStale's stepMs) instead of its default, checkpointed by the thread. Writes bench-results/sweep-hub.json.
  */
-async function benchHubSweep(cis: number, afterOnly: boolean) {
+async function benchHubSweep(cis: number, afterOnly: boolean, stepMs?: number) {
   const log = (m: string) => process.stderr.write(`[bench sweep --hub] ${m}\n`);
   const dir = mkdtempSync(join(tmpdir(), 'sg-sweep-hub-'));
   const load = [loadavg()[0]];
@@ -205,6 +206,7 @@ async function benchHubSweep(cis: number, afterOnly: boolean) {
     // Parts with the WAL checkpointed by a thread (the server's main connection), then at commit (SQLite's default).
     const after = await measure('parts', (store) => retireStale(store, sweep), { intervalMs: 250 });
     const afterCheckpointAtCommit = await measure('parts, checkpoint at commit', (store) => retireStale(store, sweep));
+    const afterStep = stepMs === undefined ? null : await measure(`parts of ~${stepMs} ms`, (store) => retireStale(store, { ...sweep, stepMs }), { intervalMs: 250 });
     if (JSON.stringify(after.retired) !== JSON.stringify(afterCheckpointAtCommit.retired)) throw new Error(`the sweeps retired ${JSON.stringify(after.retired)} and ${JSON.stringify(afterCheckpointAtCommit.retired)}`);
     const before = afterOnly ? null : await measure('one-transaction', (store) => store.transact(async (tx) => {
       const stale = await tx.scopeStale!(sweep.source, sweep.scope, sweep.before, 2);
@@ -217,7 +219,7 @@ async function benchHubSweep(cis: number, afterOnly: boolean) {
       return plan.wouldRetire;
     }));
     if (before && JSON.stringify(after.retired) !== JSON.stringify(before.retired)) throw new Error(`the sweeps retired ${JSON.stringify(after.retired)} and ${JSON.stringify(before.retired)}`);
-    const out = { cis, hub: hub.id, hubRelations: hub.n, openMs: Math.round(openMs), before, after, afterCheckpointAtCommit, loadAverage: load.map(round) };
+    const out = { cis, hub: hub.id, hubRelations: hub.n, openMs: Math.round(openMs), before, after, afterCheckpointAtCommit, afterStep, loadAverage: load.map(round) };
     console.log(JSON.stringify(out, null, 2));
     log(`wrote ${writeResult('sweep-hub', out)}`);
   } finally {
