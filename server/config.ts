@@ -87,6 +87,11 @@ export const settings = {
   /** Read routes run in arrival order for at most this long per event-loop turn (server/api/read-gate.ts); 0: as they arrive. */
   readSliceMs: setting('SERVICEGRAPH_READ_SLICE_MS', whole(0, 1000), 5),
   /**
+   * Writes first: an ingest batch in flight holds new reads back for at most this long (the read gate's `hold`),
+   * and reads waiting then get as long before the next batch may hold them; 0: batches take turns with reads.
+   */
+  writeFirstMs: setting('SERVICEGRAPH_WRITE_FIRST_MS', whole(0, 10_000), 0),
+  /**
    * When a committed batch reaches the projection, caches and live hub: after its reply went out (requests that
    * arrive meanwhile wait for it, so reads still see their writes), or before the reply (the writer waits for it).
    */

@@ -27,6 +27,7 @@ import { IngestThread } from './ingest/ingest-thread.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { createApp } from './api/app.ts';
 import { ReadGate } from './api/read-gate.ts';
+import type { ServerTiming } from './ops/server-timing.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { LagTracker, readiness } from './ops/readiness.ts';
@@ -152,7 +153,8 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   }
   // Otherwise on this thread, by the same function (one writer: its seen-content list is per writer).
   const inProcess = ingestThread ? null : createBatchWriter({ store, feed: committed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: observeIngest });
-  const ingest = ingestThread ? ingestThread.serve : (r: Parameters<typeof serveIngest>[1]) => serveIngest(inProcess!, r);
+  const ingest = ingestThread ? ingestThread.serve
+    : async (r: Parameters<typeof serveIngest>[1], timing?: ServerTiming) => { const w = await serveIngest(inProcess!, r); timing?.mark('write'); return w; };
   const records = new Records(store, feed);
   // Live maps and impact answers already given, reused while nothing they read has changed (reads under many readers).
   const maps = new LiveMapCache();
@@ -192,7 +194,8 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     bodyBytes: limits.bodyBytes,
     authenticate: auth,
     webDist: config.webDist,
-    ...(config.readSliceMs > 0 ? { readGate: new ReadGate(config.readSliceMs, (e) => logger.error({ err: e }, 'a read failed before its handler ran')) } : {}),
+    // Reads in slices, and a batch in flight holds new ones back (SERVICEGRAPH_READ_SLICE_MS, SERVICEGRAPH_WRITE_FIRST_MS).
+    ...(config.readSliceMs > 0 ? { readGate: new ReadGate(config.readSliceMs, { writeFirstMs: config.writeFirstMs, onError: (e) => logger.error({ err: e }, 'a read failed before its handler ran') }) } : {}),
     caughtUp: () => feed.caughtUp(),
     // While starting: 503 with the start's progress (server/ops/startup.ts).
     health: () => { const h: HealthReport | StartingReport = startup.starting ? startup.report(store.kind) : health(); return { status: h.ok ? 200 : 503, body: h }; },

@@ -122,14 +122,16 @@ export const RAW_BODY_READER = 'servicegraph.readRawBody';
 /**
  * Roles are ordered (viewer < collector < change-manager < admin) except that a collector may
  * only ingest: it reads nothing, so a leaked collector token does not expose the estate.
- * Once the role holds, the request body (if any) is read and parsed.
+ * Once the role holds, `allowed` runs (if given), then the request body (if any) is read and parsed.
  */
-export function requireRole(role: Role, rawBody = false): RequestHandler {
+export function requireRole(role: Role, rawBody = false, allowed?: (req: Request, res: Response) => void): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const p = req.principal;
     if (!p) return next(new UnauthenticatedError('send Authorization: Bearer <token>'));
     const refused = roleProblem(p, role);
     if (refused) return next(refused);
+    // The caller is allowed: what the route does then, before its body is read (a write's priority).
+    allowed?.(req, res);
     const read = req.app.locals[rawBody ? RAW_BODY_READER : BODY_READER] as RequestHandler | undefined;
     if (!read) return next();
     read(req, res, next);

@@ -15,6 +15,11 @@ export interface Operation {
   rawBody?: boolean;
   /** false: served at once, without waiting for the projection to catch up with this process's writes (ingest itself). Not documented. */
   catchUp?: boolean;
+  /**
+   * A write that goes first (ingest): once its caller is allowed, and until its reply went out, the read gate starts
+   * no new read (read-gate.ts, `hold`), and its time on the server is answered as a Server-Timing header. Not documented.
+   */
+  writeFirst?: boolean;
 }
 
 const schemaOf = (s: z.ZodType, io: 'input' | 'output') => {

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Operation } from './openapi.ts';
 import { requireRole } from './auth.ts';
-import { awaitCatchUp, gateRead } from './read-gate.ts';
+import { awaitCatchUp, gateRead, writeFirst } from './read-gate.ts';
 
 type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
 
@@ -21,7 +21,8 @@ export class RouteTable {
   /** `handlers` run after the role check: the handler, or middleware (another body reader) then the handler. */
   route(op: Operation, ...handlers: Handler[]): this {
     this.operations.push({ ...op, path: this.base + op.path });
-    const guard = op.role === 'none' ? [] : [requireRole(op.role, op.rawBody)];
+    // A write that goes first holds new reads back from the moment its caller is allowed (read-gate.ts, writeFirst).
+    const guard = op.role === 'none' ? [] : [requireRole(op.role, op.rawBody, op.writeFirst ? writeFirst : undefined)];
     // What a viewer may call reads: it takes its turn on the event loop (read-gate.ts), writes do not wait for it.
     const gate = op.role === 'viewer' ? [gateRead] : [];
     // Every route reads what this process's writes answered before it arrived (read-gate.ts, awaitCatchUp).

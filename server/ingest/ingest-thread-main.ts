@@ -27,13 +27,15 @@ const writer = createBatchWriter({
   observe: (...a) => { observed = a; },
 });
 
-const queue: ToThread[] = [];
+/** Each message with when it arrived (performance.now() on this thread): its wait in the queue is reported. */
+const queue: { m: ToThread; at: number }[] = [];
 let serving = false;
 async function drain(): Promise<void> {
   if (serving) return;
   serving = true;
   try {
-    for (let m = queue.shift(); m; m = queue.shift()) {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { m, at } = next;
       if (m.type === 'close') {
         await store.close();
         send({ type: 'closed' });
@@ -42,11 +44,13 @@ async function drain(): Promise<void> {
       }
       observed = null;
       event = null;
+      const started = performance.now();
+      const ms = () => ({ queued: started - at, served: performance.now() - started });
       try {
         const written = await serveIngest(writer, m.request);
-        send({ type: 'reply', id: m.id, observed, ok: true, written, event });
+        send({ type: 'reply', id: m.id, observed, ms: ms(), ok: true, written, event });
       } catch (e) {
-        send({ type: 'reply', id: m.id, observed, ok: false, error: errorToThreadError(e) });
+        send({ type: 'reply', id: m.id, observed, ms: ms(), ok: false, error: errorToThreadError(e) });
       }
     }
   } finally {
@@ -54,5 +58,5 @@ async function drain(): Promise<void> {
   }
 }
 
-port.on('message', (m: ToThread) => { queue.push(m); void drain(); });
+port.on('message', (m: ToThread) => { queue.push({ m, at: performance.now() }); void drain(); });
 send({ type: 'ready' });

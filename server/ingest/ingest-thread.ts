@@ -4,6 +4,7 @@ import { Backoff, type LoopStatus } from '../live/supervision.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import type { ObserveIngest, Written } from './batch-writer.ts';
 import type { IngestRequest } from './ingest-request.ts';
+import type { ServerTiming } from '../ops/server-timing.ts';
 import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
 export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry'> {
@@ -17,7 +18,7 @@ export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry'> {
   youngGenerationMb?: number;
 }
 
-interface Pending { resolve(w: Written): void; reject(e: Error): void }
+interface Pending { resolve(w: Written): void; reject(e: Error): void; timing?: ServerTiming }
 
 const boot = new URL('./thread-boot.mjs', import.meta.url);
 const entry = new URL('./ingest-thread-main.ts', import.meta.url).href;
@@ -67,17 +68,23 @@ export class IngestThread {
   /** Requests handed to the thread and not answered yet. */
   get inFlight(): number { return this.pending.size; }
 
-  /** Serves one ingest request on the thread; resolves once its batch committed there. */
-  readonly serve = (request: IngestRequest): Promise<Written> => {
+  /**
+   * Serves one ingest request on the thread; resolves once its batch committed there. `timing` hears how long the
+   * request waited in the thread's queue, how long the thread served it, and the rest of the round trip (the
+   * hand-over both ways, and the reply's wait for this event loop).
+   */
+  readonly serve = (request: IngestRequest, timing?: ServerTiming): Promise<Written> => {
     const worker = this.worker;
     if (this.closing) return Promise.reject(new UnavailableError('the server is shutting down; send the batch again to another instance or after the restart'));
     if (!worker) return Promise.reject(new UnavailableError('the ingest writer is restarting; send the batch again shortly', { retryAfterMs: this.backoff.delayMs() }));
     const id = this.nextId++;
     const message: ToThread = { type: 'ingest', id, request: { ...request, body: this.handOver(request.body) } };
     return new Promise<Written>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, timing });
       const body = message.request.body;
       worker.postMessage(message, 'raw' in body ? [body.raw.buffer as ArrayBuffer] : []);
+      timing?.mark('post');
+      timing?.mark('post');
     });
   };
 
@@ -160,6 +167,7 @@ export class IngestThread {
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
+    p.timing?.markWithin('handover', { queue: m.ms.queued, write: m.ms.served });
     if (m.observed) this.opts.observe?.(...m.observed);
     if (m.ok) {
       // Committed on the thread: the feed hears of it as from the in-process writer (delivered after the reply by default).

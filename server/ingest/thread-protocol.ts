@@ -35,6 +35,8 @@ export type FromThread =
     type: 'reply'; id: number;
     /** What the batch writer reported to metrics (ObserveIngest's arguments), if anything. */
     observed: Parameters<ObserveIngest> | null;
+    /** The thread's own milliseconds: the request waited in its queue, then was served (the reply's Server-Timing). */
+    ms: { queued: number; served: number };
   } & ({ ok: true; written: Written; /** The committed change event, for this process's change feed. */ event: ChangeEvent | null } | { ok: false; error: ThreadError })
   | { type: 'closed' };
 

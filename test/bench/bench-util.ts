@@ -20,6 +20,27 @@ export function writeResult(name: string, data: object): string {
   return file;
 }
 
+/**
+ * The first JSON line a bench server prints on stdout (`{url, token, ...}`), once it listens; its stdout is then
+ * drained unread. (Kept and split again on every chunk, as it once was, the server's request log, a line per
+ * request, cost the bench process seconds of CPU per run: counted in the latency of its own clients.)
+ */
+export function firstJsonLine<T>(child: ChildProcess): Promise<T> {
+  return new Promise((ok, fail) => {
+    let buffered = '';
+    const read = (d: Buffer) => {
+      buffered += d;
+      const line = buffered.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      child.stdout!.off('data', read);
+      child.stdout!.resume();
+      ok(JSON.parse(line) as T);
+    };
+    child.stdout!.on('data', read);
+    child.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
+  });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = createServer();

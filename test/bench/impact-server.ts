@@ -22,6 +22,8 @@ const { values, positionals } = parseArgs({
     'ingest-thread': { type: 'string', default: 'on' }, 'read-slice-ms': { type: 'string', default: '5' },
     // SERVICEGRAPH_PROJECTION_APPLY: a committed batch reaches the projection after its reply (default) or before.
     'projection-apply': { type: 'string', default: 'after-reply' },
+    // SERVICEGRAPH_WRITE_FIRST_MS: how long a batch in flight holds new reads back (0: off).
+    'write-first-ms': { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -35,9 +37,10 @@ async function serve(port: number, dataDir: string, token: string) {
   // SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
   // unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
   const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL', busy: MAIN_THREAD_BUSY }) : await openBenchStore('neo4j', '');
-  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'] });
+  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'], ...(values['write-first-ms'] === undefined ? {} : { SERVICEGRAPH_WRITE_FIRST_MS: values['write-first-ms'] }) });
   return startServer({
-    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, ingestThread: modes.ingestThread, readSliceMs: modes.readSliceMs, projectionApply: modes.projectionApply,
+    // No OTLP/gRPC listener: its fixed port (4317) is taken by any other server on the machine, and nothing here sends spans.
+    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, otlpGrpcPort: null, ingestThread: modes.ingestThread, readSliceMs: modes.readSliceMs, writeFirstMs: modes.writeFirstMs, projectionApply: modes.projectionApply,
   }, { store });
 }
 

@@ -27,7 +27,7 @@ import { impactReport } from '../../server/domain/impact/report.ts';
 import { propagateImpact } from '../../server/domain/impact/propagate.ts';
 import { REMOVED } from '../../server/domain/impact/graph.ts';
 import { referencePropagate } from '../domain/impact/reference-propagate.ts';
-import { memory, percentile, sampler } from './bench-util.ts';
+import { firstJsonLine, memory, percentile, sampler } from './bench-util.ts';
 import { benchStoreKind, neo4jTarget, openBenchStore, type BenchStoreKind } from './bench-store.ts';
 
 
@@ -439,15 +439,7 @@ export async function benchImpact(args: string[]): Promise<void> {
   // HTTP: the real server over the same database, in its own process (it builds its own projection at start).
   const serverArgs = ['--workers', values.workers!, ...(kind === 'sqlite' ? ['--store', 'sqlite', file!] : ['--store', 'neo4j'])];
   const child = spawn(process.execPath, [...process.execArgv, join(dirname(fileURLToPath(import.meta.url)), 'impact-server.ts'), ...serverArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const server: { url: string; token: string } = await new Promise((resolveStart, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (d) => {
-      buffered += d;
-      const line = buffered.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolveStart(JSON.parse(line));
-    });
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
+  const server = await firstJsonLine<{ url: string; token: string }>(child);
   const adminToken = server.token;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` };
   const body = (n: number) => JSON.stringify({ failed: [{ ci: topo.idOf(n), state: 'down' }] });

@@ -1,11 +1,13 @@
 /**
  * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N] [--only graph|impact]
- * [--modes before,after] [--read-rate N] [--cpu-prof <dir>]`: reads under load and a writer beside them, once per mode, side by side:
+ * [--modes first,after] [--write-first-ms 50] [--read-rate N] [--idle-batches 200] [--cpu-prof <dir>]`: reads under load and a
+ * writer beside them, once per mode, side by side:
  * `before` writes batches on the main thread among the reads and applies each to the projection before its reply
  * (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0, SERVICEGRAPH_PROJECTION_APPLY=before-reply),
  * `after` on the writer thread with reads taking turns in slices of `--slice-ms` (default 5) and the projection
  * applied after the reply (the server's defaults); `thread` and `gate` turn on one of the first two, `apply-first`
- * both but applies before the reply. On the demo estate (default, one API process)
+ * both but applies before the reply; `first` is `after` with writes first (SERVICEGRAPH_WRITE_FIRST_MS=`--write-first-ms`:
+ * a batch in flight holds new reads back). On the demo estate (default, one API process)
  * or, with `--cis`, a copy of the impact benchmark's estate (loaded once under data/bench/ and never written
  * here, so every run starts from the same estate; two API processes by default, as that benchmark runs it):
  *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency);
@@ -13,6 +15,8 @@
  *  3. the same with `POST /impact`.
  * Load comes from autocannon in a process of its own (load-run.ts); the server is a process of its own
  * (`--cpu-prof <dir>`: each API process writes a V8 CPU profile there when it stops).
+ * Each batch's reply carries its Server-Timing (server/ops/server-timing.ts): the bench reports where the batches'
+ * time went, stage by stage, idle and under load, over all of them and over the slowest 5%.
  * Writes bench-results/load.json {graphP99Ms, impactP99Ms, timeouts, ingestP99IdleMs, ingestP99UnderLoadMs, ...}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,7 +28,8 @@ import { parseArgs } from 'node:util';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { loadDemo } from '../../server/demo/load-demo.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
-import { percentile, writeResult } from './bench-util.ts';
+import { firstJsonLine, percentile, writeResult } from './bench-util.ts';
+import { parseServerTiming } from '../../server/ops/server-timing.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const log = (msg: string) => process.stderr.write(`[bench load] ${msg}\n`);
@@ -66,17 +71,9 @@ async function startApi(file: string, workers: number, mode: Mode, cpuProf?: str
   const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : [];
   const child = spawn(process.execPath, [
     ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite',
-    '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, file,
+    '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, '--write-first-ms', String(mode.writeFirstMs), file,
   ], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const started: { url: string; token: string } = await new Promise((ok, fail) => {
-    let buffered = '';
-    child.stdout!.on('data', (d) => {
-      buffered += d;
-      const line = buffered.split('\n').find((l) => l.startsWith('{'));
-      if (line) ok(JSON.parse(line));
-    });
-    child.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
-  });
+  const started = await firstJsonLine<{ url: string; token: string }>(child);
   return { child, ...started };
 }
 
@@ -91,12 +88,15 @@ async function loadRun(url: string, headers: Record<string, string>, connections
   return JSON.parse(text.trim().split('\n').pop()!) as LoadOut;
 }
 
+/** One batch as the client saw it: milliseconds from request to reply, and the server's stages (its Server-Timing). */
+interface BatchTime { ms: number; stages: Map<string, number> }
+
 /**
  * A collector pushing batches of 200 new CIs (services with an attribute and a relation to the previous one),
- * one at a time, until `until()` says stop; the milliseconds each batch took from request to reply.
+ * one at a time, until `until()` says stop; how long each batch took from request to reply, and where.
  */
-async function ingestClient(url: string, headers: Record<string, string>, tag: string, until: () => boolean, atLeast = 0, everyMs = 0): Promise<number[]> {
-  const times: number[] = [];
+async function ingestClient(url: string, headers: Record<string, string>, tag: string, until: () => boolean, atLeast = 0, everyMs = 0): Promise<BatchTime[]> {
+  const times: BatchTime[] = [];
   for (let b = 0, next = performance.now(); !until() || times.length < atLeast; b++) {
     // Paced (`--ingest-every-ms`): a batch starts every everyMs, or as soon as the one before answered if later.
     if (everyMs > 0) { const wait = next - performance.now(); if (wait > 0) await new Promise((r) => setTimeout(r, wait)); next = Math.max(next, performance.now() - everyMs) + everyMs; }
@@ -106,38 +106,52 @@ async function ingestClient(url: string, headers: Record<string, string>, tag: s
     const t0 = performance.now();
     const res = await fetch(`${url}/api/v1/ingest`, { method: 'POST', headers, body });
     await res.arrayBuffer();
-    times.push(performance.now() - t0);
+    times.push({ ms: performance.now() - t0, stages: parseServerTiming(res.headers.get('server-timing')) });
     if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
   }
   return times;
 }
 
 /**
- * The batch writer's own time (planning to COMMIT, on the writer thread when it is on) summed over the ingest
- * client's batches so far, from the server's /metrics: what of a batch's latency is the writer's work, apart from
- * the waits on the main loop. Every source's lines (an unknown source is counted as "other"): only this client writes.
+ * Where the batches' time went: per stage of the server's Server-Timing (auth, body, the writer thread's queue and
+ * work, the hand-over both ways and the reply's wait for the main loop, apply), and `outside`: what the client
+ * measured beyond the server's total (waiting to be read off the socket and parsed, the reply's flush, the
+ * client's own loop). Mean over all batches and over the slowest 5% (the tail the p99 is made of), in ms.
  */
-async function writerTime(url: string, headers: Record<string, string>): Promise<{ seconds: number; batches: number }> {
-  const text = await (await fetch(`${url}/metrics`, { headers })).text();
-  const sum = (name: string) => text.split('\n').filter((l) => l.startsWith(`${name}{`))
-    .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-  return { seconds: sum('servicegraph_ingest_batch_duration_seconds_sum'), batches: sum('servicegraph_ingest_batch_duration_seconds_count') };
+function breakdown(batches: BatchTime[]) {
+  const withTiming = batches.filter((b) => b.stages.has('total'));
+  const mean = (bs: BatchTime[]) => {
+    const out: Record<string, number> = {};
+    for (const b of bs) {
+      for (const [name, ms] of b.stages) out[name] = (out[name] ?? 0) + ms / bs.length;
+      out.outside = (out.outside ?? 0) + Math.max(0, b.ms - b.stages.get('total')!) / bs.length;
+      out.client = (out.client ?? 0) + b.ms / bs.length;
+    }
+    for (const k of Object.keys(out)) out[k] = round(out[k]);
+    return out;
+  };
+  const slowest = [...withTiming].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(withTiming.length * 0.05)));
+  return { all: mean(withTiming), slowest5pct: mean(slowest), slowestCount: slowest.length };
 }
-const writerMeanMs = (a: { seconds: number; batches: number }, b: { seconds: number; batches: number }) =>
-  b.batches > a.batches ? round(((b.seconds - a.seconds) / (b.batches - a.batches)) * 1000) : null;
+/** The writer's own mean ms per batch (the Server-Timing `write` stage: on the writer thread, or in process). */
+const writerMeanMs = (bs: BatchTime[]) => { const w = bs.map((b) => b.stages.get('write')).filter((x) => x !== undefined); return w.length ? round(w.reduce((a, x) => a + x, 0) / w.length) : null; };
 
-/** How the server under test writes and reads (SERVICEGRAPH_INGEST_THREAD, SERVICEGRAPH_READ_SLICE_MS, SERVICEGRAPH_PROJECTION_APPLY). */
-interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply' }
-const modesOf = (sliceMs: number): Record<string, Mode> => ({
-  before: { thread: 'off', sliceMs: 0, apply: 'before-reply' },
-  thread: { thread: 'on', sliceMs: 0, apply: 'before-reply' },
-  gate: { thread: 'off', sliceMs, apply: 'before-reply' },
-  'apply-first': { thread: 'on', sliceMs, apply: 'before-reply' },
-  after: { thread: 'on', sliceMs, apply: 'after-reply' },
+/**
+ * How the server under test writes and reads (SERVICEGRAPH_INGEST_THREAD, SERVICEGRAPH_READ_SLICE_MS,
+ * SERVICEGRAPH_PROJECTION_APPLY, SERVICEGRAPH_WRITE_FIRST_MS).
+ */
+interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply'; writeFirstMs: number }
+const modesOf = (sliceMs: number, writeFirstMs: number): Record<string, Mode> => ({
+  before: { thread: 'off', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
+  thread: { thread: 'on', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
+  gate: { thread: 'off', sliceMs, apply: 'before-reply', writeFirstMs: 0 },
+  'apply-first': { thread: 'on', sliceMs, apply: 'before-reply', writeFirstMs: 0 },
+  after: { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0 },
+  first: { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs },
 });
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
+const stats = (bs: BatchTime[]) => {
+  const s = bs.map((b) => b.ms).sort((a, b) => a - b);
   return { batches: s.length, p50Ms: round(percentile(s, 50)), p99Ms: round(percentile(s, 99)), maxMs: round(s[s.length - 1] ?? NaN) };
 };
 
@@ -149,7 +163,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       duration: { type: 'string', default: '20' },
       connections: { type: 'string', default: '50' },
       workers: { type: 'string' },
-      'idle-batches': { type: 'string', default: '50' },
+      // Enough that the idle p99 is not one batch's hiccup (at 200 it is the third slowest).
+      'idle-batches': { type: 'string', default: '200' },
       // 0: each batch right after the reply to the one before (the most a client can write); N: one every N ms, so
       // that every mode's reads face the same writes.
       'ingest-every-ms': { type: 'string', default: '0' },
@@ -157,6 +172,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       'cpu-prof': { type: 'string' },
       modes: { type: 'string' },
       'slice-ms': { type: 'string', default: '5' },
+      // SERVICEGRAPH_WRITE_FIRST_MS of the `first` mode.
+      'write-first-ms': { type: 'string', default: '50' },
       // At most this many reads a second in all (autocannon's overallRate; 0: as fast as the server answers).
       'read-rate': { type: 'string', default: '0' },
     },
@@ -188,34 +205,35 @@ export async function benchLoad(args: string[]): Promise<void> {
 
       log(`ingest client alone: ${values['idle-batches']} batches of 200 CIs`);
       let sent = 0;
-      const atStart = await writerTime(api.url, headers);
-      const idle = stats(await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs));
-      const afterIdle = await writerTime(api.url, headers);
-      log(`idle ingest: ${JSON.stringify(idle)}, writer ${writerMeanMs(atStart, afterIdle)} ms per batch`);
+      const idleBatches = await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs);
+      const idle = stats(idleBatches);
+      log(`idle ingest: ${JSON.stringify(idle)}, writer ${writerMeanMs(idleBatches)} ms per batch; where: ${JSON.stringify(breakdown(idleBatches))}`);
 
       const underLoad = async (title: string, requests: LoadRequest[]) => {
         let done = false;
         const writer = ingestClient(api!.url, headers, title, () => done, 1, everyMs);
-        const before = await writerTime(api!.url, headers);
         const reads = await loadRun(api!.url, headers, connections, duration, requests, readRate).finally(() => { done = true; });
         const writes = await writer;
-        const writerMs = writerMeanMs(before, await writerTime(api!.url, headers));
-        log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}, writer ${writerMs} ms per batch`);
+        const writerMs = writerMeanMs(writes);
+        log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}, writer ${writerMs} ms per batch; where: ${JSON.stringify(breakdown(writes))}`);
         return { reads, writes, writerMs };
       };
       // --only runs one of the two (a profile of one route); its figures go to load-<route>.json, not load.json.
       const runs = (route: string) => values.only === undefined || values.only === route;
       const graph = runs('graph') ? await underLoad('graph', graphRequests) : null;
       const impact = runs('impact') ? await underLoad('impact', impactRequests) : null;
-      const loaded = stats([...graph?.writes ?? [], ...impact?.writes ?? []]);
+      const loadedBatches = [...graph?.writes ?? [], ...impact?.writes ?? []];
+      const loaded = stats(loadedBatches);
       return {
         graphP99Ms: graph?.reads.p99Ms ?? null, impactP99Ms: impact?.reads.p99Ms ?? null,
         timeouts: (graph?.reads.timeouts ?? 0) + (impact?.reads.timeouts ?? 0),
         ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.p99Ms,
         ingestUnderLoadVsIdle: round(loaded.p99Ms / idle.p99Ms),
-        // The writer's own mean time per batch (planning to COMMIT), idle and beside each read load: the rest of a
-        // batch's latency is waiting (the main loop, or the CPU the reads and the load generator take).
-        ingestWriterMeanMs: { idle: writerMeanMs(atStart, afterIdle), graph: graph?.writerMs ?? null, impact: impact?.writerMs ?? null },
+        // The writer's own mean time per batch (its parse, validation, planning and COMMIT), idle and beside each read
+        // load: the rest of a batch's latency is waiting (the main loop, or the CPU the reads and the load generator take).
+        ingestWriterMeanMs: { idle: writerMeanMs(idleBatches), graph: graph?.writerMs ?? null, impact: impact?.writerMs ?? null },
+        // Where a batch's time went (Server-Timing stages and what the client saw beyond them), idle and under load.
+        ingestBreakdownMs: { idle: breakdown(idleBatches), underLoad: breakdown(loadedBatches) },
         graph: graph?.reads ?? null, impact: impact?.reads ?? null,
         ingestIdle: idle, ingestUnderLoad: loaded, ...mode,
         loadAverage1m: round(loadavg()[0]),
@@ -227,10 +245,10 @@ export async function benchLoad(args: string[]): Promise<void> {
       }
     }
   }
-  const modes = modesOf(Number(values['slice-ms']));
+  const modes = modesOf(Number(values['slice-ms']), Number(values['write-first-ms']));
   const everyMs = Number(values['ingest-every-ms']);
   const readRate = Number(values['read-rate']);
-  const modeNames = (values.modes ?? 'before,after').split(',').map((m) => m.trim());
+  const modeNames = (values.modes ?? 'first,after').split(',').map((m) => m.trim());
   for (const m of modeNames) if (!(m in modes)) throw new Error(`--modes takes ${Object.keys(modes).join(', ')}, not ${m}`);
   try {
     log(cis === null ? 'loading the demo estate' : `using the ${cis}-CI estate of the impact benchmark`);
@@ -244,7 +262,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       const estate = join(scratch, `${key}.db`);
       copyFileSync(file, estate);
       if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${estate}-wal`);
-      log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}`);
+      log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}, writes first ${modes[name].writeFirstMs || 'off'}${modes[name].writeFirstMs ? ' ms' : ''}`);
       byMode[key] = await measure(estate, modes[name]);
       const r = byMode[key];
       log(`mode ${key}: graph p99 ${r.graphP99Ms} ms, impact p99 ${r.impactP99Ms} ms, timeouts ${r.timeouts}; ingest p99 idle ${r.ingestP99IdleMs} ms, under load ${r.ingestP99UnderLoadMs} ms (${r.ingestUnderLoadVsIdle}x)`);
@@ -257,7 +275,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
       workers, connections, durationSeconds: duration, ingestEveryMs: everyMs, readRate,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
-      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
+      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply; first = after with writes first (writeFirstMs: a batch in flight holds new reads back). ingestBreakdownMs: where the time of the batches went by Server-Timing stage (auth, body, post = the hand-over to the writer thread, queue and write = on the thread, handover = the rest of the round trip, mostly the reply waiting for the main loop, apply, total) and outside = what the client measured beyond the server total. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
     console.log(JSON.stringify(result, null, 2));
     console.log(`written to ${writeResult(values.only ? `load-${values.only}` : 'load', result)}`);

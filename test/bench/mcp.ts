@@ -13,7 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { loadTopology } from '../../server/topology/build.ts';
-import { percentile, writeResult } from './bench-util.ts';
+import { firstJsonLine, percentile, writeResult } from './bench-util.ts';
 import { estateStore, hubs } from './impact.ts';
 
 const log = (msg: string) => process.stderr.write(`[bench mcp] ${msg}\n`);
@@ -39,11 +39,7 @@ export async function benchMcp(args: string[]): Promise<void> {
   await store.close();
 
   const child = spawn(process.execPath, [...process.execArgv, join(dirname(fileURLToPath(import.meta.url)), 'impact-server.ts'), '--store', 'sqlite', file!], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const server: { url: string; token: string } = await new Promise((ok, fail) => {
-    let buffered = '';
-    child.stdout!.on('data', (d) => { buffered += d; const line = buffered.split('\n').find((l) => l.startsWith('{')); if (line) ok(JSON.parse(line)); });
-    child.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
-  });
+  const server = await firstJsonLine<{ url: string; token: string }>(child);
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${server.token}` };
   const client = new Client({ name: 'servicegraph-bench', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(server.url + '/mcp'), { requestInit: { headers } }));
