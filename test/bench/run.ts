@@ -5,6 +5,7 @@ export {};
  */
 const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
   ingest: async () => (await import('./ingest.ts')).benchIngest,
+  'ingest-indexes': async () => (await import('./ingest-indexes.ts')).benchIngestIndexes,
   impact: async () => (await import('./impact.ts')).benchImpact,
   load: async () => (await import('./load.ts')).benchLoad,
   otlp: async () => (await import('./otlp.ts' as string)).benchOtlp,
