@@ -191,21 +191,46 @@ export function listCis(db: Database.Database, q: CiQuery): { items: CiRecord[];
   return { items, nextCursor: more && last ? encodeCursor([last.name, last.id]) : null };
 }
 
+/**
+ * Loading a 1M-CI projection parsed 2.5M provenance lists (a few distinct texts: '["declared"]', ...) and 1M
+ * attribute objects, most of them '{}', each a new object for the collector to sweep while the heap grows: the
+ * garbage behind the start's GC pauses. Those texts are parsed once per load and the values shared (frozen: the
+ * projection only reads them, and interns them anyway).
+ */
+const NO_ATTRIBUTES: Record<string, unknown> = Object.freeze({});
+class SharedParse {
+  private readonly seen = new Map<string, unknown>();
+  parse<T>(text: string): T {
+    let v = this.seen.get(text);
+    if (v === undefined) {
+      v = deepFreeze(JSON.parse(text));
+      // A bound on what varies (redundancy groups are named per dependent): past it, values are parsed each time.
+      if (this.seen.size < 4_096) this.seen.set(text, v);
+    }
+    return v as T;
+  }
+}
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') { for (const x of Object.values(v)) deepFreeze(x); Object.freeze(v); }
+  return v;
+}
+
 export function* topology(st: ReadStatements, asOfIso: string | undefined, chunkSize: number): Generator<{ cis: TopologyCi[]; relations: TopologyRelation[] }> {
+  const shared = new SharedParse();
   if (!asOfIso) {
     for (let after = 0; ;) {
       const rows = st.topoCis.all(after, chunkSize);
       if (!rows.length) break;
       after = rows[rows.length - 1].rid;
-      yield { cis: rows.map((r) => ({ id: r.id, class: r.class, name: r.name, environment: r.environment, tier: r.tier, owner: r.owner, attributes: JSON.parse(r.attributes) })), relations: [] };
+      yield { cis: rows.map((r) => ({ id: r.id, class: r.class, name: r.name, environment: r.environment, tier: r.tier, owner: r.owner, attributes: r.attributes === '{}' ? NO_ATTRIBUTES : JSON.parse(r.attributes) })), relations: [] };
     }
     for (let after = 0; ;) {
       const rows = st.topoRels.all(after, chunkSize);
       if (!rows.length) break;
       after = rows[rows.length - 1].rid;
       yield { cis: [], relations: rows.map((r) => ({
-        id: r.id, type: r.type, from: r.from_id, to: r.to_id, redundancy: r.redundancy ? JSON.parse(r.redundancy) : null,
-        provenance: JSON.parse(r.provenance), observed: r.observed ? JSON.parse(r.observed) : null,
+        id: r.id, type: r.type, from: r.from_id, to: r.to_id, redundancy: r.redundancy ? shared.parse(r.redundancy) : null,
+        provenance: shared.parse(r.provenance), observed: r.observed ? JSON.parse(r.observed) : null,
         ...(typeof r.note === 'string' ? { note: r.note } : {}),
       })) };
     }
