@@ -160,13 +160,26 @@ export function getCiDetail(st: ReadStatements, id: string, relationLimit?: numb
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
-/** Keyset pagination on (name, id): stable under concurrent inserts, unlike OFFSET. */
-export function listCis(db: Database.Database, q: CiQuery): { items: CiRecord[]; nextCursor: string | null } {
+/** Index entries a filtered list looks at per statement: a few ms of work (a search reads each row's name, identifiers, owner). */
+export const LIST_WINDOW = 2000;
+/** The longest a filtered list holds the event loop before it lets other requests in. */
+export const LIST_SLICE_MS = 15;
+
+/**
+ * Keyset pagination on (name, id): stable under concurrent inserts, unlike OFFSET.
+ *
+ * A filter no index serves (a text search, environment, owner, a lifecycle other than active) may find its few
+ * matches anywhere in the name order: one statement would read the whole table in one go (2.6 s for a search that
+ * matches nothing at 1M CIs, the event loop held all along). So such a list walks the order in windows of
+ * `LIST_WINDOW` index entries, one statement each, and lets other requests in every `sliceMs`. One class's list
+ * walks that class's part of cis_by_class the same way. Class filters alone, or nothing, read one statement: the
+ * index finds the page's rows in order and the statement stops at the page's end.
+ */
+export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_SLICE_MS, window = LIST_WINDOW): Promise<{ items: CiRecord[]; nextCursor: string | null }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const lifecycle = q.lifecycle ?? 'active';
   if (lifecycle !== 'any') { where.push('lifecycle = ?'); params.push(lifecycle); }
-  if (q.class?.length) { where.push(IN('class')); params.push(JSON.stringify(q.class)); }
   if (q.environment) { where.push('environment = ?'); params.push(q.environment); }
   if (q.owner) { where.push('owner = ?'); params.push(q.owner); }
   if (q.q) {
@@ -174,21 +187,51 @@ export function listCis(db: Database.Database, q: CiQuery): { items: CiRecord[];
     const pat = `%${escapeLike(q.q)}%`;
     params.push(pat, pat, pat);
   }
+  let after: [string, string] | null = null;
   if (q.cursor) {
-    const after = decodeCursor(q.cursor, 2);
-    if (!after) throw new InputError('cursor is not one this server issued; start again without one', undefined, 'invalid_cursor');
-    const [name, id] = after;
-    where.push('(name > ? OR (name = ? AND id > ?))');
-    params.push(name, name, id);
+    const decoded = decodeCursor(q.cursor, 2);
+    if (!decoded) throw new InputError('cursor is not one this server issued; start again without one', undefined, 'invalid_cursor');
+    after = [decoded[0], decoded[1]];
   }
-  // Statement text depends only on which filters are present, never on their values.
-  const sql = `SELECT * FROM cis ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY name, id LIMIT ?`;
-  params.push(q.limit + 1);
-  const rows = db.prepare<unknown[], CiRow>(sql).all(...params);
-  const more = rows.length > q.limit;
-  const items = rows.slice(0, q.limit).map(ciFromRow);
-  const last = items[items.length - 1];
-  return { items, nextCursor: more && last ? encodeCursor([last.name, last.id]) : null };
+  const classes = q.class?.length ? [...new Set(q.class)] : null;
+  const windowed = !!(q.q || q.environment || q.owner) || (lifecycle !== 'active' && lifecycle !== 'any');
+  const page = (rows: CiRow[]) => {
+    const more = rows.length > q.limit;
+    const items = rows.slice(0, q.limit).map(ciFromRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: more && last ? encodeCursor([last.name, last.id]) : null };
+  };
+  if (!windowed) {
+    const all = [...where, ...(classes ? [IN('class')] : []), ...(after ? ['(name, id) > (?, ?)'] : [])];
+    const allParams = [...params, ...(classes ? [JSON.stringify(classes)] : []), ...(after ?? [])];
+    // Statement text depends only on which filters are present, never on their values.
+    const sql = `SELECT * FROM cis ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY name, id LIMIT ?`;
+    return page(db.prepare<unknown[], CiRow>(sql).all(...allParams, q.limit + 1));
+  }
+  // The walk: over one class's range of cis_by_class, else over cis_by_name (several classes filtered in each window).
+  const one = classes?.length === 1;
+  if (classes && !one) { where.push(IN('class')); params.push(JSON.stringify(classes)); }
+  const range = one ? 'class = ? AND ' : '';
+  const rangeParams = one ? [classes[0]] : [];
+  const index = one ? 'cis_by_class' : 'cis_by_name';
+  const from = (a: [string, string] | null) => (a ? '(name, id) > (?, ?)' : '1');
+  const windowEnd = (a: [string, string] | null) => db.prepare<unknown[], { name: string; id: string }>(
+    `SELECT name, id FROM cis INDEXED BY ${index} WHERE ${range}${from(a)} ORDER BY name, id LIMIT 1 OFFSET ?`).get(...rangeParams, ...(a ?? []), window - 1);
+  const rows: CiRow[] = [];
+  let since = performance.now();
+  for (;;) {
+    const end = windowEnd(after);
+    const bounds = [...(after ? ['(name, id) > (?, ?)'] : []), ...(end ? ['(name, id) <= (?, ?)'] : [])];
+    const sql = `SELECT * FROM cis INDEXED BY ${index} WHERE ${range}${[...bounds, ...where].join(' AND ') || '1'} ORDER BY name, id LIMIT ?`;
+    rows.push(...db.prepare<unknown[], CiRow>(sql).all(...rangeParams, ...(after ?? []), ...(end ? [end.name, end.id] : []), ...params, q.limit + 1 - rows.length));
+    if (rows.length > q.limit || !end) break;
+    after = [end.name, end.id];
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((r) => setImmediate(r));
+      since = performance.now();
+    }
+  }
+  return page(rows);
 }
 
 /**

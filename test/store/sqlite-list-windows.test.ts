@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { useTempDirs } from '../helpers/temp-dirs.ts';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { listCis } from '../../server/store/sqlite/reads.ts';
+import type { CiQuery } from '../../server/store/port.ts';
+import { push } from './contract.ts';
+
+const classes = ['service', 'database', 'host', 'queue'] as const;
+const owners = ['blue', 'red', 'green'];
+
+/** Every page of `q`, one after the other, as a client follows nextCursor. */
+async function pages(db: Database.Database, q: Omit<CiQuery, 'limit' | 'cursor'>, limit: number, sliceMs: number, window: number) {
+  const out: string[] = [];
+  let cursor: string | undefined;
+  let otherWorkRan = false;
+  setImmediate(() => { otherWorkRan = true; });
+  do {
+    const page = await listCis(db, { ...q, limit, ...(cursor ? { cursor } : {}) }, sliceMs, window);
+    expect(page.items.length).toBeLessThanOrEqual(limit);
+    out.push(...page.items.map((x) => `${x.name}/${x.id}`));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return { out, otherWorkRan };
+}
+
+describe('a CI list whose filter no index serves, on the embedded store', () => {
+  const tempDir = useTempDirs();
+
+  it('walks the name order in windows, lets other work run between them, and pages exactly as one statement does', async () => {
+    const file = join(tempDir('sg-list-'), 'test.db');
+    const store = new SqliteStore({ file, synchronous: 'NORMAL' });
+    await store.init();
+    // Names repeat across classes (one name, several CIs), matches are spread over the whole order.
+    const cis = Array.from({ length: 240 }, (_, i) => ({
+      class: classes[i % 4], name: `ci-${String((i * 37) % 97).padStart(3, '0')}`, environment: i % 5 ? 'prod' : 'dev', owner: owners[i % 3],
+    }));
+    await push(store, { source: 'a', cis: [...cis, { class: 'database', name: 'orders-db', environment: 'prod', owner: 'blue' }] });
+    const db = new Database(file, { readonly: true });
+    try {
+      const all = (await pages(db, { lifecycle: 'any' }, 1000, Infinity, 1e9)).out;
+      expect(all).toHaveLength(241);
+      const queries: Omit<CiQuery, 'limit' | 'cursor'>[] = [
+        { q: '7' }, { q: 'ORDERS' }, { q: 'nothing-like-it' }, { owner: 'red' }, { environment: 'dev' },
+        { class: ['queue'], q: '1' }, { class: ['host', 'database'], owner: 'green' }, { class: ['service'], environment: 'dev', q: '0' },
+        { lifecycle: 'retired' }, { lifecycle: 'any', q: '-09' },
+      ];
+      for (const q of queries) {
+        // One statement over the whole order: the answer the windows must give.
+        const whole = await pages(db, q, 1000, Infinity, 1e9);
+        expect(whole.otherWorkRan).toBe(false);
+        for (const limit of [1, 3, 7, 1000]) {
+          const windowed = await pages(db, q, limit, 0, 4);
+          expect(windowed.out, JSON.stringify({ q, limit })).toEqual(whole.out);
+          expect(windowed.otherWorkRan, JSON.stringify({ q, limit })).toBe(true);
+        }
+        // And what the store itself answers with its own window.
+        expect((await store.listCis({ ...q, limit: 1000 })).items.map((x) => `${x.name}/${x.id}`)).toEqual(whole.out);
+      }
+      expect((await pages(db, { q: '7' }, 1000, 0, 4)).out.every((x) => x.split('/')[0].includes('7'))).toBe(true);
+      expect((await pages(db, { q: 'nothing-like-it' }, 10, 0, 4)).out).toEqual([]);
+      expect((await pages(db, { owner: 'red' }, 1000, 0, 4)).out).toHaveLength(80);
+    } finally {
+      db.close();
+      await store.close();
+    }
+  });
+});
