@@ -85,7 +85,14 @@ export interface RunningServer {
  */
 export async function ensureAdminToken(store: GraphStore, config: Pick<Config, 'adminToken' | 'dataDir'>): Promise<string | null> {
   if (config.adminToken) {
-    if (!(await store.findToken(hashToken(config.adminToken)))) await issueToken(store, 'admin (SERVICEGRAPH_ADMIN_TOKEN)', 'admin', null, { value: config.adminToken });
+    const hash = hashToken(config.adminToken);
+    if (await store.findToken(hash)) return null;
+    try {
+      await issueToken(store, 'admin (SERVICEGRAPH_ADMIN_TOKEN)', 'admin', null, { value: config.adminToken });
+    } catch (e) {
+      // Processes started together on one store (API workers) may each find it missing: one of them writes it.
+      if (!(await store.findToken(hash))) throw e;
+    }
     return null;
   }
   const file = join(config.dataDir, 'admin-token');

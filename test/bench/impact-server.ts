@@ -56,10 +56,16 @@ if (cluster.isWorker) {
     // As `SERVICEGRAPH_WORKERS` does for `npm start`: processes sharing one port, each with its own projection.
     const port = await freePort();
     let started = 0;
-    await new Promise<void>((ready) => {
+    await new Promise<void>((ready, failed) => {
       for (let i = 0; i < workers; i++) {
-        cluster.fork({ SG_BENCH_PORT: String(port), SG_BENCH_DATA: dataDir, SG_BENCH_TOKEN: token }).on('message', (m) => { if (m === 'started' && ++started === workers) ready(); });
+        const worker = cluster.fork({ SG_BENCH_PORT: String(port), SG_BENCH_DATA: dataDir, SG_BENCH_TOKEN: token });
+        worker.on('message', (m) => { if (m === 'started' && ++started === workers) ready(); });
+        // A worker that dies before it started would leave the bench waiting for ever.
+        worker.on('exit', (code) => { if (started < workers) failed(new Error(`a bench API worker stopped before it started (exit code ${code})`)); });
       }
+    }).catch((e: Error) => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+      throw e;
     });
     process.stdout.write(JSON.stringify({ url: `http://localhost:${port}`, token, workers }) + '\n');
     stop = async () => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); };
