@@ -25,9 +25,11 @@ export class RouteTable {
     const guard = op.role === 'none' ? [] : [requireRole(op.role, op.rawBody, op.writeFirst ? writeFirst : undefined)];
     // What a viewer may call reads: it takes its turn on the event loop (read-gate.ts), writes do not wait for it.
     const gate = op.role === 'viewer' ? [gateRead] : [];
-    // Every route reads what this process's writes answered before it arrived (read-gate.ts, awaitCatchUp).
+    // Every route reads what this process's writes answered before it arrived (read-gate.ts, awaitCatchUp). A read
+    // checks when its turn comes, not when it arrives: queued behind other reads, it could otherwise start while a
+    // large event is applied to the projection over several turns, and see part of a batch.
     const fresh = op.role === 'none' || op.catchUp === false ? [] : [awaitCatchUp];
-    this.router[op.method](op.path, ...this.before, ...guard, ...fresh, ...gate, ...(handlers as RequestHandler[]));
+    this.router[op.method](op.path, ...this.before, ...guard, ...gate, ...fresh, ...(handlers as RequestHandler[]));
     return this;
   }
 }
