@@ -190,4 +190,20 @@ describe('the generated admin token', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('the configured admin token is made once when several processes start on one store together (API workers)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-admin-race-'));
+    const stores = [0, 1, 2].map(() => new SqliteStore({ file: join(dir, 'servicegraph.db') }));
+    try {
+      for (const st of stores) await st.init();
+      // Each finds it missing before any has written it: one insert wins, the others find it made.
+      const made = await Promise.all(stores.map((st) => ensureAdminToken(st, { dataDir: dir, adminToken: 'sg_shared_admin' })));
+      expect(made).toEqual([null, null, null]);
+      const tokens = (await stores[0].listTokens()).filter((t) => t.name === 'admin (SERVICEGRAPH_ADMIN_TOKEN)');
+      expect(tokens.map((t) => t.role)).toEqual(['admin']);
+    } finally {
+      for (const st of stores) await st.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
