@@ -4,6 +4,7 @@ import type { CiQuery, TopologyCi, TopologyRelation } from '../port.ts';
 import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
 import { decodeCursor, encodeCursor } from '../../model/paging.ts';
 import { InputError } from '../../domain/errors.ts';
+import { nextTurn } from '../../live/turns.ts';
 import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
 import { isoOf, isoOrNull, msOf, registerLayoutFunctions } from './compact-layout.ts';
 import { assertionColumns, assertionFromRow, ciFromRow, effectiveSighting, relationFromRow, SIGHTING_JOIN, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
@@ -227,7 +228,7 @@ export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_
     if (rows.length > q.limit || !end) break;
     after = [end.name, end.id];
     if (performance.now() - since >= sliceMs) {
-      await new Promise((r) => setImmediate(r));
+      await nextTurn();
       since = performance.now();
     }
   }
