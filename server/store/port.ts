@@ -196,7 +196,11 @@ export interface GraphStore {
   getCi(id: string, asOf?: string): Promise<CiRecord | null>;
   /** One CI with its sources, history and at most `relationLimit` relations (`relations.truncated` when it has more). */
   getCiDetail(id: string, relationLimit?: number): Promise<CiDetail | null>;
-  listCis(query: CiQuery): Promise<{ items: CiRecord[]; nextCursor: string | null }>;
+  /**
+   * A page of CIs in (name, id) order. A filter no index serves may read far; `signal` (the client went away)
+   * stops such a read between its slices, rejecting with the signal's reason.
+   */
+  listCis(query: CiQuery, opts?: { signal?: AbortSignal }): Promise<{ items: CiRecord[]; nextCursor: string | null }>;
   /**
    * Live relations (or as of a time) with an end among `ciIds`; at most `limit` of them when given
    * (a hub has hundreds of thousands: a map needs to know there are more, not to read them all).

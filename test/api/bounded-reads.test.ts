@@ -48,4 +48,27 @@ describe('bounded reads', () => {
     expect(h.status).toBe(200);
     expect(order).toEqual(['healthz', 'drift']);
   });
+
+  it('stops a CI search whose client went away, and still answers the next one', async () => {
+    const list = s.store.listCis.bind(s.store);
+    let searching!: (signal: AbortSignal | undefined) => void;
+    const called = new Promise<AbortSignal | undefined>((r) => { searching = r; });
+    // The store is held until the signal says the client left (or a test timeout says it never does).
+    s.store.listCis = (q, opts) => {
+      searching(opts?.signal);
+      return new Promise((_, reject) => opts?.signal?.addEventListener('abort', () => reject(opts.signal!.reason), { once: true }));
+    };
+    const ac = new AbortController();
+    const search = fetch(`${s.url}/api/v1/cis?q=nothing-like-it&limit=10`, { headers: { authorization: `Bearer ${s.adminToken}` }, signal: ac.signal }).catch((e: Error) => e.name);
+    const signal = await Promise.race([called, search.then((r) => { throw new Error(`answered before it reached the store: ${typeof r === "string" ? r : r.status}`); })]);
+    expect(signal?.aborted).toBe(false);
+    ac.abort();
+    expect(await search).toBe('AbortError');
+    await new Promise<void>((r) => (signal!.aborted ? r() : signal!.addEventListener('abort', () => r(), { once: true })));
+    expect(signal!.reason).toMatchObject({ status: 499, code: 'client_closed' });
+    s.store.listCis = list;
+    const next = await s.api('/api/v1/cis?q=svc-11&limit=5');
+    expect(next.status).toBe(200);
+    expect(next.body.items.map((x: { name: string }) => x.name)).toEqual(['svc-11', 'svc-110', 'svc-1100', 'svc-1101', 'svc-1102']);
+  });
 });

@@ -66,4 +66,30 @@ describe('a CI list whose filter no index serves, on the embedded store', () => 
       await store.close();
     }
   });
+
+  it('stops between windows once its signal is aborted, rejecting with the reason, and only then', async () => {
+    const file = join(tempDir('sg-list-'), 'test.db');
+    const store = new SqliteStore({ file, synchronous: 'NORMAL' });
+    await store.init();
+    await push(store, { source: 'a', cis: Array.from({ length: 200 }, (_, i) => ({ class: 'service' as const, name: `svc-${String(i).padStart(3, '0')}` })) });
+    const db = new Database(file, { readonly: true });
+    try {
+      const gone = new Error('the client left');
+      const ac = new AbortController();
+      // 50 windows of 4 to walk, a turn between each: the abort lands after the first.
+      const walk = listCis(db, { q: 'nothing-like-it', limit: 10 }, 0, 4, ac.signal);
+      setImmediate(() => ac.abort(gone));
+      await expect(walk).rejects.toBe(gone);
+      // Not aborted: the same walk reads the whole order and answers.
+      const found = await listCis(db, { q: 'svc-19', limit: 100 }, 0, 4, new AbortController().signal);
+      expect(found.items.map((x) => x.name)).toEqual(Array.from({ length: 10 }, (_, i) => `svc-19${i}`));
+      expect(found.nextCursor).toBeNull();
+      // An index-served list is one statement: a signal already aborted does not refuse it.
+      const aborted = AbortSignal.abort(gone);
+      expect((await listCis(db, { limit: 5 }, 0, 4, aborted)).items).toHaveLength(5);
+    } finally {
+      db.close();
+      await store.close();
+    }
+  });
 });

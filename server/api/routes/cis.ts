@@ -5,6 +5,7 @@ import { InputError, NotFoundError } from '../../domain/errors.ts';
 import type { GraphStore } from '../../store/port.ts';
 import type { Limits } from '../../model/limits.ts';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';
+import { clientGone } from '../client-gone.ts';
 import { ciRelations, relationsToRead } from '../../domain/graph-view/ci-relations.ts';
 import { CiDetail, CiRecord, type RelationEnd } from '../../model/records.ts';
 import { cursorParam } from '../../model/paging.ts';
@@ -28,7 +29,7 @@ export function ciRoutes(ctx: Deps): ApiRoutes {
   r.route({ method: 'get', path: '/cis', summary: 'List and search CIs (cursor pagination)', role: 'viewer', query: ListCisQuery, response: z.object({ items: z.array(CiRecord), nextCursor: z.string().nullable() }) }, async (req, res) => {
     const q = parseQuery(ListCisQuery, req);
     if (q.limit > ctx.limits.listLimit) throw new InputError(`limit is at most ${ctx.limits.listLimit}`, { limit: ctx.limits.listLimit }, 'limit_exceeded');
-    res.json(await ctx.store.listCis(q));
+    res.json(await ctx.store.listCis(q, { signal: clientGone(req, res) }));
   });
   r.route({ method: 'get', path: '/cis/:id', summary: 'One CI with sources, relations and history', role: 'viewer', query: CiQuery, response: CiDetail }, async (req, res) => {
     const { asOf } = parseQuery(CiQuery, req);

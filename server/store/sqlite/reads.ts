@@ -176,7 +176,7 @@ export const LIST_SLICE_MS = 15;
  * walks that class's part of cis_by_class the same way. Class filters alone, or nothing, read one statement: the
  * index finds the page's rows in order and the statement stops at the page's end.
  */
-export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_SLICE_MS, window = LIST_WINDOW): Promise<{ items: CiRecord[]; nextCursor: string | null }> {
+export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_SLICE_MS, window = LIST_WINDOW, signal?: AbortSignal): Promise<{ items: CiRecord[]; nextCursor: string | null }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const lifecycle = q.lifecycle ?? 'active';
@@ -229,6 +229,8 @@ export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_
     after = [end.name, end.id];
     if (performance.now() - since >= sliceMs) {
       await nextTurn();
+      // A search matching nothing walks the whole order (~1 s of CPU at 1M CIs): not for a client that left.
+      signal?.throwIfAborted();
       since = performance.now();
     }
   }

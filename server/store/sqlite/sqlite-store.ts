@@ -302,7 +302,7 @@ export class SqliteStore implements GraphStore {
 
   async getCi(id: string, asOf?: string) { return getCi(this.reads, id, asOf); }
   async getCiDetail(id: string, relationLimit?: number) { return getCiDetail(this.reads, id, relationLimit); }
-  async listCis(q: Parameters<GraphStore['listCis']>[0]) { return listCis(this.reader, q); }
+  async listCis(q: Parameters<GraphStore['listCis']>[0], opts?: { signal?: AbortSignal }) { return listCis(this.reader, q, undefined, undefined, opts?.signal); }
   async relationsOf(ids: string[], asOf?: string, limit?: number) { return relationsOf(this.reads, ids, asOf, limit); }
   async relationsAmong(ids: string[], asOf?: string, limit?: number) { return relationsAmong(this.reads, ids, asOf, limit); }
   async relationsFrom(ids: string[]) { return relationsFrom(this.reads, ids); }
