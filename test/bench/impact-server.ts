@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { configFromEnv } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
-import { MAIN_THREAD_BUSY } from '../../server/store/select-store.ts';
+import { mainThreadSqlite } from '../../server/store/select-store.ts';
 import { benchStoreKind, openBenchStore } from './bench-store.ts';
 import { freePort } from './bench-util.ts';
 
@@ -24,6 +24,8 @@ const { values, positionals } = parseArgs({
     'projection-apply': { type: 'string', default: 'after-reply' },
     // SERVICEGRAPH_WRITE_FIRST_MS: how long a batch in flight holds new reads back (0: off).
     'write-first-ms': { type: 'string' },
+    // SERVICEGRAPH_WAL_CHECKPOINT_MS and SERVICEGRAPH_INGEST_THREAD_YOUNG_MB (default: the server's defaults).
+    'wal-checkpoint-ms': { type: 'string' }, 'ingest-young-mb': { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -36,11 +38,17 @@ const workers = Number(values.workers);
 async function serve(port: number, dataDir: string, token: string) {
   // SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
   // unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
-  const store = kind === 'sqlite' ? new SqliteStore({ file, synchronous: 'NORMAL', busy: MAIN_THREAD_BUSY }) : await openBenchStore('neo4j', '');
-  const modes = configFromEnv({ SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'], ...(values['write-first-ms'] === undefined ? {} : { SERVICEGRAPH_WRITE_FIRST_MS: values['write-first-ms'] }) });
+  const given = (name: string, value: string | undefined) => (value === undefined ? {} : { [name]: value });
+  const modes = configFromEnv({
+    SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'],
+    ...given('SERVICEGRAPH_WRITE_FIRST_MS', values['write-first-ms']), ...given('SERVICEGRAPH_WAL_CHECKPOINT_MS', values['wal-checkpoint-ms']),
+    ...given('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', values['ingest-young-mb']),
+  });
+  // Opened as the server opens its own file (its WAL checkpointed as configured), on the estate given.
+  const store = kind === 'sqlite' ? new SqliteStore(mainThreadSqlite(file, { sqliteSync: 'NORMAL', walCheckpointMs: modes.walCheckpointMs })) : await openBenchStore('neo4j', '');
   return startServer({
     // No OTLP/gRPC listener: its fixed port (4317) is taken by any other server on the machine, and nothing here sends spans.
-    ...configFromEnv({}), port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, otlpGrpcPort: null, ingestThread: modes.ingestThread, readSliceMs: modes.readSliceMs, writeFirstMs: modes.writeFirstMs, projectionApply: modes.projectionApply,
+    ...modes, port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, otlpGrpcPort: null,
   }, { store });
 }
 

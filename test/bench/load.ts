@@ -1,16 +1,17 @@
 /**
  * `npm run bench -- load [--cis 1000000] [--duration 20] [--connections 50] [--workers N] [--only graph|impact]
- * [--modes first,after] [--write-first-ms 50] [--read-rate N] [--idle-batches 200] [--cpu-prof <dir>]`: reads under load and a
+ * [--modes first,after] [--write-first-ms 50] [--read-rate N] [--idle-batches 200] [--idle-only] [--cpu-prof <dir>]`: reads under load and a
  * writer beside them, once per mode, side by side:
  * `before` writes batches on the main thread among the reads and applies each to the projection before its reply
  * (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0, SERVICEGRAPH_PROJECTION_APPLY=before-reply),
  * `after` on the writer thread with reads taking turns in slices of `--slice-ms` (default 5) and the projection
  * applied after the reply (the server's defaults); `thread` and `gate` turn on one of the first two, `apply-first`
  * both but applies before the reply; `first` is `after` with writes first (SERVICEGRAPH_WRITE_FIRST_MS=`--write-first-ms`:
- * a batch in flight holds new reads back). On the demo estate (default, one API process)
+ * a batch in flight holds new reads back); `wal-at-commit` and `young-default` are `after` with one default changed
+ * (SERVICEGRAPH_WAL_CHECKPOINT_MS=0, SERVICEGRAPH_INGEST_THREAD_YOUNG_MB=0). On the demo estate (default, one API process)
  * or, with `--cis`, a copy of the impact benchmark's estate (loaded once under data/bench/ and never written
  * here, so every run starts from the same estate; two API processes by default, as that benchmark runs it):
- *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency);
+ *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency; `--idle-only`: this alone);
  *  2. `GET /graph` from 50 connections for `duration` seconds, the same ingest client running beside it;
  *  3. the same with `POST /impact`.
  * Load comes from autocannon in a process of its own (load-run.ts); the server is a process of its own
@@ -71,7 +72,9 @@ async function startApi(file: string, workers: number, mode: Mode, cpuProf?: str
   const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : [];
   const child = spawn(process.execPath, [
     ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite',
-    '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, '--write-first-ms', String(mode.writeFirstMs), file,
+    '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, '--write-first-ms', String(mode.writeFirstMs),
+    ...(mode.walCheckpointMs === undefined ? [] : ['--wal-checkpoint-ms', String(mode.walCheckpointMs)]),
+    ...(mode.youngMb === undefined ? [] : ['--ingest-young-mb', String(mode.youngMb)]), file,
   ], { stdio: ['pipe', 'pipe', 'inherit'] });
   const started = await firstJsonLine<{ url: string; token: string }>(child);
   return { child, ...started };
@@ -133,14 +136,18 @@ function breakdown(batches: BatchTime[]) {
   const slowest = [...withTiming].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(withTiming.length * 0.05)));
   return { all: mean(withTiming), slowest5pct: mean(slowest), slowestCount: slowest.length };
 }
+/** The slowest 1% of the batches (at least three) in the order sent: where in the run the tail comes from. */
+const slowestOf = (bs: BatchTime[]) => bs.map((b, i) => ({ i, ...b })).sort((a, b) => b.ms - a.ms).slice(0, Math.max(3, Math.ceil(bs.length / 100)))
+  .sort((a, b) => a.i - b.i).map((b) => `#${b.i} ${round(b.ms)} (${round(b.stages.get('write') ?? NaN)})`);
 /** The writer's own mean ms per batch (the Server-Timing `write` stage: on the writer thread, or in process). */
 const writerMeanMs = (bs: BatchTime[]) => { const w = bs.map((b) => b.stages.get('write')).filter((x) => x !== undefined); return w.length ? round(w.reduce((a, x) => a + x, 0) / w.length) : null; };
 
 /**
  * How the server under test writes and reads (SERVICEGRAPH_INGEST_THREAD, SERVICEGRAPH_READ_SLICE_MS,
- * SERVICEGRAPH_PROJECTION_APPLY, SERVICEGRAPH_WRITE_FIRST_MS).
+ * SERVICEGRAPH_PROJECTION_APPLY, SERVICEGRAPH_WRITE_FIRST_MS; SERVICEGRAPH_WAL_CHECKPOINT_MS and
+ * SERVICEGRAPH_INGEST_THREAD_YOUNG_MB when given, else the server's defaults).
  */
-interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply'; writeFirstMs: number }
+interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply'; writeFirstMs: number; walCheckpointMs?: number; youngMb?: number }
 const modesOf = (sliceMs: number, writeFirstMs: number): Record<string, Mode> => ({
   before: { thread: 'off', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
   thread: { thread: 'on', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
@@ -148,6 +155,9 @@ const modesOf = (sliceMs: number, writeFirstMs: number): Record<string, Mode> =>
   'apply-first': { thread: 'on', sliceMs, apply: 'before-reply', writeFirstMs: 0 },
   after: { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0 },
   first: { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs },
+  // The defaults but one: the WAL checkpointed at commit instead of by its thread; the writer thread's young generation at V8's default.
+  'wal-at-commit': { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, walCheckpointMs: 0 },
+  'young-default': { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, youngMb: 0 },
 });
 
 const stats = (bs: BatchTime[]) => {
@@ -165,6 +175,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       workers: { type: 'string' },
       // Enough that the idle p99 is not one batch's hiccup (at 200 it is the third slowest).
       'idle-batches': { type: 'string', default: '200' },
+      // Only the ingest client alone (no read load): the idle figures of each mode, in seconds rather than minutes.
+      'idle-only': { type: 'boolean', default: false },
       // 0: each batch right after the reply to the one before (the most a client can write); N: one every N ms, so
       // that every mode's reads face the same writes.
       'ingest-every-ms': { type: 'string', default: '0' },
@@ -208,6 +220,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       const idleBatches = await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs);
       const idle = stats(idleBatches);
       log(`idle ingest: ${JSON.stringify(idle)}, writer ${writerMeanMs(idleBatches)} ms per batch; where: ${JSON.stringify(breakdown(idleBatches))}`);
+      log(`idle ingest, slowest batches (number: client ms, write ms): ${slowestOf(idleBatches).join(', ')}`);
 
       const underLoad = async (title: string, requests: LoadRequest[]) => {
         let done = false;
@@ -219,7 +232,7 @@ export async function benchLoad(args: string[]): Promise<void> {
         return { reads, writes, writerMs };
       };
       // --only runs one of the two (a profile of one route); its figures go to load-<route>.json, not load.json.
-      const runs = (route: string) => values.only === undefined || values.only === route;
+      const runs = (route: string) => !values['idle-only'] && (values.only === undefined || values.only === route);
       const graph = runs('graph') ? await underLoad('graph', graphRequests) : null;
       const impact = runs('impact') ? await underLoad('impact', impactRequests) : null;
       const loadedBatches = [...graph?.writes ?? [], ...impact?.writes ?? []];
@@ -227,8 +240,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       return {
         graphP99Ms: graph?.reads.p99Ms ?? null, impactP99Ms: impact?.reads.p99Ms ?? null,
         timeouts: (graph?.reads.timeouts ?? 0) + (impact?.reads.timeouts ?? 0),
-        ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.p99Ms,
-        ingestUnderLoadVsIdle: round(loaded.p99Ms / idle.p99Ms),
+        ingestP99IdleMs: idle.p99Ms, ingestP99UnderLoadMs: loaded.batches ? loaded.p99Ms : null,
+        ingestUnderLoadVsIdle: loaded.batches ? round(loaded.p99Ms / idle.p99Ms) : null,
         // The writer's own mean time per batch (its parse, validation, planning and COMMIT), idle and beside each read
         // load: the rest of a batch's latency is waiting (the main loop, or the CPU the reads and the load generator take).
         ingestWriterMeanMs: { idle: writerMeanMs(idleBatches), graph: graph?.writerMs ?? null, impact: impact?.writerMs ?? null },
@@ -262,7 +275,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       const estate = join(scratch, `${key}.db`);
       copyFileSync(file, estate);
       if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${estate}-wal`);
-      log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}, writes first ${modes[name].writeFirstMs || 'off'}${modes[name].writeFirstMs ? ' ms' : ''}`);
+      log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}, writes first ${modes[name].writeFirstMs || 'off'}${modes[name].writeFirstMs ? ' ms' : ''}`
+        + `${modes[name].walCheckpointMs === 0 ? ', WAL checkpointed at commit' : ''}${modes[name].youngMb === 0 ? ', writer young generation at V8\'s default' : ''}`);
       byMode[key] = await measure(estate, modes[name]);
       const r = byMode[key];
       log(`mode ${key}: graph p99 ${r.graphP99Ms} ms, impact p99 ${r.impactP99Ms} ms, timeouts ${r.timeouts}; ingest p99 idle ${r.ingestP99IdleMs} ms, under load ${r.ingestP99UnderLoadMs} ms (${r.ingestUnderLoadVsIdle}x)`);
@@ -275,10 +289,10 @@ export async function benchLoad(args: string[]): Promise<void> {
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
       workers, connections, durationSeconds: duration, ingestEveryMs: everyMs, readRate,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
-      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply; first = after with writes first (writeFirstMs: a batch in flight holds new reads back). ingestBreakdownMs: where the time of the batches went by Server-Timing stage (auth, body, post = the hand-over to the writer thread, queue and write = on the thread, handover = the rest of the round trip, mostly the reply waiting for the main loop, apply, total) and outside = what the client measured beyond the server total. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
+      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply; first = after with writes first (writeFirstMs: a batch in flight holds new reads back); wal-at-commit = after with the WAL checkpointed at commit, not by its thread (walCheckpointMs 0); young-default = after with the writer thread\'s young generation at V8\'s default (youngMb 0). ingestBreakdownMs: where the time of the batches went by Server-Timing stage (auth, body, post = the hand-over to the writer thread, queue and write = on the thread, handover = the rest of the round trip, mostly the reply waiting for the main loop, apply, total) and outside = what the client measured beyond the server total. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
     console.log(JSON.stringify(result, null, 2));
-    console.log(`written to ${writeResult(values.only ? `load-${values.only}` : 'load', result)}`);
+    console.log(`written to ${writeResult(values['idle-only'] ? 'load-idle' : values.only ? `load-${values.only}` : 'load', result)}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
