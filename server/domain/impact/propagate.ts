@@ -34,8 +34,9 @@ export interface CauseFields {
 }
 
 /**
- * One listed CI as `eachListed` shows it: a cursor moved from entry to entry, valid only during the visit.
- * `path(map)` builds that CI's path (failed CI first) with each node mapped, e.g. to its id.
+ * The listed CIs read in order from the flat answer (`listedCursor`): one object moved from entry to entry by `next()`,
+ * its fields valid until the next move. No callback per CI: a visitor closure and a path built through a mapping
+ * closure cost more than the entry they helped build.
  */
 export interface ListedCursor {
   readonly node: number;
@@ -44,7 +45,10 @@ export interface ListedCursor {
   readonly depth: number;
   readonly reported: boolean;
   readonly cause: Readonly<CauseFields>;
-  path<T>(map: (node: number) => T): T[];
+  /** Moves to the next listed CI (the first, on the first call); false once past the last. */
+  next(): boolean;
+  /** The current CI's path (failed CI first) as ids. */
+  pathIds(view: { idOf(node: number): string }): string[];
 }
 
 export interface ImpactOptions {
@@ -71,10 +75,10 @@ export interface ImpactResult {
   readonly truncated: boolean;
   /**
    * The listed CIs in the same order as `impacted`, read from the flat answer without building its objects (no
-   * ImpactedNode, path of nodes or Cause per CI): what a report that maps them to its own entries needs.
-   * Results merged from several (combine.ts) do not have it; read `impacted` then.
+   * ImpactedNode, path of nodes or Cause per CI): what a report that maps them to its own entries needs. A new
+   * cursor per call. Results merged from several (combine.ts) do not have it; read `impacted` then.
    */
-  eachListed?(visit: (x: ListedCursor) => void): void;
+  listedCursor?(): ListedCursor;
 }
 
 export const UP = 0, DEGRADED = 1, DOWN = 2;
@@ -388,37 +392,64 @@ class Answer implements ImpactResult {
     return out;
   }
 
-  eachListed(visit: (x: ListedCursor) => void): void {
-    const { graph, all, allStates, listing, counts, listed, maintenance } = this;
-    const depths = new Array<number>(listed);
-    const cause: CauseFields = { kind: 'reported', group: null, provider: -1, up: 0, size: 1, required: 1 };
-    const cursor = {
-      node: 0, state: 'down' as ImpactState, actual: 'down' as FailState, depth: 0, reported: false, cause, at: 0,
-      path<T>(map: (node: number) => T): T[] {
-        const out = new Array<T>(this.depth + 1);
-        for (let x = this.at, j = this.depth; j >= 0; j--, x = listing[x * L_STRIDE + L_PARENT]) out[j] = map(all[x]);
-        return out;
-      },
-    };
-    for (let i = 0, k = 0, c = 0; i < listed; i++, k += L_STRIDE) {
-      const p = listing[k + L_PARENT];
-      const d = p < 0 ? 0 : depths[p] + 1;
-      depths[i] = d;
-      const v = all[i], g = listing[k + L_GROUP], provider = listing[k + L_PROVIDER];
-      const actual: FailState = allStates[i] === DOWN ? 'down' : 'degraded';
-      cause.provider = provider;
-      if (g === CAUSE_REPORTED) cause.kind = 'reported';
-      else if (g === CAUSE_DEGRADED_PROVIDER) cause.kind = 'degraded-provider';
-      else if (g === NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
-      else {
-        cause.kind = 'group'; cause.group = graph.groupName(g);
-        cause.up = counts[c + C_UP]; cause.size = counts[c + C_SIZE]; cause.required = counts[c + C_REQUIRED]; c += C_STRIDE;
-      }
-      // Only failed CIs have no parent (every other listed CI was raised through an edge).
-      cursor.node = v; cursor.actual = actual; cursor.state = maintenance !== null && maintenance.has(v) ? 'maintenance' : actual;
-      cursor.depth = d; cursor.reported = p < 0; cursor.at = i;
-      visit(cursor);
+  listedCursor(): ListedCursor {
+    return new Cursor(this.graph, this.all, this.allStates, this.listed, this.listing, this.counts, this.maintenance);
+  }
+}
+
+/** See ListedCursor: one per read of a listing, a class rather than an object literal with methods (no closures per call). */
+class Cursor implements ListedCursor {
+  node = 0;
+  state: ImpactState = 'down';
+  actual: FailState = 'down';
+  depth = 0;
+  reported = false;
+  readonly cause: CauseFields = { kind: 'reported', group: null, provider: -1, up: 0, size: 1, required: 1 };
+  private at = -1;
+  /** Where the next group cause's counts start in `counts`. */
+  private c = 0;
+  private readonly depths: number[];
+
+  constructor(
+    private readonly graph: ImpactGraph,
+    private readonly all: Int32Array | readonly number[],
+    private readonly allStates: Uint8Array | readonly number[],
+    private readonly listed: number,
+    private readonly listing: ArrayLike<number>,
+    private readonly counts: readonly number[],
+    private readonly maintenance: ReadonlySet<number> | null,
+  ) {
+    this.depths = new Array<number>(listed);
+  }
+
+  next(): boolean {
+    const i = ++this.at;
+    if (i >= this.listed) return false;
+    const { listing, cause, counts, maintenance } = this, k = i * L_STRIDE;
+    const p = listing[k + L_PARENT], g = listing[k + L_GROUP];
+    const d = p < 0 ? 0 : this.depths[p] + 1;
+    this.depths[i] = d;
+    const v = this.all[i], actual: FailState = this.allStates[i] === DOWN ? 'down' : 'degraded';
+    cause.provider = listing[k + L_PROVIDER];
+    if (g === CAUSE_REPORTED) cause.kind = 'reported';
+    else if (g === CAUSE_DEGRADED_PROVIDER) cause.kind = 'degraded-provider';
+    else if (g === NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
+    else {
+      const c = this.c;
+      cause.kind = 'group'; cause.group = this.graph.groupName(g);
+      cause.up = counts[c + C_UP]; cause.size = counts[c + C_SIZE]; cause.required = counts[c + C_REQUIRED]; this.c = c + C_STRIDE;
     }
+    // Only failed CIs have no parent (every other listed CI was raised through an edge).
+    this.node = v; this.actual = actual; this.state = maintenance !== null && maintenance.has(v) ? 'maintenance' : actual;
+    this.depth = d; this.reported = p < 0;
+    return true;
+  }
+
+  pathIds(view: { idOf(node: number): string }): string[] {
+    const { listing, all } = this;
+    const out = new Array<string>(this.depth + 1);
+    for (let x = this.at, j = this.depth; j >= 0; j--, x = listing[x * L_STRIDE + L_PARENT]) out[j] = view.idOf(all[x]);
+    return out;
   }
 }
 

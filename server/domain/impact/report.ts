@@ -34,23 +34,18 @@ export function impactReport(graph: ImpactGraph & CatalogView, failed: { node: n
 
 /** The report of a propagation already run (or several merged, see combine.ts). */
 export function reportOf(graph: ImpactGraph & CatalogView, raw: ImpactResult, opts: ReportOptions = {}): ImpactReport {
-  const nameOf = (n: number) => graph.nameOf(n), idOf = (n: number) => graph.idOf(n);
-  const entry = (x: Omit<ListedCursor, 'path'>, path: string[]): ImpactedCi => ({
-    id: graph.idOf(x.node), name: graph.nameOf(x.node), class: graph.classOf(x.node), tier: graph.tierOf(x.node), owner: graph.ownerOf(x.node),
-    state: x.state, actualState: x.actual, depth: x.depth, path, reason: describeCause(x.cause, x.actual, x.reported, nameOf),
-  });
+  const maintenance = opts.maintenance?.size ? opts.maintenance : null;
   // Straight from the engine's flat answer when it has one: no path of nodes, Cause or ImpactedNode per CI in between.
-  const impacted: ImpactedCi[] = [];
-  if (raw.eachListed) raw.eachListed((x) => { impacted.push(entry(x, x.path(idOf))); });
-  else for (const x of raw.impacted) impacted.push(entry(x, x.path.map(idOf)));
+  const impacted = raw.listedCursor ? entriesFrom(graph, raw.listedCursor()) : raw.impacted.map((x) => entry(graph, x, x.path.map((n) => graph.idOf(n)), describeCause(x.cause, x.actual, x.reported, graph)));
 
   // Counted in plain integers first (this loop runs once per impacted CI, 180k on a big blast radius).
   const down = [0, 0, 0, 0, 0], degraded = [0, 0, 0, 0, 0], servicesOfTier = [0, 0, 0, 0, 0];
   let inMaintenanceCount = 0, cost = 0, users = 0;
-  const maintenance = opts.maintenance?.size ? opts.maintenance : null;
   const serviceLimit = opts.serviceLimit ?? opts.limit ?? Infinity;
   // Services per tier (index 0: untiered) in BFS order, i.e. nearest first; only as many as can be listed.
   const serviceByTier: number[][] = [[], [], [], [], []];
+  // A class's verdict kept while the class repeats (neighbours are often of one class): no set lookup per CI.
+  let lastClass = '', isService = false;
   for (let i = 0; i < raw.total; i++) {
     const n = raw.all[i];
     const tier = graph.tierOf(n) ?? 0;
@@ -59,7 +54,9 @@ export function reportOf(graph: ImpactGraph & CatalogView, raw: ImpactResult, op
     if (inMaintenance) inMaintenanceCount++;
     else if (raw.allStates[i] === DOWN) down[tier]++;
     else degraded[tier]++;
-    if (!SERVICE_CLASSES.has(graph.classOf(n))) continue;
+    const cls = graph.classOf(n);
+    if (cls !== lastClass) { lastClass = cls; isService = SERVICE_CLASSES.has(cls); }
+    if (!isService) continue;
     servicesOfTier[tier]++;
     if (serviceByTier[tier].length < serviceLimit) serviceByTier[tier].push(i);
     if (!inMaintenance) {
@@ -69,8 +66,8 @@ export function reportOf(graph: ImpactGraph & CatalogView, raw: ImpactResult, op
     }
   }
   const summary = emptySummary();
-  summary.down = down.reduce((a, b) => a + b, 0);
-  summary.degraded = degraded.reduce((a, b) => a + b, 0);
+  summary.down = down[0] + down[1] + down[2] + down[3] + down[4];
+  summary.degraded = degraded[0] + degraded[1] + degraded[2] + degraded[3] + degraded[4];
   summary.maintenance = inMaintenanceCount;
   summary.downtimeCostPerHour = cost;
   summary.users = users;
@@ -83,19 +80,54 @@ export function reportOf(graph: ImpactGraph & CatalogView, raw: ImpactResult, op
     if (servicesOfTier[t]) summary.byTier[t === 0 ? 'none' : String(t)] = servicesOfTier[t];
   }
   // Most critical first, then nearest first (BFS order): no sort needed, and nearest is what an operator reads first.
-  const listedServices = [1, 2, 3, 4, 0].flatMap((t) => serviceByTier[t]).slice(0, serviceLimit);
-  const services = listedServices.map((i): ImpactedService => {
-    const n = raw.all[i];
-    const info = graph.info(n);
-    const cost = num(info.attributes.downtimeCostPerHour);
-    const users = num(info.attributes.users);
-    return {
-      id: info.id, name: info.name, class: info.class, tier: info.tier, owner: info.owner,
-      state: opts.maintenance?.has(n) ? 'maintenance' : raw.allStates[i] === DOWN ? 'down' : 'degraded',
-      ...(info.attributes.slo !== undefined ? { slo: info.attributes.slo } : {}),
-      ...(cost !== undefined ? { downtimeCostPerHour: cost } : {}),
-      ...(users !== undefined ? { users } : {}),
-    };
-  });
+  const services: ImpactedService[] = [];
+  for (const t of TIER_ORDER) {
+    const of = serviceByTier[t];
+    for (let j = 0; j < of.length && services.length < serviceLimit; j++) services.push(service(graph, raw.all[of[j]], raw.allStates[of[j]], maintenance));
+  }
   return { impacted, services, summary, total: raw.total, truncated: raw.truncated, raw };
+}
+
+const TIER_ORDER = [1, 2, 3, 4, 0] as const;
+
+/**
+ * The entries of the listed CIs, read off the engine's cursor. Siblings raised by one provider come one after the
+ * other and share their cause, so a reason is described once per run of equal causes rather than once per CI.
+ */
+function entriesFrom(graph: ImpactGraph & CatalogView, x: ListedCursor): ImpactedCi[] {
+  const out: ImpactedCi[] = [];
+  const cause = x.cause;
+  let reason = '', kind = '', group: string | null | undefined = null, provider = -1, up = -1, size = -1, required = -1, actual = '', reported = false;
+  while (x.next()) {
+    // The words depend on these fields alone (a group's on its name and counts, any other cause's on its provider).
+    if (cause.kind !== kind || x.actual !== actual || x.reported !== reported || cause.provider !== provider || cause.group !== group
+      || cause.up !== up || cause.size !== size || cause.required !== required) {
+      reason = describeCause(cause, x.actual, x.reported, graph);
+      kind = cause.kind; actual = x.actual; reported = x.reported; provider = cause.provider!; group = cause.group;
+      up = cause.up!; size = cause.size!; required = cause.required!;
+    }
+    out.push(entry(graph, x, x.pathIds(graph), reason));
+  }
+  return out;
+}
+
+function entry(graph: CatalogView, x: Omit<ListedCursor, 'next' | 'pathIds' | 'cause'>, path: string[], reason: string): ImpactedCi {
+  return {
+    id: graph.idOf(x.node), name: graph.nameOf(x.node), class: graph.classOf(x.node), tier: graph.tierOf(x.node), owner: graph.ownerOf(x.node),
+    state: x.state, actualState: x.actual, depth: x.depth, path, reason,
+  };
+}
+
+/** A listed service with what the catalog keeps of it; read field by field (no NodeInfo, no spreads of optional fields). */
+function service(graph: CatalogView, n: number, state: number, maintenance: ReadonlySet<number> | null): ImpactedService {
+  const attributes = graph.attributesOf(n);
+  const out: ImpactedService = {
+    id: graph.idOf(n), name: graph.nameOf(n), class: graph.classOf(n), tier: graph.tierOf(n), owner: graph.ownerOf(n),
+    state: maintenance !== null && maintenance.has(n) ? 'maintenance' : state === DOWN ? 'down' : 'degraded',
+  };
+  if (attributes.slo !== undefined) out.slo = attributes.slo;
+  const cost = num(attributes.downtimeCostPerHour), users = num(attributes.users);
+  if (cost !== undefined) out.downtimeCostPerHour = cost;
+  if (users !== undefined) out.users = users;
+  return out;
 }

@@ -80,19 +80,30 @@ describe('the flat-answer engine against the engine it replaced', () => {
   it('reports the same entries when the report reads the flat answer as when it reads the listing objects', () => {
     const topo = estateTopology(generateEstate({ cis: 3_000, seed: 4 }));
     const queries = randomQueries(topo, 300, 13);
-    let grouped = 0, inMaintenance = 0;
+    let grouped = 0, inMaintenance = 0, costed = 0;
     for (const q of queries) {
       const flat = reportOf(topo, propagateImpact(topo, q.failed, q.opts), q.opts);
-      // The same answer without eachListed: the report falls back to reading `impacted`, as for merged results.
+      // The same answer without listedCursor: the report falls back to reading `impacted`, as for merged results.
       const answer = propagateImpact(topo, q.failed, q.opts);
       const objects = reportOf(topo, { impacted: answer.impacted, all: answer.all, allStates: answer.allStates, total: answer.total, truncated: answer.truncated }, q.opts);
       expect(flat.impacted).toEqual(objects.impacted);
       expect(JSON.stringify(flat.impacted)).toBe(JSON.stringify(objects.impacted));
+      // Services read field by field say what the catalog's info says of each, optional attributes only when kept.
+      expect(flat.services).toEqual(flat.services.map((x) => {
+        const info = topo.info(topo.nodeOf(x.id)!), { slo, downtimeCostPerHour, users } = info.attributes;
+        return {
+          id: info.id, name: info.name, class: info.class, tier: info.tier, owner: info.owner, state: x.state,
+          ...(slo !== undefined ? { slo } : {}), ...(typeof downtimeCostPerHour === 'number' ? { downtimeCostPerHour } : {}), ...(typeof users === 'number' ? { users } : {}),
+        };
+      }));
+      expect(flat.services.length).toBe(Math.min(flat.summary.services, q.opts.limit ?? Infinity));
+      costed += flat.services.filter((x) => x.downtimeCostPerHour !== undefined).length;
       grouped += flat.impacted.filter((x) => / of \d+ up, needs /.test(x.reason)).length;
       inMaintenance += flat.impacted.filter((x) => x.state === 'maintenance').length;
     }
-    // Not a trivial sample: group arithmetic and maintenance both appear in the entries compared.
+    // Not a trivial sample: group arithmetic, maintenance and services' costs all appear in what is compared.
     expect(grouped).toBeGreaterThan(0);
+    expect(costed).toBeGreaterThan(0);
     expect(inMaintenance).toBeGreaterThan(0);
   });
 
