@@ -82,7 +82,25 @@ export interface ImpactResult {
 }
 
 export const UP = 0, DEGRADED = 1, DOWN = 2;
-const CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3;
+
+/**
+ * This module's constants, and graph.ts's, as `const enum` members: the compiler writes them into the code as literals.
+ * Module-level `const`s (this file's or imported) are read from the module's context on every use, a load and a check
+ * each; on the edge loop of a hub's walk that was ~15% of its time (100k hub-biased sample, side by side). The names
+ * are those of the constants they stand for; `agree` below stops the build if a copy drifts from its original.
+ */
+const enum K {
+  UP = 0, DEGRADED = 1, DOWN = 2,
+  CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3,
+  STATE_MASK = 0b11, PROCESSED = 0b100, LISTED = 0b1000,
+  L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_STRIDE = 3,
+  C_UP = 0, C_SIZE = 1, C_REQUIRED = 2, C_STRIDE = 3,
+}
+/** graph.ts's, see K. */
+const enum G { REMOVED = -1, NO_GROUP = -1, G_CALLS = 0, G_STAMP = 0, G_LEFT = 1, G_SLACK = 2, G_REQUIRED = 3, G_STRIDE = 4 }
+const agree: [typeof UP, typeof DEGRADED, typeof DOWN, typeof REMOVED, typeof NO_GROUP, typeof G_CALLS, typeof G_STAMP, typeof G_LEFT, typeof G_SLACK, typeof G_REQUIRED, typeof G_STRIDE] =
+  [K.UP, K.DEGRADED, K.DOWN, G.REMOVED, G.NO_GROUP, G.G_CALLS, G.G_STAMP, G.G_LEFT, G.G_SLACK, G.G_REQUIRED, G.G_STRIDE];
+void agree;
 
 /**
  * Per-node scratch. The walk is memory-bound, so the byte read on every edge (`flags`: state, processed, listed)
@@ -90,35 +108,38 @@ const CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3;
  * CI. `flags` is all zero between calls: each call clears exactly the CIs it touched (all of them are in its
  * raise log), so a query costs what it touches.
  */
-const STATE_MASK = 0b11;
-/** Its discovery entry has been processed: a later worsening needs an entry of its own. */
-const PROCESSED = 0b100;
+/** K.PROCESSED: its discovery entry has been processed, so a later worsening needs an entry of its own. */
 /**
- * Set on the CIs discovered early enough to be listed (the first `limit` in BFS order). Only they need a
+ * K.LISTED, set on the CIs discovered early enough to be listed (the first `limit` in BFS order). Only they need a
  * parent (their ancestors are discovered before them, so listed too), a cause and final group counts: on a
  * hub's blast radius of hundreds of thousands, skipping that work for the rest is a good part of the walk.
  */
-const LISTED = 0b1000;
-/** Per node in `Scratch.listed`; four, not three, so that one never straddles two cache lines. */
-const N_PARENT = 0, N_GROUP = 1, N_PROVIDER = 2, N_STRIDE = 4;
 
 class Scratch {
   flags = new Uint8Array(0);
+  /** Per listed CI (K.LISTED set): its place in the discovery order, so that a later worsening finds its listing entry. */
+  order = new Int32Array(0);
   /**
-   * Per listed CI, side by side (one cache line, written at discovery): its parent's index in the discovery
-   * order (-1: named in the input), cause group, cause provider.
+   * The listing as the walk writes it, in discovery order: per listed CI, K.L_STRIDE numbers (parent's index in the
+   * discovery order or -1 when named in the input, cause group, cause provider). Written one after the other as CIs
+   * are discovered, so the answer copies one block. A plain array of small integers, kept packed (grown by pushing,
+   * never holey), because `slice` copies such an array in one move: for a median blast radius (~27 CIs listed), a
+   * new array of 81 filled number by number cost ~0.1 µs, a third of the bare BFS.
    */
-  listed = new Int32Array(0);
+  listing: number[] = [];
   /** Raise log: every CI when discovered, and again if it worsens after being processed (at most twice), so 2 × nodes. */
   raised = new Int32Array(0);
   /** One provider's overlay edges, copied as [dependent, group] pairs so the same edge loop reads them as it reads the base. */
   overlayEdges = new Int32Array(32);
 
-  begin(nodes: number): void {
+  /** Room for `nodes` CIs, `listed` of them listed. */
+  begin(nodes: number, listed: number): void {
     if (this.flags.length < nodes) {
       const n = Math.max(nodes, this.flags.length * 2, 1024);
-      this.flags = new Uint8Array(n); this.listed = new Int32Array(n * N_STRIDE); this.raised = new Int32Array(2 * n);
+      this.flags = new Uint8Array(n); this.order = new Int32Array(n); this.raised = new Int32Array(2 * n);
     }
+    const listing = this.listing;
+    for (let k = listing.length, end = Math.min(listed, nodes) * K.L_STRIDE; k < end; k++) listing.push(0);
   }
 
   /** The overlay triples [dependent, group, type] of one provider as pairs in `overlayEdges`; returns their length. */
@@ -132,14 +153,14 @@ class Scratch {
 }
 const scratch = new Scratch();
 
-/** This call's stamp for a group table (see G_STAMP): its call counter, moved on; every stamp cleared when it wraps. */
+/** This call's stamp for a group table (see G.G_STAMP): its call counter, moved on; every stamp cleared when it wraps. */
 function nextCall(groups: Int32Array): number {
-  let call = groups[G_CALLS] + 1;
+  let call = groups[G.G_CALLS] + 1;
   if (call === 0x7fffffff) {
-    for (let k = G_STRIDE + G_STAMP; k < groups.length; k += G_STRIDE) groups[k] = 0;
+    for (let k = G.G_STRIDE + G.G_STAMP; k < groups.length; k += G.G_STRIDE) groups[k] = 0;
     call = 1;
   }
-  groups[G_CALLS] = call;
+  groups[G.G_CALLS] = call;
   return call;
 }
 
@@ -151,13 +172,11 @@ function nextCall(groups: Int32Array): number {
  */
 const SMALL_RESULT = 4096;
 /**
- * Per listed CI in `Answer.listing`: its parent's listing index (-1: reported), cause group, cause provider. The final
- * counts of a redundancy group that is a cause (members up, size, required) follow in `Answer.counts`, three numbers
+ * K.L_*: per listed CI in `Answer.listing`, its parent's listing index (-1: reported), cause group, cause provider. The final
+ * counts of a redundancy group that is a cause (members up, size, required, K.C_*) follow in `Answer.counts`, three numbers
  * per such CI in listing order, read by the same sequential pass: most causes are not groups, and a stride of six for
  * every CI doubled the listing's allocation and writes.
  */
-const L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_STRIDE = 3;
-const C_UP = 0, C_SIZE = 1, C_REQUIRED = 2, C_STRIDE = 3;
 const NO_COUNTS: readonly number[] = Object.freeze([]);
 
 /**
@@ -176,84 +195,84 @@ const NO_COUNTS: readonly number[] = Object.freeze([]);
  */
 export function propagateImpact(graph: ImpactGraph, failed: readonly { node: number; state: FailState }[], opts: ImpactOptions = {}): ImpactResult {
   const s = scratch;
-  s.begin(graph.nodeCount);
-  const { flags, listed, raised } = s;
+  const limit = opts.limit ?? Infinity;
+  s.begin(graph.nodeCount, limit);
+  const { flags, order, listing, raised } = s;
   const groups = groupTableOf(graph);
   const epoch = nextCall(groups);
-  const limit = opts.limit ?? Infinity;
   const { nodes, offsets, edges, overlayOf } = dependentsCsrOf(graph);
   let tail = 0, ordered = 0;
   try {
     for (let k = 0; k < failed.length; k++) {
-      const v = failed[k].node, to = failed[k].state === 'down' ? DOWN : DEGRADED;
+      const v = failed[k].node, to = failed[k].state === 'down' ? K.DOWN : K.DEGRADED;
       let fv = flags[v];
-      if (to <= (fv & STATE_MASK)) continue;
-      if ((fv & STATE_MASK) === UP) {
-        if (ordered < limit) { const at = v * N_STRIDE; listed[at + N_PARENT] = -1; listed[at + N_GROUP] = CAUSE_REPORTED; listed[at + N_PROVIDER] = -1; fv |= LISTED; }
+      if (to <= (fv & K.STATE_MASK)) continue;
+      if ((fv & K.STATE_MASK) === K.UP) {
+        if (ordered < limit) { order[v] = ordered; const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = -1; listing[at + K.L_GROUP] = K.CAUSE_REPORTED; listing[at + K.L_PROVIDER] = -1; fv |= K.LISTED; }
         ordered++;
         raised[tail++] = v;
       }
       // Named twice, worse the second time: not yet processed, so its one entry will be processed in the worse state.
-      flags[v] = (fv & ~STATE_MASK) | to;
+      flags[v] = (fv & ~K.STATE_MASK) | to;
     }
 
     // The log holds each CI once when it is discovered, in discovery order, and once more (as ~CI) when it worsens
     // after being processed: an entry is processed exactly once, in the CI's state at that time.
     for (let head = 0, processed = 0; head < tail; head++) {
-      let u = raised[head], now = DOWN, index = -1;
+      let u = raised[head], now = K.DOWN, index = -1;
       if (u >= 0) {
         const fu = flags[u];
-        now = fu & STATE_MASK;
-        flags[u] = fu | PROCESSED;
+        now = fu & K.STATE_MASK;
+        flags[u] = fu | K.PROCESSED;
         // Discovery entries come in discovery order, so this is u's index in it (listed below the limit).
         index = processed++;
       } else u = ~u; // worsened to down after it was processed: its dependents are all discovered already
       // Going down counts against the groups once; going degraded first and down later counts once too.
-      const becameDown = now === DOWN;
+      const becameDown = now === K.DOWN;
       // The base edges' pairs [i, end); then, if the provider has any, its overlay edges through the same loop.
       let edge_ = edges, i = 0, end = 0;
       if (u < nodes) { i = offsets[u] << 1; end = offsets[u + 1] << 1; }
       for (let pass = 0; ; pass++) {
         for (; i < end; i += 2) {
           const v = edge_[i];
-          if (v === REMOVED) continue;
+          if (v === G.REMOVED) continue;
           const fv = flags[v];
-          const sv = fv & STATE_MASK;
-          let to = DEGRADED, cause = CAUSE_DEGRADED_PROVIDER;
+          const sv = fv & K.STATE_MASK;
+          let to = K.DEGRADED, cause = K.CAUSE_DEGRADED_PROVIDER;
           if (becameDown) {
             // A dependent already down can only have its group counts shown, and only listed ones are shown:
             // for the rest (most edges into a hub's blast radius) the edge's group is not even read.
-            if (sv === DOWN && (fv & LISTED) === 0) continue;
+            if (sv === K.DOWN && (fv & K.LISTED) === 0) continue;
             const g = edge_[i + 1];
             cause = g;
-            if (g === NO_GROUP) to = DOWN;
+            if (g === G.NO_GROUP) to = K.DOWN;
             else {
               // Groups belong to one dependent, so the counts of one left unfinished once it is down are never read.
               // One slot answers it: this call's slack left if it counted the group already, else the group's slack.
-              const k = (g + 1) * G_STRIDE;
+              const k = (g + 1) * G.G_STRIDE;
               let left;
-              if (groups[k + G_STAMP] === epoch) left = groups[k + G_LEFT] - 1;
-              else { groups[k + G_STAMP] = epoch; left = groups[k + G_SLACK] - 1; }
-              groups[k + G_LEFT] = left;
-              if (left < 0) to = DOWN;
+              if (groups[k + G.G_STAMP] === epoch) left = groups[k + G.G_LEFT] - 1;
+              else { groups[k + G.G_STAMP] = epoch; left = groups[k + G.G_SLACK] - 1; }
+              groups[k + G.G_LEFT] = left;
+              if (left < 0) to = K.DOWN;
             }
           }
           if (to <= sv) continue;
-          if (sv === UP) {
+          if (sv === K.UP) {
             // First raise = discovery. The log is FIFO and a CI's first processing raises every dependent (later
             // ones only worsen them), so discoveries happen in BFS order: the parent is the BFS's, one shortest path
             // each, with ties to the earlier failed CI and the earlier edge.
             if (ordered < limit) {
-              const at = v * N_STRIDE; listed[at + N_PARENT] = index; listed[at + N_GROUP] = cause; listed[at + N_PROVIDER] = u;
-              flags[v] = fv | to | LISTED;
+              order[v] = ordered; const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = index; listing[at + K.L_GROUP] = cause; listing[at + K.L_PROVIDER] = u;
+              flags[v] = fv | to | K.LISTED;
             } else flags[v] = fv | to;
             ordered++;
             raised[tail++] = v;
           } else {
-            flags[v] = (fv & ~STATE_MASK) | to;
+            flags[v] = (fv & ~K.STATE_MASK) | to;
             // The cause is the edge that raised it to its final state.
-            if (fv & LISTED) { const at = v * N_STRIDE; listed[at + N_GROUP] = cause; listed[at + N_PROVIDER] = u; }
-            if (fv & PROCESSED) raised[tail++] = ~v;
+            if (fv & K.LISTED) { const at = order[v] * K.L_STRIDE; listing[at + K.L_GROUP] = cause; listing[at + K.L_PROVIDER] = u; }
+            if (fv & K.PROCESSED) raised[tail++] = ~v;
           }
         }
         const extra = pass === 0 ? overlayOf(u) : undefined;
@@ -278,41 +297,45 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
 function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, opts: ImpactOptions): ImpactResult {
   const listed = Math.min(opts.limit ?? Infinity, total);
   const maintenance = opts.maintenance?.size ? opts.maintenance : null;
+  const from = scratch.listing;
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
-    const all = new Array<number>(total), allStates = new Array<number>(total), listing = new Array<number>(listed * L_STRIDE);
-    const counts = copyOut(groups, epoch, logged, listed, all, allStates, listing);
-    return new Answer(graph, all, allStates, total, total > listed, listed, listing, counts, maintenance);
+    const all = new Array<number>(total), allStates = new Array<number>(total), listing = from.slice(0, listed * K.L_STRIDE);
+    copyOut(logged, all, allStates);
+    return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, listed), maintenance);
   }
-  const all = new Int32Array(total), allStates = new Uint8Array(total), listing = new Int32Array(listed * L_STRIDE);
-  const counts = copyOutLarge(groups, epoch, logged, listed, all, allStates, listing);
-  return new Answer(graph, all, allStates, total, total > listed, listed, listing, counts, maintenance);
+  const all = new Int32Array(total), allStates = new Uint8Array(total), listing = new Int32Array(listed * K.L_STRIDE);
+  for (let k = 0; k < listing.length; k++) listing[k] = from[k];
+  copyOutLarge(logged, all, allStates);
+  return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, listed), maintenance);
 }
 
 /**
- * One pass over the log: each discovered CI, its final state and, for the first `listed`, its parent index and
- * cause. The last read of the flags: cleared in the same pass, for the next call.
+ * The final counts of each redundancy group that is a listed CI's cause, in listing order (see Answer.counts), read
+ * while the graph is the one walked. up = size - down = required + (slack - down), and G.G_LEFT is slack - down when
+ * this call counted the group.
  */
-function copyOut(groups: Int32Array, epoch: number, logged: number, listed: number, all: number[], allStates: number[], listing: number[]): readonly number[] {
+function groupCounts(groups: Int32Array, epoch: number, listed: number): readonly number[] {
   let counts: number[] | null = null;
-  const { flags, listed: info, raised } = scratch;
+  const listing = scratch.listing;
+  for (let k = K.L_GROUP, end = listed * K.L_STRIDE; k < end; k += K.L_STRIDE) {
+    const g = listing[k];
+    if (g < 0) continue;
+    const at = (g + 1) * G.G_STRIDE, required = groups[at + G.G_REQUIRED], size = required + groups[at + G.G_SLACK];
+    (counts ??= []).push(groups[at + G.G_STAMP] === epoch ? required + groups[at + G.G_LEFT] : size, size, required);
+  }
+  return counts ?? NO_COUNTS;
+}
+
+/** One pass over the log: each discovered CI and its final state. The last read of the flags: cleared in the same pass, for the next call. */
+function copyOut(logged: number, all: number[], allStates: number[]): void {
+  const { flags, raised } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
-    all[i] = v; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0;
-    if (i < listed) {
-      const at = v * N_STRIDE, k = i * L_STRIDE, g = info[at + N_GROUP];
-      listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
-      if (g >= 0) {
-        // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
-        // up = size - down = required + (slack - down), and G_LEFT is slack - down when this call counted the group.
-        const at = (g + 1) * G_STRIDE, required = groups[at + G_REQUIRED], size = required + groups[at + G_SLACK];
-        (counts ??= []).push(groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size, size, required);
-      }
-    }
+    all[i] = v; allStates[i] = flags[v] & K.STATE_MASK; flags[v] = 0;
     i++;
   }
-  return counts ?? NO_COUNTS;
 }
 
 /**
@@ -320,26 +343,14 @@ function copyOut(groups: Int32Array, epoch: number, logged: number, listed: numb
  * fed both plain and typed arrays goes polymorphic in V8 and each store in this loop gets slower; measured on the
  * 100k hub-biased sample (test/bench/impact.ts). Change both together.
  */
-function copyOutLarge(groups: Int32Array, epoch: number, logged: number, listed: number, all: Int32Array, allStates: Uint8Array, listing: Int32Array): readonly number[] {
-  let counts: number[] | null = null;
-  const { flags, listed: info, raised } = scratch;
+function copyOutLarge(logged: number, all: Int32Array, allStates: Uint8Array): void {
+  const { flags, raised } = scratch;
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
-    all[i] = v; allStates[i] = flags[v] & STATE_MASK; flags[v] = 0;
-    if (i < listed) {
-      const at = v * N_STRIDE, k = i * L_STRIDE, g = info[at + N_GROUP];
-      listing[k + L_PARENT] = info[at + N_PARENT]; listing[k + L_GROUP] = g; listing[k + L_PROVIDER] = info[at + N_PROVIDER];
-      if (g >= 0) {
-        // A redundancy group's arithmetic after the fixpoint: the final counts, read while the graph is the one walked.
-        // up = size - down = required + (slack - down), and G_LEFT is slack - down when this call counted the group.
-        const at = (g + 1) * G_STRIDE, required = groups[at + G_REQUIRED], size = required + groups[at + G_SLACK];
-        (counts ??= []).push(groups[at + G_STAMP] === epoch ? required + groups[at + G_LEFT] : size, size, required);
-      }
-    }
+    all[i] = v; allStates[i] = flags[v] & K.STATE_MASK; flags[v] = 0;
     i++;
   }
-  return counts ?? NO_COUNTS;
 }
 
 
@@ -360,7 +371,7 @@ class Answer implements ImpactResult {
     readonly truncated: boolean,
     private readonly listed: number,
     private readonly listing: ArrayLike<number>,
-    /** The final counts of the groups that are causes, C_STRIDE numbers per such listed CI, in listing order. */
+    /** The final counts of the groups that are causes, K.C_STRIDE numbers per such listed CI, in listing order. */
     private readonly counts: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
   ) {}
@@ -373,19 +384,19 @@ class Answer implements ImpactResult {
   private build(): ImpactedNode[] {
     const { graph, all, allStates, listing, counts, listed, maintenance } = this;
     const out = new Array<ImpactedNode>(listed), depths = new Array<number>(listed);
-    for (let i = 0, k = 0, c = 0; i < listed; i++, k += L_STRIDE) {
-      const p = listing[k + L_PARENT];
+    for (let i = 0, k = 0, c = 0; i < listed; i++, k += K.L_STRIDE) {
+      const p = listing[k + K.L_PARENT];
       const d = p < 0 ? 0 : depths[p] + 1;
       depths[i] = d;
       const path = new Array<number>(d + 1);
-      for (let x = i, j = d; j >= 0; j--, x = listing[x * L_STRIDE + L_PARENT]) path[j] = all[x];
-      const v = all[i], g = listing[k + L_GROUP], provider = listing[k + L_PROVIDER];
-      const actual: FailState = allStates[i] === DOWN ? 'down' : 'degraded';
+      for (let x = i, j = d; j >= 0; j--, x = listing[x * K.L_STRIDE + K.L_PARENT]) path[j] = all[x];
+      const v = all[i], g = listing[k + K.L_GROUP], provider = listing[k + K.L_PROVIDER];
+      const actual: FailState = allStates[i] === K.DOWN ? 'down' : 'degraded';
       let cause: Cause;
-      if (g === CAUSE_REPORTED) cause = { kind: 'reported' };
-      else if (g === CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider };
-      else if (g === NO_GROUP) cause = { kind: 'group', group: null, provider, up: 0, size: 1, required: 1 };
-      else { cause = { kind: 'group', group: graph.groupName(g), provider, up: counts[c + C_UP], size: counts[c + C_SIZE], required: counts[c + C_REQUIRED] }; c += C_STRIDE; }
+      if (g === K.CAUSE_REPORTED) cause = { kind: 'reported' };
+      else if (g === K.CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider };
+      else if (g === G.NO_GROUP) cause = { kind: 'group', group: null, provider, up: 0, size: 1, required: 1 };
+      else { cause = { kind: 'group', group: graph.groupName(g), provider, up: counts[c + K.C_UP], size: counts[c + K.C_SIZE], required: counts[c + K.C_REQUIRED] }; c += K.C_STRIDE; }
       // Only failed CIs have no parent (every other listed CI was raised through an edge).
       out[i] = { node: v, state: maintenance !== null && maintenance.has(v) ? 'maintenance' : actual, actual, depth: d, reported: p < 0, path, cause };
     }
@@ -425,19 +436,19 @@ class Cursor implements ListedCursor {
   next(): boolean {
     const i = ++this.at;
     if (i >= this.listed) return false;
-    const { listing, cause, counts, maintenance } = this, k = i * L_STRIDE;
-    const p = listing[k + L_PARENT], g = listing[k + L_GROUP];
+    const { listing, cause, counts, maintenance } = this, k = i * K.L_STRIDE;
+    const p = listing[k + K.L_PARENT], g = listing[k + K.L_GROUP];
     const d = p < 0 ? 0 : this.depths[p] + 1;
     this.depths[i] = d;
-    const v = this.all[i], actual: FailState = this.allStates[i] === DOWN ? 'down' : 'degraded';
-    cause.provider = listing[k + L_PROVIDER];
-    if (g === CAUSE_REPORTED) cause.kind = 'reported';
-    else if (g === CAUSE_DEGRADED_PROVIDER) cause.kind = 'degraded-provider';
-    else if (g === NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
+    const v = this.all[i], actual: FailState = this.allStates[i] === K.DOWN ? 'down' : 'degraded';
+    cause.provider = listing[k + K.L_PROVIDER];
+    if (g === K.CAUSE_REPORTED) cause.kind = 'reported';
+    else if (g === K.CAUSE_DEGRADED_PROVIDER) cause.kind = 'degraded-provider';
+    else if (g === G.NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
     else {
       const c = this.c;
       cause.kind = 'group'; cause.group = this.graph.groupName(g);
-      cause.up = counts[c + C_UP]; cause.size = counts[c + C_SIZE]; cause.required = counts[c + C_REQUIRED]; this.c = c + C_STRIDE;
+      cause.up = counts[c + K.C_UP]; cause.size = counts[c + K.C_SIZE]; cause.required = counts[c + K.C_REQUIRED]; this.c = c + K.C_STRIDE;
     }
     // Only failed CIs have no parent (every other listed CI was raised through an edge).
     this.node = v; this.actual = actual; this.state = maintenance !== null && maintenance.has(v) ? 'maintenance' : actual;
@@ -448,7 +459,7 @@ class Cursor implements ListedCursor {
   pathIds(view: { idOf(node: number): string }): string[] {
     const { listing, all } = this;
     const out = new Array<string>(this.depth + 1);
-    for (let x = this.at, j = this.depth; j >= 0; j--, x = listing[x * L_STRIDE + L_PARENT]) out[j] = view.idOf(all[x]);
+    for (let x = this.at, j = this.depth; j >= 0; j--, x = listing[x * K.L_STRIDE + K.L_PARENT]) out[j] = view.idOf(all[x]);
     return out;
   }
 }
