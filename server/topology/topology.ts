@@ -76,6 +76,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private deadEdges = 0;
   private liveEdges = 0;
   private csrView: DependentsCsr | null = null;
+  /** While a compaction is under way (compactSteps): the edge changes made since it started, JOURNAL_STRIDE numbers each. */
+  private journal: number[] | null = null;
 
   /** Dependent → its groups (one index, or a list when it has several): integer keys, no key strings. */
   private readonly groupsOf = new Map<number, number | number[]>();
@@ -263,6 +265,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
         if (old !== NO_GROUP) this.resize(old, -1);
         if (group !== NO_GROUP) this.resize(group, 1);
         at.setGroup(group);
+        this.journal?.push(JOURNAL_PUT, p, d, t, group);
       }
       return true;
     }
@@ -271,6 +274,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
     pushTo(this.inExtra, d, p, t);
     this.extraEdges++;
     this.liveEdges++;
+    this.journal?.push(JOURNAL_PUT, p, d, t, group);
     return true;
   }
 
@@ -291,15 +295,44 @@ export class Topology implements CsrImpactGraph, CatalogView {
     return this.extraEdges + this.deadEdges > Math.max(10_000, base * 0.1);
   }
 
-  /** Fold overlay and removals into a new CSR base. O(nodes + edges), no store access. */
+  /** Fold overlay and removals into a new CSR base, in one go. O(nodes + edges), no store access. */
   compact(): void {
-    const batch = newEdgeBatch(Math.max(1024, this.liveEdges));
-    for (let u = 0; u < this.ids.length; u++) {
-      this.forEachDependentTyped(u, (d, g, t) => {
+    const steps = this.compactSteps();
+    while (!steps.next().done) { /* all in this turn */ }
+  }
+
+  /**
+   * The same as `compact()`, a small unit of work per step, so that it can be spread over turns of the event loop
+   * (stepsInTurns) while the projection keeps changing: at 1M CIs and 2.5M edges it is hundreds of ms, too long for
+   * one turn. The live edges are read into a new base node by node; edge changes made meanwhile go on in the current
+   * base as usual and are also written to a journal, replayed onto the new base when it takes over (in the step
+   * that installs it, so every read sees one base or the other, each whole). Reads see the current base until then.
+   */
+  *compactSteps(): Generator<void, void> {
+    if (this.journal) throw new Error('a compaction is already under way');
+    const journal: number[] = this.journal = [];
+    try {
+      const batch = newEdgeBatch(Math.max(1024, this.liveEdges));
+      const collect = (u: number) => (d: number, g: number, t: number) => {
         batch.provider.push(u); batch.dependent.push(d); batch.group.push(g); batch.type.push(t);
-      });
+      };
+      // Nodes created meanwhile are read too (their edges are in the journal as well: replaying is idempotent).
+      for (let u = 0; u < this.ids.length; u++) {
+        this.forEachDependentTyped(u, collect(u));
+        yield;
+      }
+      const base = yield* baseOf(batch, this.ids.length);
+      this.install(base);
+      for (let i = 0; i < journal.length; i += JOURNAL_STRIDE) {
+        const p = journal[i + 1], d = journal[i + 2], t = journal[i + 3], g = journal[i + 4];
+        const at = this.findEdge(p, d, t);
+        if (journal[i] === JOURNAL_REMOVE) { at?.kill(); continue; }
+        if (at) at.setGroup(g);
+        else { pushTo(this.outExtra, p, d, g, t); pushTo(this.inExtra, d, p, t); this.extraEdges++; }
+      }
+    } finally {
+      this.journal = null;
     }
-    this.setBase(batch);
   }
 
   // ---- building ----------------------------------------------------------------------------
@@ -315,28 +348,23 @@ export class Topology implements CsrImpactGraph, CatalogView {
     return 'added';
   }
 
-  /** Replace the edge set with `batch` as a new CSR base (counting sort by provider, then by dependent). */
+  /** Replace the edge set with `batch` as a new CSR base. */
   setBase(batch: EdgeBatch): void {
-    const n = this.ids.length, m = batch.provider.length;
-    const P = batch.provider.data, D = batch.dependent.data, G = batch.group.data, T = batch.type.data;
-    const fOff = new Int32Array(n + 1), rOff = new Int32Array(n + 1);
-    for (let i = 0; i < m; i++) { fOff[P[i] + 1]++; rOff[D[i] + 1]++; }
-    for (let i = 0; i < n; i++) { fOff[i + 1] += fOff[i]; rOff[i + 1] += rOff[i]; }
-    const fEdge = new Int32Array(2 * m), fType = new Uint8Array(m);
-    const rFrom = new Int32Array(m), rType = new Uint8Array(m);
-    const fPos = fOff.slice(0, n), rPos = rOff.slice(0, n);
-    for (let i = 0; i < m; i++) {
-      const f = fPos[P[i]]++;
-      fEdge[2 * f] = D[i]; fEdge[2 * f + 1] = G[i]; fType[f] = T[i];
-      const r = rPos[D[i]]++;
-      rFrom[r] = P[i]; rType[r] = T[i];
-    }
-    Object.assign(this, { fOff, fEdge, fType, rOff, rFrom, rType, baseNodes: n, extraEdges: 0, deadEdges: 0, liveEdges: m, csrView: null });
-    this.outExtra.clear();
-    this.inExtra.clear();
+    const steps = baseOf(batch, this.ids.length);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    this.install(step.value);
+    this.liveEdges = batch.provider.length;
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** A new base takes over: the overlay and the removals are folded into it (the live edge count is unchanged). */
+  private install(base: CsrBase): void {
+    Object.assign(this, base, { extraEdges: 0, deadEdges: 0, csrView: null });
+    this.outExtra.clear();
+    this.inExtra.clear();
+  }
 
   /** Keep `rel` for live maps when both its ends are live CIs; false when one is not (yet). */
   private mapRelation(rel: MapRelationInput): boolean {
@@ -448,8 +476,37 @@ export class Topology implements CsrImpactGraph, CatalogView {
     if (g !== NO_GROUP) this.resize(g, -1);
     at.kill();
     this.liveEdges--;
+    this.journal?.push(JOURNAL_REMOVE, p, d, t, NO_GROUP);
     return true;
   }
+}
+
+/** Journal entries (compactSteps): [op, provider, dependent, type, group]; PUT = the edge is there with that group. */
+const JOURNAL_PUT = 0, JOURNAL_REMOVE = 1, JOURNAL_STRIDE = 5;
+/** Units of work (edges or nodes) between two steps of a compaction: each costs nanoseconds. */
+const STEP = 1024;
+
+/** The CSR arrays of a base (Topology's fields of the same names). */
+interface CsrBase { fOff: Int32Array; fEdge: Int32Array; fType: Uint8Array; rOff: Int32Array; rFrom: Int32Array; rType: Uint8Array; baseNodes: number }
+
+/** `batch` as a CSR base over `n` nodes (counting sort by provider, then by dependent), yielding every STEP units. */
+function* baseOf(batch: EdgeBatch, n: number): Generator<void, CsrBase> {
+  const m = batch.provider.length;
+  const P = batch.provider.data, D = batch.dependent.data, G = batch.group.data, T = batch.type.data;
+  const fOff = new Int32Array(n + 1), rOff = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) { fOff[P[i] + 1]++; rOff[D[i] + 1]++; if (i % STEP === 0) yield; }
+  for (let i = 0; i < n; i++) { fOff[i + 1] += fOff[i]; rOff[i + 1] += rOff[i]; if (i % STEP === 0) yield; }
+  const fEdge = new Int32Array(2 * m), fType = new Uint8Array(m);
+  const rFrom = new Int32Array(m), rType = new Uint8Array(m);
+  const fPos = fOff.slice(0, n), rPos = rOff.slice(0, n);
+  for (let i = 0; i < m; i++) {
+    const f = fPos[P[i]]++;
+    fEdge[2 * f] = D[i]; fEdge[2 * f + 1] = G[i]; fType[f] = T[i];
+    const r = rPos[D[i]]++;
+    rFrom[r] = P[i]; rType[r] = T[i];
+    if (i % STEP === 0) yield;
+  }
+  return { fOff, fEdge, fType, rOff, rFrom, rType, baseNodes: n };
 }
 
 function pushTo(map: Map<number, number[]>, key: number, ...values: number[]): void {

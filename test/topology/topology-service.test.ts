@@ -150,6 +150,45 @@ describe('topology service over the SQLite store', () => {
     expect(rebuilt.current.mapRelations.of(ids.map((id) => rebuilt.current.nodeOf(id)!), 100).sort(byId)).toEqual(fromStore);
   });
 
+  it('compacts in turns of its own once the overlay is large, while later batches apply and reads see a whole graph', async () => {
+    await push({ source: 'manual', cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
+    // Budget 0: every slice of work is one turn, so the compaction of ~12,000 edges takes many.
+    const topology = new TopologyService(store, { applyTurnMs: 0 });
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+    const chain = (prefix: string, n: number) => ({
+      source: 'manual' as const, scope: prefix,
+      cis: Array.from({ length: n }, (_, i) => svc(`${prefix}-${i}`)),
+      relations: Array.from({ length: n - 1 }, (_, i) => dep(`${prefix}-${i + 1}`, `${prefix}-${i}`)),
+    });
+    await push(chain('a', 6_000));
+    await feed.poke();
+    expect(topology.compaction.compacting).toBe(false);
+    // Past 10,000 overlay edges: the compaction starts after this event and goes on over later turns.
+    await push(chain('b', 6_000));
+    await feed.poke();
+    expect(topology.compaction).toMatchObject({ compacting: true, compactions: 0 });
+    expect(topology.current.stats().overlayEdges).toBe(11_998);
+    // Batches meanwhile: relations added, then one of them removed (a complete run that no longer reports it).
+    const c = { source: 'manual' as const, scope: 'c', complete: true, force: true };
+    await push({ ...c, runId: 'c1', cis: [svc('a-0'), svc('b-0'), svc('a-3000'), svc('b-1')], relations: [dep('b-0', 'a-0'), dep('a-3000', 'b-1')] });
+    await push({ ...c, runId: 'c2', cis: [svc('a-0'), svc('b-0')], relations: [dep('b-0', 'a-0')] });
+    await feed.poke();
+    expect(topology.compaction.compacting).toBe(true);
+    expect(dependentsOf(topology.current, 'a-0')).toEqual(['a-1', 'b-0']);
+    expect(dependentsOf(topology.current, 'b-1')).toEqual(['b-2']);
+    await topology.compactionDone();
+    expect(topology.compaction).toMatchObject({ compacting: false, compactions: 1, lastError: null });
+    const live = topology.current;
+    // What changed while it ran is in the new base's overlay (or marked removed there), the rest is folded in.
+    expect(live.stats().relations).toBe(12_000);
+    expect(live.stats().overlayEdges + live.stats().deadEdges).toBeLessThanOrEqual(2);
+    const rebuilt = new TopologyService(store);
+    await rebuilt.start();
+    for (const name of ['a-0', 'a-1', 'a-2999', 'a-3000', 'b-0', 'b-1', 'b-5999', 'db']) expect(dependentsOf(live, name)).toEqual(dependentsOf(rebuilt.current, name));
+    expect(live.stats()).toMatchObject({ cis: rebuilt.current.stats().cis, relations: rebuilt.current.stats().relations, groups: rebuilt.current.stats().groups });
+  });
+
   it('ranks the names again once enough CIs were added or renamed since, in the same order as comparing them', async () => {
     await push({ source: 'manual', cis: Array.from({ length: 200 }, (_, i) => svc(`svc-${String(i).padStart(3, '0')}`)) });
     const topology = new TopologyService(store, { rerankMin: 50, rerankShare: 0.1 });
