@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { configFromEnv } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
@@ -52,10 +53,29 @@ async function serve(port: number, dataDir: string, token: string) {
   }, { store });
 }
 
+/**
+ * SG_BENCH_WATCH=1: every 5 s each API process prints to stderr its longest event-loop delay and its GC pauses
+ * in that window (major / minor: count, total and longest ms), to tell GC pauses from long turns under load.
+ */
+function watchLoop() {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let gcs: { kind: number; ms: number }[] = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail: { kind: number } }).detail.kind, ms: e.duration }); }).observe({ entryTypes: ['gc'] });
+  const sum = (kind: number) => { const g = gcs.filter((x) => x.kind === kind); return `${g.length}/${Math.round(g.reduce((s, x) => s + x.ms, 0))}/${Math.round(Math.max(0, ...g.map((x) => x.ms)))}`; };
+  setInterval(() => {
+    process.stderr.write(`[watch ${process.pid}] ${new Date().toISOString().slice(11, 19)} loop p99 ${Math.round(delay.percentile(99) / 1e6)} max ${Math.round(delay.max / 1e6)} ms; gc major ${sum(constants.NODE_PERFORMANCE_GC_MAJOR)} minor ${sum(constants.NODE_PERFORMANCE_GC_MINOR)} incr ${sum(constants.NODE_PERFORMANCE_GC_INCREMENTAL)} (n/total/max ms); heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB\n`);
+    delay.reset(); gcs = [];
+  }, 5000).unref();
+}
+
 if (cluster.isWorker) {
   await serve(Number(process.env.SG_BENCH_PORT), process.env.SG_BENCH_DATA!, process.env.SG_BENCH_TOKEN!);
   // Started (its projection loaded): a worker listens before that, answering 503 `starting` meanwhile.
   process.send!('started');
+  if (process.env.SG_BENCH_WATCH) watchLoop();
+  // Stopped by the primary's SIGTERM: exit normally, so that --cpu-prof writes this process's profile.
+  process.on('SIGTERM', () => process.exit(0));
 } else {
   const dataDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
   const token = 'sg_bench_' + Date.now();
@@ -63,6 +83,7 @@ if (cluster.isWorker) {
   if (workers > 1) {
     // As `SERVICEGRAPH_WORKERS` does for `npm start`: processes sharing one port, each with its own projection.
     const port = await freePort();
+    if (process.env.SG_BENCH_WORKER_FLAGS) cluster.setupPrimary({ execArgv: [...process.execArgv, ...process.env.SG_BENCH_WORKER_FLAGS.split(' ')] });
     let started = 0;
     await new Promise<void>((ready, failed) => {
       for (let i = 0; i < workers; i++) {

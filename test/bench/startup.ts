@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { TopologyService } from '../../server/topology/topology-service.ts';
+import { stepsInTurns } from '../../server/live/turns.ts';
 import { percentile, writeResult } from './bench-util.ts';
 
 const GC_KINDS: Record<number, string> = {
@@ -56,12 +57,39 @@ export async function benchStartup(argv: string[]) {
     return [k, { count: ms.length, totalMs: Math.round(ms.reduce((s, x) => s + x, 0)), p99Ms: Math.round(percentile(ms, 99) || 0), maxMs: Math.round(ms.at(-1) ?? 0) }];
   }).filter(([, v]) => (v as { count: number }).count > 0));
   const sortedTurns = turns.map((t) => t.ms).sort((a, b) => a - b);
+  const compaction = await benchCompaction(topology.current);
+  log(`compaction: ${JSON.stringify(compaction)}`);
   const out = {
-    cis, liveCis: topology.current.stats().cis, totalMs: Math.round(totalMs), phases,
+    cis, liveCis: topology.current.stats().cis, totalMs: Math.round(totalMs), phases, compaction,
     turns: { count: turns.length, p99Ms: Math.round(percentile(sortedTurns, 99)), over100ms: turns.filter((t) => t.ms > 100).length, longest },
     gc: byKind, heapMb, loadAverage: load.map((x) => Math.round(x * 100) / 100),
   };
   await store.close();
   console.log(JSON.stringify(out, null, 2));
   log(`wrote ${writeResult('startup', out)}`);
+}
+
+/**
+ * The loaded projection compacted twice, alternately: in one turn (`compact()`, as a change event's apply did it) and
+ * in turns of 20 ms (`compactSteps` through stepsInTurns, as TopologyService does now), with the same 2 ms timer on the
+ * loop: wall time and the longest turn of each. A compaction's work does not depend on how much the overlay holds
+ * (it reads every live edge), so the just-loaded projection, whose overlay is empty, costs what a due one costs.
+ */
+async function benchCompaction(topo: import('../../server/topology/topology.ts').Topology) {
+  const watched = async (run: () => Promise<void> | void) => {
+    let last = performance.now(), longest = 0;
+    const tick = setInterval(() => { const t = performance.now(); longest = Math.max(longest, t - last); last = t; }, 2);
+    const t0 = performance.now();
+    await run();
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 10));
+    clearInterval(tick);
+    return { ms: Math.round(ms), longestTurnMs: Math.round(Math.max(longest, performance.now() - last)) };
+  };
+  const oneTurn: { ms: number; longestTurnMs: number }[] = [], inTurns: { ms: number; longestTurnMs: number }[] = [];
+  for (let i = 0; i < 2; i++) {
+    oneTurn.push(await watched(() => topo.compact()));
+    inTurns.push(await watched(() => stepsInTurns(topo.compactSteps(), 20)));
+  }
+  return { edges: topo.stats().relations, oneTurn, inTurns };
 }
