@@ -1,5 +1,6 @@
 import type { GraphStore, TopologyCi, TopologyRelation } from '../store/port.ts';
 import { newEdgeBatch, Topology } from './topology.ts';
+import { nextTurn, stepsInTurns } from '../live/turns.ts';
 
 /**
  * Builds a projection from chunks of CIs and relations. Relations whose ends have not arrived yet
@@ -19,11 +20,19 @@ export class TopologyBuilder {
   }
 
   finish(): Topology {
-    for (const rel of this.pending) this.topo.collectRelation(rel, this.edges);
-    this.pending.length = 0;
-    this.topo.setBase(this.edges);
+    const steps = this.finishSteps();
+    while (!steps.next().done) { /* all in this turn */ }
     return this.topo;
   }
+
+  /** The same, a small unit of work per step (stepsInTurns): the relations that waited, then the CSR base. */
+  *finishSteps(): Generator<void, void> {
+    for (const rel of this.pending) { this.topo.collectRelation(rel, this.edges); yield; }
+    this.pending.length = 0;
+    yield* this.topo.setBaseSteps(this.edges);
+  }
+
+  get topology(): Topology { return this.topo; }
 }
 
 /** A projection from plain lists (tests, small estates). */
@@ -40,7 +49,6 @@ export function topologyFrom(cis: TopologyCi[], relations: TopologyRelation[]): 
  */
 const LOAD_CHUNK = 2_000;
 const LOAD_SLICE_MS = 20;
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Stream the store's live (or as-of) topology into a projection, in slices; `progress` hears the CIs loaded so far. */
 export async function loadTopology(store: GraphStore, asOf?: string, opts: { progress?: (cis: number) => void } = {}): Promise<Topology> {
@@ -50,8 +58,9 @@ export async function loadTopology(store: GraphStore, asOf?: string, opts: { pro
     b.add(chunk);
     opts.progress?.(b.cis);
     if (performance.now() - slice < LOAD_SLICE_MS) continue;
-    await turn();
+    await nextTurn();
     slice = performance.now();
   }
-  return b.finish();
+  await stepsInTurns(b.finishSteps(), LOAD_SLICE_MS);
+  return b.topology;
 }
