@@ -1,7 +1,7 @@
 import type { DryRunResult, IngestBatch, IngestResult } from '../model/ingest.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore } from '../store/port.ts';
-import type { ChangeFeed } from '../live/change-feed.ts';
+import type { ChangeEvent } from '../model/records.ts';
 import { ingest, ingestSeen, type BatchHeader, type IngestOutcome } from './ingest-service.ts';
 import { batchSightingKey } from '../domain/reconcile/sighting.ts';
 import { DomainError, UnavailableError } from '../domain/errors.ts';
@@ -29,7 +29,7 @@ export interface BatchWriter {
 const SEEN_CONTENTS = 20_000;
 
 /** `feed`: told of each committed event (this process's change feed; the writer thread sends it back with the reply). */
-export function createBatchWriter(deps: { store: GraphStore; feed: Pick<ChangeFeed, 'offer'>; limits: Limits; maxRetireShare: number; idempotencyTtlMs: number; observe?: ObserveIngest }): BatchWriter {
+export function createBatchWriter(deps: { store: GraphStore; feed: { offer(event: ChangeEvent): void }; limits: Limits; maxRetireShare: number; idempotencyTtlMs: number; observe?: ObserveIngest }): BatchWriter {
   const seen = new Map<string, string>();
   const remember = (digest: string, anchor: string) => {
     seen.delete(digest);

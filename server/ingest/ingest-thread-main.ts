@@ -4,6 +4,8 @@ import { createBatchWriter, type ObserveIngest } from './batch-writer.ts';
 import { serveIngest } from './ingest-request.ts';
 import { errorToThreadError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 import type { ChangeEvent } from '../model/records.ts';
+import type { EncodedChangeEvent } from '../live/change-feed.ts';
+import { changesJson } from '../store/sqlite/event-codec.ts';
 
 /**
  * The ingest writer thread (started by ingest-thread.ts through thread-boot.mjs): its own connection to the
@@ -48,7 +50,11 @@ async function drain(): Promise<void> {
       const ms = () => ({ queued: started - at, served: performance.now() - started });
       try {
         const written = await serveIngest(writer, m.request);
-        send({ type: 'reply', id: m.id, observed, ms: ms(), ok: true, written, event });
+        // The changes go as the JSON text the store kept (the main thread parses them once it has replied).
+        // (Set by the writer's feed while it served: TypeScript cannot see that.)
+        const e = event as ChangeEvent | null;
+        const encoded: EncodedChangeEvent | null = e && { seq: e.seq, at: e.at, source: e.source, changesJson: changesJson(e.changes) };
+        send({ type: 'reply', id: m.id, observed, ms: ms(), ok: true, written, event: encoded });
       } catch (e) {
         send({ type: 'reply', id: m.id, observed, ms: ms(), ok: false, error: errorToThreadError(e) });
       }

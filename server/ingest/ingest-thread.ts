@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ChangeFeed } from '../live/change-feed.ts';
+import type { CommittedEvent } from '../live/change-feed.ts';
 import { Backoff, type LoopStatus } from '../live/supervision.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import type { ObserveIngest, Written } from './batch-writer.ts';
@@ -9,7 +9,7 @@ import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread
 
 export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry'> {
   /** Told of each committed event (the change feed, at once or after the reply: SERVICEGRAPH_PROJECTION_APPLY). */
-  feed: Pick<ChangeFeed, 'offer'>;
+  feed: { offer(event: CommittedEvent): void };
   observe?: ObserveIngest;
   log: (line: string) => void;
   /** First delay before restarting a thread that ended (doubling per failed start, up to 30 s). */

@@ -1,4 +1,4 @@
-import type { ChangeEvent } from '../model/records.ts';
+import type { EncodedChangeEvent } from '../live/change-feed.ts';
 import type { Limits } from '../model/limits.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ObserveIngest, Written } from './batch-writer.ts';
@@ -37,7 +37,7 @@ export type FromThread =
     observed: Parameters<ObserveIngest> | null;
     /** The thread's own milliseconds: the request waited in its queue, then was served (the reply's Server-Timing). */
     ms: { queued: number; served: number };
-  } & ({ ok: true; written: Written; /** The committed change event, for this process's change feed. */ event: ChangeEvent | null } | { ok: false; error: ThreadError })
+  } & ({ ok: true; written: Written; /** The committed change event, for this process's change feed. */ event: EncodedChangeEvent | null } | { ok: false; error: ThreadError })
   | { type: 'closed' };
 
 /** An error as it crosses: a domain error keeps its kind, code, message and details (the HTTP answer is the same). */

@@ -39,6 +39,23 @@ describe('change feed: events delivered after the reply', () => {
     feed.stop();
   });
 
+  it('delivers an event handed over as its changes\' JSON text (the writer thread\'s) as the event it stands for, parsed once', async () => {
+    const feed = new ChangeFeed(store(), 60_000);
+    feed.start(0);
+    const seen: ChangeEvent[] = [];
+    feed.subscribe((e) => { seen.push(e); });
+    feed.subscribe((e) => { seen.push(e); });
+    const changes: ChangeEvent['changes'] = [{ kind: 'run.completed', ref: 'r1' }];
+    feed.offerAfterReply({ seq: 1, at: '2026-01-01T00:00:00.000Z', source: 'k', changesJson: JSON.stringify(changes) });
+    await nextTurn();
+    feed.offer({ seq: 2, at: '2026-01-01T00:00:01.000Z', source: null, changesJson: '[]' });
+    expect(seen.map((e) => e.seq)).toEqual([1, 1, 2, 2]);
+    expect(seen[0]).toEqual({ seq: 1, at: '2026-01-01T00:00:00.000Z', source: 'k', changes });
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).toEqual({ seq: 2, at: '2026-01-01T00:00:01.000Z', source: null, changes: [] });
+    feed.stop();
+  });
+
   it('on stop, delivers what it kept before ending (shutdown drains pending applies)', () => {
     const feed = new ChangeFeed(store(), 60_000);
     feed.start(0);

@@ -9,8 +9,20 @@ import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
  */
 const COMPRESS_ABOVE = 4096;
 
-export function encodeChanges(changes: unknown): string | Buffer {
-  const json = JSON.stringify(changes);
+const texts = new WeakMap<object, string>();
+/**
+ * The JSON text of an event's changes, made once per changes array: the store keeps it, and the ingest writer
+ * thread sends the same text on to the main thread (ingest-thread-main.ts). The array is not changed once its
+ * event is written (ingest-service.ts, commitBatch).
+ */
+export function changesJson(changes: object): string {
+  let text = texts.get(changes);
+  if (text === undefined) texts.set(changes, text = JSON.stringify(changes));
+  return text;
+}
+
+export function encodeChanges(changes: object): string | Buffer {
+  const json = changesJson(changes);
   return json.length > COMPRESS_ABOVE ? deflateRawSync(json, { level: 1 }) : json;
 }
 
@@ -18,8 +30,8 @@ export function encodeChanges(changes: unknown): string | Buffer {
  * The same, deflating on libuv's thread pool: a batch starts it before its statements and awaits it after them,
  * so the ~10 ms of deflating a first load's 1,000-CI event runs beside the inserts instead of after them.
  */
-export function encodeChangesAsync(changes: unknown): Promise<string | Buffer> {
-  const json = JSON.stringify(changes);
+export function encodeChangesAsync(changes: object): Promise<string | Buffer> {
+  const json = changesJson(changes);
   if (json.length <= COMPRESS_ABOVE) return Promise.resolve(json);
   return new Promise((resolve, reject) => deflateRaw(json, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
 }
