@@ -152,7 +152,7 @@ async function breakdown(bodies: Buffer[], store: GraphStore, seen: Map<string, 
 }
 
 export async function benchIngest(argv: string[]) {
-  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '100000' }, 'batch-cis': { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, store: { type: 'string', default: 'sqlite' }, 'no-breakdown': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { cis: { type: 'string', default: '100000' }, 'batch-cis': { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' }, store: { type: 'string', default: 'sqlite' }, 'no-breakdown': { type: 'boolean', default: false }, 'young-rounds': { type: 'string', default: '0' } } });
   const n = Number(values.cis), batchCis = Number(values['batch-cis']);
   const kind = benchStoreKind(values.store);
   if (kind === 'neo4j') {
@@ -198,8 +198,21 @@ export async function benchIngest(argv: string[]) {
   // The same first load with the writer thread's young generation left at V8's default (config.ts,
   // SERVICEGRAPH_INGEST_THREAD_YOUNG_MB), into a store of its own: what that setting buys, side by side.
   const defaultYoungDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
-  const defaultYoungSeconds = await withServer({ ...env, SERVICEGRAPH_DATA_DIR: defaultYoungDir, SERVICEGRAPH_INGEST_THREAD_YOUNG_MB: '0' },
-    (port) => postAll('first load, V8\'s default young generation', port, token, bodies)).finally(() => rmSync(defaultYoungDir, { recursive: true, force: true }));
+  const firstLoadWithYoung = async (youngMb: string | null) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
+    return withServer({ ...env, SERVICEGRAPH_DATA_DIR: dir, ...(youngMb === null ? {} : { SERVICEGRAPH_INGEST_THREAD_YOUNG_MB: youngMb }) },
+      (port) => postAll(`first load, young generation ${youngMb === '0' ? 'V8\'s default' : 'as configured'}`, port, token, bodies)).finally(() => rmSync(dir, { recursive: true, force: true }));
+  };
+  const defaultYoungSeconds = await firstLoadWithYoung('0');
+  // `--young-rounds N`: N more first loads each way, alternated (V8's default first in odd rounds), as the one pair
+  // above is too few to decide the setting on a shared machine.
+  const youngRounds: { configured: number; v8Default: number; loadAverage1m: number }[] = [];
+  for (let r = 1; r <= Number(values['young-rounds']); r++) {
+    const [a, b] = r % 2 ? ['0', null] as const : [null, '0'] as const;
+    const first = await firstLoadWithYoung(a), second = await firstLoadWithYoung(b);
+    const [v8Default, configured] = r % 2 ? [first, second] : [second, first];
+    youngRounds.push({ configured: Math.round(estate.cis.length / configured), v8Default: Math.round(estate.cis.length / v8Default), loadAverage1m: Number(loadavg()[0].toFixed(2)) });
+  }
   const loadAfter = loadavg()[0];
 
   // The obvious alternative: the same rows, bulk INSERTed into bare tables, with the server's durability
@@ -244,6 +257,7 @@ export async function benchIngest(argv: string[]) {
     resyncVsFirst: Number((apiSeconds / resyncSeconds).toFixed(2)),
     resyncAfterRestartCisPerSec: Math.round(estate.cis.length / coldSeconds),
     firstLoadDefaultYoungCisPerSec: Math.round(estate.cis.length / defaultYoungSeconds),
+    ...(youngRounds.length ? { firstLoadYoungRounds: youngRounds } : {}),
     bytesPerCi: storeBytes === null ? null : Math.round(storeBytes / estate.cis.length),
     apiSeconds, resyncSeconds, coldSeconds, changedSeconds, bareSeconds, store: kind, bareInsertStore: 'sqlite',
     // The machine is shared: a load average well above its 2 cores slows every figure here.
@@ -252,6 +266,7 @@ export async function benchIngest(argv: string[]) {
   };
   console.log(`\nthrough the HTTP API on ${kind} (identification, reconciliation, history, provenance, events): ${result.cisPerSec} CIs/s with ${result.relationsPerSec} relations/s (${apiSeconds.toFixed(1)} s)`);
   console.log(`the same first load with the writer thread's young generation at V8's default: ${result.firstLoadDefaultYoungCisPerSec} CIs/s (${defaultYoungSeconds.toFixed(1)} s)`);
+  for (const [i, r] of youngRounds.entries()) console.log(`  round ${i + 1}: as configured ${r.configured} CIs/s, V8's default ${r.v8Default} CIs/s (load average ${r.loadAverage1m})`);
   console.log(`unchanged re-sync: ${result.resyncCisPerSec} CIs/s (${resyncSeconds.toFixed(2)} s, ${result.resyncVsFirst}x the first load); 1% changed: ${result.resyncChangedCisPerSec} CIs/s (${changedSeconds.toFixed(1)} s); the first after a restart: ${result.resyncAfterRestartCisPerSec} CIs/s (${coldSeconds.toFixed(2)} s)`);
   if (storeBytes !== null) console.log(`store after the first load: ${(storeBytes / 1e6).toFixed(1)} MB, ${result.bytesPerCi} bytes per CI (its relations, history, provenance and indexes included)`);
   console.log(`bare bulk INSERT into SQLite, same rows${kind === 'neo4j' ? ' (the comparison stays SQLite with --store neo4j)' : ''}: ${result.bareInsertCisPerSec} CIs/s (${bareSeconds.toFixed(1)} s)`);
