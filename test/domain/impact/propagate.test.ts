@@ -68,6 +68,20 @@ describe('impact propagation on hand-built graphs', () => {
     });
   });
 
+  it('a CI degraded first and brought down later keeps its shortest path and names the group that brought it down, listed at the limit too', () => {
+    // db fails; api needs one of r1 (on db) and r2 (on mid, on db): r1 degrades api first, r2's loss later takes it down.
+    const topo = estate().cisNamed('web', 'api', 'r1', 'r2', 'mid', 'db')
+      .dependsOn('web', 'api').dependsOn('api', 'r1', { group: 'cache', minUp: 1 }).dependsOn('api', 'r2', { group: 'cache', minUp: 1 })
+      .dependsOn('r1', 'db').dependsOn('r2', 'mid').dependsOn('mid', 'db').build();
+
+    for (const limit of [undefined, 4]) {
+      const r = impactOf(topo, { db: 'down' }, { limit });
+      expect(r.get('api')).toMatchObject({ state: 'down', depth: 2, path: ['db', 'r1', 'api'], reason: 'cache: 0 of 2 up, needs 1 → down' });
+      expect(r.report).toMatchObject({ total: 6, summary: { down: 6, degraded: 0 } });
+    }
+    expect(impactOf(topo, { db: 'down' }).get('web')).toMatchObject({ state: 'down', depth: 3, reason: 'needs api, which is down → down' });
+  });
+
   it('a degraded chain stays degraded all the way up, with growing depth', () => {
     const topo = estate().cisNamed('web', 'api', 'db').dependsOn('web', 'api').dependsOn('api', 'db').build();
 
