@@ -32,6 +32,17 @@ describe('topology projection', () => {
     expect(t.info(t.nodeOf('svc')!).attributes).toEqual({ slo: '99.9%', downtimeCostPerHour: 10 });
   });
 
+  it('a CI updated without its kept attributes loses them, and gets them back with the next update that has them', () => {
+    const t = estate().ci('svc', { attributes: { users: 5 } }).cisNamed('db').build();
+    const svc = t.nodeOf('svc')!;
+
+    t.upsertCi({ ...ci('svc'), attributes: { repo: 'https://x' } });
+    expect(t.attributesOf(svc)).toEqual({});
+    t.upsertCi({ ...ci('svc'), attributes: { users: 7 } });
+    expect(t.attributesOf(svc)).toEqual({ users: 7 });
+    expect(t.attributesOf(t.nodeOf('db')!)).toEqual({});
+  });
+
   it('takes new CIs and relations into an overlay without a rebuild, and compacts to the same graph', () => {
     const t = estate().cisNamed('app', 'db').dependsOn('app', 'db').build();
 

@@ -46,13 +46,14 @@ export function reportOf(graph: ImpactGraph & CatalogView, raw: ImpactResult, op
   const serviceByTier: number[][] = [[], [], [], [], []];
   // A class's verdict kept while the class repeats (neighbours are often of one class): no set lookup per CI.
   let lastClass = '', isService = false;
-  for (let i = 0; i < raw.total; i++) {
-    const n = raw.all[i];
+  const { all, allStates, total } = raw;
+  for (let i = 0; i < total; i++) {
+    const n = all[i];
     const tier = graph.tierOf(n) ?? 0;
     const inMaintenance = maintenance !== null && maintenance.has(n);
     // Maintenance is expected downtime: it neither sets the worst tier nor costs money.
     if (inMaintenance) inMaintenanceCount++;
-    else if (raw.allStates[i] === DOWN) down[tier]++;
+    else if (allStates[i] === DOWN) down[tier]++;
     else degraded[tier]++;
     const cls = graph.classOf(n);
     if (cls !== lastClass) { lastClass = cls; isService = SERVICE_CLASSES.has(cls); }
