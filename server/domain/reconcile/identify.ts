@@ -29,18 +29,31 @@ function valueOf(item: IdentifiableItem, field: string): string | undefined {
 export function identifierKeys(item: IdentifiableItem): IdentifierKey[] {
   // Computed afresh each time: ingest asks for an item's keys two to four times, and a WeakMap cache of them cost
   // twice as much as computing them again (an entry for each of a batch's ~6,000 items and relation ends, and
-  // the garbage collector's work on them).
+  // the garbage collector's work on them). Each rule's prefix is made once per class, and values are appended to
+  // it without an array: ~half the cost per call.
   const out: IdentifierKey[] = [];
-  for (const rule of classDef(item.class).identifierRules) {
-    const values: string[] = [];
-    for (const field of rule) {
-      const v = valueOf(item, field);
+  for (const { rule, prefix } of rulesOf(item.class)) {
+    let key = prefix;
+    let i = 0;
+    for (; i < rule.length; i++) {
+      const v = valueOf(item, rule[i]);
       if (v === undefined || v === '') break;
-      values.push(v);
+      key = i === 0 ? key + v : key + '\u001f' + v;
     }
-    if (values.length === rule.length) out.push({ rule, key: `${item.class}\u001f${rule.join('+')}\u001f${values.join('\u001f')}` });
+    if (i === rule.length) out.push({ rule, key });
   }
   return out;
+}
+
+/** A class's identifier rules, each with the start of its keys: class and rule joined by the unit separator. */
+const rulePrefixes = new Map<string, { rule: string[]; prefix: string }[]>();
+function rulesOf(className: string): { rule: string[]; prefix: string }[] {
+  let rules = rulePrefixes.get(className);
+  if (!rules) {
+    rules = classDef(className).identifierRules.map((rule) => ({ rule, prefix: `${className}\u001f${rule.join('+')}\u001f` }));
+    rulePrefixes.set(className, rules);
+  }
+  return rules;
 }
 
 /** The first rule whose key the index knows wins (ServiceNow IRE's ordered identifier entries). */

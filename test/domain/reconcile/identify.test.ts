@@ -10,6 +10,12 @@ describe('identifier keys', () => {
     expect(keys.map((k) => k.rule)).toEqual([['fqdn'], ['ip'], ['environment', 'name']]);
   });
 
+  it('is the text stores keep: class, rule and values joined by the unit separator, so files written before still match', () => {
+    const keys = identifierKeys({ class: 'host', name: 'vm-1', environment: 'prod', identifiers: { cloud: 'aws', instanceId: 'i-1' } });
+    expect(keys.map((k) => k.key)).toEqual(['host\u001fcloud+instanceId\u001faws\u001fi-1', 'host\u001fenvironment+name\u001fprod\u001fvm-1']);
+    expect(() => identifierKeys({ class: 'no-such-class', name: 'x' })).toThrow('unknown CI class no-such-class');
+  });
+
   it('needs every value of a rule, so a partial rule does not match', () => {
     const keys = identifierKeys({ class: 'host', name: 'vm-1', identifiers: { cloud: 'aws' } });
     expect(keys.map((k) => k.rule)).toEqual([['environment', 'name']]);
