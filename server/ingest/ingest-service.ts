@@ -21,11 +21,13 @@ import { ConflictError, InputError, UnprocessableError, problemsMessage } from '
  */
 const processTag = randomBytes(3).toString('hex');
 let lastMs = 0;
+let lastMsText = '';
 let counter = 0;
 function timeOrderedId(prefix: string): string {
   const ms = Date.now();
-  if (ms !== lastMs) { lastMs = ms; counter = 0; }
-  return `${prefix}${ms.toString(36)}${(counter++).toString(36).padStart(4, '0')}${processTag}`;
+  // A first load makes ~2,700 ids per 1,000-CI batch, most in the same millisecond: its text is made once.
+  if (ms !== lastMs) { lastMs = ms; lastMsText = ms.toString(36); counter = 0; }
+  return `${prefix}${lastMsText}${(counter++).toString(36).padStart(4, '0')}${processTag}`;
 }
 export const newCiId = () => timeOrderedId('ci-');
 export const newRelationId = () => timeOrderedId('rel-');
