@@ -78,6 +78,18 @@ async function withServer<T>(env: Record<string, string>, fn: (port: number) => 
   }
 }
 
+/**
+ * CPU seconds the server process has used so far, every thread's (its `/metrics` process_cpu_seconds_total). On a
+ * machine others load, a load's CPU time moves far less than its wall time: the ratio to the bare insert's CPU time
+ * compares builds run at different loads.
+ */
+async function serverCpuSeconds(port: number, token: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const m = /^process_cpu_seconds_total (\S+)$/m.exec(await res.text());
+  if (!res.ok || !m) throw new Error(`no process_cpu_seconds_total in the server's /metrics (${res.status})`);
+  return Number(m[1]);
+}
+
 /** `bodies` posted in order to the server on `port`; seconds from first to last reply. */
 async function postAll(label: string, port: number, token: string, bodies: Buffer[]): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -185,7 +197,11 @@ export async function benchIngest(argv: string[]) {
   const token = 'sg_bench_admin';
   const env = { SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token, SERVICEGRAPH_STORE: kind, SERVICEGRAPH_WEB_DIST: join(dataDir, 'none') };
   const loadBefore = loadavg()[0];
-  const apiSeconds = await withServer(env, (port) => postAll('first load through the API', port, token, bodies));
+  const [apiSeconds, apiCpuSeconds] = await withServer(env, async (port) => {
+    const cpu = await serverCpuSeconds(port, token);
+    const seconds = await postAll('first load through the API', port, token, bodies);
+    return [seconds, await serverCpuSeconds(port, token) - cpu];
+  });
   // The store as the first load left it (closed, so the WAL is folded into the file): bytes per CI, history included.
   const storeBytes = kind === 'sqlite' ? sqliteBytes(join(dataDir, 'servicegraph.db')) : null;
   // A restarted server has seen none of the content (only its store recognises the batches: every body is parsed
@@ -229,8 +245,11 @@ export async function benchIngest(argv: string[]) {
     for (const r of b.relations) insRel.run(r.type, JSON.stringify(r.from), JSON.stringify(r.to));
   });
   const bareStart = Date.now();
+  const bareCpu = process.cpuUsage();
   for (const b of batches) writeBatch(b);
   const bareSeconds = (Date.now() - bareStart) / 1000;
+  const bareCpuUsed = process.cpuUsage(bareCpu);
+  const bareCpuSeconds = (bareCpuUsed.user + bareCpuUsed.system) / 1e6;
   bare.close();
   // In process: SQLite into a fresh file; Neo4j into the same database, which the API run has just filled, so
   // every batch finds its CIs and relations already there (an unchanged re-sync, not a first load).
@@ -252,6 +271,10 @@ export async function benchIngest(argv: string[]) {
     relationsPerSec: Math.round(estate.relations.length / apiSeconds),
     bareInsertCisPerSec: Math.round(estate.cis.length / bareSeconds),
     ratio: Number(((estate.cis.length / bareSeconds) / (estate.cis.length / apiSeconds)).toFixed(2)),
+    // The same comparison in CPU time: the server's (every thread) against the bare insert's, for the first load.
+    cpuRatio: Number((apiCpuSeconds / bareCpuSeconds).toFixed(2)),
+    serverCpuMsPer1000Cis: Math.round(apiCpuSeconds * 1e6 / estate.cis.length),
+    bareCpuMsPer1000Cis: Math.round(bareCpuSeconds * 1e6 / estate.cis.length),
     resyncCisPerSec: Math.round(estate.cis.length / resyncSeconds),
     resyncChangedCisPerSec: Math.round(estate.cis.length / changedSeconds),
     resyncVsFirst: Number((apiSeconds / resyncSeconds).toFixed(2)),
@@ -259,7 +282,7 @@ export async function benchIngest(argv: string[]) {
     firstLoadDefaultYoungCisPerSec: Math.round(estate.cis.length / defaultYoungSeconds),
     ...(youngRounds.length ? { firstLoadYoungRounds: youngRounds } : {}),
     bytesPerCi: storeBytes === null ? null : Math.round(storeBytes / estate.cis.length),
-    apiSeconds, resyncSeconds, coldSeconds, changedSeconds, bareSeconds, store: kind, bareInsertStore: 'sqlite',
+    apiSeconds, apiCpuSeconds, bareCpuSeconds, resyncSeconds, coldSeconds, changedSeconds, bareSeconds, store: kind, bareInsertStore: 'sqlite',
     // The machine is shared: a load average well above its 2 cores slows every figure here.
     loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
     ...(inProcess ? { inProcess: { store: kind, ...(kind === 'neo4j' ? { rows: 'unchanged (re-sent into the database the API run filled)' } : {}), cisPerSec: Math.round(estate.cis.length / inProcess.seconds), msPerBatch: inProcess.perBatch, resyncCisPerSec: Math.round(estate.cis.length / inProcessResync!.seconds), resyncMsPerBatch: inProcessResync!.perBatch } } : {}),
@@ -271,6 +294,7 @@ export async function benchIngest(argv: string[]) {
   if (storeBytes !== null) console.log(`store after the first load: ${(storeBytes / 1e6).toFixed(1)} MB, ${result.bytesPerCi} bytes per CI (its relations, history, provenance and indexes included)`);
   console.log(`bare bulk INSERT into SQLite, same rows${kind === 'neo4j' ? ' (the comparison stays SQLite with --store neo4j)' : ''}: ${result.bareInsertCisPerSec} CIs/s (${bareSeconds.toFixed(1)} s)`);
   console.log(`ratio (bare SQLite / API on ${kind}): ${result.ratio}x; load average ${result.loadAverage1m.before} before, ${result.loadAverage1m.after} after`);
+  console.log(`CPU time of the first load: the server's (every thread) ${result.serverCpuMsPer1000Cis} ms per 1,000 CIs, the bare insert's ${result.bareCpuMsPer1000Cis} ms: ${result.cpuRatio}x (moves far less with the machine's load than the wall-clock ratio)`);
   if (inProcess) {
     const p = inProcess.perBatch;
     console.log(`in process on ${kind}, no HTTP${kind === 'neo4j' ? ' (the same rows again, unchanged)' : ''}: ${Math.round(estate.cis.length / inProcess.seconds)} CIs/s; ms per batch: parse ${p.parse}, validate ${p.validate}, read ${p.read}, plan ${p.plan}, write ${p.write}, commit ${p.commit}`);
