@@ -99,11 +99,9 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
     // relationsOf(frontier, budget + 1): outgoing lists first, then incoming, each slot once.
     const levelRels: number[] = [];
     const limit = budget + 1;
-    pick: for (const lists of [(n: number) => m.outSlots(n), (n: number) => m.inSlots(n)]) {
+    pick: for (let dir = 0; dir < 2; dir++) {
       for (const n of frontier) {
-        const list = lists(n);
-        if (!list) continue;
-        for (const slot of list) {
+        for (let slot = dir === 0 ? m.firstOut(n) : m.firstIn(n); slot >= 0; slot = dir === 0 ? m.nextOut(slot) : m.nextIn(slot)) {
           if (levelRels.length >= limit) break pick;
           if (pickMark[slot] !== level) { pickMark[slot] = level; levelRels.push(slot); }
         }
@@ -170,7 +168,7 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
   let among = 0;
   outer: for (const n of cis) {
     if (isMember(n)) continue;
-    for (const slot of m.outSlots(n) ?? []) {
+    for (let slot = m.firstOut(n); slot >= 0; slot = m.nextOut(slot)) {
       const to = m.toOf(slot);
       if (shown[to] !== epoch || isMember(to)) continue;
       if (among >= amongLimit) break outer;

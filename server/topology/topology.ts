@@ -251,8 +251,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
     const version = ++this.mutations;
     this.touch(n, version);
     const m = this.mapRelations;
-    for (const slot of m.outSlots(n) ?? []) this.touch(m.toOf(slot), version);
-    for (const slot of m.inSlots(n) ?? []) this.touch(m.fromOf(slot), version);
+    for (let slot = m.firstOut(n); slot >= 0; slot = m.nextOut(slot)) this.touch(m.toOf(slot), version);
+    for (let slot = m.firstIn(n); slot >= 0; slot = m.nextIn(slot)) this.touch(m.fromOf(slot), version);
     this.mapRelations.removeNode(n);
     this.alive[n] = 0;
     this.liveNodes--;
