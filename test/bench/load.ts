@@ -21,11 +21,12 @@
  * Writes bench-results/load.json {graphP99Ms, impactP99Ms, timeouts, ingestP99IdleMs, ingestP99UnderLoadMs, ...}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { loadDemo } from '../../server/demo/load-demo.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
@@ -54,13 +55,15 @@ async function estateFile(cis: number | null, scratch: string): Promise<string> 
     return file;
   }
   const file = resolve('data/bench', `impact-${cis}-7.db`);
-  mkdirSync(dirname(file), { recursive: true });
-  const store = new SqliteStore({ file });
-  await store.init();
-  const empty = (await store.latestSeq()) === 0;
-  await store.close();
-  if (empty) throw new Error(`${file} is empty: build it first with \`npm run bench -- impact --cis ${cis}\` (it loads that estate once and keeps it)`);
-  // Closed cleanly above, so the file holds every commit (the WAL was checkpointed into it).
+  // Read only: the estate is shared with the impact benchmark (and with runs of other checkouts); opening it as a
+  // store would set up its schema and write to it just to learn whether it holds anything.
+  let events = 0;
+  if (existsSync(file)) {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try { events = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM events LIMIT 1)').get()?.n ?? 0; } finally { db.close(); }
+  }
+  if (events === 0) throw new Error(`${file} is missing or empty: build it first with \`npm run bench -- impact --cis ${cis}\` (it loads that estate once and keeps it)`);
+  // The file and its WAL (commits not yet copied into the file, if any) together hold every commit.
   const copy = join(scratch, 'estate.db');
   copyFileSync(file, copy);
   if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
