@@ -33,11 +33,17 @@ export async function benchStartup(argv: string[]) {
     for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, kind: GC_KINDS[((e as unknown as { detail: { kind: number } }).detail).kind] ?? 'other' });
   });
   observer.observe({ entryTypes: ['gc'] });
-  const turns: { start: number; ms: number }[] = [];
+  const turns: { start: number; ms: number; phase: string }[] = [];
   let last = performance.now();
-  const tick = setInterval(() => { const t = performance.now(); turns.push({ start: last, ms: t - last }); last = t; }, 2);
   const phases: Record<string, number> = {};
   let phase = 'loading', phaseAt = performance.now();
+  // A turn is named by the phases under way when it began and when it ended.
+  let phaseBefore = phase;
+  const tick = setInterval(() => {
+    const t = performance.now();
+    turns.push({ start: last, ms: t - last, phase: phaseBefore === phase ? phase : `${phaseBefore} → ${phase}` });
+    last = t; phaseBefore = phase;
+  }, 2);
   const t0 = performance.now();
   const topology = new TopologyService(store);
   await topology.start(undefined, { step: (p) => { phases[phase] = Math.round(performance.now() - phaseAt); phase = p; phaseAt = performance.now(); } });
@@ -50,7 +56,7 @@ export async function benchStartup(argv: string[]) {
   const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   const longest = [...turns].sort((a, b) => b.ms - a.ms).slice(0, 8).map((t) => {
     const inside = gcs.filter((g) => g.start >= t.start && g.start < t.start + t.ms);
-    return { ms: Math.round(t.ms), gcMs: Math.round(inside.reduce((s, g) => s + g.ms, 0)), gcKinds: [...new Set(inside.map((g) => g.kind))].join(',') };
+    return { ms: Math.round(t.ms), phase: t.phase, gcMs: Math.round(inside.reduce((s, g) => s + g.ms, 0)), gcKinds: [...new Set(inside.map((g) => g.kind))].join(',') };
   });
   const byKind = Object.fromEntries(Object.values(GC_KINDS).map((k) => {
     const ms = gcs.filter((g) => g.kind === k).map((g) => g.ms).sort((a, b) => a - b);

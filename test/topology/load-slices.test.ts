@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../server/topology/build.ts';
-import { rankNames } from '../../server/topology/name-order.ts';
+import { compareByName, rankNames } from '../../server/topology/name-order.ts';
 import { byNameThenId } from '../../server/domain/graph-view/neighbourhood.ts';
 import type { GraphStore, TopologyCi } from '../../server/store/port.ts';
 
@@ -30,6 +30,26 @@ describe('loading the projection', () => {
     const some = [4_999, 3, 2_500, 17, 0, 1_234];
     order.sort(topo, some);
     expect(some).toEqual([...some].sort((a, b) => expected.indexOf(a) - expected.indexOf(b)));
+  });
+
+  it('looks at the clock every few thousand comparisons in every merge pass, the first ones included', async () => {
+    // Merges of 1,024, 2,048 and 4,096 names end exactly where a count of output positions would look at the
+    // clock, in their tail copies: counted so, those passes never gave way (1M CIs: one turn of ~140 ms).
+    const n = 16_384;
+    const plain = { nodeCount: n, nameOf: (i: number) => `svc-${(i * 7919) % n}`, idOf: (i: number) => `ci-${i}`, isPlain: () => true };
+    let names = 0, most = 0, sinceTurn = 0;
+    const topo = { ...plain, nameOf: (i: number) => { names++; sinceTurn++; return plain.nameOf(i); } };
+    let ranking = true;
+    const turns = (): void => { most = Math.max(most, sinceTurn); sinceTurn = 0; if (ranking) setImmediate(turns); };
+    setImmediate(turns);
+    const order = await rankNames(topo, { sliceMs: 0 });
+    ranking = false;
+    most = Math.max(most, sinceTurn);
+    // A run of 512 sorted is ~4,600 comparisons; a merge slice 4,096: two names read per comparison.
+    expect(names).toBeGreaterThan(100_000);
+    expect(most).toBeLessThanOrEqual(2 * 5_000);
+    const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => compareByName(plain, a, b));
+    expect(expected.map((i) => order.rankOf(i))).toEqual(expected.map((_, r) => r));
   });
 
   it('lets the event loop serve others between slices, so a server loading 1M CIs still answers /healthz', async () => {
