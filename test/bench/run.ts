@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   maps: async () => (await import('./maps.ts')).benchMaps,
   apply: async () => (await import('./apply.ts')).benchApply,
   startup: async () => (await import('./startup.ts')).benchStartup,
+  'read-cache': async () => (await import('./read-cache.ts')).benchReadCache,
 };
 
 const [benchName, ...args] = process.argv.slice(2);

@@ -12,17 +12,27 @@ function ask(cache: ReadCache<string>, key: string): boolean {
 }
 
 describe('read cache', () => {
-  it('keeps what is asked for again, and lets a newly frequent key take the place of the least recently used', () => {
-    const cache = new ReadCache<string>({ maxEntries: 2 });
-    expect([ask(cache, 'a'), ask(cache, 'b'), ask(cache, 'a')]).toEqual([false, false, true]);
-    // Full: 'c', asked for once, does not displace 'b' (asked for as often, and then least recently used)...
-    expect(ask(cache, 'c')).toBe(false);
-    expect(ask(cache, 'b')).toBe(true);
-    // ...until it has been asked for more often than the least recently used entry.
-    ask(cache, 'c');
-    ask(cache, 'c');
-    expect(cache.get(topo, 'c')).toBe('answer c');
-    expect(cache.size).toBe(2);
+  it('keeps the newest answer in its window, and lets it into the rest only in place of a less asked-for one', () => {
+    const cache = new ReadCache<string>({ maxEntries: 3, windowEntries: 1 });
+    // 'a' and 'b' asked for three times each: each goes on to the main part when the next new answer takes the window.
+    expect(['a', 'a', 'a', 'b', 'b', 'b', 'c'].map((k) => ask(cache, k))).toEqual([false, true, true, false, true, true, false]);
+    // 'd' takes the window from 'c', which, asked for once, does not displace 'a' or 'b' (asked for more often).
+    expect(['d', 'a', 'b', 'c'].map((k) => ask(cache, k))).toEqual([false, true, true, false]);
+    // Now 'c' is in the window (hit there); asked for more often than 'a', the least recently used, it takes a's place.
+    expect(['c', 'c', 'c', 'c', 'e'].map((k) => ask(cache, k))).toEqual([true, true, true, true, false]);
+    expect(['c', 'b', 'a'].map((k) => ask(cache, k))).toEqual([true, true, false]);
+    expect(cache.size).toBe(3);
+  });
+
+  it('computes a new answer once when many readers ask for it at once, though what it holds was asked for more often', () => {
+    const cache = new ReadCache<string>({ maxEntries: 100 });
+    for (let round = 0; round < 5; round++) for (let i = 0; i < 100; i++) ask(cache, `map ${i}`);
+    expect(cache.size).toBe(100);
+    // An incident: a service's map, never asked for before, opened by twenty readers. Weighed for admission at once
+    // (plain TinyLFU) it would be refused until asked for more often than the answers kept: computed six times.
+    const before = cache.stats.misses;
+    const hits = Array.from({ length: 20 }, () => ask(cache, 'map of the incident')).filter(Boolean).length;
+    expect([hits, cache.stats.misses - before]).toEqual([19, 1]);
   });
 
   it('readers cycling over twice as many keys as it holds still hit the half it keeps (an LRU would hit none)', () => {
