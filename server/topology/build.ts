@@ -51,7 +51,7 @@ const LOAD_CHUNK = 2_000;
 const LOAD_SLICE_MS = 20;
 
 /** Stream the store's live (or as-of) topology into a projection, in slices; `progress` hears the CIs loaded so far. */
-export async function loadTopology(store: GraphStore, asOf?: string, opts: { progress?: (cis: number) => void } = {}): Promise<Topology> {
+export async function loadTopology(store: Pick<GraphStore, 'streamTopology'>, asOf?: string, opts: { progress?: (cis: number) => void } = {}): Promise<Topology> {
   const b = new TopologyBuilder();
   let slice = performance.now();
   for await (const chunk of store.streamTopology(asOf, LOAD_CHUNK)) {

@@ -32,6 +32,9 @@ export interface TopologyServiceOptions {
   asOfMaxCis?: number;
 }
 
+/** What the service reads from a store: the topology once, then the change events since. */
+export type TopologySource = Pick<GraphStore, 'latestSeq' | 'eventsSince' | 'streamTopology'>;
+
 /** The name ranking's state (/healthz): how many CIs have no rank, and the last ranking. */
 export interface NameRankStatus { unranked: number; rankings: number; ranking: boolean; lastRankedAt: string | null; lastRankMs: number | null; lastError: string | null }
 
@@ -51,7 +54,7 @@ export class TopologyService {
   private readonly compactions = { compactions: 0, lastCompactedAt: null as string | null, lastCompactionMs: null as number | null, lastError: null as string | null };
   private readonly ranks = { rankings: 0, lastRankedAt: null as string | null, lastRankMs: null as number | null, lastError: null as string | null };
 
-  constructor(private readonly store: GraphStore, private readonly opts: TopologyServiceOptions = {}) {}
+  constructor(private readonly store: TopologySource, private readonly opts: TopologyServiceOptions = {}) {}
 
   /**
    * Build from the store, catch up on what committed during the build, then follow `feed`.

@@ -1,4 +1,8 @@
+import Database from 'better-sqlite3';
 import type { GraphStore } from '../../server/store/port.ts';
+import type { ChangeEvent } from '../../server/model/records.ts';
+import { decodeChanges } from '../../server/store/sqlite/event-codec.ts';
+import { listCis, prepareReads, topology } from '../../server/store/sqlite/reads.ts';
 import { loadConfig } from '../../server/config.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 
@@ -40,4 +44,25 @@ export async function openBenchStore(kind: BenchStoreKind, sqliteFile: string): 
   const store = new SqliteStore({ file: sqliteFile, synchronous: 'NORMAL' });
   await store.init();
   return store;
+}
+
+/**
+ * The reads a benchmark of the server's start and maps makes, over a SQLite estate opened read only: the shared bench
+ * estates (data/bench) must not be written to, and a SqliteStore sets up its schema and checkpoints on close. The
+ * topology is streamed by the store's own code (`topology` over `prepareReads`), on a connection set up as the store's
+ * reader is.
+ */
+export function openReadOnlyEstate(file: string): Pick<GraphStore, 'latestSeq' | 'eventsSince' | 'streamTopology' | 'listCis' | 'close'> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma('cache_size = -65536');
+  const reads = prepareReads(db);
+  return {
+    latestSeq: async () => db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM events').get()!.s ?? 0,
+    eventsSince: async (seq, limit) => db.prepare<[number, number], { seq: number; at: string; source: string | null; changes: string | Buffer }>(
+      'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit)
+      .map((r) => ({ seq: r.seq, at: r.at, source: r.source, changes: decodeChanges<ChangeEvent['changes']>(r.changes) })),
+    async *streamTopology(asOf, chunkSize = 10_000) { yield* topology(reads, asOf, chunkSize); },
+    listCis: (q) => listCis(db, q),
+    close: async () => { db.close(); },
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- maps [--cis 100000] [--seed 7] [--focuses 2000]`: the live map's cost on the impact benchmark's
- * estate (built once under data/bench/), over the focus sample the load benchmark asks for (the first 2,000 CIs by
+ * estate (built once under data/bench/, read only), over the focus sample the load benchmark asks for (the first 2,000 CIs by
  * name, each a depth-2 map, grouped, at the default caps: GET /graph's query). A CI next to a hub has a level of
  * 10,000 new CIs to order by name, the map's main cost at 100k and 1M CIs; side by side in one run, alternating
  * per focus: that order taken from the projection's ranked names (rankNames, the server now) vs comparing names
@@ -10,11 +10,13 @@
 import { parseArgs } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
 import { loadavg } from 'node:os';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadTopology } from '../../server/topology/build.ts';
 import { liveMap } from '../../server/topology/live-map.ts';
 import { rankNames } from '../../server/topology/name-order.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
-import { estateStore } from './impact.ts';
+import { openReadOnlyEstate } from './bench-store.ts';
 import { percentile, writeResult } from './bench-util.ts';
 
 const log = (m: string) => process.stderr.write(`[bench maps] ${m}\n`);
@@ -23,7 +25,9 @@ const round = (x: number) => Math.round(x * 100) / 100;
 export async function benchMaps(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { cis: { type: 'string', default: '100000' }, seed: { type: 'string', default: '7' }, focuses: { type: 'string', default: '2000' } } });
   const cis = Number(values.cis), seed = Number(values.seed), focuses = Number(values.focuses);
-  const { store } = await estateStore('sqlite', cis, seed);
+  const file = resolve('data/bench', `impact-${cis}-${seed}.db`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: build it first with \`npm run bench -- impact --cis ${cis} --seed ${seed}\``);
+  const store = openReadOnlyEstate(file);
   try {
     let t0 = performance.now();
     const topo = await loadTopology(store);

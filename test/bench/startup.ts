@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { openReadOnlyEstate } from './bench-store.ts';
 import { TopologyService } from '../../server/topology/topology-service.ts';
 import { stepsInTurns } from '../../server/live/turns.ts';
 import { percentile, writeResult } from './bench-util.ts';
@@ -26,8 +26,7 @@ export async function benchStartup(argv: string[]) {
   const file = resolve('data/bench', `impact-${cis}-7.db`);
   if (!existsSync(file)) throw new Error(`${file} is missing: build it first with \`npm run bench -- impact --cis ${cis}\``);
   const load = [loadavg()[0]];
-  const store = new SqliteStore({ file });
-  await store.init();
+  const store = openReadOnlyEstate(file);
   const gcs: { start: number; ms: number; kind: string }[] = [];
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, kind: GC_KINDS[((e as unknown as { detail: { kind: number } }).detail).kind] ?? 'other' });
