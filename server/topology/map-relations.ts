@@ -1,9 +1,11 @@
-import type { Provenance, Redundancy } from '../model/relations.ts';
+import type { MinUp, Provenance } from '../model/relations.ts';
 import type { TopologyRelation } from '../store/port.ts';
 import type { MapRelation } from '../domain/graph-view/neighbourhood.ts';
 import { relationTypeList } from '../model/relations.ts';
 import { DEAD, relationTypeCode } from './edge-code.ts';
 import { grown } from './int-list.ts';
+import { PackedStrings } from './packed-strings.ts';
+import { IdIndex } from './id-index.ts';
 
 
 /** A relation as the projection is fed it: from the store's stream, or a change event's full record. */
@@ -15,18 +17,21 @@ const NONE = -1;
 /**
  * Every live relation with what a map shows of it, by dense node (the Topology's ids), so a live map is
  * read from memory instead of two store queries per level. Columnar slots (a freed slot is reused), the
- * few provenance lists and redundancy settings interned, adjacency as a doubly linked slot list per node and
- * direction, in typed arrays. About 80 bytes per relation, its id string and links included (observed counters and notes
+ * few provenance lists, redundancy group names and minUp values interned, adjacency as a doubly linked slot list per node and
+ * direction, in typed arrays. About 65 bytes per relation, its id (packed) and links included (observed counters and notes
  * apart, where present), and no heap object per node: a JS array per node and direction was 2M objects at 1M CIs,
  * ~300 MB of heap that every major GC marked (1M-CI projection after start: 624 -> 323 MB).
  */
 export class MapRelations {
-  private ids: string[] = [];
+  /** Each slot's relation id ('' once dropped). */
+  private readonly ids = new PackedStrings();
   private from = new Int32Array(1024);
   private to = new Int32Array(1024);
   private type = new Uint8Array(1024);
   private prov = new Int32Array(1024);
+  /** The redundancy group's name (in groupNames), NONE when none; and its minUp (in minUps). */
   private red = new Int32Array(1024);
+  private redMin = new Int32Array(1024);
   // Observed traffic and notes are on few relations: kept by slot, only where present.
   private readonly observed = new Map<number, NonNullable<MapRelation['observed']>>();
   private readonly notes = new Map<number, string>();
@@ -45,8 +50,13 @@ export class MapRelations {
   private inPrev = new Int32Array(1024);
   private readonly provValues: Provenance[][] = [];
   private readonly provIndex = new Map<string, number>();
-  private readonly redValues: Redundancy[] = [];
-  private readonly redIndex = new Map<string, number>();
+  /**
+   * Redundancy group names, interned: groups are named per dependent (314k at the 1M bench estate), so a frozen
+   * { group, minUp } per distinct pair and its key string were ~600k heap objects for every major GC to mark.
+   */
+  private readonly groupNames = new IdIndex();
+  private readonly minUps: MinUp[] = [];
+  private readonly minUpIndex = new Map<MinUp, number>();
   private live = 0;
 
   constructor(private readonly idOfNode: (n: number) => string) {}
@@ -60,10 +70,10 @@ export class MapRelations {
     if (slot === NONE) {
       slot = this.free.pop() ?? this.ids.length;
       if (slot === this.ids.length) {
-        this.ids.push('');
+        this.ids.push(rel.id);
         const need = slot + 1;
         this.from = grown(this.from, need); this.to = grown(this.to, need); this.type = grown(this.type, need);
-        this.prov = grown(this.prov, need); this.red = grown(this.red, need);
+        this.prov = grown(this.prov, need); this.red = grown(this.red, need); this.redMin = grown(this.redMin, need);
         this.outNext = grown(this.outNext, need); this.outPrev = grown(this.outPrev, need);
         this.inNext = grown(this.inNext, need); this.inPrev = grown(this.inPrev, need);
       }
@@ -71,9 +81,10 @@ export class MapRelations {
       this.link(slot, p, q);
       this.live++;
     }
-    this.ids[slot] = rel.id;
+    this.ids.set(slot, rel.id);
     this.prov[slot] = this.internProvenance(rel.provenance ?? []);
-    this.red[slot] = rel.redundancy ? this.internRedundancy(rel.redundancy) : NONE;
+    this.red[slot] = rel.redundancy ? this.groupNames.get(rel.redundancy.group) ?? this.groupNames.add(rel.redundancy.group) : NONE;
+    if (rel.redundancy) this.redMin[slot] = this.internMinUp(rel.redundancy.minUp);
     if (rel.observed) this.observed.set(slot, rel.observed); else this.observed.delete(slot);
     if (rel.note !== undefined) this.notes.set(slot, rel.note); else this.notes.delete(slot);
   }
@@ -143,8 +154,8 @@ export class MapRelations {
     const red = this.red[slot];
     const note = this.notes.get(slot);
     return {
-      id: this.ids[slot], type: typeNames[this.type[slot]], from: this.idOfNode(this.from[slot]), to: this.idOfNode(this.to[slot]),
-      provenance: this.provValues[this.prov[slot]], redundancy: red === NONE ? null : this.redValues[red],
+      id: this.ids.get(slot), type: typeNames[this.type[slot]], from: this.idOfNode(this.from[slot]), to: this.idOfNode(this.to[slot]),
+      provenance: this.provValues[this.prov[slot]], redundancy: red === NONE ? null : { group: this.groupNames.idOf(red), minUp: this.minUps[this.redMin[slot]] },
       observed: this.observed.get(slot) ?? null, note: note ?? null,
     };
   }
@@ -193,7 +204,7 @@ export class MapRelations {
   private drop(slot: number): void {
     this.unlink(slot);
     this.type[slot] = DEAD;
-    this.ids[slot] = '';
+    this.ids.set(slot, '');
     this.observed.delete(slot);
     this.notes.delete(slot);
     this.free.push(slot);
@@ -207,10 +218,9 @@ export class MapRelations {
     return i;
   }
 
-  private internRedundancy(r: Redundancy): number {
-    const key = JSON.stringify([r.group, r.minUp]);
-    let i = this.redIndex.get(key);
-    if (i === undefined) { i = this.redValues.length; this.redValues.push(Object.freeze({ ...r })); this.redIndex.set(key, i); }
+  private internMinUp(m: MinUp): number {
+    let i = this.minUpIndex.get(m);
+    if (i === undefined) { i = this.minUps.length; this.minUps.push(m); this.minUpIndex.set(m, i); }
     return i;
   }
 }

@@ -6,6 +6,8 @@ import type { CatalogView, NodeInfo } from '../domain/impact/catalog.ts';
 import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
 import { StringTable } from './string-table.ts';
+import { IdIndex } from './id-index.ts';
+import { PackedStrings } from './packed-strings.ts';
 import { MapRelations, type MapRelationInput } from './map-relations.ts';
 import type { NameOrder, NameView } from './name-order.ts';
 
@@ -33,8 +35,8 @@ export const newEdgeBatch = (capacity = 1024): EdgeBatch =>
  * `compact()` folds the overlay and the removals back into a fresh base.
  */
 export class Topology implements CsrImpactGraph, CatalogView {
-  private ids: string[] = [];
-  private readonly index = new Map<string, number>();
+  /** CI ids by dense id, and the dense id of each. */
+  private readonly ids = new IdIndex();
   private names: string[] = [];
   private cls = new Uint8Array(1024);
   private tiers = new Uint8Array(1024);
@@ -61,7 +63,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private changedAt = new Int32Array(1024);
   private mutations = 0;
   /** Every live relation, of every type, as a map draws it: live maps read here, not from the store. */
-  readonly mapRelations = new MapRelations((n) => this.ids[n]);
+  readonly mapRelations = new MapRelations((n) => this.ids.idOf(n));
   /** Every CI's place in map order (by name, then id), once ranked (rankNames); null until then, and for as-of projections. */
   nameOrder: NameOrder | null = null;
 
@@ -89,7 +91,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
   private readonly groupsOf = new Map<number, number | number[]>();
   /** minUp values are few ("50%", 2): one shared copy of each. */
   private readonly minUpValues = new Map<MinUp, MinUp>();
-  private readonly groupNames: string[] = [];
+  /** Named per dependent (314k groups at the 1M bench estate): packed, not a heap string each. */
+  private readonly groupNames = new PackedStrings();
   private readonly groupSizes: number[] = [];
   private readonly groupMinUps: MinUp[] = [];
   /** requiredUp per group, -1 when its size or minUp changed since (it is then in staleGroups). */
@@ -100,7 +103,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   // ---- ImpactGraph -------------------------------------------------------------------------
 
-  get nodeCount(): number { return this.ids.length; }
+  get nodeCount(): number { return this.ids.size; }
   get groupCount(): number { return this.groupNames.length; }
 
   forEachDependent(u: number, visit: (dependent: number, group: number) => void): void {
@@ -150,15 +153,15 @@ export class Topology implements CsrImpactGraph, CatalogView {
     }
     return this.groupSlots;
   }
-  groupName(g: number): string { return this.groupNames[g]; }
+  groupName(g: number): string { return this.groupNames.get(g); }
 
   // ---- CatalogView -------------------------------------------------------------------------
 
   nodeOf(id: string): number | undefined {
-    const n = this.index.get(id);
+    const n = this.ids.get(id);
     return n !== undefined && this.alive[n] ? n : undefined;
   }
-  idOf(n: number): string { return this.ids[n]; }
+  idOf(n: number): string { return this.ids.idOf(n); }
   nameOf(n: number): string { return this.names[n]; }
   classOf(n: number): string { return ciClassList[this.cls[n]].name; }
   tierOf(n: number): number | null { return this.tiers[n] || null; }
@@ -171,22 +174,22 @@ export class Topology implements CsrImpactGraph, CatalogView {
    * changing (rankNames): the arrays are copied (ids never change once given), ~10 ms at 1M CIs.
    */
   nameSnapshot(): NameView & { renamedSince(topo: Topology): number[] } {
-    const nodeCount = this.ids.length, names = this.names.slice(), ids = this.ids, plain = this.plain.slice(0, nodeCount);
+    const nodeCount = this.ids.size, names = this.names.slice(), ids = this.ids, plain = this.plain.slice(0, nodeCount);
     return {
-      nodeCount, nameOf: (n) => names[n], idOf: (n) => ids[n], isPlain: (n) => plain[n] === 1,
+      nodeCount, nameOf: (n) => names[n], idOf: (n) => ids.idOf(n), isPlain: (n) => plain[n] === 1,
       renamedSince: (topo) => { const out: number[] = []; for (let n = 0; n < nodeCount; n++) if (topo.names[n] !== names[n]) out.push(n); return out; },
     };
   }
   info(n: number): NodeInfo {
     return {
-      id: this.ids[n], name: this.names[n], class: this.classOf(n), environment: this.envTable.value(this.envs[n]) ?? '',
+      id: this.ids.idOf(n), name: this.names[n], class: this.classOf(n), environment: this.envTable.value(this.envs[n]) ?? '',
       tier: this.tierOf(n), owner: this.ownerOf(n), attributes: this.kept.get(n) ?? {},
     };
   }
   environmentOf(n: number): string { return this.envTable.value(this.envs[n]) ?? ''; }
   attributesOf(n: number): Readonly<Record<string, unknown>> { return this.hasKept[n] === 1 ? this.kept.get(n)! : NO_ATTRIBUTES; }
   /** Live CIs, in dense id order. */
-  *liveNodeIds(): Iterable<number> { for (let n = 0; n < this.ids.length; n++) if (this.alive[n]) yield n; }
+  *liveNodeIds(): Iterable<number> { for (let n = 0; n < this.ids.size; n++) if (this.alive[n]) yield n; }
 
   stats() {
     return { cis: this.liveNodes, relations: this.liveEdges, overlayEdges: this.extraEdges, deadEdges: this.deadEdges, groups: this.groupNames.length };
@@ -211,13 +214,13 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   /** Create or refresh a CI (also brings a retired one back under its old dense id). */
   upsertCi(ci: TopologyCi): number {
-    let n = this.index.get(ci.id);
+    let n = this.ids.get(ci.id);
     if (n === undefined) {
-      n = this.ids.length;
+      n = this.ids.size;
       const need = n + 1;
       this.cls = grown(this.cls, need); this.tiers = grown(this.tiers, need); this.alive = grown(this.alive, need); this.plain = grown(this.plain, need);
       this.hasKept = grown(this.hasKept, need); this.owners = grown(this.owners, need); this.envs = grown(this.envs, need);
-      this.ids.push(ci.id); this.names.push(ci.name); this.index.set(ci.id, n);
+      this.ids.add(ci.id); this.names.push(ci.name);
     } else {
       if (this.names[n] !== ci.name) this.nameOrder?.forget(n);
       this.names[n] = ci.name;
@@ -240,7 +243,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   /** Mark a CI retired and drop its edges (the batch that retired it also retires them; this keeps the graph sound either way). */
   retireCi(id: string): void {
-    const n = this.index.get(id);
+    const n = this.ids.get(id);
     if (n === undefined || !this.alive[n]) return;
     const out: [number, number][] = [];
     const into: [number, number][] = [];
@@ -286,7 +289,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
   }
 
   removeRelation(rel: { type: string; from: string; to: string }): boolean {
-    const p = this.index.get(rel.from), q = this.index.get(rel.to);
+    const p = this.ids.get(rel.from), q = this.ids.get(rel.to);
     if (p !== undefined && q !== undefined) {
       const version = ++this.mutations;
       this.touch(p, version); this.touch(q, version);
@@ -324,11 +327,11 @@ export class Topology implements CsrImpactGraph, CatalogView {
         batch.provider.push(u); batch.dependent.push(d); batch.group.push(g); batch.type.push(t);
       };
       // Nodes created meanwhile are read too (their edges are in the journal as well: replaying is idempotent).
-      for (let u = 0; u < this.ids.length; u++) {
+      for (let u = 0; u < this.ids.size; u++) {
         this.forEachDependentTyped(u, collect(u));
         yield;
       }
-      const base = yield* baseOf(batch, this.ids.length);
+      const base = yield* baseOf(batch, this.ids.size);
       this.install(base);
       for (let i = 0; i < journal.length; i += JOURNAL_STRIDE) {
         const p = journal[i + 1], d = journal[i + 2], t = journal[i + 3], g = journal[i + 4];
@@ -363,7 +366,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
 
   /** The same, a small unit of work per step (a load's last part: 1M CIs, 2.5M edges, hundreds of ms in one go). */
   *setBaseSteps(batch: EdgeBatch): Generator<void, void> {
-    this.install(yield* baseOf(batch, this.ids.length));
+    this.install(yield* baseOf(batch, this.ids.size));
     this.liveEdges = batch.provider.length;
   }
 
@@ -401,7 +404,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
     const known = this.groupsOf.get(dependent);
     const list = known === undefined ? [] : typeof known === 'number' ? [known] : known;
     for (const g of list) {
-      if (this.groupNames[g] !== redundancy.group) continue;
+      if (!this.groupNames.is(g, redundancy.group)) continue;
       // Members should agree on minUp; when they do not, the most recently read one wins.
       this.groupMinUps[g] = minUp;
       this.markStale(g);
