@@ -3,7 +3,7 @@ import type { IngestBatch, IngestResult, DryRunResult } from '../model/ingest.ts
 import type { ChangeEvent } from '../model/records.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore, BatchTx, RunRecord, WritePlan } from '../store/port.ts';
-import { identifierKeys } from '../domain/reconcile/identify.ts';
+import { batchKeys } from '../domain/reconcile/identify.ts';
 import { planCis, type BatchDuplicate } from '../domain/reconcile/plan-cis.ts';
 import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '../domain/reconcile/plan-relations.ts';
 import { guardRetirement, retireCis, retireRelations, selectLosing, type ScopeAssertion } from '../domain/reconcile/retire.ts';
@@ -167,23 +167,23 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
     }
 
     const batch = input.batch();
+    const keysOf = batchKeys(batch);
     const ciKeys = new Set<string>();
     const refKeys = new Set<string>();
     const idRefs = new Set<string>();
-    for (const ci of batch.cis) for (const k of identifierKeys(ci)) ciKeys.add(k.key);
-    for (const rel of batch.relations) {
-      for (const ref of [rel.from, rel.to]) {
-        if ('id' in ref) idRefs.add(ref.id);
-        else for (const k of identifierKeys(ref)) refKeys.add(k.key);
-      }
-    }
+    for (const keys of keysOf.cis) for (const k of keys) ciKeys.add(k.key);
+    batch.relations.forEach((rel, i) => {
+      const { from, to } = keysOf.refs[i];
+      if (from) for (const k of from) refKeys.add(k.key); else idRefs.add((rel.from as { id: string }).id);
+      if (to) for (const k of to) refKeys.add(k.key); else idRefs.add((rel.to as { id: string }).id);
+    });
     const keyIndex = await tx.lookupKeys([...new Set([...ciKeys, ...refKeys])]);
     // Re-sightings (unchanged items on CIs only this source asserts) need no state loaded and no merge.
     // A dry run answers item by item, so it always goes the full way.
     const fast = !opts.dryRun && tx.assertionDigests !== undefined && tx.relationDigests !== undefined;
     const candidates = new Set<string>();
     if (fast) for (const k of ciKeys) { const id = keyIndex.get(k); if (id !== undefined) candidates.add(id); }
-    const ciSightings = fast ? ciResightings(batch, keyIndex, await tx.assertionDigests!([...candidates])) : new Map<number, string>();
+    const ciSightings = fast ? ciResightings(batch, keyIndex, await tx.assertionDigests!([...candidates]), keysOf.cis) : new Map<number, string>();
     const resightedCis = new Set(ciSightings.values());
     // Full state (provenance included) only for the CIs the batch asserts; relation ends need no more than their lifecycle.
     const assertedIds = new Set<string>();
@@ -197,9 +197,9 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
     else for (const [id, c] of await tx.loadCis(pointedAt)) status.set(id, { name: c.record.name, lifecycle: c.record.lifecycle });
     lap('read');
 
-    const ciPlan = planCis(batch, { keyIndex, cis }, { now, runId, newId: newCiId }, ciSightings);
+    const ciPlan = planCis(batch, { keyIndex, cis }, { now, runId, newId: newCiId }, ciSightings, keysOf.cis);
     const batchIds = new Set([...ciPlan.items.map((i) => i.assertions[0].targetId), ...resightedCis]);
-    const { ends, problems } = resolveRelationEnds(batch, { localKeys: ciPlan.localKeys, keyIndex, status, batchIds });
+    const { ends, problems } = resolveRelationEnds(batch, { localKeys: ciPlan.localKeys, keyIndex, status, batchIds }, keysOf.refs);
     if (problems.length) throw new InputError(problemsMessage(problems), { problems }, problems[0].code);
 
     const triples = batch.relations.map((r, i) => ({ from: ends[i].from, type: r.type, to: ends[i].to }));

@@ -50,7 +50,9 @@ export function freePort(): Promise<number> {
 
 /** The server as its own process, so client work (JSON encoding) does not share its event loop. */
 export async function spawnServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'server', 'main.ts')], {
+  // SG_BENCH_SERVER_FLAGS: V8/Node flags for the server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`: a profile per thread).
+  const flags = process.env.SG_BENCH_SERVER_FLAGS ? process.env.SG_BENCH_SERVER_FLAGS.split(' ') : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'server', 'main.ts')], {
     cwd: repoRoot, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_OTLP_GRPC_PORT: 'off', SERVICEGRAPH_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {

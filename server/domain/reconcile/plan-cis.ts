@@ -1,7 +1,7 @@
 import type { IngestBatch, IngestCi } from '../../model/ingest.ts';
 import type { CiRecord } from '../../model/records.ts';
 import { canonicalJson, mergeCi, type AssertedCiValues, type MergedCi } from './merge.ts';
-import { DEFAULT_ENVIRONMENT, identifierKeys, matchByRules } from './identify.ts';
+import { DEFAULT_ENVIRONMENT, identifierKeys, matchByRules, type IdentifierKey } from './identify.ts';
 import type { CiPlanItem, ExistingCi, StoredAssertion } from './types.ts';
 
 export interface CiLookup {
@@ -38,6 +38,8 @@ export function planCis(
   batch: IngestBatch, lookup: CiLookup, ctx: PlanContext,
   /** Batch indexes already settled as re-sightings of these CIs (see sighting.ts): nothing to plan for them. */
   resighted: ReadonlyMap<number, string> = new Map(),
+  /** Each item's identifier keys, when the caller has them (identify.ts, batchKeys). */
+  keysOf: readonly IdentifierKey[][] = batch.cis.map(identifierKeys),
 ): { items: CiPlanItem[]; byIndex: string[]; localKeys: Map<string, string>; duplicates: BatchDuplicate[] } {
   const items = new Map<string, CiPlanItem>();
   const localKeys = new Map<string, string>();
@@ -54,7 +56,7 @@ export function planCis(
       byIndex[index] = seen;
       return;
     }
-    const keys = identifierKeys(ci);
+    const keys = keysOf[index];
     const match = matchByRules(keys, find);
     const values = assertedValues(ci);
     let item = match ? items.get(match.ciId) : undefined;

@@ -1,7 +1,7 @@
 import type { CiRef, IngestBatch, IngestRelation } from '../../model/ingest.ts';
 import type { Provenance } from '../../model/relations.ts';
 import type { RelationRecord } from '../../model/records.ts';
-import { identifierKeys, matchByRules } from './identify.ts';
+import { identifierKeys, matchByRules, type BatchKeys, type IdentifierKey } from './identify.ts';
 import { canonicalJson, winner } from './merge.ts';
 import type { BatchProblem, ExistingRelation, RelationPlanItem, StoredAssertion } from './types.ts';
 import type { PlanContext } from './plan-cis.ts';
@@ -20,14 +20,15 @@ export interface RefResolver {
   batchIds: ReadonlySet<string>;
 }
 
-export function resolveRef(ref: CiRef, r: RefResolver): { id: string } | { problem: string; code: string } {
+/** `known`: the reference's identifier keys, when the caller has them (identify.ts, batchKeys). */
+export function resolveRef(ref: CiRef, r: RefResolver, known?: IdentifierKey[] | null): { id: string } | { problem: string; code: string } {
   if ('id' in ref) {
     const ci = r.status.get(ref.id);
     if (!ci && !r.batchIds.has(ref.id)) return { code: 'unknown_ci', problem: `no CI with id ${ref.id}` };
     if (ci && ci.lifecycle === 'retired' && !r.batchIds.has(ref.id)) return { code: 'retired_ci', problem: `CI ${ref.id} (${ci.name}) is retired` };
     return { id: ref.id };
   }
-  const keys = identifierKeys(ref);
+  const keys = known ?? identifierKeys(ref);
   if (keys.length === 0) return { code: 'unidentifiable', problem: `a ${ref.class} reference needs the values of one of its identifier rules` };
   const m = matchByRules(keys, (k) => r.localKeys.get(k) ?? r.keyIndex.get(k));
   if (!m) {
@@ -40,12 +41,12 @@ export function resolveRef(ref: CiRef, r: RefResolver): { id: string } | { probl
 }
 
 /** Resolve both ends of every relation; every unresolvable end is reported, none is guessed. */
-export function resolveRelationEnds(batch: IngestBatch, r: RefResolver): { ends: { from: string; to: string }[]; problems: BatchProblem[] } {
+export function resolveRelationEnds(batch: IngestBatch, r: RefResolver, keys?: BatchKeys['refs']): { ends: { from: string; to: string }[]; problems: BatchProblem[] } {
   const ends: { from: string; to: string }[] = [];
   const problems: BatchProblem[] = [];
   batch.relations.forEach((rel, i) => {
-    const from = resolveRef(rel.from, r);
-    const to = resolveRef(rel.to, r);
+    const from = resolveRef(rel.from, r, keys?.[i].from);
+    const to = resolveRef(rel.to, r, keys?.[i].to);
     if ('problem' in from) problems.push({ path: ['relations', i, 'from'], code: from.code, message: from.problem });
     if ('problem' in to) problems.push({ path: ['relations', i, 'to'], code: to.code, message: to.problem });
     if ('id' in from && 'id' in to) {
@@ -82,6 +83,8 @@ const versioned = (r: Pick<RelationRecord, 'attributes' | 'redundancy' | 'proven
 
 /** Merge the active assertions of one relation into its record fields. */
 export function mergeRelation(assertions: StoredAssertion[]): Pick<RelationRecord, 'attributes' | 'redundancy' | 'provenance' | 'observed'> {
+  // One source (every relation of a first load): its values as they are, without ranking candidates field by field.
+  if (assertions.length === 1 && assertions[0].active) return mergeSole(assertions[0].values as unknown as RelationValues);
   const active = assertions.filter((a) => a.active).map((a) => ({ ...a, values: a.values as unknown as RelationValues }));
   const attributes: Record<string, unknown> = Object.create(null);
   const keys = new Set<string>();
@@ -99,6 +102,16 @@ export function mergeRelation(assertions: StoredAssertion[]): Pick<RelationRecor
     observed = { calls: observed.calls + o.calls, errors: observed.errors + o.errors, lastSeen: o.lastSeen > observed.lastSeen ? o.lastSeen : observed.lastSeen };
   }
   return { attributes: attributes as RelationRecord['attributes'], redundancy: red as RelationRecord['redundancy'], provenance, observed };
+}
+
+/** What mergeRelation makes of a sole active assertion (the only candidate wins every field). */
+function mergeSole(v: RelationValues): Pick<RelationRecord, 'attributes' | 'redundancy' | 'provenance' | 'observed'> {
+  const attributes: Record<string, unknown> = Object.create(null);
+  if (v.attributes) for (const k of Object.keys(v.attributes).sort()) attributes[k] = v.attributes[k];
+  return {
+    attributes: attributes as RelationRecord['attributes'], redundancy: (v.redundancy || null) as RelationRecord['redundancy'],
+    provenance: [v.provenance], observed: v.observed ? { ...v.observed } : null,
+  };
 }
 
 export function planRelations(

@@ -1,6 +1,6 @@
 import { createHash, hash } from 'node:crypto';
 import type { IngestBatch } from '../../model/ingest.ts';
-import { identifierKeys } from './identify.ts';
+import { identifierKeys, type IdentifierKey } from './identify.ts';
 import { assertedValues } from './plan-cis.ts';
 import { relationKey, relationValues } from './plan-relations.ts';
 
@@ -49,13 +49,15 @@ function soleAndSame(assertions: readonly AssertionDigest[] | undefined, source:
  */
 export function ciResightings(
   batch: IngestBatch, keyIndex: ReadonlyMap<string, string>, stored: ReadonlyMap<string, readonly AssertionDigest[]>,
+  /** Each item's identifier keys, when the caller has them (identify.ts, batchKeys). */
+  keysOf?: readonly IdentifierKey[][],
 ): Map<number, string> {
   // Only a CI with stored assertions can be re-sighted: none at all (a first load) settles every item at once.
   if (stored.size === 0) return new Map();
   const reachedBy = new Map<string, number>();
   const candidate: (string | undefined)[] = [];
   batch.cis.forEach((ci, i) => {
-    const keys = identifierKeys(ci);
+    const keys = keysOf ? keysOf[i] : identifierKeys(ci);
     const hit = new Set<string>();
     let allKnown = keys.length > 0;
     for (const k of keys) {
