@@ -144,16 +144,24 @@ export function bareBfsTargetsOnly(topo: Topology) {
   };
 }
 
-/** A call's mean time in ms, the best of three rounds each repeating the call until a millisecond has passed (see againstBareBfs). */
-function perCall(f: () => void): number {
-  let best = Infinity;
+/**
+ * A call's mean time in ms, the best of three rounds each repeating the call until a millisecond has passed (see
+ * againstBareBfs): `ms` by the wall clock, `cpuMs` in CPU time (the process's user + system time over the round, per
+ * call). On this shared 2-core machine a round's wall time includes the slices other processes took, which moved the
+ * hub p99 by up to 50% between runs while the CPU time per call moved ~10%: both are reported.
+ */
+function perCall(f: () => void): { ms: number; cpuMs: number } {
+  let best = Infinity, bestCpu = Infinity;
   for (let round = 0; round < 3; round++) {
     let calls = 0, ms = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     do { f(); calls++; ms = performance.now() - t0; } while (ms < 1);
+    const cpu = process.cpuUsage(cpu0);
     best = Math.min(best, ms / calls);
+    bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / 1000 / calls);
   }
-  return best;
+  return { ms: best, cpuMs: bestCpu };
 }
 
 /**
@@ -171,7 +179,7 @@ export function perCallOverhead(topo: Topology, count = 100, listed = 1_000) {
   }
   const bfs = bareBfs(topo), bfsTargets = bareBfsTargetsOnly(topo);
   const median = (f: (n: number) => void) => {
-    const times = leaves.map((n) => perCall(() => { f(n); })).sort((a, b) => a - b);
+    const times = leaves.map((n) => perCall(() => { f(n); }).ms).sort((a, b) => a - b);
     return percentile(times, 50);
   };
   leaves.slice(0, 10).forEach((n) => { bfs(n); bfsTargets(n); propagateImpact(topo, [{ node: n, state: 'down' }], { limit: listed }); }); // warm-up
@@ -201,7 +209,11 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
   const reference = (n: number) => referencePropagate(topo, [{ node: n, state: 'down' }], { limit: listed });
   const report = (n: number) => impactReport(topo, [{ node: n, state: 'down' }], { limit: listed });
   nodes.slice(0, 10).forEach((n) => { bfs(n); bfsTargets(n); engine(n, listed); void engine(n, listed).impacted; engine(n, 0); reference(n); report(n); }); // warm-up
-  const engineTimes: number[] = [], listingTimes: number[] = [], reportTimes: number[] = [], statesOnlyTimes: number[] = [], referenceTimes: number[] = [], bfsTimes: number[] = [], bfsPairTimes: number[] = [], bfsTargetsTimes: number[] = [], sizes: number[] = [];
+  // Each side's times per CI, by the wall clock and in CPU time (see perCall), in the order of `nodes`.
+  const side = () => ({ engine: [] as number[], listing: [] as number[], report: [] as number[], statesOnly: [] as number[], reference: [] as number[], bfs: [] as number[], bfsPairs: [] as number[], bfsTargets: [] as number[] });
+  const wall = side(), cpu = side();
+  const time = (name: Exclude<keyof typeof wall, 'bfs'>, f: () => void) => { const t = perCall(f); wall[name].push(t.ms); cpu[name].push(t.cpuMs); };
+  const sizes: number[] = [];
   let sameReach = true, sameAnswers = true;
   for (const n of nodes) {
     const r = engine(n, listed);
@@ -210,16 +222,16 @@ export function againstBareBfs(topo: Topology, nodes: number[], listed = 1_000) 
     const was = reference(n);
     if (r.total !== was.total || r.all.some((x, i) => x !== was.all[i] || r.allStates[i] !== was.allStates[i]) || JSON.stringify(r.impacted) !== JSON.stringify(was.impacted)) sameAnswers = false;
     sizes.push(r.total);
-    engineTimes.push(perCall(() => { engine(n, listed); }));
-    listingTimes.push(perCall(() => { void engine(n, listed).impacted; }));
-    reportTimes.push(perCall(() => { report(n); }));
-    statesOnlyTimes.push(perCall(() => { engine(n, 0); }));
-    referenceTimes.push(perCall(() => { reference(n); }));
-    bfsPairTimes.push(perCall(() => { bfs(n); }));
-    bfsTargetsTimes.push(perCall(() => { bfsTargets(n); }));
-    bfsTimes.push(Math.min(bfsPairTimes[bfsPairTimes.length - 1], bfsTargetsTimes[bfsTargetsTimes.length - 1]));
+    time('engine', () => { engine(n, listed); });
+    time('listing', () => { void engine(n, listed).impacted; });
+    time('report', () => { report(n); });
+    time('statesOnly', () => { engine(n, 0); });
+    time('reference', () => { reference(n); });
+    time('bfsPairs', () => { bfs(n); });
+    time('bfsTargets', () => { bfsTargets(n); });
+    for (const t of [wall, cpu]) t.bfs.push(Math.min(t.bfsPairs[t.bfsPairs.length - 1], t.bfsTargets[t.bfsTargets.length - 1]));
   }
-  return { engineTimes, listingTimes, reportTimes, statesOnlyTimes, referenceTimes, bfsTimes, bfsPairTimes, bfsTargetsTimes, sizes, sameReach, sameAnswers };
+  return { wall, cpu, sizes, sameReach, sameAnswers };
 }
 
 /** p50 and p99 of each side, their ratios, and the distribution of the per-CI ratio (the same CI on both sides). */
@@ -376,23 +388,27 @@ export async function benchImpact(args: string[]): Promise<void> {
   const loadBefore = loadavg()[0];
   const vsBfs = againstBareBfs(topo, biased);
   const biasedSameReach = vsBfs.sameReach;
-  const withListing = ratioFigures(vsBfs.engineTimes, vsBfs.bfsTimes), statesOnly = ratioFigures(vsBfs.statesOnlyTimes, vsBfs.bfsTimes);
-  const listingBuilt = ratioFigures(vsBfs.listingTimes, vsBfs.bfsTimes), engineBefore = ratioFigures(vsBfs.referenceTimes, vsBfs.bfsTimes);
-  const apiReport = ratioFigures(vsBfs.reportTimes, vsBfs.bfsTimes);
-  const bfsPairs = ratioFigures(vsBfs.bfsPairTimes, vsBfs.bfsTimes), bfsTargets = ratioFigures(vsBfs.bfsTargetsTimes, vsBfs.bfsTimes);
+  // Every side against the bare BFS, by the wall clock and in CPU time.
+  const against = (t: typeof vsBfs.wall) => ({
+    withListing: ratioFigures(t.engine, t.bfs), statesOnly: ratioFigures(t.statesOnly, t.bfs), listingBuilt: ratioFigures(t.listing, t.bfs),
+    engineBefore: ratioFigures(t.reference, t.bfs), apiReport: ratioFigures(t.report, t.bfs),
+    bfsPairs: ratioFigures(t.bfsPairs, t.bfs), bfsTargets: ratioFigures(t.bfsTargets, t.bfs),
+  });
+  const { withListing, statesOnly, listingBuilt, engineBefore, apiReport, bfsPairs, bfsTargets } = against(vsBfs.wall);
+  const cpu = against(vsBfs.cpu);
   const sortedBiasedSizes = [...vsBfs.sizes].sort((a, b) => a - b);
   const bfsLoad = [loadBefore, loadavg()[0]].map((x) => round(x, 1));
   const ms = (x: number) => (x < 0.1 ? `${(x * 1000).toFixed(2)} us` : `${x.toFixed(2)} ms`);
-  const line = (title: string, f: ReturnType<typeof ratioFigures>) =>
-    `${title} p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}: ${f.ratioP50.toFixed(2)}x / ${f.ratioP99.toFixed(2)}x the bare BFS (per CI: median ${f.perCiRatioP50.toFixed(2)}x, p90 ${f.perCiRatioP90.toFixed(2)}x; whole sample ${f.totalRatio.toFixed(2)}x)`;
-  log(`hub-biased (${biased.length} providers drawn from the edge list; blast radius p50 ${percentile(sortedBiasedSizes, 50)}, p99 ${percentile(sortedBiasedSizes, 99)}; load average ${bfsLoad.join(' -> ')}): bare BFS p50 ${ms(withListing.bfsP50Ms)}, p99 ${ms(withListing.bfsP99Ms)}; same reach: ${biasedSameReach}; same answers as the engine before: ${vsBfs.sameAnswers}`);
-  log(line('  bare BFS over the projection\'s CSR (dependent and group side by side)', bfsPairs));
-  log(line('  bare BFS over dependents alone (4 bytes per edge)', bfsTargets));
-  log(line('  engine, the nearest 1,000 with paths and causes kept', withListing));
-  log(line('  the same, their listing objects built', listingBuilt));
-  log(line('  the API report (entries, services, summary) from the flat answer', apiReport));
-  log(line('  engine, states only (nothing listed)', statesOnly));
-  log(line('  the engine before (listing built in the walk)', engineBefore));
+  const line = (title: string, f: ReturnType<typeof ratioFigures>, c: ReturnType<typeof ratioFigures>) =>
+    `${title} p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}: ${f.ratioP50.toFixed(2)}x / ${f.ratioP99.toFixed(2)}x the bare BFS (per CI: median ${f.perCiRatioP50.toFixed(2)}x, p90 ${f.perCiRatioP90.toFixed(2)}x; whole sample ${f.totalRatio.toFixed(2)}x); CPU time ${c.ratioP50.toFixed(2)}x / ${c.ratioP99.toFixed(2)}x (whole sample ${c.totalRatio.toFixed(2)}x)`;
+  log(`hub-biased (${biased.length} providers drawn from the edge list; blast radius p50 ${percentile(sortedBiasedSizes, 50)}, p99 ${percentile(sortedBiasedSizes, 99)}; load average ${bfsLoad.join(' -> ')}): bare BFS p50 ${ms(withListing.bfsP50Ms)}, p99 ${ms(withListing.bfsP99Ms)} (CPU time ${ms(cpu.withListing.bfsP50Ms)}, ${ms(cpu.withListing.bfsP99Ms)}); same reach: ${biasedSameReach}; same answers as the engine before: ${vsBfs.sameAnswers}`);
+  log(line('  bare BFS over the projection\'s CSR (dependent and group side by side)', bfsPairs, cpu.bfsPairs));
+  log(line('  bare BFS over dependents alone (4 bytes per edge)', bfsTargets, cpu.bfsTargets));
+  log(line('  engine, the nearest 1,000 with paths and causes kept', withListing, cpu.withListing));
+  log(line('  the same, their listing objects built', listingBuilt, cpu.listingBuilt));
+  log(line('  the API report (entries, services, summary) from the flat answer', apiReport, cpu.apiReport));
+  log(line('  engine, states only (nothing listed)', statesOnly, cpu.statesOnly));
+  log(line('  the engine before (listing built in the walk)', engineBefore, cpu.engineBefore));
   const overhead = perCallOverhead(topo);
   log(`per call (median of ${overhead.cis} CIs nothing depends on): engine ${ms(overhead.oneCiMs)} (states only ${ms(overhead.oneCiStatesOnlyMs)}, API report ${ms(overhead.oneCiReportMs)}), bare BFS ${ms(overhead.oneCiBareBfsMs)}; the engine asked about no CI ${ms(overhead.emptyMs)}`);
   const sortedDomain = [...domain.times].sort((a, b) => a - b);
@@ -490,6 +506,13 @@ export async function benchImpact(args: string[]): Promise<void> {
     bareBfsRatio: round(Math.max(withListing.ratioP50, withListing.ratioP99), 2), bareBfsRatioP50: round(withListing.ratioP50, 2), bareBfsRatioP99: round(withListing.ratioP99, 2),
     bareBfsRatioPerCi: { p50: round(withListing.perCiRatioP50, 2), p90: round(withListing.perCiRatioP90, 2), max: round(withListing.perCiRatioMax, 2) }, bareBfsRatioWholeSample: round(withListing.totalRatio, 2),
     hubBiasedSameAnswersAsBefore: vsBfs.sameAnswers,
+    cpuTime: {
+      bareBfsP50Ms: round(cpu.withListing.bfsP50Ms, 5), bareBfsP99Ms: round(cpu.withListing.bfsP99Ms, 5),
+      hubBiasedP50Ms: round(cpu.withListing.p50Ms, 5), hubBiasedP99Ms: round(cpu.withListing.p99Ms, 5),
+      bareBfsRatioP50: round(cpu.withListing.ratioP50, 2), bareBfsRatioP99: round(cpu.withListing.ratioP99, 2), bareBfsRatioWholeSample: round(cpu.withListing.totalRatio, 2),
+      ...Object.fromEntries((['statesOnly', 'listingBuilt', 'apiReport', 'engineBefore'] as const).map((k) =>
+        [k, { bareBfsRatioP50: round(cpu[k].ratioP50, 2), bareBfsRatioP99: round(cpu[k].ratioP99, 2), wholeSample: round(cpu[k].totalRatio, 2) }])),
+    },
     listingBuilt: { p50Ms: round(listingBuilt.p50Ms, 5), p99Ms: round(listingBuilt.p99Ms, 5), bareBfsRatioP50: round(listingBuilt.ratioP50, 2), bareBfsRatioP99: round(listingBuilt.ratioP99, 2), perCiRatioP50: round(listingBuilt.perCiRatioP50, 2), wholeSample: round(listingBuilt.totalRatio, 2) },
     apiReport: { p50Ms: round(apiReport.p50Ms, 5), p99Ms: round(apiReport.p99Ms, 5), bareBfsRatioP50: round(apiReport.ratioP50, 2), bareBfsRatioP99: round(apiReport.ratioP99, 2), perCiRatioP50: round(apiReport.perCiRatioP50, 2), wholeSample: round(apiReport.totalRatio, 2) },
     engineBefore: { p50Ms: round(engineBefore.p50Ms, 5), p99Ms: round(engineBefore.p99Ms, 5), bareBfsRatioP50: round(engineBefore.ratioP50, 2), bareBfsRatioP99: round(engineBefore.ratioP99, 2), perCiRatioP50: round(engineBefore.perCiRatioP50, 2), wholeSample: round(engineBefore.totalRatio, 2) },
@@ -506,7 +529,7 @@ export async function benchImpact(args: string[]): Promise<void> {
     samples: { random: randomNodes.length, hubs: hubNodes.length, hubBiased: biased.length, cte: cteNodes.length, api: apiTimes.length },
     blastRadius: { p50: percentile(sortedSizes, 50), p99: percentile(sortedSizes, 99), max: sortedSizes[sortedSizes.length - 1], hubMax: Math.max(...hub.sizes) },
     load: { connections: Number(values.connections), durationSeconds: Number(values.duration), workers: Number(values.workers), impact: loadImpact, graph: loadGraph },
-    note: `p50Ms/p99Ms/hubP99Ms: propagateImpact computing every impacted CI (state, depth, shortest-path parent) and keeping the nearest 1,000's paths and causes, as POST /impact asks by default (flat: their listing objects are built when read); hubBiased*: the same engine call on providers drawn from the edge list (degree-biased), against bareBfs*, a bare BFS on the same CIs (its edge loop written inline, no callback: the floor, answering only how many CIs are reached), per CI the faster of two layouts (bareBfsLayouts): the projection's CSR (dependent and group side by side, 8 bytes per edge) and the dependents alone (4 bytes per edge, removed edges left out), interleaved, each the best of three rounds of repeating the call for at least 1 ms (both sides alike); bareBfsRatio: the worse of its p50 and p99 ratios; bareBfsRatioPerCi: the distribution of engine/BFS on each CI; bareBfsRatioWholeSample: the sample's summed times; listingBuilt: the same with the listing's objects built (reading impacted); apiReport: the whole report POST /impact serialises (impactReport, limit 1,000: entries built straight from the flat answer, services, summary over every impacted CI); engineBefore: the engine this one replaced, which built them in the walk (test/domain/impact/reference-propagate.ts), hubBiasedSameAnswersAsBefore: whether both answered the same on every CI of the sample (states, order, paths, causes); statesOnly: the same with nothing listed (every CI's state, the engine's walk alone); hubBiasedLoadAverage: the 1-minute load average before and after; perCallOverhead: medians over CIs nothing depends on (a blast radius of one) of the engine (listing kept, states only), the API report and the bare BFS, and emptyMs the engine asked about no CI: what a call costs before it walks; fullListingP99Ms: the same listing all (up to 100,000) on 200 of the CIs; reportP*: the API-shaped report (ids, names, reasons, services); ${alternative}; speedupVsCte*: its time over the domain function's on the same CIs. The API runs in its own process, on the same store. Measured on a shared 2-core machine while other engineers worked: figures are noisy.`,
+    note: `p50Ms/p99Ms/hubP99Ms: propagateImpact computing every impacted CI (state, depth, shortest-path parent) and keeping the nearest 1,000's paths and causes, as POST /impact asks by default (flat: their listing objects are built when read); hubBiased*: the same engine call on providers drawn from the edge list (degree-biased), against bareBfs*, a bare BFS on the same CIs (its edge loop written inline, no callback: the floor, answering only how many CIs are reached), per CI the faster of two layouts (bareBfsLayouts): the projection's CSR (dependent and group side by side, 8 bytes per edge) and the dependents alone (4 bytes per edge, removed edges left out), interleaved, each the best of three rounds of repeating the call for at least 1 ms (both sides alike); cpuTime: the same figures in CPU time (the process's user + system time per call over those rounds), which a loaded machine moves far less than the wall clock; bareBfsRatio: the worse of its p50 and p99 ratios; bareBfsRatioPerCi: the distribution of engine/BFS on each CI; bareBfsRatioWholeSample: the sample's summed times; listingBuilt: the same with the listing's objects built (reading impacted); apiReport: the whole report POST /impact serialises (impactReport, limit 1,000: entries built straight from the flat answer, services, summary over every impacted CI); engineBefore: the engine this one replaced, which built them in the walk (test/domain/impact/reference-propagate.ts), hubBiasedSameAnswersAsBefore: whether both answered the same on every CI of the sample (states, order, paths, causes); statesOnly: the same with nothing listed (every CI's state, the engine's walk alone); hubBiasedLoadAverage: the 1-minute load average before and after; perCallOverhead: medians over CIs nothing depends on (a blast radius of one) of the engine (listing kept, states only), the API report and the bare BFS, and emptyMs the engine asked about no CI: what a call costs before it walks; fullListingP99Ms: the same listing all (up to 100,000) on 200 of the CIs; reportP*: the API-shaped report (ids, names, reasons, services); ${alternative}; speedupVsCte*: its time over the domain function's on the same CIs. The API runs in its own process, on the same store. Measured on a shared 2-core machine while other engineers worked: figures are noisy.`,
   };
   mkdirSync('bench-results', { recursive: true });
   writeFileSync(values.out!, JSON.stringify(results, null, 2) + '\n');
