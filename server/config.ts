@@ -30,6 +30,8 @@ const setting = <T>(env: string, schema: z.ZodType<T, string>, fallback: T | (()
 const whole = (min: number, max: number) =>
   z.string().trim().regex(/^-?\d+$/, `must be a whole number from ${min} to ${max}`).transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+/** A port, `0` for any free one, or `off`: null. */
+const portOrOff = z.union([z.literal('off').transform(() => null), whole(0, 65535)]) as z.ZodType<number | null, string>;
 const decimal = (min: number, max: number) =>
   z.string().trim().regex(/^-?(\d+\.?\d*|\.\d+)$/, `must be a number from ${min} to ${max}`).transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
@@ -84,6 +86,12 @@ export const settings = {
    * scavenges; `npm run bench -- ingest` times the first load both ways).
    */
   ingestThreadYoungMb: setting('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', whole(0, 4096), 192),
+  /**
+   * A port of its own for `POST /api/v1/ingest`, served by the ingest writer thread's own event loop (on `host`), so a
+   * batch never waits for the loop that serves reads, neither to be read off its socket nor for its reply; null: off
+   * (batches reach the thread through the main port only). With API workers, the primary's writer thread listens.
+   */
+  ingestPort: setting('SERVICEGRAPH_INGEST_PORT', portOrOff, null),
   /** Read routes run in arrival order for at most this long per event-loop turn (server/api/read-gate.ts); 0: as they arrive. */
   readSliceMs: setting('SERVICEGRAPH_READ_SLICE_MS', whole(0, 1000), 5),
   /**
@@ -129,7 +137,7 @@ export const settings = {
     retireAfterHours: setting('SERVICEGRAPH_OTLP_RETIRE_AFTER_HOURS', whole(0, 1_000_000), defaultOtlpSettings.retireAfterHours),
   },
   /** OTLP/gRPC TraceService/Export listens here (on `host`); null: off. */
-  otlpGrpcPort: setting('SERVICEGRAPH_OTLP_GRPC_PORT', z.union([z.literal('off').transform(() => null), whole(0, 65535)]) as z.ZodType<number | null, string>, 4317),
+  otlpGrpcPort: setting('SERVICEGRAPH_OTLP_GRPC_PORT', portOrOff, 4317),
   logLevel: setting('SERVICEGRAPH_LOG_LEVEL', oneOf(logLevels), 'info'),
   /** A bearer token that may read /metrics and nothing else (for a Prometheus scrape config); viewer tokens may too. */
   metricsToken: setting('SERVICEGRAPH_METRICS_TOKEN', optional(text(500)), undefined),

@@ -1,7 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { StartError, ensureAdminToken, startServer } from './server.ts';
+import { StartError, ensureAdminToken, ingestThreadFile, ingestThreadSettings, startServer } from './server.ts';
+import { startPrimaryIngest } from './ingest/primary-ingest.ts';
+import type { IngestThread } from './ingest/ingest-thread.ts';
+import type { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { createStore } from './store/select-store.ts';
 import { StoreOpenError } from './store/port.ts';
 import type { GraphStore } from './store/port.ts';
@@ -59,14 +62,33 @@ async function demoIfAsked(config: Config, store: GraphStore, empty: boolean): P
   console.log(`Loaded the demo estate: ${loaded.cis} CIs and ${loaded.relations} relations in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
-function greet(config: Config, url: string, storeKind: GraphStore['kind'], adminToken: string | null, empty: boolean): void {
+function greet(config: Config, url: string, storeKind: GraphStore['kind'], adminToken: string | null, empty: boolean, ingestPort: number | null): void {
   const link = adminToken ? `${url}/#token=${adminToken}` : null;
   const where = config.store === 'sqlite' ? config.dataDir : config.neo4j.uri;
   const workers = config.workers > 1 ? `, ${config.workers} API workers` : '';
   console.log(`servicegraph is listening on ${url} (store: ${storeKind}, data: ${where}${workers})`);
+  if (ingestPort !== null) console.log(`Collectors may also send batches to http://localhost:${ingestPort}/api/v1/ingest (the ingest writer's own port)`);
   if (link) console.log(`Open the map, signed in as admin: ${link}`);
   else console.log(`Sign in with an admin token (SERVICEGRAPH_ADMIN_TOKEN, or the one generated at the first start in ${config.dataDir}/admin-token).`);
   if (empty && !values.demo) console.log('The store is empty. Load the demo estate with: npm start -- --demo');
+}
+
+/**
+ * With API workers and SERVICEGRAPH_INGEST_PORT: the primary's writer thread over the store file listens for
+ * batches (server/ingest/primary-ingest.ts). It needs the thread as an API process would (SQLite on a file).
+ */
+async function startPrimaryListener(config: Config, store: GraphStore): Promise<IngestThread> {
+  const file = ingestThreadFile(config.ingestThread, store, false);
+  if (file === null) throw new StartError('SERVICEGRAPH_INGEST_PORT needs the ingest writer thread (SQLite on a file, SERVICEGRAPH_INGEST_THREAD not off); unset it, or set it to off');
+  const logger = createLogger({ level: config.logLevel });
+  try {
+    return await startPrimaryIngest({
+      ...ingestThreadSettings(config, file, (store as SqliteStore).synchronous),
+      listen: { host: config.host, port: config.ingestPort!, logLevel: config.logLevel }, log: (m) => logger.error(m),
+    });
+  } catch (e) {
+    throw new StartError(`the ingest writer thread did not start on port ${config.ingestPort} (${(e as Error).message}); is SERVICEGRAPH_INGEST_PORT free?`);
+  }
 }
 
 const isEmpty = async (store: GraphStore) => (await store.listCis({ limit: 1, lifecycle: 'any' })).items.length === 0;
@@ -156,10 +178,13 @@ if (!config) {
     return { store, kind: store.kind, adminToken, empty };
   })();
   let fold: { stop(): Promise<void> } | null = null;
+  let ingestListener: IngestThread | null = null;
   /** Stops every worker (after the preparation, if a signal came during it); the primary then ends by itself. */
   const stopWorkers = async () => {
     stopping = true;
     await prepare.catch(() => undefined);
+    // No new batches on the ingest port; those in hand commit first (the workers still hear of them).
+    await ingestListener?.close();
     // Each worker drains, closes its channel itself and exits; the primary only waits for the exits.
     // (Disconnecting from this side too raced the worker's own disconnect: ERR_IPC_DISCONNECTED / EPIPE.)
     const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
@@ -178,6 +203,9 @@ if (!config) {
   if (!stopping) fold = startGroupFold({ store, limits: config.limits, maxRetireShare: config.maxRetireShare, settings: config.otlp, logger: createLogger({ level: config.logLevel }) });
   // A scrape of /metrics reaching any worker reports them all (server/ops/cluster-metrics.ts).
   serveGroupMetrics();
+  // SERVICEGRAPH_INGEST_PORT: this process's writer thread takes batches there, and the workers hear of each commit.
+  if (!stopping && config.ingestPort !== null) ingestListener = await startPrimaryListener(config, store).catch((e: unknown) => startFailed(config, e));
+  if (config.ingestPort !== null && !ingestListener && !stopping) { await stopWorkers(); process.exit(); }
   const fork = () => {
     const w = cluster.fork();
     // A channel closing while a message is on its way (a worker stopping) is not the primary's failure.
@@ -187,7 +215,7 @@ if (!config) {
     w.on('message', (m: unknown) => {
       if ((m as { type?: unknown } | null)?.type !== WORKER_STARTED || started.has(w.id)) return;
       started.add(w.id);
-      if (started.size === config.workers) greet(config, `http://localhost:${config.port}`, kind, adminToken, empty);
+      if (started.size === config.workers) greet(config, `http://localhost:${config.port}`, kind, adminToken, empty, ingestListener?.port ?? null);
     });
   };
   if (!stopping) for (let i = 0; i < config.workers; i++) fork();
@@ -217,7 +245,7 @@ if (!config) {
       const empty = await isEmpty(store);
       await demoIfAsked(config, store, empty);
       if (values.demo) await server.feed.poke();
-      greet(config, server.url, store.kind, server.adminToken, empty);
+      greet(config, server.url, store.kind, server.adminToken, empty, server.ingestThread?.port ?? null);
     }
     return server;
   })();

@@ -22,12 +22,12 @@ import { Reassessor } from './impact/reassessor.ts';
 import { OtlpReceiver } from './otlp/receiver.ts';
 import { joinOtlpGroup } from './otlp/group.ts';
 import { createBatchWriter } from './ingest/batch-writer.ts';
-import { serveIngest } from './ingest/ingest-request.ts';
+import { servedHere } from './ingest/ingest-request.ts';
 import { IngestThread } from './ingest/ingest-thread.ts';
+import { followPrimaryIngest } from './ingest/primary-ingest.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { createApp } from './api/app.ts';
 import { ReadGate } from './api/read-gate.ts';
-import type { ServerTiming } from './ops/server-timing.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './ops/metrics.ts';
 import { LagTracker, readiness } from './ops/readiness.ts';
@@ -71,6 +71,8 @@ export interface RunningServer {
   metrics: Metrics;
   /** The ingest writer thread, when batches are written on one (SERVICEGRAPH_INGEST_THREAD). */
   ingestThread: IngestThread | null;
+  /** Where the writer thread listens for `POST /api/v1/ingest` itself (SERVICEGRAPH_INGEST_PORT), else null. */
+  ingestUrl: string | null;
   /** The admin token when this start generated it (printed once, in the signed-in link), else null. */
   adminToken: string | null;
   /** What /healthz answers (also for /readyz and metrics). */
@@ -110,6 +112,14 @@ export async function ensureAdminToken(store: GraphStore, config: Pick<Config, '
 /** How long the writer thread's connection waits for a write lock held by the main thread or another process. */
 const INGEST_THREAD_BUSY_MS = 30_000;
 
+/** What an ingest writer thread over `file` is started with, from the settings (an API process's, or the primary's). */
+export function ingestThreadSettings(config: Config, file: string, synchronous: SqliteStore['synchronous']) {
+  return {
+    file, synchronous, limits: config.limits, maxRetireShare: config.maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs,
+    busyTimeoutMs: INGEST_THREAD_BUSY_MS, youngGenerationMb: config.ingestThreadYoungMb,
+  };
+}
+
 /**
  * The store file the ingest writer thread opens, or null to write batches on the main thread: SQLite on a file
  * only (a memory database is private to its connection; Neo4j has no event loop of ours to spare), for the store
@@ -148,20 +158,25 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const threadFile = ingestThreadFile(config.ingestThread, store, opts.store !== undefined);
   // Where each committed batch goes: to the feed after its reply went out (SERVICEGRAPH_PROJECTION_APPLY), or before.
   const committed: Pick<ChangeFeed, 'offer'> = config.projectionApply === 'after-reply' ? { offer: (e) => feed.offerAfterReply(e) } : feed;
+  // SERVICEGRAPH_INGEST_PORT: the thread listens for batches itself (with API workers, the primary's does: main.ts).
+  const listen = config.ingestPort !== null && !cluster.isWorker ? { host: config.host, port: config.ingestPort, logLevel: config.logLevel } : undefined;
+  if (listen && threadFile === null) {
+    feed.stop(); topology.stop(); await store.close();
+    throw new StartError('SERVICEGRAPH_INGEST_PORT needs the ingest writer thread (SQLite on a file, SERVICEGRAPH_INGEST_THREAD not off); unset it, or set it to off');
+  }
   let ingestThread: IngestThread | null = null;
   try {
     ingestThread = threadFile === null ? null : await IngestThread.start({
-      file: threadFile, synchronous: (store as SqliteStore).synchronous, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs,
-      busyTimeoutMs: INGEST_THREAD_BUSY_MS, youngGenerationMb: config.ingestThreadYoungMb, feed: committed, observe: observeIngest, log: (m) => logger.error(m),
+      ...ingestThreadSettings(config, threadFile, (store as SqliteStore).synchronous), listen, feed: committed, observe: observeIngest, log: (m) => logger.error(m),
     });
   } catch (e) {
     feed.stop(); topology.stop(); await store.close();
-    throw new StartError(`the ingest writer thread did not start (${(e as Error).message}); set SERVICEGRAPH_INGEST_THREAD=off to write batches on the main thread`);
+    throw new StartError(`the ingest writer thread did not start (${(e as Error).message}); ${listen ? 'is SERVICEGRAPH_INGEST_PORT free? ' : ''}set SERVICEGRAPH_INGEST_THREAD=off to write batches on the main thread`);
   }
+
   // Otherwise on this thread, by the same function (one writer: its seen-content list is per writer).
   const inProcess = ingestThread ? null : createBatchWriter({ store, feed: committed, limits, maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs, observe: observeIngest });
-  const ingest = ingestThread ? ingestThread.serve
-    : async (r: Parameters<typeof serveIngest>[1], timing?: ServerTiming) => { const w = await serveIngest(inProcess!, r); timing?.mark('write'); return w; };
+  const ingest = ingestThread ? ingestThread.serve : servedHere(inProcess!);
   const records = new Records(store, feed);
   // Live maps and impact answers already given, reused while nothing they read has changed (reads under many readers).
   const maps = new LiveMapCache();
@@ -195,7 +210,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   // A revoked token is forgotten by the authenticator at once and its live connections end.
   const tokens = createTokenAuth(store, { log: (m) => logger.warn(m) });
   const auth = tokens.authenticate;
-  const onRevoke: ((id: string) => void)[] = [(id) => tokens.forget(id)];
+  const onRevoke: ((id: string) => void)[] = [(id) => tokens.forget(id), (id) => ingestThread?.forget(id)];
   const app = createApp({
     logger, metrics,
     bodyBytes: limits.bodyBytes,
@@ -274,6 +289,9 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     throw e;
   }
   feed.start(topology.seq);
+  // An API worker: the batches its primary's listener committed reach this feed too, as this process's own do
+  // (from here: what committed while the projection loaded, the feed reads from the log).
+  const unfollow = cluster.isWorker && config.ingestPort !== null ? followPrimaryIngest(committed) : () => {};
   otlp.start();
   // OTLP/gRPC on its own port (4317 by default, as exporters expect), unless turned off.
   let grpc: GrpcReceiver | null = null;
@@ -294,9 +312,11 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   let closed = false;
   return {
     url: `http://localhost:${port}`, port, grpcPort: grpc?.port ?? null, store, feed, topology, otlp, metrics, adminToken, health, ingestThread,
+    ingestUrl: ingestThread?.port != null ? `http://localhost:${ingestThread.port}` : null,
     async close() {
       if (closed) return;
       closed = true;
+      unfollow();
       feed.stop();
       await hub.close();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });

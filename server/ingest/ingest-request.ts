@@ -1,5 +1,6 @@
 import { IngestBatch, fastIngestBatch } from '../model/ingest.ts';
 import type { BatchWriter, Written } from './batch-writer.ts';
+import type { ServerTiming } from '../ops/server-timing.ts';
 import { parseBodyValue } from '../api/validate.ts';
 import { idempotencyOf, type IdempotencySent } from '../api/idempotency-key.ts';
 import { parseJsonBody } from '../api/json-body.ts';
@@ -37,3 +38,10 @@ export async function serveIngest(writer: BatchWriter, r: IngestRequest): Promis
   const idempotency = r.dryRun ? null : idempotencyOf(r.idempotency, digest ? fingerprinted(batch, digest) : batch);
   return writer.write(batch, { dryRun: r.dryRun, idempotency, contentDigest: digest });
 }
+
+/** `serveIngest` with `writer` as the ingest route takes it, in the thread that serves the route: the write is the request's `write` stage. */
+export const servedHere = (writer: BatchWriter) => async (r: IngestRequest, timing?: ServerTiming): Promise<Written> => {
+  const w = await serveIngest(writer, r);
+  timing?.mark('write');
+  return w;
+};

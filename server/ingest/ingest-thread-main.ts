@@ -1,10 +1,13 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { createBatchWriter, type ObserveIngest } from './batch-writer.ts';
+import { createBatchWriter } from './batch-writer.ts';
 import { serveIngest } from './ingest-request.ts';
 import { errorToThreadError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { EncodedChangeEvent } from '../live/change-feed.ts';
+import { listenForIngest } from './ingest-listener.ts';
+import type { LogLevel } from '../log.ts';
 import { changesJson } from '../store/sqlite/event-codec.ts';
 
 /**
@@ -12,6 +15,8 @@ import { changesJson } from '../store/sqlite/event-codec.ts';
  * store file and the batch writer the route would use in-process, serving one request after another. Its event
  * loop serves nothing else, so a batch's parse, validation, planning and COMMIT never wait for reads, and reads
  * never wait for them. The store's own mutex serialises its transactions anyway: one at a time costs nothing.
+ * With SERVICEGRAPH_INGEST_PORT it also listens for batches itself (ingest-listener.ts), so that they do not
+ * wait for the main thread's loop either, to be read or answered.
  */
 const port = parentPort!;
 const settings = workerData as ThreadSettings;
@@ -20,17 +25,31 @@ const send = (m: FromThread) => port.postMessage(m);
 const store = new SqliteStore({ file: settings.file, synchronous: settings.synchronous, busy: { waitMs: settings.busyTimeoutMs, retryForMs: 0 } });
 await store.init();
 
-// What the writer reports of the request being served (one at a time), sent back with its reply.
-let observed: Parameters<ObserveIngest> | null = null;
-let event: ChangeEvent | null = null;
+/**
+ * Where a commit's event goes: a batch handed over by the main thread carries it back in its reply (which the main
+ * thread answers before its projection takes it), one that came to this thread's own listener sends it at once.
+ * The changes go as the JSON text the store kept (the main thread parses them once it has replied).
+ */
+const handedOver = new AsyncLocalStorage<{ event: EncodedChangeEvent | null }>();
 const writer = createBatchWriter({
   store, limits: settings.limits, maxRetireShare: settings.maxRetireShare, idempotencyTtlMs: settings.idempotencyTtlMs,
-  feed: { offer: (e) => { event = e; } },
-  observe: (...a) => { observed = a; },
+  feed: {
+    offer(e: ChangeEvent) {
+      const event = { seq: e.seq, at: e.at, source: e.source, changesJson: changesJson(e.changes) };
+      const request = handedOver.getStore();
+      if (request) request.event = event;
+      else send({ type: 'committed', event });
+    },
+  },
+  observe: (...observed) => send({ type: 'observed', observed }),
 });
+// SERVICEGRAPH_INGEST_PORT: batches also come straight to this loop, over HTTP.
+const listener = settings.listen
+  ? await listenForIngest({ store, writer, bodyBytes: settings.limits.bodyBytes, host: settings.listen.host, port: settings.listen.port, logLevel: settings.listen.logLevel as LogLevel })
+  : null;
 
 /** Each message with when it arrived (performance.now() on this thread): its wait in the queue is reported. */
-const queue: { m: ToThread; at: number }[] = [];
+const queue: { m: Exclude<ToThread, { type: 'forget' }>; at: number }[] = [];
 let serving = false;
 async function drain(): Promise<void> {
   if (serving) return;
@@ -39,24 +58,20 @@ async function drain(): Promise<void> {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { m, at } = next;
       if (m.type === 'close') {
+        await listener?.close();
         await store.close();
         send({ type: 'closed' });
         port.close();
         return;
       }
-      observed = null;
-      event = null;
       const started = performance.now();
       const ms = () => ({ queued: started - at, served: performance.now() - started });
       try {
-        const written = await serveIngest(writer, m.request);
-        // The changes go as the JSON text the store kept (the main thread parses them once it has replied).
-        // (Set by the writer's feed while it served: TypeScript cannot see that.)
-        const e = event as ChangeEvent | null;
-        const encoded: EncodedChangeEvent | null = e && { seq: e.seq, at: e.at, source: e.source, changesJson: changesJson(e.changes) };
-        send({ type: 'reply', id: m.id, observed, ms: ms(), ok: true, written, event: encoded });
+        const request = { event: null as EncodedChangeEvent | null };
+        const written = await handedOver.run(request, () => serveIngest(writer, m.request));
+        send({ type: 'reply', id: m.id, ms: ms(), ok: true, written, event: request.event });
       } catch (e) {
-        send({ type: 'reply', id: m.id, observed, ms: ms(), ok: false, error: errorToThreadError(e) });
+        send({ type: 'reply', id: m.id, ms: ms(), ok: false, error: errorToThreadError(e) });
       }
     }
   } finally {
@@ -64,5 +79,10 @@ async function drain(): Promise<void> {
   }
 }
 
-port.on('message', (m: ToThread) => { queue.push({ m, at: performance.now() }); void drain(); });
-send({ type: 'ready' });
+port.on('message', (m: ToThread) => {
+  // A revocation takes effect at once, not after the batches queued.
+  if (m.type === 'forget') { listener?.forget(m.tokenId); return; }
+  queue.push({ m, at: performance.now() });
+  void drain();
+});
+send({ type: 'ready', port: listener?.port ?? null });

@@ -42,6 +42,7 @@ export class IngestThread {
   private restartTimer: NodeJS.Timeout | null = null;
   private drained: (() => void) | null = null;
   private readonly backoff: Backoff;
+  private boundPort: number | null = null;
 
   private constructor(private readonly opts: IngestThreadOptions) {
     this.backoff = new Backoff('ingest writer thread', { baseMs: opts.restartMs ?? 250, maxMs: 30_000, log: opts.log });
@@ -65,6 +66,17 @@ export class IngestThread {
 
   status(): LoopStatus { return this.backoff.status(); }
 
+  /**
+   * The port the thread's own listener took (SERVICEGRAPH_INGEST_PORT; `listen.port` 0: any free one, kept across
+   * restarts), or null when it does not listen.
+   */
+  get port(): number | null { return this.boundPort; }
+
+  /** A token was revoked: the thread's listener forgets it at once. */
+  forget(tokenId: string): void {
+    this.worker?.postMessage({ type: 'forget', tokenId } satisfies ToThread);
+  }
+
   /** Requests handed to the thread and not answered yet. */
   get inFlight(): number { return this.pending.size; }
 
@@ -83,7 +95,6 @@ export class IngestThread {
       this.pending.set(id, { resolve, reject, timing });
       const body = message.request.body;
       worker.postMessage(message, 'raw' in body ? [body.raw.buffer as ArrayBuffer] : []);
-      timing?.mark('post');
       timing?.mark('post');
     });
   };
@@ -122,6 +133,8 @@ export class IngestThread {
     const settings: ThreadSettings = {
       entry, file: this.opts.file, synchronous: this.opts.synchronous, limits: this.opts.limits,
       maxRetireShare: this.opts.maxRetireShare, idempotencyTtlMs: this.opts.idempotencyTtlMs, busyTimeoutMs: this.opts.busyTimeoutMs,
+      // A thread started again listens where the first one did (collectors are pointed at that port).
+      ...(this.opts.listen ? { listen: { ...this.opts.listen, port: this.boundPort ?? this.opts.listen.port } } : {}),
     };
     const young = this.opts.youngGenerationMb;
     const worker = new Worker(boot, { workerData: settings, name: 'servicegraph ingest writer', ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
@@ -130,7 +143,13 @@ export class IngestThread {
     let lastError: Error | null = null;
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromThread) => {
-        if (m.type === 'ready') {
+        if (m.type === 'committed') {
+          // Committed from the thread's own listener, which answered it: the feed hears of it as of any other.
+          this.opts.feed.offer(m.event);
+        } else if (m.type === 'observed') {
+          this.opts.observe?.(...m.observed);
+        } else if (m.type === 'ready') {
+          this.boundPort = m.port;
           this.ready = true;
           this.backoff.succeeded();
           resolve();
@@ -168,7 +187,6 @@ export class IngestThread {
     if (!p) return;
     this.pending.delete(m.id);
     p.timing?.markWithin('handover', { queue: m.ms.queued, write: m.ms.served });
-    if (m.observed) this.opts.observe?.(...m.observed);
     if (m.ok) {
       // Committed on the thread: the feed hears of it as from the in-process writer (delivered after the reply by default).
       if (m.event) this.opts.feed.offer(m.event);

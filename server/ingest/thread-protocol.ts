@@ -22,19 +22,26 @@ export interface ThreadSettings {
   idempotencyTtlMs: number;
   /** How long the thread's connection waits for the write lock another connection holds (ms). */
   busyTimeoutMs: number;
+  /** Where the thread serves `POST /api/v1/ingest` itself (SERVICEGRAPH_INGEST_PORT), and its request log's level; absent: it does not listen. */
+  listen?: { host: string; port: number; logLevel: string };
 }
 
 export type ToThread =
   | { type: 'ingest'; id: number; request: IngestRequest }
+  /** A token was revoked: the thread's listener forgets it at once (as the main thread's authenticator does). */
+  | { type: 'forget'; tokenId: string }
   /** Finish what was sent, close the store, end. */
   | { type: 'close' };
 
 export type FromThread =
-  | { type: 'ready' }
+  /** The store is open (and, when asked, the listener listens on `port`). */
+  | { type: 'ready'; port: number | null }
+  /** A batch that came to the thread's own listener committed: its change event, for this process's change feed. */
+  | { type: 'committed'; event: EncodedChangeEvent }
+  /** What the batch writer reported to metrics (ObserveIngest's arguments). */
+  | { type: 'observed'; observed: Parameters<ObserveIngest> }
   | {
     type: 'reply'; id: number;
-    /** What the batch writer reported to metrics (ObserveIngest's arguments), if anything. */
-    observed: Parameters<ObserveIngest> | null;
     /** The thread's own milliseconds: the request waited in its queue, then was served (the reply's Server-Timing). */
     ms: { queued: number; served: number };
   } & ({ ok: true; written: Written; /** The committed change event, for this process's change feed. */ event: EncodedChangeEvent | null } | { ok: false; error: ThreadError })

@@ -9,6 +9,18 @@ const token = 'sg_workers_admin';
 
 const once = (base: string, method: 'GET' | 'POST', path: string, body?: unknown) => requestOnce(base, token, method, path, body);
 
+/** The workers whose projection reached `seq` within 5 s (by pid). */
+async function workersAt(base: string, seq: number): Promise<Set<number>> {
+  const seenBy = new Set<number>();
+  const deadline = Date.now() + 5_000;
+  while (seenBy.size < 2 && Date.now() < deadline) {
+    const health = (await once(base, 'GET', '/healthz')).body;
+    if (health.seq >= seq) seenBy.add(health.pid);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return seenBy;
+}
+
 describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
   let child: ChildProcess;
   let dataDir: string;
@@ -35,14 +47,7 @@ describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
     const payments = (await once(base, 'GET', '/api/v1/cis?q=payments')).body.items[0];
 
     // Impact runs on each worker's own projection: both must know the new relation, within a few polls.
-    const seenBy = new Set<number>();
-    const deadline = Date.now() + 5_000;
-    while (seenBy.size < 2 && Date.now() < deadline) {
-      const health = (await once(base, 'GET', '/healthz')).body;
-      if (health.seq >= seq) seenBy.add(health.pid);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(seenBy.size).toBe(2);
+    expect((await workersAt(base, seq)).size).toBe(2);
     // And each answers the blast radius from it: payments down takes checkout down, on both workers.
     const answeredBy = new Set<number>();
     for (let i = 0; i < 40 && answeredBy.size < 2; i++) {
@@ -52,5 +57,36 @@ describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
       answeredBy.add(r.instance);
     }
     expect(answeredBy.size).toBe(2);
+  }, 30_000);
+});
+
+describe('several API workers and the ingest writer\'s own port (SERVICEGRAPH_WORKERS, SERVICEGRAPH_INGEST_PORT)', () => {
+  let child: ChildProcess;
+  let dataDir: string;
+  let base: string;
+  let ingestBase: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sg-workers-ingest-'));
+    const [port, ingestPort] = [await freePort(), await freePort()];
+    base = `http://127.0.0.1:${port}`;
+    ingestBase = `http://127.0.0.1:${ingestPort}`;
+    // A poll far longer than the test: only the primary passing each commit on can bring it to the workers in time.
+    child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '600000', SERVICEGRAPH_INGEST_PORT: String(ingestPort) } });
+  }, 60_000);
+  afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
+
+  it('the primary\'s writer thread takes batches there, and every worker\'s projection hears of each one', async () => {
+    expect((await untilWorkersAnswer(base, token, 2)).size).toBe(2);
+    const svc = (name: string) => ({ class: 'service', name, environment: 'prod' });
+    const ingested = await requestOnce(ingestBase, token, 'POST', '/api/v1/ingest', {
+      source: 'workers-test', cis: [svc('checkout'), svc('payments')],
+      relations: [{ type: 'DEPENDS_ON', from: svc('checkout'), to: svc('payments') }],
+    });
+    expect(ingested.status).toBe(200);
+    // Answered by neither worker: by the primary's thread.
+    const workers = await untilWorkersAnswer(base, token, 2);
+    expect(workers.has(ingested.instance)).toBe(false);
+    const { seq } = ingested.body;
+    expect((await workersAt(base, seq)).size).toBe(2);
   }, 30_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The API over a bench estate in its own process, so that load generators do not share its event
  * loop: `impact-server.ts [--store sqlite] [--workers N] <sqlite file>` or `impact-server.ts --store neo4j`
- * (the NEO4J_* database). Prints one JSON line `{url, token}` once listening, and stops when its stdin closes.
+ * (the NEO4J_* database). Prints one JSON line `{url, token, ingestUrl}` once listening (`ingestUrl`: with
+ * `--ingest-listener`, where the writer thread takes batches itself, else null), and stops when its stdin closes.
  */
 import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { configFromEnv } from '../../server/config.ts';
-import { startServer } from '../../server/server.ts';
+import { ingestThreadSettings, startServer } from '../../server/server.ts';
+import { startPrimaryIngest } from '../../server/ingest/primary-ingest.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { mainThreadSqlite } from '../../server/store/select-store.ts';
 import { benchStoreKind, openBenchStore } from './bench-store.ts';
@@ -27,6 +29,8 @@ const { values, positionals } = parseArgs({
     'write-first-ms': { type: 'string' },
     // SERVICEGRAPH_WAL_CHECKPOINT_MS and SERVICEGRAPH_INGEST_THREAD_YOUNG_MB (default: the server's defaults).
     'wal-checkpoint-ms': { type: 'string' }, 'ingest-young-mb': { type: 'string' },
+    // SERVICEGRAPH_INGEST_PORT (any free port): the writer thread (with workers, the primary's) listens for batches itself.
+    'ingest-listener': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -39,18 +43,23 @@ const workers = Number(values.workers);
 async function serve(port: number, dataDir: string, token: string) {
   // SQLite: startServer initialises the store (twice would open the file twice). Neo4j: opened here so an
   // unreachable server fails at once with one line; startServer's second init() only re-checks the schema.
-  const given = (name: string, value: string | undefined) => (value === undefined ? {} : { [name]: value });
-  const modes = configFromEnv({
-    SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'],
-    ...given('SERVICEGRAPH_WRITE_FIRST_MS', values['write-first-ms']), ...given('SERVICEGRAPH_WAL_CHECKPOINT_MS', values['wal-checkpoint-ms']),
-    ...given('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', values['ingest-young-mb']),
-  });
+  const modes = benchConfig();
   // Opened as the server opens its own file (its WAL checkpointed as configured), on the estate given.
   const store = kind === 'sqlite' ? new SqliteStore(mainThreadSqlite(file, { sqliteSync: 'NORMAL', walCheckpointMs: modes.walCheckpointMs })) : await openBenchStore('neo4j', '');
   return startServer({
     // No OTLP/gRPC listener: its fixed port (4317) is taken by any other server on the machine, and nothing here sends spans.
     ...modes, port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, otlpGrpcPort: null,
   }, { store });
+}
+
+/** The settings the load benchmark compares, as the options give them (the server's defaults for the rest). */
+function benchConfig() {
+  const given = (name: string, value: string | undefined) => (value === undefined ? {} : { [name]: value });
+  return configFromEnv({
+    SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'],
+    ...given('SERVICEGRAPH_WRITE_FIRST_MS', values['write-first-ms']), ...given('SERVICEGRAPH_WAL_CHECKPOINT_MS', values['wal-checkpoint-ms']),
+    ...given('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', values['ingest-young-mb']), ...(values['ingest-listener'] ? { SERVICEGRAPH_INGEST_PORT: '0' } : {}),
+  });
 }
 
 /**
@@ -96,11 +105,16 @@ if (cluster.isWorker) {
       for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
       throw e;
     });
-    process.stdout.write(JSON.stringify({ url: `http://localhost:${port}`, token, workers }) + '\n');
-    stop = async () => { for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); };
+    // As main.ts does with SERVICEGRAPH_INGEST_PORT: the primary's writer thread listens, and passes commits to the workers.
+    const config = benchConfig();
+    const listener = values['ingest-listener'] && kind === 'sqlite' ? await startPrimaryIngest({
+      ...ingestThreadSettings(config, file, 'NORMAL'), listen: { host: '127.0.0.1', port: 0, logLevel: config.logLevel }, log: (m) => process.stderr.write(`${m}\n`),
+    }) : null;
+    process.stdout.write(JSON.stringify({ url: `http://localhost:${port}`, token, workers, ingestUrl: listener ? `http://localhost:${listener.port}` : null }) + '\n');
+    stop = async () => { await listener?.close(); for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM'); };
   } else {
     const server = await serve(0, dataDir, token);
-    process.stdout.write(JSON.stringify({ url: server.url, token, workers: 1 }) + '\n');
+    process.stdout.write(JSON.stringify({ url: server.url, token, workers: 1, ingestUrl: server.ingestUrl }) + '\n');
     stop = () => server.close();
   }
   process.stdin.resume();

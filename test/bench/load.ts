@@ -8,7 +8,8 @@
  * applied after the reply (the server's defaults); `thread` and `gate` turn on one of the first two, `apply-first`
  * both but applies before the reply; `first` is `after` with writes first (SERVICEGRAPH_WRITE_FIRST_MS=`--write-first-ms`:
  * a batch in flight holds new reads back); `wal-at-commit` and `young-default` are `after` with one default changed
- * (SERVICEGRAPH_WAL_CHECKPOINT_MS=0, SERVICEGRAPH_INGEST_THREAD_YOUNG_MB=0). On the demo estate (default, one API process)
+ * (SERVICEGRAPH_WAL_CHECKPOINT_MS=0, SERVICEGRAPH_INGEST_THREAD_YOUNG_MB=0); `listener` is `after` with the ingest client
+ * sending to the writer thread's own port (SERVICEGRAPH_INGEST_PORT) instead of the API's. On the demo estate (default, one API process)
  * or, with `--cis`, a copy of the impact benchmark's estate (loaded once under data/bench/ and never written
  * here, so every run starts from the same estate; two API processes by default, as that benchmark runs it):
  *  1. an ingest client alone: batches of 200 new CIs, one after the other (its idle latency; `--idle-only`: this alone);
@@ -71,15 +72,15 @@ async function estateFile(cis: number | null, scratch: string): Promise<string> 
 }
 
 /** The API over `file` in its own process (impact-server.ts), with `workers` processes sharing the port. */
-async function startApi(file: string, workers: number, mode: Mode, cpuProf?: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+async function startApi(file: string, workers: number, mode: Mode, cpuProf?: string): Promise<{ child: ChildProcess; url: string; token: string; ingestUrl: string | null }> {
   const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : [];
   const child = spawn(process.execPath, [
     ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite',
     '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, '--write-first-ms', String(mode.writeFirstMs),
     ...(mode.walCheckpointMs === undefined ? [] : ['--wal-checkpoint-ms', String(mode.walCheckpointMs)]),
-    ...(mode.youngMb === undefined ? [] : ['--ingest-young-mb', String(mode.youngMb)]), file,
+    ...(mode.youngMb === undefined ? [] : ['--ingest-young-mb', String(mode.youngMb)]), ...(mode.listener ? ['--ingest-listener'] : []), file,
   ], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const started = await firstJsonLine<{ url: string; token: string }>(child);
+  const started = await firstJsonLine<{ url: string; token: string; ingestUrl: string | null }>(child);
   return { child, ...started };
 }
 
@@ -150,7 +151,7 @@ const writerMeanMs = (bs: BatchTime[]) => { const w = bs.map((b) => b.stages.get
  * SERVICEGRAPH_PROJECTION_APPLY, SERVICEGRAPH_WRITE_FIRST_MS; SERVICEGRAPH_WAL_CHECKPOINT_MS and
  * SERVICEGRAPH_INGEST_THREAD_YOUNG_MB when given, else the server's defaults).
  */
-interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply'; writeFirstMs: number; walCheckpointMs?: number; youngMb?: number }
+interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply'; writeFirstMs: number; walCheckpointMs?: number; youngMb?: number; listener?: boolean }
 const modesOf = (sliceMs: number, writeFirstMs: number): Record<string, Mode> => ({
   before: { thread: 'off', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
   thread: { thread: 'on', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
@@ -161,6 +162,8 @@ const modesOf = (sliceMs: number, writeFirstMs: number): Record<string, Mode> =>
   // The defaults but one: the WAL checkpointed at commit instead of by its thread; the writer thread's young generation at V8's default.
   'wal-at-commit': { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, walCheckpointMs: 0 },
   'young-default': { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, youngMb: 0 },
+  // The defaults, and the ingest client sends to the writer thread's own port (SERVICEGRAPH_INGEST_PORT), not the main one.
+  listener: { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, listener: true },
 });
 
 const stats = (bs: BatchTime[]) => {
@@ -220,14 +223,16 @@ export async function benchLoad(args: string[]): Promise<void> {
 
       log(`ingest client alone: ${values['idle-batches']} batches of 200 CIs`);
       let sent = 0;
-      const idleBatches = await ingestClient(api.url, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs);
+      // Where the ingest client sends its batches: the writer thread's own port in `listener` mode, else the API's.
+      const ingestUrl = api.ingestUrl ?? api.url;
+      const idleBatches = await ingestClient(ingestUrl, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs);
       const idle = stats(idleBatches);
       log(`idle ingest: ${JSON.stringify(idle)}, writer ${writerMeanMs(idleBatches)} ms per batch; where: ${JSON.stringify(breakdown(idleBatches))}`);
       log(`idle ingest, slowest batches (number: client ms, write ms): ${slowestOf(idleBatches).join(', ')}`);
 
       const underLoad = async (title: string, requests: LoadRequest[]) => {
         let done = false;
-        const writer = ingestClient(api!.url, headers, title, () => done, 1, everyMs);
+        const writer = ingestClient(ingestUrl, headers, title, () => done, 1, everyMs);
         const reads = await loadRun(api!.url, headers, connections, duration, requests, readRate).finally(() => { done = true; });
         const writes = await writer;
         const writerMs = writerMeanMs(writes);
@@ -279,7 +284,8 @@ export async function benchLoad(args: string[]): Promise<void> {
       copyFileSync(file, estate);
       if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${estate}-wal`);
       log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}, writes first ${modes[name].writeFirstMs || 'off'}${modes[name].writeFirstMs ? ' ms' : ''}`
-        + `${modes[name].walCheckpointMs === 0 ? ', WAL checkpointed at commit' : ''}${modes[name].youngMb === 0 ? ', writer young generation at V8\'s default' : ''}`);
+        + `${modes[name].walCheckpointMs === 0 ? ', WAL checkpointed at commit' : ''}${modes[name].youngMb === 0 ? ', writer young generation at V8\'s default' : ''}`
+        + `${modes[name].listener ? ', batches sent to the writer thread\'s own port' : ''}`);
       byMode[key] = await measure(estate, modes[name]);
       const r = byMode[key];
       log(`mode ${key}: graph p99 ${r.graphP99Ms} ms, impact p99 ${r.impactP99Ms} ms, timeouts ${r.timeouts}; ingest p99 idle ${r.ingestP99IdleMs} ms, under load ${r.ingestP99UnderLoadMs} ms (${r.ingestUnderLoadVsIdle}x)`);
@@ -292,7 +298,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
       workers, connections, durationSeconds: duration, ingestEveryMs: everyMs, readRate,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
-      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply; first = after with writes first (writeFirstMs: a batch in flight holds new reads back); wal-at-commit = after with the WAL checkpointed at commit, not by its thread (walCheckpointMs 0); young-default = after with the writer thread\'s young generation at V8\'s default (youngMb 0). ingestBreakdownMs: where the time of the batches went by Server-Timing stage (auth, body, post = the hand-over to the writer thread, queue and write = on the thread, handover = the rest of the round trip, mostly the reply waiting for the main loop, apply, total) and outside = what the client measured beyond the server total. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
+      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply; first = after with writes first (writeFirstMs: a batch in flight holds new reads back); wal-at-commit = after with the WAL checkpointed at commit, not by its thread (walCheckpointMs 0); young-default = after with the writer thread\'s young generation at V8\'s default (youngMb 0); listener = after with the ingest client sending to the writer thread\'s own port (SERVICEGRAPH_INGEST_PORT; with workers, the primary\'s writer thread), not the API\'s. ingestBreakdownMs: where the time of the batches went by Server-Timing stage (auth, body, post = the hand-over to the writer thread, queue and write = on the thread, handover = the rest of the round trip, mostly the reply waiting for the main loop, apply, total) and outside = what the client measured beyond the server total. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
     console.log(JSON.stringify(result, null, 2));
     console.log(`written to ${writeResult(values['idle-only'] ? 'load-idle' : values.only ? `load-${values.only}` : 'load', result)}`);

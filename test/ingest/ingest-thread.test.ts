@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { comparable, until } from '../helpers/ingest-answers.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { configFromEnv } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
@@ -15,15 +16,6 @@ const bigBatch = (scope: string, n: number) => ({
   cis: Array.from({ length: n }, (_, i) => svc(`${scope}-${i}`, { attributes: { slot: i, note: 'x'.repeat(200) } })),
   relations: Array.from({ length: n - 1 }, (_, i) => dep(`${scope}-${i + 1}`, `${scope}-${i}`)),
 });
-const until = async (ok: () => boolean | Promise<boolean>, what: string) => {
-  for (let i = 0; i < 1000; i++) { if (await ok()) return; await new Promise((r) => setTimeout(r, 10)); }
-  throw new Error(`timed out waiting for ${what}`);
-};
-/** What a server makes up per write (a sequence number, generated ids, the instant) is not part of the comparison. */
-const comparable = (body: unknown) => JSON.parse(JSON.stringify(body, (k, v) => {
-  if (k === 'seq' || (k === 'runId' && typeof v === 'string' && v.startsWith('run-')) || (k === 'ciId' && typeof v === 'string')) return '*';
-  return typeof v === 'string' ? v.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<instant>') : v;
-}));
 
 /**
  * Batches are written on a writer thread of their own (SERVICEGRAPH_INGEST_THREAD, on by default for the store

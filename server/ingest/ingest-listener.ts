@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import { createApp } from '../api/app.ts';
+import { createTokenAuth } from '../api/auth.ts';
+import { ingestRoutes } from '../api/routes/ingest.ts';
+import { createLogger, type LogLevel } from '../log.ts';
+import type { GraphStore } from '../store/port.ts';
+import type { BatchWriter } from './batch-writer.ts';
+import { servedHere } from './ingest-request.ts';
+
+/** How long a stopping listener waits for the batches it is serving before it cuts their connections. */
+const DRAIN_MS = 10_000;
+
+export interface IngestListener {
+  port: number;
+  /** Forget a revoked token at once (the main thread tells this one: it has its own authenticator). */
+  forget(tokenId: string): void;
+  /** Stops accepting, lets the requests in hand finish (up to DRAIN_MS), then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * `POST /api/v1/ingest` on a port of its own (SERVICEGRAPH_INGEST_PORT), served where it is started: the ingest
+ * writer thread (ingest-thread-main.ts), whose event loop serves nothing else. Under read load a batch sent to the
+ * main port waited for the loop that serves reads three times: to be read off its socket (a read's turn, up to a
+ * map near a hub), to be handed over, and for its reply; here it waits for none of them. The same app and route
+ * as on the main port (createApp, ingestRoutes): the same authentication, role check, body limits, idempotency,
+ * answers, errors and Server-Timing; /healthz answers while it listens, and every other path is 404.
+ */
+export async function listenForIngest(opts: {
+  store: GraphStore; writer: BatchWriter; bodyBytes: number; host: string; port: number; logLevel: LogLevel;
+}): Promise<IngestListener> {
+  const logger = createLogger({ level: opts.logLevel, pretty: false });
+  const tokens = createTokenAuth(opts.store, { log: (m) => logger.warn(m) });
+  const app = createApp({
+    logger, bodyBytes: opts.bodyBytes, authenticate: tokens.authenticate, api: [ingestRoutes({ ingest: servedHere(opts.writer) })], root: [],
+    health: () => ({ status: 200, body: { ok: true, serves: 'POST /api/v1/ingest' } }),
+  });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+  });
+  return {
+    port: (server.address() as { port: number }).port,
+    forget: (id) => tokens.forget(id),
+    close: () => new Promise<void>((resolve) => {
+      const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+      server.close(() => { clearTimeout(cut); resolve(); });
+      server.closeIdleConnections();
+    }),
+  };
+}
