@@ -31,6 +31,9 @@ const { values, positionals } = parseArgs({
     'wal-checkpoint-ms': { type: 'string' }, 'ingest-young-mb': { type: 'string' },
     // SERVICEGRAPH_INGEST_PORT (any free port): the writer thread (with workers, the primary's) listens for batches itself.
     'ingest-listener': { type: 'boolean', default: false },
+    // SERVICEGRAPH_POLL_MS: how often each API process reads the others' commits from the log (the impact benchmark's
+    // default: once a minute, so that polls do not stir its timings; the load benchmark's: the server's default).
+    'poll-ms': { type: 'string', default: '60000' },
   },
   allowPositionals: true,
 });
@@ -48,7 +51,7 @@ async function serve(port: number, dataDir: string, token: string) {
   const store = kind === 'sqlite' ? new SqliteStore(mainThreadSqlite(file, { sqliteSync: 'NORMAL', walCheckpointMs: modes.walCheckpointMs })) : await openBenchStore('neo4j', '');
   return startServer({
     // No OTLP/gRPC listener: its fixed port (4317) is taken by any other server on the machine, and nothing here sends spans.
-    ...modes, port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: 60_000, otlpGrpcPort: null,
+    ...modes, port, host: '127.0.0.1', dataDir, adminToken: token, pollMs: Number(values['poll-ms']), otlpGrpcPort: null,
   }, { store });
 }
 

@@ -33,6 +33,7 @@ import { loadDemo } from '../../server/demo/load-demo.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { firstJsonLine, percentile, writeResult } from './bench-util.ts';
 import { parseServerTiming } from '../../server/ops/server-timing.ts';
+import { configFromEnv } from '../../server/config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const log = (msg: string) => process.stderr.write(`[bench load] ${msg}\n`);
@@ -75,7 +76,9 @@ async function estateFile(cis: number | null, scratch: string): Promise<string> 
 async function startApi(file: string, workers: number, mode: Mode, cpuProf?: string): Promise<{ child: ChildProcess; url: string; token: string; ingestUrl: string | null }> {
   const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : [];
   const child = spawn(process.execPath, [
-    ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite',
+    // The API processes follow each other's commits as the server's do (its default SERVICEGRAPH_POLL_MS, 1 s): every
+    // process's projection takes the ingest client's batches, whichever process or port they were sent to.
+    ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite', '--poll-ms', String(configFromEnv({}).pollMs),
     '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, '--write-first-ms', String(mode.writeFirstMs),
     ...(mode.walCheckpointMs === undefined ? [] : ['--wal-checkpoint-ms', String(mode.walCheckpointMs)]),
     ...(mode.youngMb === undefined ? [] : ['--ingest-young-mb', String(mode.youngMb)]), ...(mode.listener ? ['--ingest-listener'] : []), file,
