@@ -205,7 +205,8 @@ if (!config) {
   serveGroupMetrics();
   // SERVICEGRAPH_INGEST_PORT: this process's writer thread takes batches there, and the workers hear of each commit.
   if (!stopping && config.ingestPort !== null) ingestListener = await startPrimaryListener(config, store).catch((e: unknown) => startFailed(config, e));
-  if (config.ingestPort !== null && !ingestListener && !stopping) { await stopWorkers(); process.exit(); }
+  // It could not listen (said why, exit code 1): stop what was started; with `stopping` set no worker is forked.
+  if (config.ingestPort !== null && !ingestListener && !stopping) await stopWorkers();
   const fork = () => {
     const w = cluster.fork();
     // A channel closing while a message is on its way (a worker stopping) is not the primary's failure.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +90,38 @@ describe('several API workers and the ingest writer\'s own port (SERVICEGRAPH_WO
     const { seq } = ingested.body;
     expect((await workersAt(base, seq)).size).toBe(2);
   }, 30_000);
+});
+
+describe('several API workers with SERVICEGRAPH_INGEST_PORT taken', () => {
+  it('the group says which port, forks no worker and ends by itself with exit code 1', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sg-workers-taken-'));
+    const taken = createServer();
+    const ingestPort = await freePort();
+    await new Promise<void>((r) => taken.listen(ingestPort, '127.0.0.1', r));
+    try {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['--import', 'tsx', join(process.cwd(), 'server', 'main.ts')], {
+        env: {
+          ...process.env, PORT: String(port), HOST: '127.0.0.1', SERVICEGRAPH_DATA_DIR: dataDir, SERVICEGRAPH_ADMIN_TOKEN: token,
+          SERVICEGRAPH_OTLP_GRPC_PORT: 'off', SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_INGEST_PORT: String(ingestPort),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stdout?.resume();
+      child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+      // Ending by itself: nothing left holding its event loop once it stopped what it had started.
+      const code = await new Promise<number | null>((resolve) => {
+        const kill = setTimeout(() => { child.kill('SIGKILL'); resolve(null); }, 30_000);
+        child.once('exit', (c) => { clearTimeout(kill); resolve(c); });
+      });
+      expect(code).toBe(1);
+      expect(err).toContain(`did not start on port ${ingestPort}`);
+      expect(err).not.toMatch(/API worker/);
+      await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    } finally {
+      await new Promise((r) => taken.close(r));
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
