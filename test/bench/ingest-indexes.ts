@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { parseIngestBatch } from '../../server/model/ingest.ts';
 import { ingest } from '../../server/ingest/ingest-service.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { changesText, encodeChanges } from '../../server/store/sqlite/event-codec.ts';
 import { toBatches } from './ingest.ts';
 import { writeResult } from './bench-util.ts';
 
@@ -20,9 +21,13 @@ import { writeResult } from './bench-util.ts';
  * 2. The same rows (CIs, identifier keys, relations, assertions, the event), batch by batch, written again with the
  *    store's own statements into fresh files of the store's schema, as it is and with one index (or table's rows)
  *    left out at a time; rounds interleaved. CPU (process, so SQLite's own included), statements and COMMIT per
- *    batch, bytes per CI: what leaving each out would save, the rest of a batch (reading, planning, JSON) aside.
+ *    batch, WAL pages per batch, bytes per CI: what leaving each out would save, the rest of a batch (reading,
+ *    planning) aside. The event is encoded in the timed part as the store does (event-codec.ts).
+ * 3. Two layouts the store could take instead (issue 14, first load), in the same rounds: `cis` and `relations` as
+ *    WITHOUT ROWID tables keyed by id (no second B-tree for the id), and an event stored as (kind, id, version) only
+ *    (the writer thread still makes the full JSON, which it hands to the main thread's projection).
  */
-interface Rows { cis: any[]; rels: any[]; asserts: any[]; keys: any[]; event: any | null }
+interface Rows { cis: any[]; rels: any[]; asserts: any[]; keys: any[]; event: { at: string; source: string | null; changes: any[] } | null }
 
 const schemaSql = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../server/store/sqlite/schema.sql'), 'utf8');
 // The indexes sqlite-store.ts (migrateSchema) adds over columns it may have added.
@@ -64,6 +69,8 @@ export async function benchIngestIndexes(argv: string[]) {
       { label: 'no secondary index on cis, relations, assertions', drop: secondary },
       { label: 'no ci_keys rows', drop: [], skip: 'keys' as const },
       { label: 'no assertions rows', drop: [], skip: 'asserts' as const },
+      { label: 'cis and relations WITHOUT ROWID', drop: [], schema: withoutRowid },
+      { label: 'event stored as (kind, id, version)', drop: [], slimEvent: true },
     ];
     const results = new Map<string, ReplayResult[]>();
     // Each round starts one variant further on: none is always first (a fresh process's first files are slower).
@@ -76,13 +83,14 @@ export async function benchIngestIndexes(argv: string[]) {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const rowsOut = variants.map((v) => {
       const xs = results.get(v.label)!;
-      return { variant: v.label, cpuMsPerBatch: median(xs.map((x) => x.cpuMs)), writeMsPerBatch: median(xs.map((x) => x.writeMs)), commitMsPerBatch: median(xs.map((x) => x.commitMs)), bytesPerCi: xs[0].bytesPerCi };
+      return { variant: v.label, cpuMsPerBatch: median(xs.map((x) => x.cpuMs)), writeMsPerBatch: median(xs.map((x) => x.writeMs)), commitMsPerBatch: median(xs.map((x) => x.commitMs)),
+        walPagesPerBatch: xs[0].walPages, walPagesLast5: xs[0].walPagesLast5, bytesPerCi: xs[0].bytesPerCi };
     });
     const base = rowsOut[0];
     console.log(`\nthe same rows written again, median of ${rounds} interleaved rounds (ms per batch; saved: against "as it is")`);
     for (const r of rowsOut) {
       const saved = r === base ? '' : `  saved cpu ${(base.cpuMsPerBatch - r.cpuMsPerBatch).toFixed(1)}, wall ${(base.writeMsPerBatch + base.commitMsPerBatch - r.writeMsPerBatch - r.commitMsPerBatch).toFixed(1)}`;
-      console.log(`  ${r.variant.padEnd(50)} cpu ${r.cpuMsPerBatch.toFixed(1).padStart(5)}  statements ${r.writeMsPerBatch.toFixed(1).padStart(5)}  commit ${r.commitMsPerBatch.toFixed(1).padStart(5)}  bytes/CI ${r.bytesPerCi}${saved}`);
+      console.log(`  ${r.variant.padEnd(50)} cpu ${r.cpuMsPerBatch.toFixed(1).padStart(5)}  statements ${r.writeMsPerBatch.toFixed(1).padStart(5)}  commit ${r.commitMsPerBatch.toFixed(1).padStart(5)}  WAL pages ${String(r.walPagesPerBatch).padStart(4)} (last 5: ${String(r.walPagesLast5).padStart(4)})  bytes/CI ${r.bytesPerCi}${saved}`);
     }
     const loadAfter = loadavg()[0];
     console.log(`load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`);
@@ -122,7 +130,7 @@ function rowsByBatch(db: Database.Database): Rows[] {
   // Integers as BigInt: a key mask in `vals` bound back as a JS number would be stored as a REAL (compact-layout.ts).
   const asserts = db.prepare('SELECT * FROM assertions').safeIntegers(true).all() as any[];
   const keys = db.prepare('SELECT * FROM ci_keys').all() as any[];
-  const events = db.prepare('SELECT * FROM events ORDER BY seq').all() as any[];
+  const events = (db.prepare('SELECT * FROM events ORDER BY seq').all() as any[]).map((e) => ({ at: e.at, source: e.source, changes: JSON.parse(changesText(e.changes)) }));
   const instants = [...new Set(cis.map((c) => c.valid_from as number))].sort((a, b) => a - b);
   const batchOf = new Map(instants.map((t, i) => [t, i]));
   const ciBatch = new Map(cis.map((c) => [c.id, batchOf.get(c.valid_from)!]));
@@ -134,23 +142,39 @@ function rowsByBatch(db: Database.Database): Rows[] {
   return per;
 }
 
-interface Variant { label: string; drop: string[]; skip?: 'keys' | 'asserts' }
-interface ReplayResult { cpuMs: number; writeMs: number; commitMs: number; bytesPerCi: number }
+interface Variant { label: string; drop: string[]; skip?: 'keys' | 'asserts'; schema?: (sql: string) => string; slimEvent?: boolean }
+interface ReplayResult { cpuMs: number; writeMs: number; commitMs: number; walPages: number; walPagesLast5: number; bytesPerCi: number }
+
+/** The schema with `cis` and `relations` keyed by id in their own B-tree (WITHOUT ROWID) instead of a rowid and an index. */
+function withoutRowid(sql: string): string {
+  let out = sql;
+  for (const table of ['cis', 'relations']) {
+    const next = out.replace(new RegExp(`(CREATE TABLE IF NOT EXISTS ${table} \\([^;]*?\\n\\))`), '$1 WITHOUT ROWID');
+    if (next === out) throw new Error(`schema.sql: no table ${table} to make WITHOUT ROWID`);
+    out = next;
+  }
+  return out;
+}
+/** What a slim event would keep of each change: what it is and which version of what (a consumer reads the rest). */
+const slimChanges = (changes: any[]) => changes.map((c) => ({ kind: c.kind, id: c.ci?.id ?? c.relation?.id ?? c.ref, version: c.ci?.version ?? c.relation?.version }));
 
 function replay(dir: string, per: Rows[], v: Variant, cis: number): ReplayResult {
   const file = join(dir, 'replay.db');
   const db = new Database(file);
-  // The store's settings (sqlite-store.ts, open).
-  db.pragma('page_size = 8192'); db.pragma('journal_mode = WAL'); db.pragma('synchronous = NORMAL'); db.pragma('cache_size = -65536'); db.pragma('wal_autocheckpoint = 8192');
-  db.exec(schemaSql); db.exec(ASSERTION_INDEXES);
+  // The store's settings (sqlite-store.ts, open); its commits never checkpoint (the checkpoint thread does), nor do
+  // these: the WAL only grows, so its growth at each commit is the pages that commit wrote.
+  db.pragma('page_size = 8192'); db.pragma('journal_mode = WAL'); db.pragma('synchronous = NORMAL'); db.pragma('cache_size = -65536'); db.pragma('wal_autocheckpoint = 0');
+  db.exec(v.schema ? v.schema(schemaSql) : schemaSql); db.exec(ASSERTION_INDEXES);
   for (const ix of v.drop) db.exec(`DROP INDEX "${ix}"`);
   const insCi = db.prepare('INSERT INTO cis (id, class, name, environment, tier, owner, lifecycle, attributes, identifiers, version, valid_from, valid_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
   const insKey = db.prepare('INSERT OR IGNORE INTO ci_keys (key, ci_id) VALUES (?, ?)');
   const insRel = db.prepare('INSERT INTO relations (id, type, from_id, to_id, attributes, redundancy, provenance, observed, version, valid_from, valid_to) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
   const insA = db.prepare('INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
   const insE = db.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)');
-  let write = 0, commit = 0, cpu = 0;
-  for (const p of per) {
+  let write = 0, commit = 0, cpu = 0, pages = 0, pagesLast5 = 0;
+  const walSize = () => (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+  for (const [i, p] of per.entries()) {
+    const wal0 = walSize();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     db.exec('BEGIN IMMEDIATE');
@@ -158,17 +182,26 @@ function replay(dir: string, per: Rows[], v: Variant, cis: number): ReplayResult
     if (v.skip !== 'keys') for (const k of p.keys) insKey.run(k.key, k.ci_id);
     for (const r of p.rels) insRel.run(r.id, r.type, r.from_id, r.to_id, r.attributes, r.redundancy, r.provenance, r.observed, r.version, r.valid_from, r.valid_to);
     if (v.skip !== 'asserts') for (const a of p.asserts) insA.run(a.target_id, a.source, a.scope, a.kind, a.run_id, a.first_seen, a.last_seen, a.active, a.vals, a.digest, a.sighting);
-    if (p.event) insE.run(p.event.at, p.event.source, p.event.changes);
+    if (p.event) {
+      // A fresh array each time: the codec keeps each array's JSON text once made (event-codec.ts, changesJson). A slim
+      // event still has its full JSON made: the writer thread hands that to the main thread (ingest-thread-main.ts).
+      if (v.slimEvent) JSON.stringify(p.event.changes);
+      insE.run(p.event.at, p.event.source, encodeChanges(v.slimEvent ? slimChanges(p.event.changes) : [...p.event.changes]));
+    }
     const t1 = performance.now();
     db.exec('COMMIT');
     const t2 = performance.now();
     const cu = process.cpuUsage(c0);
     write += t1 - t0; commit += t2 - t1; cpu += (cu.user + cu.system) / 1000;
+    const written = (walSize() - wal0) / (8192 + 24);
+    pages += written;
+    if (i >= per.length - 5) pagesLast5 += written;
   }
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   const bytes = statSync(file).size;
   for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
   const k = per.length;
-  return { cpuMs: +(cpu / k).toFixed(1), writeMs: +(write / k).toFixed(1), commitMs: +(commit / k).toFixed(1), bytesPerCi: Math.round(bytes / cis) };
+  return { cpuMs: +(cpu / k).toFixed(1), writeMs: +(write / k).toFixed(1), commitMs: +(commit / k).toFixed(1), walPages: Math.round(pages / k),
+    walPagesLast5: Math.round(pagesLast5 / Math.min(5, k)), bytesPerCi: Math.round(bytes / cis) };
 }
