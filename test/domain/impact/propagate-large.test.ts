@@ -2,16 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { propagateImpact } from '../../../server/domain/impact/propagate.ts';
 import type { ImpactGraph } from '../../../server/domain/impact/graph.ts';
 import { EstateBuilder } from '../../topology/estate-builder.ts';
+import { referencePropagate } from './reference-propagate.ts';
 
 /** A hub every one of `fanOut` services needs, each needed by one app; half the apps also need a 2-of-3 cache group. */
-function hubEstate(fanOut: number) {
+function hubEstateBuilder(fanOut: number) {
   const b = new EstateBuilder().cisNamed('hub', 'c1', 'c2', 'c3');
   for (let i = 0; i < fanOut; i++) {
     b.cisNamed(`svc${i}`, `app${i}`).dependsOn(`svc${i}`, 'hub').dependsOn(`app${i}`, `svc${i}`);
     if (i % 2) for (const c of ['c1', 'c2', 'c3']) b.dependsOn(`app${i}`, c, { group: 'cache', minUp: 2 });
   }
-  return b.build();
+  return b;
 }
+const hubEstate = (fanOut: number) => hubEstateBuilder(fanOut).build();
 
 /** The same graph seen only through the ImpactGraph interface (no CSR arrays to walk). */
 const withoutCsr = (g: ImpactGraph): ImpactGraph => ({
@@ -56,5 +58,24 @@ describe('impact propagation on blast radii of thousands', () => {
       expect([...viaVisitor.allStates]).toEqual([...viaCsr.allStates]);
     }
     expect([...propagateImpact(topo, [{ node: topo.nodeOf('svc7')!, state: 'down' }]).all].map((n) => topo.idOf(n))).toEqual(['svc7', 'app7', 'late']);
+  });
+
+  it('gives a CI that worsens after it was processed its final state in a large answer, as the engine before did', () => {
+    // x needs one of {svc0, deep}: degraded when svc0 (depth 1) goes down, processed so, then down when deep (depth 3)
+    // does; y, which needs x, follows it. The answer's states cannot be those the CIs had when processed.
+    const topo = hubEstateBuilder(3_000).cisNamed('deep', 'x', 'y')
+      .dependsOn('deep', 'app0').dependsOn('x', 'svc0', { group: 'pair', minUp: 1 }).dependsOn('x', 'deep', { group: 'pair', minUp: 1 })
+      .dependsOn('y', 'x').build();
+    const failed = [{ node: topo.nodeOf('hub')!, state: 'down' as const }];
+
+    const r = propagateImpact(topo, failed, { limit: 1_000 });
+
+    expect(r.total).toBe(1 + 2 * 3_000 + 3);
+    const stateOf = (id: string) => r.allStates[[...r.all].indexOf(topo.nodeOf(id)!)];
+    expect([stateOf('x'), stateOf('y'), stateOf('deep')]).toEqual([2, 2, 2]);
+    const before = referencePropagate(topo, failed, { limit: 1_000 });
+    expect([...r.all]).toEqual([...before.all]);
+    expect([...r.allStates]).toEqual([...before.allStates]);
+    expect(r.impacted).toEqual(before.impacted);
   });
 });
