@@ -277,8 +277,11 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const listeningAt = `http://localhost:${(server.address() as { port: number }).port}`;
   opts.onListening?.(listeningAt);
   try {
-    startup.progress(0, (await store.countLiveCis?.()) ?? null);
-    await topology.start(feed, { progress: (cis) => startup.progress(cis), step: (phase) => startup.step(phase) });
+    // Counted beside the load (a cold 1M-CI store takes seconds): the progress's total and the room the projection
+    // reserves, once known. Without it the load goes on, only without a total.
+    const size = store.topologySize?.().then((s) => { startup.expect(s.cis); return s; }, (e: Error) => { logger.warn(`the start's progress has no total: ${e.message}`); return null; });
+    startup.progress(0);
+    await topology.start(feed, { progress: (cis) => startup.progress(cis), step: (phase) => startup.step(phase), size });
     startup.step('starting the alert and re-assessment loops');
     await alerts.start();
     await reassessor.start();

@@ -35,6 +35,9 @@ export class Startup {
     this.phase = 'loading the projection';
   }
 
+  /** How many CIs the projection will hold, once the store has counted them (meanwhile null). */
+  expect(total: number): void { this.total = total; }
+
   /** Some other step of the start (background loops, the writer thread). */
   step(phase: string): void { this.phase = phase; }
 

@@ -185,6 +185,9 @@ export interface RecordWrite {
  */
 export class StoreOpenError extends Error {}
 
+/** The live topology's size (GraphStore.topologySize). */
+export interface TopologySize { cis: number; relations: number }
+
 export interface GraphStore {
   readonly kind: 'sqlite' | 'neo4j';
   init(): Promise<void>;
@@ -215,8 +218,11 @@ export interface GraphStore {
   lastSeen(ciIds: string[]): Promise<Map<string, string>>;
   /** The whole live (or as-of) topology, in chunks, for the projection. */
   streamTopology(asOf?: string, chunkSize?: number): AsyncIterable<{ cis: TopologyCi[]; relations: TopologyRelation[] }>;
-  /** How many live CIs the store holds, when it can say in one cheap read (the progress of a start's projection load). */
-  countLiveCis?(): Promise<number>;
+  /**
+   * How many live CIs and relations the store holds, counted without holding the caller's event loop (a start's
+   * progress, and the room its projection reserves before it loads). Optional: a store that cannot say cheaply has none.
+   */
+  topologySize?(): Promise<TopologySize>;
   diff(from: string, to: string, limit: number): Promise<DiffResult>;
 
   eventsSince(seq: number, limit: number): Promise<ChangeEvent[]>;

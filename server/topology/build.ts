@@ -1,4 +1,4 @@
-import type { GraphStore, TopologyCi, TopologyRelation } from '../store/port.ts';
+import type { GraphStore, TopologyCi, TopologyRelation, TopologySize } from '../store/port.ts';
 import { newEdgeBatch, Topology } from './topology.ts';
 import { nextTurn, stepsInTurns } from '../live/turns.ts';
 
@@ -17,6 +17,15 @@ export class TopologyBuilder {
     for (const ci of chunk.cis) this.topo.upsertCi(ci);
     this.cis += chunk.cis.length;
     for (const rel of chunk.relations) if (this.topo.collectRelation(rel, this.edges) === 'unknown-end') this.pending.push(rel);
+  }
+
+  /**
+   * Room for the live topology's size before (or while) it loads (Topology.reserve): what would otherwise grow past
+   * each power of two, every array at once in one turn. Reserved while loading, it copies what came so far, once.
+   */
+  reserve(size: TopologySize): void {
+    this.topo.reserve(size.cis, size.relations);
+    for (const list of Object.values(this.edges)) list.reserve(size.relations);
   }
 
   finish(): Topology {
@@ -50,11 +59,17 @@ export function topologyFrom(cis: TopologyCi[], relations: TopologyRelation[]): 
 const LOAD_CHUNK = 2_000;
 const LOAD_SLICE_MS = 20;
 
-/** Stream the store's live (or as-of) topology into a projection, in slices; `progress` hears the CIs loaded so far. */
-export async function loadTopology(store: Pick<GraphStore, 'streamTopology'>, asOf?: string, opts: { progress?: (cis: number) => void } = {}): Promise<Topology> {
+/**
+ * Stream the store's live (or as-of) topology into a projection, in slices; `progress` hears the CIs loaded so far.
+ * `size` (the live topology's, counted meanwhile) is reserved as soon as it is known.
+ */
+export async function loadTopology(store: Pick<GraphStore, 'streamTopology'>, asOf?: string, opts: { progress?: (cis: number) => void; size?: Promise<TopologySize | null> } = {}): Promise<Topology> {
   const b = new TopologyBuilder();
+  const known: { size: TopologySize | null } = { size: null };
+  opts.size?.then((s) => { known.size = s; }, () => { /* no room reserved: the arrays grow as they fill */ });
   let slice = performance.now();
   for await (const chunk of store.streamTopology(asOf, LOAD_CHUNK)) {
+    if (known.size) { b.reserve(known.size); known.size = null; }
     b.add(chunk);
     opts.progress?.(b.cis);
     if (performance.now() - slice < LOAD_SLICE_MS) continue;

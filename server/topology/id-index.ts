@@ -1,17 +1,29 @@
 import { grown } from './int-list.ts';
 import { PackedStrings } from './packed-strings.ts';
 
+/** Numbers moved from the old table to the new per add while a growth is under way (see IdIndex.add). */
+const MOVES_PER_ADD = 4;
+
 /**
  * Ids by dense number, and the number of each id: what a `string[]` and a `Map<string, number>` did, in a few heap
  * objects (PackedStrings, and an open-addressing hash table in typed arrays). The map's 1M keys at 1M CIs were each a
  * string for every major GC to mark. Append only: an id keeps its number for life.
+ *
+ * The table grows in steps: rehashing 512k ids in one call held the loop for ~90 ms (a 1M-CI start, or an estate
+ * passing a power of two while it runs), so a growth moves a few old numbers per add into the new table while lookups
+ * read both, and the old one is dropped once every number it held has moved.
  */
 export class IdIndex {
   private readonly ids = new PackedStrings();
   /** Each id's hash, so that growing the table reads no id. */
   private hashes = new Int32Array(1024);
-  /** number + 1 per cell (0: empty), linear probing, at most half full. */
+  /** number + 1 per cell (0: empty), linear probing, at most half full (old and new together while growing). */
   private table = new Int32Array(2048);
+  /** While growing: the previous table, holding the numbers below `moving` that have not moved yet. */
+  private old: Int32Array | null = null;
+  /** While growing: numbers below `moved` are in `table`; those from `moved` to `moving` are still only in `old`. */
+  private moved = 0;
+  private moving = 0;
 
   get size(): number { return this.ids.length; }
 
@@ -20,12 +32,11 @@ export class IdIndex {
 
   /** The number of `id`, undefined when it has none. */
   get(id: string): number | undefined {
-    const h = hash(id), table = this.table, mask = table.length - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const e = table[i];
-      if (e === 0) return undefined;
-      if (this.hashes[e - 1] === h && this.ids.is(e - 1, id)) return e - 1;
-    }
+    const h = hash(id);
+    const n = this.find(this.table, h, id);
+    if (n !== undefined || this.old === null) return n;
+    const was = this.find(this.old, h, id);
+    return was !== undefined && was >= this.moved ? was : undefined;
   }
 
   /** Gives `id` (not yet known: check with get) the next number. */
@@ -34,15 +45,49 @@ export class IdIndex {
     this.ids.push(id);
     this.hashes = grown(this.hashes, n + 1);
     this.hashes[n] = h;
-    if (2 * (n + 1) > this.table.length) this.rehash(this.table.length * 2);
-    else place(this.table, h, n);
+    if (this.old !== null) this.moveSome(MOVES_PER_ADD);
+    // Old and new start a growth at most half full each: with 4 moves per add, the old empties before the new is.
+    else if (2 * (n + 1) > this.table.length) this.grow(this.table.length * 2, n); // n itself is placed below
+    place(this.table, h, n);
     return n;
   }
 
-  private rehash(capacity: number): void {
-    const table = new Int32Array(capacity);
-    for (let n = 0; n < this.ids.length; n++) place(table, this.hashes[n], n);
-    this.table = table;
+  /** Room for `count` ids without growing (a load that knows about how many it will add). */
+  reserve(count: number): void {
+    let capacity = this.table.length;
+    while (capacity < 2 * count) capacity *= 2;
+    this.hashes = grown(this.hashes, count);
+    if (capacity === this.table.length) return;
+    this.finishGrowth();
+    this.grow(capacity, this.ids.length);
+    this.finishGrowth();
+  }
+
+  /** A new table of `capacity` cells; numbers below `held` are in the current one and move over in later steps. */
+  private grow(capacity: number, held: number): void {
+    this.old = this.table;
+    this.table = new Int32Array(capacity);
+    this.moved = 0;
+    this.moving = held;
+    if (held === 0) this.old = null;
+  }
+
+  private moveSome(count: number): void {
+    const end = Math.min(this.moving, this.moved + count);
+    for (let n = this.moved; n < end; n++) place(this.table, this.hashes[n], n);
+    this.moved = end;
+    if (end === this.moving) this.old = null;
+  }
+
+  private finishGrowth(): void { if (this.old !== null) this.moveSome(this.moving - this.moved); }
+
+  private find(table: Int32Array, h: number, id: string): number | undefined {
+    const mask = table.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = table[i];
+      if (e === 0) return undefined;
+      if (this.hashes[e - 1] === h && this.ids.is(e - 1, id)) return e - 1;
+    }
   }
 }
 

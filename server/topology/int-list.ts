@@ -3,6 +3,8 @@ export class IntList {
   data: Int32Array;
   length = 0;
   constructor(capacity = 1024) { this.data = new Int32Array(capacity); }
+  /** Room for `capacity` values without growing. */
+  reserve(capacity: number): void { this.data = grown(this.data, capacity); }
   push(v: number): void {
     if (this.length === this.data.length) {
       const next = new Int32Array(this.data.length * 2);

@@ -63,6 +63,12 @@ export class MapRelations {
 
   get size(): number { return this.live; }
 
+  /** Room for relations among `nodes` nodes and `relations` relations without growing (Topology.reserve). */
+  reserve(nodes: number, relations: number): void {
+    this.growSlots(relations);
+    this.growNodes(nodes);
+  }
+
   /** Add the relation between live nodes `p` (its `from`) and `q` (its `to`), or refresh it when that triple is there. */
   upsert(rel: MapRelationInput, p: number, q: number): void {
     const t = relationTypeCode(rel.type);
@@ -71,11 +77,7 @@ export class MapRelations {
       slot = this.free.pop() ?? this.ids.length;
       if (slot === this.ids.length) {
         this.ids.push(rel.id);
-        const need = slot + 1;
-        this.from = grown(this.from, need); this.to = grown(this.to, need); this.type = grown(this.type, need);
-        this.prov = grown(this.prov, need); this.red = grown(this.red, need); this.redMin = grown(this.redMin, need);
-        this.outNext = grown(this.outNext, need); this.outPrev = grown(this.outPrev, need);
-        this.inNext = grown(this.inNext, need); this.inPrev = grown(this.inPrev, need);
+        this.growSlots(slot + 1);
       }
       this.from[slot] = p; this.to[slot] = q; this.type[slot] = t;
       this.link(slot, p, q);
@@ -172,13 +174,23 @@ export class MapRelations {
     return NONE;
   }
 
+  private growSlots(need: number): void {
+    if (this.from.length >= need) return;
+    this.from = grown(this.from, need); this.to = grown(this.to, need); this.type = grown(this.type, need);
+    this.prov = grown(this.prov, need); this.red = grown(this.red, need); this.redMin = grown(this.redMin, need);
+    this.outNext = grown(this.outNext, need); this.outPrev = grown(this.outPrev, need);
+    this.inNext = grown(this.inNext, need); this.inPrev = grown(this.inPrev, need);
+  }
+
+  private growNodes(need: number): void {
+    if (this.outFirst.length >= need) return;
+    this.outFirst = grown(this.outFirst, need); this.outLast = grown(this.outLast, need); this.outCount = grown(this.outCount, need);
+    this.inFirst = grown(this.inFirst, need); this.inLast = grown(this.inLast, need); this.inCount = grown(this.inCount, need);
+  }
+
   /** Appends `slot` to p's outgoing and q's incoming list. */
   private link(slot: number, p: number, q: number): void {
-    const need = Math.max(p, q) + 1;
-    if (this.outFirst.length < need) {
-      this.outFirst = grown(this.outFirst, need); this.outLast = grown(this.outLast, need); this.outCount = grown(this.outCount, need);
-      this.inFirst = grown(this.inFirst, need); this.inLast = grown(this.inLast, need); this.inCount = grown(this.inCount, need);
-    }
+    this.growNodes(Math.max(p, q) + 1);
     const ref = slot + 1;
     this.outPrev[slot] = this.outLast[p]; this.outNext[slot] = 0;
     if (this.outLast[p]) this.outNext[this.outLast[p] - 1] = ref; else this.outFirst[p] = ref;

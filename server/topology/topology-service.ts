@@ -1,6 +1,6 @@
 import type { ChangeFeed } from '../live/change-feed.ts';
 import type { ChangeEvent } from '../model/records.ts';
-import type { GraphStore } from '../store/port.ts';
+import type { GraphStore, TopologySize } from '../store/port.ts';
 import { InputError, UnprocessableError } from '../domain/errors.ts';
 import { stepsInTurns } from '../live/turns.ts';
 import { applyChangeEventInTurns } from './apply-event.ts';
@@ -60,7 +60,7 @@ export class TopologyService {
    * Build from the store, catch up on what committed during the build, then follow `feed`.
    * Events at or before the last applied sequence are skipped; applying one twice would be harmless anyway.
    */
-  async start(feed?: ChangeFeed, opts: { progress?: (cis: number) => void; step?: (phase: string) => void } = {}): Promise<void> {
+  async start(feed?: ChangeFeed, opts: { progress?: (cis: number) => void; step?: (phase: string) => void; size?: Promise<TopologySize | null> } = {}): Promise<void> {
     this.applied = await this.store.latestSeq();
     const live = await loadTopology(this.store, undefined, opts);
     // Maps take a hub's neighbours in name order: rank the names once (in slices), so that is a numeric sort.

@@ -3,6 +3,7 @@ import type { GraphStore } from '../../server/store/port.ts';
 import type { ChangeEvent } from '../../server/model/records.ts';
 import { decodeChanges } from '../../server/store/sqlite/event-codec.ts';
 import { listCis, prepareReads, topology } from '../../server/store/sqlite/reads.ts';
+import { topologySizeOffLoop } from '../../server/store/sqlite/topology-size.ts';
 import { loadConfig } from '../../server/config.ts';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 
@@ -52,7 +53,7 @@ export async function openBenchStore(kind: BenchStoreKind, sqliteFile: string): 
  * topology is streamed by the store's own code (`topology` over `prepareReads`), on a connection set up as the store's
  * reader is.
  */
-export function openReadOnlyEstate(file: string): Pick<GraphStore, 'latestSeq' | 'eventsSince' | 'streamTopology' | 'listCis' | 'close'> {
+export function openReadOnlyEstate(file: string): Pick<GraphStore, 'latestSeq' | 'eventsSince' | 'streamTopology' | 'topologySize' | 'listCis' | 'close'> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   db.pragma('cache_size = -65536');
   const reads = prepareReads(db);
@@ -62,6 +63,7 @@ export function openReadOnlyEstate(file: string): Pick<GraphStore, 'latestSeq' |
       'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(seq, limit)
       .map((r) => ({ seq: r.seq, at: r.at, source: r.source, changes: decodeChanges<ChangeEvent['changes']>(r.changes) })),
     async *streamTopology(asOf, chunkSize = 10_000) { yield* topology(reads, asOf, chunkSize); },
+    topologySize: () => topologySizeOffLoop(file),
     listCis: (q) => listCis(db, q),
     close: async () => { db.close(); },
   };

@@ -15,8 +15,8 @@ const GC_KINDS: Record<number, string> = {
 
 /**
  * `npm run bench -- startup [--cis 1000000]`: the server's start after it listens, on the impact benchmark's estate
- * (data/bench, read only): the projection loaded from the store in slices and the names ranked (TopologyService.start,
- * as server.ts runs it), with a 2 ms timer watching the event loop. Prints and writes bench-results/startup.json: each
+ * (data/bench, read only): the projection loaded from the store in slices, with room reserved for the live topology's
+ * size once a thread has counted it, and the names ranked (TopologyService.start, as server.ts runs it), with a 2 ms timer watching the event loop. Prints and writes bench-results/startup.json: each
  * phase's time, the longest loop turns (and whether a GC pause fell in them), the GC pauses by kind, the heap after.
  */
 export async function benchStartup(argv: string[]) {
@@ -45,7 +45,9 @@ export async function benchStartup(argv: string[]) {
   }, 2);
   const t0 = performance.now();
   const topology = new TopologyService(store);
-  await topology.start(undefined, { step: (p) => { phases[phase] = Math.round(performance.now() - phaseAt); phase = p; phaseAt = performance.now(); } });
+  // As server.ts: the live topology counted beside the load, and reserved once known.
+  const size = store.topologySize?.().catch(() => null);
+  await topology.start(undefined, { size, step: (p) => { phases[phase] = Math.round(performance.now() - phaseAt); phase = p; phaseAt = performance.now(); } });
   phases[phase] = Math.round(performance.now() - phaseAt);
   const totalMs = performance.now() - t0;
   clearInterval(tick);

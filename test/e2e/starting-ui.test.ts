@@ -30,7 +30,7 @@ describe('the app while the server starts', () => {
     const { page } = b;
     await page.goto(`${url}/map#token=${slow.token}`);
     const notice = page.getByRole('status').filter({ hasText: 'servicegraph is starting' });
-    const total = (await slow.store.countLiveCis()).toLocaleString('en-US');
+    const total = (await slow.store.topologySize()).cis.toLocaleString('en-US');
     await expect.poll(() => notice.textContent()).toBe(`servicegraph is starting — loading 50 of ${total} CIs`);
     await screenshot(page, 'starting-notice');
 

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadTopology } from '../../server/topology/build.ts';
 import { compareByName, rankNames } from '../../server/topology/name-order.ts';
 import { byNameThenId } from '../../server/domain/graph-view/neighbourhood.ts';
-import type { GraphStore, TopologyCi } from '../../server/store/port.ts';
+import type { GraphStore, TopologyCi, TopologyRelation, TopologySize } from '../../server/store/port.ts';
+import { Topology } from '../../server/topology/topology.ts';
 
 const ci = (i: number): TopologyCi => ({ id: `ci-${i}`, class: 'service', name: `svc-${i}`, environment: 'prod', tier: null, owner: null, attributes: {} });
 const busy = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until) { /* a slow chunk */ } };
@@ -64,4 +65,36 @@ describe('loading the projection', () => {
     // Progress after every chunk, in CIs loaded so far.
     expect(progress).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 10));
   });
+
+  it('reserves room for the live topology once its size is counted, mid-load, and builds the same projection', async () => {
+    // 3,000 CIs, each depending on two earlier ones, every tenth edge in a redundancy group: chunks of 100 CIs, then of 100 relations.
+    const cis = Array.from({ length: 3_000 }, (_, i) => ci(i));
+    const relations: TopologyRelation[] = cis.slice(2).flatMap((c, k) => [1, 2].map((back) => ({
+      id: `rel-${k}-${back}`, type: 'DEPENDS_ON', from: c.id, to: `ci-${k + 2 - back}`, provenance: [],
+      redundancy: k % 10 === 0 ? { group: `pool-${c.id}`, minUp: 1 } : null, observed: null,
+    })));
+    const chunked = <T,>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / 100) }, (_, c) => xs.slice(c * 100, c * 100 + 100));
+    let counted!: (s: TopologySize) => void;
+    const size = new Promise<TopologySize>((r) => { counted = r; });
+    const store = {
+      async *streamTopology() {
+        let n = 0;
+        for (const part of chunked(cis)) { if (++n === 3) counted({ cis: cis.length, relations: relations.length }); yield { cis: part, relations: [] }; }
+        for (const part of chunked(relations)) yield { cis: [], relations: part };
+      },
+    } as unknown as GraphStore;
+    const reserve = vi.spyOn(Topology.prototype, 'reserve');
+    const reserved = await loadTopology(store, undefined, { size });
+    expect(reserve).toHaveBeenCalledWith(3_000, relations.length);
+    reserve.mockRestore();
+    const grown = await loadTopology(store);
+    const shape = (t: Topology) => ({
+      stats: t.stats(),
+      ids: cis.map((c) => t.nodeOf(c.id)),
+      dependents: cis.map((c) => { const d: number[] = []; t.forEachDependent(t.nodeOf(c.id)!, (n, g) => d.push(n, g === -1 ? -1 : t.groupSize(g))); return d; }),
+      relations: t.mapRelations.of(cis.map((c) => t.nodeOf(c.id)!), 100_000),
+    });
+    expect(shape(reserved)).toEqual(shape(grown));
+  });
 });
+

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StoreOpenError, type GraphStore, type BatchTx, type StoredDoc, type AlertQuery, type AlertWrite, type RecordWrite, type StoredEntry } from '../port.ts';
+import { StoreOpenError, type GraphStore, type BatchTx, type StoredDoc, type AlertQuery, type AlertWrite, type RecordWrite, type StoredEntry, type TopologySize } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import { prepareBatchStatements, sqliteBatchTx, type BatchStatements } from './batch-tx.ts';
 import { prepareBatchMeta, type BatchMetaStatements } from './batch-meta.ts';
@@ -13,6 +13,7 @@ import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
 import { decodeChanges, encodeChanges } from './event-codec.ts';
 import { registerLayoutFunctions } from './compact-layout.ts';
+import { topologySizeHere, topologySizeOffLoop } from './topology-size.ts';
 import { WalCheckpointer, type CheckpointOptions, type CheckpointReport } from './wal-checkpointer.ts';
 import type { LoopStatus } from '../../live/supervision.ts';
 
@@ -309,8 +310,11 @@ export class SqliteStore implements GraphStore {
   async getCis(ids: string[], asOf?: string) { return getCis(this.reads, ids, asOf); }
   async lastSeen(ids: string[]) { return lastSeen(this.reads, ids); }
   async *streamTopology(asOf?: string, chunkSize = 10_000) { yield* topology(this.reads, asOf, chunkSize); }
-  // The open rows, through the partial index cis_open_from (1M CIs: ~30 ms warm, ~300 ms cold).
-  async countLiveCis(): Promise<number> { return this.reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM cis WHERE valid_to IS NULL').get()!.n; }
+  // The open rows, through the partial indexes cis_open_from and relations_open_from: 1M CIs and 1.7M relations
+  // read ~70 ms warm and ~2.4 s cold, so a file's are counted on a thread of its own.
+  async topologySize(): Promise<TopologySize> {
+    return this.opts.file === ':memory:' ? topologySizeHere(this.reader) : topologySizeOffLoop(this.opts.file);
+  }
   async diff(from: string, to: string, limit: number) { return diff(this.reader, this.reads, from, to, limit); }
 
   async eventsSince(seq: number, limit: number): Promise<ChangeEvent[]> {
