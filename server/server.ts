@@ -167,7 +167,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   let ingestThread: IngestThread | null = null;
   try {
     ingestThread = threadFile === null ? null : await IngestThread.start({
-      ...ingestThreadSettings(config, threadFile, (store as SqliteStore).synchronous), listen, feed: committed, observe: observeIngest, log: (m) => logger.error(m),
+      ...ingestThreadSettings(config, threadFile, (store as SqliteStore).synchronous), listen, feed: committed, observe: observeIngest, observeHttp: metrics.observeHttp, log: (m) => logger.error(m),
     });
   } catch (e) {
     feed.stop(); topology.stop(); await store.close();
@@ -294,7 +294,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   feed.start(topology.seq);
   // An API worker: the batches its primary's listener committed reach this feed too, as this process's own do
   // (from here: what committed while the projection loaded, the feed reads from the log).
-  const unfollow = cluster.isWorker && config.ingestPort !== null ? followPrimaryIngest(committed) : () => {};
+  const unfollow = cluster.isWorker && config.ingestPort !== null ? followPrimaryIngest(committed, { observeIngest, observeHttp: metrics.observeHttp }) : () => {};
   otlp.start();
   // OTLP/gRPC on its own port (4317 by default, as exporters expect), unless turned off.
   let grpc: GrpcReceiver | null = null;

@@ -11,14 +11,14 @@ import { ARRIVED, CATCH_UP, READ_GATE, type ReadGate } from './read-gate.ts';
 import { requestLog } from '../ops/request-log.ts';
 import { STARTING_RETRY_AFTER_S } from '../ops/startup.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../ops/metrics.ts';
+import type { ObserveHttp } from '../ops/metrics.ts';
 
 export const API_VERSION = '1.0.0';
 
 export interface AppDeps {
   /** One JSON log line and the HTTP metrics per request (absent: no request log). */
   logger?: Logger;
-  metrics?: Metrics;
+  metrics?: { observeHttp: ObserveHttp };
   bodyBytes: number;
   /** Resolves the bearer token (headers only) before any /api/v1 route. */
   authenticate: RequestHandler;

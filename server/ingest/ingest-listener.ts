@@ -6,6 +6,7 @@ import { createLogger, type LogLevel } from '../log.ts';
 import type { GraphStore } from '../store/port.ts';
 import type { BatchWriter } from './batch-writer.ts';
 import { servedHere } from './ingest-request.ts';
+import type { ObserveHttp } from '../ops/metrics.ts';
 
 /** How long a stopping listener waits for the batches it is serving before it cuts their connections. */
 const DRAIN_MS = 10_000;
@@ -28,11 +29,13 @@ export interface IngestListener {
  */
 export async function listenForIngest(opts: {
   store: GraphStore; writer: BatchWriter; bodyBytes: number; host: string; port: number; logLevel: LogLevel;
+  /** Each request, for the HTTP metrics of the process it serves (servicegraph_http_*), which live on the main thread. */
+  observeHttp?: ObserveHttp;
 }): Promise<IngestListener> {
   const logger = createLogger({ level: opts.logLevel, pretty: false });
   const tokens = createTokenAuth(opts.store, { log: (m) => logger.warn(m) });
   const app = createApp({
-    logger, bodyBytes: opts.bodyBytes, authenticate: tokens.authenticate, api: [ingestRoutes({ ingest: servedHere(opts.writer) })], root: [],
+    logger, ...(opts.observeHttp ? { metrics: { observeHttp: opts.observeHttp } } : {}), bodyBytes: opts.bodyBytes, authenticate: tokens.authenticate, api: [ingestRoutes({ ingest: servedHere(opts.writer) })], root: [],
     health: () => ({ status: 200, body: { ok: true, serves: 'POST /api/v1/ingest' } }),
   });
   const server: Server = createServer(app);

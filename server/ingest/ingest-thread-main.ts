@@ -45,7 +45,8 @@ const writer = createBatchWriter({
 });
 // SERVICEGRAPH_INGEST_PORT: batches also come straight to this loop, over HTTP.
 const listener = settings.listen
-  ? await listenForIngest({ store, writer, bodyBytes: settings.limits.bodyBytes, host: settings.listen.host, port: settings.listen.port, logLevel: settings.listen.logLevel as LogLevel })
+  ? await listenForIngest({ store, writer, bodyBytes: settings.limits.bodyBytes, host: settings.listen.host, port: settings.listen.port, logLevel: settings.listen.logLevel as LogLevel,
+    observeHttp: (...observed) => send({ type: 'observed-http', observed }) })
   : null;
 
 /** Each message with when it arrived (performance.now() on this thread): its wait in the queue is reported. */

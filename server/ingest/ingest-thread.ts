@@ -3,6 +3,7 @@ import type { CommittedEvent } from '../live/change-feed.ts';
 import { Backoff, type LoopStatus } from '../live/supervision.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import type { ObserveIngest, Written } from './batch-writer.ts';
+import type { ObserveHttp } from '../ops/metrics.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ServerTiming } from '../ops/server-timing.ts';
 import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
@@ -11,6 +12,8 @@ export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry'> {
   /** Told of each committed event (the change feed, at once or after the reply: SERVICEGRAPH_PROJECTION_APPLY). */
   feed: { offer(event: CommittedEvent): void };
   observe?: ObserveIngest;
+  /** Told of each request the thread's own listener answered (SERVICEGRAPH_INGEST_PORT), for the HTTP metrics. */
+  observeHttp?: ObserveHttp;
   log: (line: string) => void;
   /** First delay before restarting a thread that ended (doubling per failed start, up to 30 s). */
   restartMs?: number;
@@ -148,6 +151,8 @@ export class IngestThread {
           this.opts.feed.offer(m.event);
         } else if (m.type === 'observed') {
           this.opts.observe?.(...m.observed);
+        } else if (m.type === 'observed-http') {
+          this.opts.observeHttp?.(...m.observed);
         } else if (m.type === 'ready') {
           this.boundPort = m.port;
           this.ready = true;

@@ -2,6 +2,7 @@ import type { EncodedChangeEvent } from '../live/change-feed.ts';
 import type { Limits } from '../model/limits.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ObserveIngest, Written } from './batch-writer.ts';
+import type { ObserveHttp } from '../ops/metrics.ts';
 import {
   ConflictError, DomainError, InputError, NotAllowedError, NotFoundError, TooLargeError, UnauthenticatedError, UnavailableError, UnprocessableError,
 } from '../domain/errors.ts';
@@ -40,6 +41,8 @@ export type FromThread =
   | { type: 'committed'; event: EncodedChangeEvent }
   /** What the batch writer reported to metrics (ObserveIngest's arguments). */
   | { type: 'observed'; observed: Parameters<ObserveIngest> }
+  /** A request the thread's listener answered (ObserveHttp's arguments), for the HTTP metrics. */
+  | { type: 'observed-http'; observed: Parameters<ObserveHttp> }
   | {
     type: 'reply'; id: number;
     /** The thread's own milliseconds: the request waited in its queue, then was served (the reply's Server-Timing). */

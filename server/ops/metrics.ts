@@ -19,6 +19,9 @@ export interface MetricSources {
   } | null;
 }
 
+/** What records one HTTP request (Metrics.observeHttp): a request log anywhere, the ingest listener's thread included. */
+export type ObserveHttp = (method: string, route: string, status: number, seconds: number) => void;
+
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -108,7 +111,7 @@ export class Metrics {
   /** Wire the parts read at scrape time (they exist only once the server is built). */
   attach(sources: MetricSources): void { this.sources = { ...this.sources, ...sources }; }
 
-  observeHttp(method: string, route: string, status: number, seconds: number): void {
+  readonly observeHttp: ObserveHttp = (method, route, status, seconds) => {
     const key = `${method} ${status} ${route}`;
     let child = this.httpChildren.get(key);
     if (!child) {
@@ -117,7 +120,7 @@ export class Metrics {
       if (this.httpChildren.size < 5_000) this.httpChildren.set(key, child);
     }
     child.observe(seconds);
-  }
+  };
 
   observeIngest(source: string, seconds: number, result: IngestResult | null, refused: boolean): void {
     this.ingestBatches.inc({ source: boundedSource(source), outcome: result ? 'ok' : refused ? 'refused' : 'failed' });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log.ts';
-import type { Metrics } from './metrics.ts';
+import type { ObserveHttp } from './metrics.ts';
 
 declare module 'express-serve-static-core' {
   interface Request { id?: string }
@@ -16,7 +16,7 @@ const CLIENT_ID = /^[\w.:@/+=-]{1,128}$/;
  * never its secret) and the HTTP metrics, labelled by route pattern so that ids in paths do not
  * multiply the series.
  */
-export function requestLog(deps: { logger: Logger; metrics?: Metrics }) {
+export function requestLog(deps: { logger: Logger; metrics?: { observeHttp: ObserveHttp } }) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
     const given = req.headers['x-request-id'];

@@ -31,7 +31,7 @@ describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '200' } });
-  }, 60_000);
+  }, 120_000);
   afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('answers from two processes, and a batch one of them committed reaches the other one\'s projection', async () => {
@@ -73,7 +73,7 @@ describe('several API workers and the ingest writer\'s own port (SERVICEGRAPH_WO
     ingestBase = `http://127.0.0.1:${ingestPort}`;
     // A poll far longer than the test: only the primary passing each commit on can bring it to the workers in time.
     child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '600000', SERVICEGRAPH_INGEST_PORT: String(ingestPort) } });
-  }, 60_000);
+  }, 120_000);
   afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('the primary\'s writer thread takes batches there, and every worker\'s projection hears of each one', async () => {
@@ -89,6 +89,28 @@ describe('several API workers and the ingest writer\'s own port (SERVICEGRAPH_WO
     expect(workers.has(ingested.instance)).toBe(false);
     const { seq } = ingested.body;
     expect((await workersAt(base, seq)).size).toBe(2);
+  }, 30_000);
+
+  it('the batches served on the primary\'s port are counted once in the group\'s metrics, whichever worker is scraped', async () => {
+    const svc = (name: string) => ({ class: 'service', name, environment: 'prod' });
+    const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.slice(series.length + 1) ?? 0);
+    const http = 'servicegraph_http_request_duration_seconds_count{method="POST",route="/api/v1/ingest",status="200"}';
+    const batches = 'servicegraph_ingest_batches_total{source="manual",outcome="ok"}';
+    const counts = async () => { const t = (await requestOnce(base, token, 'GET', '/metrics')).body as string; return [sample(t, http), sample(t, batches)]; };
+    // The test before sent one batch there too (source "other"): counted in the HTTP series, not in this source's.
+    const [httpBefore] = await counts();
+    for (const name of ['metered-a', 'metered-b', 'metered-c']) {
+      expect((await requestOnce(ingestBase, token, 'POST', '/api/v1/ingest', { source: 'manual', cis: [svc(name)] })).status).toBe(200);
+    }
+    // The primary hands each observation to one worker (a message): a scrape may come a moment before the last.
+    for (const until = Date.now() + 10_000; Date.now() < until && (await counts())[1] < 3;) await new Promise((r) => setTimeout(r, 50));
+    const scrapedBy = new Set<number>();
+    for (let i = 0; i < 40 && scrapedBy.size < 2; i++) {
+      const scrape = await requestOnce(base, token, 'GET', '/metrics');
+      expect([sample(scrape.body as string, http) - httpBefore, sample(scrape.body as string, batches)]).toEqual([3, 3]);
+      scrapedBy.add(scrape.instance);
+    }
+    expect(scrapedBy.size).toBe(2);
   }, 30_000);
 });
 

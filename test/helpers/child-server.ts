@@ -28,13 +28,14 @@ export async function spawnServer(opts: { dataDir: string; port: number; token: 
   // Read what it prints: a pipe nobody drains fills up, and a process writing to a full pipe blocks.
   child.stdout?.resume();
   child.stderr?.resume();
-  const deadline = Date.now() + 30_000;
+  // Generous: a start of several workers on a 2-core machine shared with other work took over 30 s (load 16).
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
       if ((await fetch(`http://127.0.0.1:${opts.port}/healthz`)).ok) {
         // Several API workers: each listens at once and answers 503 `starting` until its projection is loaded.
         const workers = Number(opts.env?.SERVICEGRAPH_WORKERS ?? 1);
-        if (workers > 1) await untilWorkersAnswer(`http://127.0.0.1:${opts.port}`, opts.token, workers, 25_000);
+        if (workers > 1) await untilWorkersAnswer(`http://127.0.0.1:${opts.port}`, opts.token, workers, Math.max(25_000, deadline - Date.now()));
         return child;
       }
     } catch { /* not yet */ }

@@ -70,6 +70,23 @@ describe('ingest on the writer thread\'s own port', () => {
     expect((await fetch(`${s.ingestUrl}/api/v1/cis`, { headers: { authorization: `Bearer ${s.adminToken}` } })).status).toBe(404);
   });
 
+  it('counts what it serves in the process\'s metrics, as the main port would (servicegraph_http_*, servicegraph_ingest_*)', async () => {
+    const series = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(name + ' '))?.slice(name.length + 1) ?? 0);
+    const http = 'servicegraph_http_request_duration_seconds_count{method="POST",route="/api/v1/ingest",status="200"}';
+    // Refused before routing (authentication comes first): labelled as the main port labels it.
+    const refused = 'servicegraph_http_request_duration_seconds_count{method="POST",route="unmatched",status="401"}';
+    const batches = 'servicegraph_ingest_batches_total{source="kubernetes",outcome="ok"}';
+    const before = (await s.api('/metrics')).body as string;
+    expect((await post(s.ingestUrl!, collector.s, { source: 'kubernetes', scope: 'metered', cis: [svc('metered-a')] })).status).toBe(200);
+    expect((await post(s.ingestUrl!, collector.s, { source: 'kubernetes', scope: 'metered', cis: [svc('metered-b')] })).status).toBe(200);
+    expect((await post(s.ingestUrl!, null, { source: 'kubernetes', scope: 'metered', cis: [svc('metered-c')] })).status).toBe(401);
+    // The observations cross from the thread as messages: the scrape may come a moment before the last one.
+    let after = '';
+    await until(async () => { after = (await s.api('/metrics')).body as string; return series(after, refused) === series(before, refused) + 1; }, 'the refusal to be counted');
+    expect(series(after, http) - series(before, http)).toBe(2);
+    expect(series(after, batches) - series(before, batches)).toBe(2);
+  });
+
   it('hands each committed batch to the main thread\'s feed: reads on the main port see it', async () => {
     const res = await post(s.ingestUrl!, collector.s, { source: 'kubernetes', scope: 'seen', cis: [svc('seen-a'), svc('seen-b')], relations: [dep('seen-a', 'seen-b')] });
     expect(res.status).toBe(200);

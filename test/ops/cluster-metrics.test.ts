@@ -24,7 +24,7 @@ describe('/metrics with API workers (SERVICEGRAPH_WORKERS=2)', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '200', SERVICEGRAPH_METRICS_TOKEN: metricsToken } });
-  }, 60_000);
+  }, 120_000);
   afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('a scrape reaching either worker counts the requests both served, and the projection once', async () => {
