@@ -7,6 +7,7 @@ import {
 import { groupNode } from '../domain/graph-view/group-nodes.ts';
 import type { Topology } from './topology.ts';
 import { sortByName } from './name-order.ts';
+import { nextTurn } from '../live/turns.ts';
 
 /** A live map: what GET /graph answers (before last sightings), and the CIs it was computed from. */
 export interface LiveMap {
@@ -59,7 +60,11 @@ class Scratch {
     return ++this.epoch;
   }
 }
-const scratch = new Scratch();
+/** The scratch of every map, but for one computed while a map in turns is suspended between them (then a fresh one). */
+const shared = new Scratch();
+
+/** How many units of work (a relation or a CI looked at) a map does between two chances to stop for the turn. */
+const UNITS_PER_STEP = 64;
 
 /**
  * The live map around `q.focus`, read from the projection by dense node and relation slot: the same answer,
@@ -69,13 +74,127 @@ const scratch = new Scratch();
  * dozen nodes, so under 50 readers it was most of the server's time. Here only what is drawn is materialised.
  */
 export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
+  const steps = mapSteps(topo, q, driving ? new Scratch() : shared, [], Infinity);
+  for (;;) { const r = steps.next(); if (r.done) return r.value; }
+}
+
+/**
+ * liveMap a turn of the event loop at a time (at most `turnMs` each, then the loop serves others: an ingest batch's
+ * body, its hand-over to the writer thread, its reply), for the maps that take longer: around a hub at 1M CIs tens
+ * of ms, over 100 under load, which every request that became ready meanwhile waited for. The same answer as liveMap
+ * on the projection as it is when the map is done: the projection may change between turns (a batch applied), so
+ * each turn first checks that none of the CIs read so far changed since the map began (Topology.unchangedSince, as
+ * the read cache checks a kept answer); if one did, the map starts again, and after `restarts` such starts it is
+ * finished in one turn. Maps that need more than one turn take it one at a time (they share one scratch: at 1M CIs
+ * tens of MB), in the order they came; the others, and maps done in their first turn, are not held.
+ * `unitsPerStep` (tests): units of work between looks at the clock.
+ */
+export function liveMapInTurns(topo: Topology, q: NeighbourhoodQuery, opts: TurnsOptions): TurnsMap | Promise<TurnsMap> {
+  if (!driving) {
+    const first = new MapInTurns(topo, q, opts);
+    if (first.turn()) return first.answer();
+    return inTurnsAfter({ begun: first, topo, q, opts });
+  }
+  return inTurnsAfter({ begun: null, topo, q, opts });
+}
+
+/** A map computed in turns, and the projection's version it is the answer at (as of its last start: for the read cache). */
+export interface TurnsMap { map: LiveMap; version: number }
+export interface TurnsOptions { turnMs: number; restarts?: number; unitsPerStep?: number }
+
+/** A map waiting for its turns: `begun` when its first turn is done. */
+interface Job { begun: MapInTurns | null; topo: Topology; q: NeighbourhoodQuery; opts: TurnsOptions; resolve?: (m: TurnsMap) => void; reject?: (e: unknown) => void }
+const jobs: Job[] = [];
+/** Whether the maps in turns are being driven (one at a time, through the shared scratch: liveMap takes a fresh one meanwhile). */
+let driving = false;
+
+function inTurnsAfter(job: Job): Promise<TurnsMap> {
+  const answer = new Promise<TurnsMap>((resolve, reject) => { job.resolve = resolve; job.reject = reject; });
+  jobs.push(job);
+  if (!driving) { driving = true; void drive(); }
+  return answer;
+}
+
+/**
+ * Computes the maps waiting, in order, each to its end, until none waits. A map's first turn starts in the turn the
+ * one before it ended only while that turn is within its `turnMs`.
+ */
+async function drive(): Promise<void> {
+  let resumed = performance.now();
+  try {
+    for (let job = jobs.shift(); job; job = jobs.shift()) {
+      try {
+        if (job.begun) { job.resolve!(await job.begun.rest()); resumed = -Infinity; continue; }
+        if (performance.now() - resumed >= job.opts.turnMs) { await nextTurn(); resumed = performance.now(); }
+        const map = new MapInTurns(job.topo, job.q, job.opts);
+        if (map.turn()) job.resolve!(map.answer());
+        else { job.resolve!(await map.rest()); resumed = -Infinity; }
+      } catch (e) {
+        job.reject!(e);
+      }
+    }
+  } finally {
+    driving = false;
+  }
+}
+
+class MapInTurns {
+  private read: number[] = [];
+  private version: number;
+  private steps: Generator<void, LiveMap>;
+  private started = 0;
+  private done: LiveMap | null = null;
+
+  constructor(private readonly topo: Topology, private readonly q: NeighbourhoodQuery, private readonly opts: TurnsOptions) {
+    this.version = topo.version;
+    this.steps = mapSteps(topo, q, shared, this.read, opts.unitsPerStep ?? UNITS_PER_STEP);
+  }
+
+  /** One turn's work: true once the map is done. */
+  turn(): boolean {
+    const t0 = performance.now();
+    for (;;) {
+      const r = this.steps.next();
+      if (r.done) { this.done = r.value; return true; }
+      if (performance.now() - t0 >= this.opts.turnMs) return false;
+    }
+  }
+
+  answer(): TurnsMap { return { map: this.done!, version: this.version }; }
+
+  /** The turns after the first, each after the loop served what was waiting. */
+  async rest(): Promise<TurnsMap> {
+    for (;;) {
+      await nextTurn();
+      // A batch applied since the map began changed a CI it read: what it has is no longer one projection's answer.
+      if (this.topo.version !== this.version && !this.topo.unchangedSince(this.read, this.version)) {
+        this.read = [];
+        this.version = this.topo.version;
+        this.steps = mapSteps(this.topo, this.q, shared, this.read, this.opts.unitsPerStep ?? UNITS_PER_STEP);
+        if (++this.started > (this.opts.restarts ?? 2)) { while (!this.turnUnbounded()); return this.answer(); }
+      }
+      if (this.turn()) return this.answer();
+    }
+  }
+
+  private turnUnbounded(): boolean {
+    const r = this.steps.next();
+    if (r.done) this.done = r.value;
+    return r.done === true;
+  }
+}
+
+/**
+ * The map's walk, stopping (yield) after every `unitsPerStep` units of work (Infinity: never); `read` receives the
+ * CIs read as it goes.
+ */
+function* mapSteps(topo: Topology, q: NeighbourhoodQuery, s: Scratch, read: number[], unitsPerStep: number): Generator<void, LiveMap> {
   const m = topo.mapRelations;
-  const s = scratch;
+  let units = 0;
   // Level epochs (candMark, pickMark) advance once per level: give each call a range of them.
   const epoch = s.begin(topo.nodeCount, m.slotCount);
   s.epoch += q.depth + 1;
   const { shown, depth, parent, readMark, candMark, candHead, candTail, relMark, pickMark } = s;
-  const read: number[] = [];
   const markRead = (n: number) => { if (readMark[n] !== epoch) { readMark[n] = epoch; read.push(n); } };
   // Candidate lists: (via node, slot) pairs chained per candidate, in the order they were found.
   const viaNode: number[] = [], viaSlot: number[] = [], viaNext: number[] = [];
@@ -103,6 +222,7 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
       for (const n of frontier) {
         for (let slot = dir === 0 ? m.firstOut(n) : m.firstIn(n); slot >= 0; slot = dir === 0 ? m.nextOut(slot) : m.nextIn(slot)) {
           if (levelRels.length >= limit) break pick;
+          if (++units >= unitsPerStep) { units = 0; yield; }
           if (pickMark[slot] !== level) { pickMark[slot] = level; levelRels.push(slot); }
         }
       }
@@ -110,6 +230,7 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
     if (levelRels.length > budget) cut(hubCut(budget, d));
     const candidates: number[] = [];
     for (const slot of levelRels) {
+      if (++units >= unitsPerStep) { units = 0; yield; }
       const from = m.fromOf(slot), to = m.toOf(slot);
       const provider = providerIsTo[m.typeCodeOf(slot)] ? to : from;
       for (let e = 0; e < 2; e++) {
@@ -130,6 +251,7 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
     // By name then id: with the projection's name ranks a numeric sort (around a hub, 10,000 CIs).
     sortByName(topo, candidates);
     for (const c of candidates) {
+      if (++units >= unitsPerStep) { units = 0; yield; }
       if (!topo.isAlive(c) || !passesFilters(q, topo.classOf(c), topo.environmentOf(c), topo.ownerOf(c))) continue;
       if (cis.length >= q.maxNodes) { cut(nodesCut(q.maxNodes, d)); break; }
       shown[c] = epoch; depth[c] = d;
@@ -148,6 +270,7 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
   if (q.groupAbove !== undefined) {
     const classes = ciClasses.size + 1;
     for (const n of cis) {
+      if (++units >= unitsPerStep) { units = 0; yield; }
       if (parent[n] < 0) continue;
       const key = parent[n] * classes + classCode(topo, n);
       let g = groupOf.get(key);
@@ -169,6 +292,7 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
   outer: for (const n of cis) {
     if (isMember(n)) continue;
     for (let slot = m.firstOut(n); slot >= 0; slot = m.nextOut(slot)) {
+      if (++units >= unitsPerStep) { units = 0; yield; }
       const to = m.toOf(slot);
       if (shown[to] !== epoch || isMember(to)) continue;
       if (among >= amongLimit) break outer;
@@ -184,9 +308,14 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
     id: topo.idOf(n), class: topo.classOf(n), name: topo.nameOf(n), environment: topo.environmentOf(n), tier: topo.tierOf(n), owner: topo.ownerOf(n), lifecycle: 'active',
   });
   const nodes: GraphNode[] = [];
-  for (const n of cis) if (!isMember(n)) nodes.push(ci(n));
+  for (const n of cis) {
+    if (++units >= unitsPerStep) { units = 0; yield; }
+    if (!isMember(n)) nodes.push(ci(n));
+  }
   const groupIds: string[] = [];
   for (const members of collapsed) {
+    units += members.length;
+    if (++units >= unitsPerStep) { units = 0; yield; }
     const first = ci(members[0]);
     let minTier = Infinity;
     for (const n of members) minTier = Math.min(minTier, topo.tierOf(n) ?? 4);
@@ -202,6 +331,7 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
   const width = topo.nodeCount + collapsed.length + 1;
   const endKey = (n: number) => (isMember(n) ? -bucket[n] : n) + collapsed.length;
   for (const slot of edgeSlots) {
+    if (++units >= unitsPerStep) { units = 0; yield; }
     const from = m.fromOf(slot), to = m.toOf(slot);
     const remapped = seen !== null && (isMember(from) || isMember(to));
     if (!remapped) {
