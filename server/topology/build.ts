@@ -20,12 +20,12 @@ export class TopologyBuilder {
   }
 
   /**
-   * Room for the live topology's size before (or while) it loads (Topology.reserve): what would otherwise grow past
+   * Room for the live topology's size before (or while) it loads (Topology.reserveSteps): what would otherwise grow past
    * each power of two, every array at once in one turn. Reserved while loading, it copies what came so far, once.
    */
-  reserve(size: TopologySize): void {
-    this.topo.reserve(size.cis, size.relations);
-    for (const list of Object.values(this.edges)) list.reserve(size.relations);
+  *reserveSteps(size: TopologySize): Generator<void, void> {
+    yield* this.topo.reserveSteps(size.cis, size.relations);
+    for (const list of Object.values(this.edges)) { list.reserve(size.relations); yield; }
   }
 
   finish(): Topology {
@@ -69,7 +69,12 @@ export async function loadTopology(store: Pick<GraphStore, 'streamTopology'>, as
   opts.size?.then((s) => { known.size = s; }, () => { /* no room reserved: the arrays grow as they fill */ });
   let slice = performance.now();
   for await (const chunk of store.streamTopology(asOf, LOAD_CHUNK)) {
-    if (known.size) { b.reserve(known.size); known.size = null; }
+    if (known.size) {
+      // A turn per step (an array or two each), so the reservation holds the loop no longer than a slice does.
+      for (const _ of b.reserveSteps(known.size)) await nextTurn();
+      known.size = null;
+      slice = performance.now();
+    }
     b.add(chunk);
     opts.progress?.(b.cis);
     if (performance.now() - slice < LOAD_SLICE_MS) continue;

@@ -63,9 +63,17 @@ export class MapRelations {
 
   get size(): number { return this.live; }
 
-  /** Room for relations among `nodes` nodes and `relations` relations without growing (Topology.reserve). */
-  reserve(nodes: number, relations: number): void {
-    this.growSlots(relations);
+  /** Room for relations among `nodes` nodes and `relations` relations without growing, an array or two a step (Topology.reserveSteps). */
+  *reserveSteps(nodes: number, relations: number): Generator<void, void> {
+    this.from = grown(this.from, relations); this.to = grown(this.to, relations); this.type = grown(this.type, relations);
+    yield;
+    this.prov = grown(this.prov, relations); this.red = grown(this.red, relations);
+    yield;
+    this.redMin = grown(this.redMin, relations); this.outNext = grown(this.outNext, relations);
+    yield;
+    this.outPrev = grown(this.outPrev, relations); this.inNext = grown(this.inNext, relations);
+    yield;
+    this.inPrev = grown(this.inPrev, relations);
     this.growNodes(nodes);
   }
 

@@ -83,7 +83,7 @@ describe('loading the projection', () => {
         for (const part of chunked(relations)) yield { cis: [], relations: part };
       },
     } as unknown as GraphStore;
-    const reserve = vi.spyOn(Topology.prototype, 'reserve');
+    const reserve = vi.spyOn(Topology.prototype, 'reserveSteps');
     const reserved = await loadTopology(store, undefined, { size });
     expect(reserve).toHaveBeenCalledWith(3_000, relations.length);
     reserve.mockRestore();
