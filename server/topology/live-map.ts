@@ -60,8 +60,13 @@ class Scratch {
     return ++this.epoch;
   }
 }
-/** The scratch of every map, but for one computed while a map in turns is suspended between them (then a fresh one). */
+/** The scratch of every map, but for those computed while a map in turns is suspended between them. */
 const shared = new Scratch();
+/**
+ * Their scratch: only ever used within one turn (a whole liveMap, or a map's first turn), so never held across turns.
+ * A map that a first turn on it did not finish is dropped and computed again, through the shared scratch, in order.
+ */
+const spare = new Scratch();
 
 /** How many units of work (a relation or a CI looked at) a map does between two chances to stop for the turn. */
 const UNITS_PER_STEP = 64;
@@ -74,7 +79,7 @@ const UNITS_PER_STEP = 64;
  * dozen nodes, so under 50 readers it was most of the server's time. Here only what is drawn is materialised.
  */
 export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
-  const steps = mapSteps(topo, q, driving ? new Scratch() : shared, [], Infinity);
+  const steps = mapSteps(topo, q, driving ? spare : shared, [], Infinity);
   for (;;) { const r = steps.next(); if (r.done) return r.value; }
 }
 
@@ -86,16 +91,15 @@ export function liveMap(topo: Topology, q: NeighbourhoodQuery): LiveMap {
  * each turn first checks that none of the CIs read so far changed since the map began (Topology.unchangedSince, as
  * the read cache checks a kept answer); if one did, the map starts again, and after `restarts` such starts it is
  * finished in one turn. Maps that need more than one turn take it one at a time (they share one scratch: at 1M CIs
- * tens of MB), in the order they came; the others, and maps done in their first turn, are not held.
+ * tens of MB), in the order they came; a map done in its first turn is not held behind them (that turn uses a spare
+ * scratch while they are under way: a small map came after every long one before it).
  * `unitsPerStep` (tests): units of work between looks at the clock.
  */
 export function liveMapInTurns(topo: Topology, q: NeighbourhoodQuery, opts: TurnsOptions): TurnsMap | Promise<TurnsMap> {
-  if (!driving) {
-    const first = new MapInTurns(topo, q, opts);
-    if (first.turn()) return first.answer();
-    return inTurnsAfter({ begun: first, topo, q, opts });
-  }
-  return inTurnsAfter({ begun: null, topo, q, opts });
+  const first = new MapInTurns(topo, q, opts, driving ? spare : shared);
+  if (first.turn()) return first.answer();
+  // Begun on the spare scratch, it cannot go on across turns: it starts again when its turn in the queue comes.
+  return inTurnsAfter({ begun: driving ? null : first, topo, q, opts });
 }
 
 /** A map computed in turns, and the projection's version it is the answer at (as of its last start: for the read cache). */
@@ -145,9 +149,9 @@ class MapInTurns {
   private started = 0;
   private done: LiveMap | null = null;
 
-  constructor(private readonly topo: Topology, private readonly q: NeighbourhoodQuery, private readonly opts: TurnsOptions) {
+  constructor(private readonly topo: Topology, private readonly q: NeighbourhoodQuery, private readonly opts: TurnsOptions, scratch = shared) {
     this.version = topo.version;
-    this.steps = mapSteps(topo, q, shared, this.read, opts.unitsPerStep ?? UNITS_PER_STEP);
+    this.steps = mapSteps(topo, q, scratch, this.read, opts.unitsPerStep ?? UNITS_PER_STEP);
   }
 
   /** One turn's work: true once the map is done. */

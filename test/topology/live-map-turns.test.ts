@@ -122,6 +122,21 @@ describe('the live map in turns', () => {
     answers.forEach((a, i) => expect(a.map).toEqual(liveMap(topo, query(focuses[i], { depth: 3 }))));
   });
 
+  it('a map done in its first turn is answered at once while maps in turns are under way, and theirs stay whole', async () => {
+    const topo = tree(8);
+    const long = ['hub', 'a1'].map((f) => liveMapInTurns(topo, query(f, { depth: 3 }), { turnMs: 0, unitsPerStep: 8 }) as Promise<TurnsMap>);
+    expect(await pending(long[0])).toBe(true);
+    // Room for the whole map in its first turn: not queued behind the long ones (nor through their scratch).
+    const quick = liveMapInTurns(topo, query('a2-2', { depth: 1 }), { turnMs: 60_000 });
+    expect(quick).not.toBeInstanceOf(Promise);
+    expect((quick as TurnsMap).map).toEqual(liveMap(topo, query('a2-2', { depth: 1 })));
+    // A long one arriving now: its first turn on the spare scratch does not finish it, so it waits its turn.
+    const third = liveMapInTurns(topo, query('a3', { depth: 3 }), { turnMs: 0, unitsPerStep: 8 });
+    expect(third).toBeInstanceOf(Promise);
+    const answers = await Promise.all([...long, third]);
+    expect(answers.map((a) => a.map)).toEqual(['hub', 'a1', 'a3'].map((f) => liveMap(topo, query(f, { depth: 3 }))));
+  });
+
   it('the read cache computes a map once for the requests that ask for it while it is being computed in turns', async () => {
     const topo = tree(12);
     const alive = topo.isAlive.bind(topo);
