@@ -95,6 +95,11 @@ export const settings = {
   /** Read routes run in arrival order for at most this long per event-loop turn (server/api/read-gate.ts); 0: as they arrive. */
   readSliceMs: setting('SERVICEGRAPH_READ_SLICE_MS', whole(0, 1000), 5),
   /**
+   * A live map that takes longer is computed over event-loop turns of at most this long (liveMapInTurns); 0: in one
+   * turn however long. Longer than a read slice: each turn a map gives up, every request ready meanwhile runs first.
+   */
+  mapTurnMs: setting('SERVICEGRAPH_MAP_TURN_MS', whole(0, 1000), 20),
+  /**
    * Writes first: an ingest batch in flight holds new reads back for at most this long (the read gate's `hold`),
    * and reads waiting then get as long before the next batch may hold them; 0: batches take turns with reads.
    */

@@ -20,7 +20,7 @@ function busiest(topo: Topology): string {
 }
 
 /**
- * GET /graph computes a long map over turns of the event loop (SERVICEGRAPH_READ_SLICE_MS each): a request that arrives
+ * GET /graph computes a long map over turns of the event loop (SERVICEGRAPH_MAP_TURN_MS each): a request that arrives
  * meanwhile, an ingest batch above all, is served between them instead of after the whole map.
  */
 describe('a long live map does not hold the event loop', () => {

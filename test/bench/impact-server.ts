@@ -61,7 +61,7 @@ function benchConfig() {
   return configFromEnv({
     SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'],
     ...given('SERVICEGRAPH_WRITE_FIRST_MS', values['write-first-ms']), ...given('SERVICEGRAPH_WAL_CHECKPOINT_MS', values['wal-checkpoint-ms']),
-    ...given('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', values['ingest-young-mb']), ...(values['ingest-listener'] ? { SERVICEGRAPH_INGEST_PORT: '0' } : {}),
+    ...given('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', values['ingest-young-mb']), ...given('SERVICEGRAPH_MAP_TURN_MS', process.env.SERVICEGRAPH_MAP_TURN_MS), ...(values['ingest-listener'] ? { SERVICEGRAPH_INGEST_PORT: '0' } : {}),
   });
 }
 
