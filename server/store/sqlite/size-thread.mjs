@@ -9,10 +9,8 @@ let db = null;
 try {
   db = new Database(workerData.file, { readonly: true, fileMustExist: true });
   const count = (sql) => db.prepare(sql).get().n;
-  parentPort.postMessage({
-    cis: count('SELECT count(*) AS n FROM cis WHERE valid_to IS NULL'),
-    relations: count('SELECT count(*) AS n FROM relations WHERE valid_to IS NULL'),
-  });
+  // The queries come from topology-size.ts, which counts an in-memory store with the same ones.
+  parentPort.postMessage({ cis: count(workerData.queries.cis), relations: count(workerData.queries.relations) });
 } catch (e) {
   parentPort.postMessage({ error: e instanceof Error ? e.message : String(e) });
 } finally {

@@ -4,13 +4,16 @@ import type { TopologySize } from '../port.ts';
 
 const thread = new URL('./size-thread.mjs', import.meta.url);
 
-const LIVE_CIS_SQL = 'SELECT count(*) AS n FROM cis WHERE valid_to IS NULL';
-const LIVE_RELATIONS_SQL = 'SELECT count(*) AS n FROM relations WHERE valid_to IS NULL';
+/** The open rows, through the partial indexes cis_open_from and relations_open_from. */
+const QUERIES = {
+  cis: 'SELECT count(*) AS n FROM cis WHERE valid_to IS NULL',
+  relations: 'SELECT count(*) AS n FROM relations WHERE valid_to IS NULL',
+};
 
 /** The live CIs and relations of the store file, counted on a thread of its own (size-thread.mjs says why). */
 export function topologySizeOffLoop(file: string): Promise<TopologySize> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(thread, { workerData: { file }, name: 'servicegraph topology size' });
+    const worker = new Worker(thread, { workerData: { file, queries: QUERIES }, name: 'servicegraph topology size' });
     worker.unref();
     worker.once('message', (m: TopologySize | { error: string }) => ('error' in m ? reject(new Error(`counting the live topology: ${m.error}`)) : resolve(m)));
     worker.once('error', reject);
@@ -21,5 +24,5 @@ export function topologySizeOffLoop(file: string): Promise<TopologySize> {
 /** The same on `db` itself: a private in-memory store, which no other connection can open (and which is small). */
 export function topologySizeHere(db: Database.Database): TopologySize {
   const count = (sql: string) => db.prepare<[], { n: number }>(sql).get()!.n;
-  return { cis: count(LIVE_CIS_SQL), relations: count(LIVE_RELATIONS_SQL) };
+  return { cis: count(QUERIES.cis), relations: count(QUERIES.relations) };
 }
