@@ -179,7 +179,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   const ingest = ingestThread ? ingestThread.serve : servedHere(inProcess!);
   const records = new Records(store, feed);
   // Live maps and impact answers already given, reused while nothing they read has changed (reads under many readers);
-  // a map that takes longer than a read slice is computed over several turns, so it holds the loop for a slice at a time.
+  // a map that takes longer than a map turn (SERVICEGRAPH_MAP_TURN_MS) is computed over several, holding the loop a turn at a time.
   const maps = new LiveMapCache({ turnMs: config.mapTurnMs });
   const impactAnswers = new ReadCache<ImpactReply>({ maxEntries: 1_000, maxElements: 4_000_000 });
   const impact = new ImpactService({ topology, records, limits, answers: impactAnswers, observe: (s) => metrics.observeImpact(s) });
