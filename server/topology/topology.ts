@@ -133,6 +133,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
     return this.csrView ??= {
       nodes: this.baseNodes, offsets: this.fOff, edges: this.fEdge,
       overlayOf: (u) => (this.extraEdges ? this.outExtra.get(u) : undefined),
+      hasOverlay: () => this.extraEdges > 0,
     };
   }
 

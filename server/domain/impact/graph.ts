@@ -40,6 +40,11 @@ export interface DependentsCsr {
   edges: Int32Array;
   /** Overlay edges out of a provider as flat [dependent, group, type] triples, or undefined when it has none. */
   overlayOf(provider: number): readonly number[] | undefined;
+  /**
+   * Whether any provider has overlay edges now (false: overlayOf answers undefined for every provider). Read once per
+   * walk, so that a walk over a projection without an overlay (after a build or a compaction) does not ask per CI.
+   */
+  hasOverlay(): boolean;
 }
 
 /**
@@ -84,7 +89,7 @@ export function groupTableOf(graph: ImpactGraph): Int32Array {
 export function dependentsCsrOf(graph: ImpactGraph): DependentsCsr {
   if (hasCsr(graph)) return graph.dependentsCsr();
   return {
-    nodes: 0, offsets: NO_OFFSETS, edges: NO_EDGES,
+    nodes: 0, offsets: NO_OFFSETS, edges: NO_EDGES, hasOverlay: () => true,
     overlayOf: (u) => {
       const out: number[] = [];
       graph.forEachDependent(u, (d, g) => { out.push(d, g, 0); });

@@ -117,8 +117,19 @@ void agree;
 
 class Scratch {
   flags = new Uint8Array(0);
-  /** Per listed CI (K.LISTED set): its place in the discovery order, so that a later worsening finds its listing entry. */
+  /**
+   * Per listed CI (K.LISTED set): its place in the discovery order. Written only when `patches` has entries, after
+   * the walk (one pass over the listed part of the log), not per listed CI as it is discovered.
+   */
   order = new Int32Array(0);
+  /**
+   * A listed CI's cause when it changed after its discovery, as [CI, cause group, cause provider] triples applied to
+   * the listing after the walk. A CI worsens at most once (degraded to down), so at most one per listed CI; few in
+   * practice, so the walk pays for these where it used to write every listed CI's place in `order`.
+   */
+  patches: number[] = [];
+  /** Set while a walk runs: still set at the next call's start, the walk threw and left flags set. */
+  walking = false;
   /**
    * The listing as the walk writes it, in discovery order: per listed CI, K.L_STRIDE numbers (parent's index in the
    * discovery order or -1 when named in the input, cause group, cause provider). Written one after the other as CIs
@@ -134,6 +145,9 @@ class Scratch {
 
   /** Room for `nodes` CIs, `listed` of them listed. */
   begin(nodes: number, listed: number): void {
+    // No try/finally around the walk (it cost the walk ~6% at a hub): after a throw, the next call clears up.
+    if (this.walking) { this.flags.fill(0); this.patches.length = 0; }
+    this.walking = true;
     if (this.flags.length < nodes) {
       const n = Math.max(nodes, this.flags.length * 2, 1024);
       this.flags = new Uint8Array(n); this.order = new Int32Array(n); this.raised = new Int32Array(2 * n);
@@ -197,96 +211,110 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
   const s = scratch;
   const limit = opts.limit ?? Infinity;
   s.begin(graph.nodeCount, limit);
-  const { flags, order, listing, raised } = s;
+  const { flags, listing, raised, patches } = s;
   const groups = groupTableOf(graph);
   const epoch = nextCall(groups);
-  const { nodes, offsets, edges, overlayOf } = dependentsCsrOf(graph);
-  let tail = 0, ordered = 0;
-  try {
-    for (let k = 0; k < failed.length; k++) {
-      const v = failed[k].node, to = failed[k].state === 'down' ? K.DOWN : K.DEGRADED;
-      let fv = flags[v];
-      if (to <= (fv & K.STATE_MASK)) continue;
-      if ((fv & K.STATE_MASK) === K.UP) {
-        if (ordered < limit) { order[v] = ordered; const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = -1; listing[at + K.L_GROUP] = K.CAUSE_REPORTED; listing[at + K.L_PROVIDER] = -1; fv |= K.LISTED; }
-        ordered++;
-        raised[tail++] = v;
-      }
-      // Named twice, worse the second time: not yet processed, so its one entry will be processed in the worse state.
-      flags[v] = (fv & ~K.STATE_MASK) | to;
-    }
+  const csr = dependentsCsrOf(graph);
+  const { nodes, offsets, edges, overlayOf } = csr, overlay = csr.hasOverlay();
+  // `degraded`: how many impacted CIs are degraded now; none at the end, and the answer's states need no reading.
+  let tail = 0, ordered = 0, degraded = 0;
+  for (let k = 0; k < failed.length; k++) {
+    const v = failed[k].node, to = failed[k].state === 'down' ? K.DOWN : K.DEGRADED;
+    let fv = flags[v];
+    if (to <= (fv & K.STATE_MASK)) continue;
+    if ((fv & K.STATE_MASK) === K.UP) {
+      if (ordered < limit) { const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = -1; listing[at + K.L_GROUP] = K.CAUSE_REPORTED; listing[at + K.L_PROVIDER] = -1; fv |= K.LISTED; }
+      ordered++;
+      raised[tail++] = v;
+      degraded += K.DOWN - to;
+    } else degraded--; // named degraded, then down
+    // Named twice, worse the second time: not yet processed, so its one entry will be processed in the worse state.
+    flags[v] = (fv & ~K.STATE_MASK) | to;
+  }
 
-    // The log holds each CI once when it is discovered, in discovery order, and once more (as ~CI) when it worsens
-    // after being processed: an entry is processed exactly once, in the CI's state at that time.
-    for (let head = 0, processed = 0; head < tail; head++) {
-      let u = raised[head], now = K.DOWN, index = -1;
-      if (u >= 0) {
-        const fu = flags[u];
-        now = fu & K.STATE_MASK;
-        flags[u] = fu | K.PROCESSED;
-        // Discovery entries come in discovery order, so this is u's index in it (listed below the limit).
-        index = processed++;
-      } else u = ~u; // worsened to down after it was processed: its dependents are all discovered already
-      // Going down counts against the groups once; going degraded first and down later counts once too.
-      const becameDown = now === K.DOWN;
-      // The base edges' pairs [i, end); then, if the provider has any, its overlay edges through the same loop.
-      let edge_ = edges, i = 0, end = 0;
-      if (u < nodes) { i = offsets[u] << 1; end = offsets[u + 1] << 1; }
-      for (let pass = 0; ; pass++) {
-        for (; i < end; i += 2) {
-          const v = edge_[i];
-          if (v === G.REMOVED) continue;
-          const fv = flags[v];
-          const sv = fv & K.STATE_MASK;
-          let to = K.DEGRADED, cause = K.CAUSE_DEGRADED_PROVIDER;
-          if (becameDown) {
-            // A dependent already down can only have its group counts shown, and only listed ones are shown:
-            // for the rest (most edges into a hub's blast radius) the edge's group is not even read.
-            if (sv === K.DOWN && (fv & K.LISTED) === 0) continue;
-            const g = edge_[i + 1];
-            cause = g;
-            if (g === G.NO_GROUP) to = K.DOWN;
-            else {
-              // Groups belong to one dependent, so the counts of one left unfinished once it is down are never read.
-              // One slot answers it: this call's slack left if it counted the group already, else the group's slack.
-              const k = (g + 1) * G.G_STRIDE;
-              let left;
-              if (groups[k + G.G_STAMP] === epoch) left = groups[k + G.G_LEFT] - 1;
-              else { groups[k + G.G_STAMP] = epoch; left = groups[k + G.G_SLACK] - 1; }
-              groups[k + G.G_LEFT] = left;
-              if (left < 0) to = K.DOWN;
-            }
-          }
-          if (to <= sv) continue;
-          if (sv === K.UP) {
-            // First raise = discovery. The log is FIFO and a CI's first processing raises every dependent (later
-            // ones only worsen them), so discoveries happen in BFS order: the parent is the BFS's, one shortest path
-            // each, with ties to the earlier failed CI and the earlier edge.
-            if (ordered < limit) {
-              order[v] = ordered; const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = index; listing[at + K.L_GROUP] = cause; listing[at + K.L_PROVIDER] = u;
-              flags[v] = fv | to | K.LISTED;
-            } else flags[v] = fv | to;
-            ordered++;
-            raised[tail++] = v;
-          } else {
-            flags[v] = (fv & ~K.STATE_MASK) | to;
-            // The cause is the edge that raised it to its final state.
-            if (fv & K.LISTED) { const at = order[v] * K.L_STRIDE; listing[at + K.L_GROUP] = cause; listing[at + K.L_PROVIDER] = u; }
-            if (fv & K.PROCESSED) raised[tail++] = ~v;
+  // The log holds each CI once when it is discovered, in discovery order, and once more (as ~CI) when it worsens
+  // after being processed: an entry is processed exactly once, in the CI's state at that time.
+  for (let head = 0, processed = 0; head < tail; head++) {
+    let u = raised[head], now = K.DOWN, index = -1;
+    if (u >= 0) {
+      const fu = flags[u];
+      now = fu & K.STATE_MASK;
+      flags[u] = fu | K.PROCESSED;
+      // Discovery entries come in discovery order, so this is u's index in it (listed below the limit).
+      index = processed++;
+    } else u = ~u; // worsened to down after it was processed: its dependents are all discovered already
+    // Going down counts against the groups once; going degraded first and down later counts once too.
+    const becameDown = now === K.DOWN;
+    // The base edges' pairs [i, end); then, if the provider has any, its overlay edges through the same loop.
+    let edge_ = edges, i = 0, end = 0;
+    if (u < nodes) { i = offsets[u] << 1; end = offsets[u + 1] << 1; }
+    for (let pass = 0; ; pass++) {
+      for (; i < end; i += 2) {
+        const v = edge_[i];
+        if (v === G.REMOVED) continue;
+        const fv = flags[v];
+        const sv = fv & K.STATE_MASK;
+        let to = K.DEGRADED, cause = K.CAUSE_DEGRADED_PROVIDER;
+        if (becameDown) {
+          // A dependent already down can only have its group counts shown, and only listed ones are shown:
+          // for the rest (most edges into a hub's blast radius) the edge's group is not even read.
+          if (sv === K.DOWN && (fv & K.LISTED) === 0) continue;
+          const g = edge_[i + 1];
+          cause = g;
+          if (g === G.NO_GROUP) to = K.DOWN;
+          else {
+            // Groups belong to one dependent, so the counts of one left unfinished once it is down are never read.
+            // One slot answers it: this call's slack left if it counted the group already, else the group's slack.
+            const k = (g + 1) * G.G_STRIDE;
+            let left;
+            if (groups[k + G.G_STAMP] === epoch) left = groups[k + G.G_LEFT] - 1;
+            else { groups[k + G.G_STAMP] = epoch; left = groups[k + G.G_SLACK] - 1; }
+            groups[k + G.G_LEFT] = left;
+            if (left < 0) to = K.DOWN;
           }
         }
-        const extra = pass === 0 ? overlayOf(u) : undefined;
-        if (extra === undefined) break;
-        i = 0; end = s.overlay(extra); edge_ = s.overlayEdges;
+        if (to <= sv) continue;
+        if (sv === K.UP) {
+          // First raise = discovery. The log is FIFO and a CI's first processing raises every dependent (later
+          // ones only worsen them), so discoveries happen in BFS order: the parent is the BFS's, one shortest path
+          // each, with ties to the earlier failed CI and the earlier edge.
+          if (ordered < limit) {
+            const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = index; listing[at + K.L_GROUP] = cause; listing[at + K.L_PROVIDER] = u;
+            flags[v] = fv | to | K.LISTED;
+          } else flags[v] = fv | to;
+          ordered++;
+          raised[tail++] = v;
+          degraded += K.DOWN - to;
+        } else {
+          // Worsened: from degraded (the only state below `to`, which is down) to down.
+          degraded--;
+          flags[v] = (fv & ~K.STATE_MASK) | to;
+          // The cause is the edge that raised it to its final state: its listing entry is patched after the walk.
+          if (fv & K.LISTED) patches.push(v, cause, u);
+          if (fv & K.PROCESSED) raised[tail++] = ~v;
+        }
       }
+      if (pass !== 0 || !overlay) break;
+      const extra = overlayOf(u);
+      if (extra === undefined) break;
+      i = 0; end = s.overlay(extra); edge_ = s.overlayEdges;
     }
-    const result = answer(graph, groups, epoch, ordered, tail, opts);
-    tail = 0; // answer() cleared the flags
-    return result;
-  } finally {
-    // Every CI this call set flags on has a discovery entry in the log.
-    for (let i = 0; i < tail; i++) { const v = raised[i]; if (v >= 0) flags[v] = 0; }
   }
+  if (patches.length !== 0) patchListing(limit, tail);
+  const result = answer(graph, groups, epoch, ordered, tail, degraded === 0, limit, opts);
+  s.walking = false; // answer() cleared the flags
+  return result;
+}
+
+/** Applies `Scratch.patches` to the listing: each listed CI's place found by one pass over the listed part of the log. */
+function patchListing(limit: number, logged: number): void {
+  const { raised, order, listing, patches } = scratch;
+  for (let e = 0, i = 0; e < logged && i < limit; e++) { const v = raised[e]; if (v >= 0) order[v] = i++; }
+  for (let k = 0; k < patches.length; k += 3) {
+    const at = order[patches[k]] * K.L_STRIDE;
+    listing[at + K.L_GROUP] = patches[k + 1]; listing[at + K.L_PROVIDER] = patches[k + 2];
+  }
+  patches.length = 0;
 }
 
 /**
@@ -294,8 +322,8 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
  * the listed ones (the first `limit`) three numbers each (parent's index, cause group, cause provider) plus, for
  * those a redundancy group explains, its final counts. Clears the flags.
  */
-function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, opts: ImpactOptions): ImpactResult {
-  const listed = Math.min(opts.limit ?? Infinity, total);
+function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, allDown: boolean, limit: number, opts: ImpactOptions): ImpactResult {
+  const listed = Math.min(limit, total);
   const maintenance = opts.maintenance?.size ? opts.maintenance : null;
   const from = scratch.listing;
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
@@ -304,9 +332,15 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
     copyOut(logged, all, allStates);
     return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, listed), maintenance);
   }
-  const all = new Int32Array(total), allStates = new Uint8Array(total), listing = new Int32Array(listed * K.L_STRIDE);
+  const listing = new Int32Array(listed * K.L_STRIDE);
   for (let k = 0; k < listing.length; k++) listing[k] = from[k];
-  copyOutLarge(logged, all, allStates);
+  let all: Int32Array, allStates: Uint8Array;
+  if (allDown) {
+    // Every CI down (a hub without redundancy, typically): the states are one fill, and when nothing was logged twice
+    // the CIs are the log itself, one block copy; what is left is clearing the flags, as a bare BFS clears its marks.
+    allStates = new Uint8Array(total).fill(K.DOWN);
+    if (logged === total) { all = scratch.raised.slice(0, total); clearFlags(logged); } else copyOutLarge(logged, all = new Int32Array(total), null);
+  } else copyOutLarge(logged, all = new Int32Array(total), allStates = new Uint8Array(total));
   return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, listed), maintenance);
 }
 
@@ -343,14 +377,29 @@ function copyOut(logged: number, all: number[], allStates: number[]): void {
  * fed both plain and typed arrays goes polymorphic in V8 and each store in this loop gets slower; measured on the
  * 100k hub-biased sample (test/bench/impact.ts). Change both together.
  */
-function copyOutLarge(logged: number, all: Int32Array, allStates: Uint8Array): void {
+function copyOutLarge(logged: number, all: Int32Array, allStates: Uint8Array | null): void {
   const { flags, raised } = scratch;
+  if (allStates === null) {
+    // Every state is down, filled by the caller: only the CIs.
+    for (let e = 0, i = 0; e < logged; e++) { const v = raised[e]; if (v >= 0) { all[i++] = v; flags[v] = 0; } }
+    return;
+  }
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
     all[i] = v; allStates[i] = flags[v] & K.STATE_MASK; flags[v] = 0;
     i++;
   }
+}
+
+/**
+ * Clears the flags of a log that holds discoveries only (logged twice: none). Past a 32nd of the scratch, all of it in
+ * one fill: 1 MB of flags fills in ~7 µs, where 62,500 scattered writes took 30-90 µs (plain Node, this machine).
+ */
+function clearFlags(logged: number): void {
+  const { flags, raised } = scratch;
+  if (logged > flags.length >> 5) { flags.fill(0); return; }
+  for (let e = 0; e < logged; e++) flags[raised[e]] = 0;
 }
 
 

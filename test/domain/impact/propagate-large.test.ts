@@ -60,6 +60,47 @@ describe('impact propagation on blast radii of thousands', () => {
     expect([...propagateImpact(topo, [{ node: topo.nodeOf('svc7')!, state: 'down' }]).all].map((n) => topo.idOf(n))).toEqual(['svc7', 'app7', 'late']);
   });
 
+  it('answers the one degraded CI of a large answer degraded among thousands down, raised so or named so', () => {
+    // watcher needs one of {svc0, c2}: degraded when the hub brings svc0 down. Everything else the hub brings down.
+    const withWatcher = hubEstateBuilder(3_000).cisNamed('watcher')
+      .dependsOn('watcher', 'svc0', { group: 'either', minUp: 1 }).dependsOn('watcher', 'c2', { group: 'either', minUp: 1 }).build();
+    const plain = hubEstate(3_000);
+    const down = (topo: typeof plain, id: string) => ({ node: topo.nodeOf(id)!, state: 'down' as const });
+
+    for (const [topo, failed, degraded] of [
+      [withWatcher, [down(withWatcher, 'hub')], 'watcher'],
+      // c1's apps go degraded first (c1 is processed before any svc), then down: c1 alone stays degraded.
+      [plain, [down(plain, 'hub'), { node: plain.nodeOf('c1')!, state: 'degraded' as const }], 'c1'],
+    ] as const) {
+      const r = propagateImpact(topo, failed, { limit: 10 });
+
+      expect(r.total).toBe(1 + 2 * 3_000 + 1);
+      expect([...r.all].filter((_, i) => r.allStates[i] === 1).map((n) => topo.idOf(n))).toEqual([degraded]);
+      expect([...r.allStates]).toEqual([...referencePropagate(topo, [...failed], { limit: 10 }).allStates]);
+    }
+  });
+
+  it('starts clean after a walk that threw half way', () => {
+    const topo = hubEstate(100);
+    const svc7 = topo.nodeOf('svc7')!;
+    let fail = true;
+    // A graph whose edges are read through a visitor that throws once, after the walk has marked CIs.
+    const throwing: ImpactGraph = {
+      ...withoutCsr(topo),
+      forEachDependent: (u, visit) => {
+        if (fail && u === svc7) { fail = false; throw new Error('read failed'); }
+        topo.forEachDependent(u, visit);
+      },
+    };
+    const failed = [{ node: topo.nodeOf('hub')!, state: 'down' as const }];
+
+    expect(() => propagateImpact(throwing, failed)).toThrow('read failed');
+    const r = propagateImpact(topo, failed);
+
+    expect(r.total).toBe(1 + 2 * 100);
+    expect([...r.all]).toEqual([...referencePropagate(topo, failed).all]);
+  });
+
   it('gives a CI that worsens after it was processed its final state in a large answer, as the engine before did', () => {
     // x needs one of {svc0, deep}: degraded when svc0 (depth 1) goes down, processed so, then down when deep (depth 3)
     // does; y, which needs x, follows it. The answer's states cannot be those the CIs had when processed.
