@@ -12,6 +12,7 @@ import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { changesText, encodeChanges } from '../../server/store/sqlite/event-codec.ts';
 import { toBatches } from './ingest.ts';
 import { writeResult } from './bench-util.ts';
+import { keyHash } from '../../server/store/sqlite/key-hash.ts';
 
 /**
  * What each B-tree costs a first load (issue 14: the embedded store's first load against the bare insert).
@@ -23,9 +24,10 @@ import { writeResult } from './bench-util.ts';
  *    left out at a time; rounds interleaved. CPU (process, so SQLite's own included), statements and COMMIT per
  *    batch, WAL pages per batch, bytes per CI: what leaving each out would save, the rest of a batch (reading,
  *    planning) aside. The event is encoded in the timed part as the store does (event-codec.ts).
- * 3. Two layouts the store could take instead (issue 14, first load), in the same rounds: `cis` and `relations` as
- *    WITHOUT ROWID tables keyed by id (no second B-tree for the id), and an event stored as (kind, id, version) only
- *    (the writer thread still makes the full JSON, which it hands to the main thread's projection).
+ * 3. Layouts the store could take instead or took before (issue 14, first load), in the same rounds: `cis` and
+ *    `relations` as WITHOUT ROWID tables keyed by id (no second B-tree for the id), an event stored as (kind, id,
+ *    version) only (the writer thread still makes the full JSON, which it hands to the main thread's projection), and
+ *    identifier keys in one B-tree keyed by their text (stop 28's layout; schema.sql, ci_keys).
  */
 interface Rows { cis: any[]; rels: any[]; asserts: any[]; keys: any[]; event: { at: string; source: string | null; changes: any[] } | null }
 
@@ -67,10 +69,11 @@ export async function benchIngestIndexes(argv: string[]) {
       { label: 'as it is', drop: [] },
       ...secondary.map((ix) => ({ label: `without ${ix}`, drop: [ix] })),
       { label: 'no secondary index on cis, relations, assertions', drop: secondary },
-      { label: 'no ci_keys rows', drop: [], skip: 'keys' as const },
+      { label: 'no identifier key rows', drop: [], skip: 'keys' as const },
       { label: 'no assertions rows', drop: [], skip: 'asserts' as const },
       { label: 'cis and relations WITHOUT ROWID', drop: [], schema: withoutRowid },
       { label: 'event stored as (kind, id, version)', drop: [], slimEvent: true },
+      { label: 'identifier keys keyed by their text (stop 28)', drop: [], keys: 'text' as const },
     ];
     const results = new Map<string, ReplayResult[]>();
     // Each round starts one variant further on: none is always first (a fresh process's first files are slower).
@@ -129,7 +132,7 @@ function rowsByBatch(db: Database.Database): Rows[] {
   const rels = db.prepare('SELECT * FROM relations ORDER BY rowid').all() as any[];
   // Integers as BigInt: a key mask in `vals` bound back as a JS number would be stored as a REAL (compact-layout.ts).
   const asserts = db.prepare('SELECT * FROM assertions').safeIntegers(true).all() as any[];
-  const keys = db.prepare('SELECT * FROM ci_keys').all() as any[];
+  const keys = db.prepare('SELECT key, ci_id FROM identifier_keys ORDER BY id').all() as any[];
   const events = (db.prepare('SELECT * FROM events ORDER BY seq').all() as any[]).map((e) => ({ at: e.at, source: e.source, changes: JSON.parse(changesText(e.changes)) }));
   const instants = [...new Set(cis.map((c) => c.valid_from as number))].sort((a, b) => a - b);
   const batchOf = new Map(instants.map((t, i) => [t, i]));
@@ -142,7 +145,7 @@ function rowsByBatch(db: Database.Database): Rows[] {
   return per;
 }
 
-interface Variant { label: string; drop: string[]; skip?: 'keys' | 'asserts'; schema?: (sql: string) => string; slimEvent?: boolean }
+interface Variant { label: string; drop: string[]; skip?: 'keys' | 'asserts'; schema?: (sql: string) => string; slimEvent?: boolean; keys?: 'text' }
 interface ReplayResult { cpuMs: number; writeMs: number; commitMs: number; walPages: number; walPagesLast5: number; bytesPerCi: number }
 
 /** The schema with `cis` and `relations` keyed by id in their own B-tree (WITHOUT ROWID) instead of a rowid and an index. */
@@ -167,7 +170,11 @@ function replay(dir: string, per: Rows[], v: Variant, cis: number): ReplayResult
   db.exec(v.schema ? v.schema(schemaSql) : schemaSql); db.exec(ASSERTION_INDEXES);
   for (const ix of v.drop) db.exec(`DROP INDEX "${ix}"`);
   const insCi = db.prepare('INSERT INTO cis (id, class, name, environment, tier, owner, lifecycle, attributes, identifiers, version, valid_from, valid_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
-  const insKey = db.prepare('INSERT OR IGNORE INTO ci_keys (key, ci_id) VALUES (?, ?)');
+  // The store's (batch-tx.ts, write: the text appended, then its hash), or the layout before: one B-tree keyed by the text.
+  const insKey = v.keys === 'text' ? db.prepare('INSERT OR IGNORE INTO ci_keys (key, ci_id) VALUES (?, ?)') : (() => {
+    const text = db.prepare('INSERT INTO identifier_keys (key, ci_id) VALUES (?, ?)'), hash = db.prepare('INSERT INTO identifier_key_hashes (hash, key_id) VALUES (?, ?)');
+    return { run: (key: string, ci: string) => hash.run(keyHash(key), text.run(key, ci).lastInsertRowid) };
+  })();
   const insRel = db.prepare('INSERT INTO relations (id, type, from_id, to_id, attributes, redundancy, provenance, observed, version, valid_from, valid_to) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
   const insA = db.prepare('INSERT INTO assertions (target_id, source, scope, kind, run_id, first_seen, last_seen, active, vals, digest, sighting) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
   const insE = db.prepare('INSERT INTO events (at, source, changes) VALUES (?, ?, ?)');

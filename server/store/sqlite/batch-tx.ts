@@ -11,15 +11,26 @@ import {
 } from './rows.ts';
 import { batchMetaTx, prepareSightings, type BatchMetaStatements } from './batch-meta.ts';
 import { encodeChanges, encodeChangesAsync } from './event-codec.ts';
+import { keyHash as defaultKeyHash } from './key-hash.ts';
 import { ciAssertionVals, relationAssertionVals, type AssertionVals, encodeTargets, encodeTargetsAsync, msOf, msOrNull, registerLayoutFunctions } from './compact-layout.ts';
 
 /** Sets are passed as one JSON array parameter and unpacked by json_each: one statement, any size. */
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
 
-export function prepareBatchStatements(db: Database.Database) {
+/**
+ * `keyHash`: what identifier keys are found by (schema.sql, identifier_key_hashes). Always key-hash.ts's for a file;
+ * tests pass one that collides to show that readers never take one key for another.
+ */
+export function prepareBatchStatements(db: Database.Database, keyHash: (key: string) => number = defaultKeyHash) {
   registerLayoutFunctions(db);
   return {
-    lookupKeys: db.prepare<[string], { key: string; ci_id: string }>(`SELECT key, ci_id FROM ci_keys WHERE ${IN('key')}`),
+    keyHash,
+    // Every key row of the hashes asked for: the caller keeps those whose text it asked for.
+    lookupKeys: db.prepare<[string], { id: number; key: string; ci_id: string }>(
+      `SELECT k.id, k.key, k.ci_id FROM identifier_key_hashes h JOIN identifier_keys k ON k.id = h.key_id WHERE ${IN('h.hash')}`),
+    // The keys of a file written before (schema.sql, ci_keys), asked for only when it has some.
+    hasKeysBefore: db.prepare<[], { one: number }>('SELECT 1 AS one FROM ci_keys LIMIT 1'),
+    lookupKeysBefore: db.prepare<[string], { key: string; ci_id: string }>(`SELECT key, ci_id FROM ci_keys WHERE ${IN('key')}`),
     loadCis: db.prepare<[string], CiRow>(`SELECT * FROM cis WHERE ${IN('id')}`),
     ciStatus: db.prepare<[string], { id: string; name: string; lifecycle: 'active' | 'retired' }>(`SELECT id, name, lifecycle FROM cis WHERE ${IN('id')}`),
     loadAssertions: db.prepare<[string], AssertionRow>(`SELECT ${assertionColumns('a')} FROM assertions a ${SIGHTING_JOIN('a')} WHERE ${IN('a.target_id')}`),
@@ -80,7 +91,9 @@ export function prepareBatchStatements(db: Database.Database) {
       identifiers = ?, version = ?, valid_from = ?, valid_to = ? WHERE id = ?`),
     // The open version of a CI or relation is its row; a version is written here only once it closes (layout: schema.sql).
     insertClosedCiVersion: db.prepare('INSERT INTO ci_versions (ci_id, version, valid_from, valid_to, data) VALUES (?, ?, ?, ?, ?)'),
-    insertKey: db.prepare('INSERT OR IGNORE INTO ci_keys (key, ci_id) VALUES (?, ?)'),
+    // A key is new by construction (the plan looked it up in this transaction): appended, then found by its hash.
+    insertKey: db.prepare<[string, string]>('INSERT INTO identifier_keys (key, ci_id) VALUES (?, ?)'),
+    insertKeyHash: db.prepare<[number, number | bigint]>('INSERT INTO identifier_key_hashes (hash, key_id) VALUES (?, ?)'),
     insertRelation: db.prepare(`INSERT INTO relations (id, type, from_id, to_id, attributes, redundancy, provenance, observed, version, valid_from, valid_to)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     updateRelation: db.prepare(`UPDATE relations SET attributes = ?, redundancy = ?, provenance = ?, observed = ?, version = ?, valid_from = ?, valid_to = ?
@@ -136,7 +149,18 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
     ...batchMetaTx(meta),
     async lookupKeys(keys) {
       const out = new Map<string, string>();
-      if (keys.length) for (const r of s.lookupKeys.all(JSON.stringify(keys))) out.set(r.key, r.ci_id);
+      if (!keys.length) return out;
+      if (s.hasKeysBefore.get()) for (const r of s.lookupKeysBefore.all(JSON.stringify(keys))) out.set(r.key, r.ci_id);
+      // A hash is shared by other keys now and then: only rows of a key asked for count. Were a key written twice,
+      // the first write would hold it (as INSERT OR IGNORE into a table keyed by the text did), and one of the
+      // file's layout before holds it first.
+      const wanted = new Set(keys);
+      const first = new Map<string, number>();
+      for (const r of s.lookupKeys.all(JSON.stringify(keys.map(s.keyHash)))) {
+        if (!wanted.has(r.key) || (out.has(r.key) && !first.has(r.key)) || r.id > (first.get(r.key) ?? Infinity)) continue;
+        first.set(r.key, r.id);
+        out.set(r.key, r.ci_id);
+      }
       return out;
     },
     async loadCis(ids) {
@@ -237,7 +261,7 @@ export function sqliteBatchTx(s: BatchStatements, meta: BatchMetaStatements, off
         const row = { name: rec.name, environment: rec.environment, tier: rec.tier, owner: rec.owner, attributes: j.attributes, identifiers: j.identifiers };
         for (const a of item.assertions) writeAssertion(s, counts, digests, a, 'ci', item.action === 'create', pointer(a), ciAssertionVals(a.values, rec, row));
       }
-      for (const k of plan.keys) s.insertKey.run(k.key, k.ciId);
+      for (const k of plan.keys) s.insertKeyHash.run(s.keyHash(k.key), s.insertKey.run(k.key, k.ciId).lastInsertRowid);
       for (const item of plan.relations) {
         const rec = item.record;
         const j = relationJson(rec);

@@ -98,13 +98,16 @@ export function openSqliteExport(file: string): SqliteExport {
     return st;
   };
   const sourceOf = (table: ExportTable) => versionSources[table as keyof typeof versionSources];
+  // A file not opened by this release since (read only here) has no table of appended keys yet.
+  const appended = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'identifier_keys'").get() !== undefined;
+  const keysFrom = appended ? '(SELECT key, ci_id FROM ci_keys UNION ALL SELECT key, ci_id FROM identifier_keys)' : 'ci_keys';
   const meta = (key: string) => (prepared('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   return {
     count(table) {
       keyCols(table);
       const v = sourceOf(table);
       if (v) return (prepared(v.count).get() as { n: number }).n;
-      return (prepared(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return (prepared(`SELECT count(*) AS n FROM ${table === 'ci_keys' ? keysFrom : table}`).get() as { n: number }).n;
     },
     page(table, after, limit) {
       const cols = keyCols(table);
@@ -114,7 +117,10 @@ export function openSqliteExport(file: string): SqliteExport {
       // Row-value comparison: (a, b) > (?, ?) is the composite keyset predicate.
       // Assertions leave with the run and last sighting they read as (their batch's) and without the store-internal
       // pointer to that batch.
-      const from = table === 'assertions' ? `(SELECT ${assertionColumns('a')}, a.digest FROM assertions a ${SIGHTING_JOIN('a')})` : table;
+      const from = table === 'assertions' ? `(SELECT ${assertionColumns('a')}, a.digest FROM assertions a ${SIGHTING_JOIN('a')})`
+        // Identifier keys leave as (key, ci_id) by key, from both layouts (schema.sql). The appended ones have no index
+        // by text: each page sorts them (a migration's one pass over them is ~n/page sorts of the table).
+        : table === 'ci_keys' ? keysFrom : table;
       const rows = (after
         ? prepared(`SELECT * FROM ${from} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`).all(...after, limit)
         : prepared(`SELECT * FROM ${from} ORDER BY ${order} LIMIT ?`).all(limit)) as Record<string, unknown>[];

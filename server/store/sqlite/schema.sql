@@ -42,6 +42,24 @@ CREATE INDEX IF NOT EXISTS ci_versions_from ON ci_versions (valid_from);
 DROP INDEX IF EXISTS ci_versions_to;
 CREATE INDEX IF NOT EXISTS ci_versions_closed ON ci_versions (valid_to) WHERE valid_to IS NOT NULL;
 
+-- Identifier keys (identify.ts): each key a CI owns, found by its text. Keys are written once, when a CI first
+-- claims them, and never moved nor deleted (a key survives a rename). A key's text (~66 bytes) and CI are appended to
+-- `identifier_keys` (its rowid grows: the last page is written, as a bare insert does); the random-key B-tree a batch
+-- writes into is `identifier_key_hashes`, ~15-byte entries (a 32-bit hash of the text, key-hash.ts, and the row's id)
+-- instead of ~95 (text and CI id). A hash is not unique: readers compare the text of every row of a hash
+-- (batch-tx.ts, lookupKeys). Files written before this layout keep their keys in `ci_keys` (keyed by the text), read
+-- as before and never written again: new keys of such a file go here, and a key is in one of the two, never both.
+CREATE TABLE IF NOT EXISTS identifier_keys (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  ci_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identifier_key_hashes (
+  hash INTEGER NOT NULL,
+  key_id INTEGER NOT NULL,
+  PRIMARY KEY (hash, key_id)
+) WITHOUT ROWID;
+-- The keys of files written before (above): read only.
 CREATE TABLE IF NOT EXISTS ci_keys (
   key TEXT PRIMARY KEY,
   ci_id TEXT NOT NULL

@@ -41,6 +41,11 @@ export interface SqliteOptions {
    * at 1M CIs a checkpoint at commit held the event loop 0.5-0.9 s (`npm run bench -- sweep --hub`).
    */
   checkpoint?: 'commit' | CheckpointOptions;
+  /**
+   * For tests only: the hash identifier keys are found by (key-hash.ts), one that collides showing that no key is
+   * taken for another. A file must always be opened with the hash it was written with: the default.
+   */
+  keyHash?: (key: string) => number;
 }
 
 /** The WAL file is cut back to this size when it restarts (SQLite otherwise keeps it as large as it ever grew). */
@@ -265,7 +270,7 @@ export class SqliteStore implements GraphStore {
     if (!memory) this.reader.pragma('cache_size = -65536');
     // Names this store file for as long as it lives (a migration's checkpoints record which file they copy).
     this.writer.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
-    this.batch = prepareBatchStatements(this.writer);
+    this.batch = prepareBatchStatements(this.writer, this.opts.keyHash);
     this.meta = prepareBatchMeta(this.writer);
     this.reads = prepareReads(this.reader);
     // Opening waited as long as SQLite's default (another process may be writing); from now on, as configured.
