@@ -1,5 +1,4 @@
 import { ciClassList } from '../model/classes.ts';
-import { requiredUp, type MinUp, type Redundancy } from '../model/relations.ts';
 import type { TopologyCi, TopologyRelation } from '../store/port.ts';
 import { groupSlot, NO_GROUP, REMOVED, setGroupThreshold, type CsrImpactGraph, type DependentsCsr } from '../domain/impact/graph.ts';
 import type { CatalogView, NodeInfo } from '../domain/impact/catalog.ts';
@@ -7,7 +6,7 @@ import { DEAD, impactEnds, relationTypeCode } from './edge-code.ts';
 import { grown, IntList } from './int-list.ts';
 import { StringTable } from './string-table.ts';
 import { IdIndex } from './id-index.ts';
-import { PackedStrings } from './packed-strings.ts';
+import { RedundancyGroups } from './redundancy-groups.ts';
 import { MapRelations, type MapRelationInput } from './map-relations.ts';
 import type { NameOrder, NameView } from './name-order.ts';
 
@@ -87,24 +86,14 @@ export class Topology implements CsrImpactGraph, CatalogView {
   /** While a compaction is under way (compactSteps): the edge changes made since it started, JOURNAL_STRIDE numbers each. */
   private journal: number[] | null = null;
 
-  /** Dependent → its groups (one index, or a list when it has several): integer keys, no key strings. */
-  private readonly groupsOf = new Map<number, number | number[]>();
-  /** minUp values are few ("50%", 2): one shared copy of each. */
-  private readonly minUpValues = new Map<MinUp, MinUp>();
-  /** Named per dependent (314k groups at the 1M bench estate): packed, not a heap string each. */
-  private readonly groupNames = new PackedStrings();
-  private readonly groupSizes: number[] = [];
-  private readonly groupMinUps: MinUp[] = [];
-  /** requiredUp per group, -1 when its size or minUp changed since (it is then in staleGroups). */
-  private readonly groupRequiredCache: number[] = [];
-  /** The impact walk's group table (see G_STRIDE in graph.ts): thresholds refreshed from staleGroups when it is read. */
+  private readonly groups = new RedundancyGroups();
+  /** The impact walk's group table (see G_STRIDE in graph.ts): thresholds refreshed from the groups changed when it is read. */
   private groupSlots = new Int32Array(groupSlot(64));
-  private readonly staleGroups: number[] = [];
 
   // ---- ImpactGraph -------------------------------------------------------------------------
 
   get nodeCount(): number { return this.ids.size; }
-  get groupCount(): number { return this.groupNames.length; }
+  get groupCount(): number { return this.groups.count; }
 
   forEachDependent(u: number, visit: (dependent: number, group: number) => void): void {
     if (u < this.baseNodes) {
@@ -137,24 +126,17 @@ export class Topology implements CsrImpactGraph, CatalogView {
     };
   }
 
-  groupSize(g: number): number { return this.groupSizes[g]; }
-  groupRequired(g: number): number {
-    // Cached: a percentage would be parsed on every read.
-    let r = this.groupRequiredCache[g];
-    if (r < 0) { r = requiredUp(this.groupMinUps[g], this.groupSizes[g]); this.groupRequiredCache[g] = r; }
-    return r;
-  }
+  groupSize(g: number): number { return this.groups.size(g); }
+  groupRequired(g: number): number { return this.groups.requiredUp(g); }
   groupTable(): Int32Array {
     // Refreshed here rather than on every change: a build resizes each group once per member.
-    const stale = this.staleGroups;
-    if (stale.length) {
-      this.groupSlots = grown(this.groupSlots, groupSlot(this.groupNames.length));
-      for (let i = 0; i < stale.length; i++) { const g = stale[i]; setGroupThreshold(this.groupSlots, g, this.groupSizes[g], this.groupRequired(g)); }
-      stale.length = 0;
+    if (this.groups.hasStale) {
+      this.groupSlots = grown(this.groupSlots, groupSlot(this.groups.count));
+      this.groups.takeStale((g) => setGroupThreshold(this.groupSlots, g, this.groups.size(g), this.groups.requiredUp(g)));
     }
     return this.groupSlots;
   }
-  groupName(g: number): string { return this.groupNames.get(g); }
+  groupName(g: number): string { return this.groups.name(g); }
 
   // ---- CatalogView -------------------------------------------------------------------------
 
@@ -193,7 +175,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
   *liveNodeIds(): Iterable<number> { for (let n = 0; n < this.ids.size; n++) if (this.alive[n]) yield n; }
 
   stats() {
-    return { cis: this.liveNodes, relations: this.liveEdges, overlayEdges: this.extraEdges, deadEdges: this.deadEdges, groups: this.groupNames.length };
+    return { cis: this.liveNodes, relations: this.liveEdges, overlayEdges: this.extraEdges, deadEdges: this.deadEdges, groups: this.groups.count };
   }
 
   // ---- changes -----------------------------------------------------------------------------
@@ -224,7 +206,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
     yield;
     this.hasKept = grown(this.hasKept, cis); this.owners = grown(this.owners, cis);
     yield;
-    this.envs = grown(this.envs, cis); this.changedAt = grown(this.changedAt, cis);
+    this.envs = grown(this.envs, cis); this.changedAt = grown(this.changedAt, cis); this.groups.reserveNodes(cis);
     yield;
     this.ids.reserve(cis);
     yield;
@@ -286,19 +268,19 @@ export class Topology implements CsrImpactGraph, CatalogView {
     const ends = this.resolve(rel);
     if (!ends) return false;
     const { p, d, t } = ends;
-    const group = this.groupFor(d, rel.redundancy);
+    const group = this.groups.groupFor(d, rel.redundancy);
     const at = this.findEdge(p, d, t);
     if (at) {
       const old = at.getGroup();
       if (old !== group) {
-        if (old !== NO_GROUP) this.resize(old, -1);
-        if (group !== NO_GROUP) this.resize(group, 1);
+        if (old !== NO_GROUP) this.groups.resize(old, -1);
+        if (group !== NO_GROUP) this.groups.resize(group, 1);
         at.setGroup(group);
         this.journal?.push(JOURNAL_PUT, p, d, t, group);
       }
       return true;
     }
-    if (group !== NO_GROUP) this.resize(group, 1);
+    if (group !== NO_GROUP) this.groups.resize(group, 1);
     pushTo(this.outExtra, p, d, group, t);
     pushTo(this.inExtra, d, p, t);
     this.extraEdges++;
@@ -371,8 +353,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
     if (!this.mapRelation(rel)) return 'unknown-end';
     const ends = this.resolve(rel);
     if (!ends) return 'no-impact';
-    const group = this.groupFor(ends.d, rel.redundancy);
-    if (group !== NO_GROUP) this.resize(group, 1);
+    const group = this.groups.groupFor(ends.d, rel.redundancy);
+    if (group !== NO_GROUP) this.groups.resize(group, 1);
     batch.provider.push(ends.p); batch.dependent.push(ends.d); batch.group.push(group); batch.type.push(ends.t);
     return 'added';
   }
@@ -414,37 +396,6 @@ export class Topology implements CsrImpactGraph, CatalogView {
     const p = this.nodeOf(ends.provider), d = this.nodeOf(ends.dependent);
     if (p === undefined || d === undefined) return null;
     return { p, d, t: relationTypeCode(rel.type) };
-  }
-
-  private groupFor(dependent: number, redundancy: Redundancy | null): number {
-    if (!redundancy) return NO_GROUP;
-    let minUp = this.minUpValues.get(redundancy.minUp);
-    if (minUp === undefined) { minUp = redundancy.minUp; this.minUpValues.set(minUp, minUp); }
-    const known = this.groupsOf.get(dependent);
-    const list = known === undefined ? [] : typeof known === 'number' ? [known] : known;
-    for (const g of list) {
-      if (!this.groupNames.is(g, redundancy.group)) continue;
-      // Members should agree on minUp; when they do not, the most recently read one wins.
-      this.groupMinUps[g] = minUp;
-      this.markStale(g);
-      return g;
-    }
-    const g = this.groupNames.length;
-    this.groupNames.push(redundancy.group); this.groupSizes.push(0); this.groupMinUps.push(minUp); this.groupRequiredCache.push(0);
-    this.markStale(g);
-    this.groupsOf.set(dependent, known === undefined ? g : [...list, g]);
-    return g;
-  }
-
-  private resize(g: number, delta: number): void {
-    this.groupSizes[g] += delta;
-    this.markStale(g);
-  }
-
-  private markStale(g: number): void {
-    if (this.groupRequiredCache[g] < 0) return;
-    this.groupRequiredCache[g] = -1;
-    this.staleGroups.push(g);
   }
 
   private forEachDependentTyped(u: number, visit: (d: number, group: number, type: number) => void): void {
@@ -505,7 +456,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
     const at = this.findEdge(p, d, t);
     if (!at) return false;
     const g = at.getGroup();
-    if (g !== NO_GROUP) this.resize(g, -1);
+    if (g !== NO_GROUP) this.groups.resize(g, -1);
     at.kill();
     this.liveEdges--;
     this.journal?.push(JOURNAL_REMOVE, p, d, t, NO_GROUP);
