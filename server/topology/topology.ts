@@ -36,6 +36,7 @@ export const newEdgeBatch = (capacity = 1024): EdgeBatch =>
 export class Topology implements CsrImpactGraph, CatalogView {
   /** CI ids by dense id, and the dense id of each. */
   private readonly ids = new IdIndex();
+  /** By dense id; may be longer than the ids (room reserved ahead, as the typed arrays): read up to `ids.size`. */
   private names: string[] = [];
   private cls = new Uint8Array(1024);
   private tiers = new Uint8Array(1024);
@@ -157,7 +158,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
    * changing (rankNames): the arrays are copied (ids never change once given), ~10 ms at 1M CIs.
    */
   nameSnapshot(): NameView & { renamedSince(topo: Topology): number[] } {
-    const nodeCount = this.ids.size, names = this.names.slice(), ids = this.ids, plain = this.plain.slice(0, nodeCount);
+    const nodeCount = this.ids.size, names = this.names.slice(0, nodeCount), ids = this.ids, plain = this.plain.slice(0, nodeCount);
     return {
       nodeCount, nameOf: (n) => names[n], idOf: (n) => ids.idOf(n), isPlain: (n) => plain[n] === 1,
       renamedSince: (topo) => { const out: number[] = []; for (let n = 0; n < nodeCount; n++) if (topo.names[n] !== names[n]) out.push(n); return out; },
@@ -210,6 +211,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
     yield;
     this.ids.reserve(cis);
     yield;
+    this.names = reservedArray(this.names, this.ids.size, cis);
+    yield;
     yield* this.mapRelations.reserveSteps(cis, relations);
   }
 
@@ -221,7 +224,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
       const need = n + 1;
       this.cls = grown(this.cls, need); this.tiers = grown(this.tiers, need); this.alive = grown(this.alive, need); this.plain = grown(this.plain, need);
       this.hasKept = grown(this.hasKept, need); this.owners = grown(this.owners, need); this.envs = grown(this.envs, need);
-      this.ids.add(ci.id); this.names.push(ci.name);
+      this.ids.add(ci.id); this.names[n] = ci.name;
     } else {
       if (this.names[n] !== ci.name) this.nameOrder?.forget(n);
       this.names[n] = ci.name;
@@ -468,6 +471,17 @@ export class Topology implements CsrImpactGraph, CatalogView {
 const JOURNAL_PUT = 0, JOURNAL_REMOVE = 1, JOURNAL_STRIDE = 5;
 /** Units of work (edges or nodes) between two steps of a compaction: each costs nanoseconds. */
 const STEP = 1024;
+
+/**
+ * `list`'s first `used` elements in an array with room for `capacity`. A JS array grows by half again when full, its
+ * elements copied one by one (1M names: up to ~60 ms in the CI that crossed it); this copies them once, early.
+ */
+function reservedArray<T>(list: T[], used: number, capacity: number): T[] {
+  if (list.length >= capacity) return list;
+  const next = new Array<T>(capacity);
+  for (let i = 0; i < used; i++) next[i] = list[i];
+  return next;
+}
 
 /** The CSR arrays of a base (Topology's fields of the same names). */
 interface CsrBase { fOff: Int32Array; fEdge: Int32Array; fType: Uint8Array; rOff: Int32Array; rFrom: Int32Array; rType: Uint8Array; baseNodes: number }
