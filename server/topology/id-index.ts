@@ -3,6 +3,10 @@ import { PackedStrings } from './packed-strings.ts';
 
 /** Numbers moved from the old table to the new per add while a growth is under way (see IdIndex.add). */
 const MOVES_PER_ADD = 4;
+/** Numbers moved per step of a reservation (IdIndex.reserveSteps). */
+const RESERVE_MOVES = 65_536;
+/** Cells of a reserved table first written per step (2 MB). */
+const PREFAULT_CELLS = 1 << 19;
 
 /**
  * Ids by dense number, and the number of each id: what a `string[]` and a `Map<string, number>` did, in a few heap
@@ -47,26 +51,40 @@ export class IdIndex {
     this.hashes[n] = h;
     if (this.old !== null) this.moveSome(MOVES_PER_ADD);
     // Old and new start a growth at most half full each: with 4 moves per add, the old empties before the new is.
-    else if (2 * (n + 1) > this.table.length) this.grow(this.table.length * 2, n); // n itself is placed below
+    else if (2 * (n + 1) > this.table.length) this.grow(new Int32Array(this.table.length * 2), n); // n itself is placed below
     place(this.table, h, n);
     return n;
   }
 
   /** Room for `count` ids without growing (a load that knows about how many it will add). */
   reserve(count: number): void {
+    for (const _ of this.reserveSteps(count)) { /* all in this call */ }
+  }
+
+  /**
+   * The same in steps. A new table's memory is first written in steps of PREFAULT_CELLS, before it takes any number:
+   * its pages are faulted in on first write (~4 ms of kernel time per MB here), and numbers placed at random hashes
+   * first wrote all 16 MB of a 1M-CI load's table in one step (~55-75 ms). Then the numbers move RESERVE_MOVES a step.
+   * Lookups and adds between steps read both tables, as during a growth.
+   */
+  *reserveSteps(count: number): Generator<void, void> {
     let capacity = this.table.length;
     while (capacity < 2 * count) capacity *= 2;
     this.hashes = grown(this.hashes, count);
     if (capacity === this.table.length) return;
-    this.finishGrowth();
-    this.grow(capacity, this.ids.length);
-    this.finishGrowth();
+    const fresh = new Int32Array(capacity);
+    for (let at = 0; at < capacity; at += PREFAULT_CELLS) { fresh.fill(0, at, at + PREFAULT_CELLS); yield; }
+    while (this.old !== null) { this.moveSome(RESERVE_MOVES); yield; }
+    // Adds between the steps may have grown the table as far (a reservation smaller than what came meanwhile).
+    if (capacity <= this.table.length) return;
+    this.grow(fresh, this.ids.length);
+    while (this.old !== null) { yield; this.moveSome(RESERVE_MOVES); }
   }
 
-  /** A new table of `capacity` cells; numbers below `held` are in the current one and move over in later steps. */
-  private grow(capacity: number, held: number): void {
+  /** `table` (empty) takes over; numbers below `held` are in the current one and move over in later steps. */
+  private grow(table: Int32Array<ArrayBuffer>, held: number): void {
     this.old = this.table;
-    this.table = new Int32Array(capacity);
+    this.table = table;
     this.moved = 0;
     this.moving = held;
     if (held === 0) this.old = null;

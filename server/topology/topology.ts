@@ -209,7 +209,7 @@ export class Topology implements CsrImpactGraph, CatalogView {
     yield;
     this.envs = grown(this.envs, cis); this.changedAt = grown(this.changedAt, cis); this.groups.reserveNodes(cis);
     yield;
-    this.ids.reserve(cis);
+    yield* this.ids.reserveSteps(cis);
     yield;
     this.names = reservedArray(this.names, this.ids.size, cis);
     yield;

@@ -41,5 +41,25 @@ describe('id index', () => {
       .filter(([id, n]) => index.get(id) !== n || index.idOf(n) !== id);
     expect(wrong).toEqual([]);
   });
-});
 
+  it('takes a reservation in steps, finding every id and adding new ones between them', () => {
+    const index = new IdIndex();
+    const ids: string[] = [];
+    for (let n = 0; n < 150_000; n++) { const id = `svc-${(n * 7919).toString(36)}`; index.add(id); ids.push(id); }
+    const steps = index.reserveSteps(1_000_000);
+    let taken = 0;
+    const misses: string[] = [];
+    for (const _ of steps) {
+      taken++;
+      const id = `late-${taken}`;
+      ids.push(id);
+      if (index.add(id) !== ids.length - 1) misses.push(`${id} numbered wrong`);
+      for (let n = taken % 97; n < ids.length; n += 97) if (index.get(ids[n]) !== n) misses.push(`${ids[n]} after step ${taken}`);
+    }
+    // 150,000 numbers moved 65,536 a step: the reservation took several steps.
+    expect(taken).toBeGreaterThan(2);
+    const wrong = ids.filter((id, n) => index.get(id) !== n || index.idOf(n) !== id);
+    expect([...misses, ...wrong]).toEqual([]);
+    expect(index.get('svc-unknown')).toBeUndefined();
+  });
+});
