@@ -62,6 +62,9 @@ export class MapRelations {
   constructor(private readonly idOfNode: (n: number) => string) {}
 
   get size(): number { return this.live; }
+  /** Slots taken (live and freed) and the room the slot arrays have for them. */
+  get slots(): number { return this.ids.length; }
+  get slotRoom(): number { return this.from.length; }
 
   /** Room for relations among `nodes` nodes and `relations` relations without growing, an array or two a step (Topology.reserveSteps). */
   *reserveSteps(nodes: number, relations: number): Generator<void, void> {

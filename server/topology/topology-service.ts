@@ -2,7 +2,7 @@ import type { ChangeFeed } from '../live/change-feed.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { GraphStore, TopologySize } from '../store/port.ts';
 import { InputError, UnprocessableError } from '../domain/errors.ts';
-import { stepsInTurns } from '../live/turns.ts';
+import { nextTurn, stepsInTurns } from '../live/turns.ts';
 import { applyChangeEventInTurns } from './apply-event.ts';
 import { loadTopology } from './build.ts';
 import { rankNames } from './name-order.ts';
@@ -30,6 +30,8 @@ export interface TopologyServiceOptions {
    * CIs (0 or absent: no limit); one already built and cached is still served.
    */
   asOfMaxCis?: number;
+  /** The live projection's arrays at least this long are grown ahead of need, in turns (Topology.roomDue; default 65,536). */
+  reserveAheadMin?: number;
 }
 
 /** What the service reads from a store: the topology once, then the change events since. */
@@ -51,6 +53,9 @@ export class TopologyService {
   /** A compaction under way (in turns, beside reads and further changes), null when none is. */
   private compacting: Promise<void> | null = null;
   private stopped = false;
+  /** Room being reserved ahead for the live projection (Topology.roomDue), in turns of its own; null when none is. */
+  private reserving: Promise<void> | null = null;
+  private readonly reservations = { reservations: 0, lastError: null as string | null };
   private readonly compactions = { compactions: 0, lastCompactedAt: null as string | null, lastCompactionMs: null as number | null, lastError: null as string | null };
   private readonly ranks = { rankings: 0, lastRankedAt: null as string | null, lastRankMs: null as number | null, lastError: null as string | null };
 
@@ -92,6 +97,7 @@ export class TopologyService {
       this.applied = e.seq;
       if (!this.compacting && !this.stopped && this.live.needsCompaction()) this.compact();
       else this.rankIfDue(false);
+      this.reserveIfDue();
     };
     const pending = applyChangeEventInTurns(this.live, e, this.opts.applyTurnMs ?? 20);
     if (!pending) return void done();
@@ -119,6 +125,29 @@ export class TopologyService {
       .then(compacted)
       .catch((err) => { this.compactions.lastError = (err as Error).message; })
       .finally(() => { this.compacting = null; });
+  }
+
+  /** Reservations of room ahead made so far, and the last one's failure (/healthz). */
+  get roomReservations(): { reserving: boolean; reservations: number; lastError: string | null } {
+    return { reserving: this.reserving !== null, ...this.reservations };
+  }
+
+  /** Settles once a reservation under way (if any) is in place. */
+  async reservationDone(): Promise<void> { await this.reserving; }
+
+  /**
+   * Room for what comes next, reserved before the arrays are full: an array or two a turn (Topology.reserveSteps,
+   * safe beside applies and reads), where growing all at once in the apply that filled them held the loop.
+   */
+  private reserveIfDue(): void {
+    if (this.reserving || this.stopped) return;
+    const due = this.live.roomDue(this.opts.reserveAheadMin);
+    if (!due) return;
+    const steps = this.live.reserveSteps(due.cis, due.relations);
+    this.reserving = (async () => { for (const _ of steps) await nextTurn(); })()
+      .then(() => { this.reservations.reservations++; })
+      .catch((err) => { this.reservations.lastError = (err as Error).message; })
+      .finally(() => { this.reserving = null; });
   }
 
   stop(): void { this.stopped = true; this.unsubscribe?.(); this.unsubscribe = null; }

@@ -212,4 +212,36 @@ describe('topology service over the SQLite store', () => {
     live.nameOrder!.sort(live, sorted);
     expect(sorted.map((n) => live.nameOf(n))).toEqual(nodes.map((n) => live.nameOf(n)).sort());
   });
+
+  it('reserves room ahead in turns of its own when its arrays are nearly full, so that the applies do not grow them', async () => {
+    await push({ source: 'manual', cis: [svc('first')] });
+    const topology = new TopologyService(store, { reserveAheadMin: 1_024 });
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+    const live = topology.current;
+    expect(live.room.cis).toBe(1_024);
+    // 1,000 CIs leave less than a sixteenth of the 1,024 places: room is reserved after the event, over later turns.
+    await push({ source: 'manual', cis: Array.from({ length: 999 }, (_, i) => svc(`a-${i}`)), relations: Array.from({ length: 998 }, (_, i) => dep(`a-${i + 1}`, `a-${i}`)) });
+    await feed.poke();
+    expect(topology.roomReservations).toMatchObject({ reserving: true, reservations: 0 });
+    await topology.reservationDone();
+    expect(topology.roomReservations).toMatchObject({ reserving: false, reservations: 1, lastError: null });
+    expect(live.room.cis).toBeGreaterThanOrEqual(1_000 + 250);
+    expect(live.room.relations).toBeGreaterThanOrEqual(998 + 249);
+    expect(live.roomDue(1_024)).toBeNull();
+    // The next CIs fit in the room reserved: no reservation, and the arrays did not grow.
+    const room = live.room;
+    await push({ source: 'manual', cis: Array.from({ length: 100 }, (_, i) => svc(`b-${i}`)) });
+    await feed.poke();
+    expect(topology.roomReservations).toMatchObject({ reserving: false, reservations: 1 });
+    expect(live.room).toEqual(room);
+    // The projection is what a fresh start builds.
+    const rebuilt = new TopologyService(store);
+    await rebuilt.start();
+    const names = (topo: typeof live) => [...topo.liveNodeIds()].map((n) => `${topo.idOf(n)} ${topo.nameOf(n)} ${topo.classOf(n)}`).sort();
+    expect(names(live)).toEqual(names(rebuilt.current));
+    for (const name of ['first', 'a-0', 'a-500', 'a-997', 'b-99']) expect(dependentsOf(live, name)).toEqual(dependentsOf(rebuilt.current, name));
+    const { cis, relations, groups } = rebuilt.current.stats();
+    expect(live.stats()).toMatchObject({ cis, relations, groups });
+  });
 });
