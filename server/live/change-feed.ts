@@ -1,6 +1,7 @@
 import type { ChangeEvent } from '../model/records.ts';
 import type { GraphStore } from '../store/port.ts';
 import { Backoff, type LoopStatus } from './supervision.ts';
+import { nextTurn } from './turns.ts';
 
 /**
  * A listener of committed events. It must accept an event it has seen before (by `seq`): after a failure
@@ -54,8 +55,17 @@ export class ChangeFeed {
   private flushScheduled = false;
   /** Requests waiting for the listeners to catch up to a committed sequence: [sequence, go on]. */
   private waiters: [number, () => void][] = [];
+  /**
+   * Events this process committed that came out of turn (another process's commit before them was not delivered yet):
+   * `poke` delivers them from here in their place, rather than reading back and decoding what this process wrote.
+   */
+  private readonly own = new Map<number, CommittedEvent>();
 
-  constructor(private readonly store: GraphStore, private readonly pollMs = 1000, private readonly pageSize = 200, private readonly now: () => number = Date.now) {
+  /**
+   * `turnMs`: the longest one turn of the event loop spends delivering events read from the log (another process's
+   * commits, a poll's worth at a time); the rest go on in later turns, whole events only (default 10).
+   */
+  constructor(private readonly store: GraphStore, private readonly pollMs = 1000, private readonly pageSize = 200, private readonly now: () => number = Date.now, private readonly turnMs = 10) {
     this.backoff = new Backoff('change feed', { baseMs: Math.min(pollMs, 1000), maxMs: 30_000, now });
   }
 
@@ -87,7 +97,11 @@ export class ChangeFeed {
    */
   offer(event: CommittedEvent): void {
     this.committed = Math.max(this.committed, event.seq);
-    if (this.running || event.seq !== this.seq + 1 || this.backoff.failing) { void this.poke(); return; }
+    if (this.running || event.seq !== this.seq + 1 || this.backoff.failing) {
+      if (event.seq > this.seq) this.own.set(event.seq, event);
+      void this.poke();
+      return;
+    }
     const delivered = this.deliver(decoded(event));
     // Delivered over several turns: the feed is busy until then (a poke meanwhile reads on after it).
     if (delivered instanceof Promise) this.running = this.after(delivered);
@@ -189,6 +203,12 @@ export class ChangeFeed {
   /**
    * Fetch and deliver everything after the current position; resolves (never rejects) when caught up
    * or when an attempt failed (then the status says why, and the poll retries after a delay).
+   *
+   * A poll at 1,000+ CIs a second written by another process finds tens of events: delivered in one go they held
+   * this loop ~100 ms (decoding and applying each), and every request here waited behind them. Events are
+   * delivered whole, in order, `turnMs` of a loop turn at a time: a read in between sees the projection as of a
+   * commit, never part of one (an event whose own apply takes several turns holds the requests that arrive meanwhile,
+   * as this process's own do: `caughtUp`). This process's own events are delivered from `own`, not read back.
    */
   poke(): Promise<void> {
     if (this.running) { this.again = true; return this.running; }
@@ -196,11 +216,30 @@ export class ChangeFeed {
       try {
         do {
           this.again = false;
+          let turn = performance.now();
+          const yieldIfLong = async () => {
+            if (performance.now() - turn < this.turnMs) return;
+            await nextTurn();
+            turn = performance.now();
+          };
           for (;;) {
-            const events = await this.store.eventsSince(this.seq, this.pageSize);
+            await yieldIfLong();
+            for (const s of this.own.keys()) if (s <= this.seq) this.own.delete(s);
+            // Read up to this process's next own event, which is delivered from `own` in its place.
+            const nextOwn = this.own.size ? Math.min(...this.own.keys()) : Infinity;
+            const limit = Math.min(this.pageSize, nextOwn - this.seq - 1);
+            const events = limit > 0 ? await this.store.eventsSince(this.seq, limit) : [];
             if (events.length) this.behindSince ??= this.now();
-            for (const e of events) if (!(await this.deliver(e))) return;
-            if (events.length < this.pageSize) break;
+            for (const [i, e] of events.entries()) {
+              if (i > 0) await yieldIfLong();
+              if (!(await this.deliverInOrder(e))) return;
+            }
+            if (limit > 0 && events.length === limit) continue;
+            // The log has nothing more before it: this process's next own event, or caught up.
+            if (nextOwn === Infinity) break;
+            const mine = this.own.get(nextOwn)!;
+            this.own.delete(nextOwn);
+            if (!(await this.deliverInOrder(decoded(mine)))) return;
           }
         } while (this.again);
         this.behindSince = null;
@@ -214,6 +253,15 @@ export class ChangeFeed {
       }
     })();
     return this.running;
+  }
+
+  /**
+   * One event read in order (from the log or `own`): a request arriving while its listeners work over several turns
+   * waits until it is whole (`caughtUp` holds them up to `committed`).
+   */
+  private deliverInOrder(e: ChangeEvent): boolean | Promise<boolean> {
+    this.committed = Math.max(this.committed, e.seq);
+    return this.deliver(e);
   }
 
   status(): FeedStatus {

@@ -49,6 +49,41 @@ describe('topology service over the SQLite store', () => {
     expect(topology.seq).toBe(await store.latestSeq());
   });
 
+  it('follows another process\'s batches a turn at a time: reads in between see whole commits, and the end is the projection the store builds', async () => {
+    await push({ source: 'manual', cis: [svc('db')] });
+    // A feed whose poll delivers one event per turn (turn budget 0), as another API process's commits arrive.
+    const polled = new ChangeFeed(store, 60_000, 200, Date.now, 0);
+    const topology = new TopologyService(store);
+    await topology.start(polled);
+    polled.start(await store.latestSeq());
+    const live = topology.current;
+    const seqs = new Set<number>([topology.seq]);
+    for (let b = 0; b < 20; b++) {
+      const names = Array.from({ length: 10 }, (_, i) => `app-${b}-${i}`);
+      const out = await push({ source: 'manual', scope: `s${b}`, cis: names.map(svc), relations: names.map((n) => dep(n, 'db')) });
+      if (!out.dryRun) seqs.add(out.result.seq);
+    }
+    // What a read between turns sees: the sequence and the dependents of db, which must match (10 per whole batch).
+    const seen: { seq: number; dependents: number }[] = [];
+    let polling = true;
+    const read = () => { seen.push({ seq: topology.seq, dependents: dependentsOf(live, 'db').length }); if (polling) setImmediate(read); };
+    setImmediate(read);
+    await polled.poke();
+    polling = false;
+    expect(new Set(seen.map((s) => s.seq)).size).toBeGreaterThan(2);
+    for (const s of seen) {
+      expect(seqs.has(s.seq)).toBe(true);
+      expect(s.dependents).toBe([...seqs].filter((q) => q <= s.seq).length * 10 - 10);
+    }
+    expect(topology.seq).toBe(await store.latestSeq());
+    const rebuilt = new TopologyService(store);
+    await rebuilt.start();
+    const counts = (t: typeof live) => { const { cis, relations } = t.stats(); return { cis, relations }; };
+    expect(counts(live)).toEqual(counts(rebuilt.current));
+    expect(dependentsOf(live, 'db')).toEqual(dependentsOf(rebuilt.current, 'db'));
+    polled.stop();
+  });
+
   it('applies a large batch over several turns: seq moves, and requests stop waiting, once all of it is in', async () => {
     await push({ source: 'manual', cis: [svc('db')] });
     const topology = new TopologyService(store, { applyTurnMs: 0 });
