@@ -63,9 +63,11 @@ export class ChangeFeed {
 
   /**
    * `turnMs`: the longest one turn of the event loop spends delivering events read from the log (another process's
-   * commits, a poll's worth at a time); the rest go on in later turns, whole events only (default 10).
+   * commits, a poll's worth at a time); the rest go on in later turns, whole events only (default 10). `pageSize`:
+   * events read from the log at a time (default 8): a read decodes its whole page in one go, ~1-2 ms per batch of 200
+   * CIs, so a page of 200 was itself a long turn.
    */
-  constructor(private readonly store: GraphStore, private readonly pollMs = 1000, private readonly pageSize = 200, private readonly now: () => number = Date.now, private readonly turnMs = 10) {
+  constructor(private readonly store: GraphStore, private readonly pollMs = 1000, private readonly pageSize = 8, private readonly now: () => number = Date.now, private readonly turnMs = 10) {
     this.backoff = new Backoff('change feed', { baseMs: Math.min(pollMs, 1000), maxMs: 30_000, now });
   }
 

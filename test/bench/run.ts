@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   apply: async () => (await import('./apply.ts')).benchApply,
   startup: async () => (await import('./startup.ts')).benchStartup,
   'read-cache': async () => (await import('./read-cache.ts')).benchReadCache,
+  poll: async () => (await import('./poll.ts')).benchPoll,
 };
 
 const [benchName, ...args] = process.argv.slice(2);
