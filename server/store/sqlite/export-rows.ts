@@ -101,6 +101,17 @@ export function openSqliteExport(file: string): SqliteExport {
   // A file not opened by this release since (read only here) has no table of appended keys yet.
   const appended = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'identifier_keys'").get() !== undefined;
   const keysFrom = appended ? '(SELECT key, ci_id FROM ci_keys UNION ALL SELECT key, ci_id FROM identifier_keys)' : 'ci_keys';
+  // The appended keys have no index by their text (schema.sql): sorted once, into a temporary table of this
+  // connection, when the first page is asked for, rather than scanned and sorted by every page (1M CIs: ~700 pages).
+  let keysSorted = !appended;
+  const keysInOrder = () => {
+    if (!keysSorted) {
+      db.exec(`CREATE TEMP TABLE export_keys (key TEXT PRIMARY KEY, ci_id TEXT NOT NULL) WITHOUT ROWID;
+        INSERT INTO temp.export_keys SELECT key, ci_id FROM main.ci_keys UNION ALL SELECT key, ci_id FROM main.identifier_keys ORDER BY key`);
+      keysSorted = true;
+    }
+    return appended ? 'temp.export_keys' : 'ci_keys';
+  };
   const meta = (key: string) => (prepared('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   return {
     count(table) {
@@ -118,9 +129,8 @@ export function openSqliteExport(file: string): SqliteExport {
       // Assertions leave with the run and last sighting they read as (their batch's) and without the store-internal
       // pointer to that batch.
       const from = table === 'assertions' ? `(SELECT ${assertionColumns('a')}, a.digest FROM assertions a ${SIGHTING_JOIN('a')})`
-        // Identifier keys leave as (key, ci_id) by key, from both layouts (schema.sql). The appended ones have no index
-        // by text: each page sorts them (a migration's one pass over them is ~n/page sorts of the table).
-        : table === 'ci_keys' ? keysFrom : table;
+        // Identifier keys leave as (key, ci_id) by key, from both layouts (schema.sql).
+        : table === 'ci_keys' ? keysInOrder() : table;
       const rows = (after
         ? prepared(`SELECT * FROM ${from} WHERE (${order}) > (${cols.map(() => '?').join(', ')}) ORDER BY ${order} LIMIT ?`).all(...after, limit)
         : prepared(`SELECT * FROM ${from} ORDER BY ${order} LIMIT ?`).all(limit)) as Record<string, unknown>[];
