@@ -51,7 +51,7 @@ export async function startSlowServer(opts: { cis?: number; config?: Partial<Con
     async close() {
       store.letGo();
       await (await started).close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

@@ -61,7 +61,7 @@ export async function startTestServer(opts: { demo?: boolean | { cis: number; se
     },
     async close() {
       await close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
