@@ -211,7 +211,8 @@ export class Topology implements CsrImpactGraph, CatalogView {
     yield;
     yield* this.ids.reserveSteps(cis);
     yield;
-    this.names = reservedArray(this.names, this.ids.size, cis);
+    // To the typed arrays' room (which grow by doubling, past `cis`): the names would otherwise fill first and grow alone.
+    this.names = reservedArray(this.names, this.ids.size, this.cls.length);
     yield;
     yield* this.mapRelations.reserveSteps(cis, relations);
   }
