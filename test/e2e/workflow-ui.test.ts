@@ -75,6 +75,8 @@ describe('the change manager', () => {
     await page.getByLabel('End').fill(`${day}T03:00`);
     await page.getByRole('button', { name: 'Reschedule' }).click();
     await page.getByRole('list', { name: 'Timeline' }).getByText(/rescheduled to/).waitFor();
+    // The reschedule redraws the change's map: the screenshot waits for it (a fresh clone's once caught it blank).
+    await mapSettled(page);
     await screenshot(page, 'flow-1-change-assessed');
 
     // Each approver team signs in with its own token: a signed-in link pasted into this tab, no reload.
