@@ -21,6 +21,18 @@ function start(env: Record<string, string>) {
 }
 
 describe('opening the embedded store', () => {
+  it('closes only once a count of its live topology under way on its own thread is done with the file', async () => {
+    const file = join(tempDir(), 'servicegraph.db');
+    const store = new SqliteStore({ file });
+    await store.init();
+    let counted = false;
+    const size = store.topologySize().then((s) => { counted = true; return s; });
+    // The thread takes tens of ms to start; a close that did not wait for it returned long before its answer.
+    await store.close();
+    expect(counted).toBe(true);
+    await expect(size).resolves.toEqual({ cis: 0, relations: 0 });
+  });
+
   it('refuses an existing empty file instead of making it a new empty store', async () => {
     const file = join(tempDir(), 'servicegraph.db');
     writeFileSync(file, '');

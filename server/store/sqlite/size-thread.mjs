@@ -6,13 +6,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 let db = null;
+let answer;
 try {
   db = new Database(workerData.file, { readonly: true, fileMustExist: true });
   const count = (sql) => db.prepare(sql).get().n;
   // The queries come from topology-size.ts, which counts an in-memory store with the same ones.
-  parentPort.postMessage({ cis: count(workerData.queries.cis), relations: count(workerData.queries.relations) });
+  answer = { cis: count(workerData.queries.cis), relations: count(workerData.queries.relations) };
 } catch (e) {
-  parentPort.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  answer = { error: e instanceof Error ? e.message : String(e) };
 } finally {
   db?.close();
 }
+// After the close: the store's close waits for this answer, and then nothing of this thread touches the file.
+parentPort.postMessage(answer);
