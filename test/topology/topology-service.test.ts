@@ -3,7 +3,7 @@ import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { ingest } from '../../server/ingest/ingest-service.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { ChangeFeed } from '../../server/live/change-feed.ts';
-import { TopologyService } from '../../server/topology/topology-service.ts';
+import { TopologyService, type TopologyServiceOptions } from '../../server/topology/topology-service.ts';
 import type { IngestBatchInput } from '../../server/model/ingest.ts';
 import { IngestBatch } from '../../server/model/ingest.ts';
 import { mapRelationOf } from '../../server/domain/graph-view/neighbourhood.ts';
@@ -18,6 +18,13 @@ describe('topology service over the SQLite store', () => {
   const push = (batch: IngestBatchInput) => {
     clock += 60_000;
     return ingest(store, IngestBatch.parse(batch), { limits: defaultLimits, maxRetireShare: 1, now: () => new Date(clock).toISOString() });
+  };
+  /** A service built from the store, following its change feed from there on. */
+  const following = async (opts: TopologyServiceOptions = {}) => {
+    const topology = new TopologyService(store, opts);
+    await topology.start(feed);
+    feed.start(await store.latestSeq());
+    return topology;
   };
   const dependentsOf = (topo: Awaited<ReturnType<TopologyService['at']>>, name: string) => {
     const id = [...topo.liveNodeIds()].find((n) => topo.nameOf(n) === name)!;
@@ -35,9 +42,7 @@ describe('topology service over the SQLite store', () => {
 
   it('builds from the store, then follows committed batches through the change feed without a rebuild', async () => {
     await push({ source: 'manual', cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
-    const topology = new TopologyService(store);
-    await topology.start(feed);
-    feed.start(await store.latestSeq());
+    const topology = await following();
     const live = topology.current;
     expect(dependentsOf(live, 'db')).toEqual(['app']);
 
@@ -86,9 +91,7 @@ describe('topology service over the SQLite store', () => {
 
   it('applies a large batch over several turns: seq moves, and requests stop waiting, once all of it is in', async () => {
     await push({ source: 'manual', cis: [svc('db')] });
-    const topology = new TopologyService(store, { applyTurnMs: 0 });
-    await topology.start(feed);
-    feed.start(await store.latestSeq());
+    const topology = await following({ applyTurnMs: 0 });
     const before = topology.seq;
     const names = Array.from({ length: 3000 }, (_, i) => `app-${i}`);
     const out = await push({ source: 'manual', cis: names.map(svc), relations: names.map((n) => dep(n, 'db')) });
@@ -115,9 +118,7 @@ describe('topology service over the SQLite store', () => {
 
   it('applies retirements: a completed run that no longer reports a CI removes it and its edges', async () => {
     await push({ source: 'manual', runId: 'r1', complete: true, cis: [svc('app'), svc('db'), svc('old')], relations: [dep('app', 'db'), dep('old', 'db')] });
-    const topology = new TopologyService(store);
-    await topology.start(feed);
-    feed.start(await store.latestSeq());
+    const topology = await following();
 
     await push({ source: 'manual', runId: 'r2', complete: true, force: true, cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
     await feed.poke();
@@ -161,9 +162,7 @@ describe('topology service over the SQLite store', () => {
       { type: 'OWNED_BY' as const, from: svc('app'), to: team },
     ];
     await push({ source: 'manual', runId: 'r1', complete: true, cis: [svc('app'), svc('db'), svc('cache'), svc('old'), team], relations: [...relations, dep('old', 'db')] });
-    const topology = new TopologyService(store);
-    await topology.start(feed);
-    feed.start(await store.latestSeq());
+    const topology = await following();
     // After the build, from the feed: observed traffic on one edge, another source on another, a CI retired with its relation.
     await push({ source: 'otel', cis: [svc('app'), svc('db')], relations: [{ ...dep('app', 'db'), observed: { calls: 10, errors: 0 } }] });
     await push({ source: 'manual', runId: 'r2', complete: true, force: true, cis: [svc('app'), svc('db'), svc('cache'), team], relations });
@@ -188,9 +187,7 @@ describe('topology service over the SQLite store', () => {
   it('compacts in turns of its own once the overlay is large, while later batches apply and reads see a whole graph', async () => {
     await push({ source: 'manual', cis: [svc('app'), svc('db')], relations: [dep('app', 'db')] });
     // Budget 0: every slice of work is one turn, so the compaction of ~12,000 edges takes many.
-    const topology = new TopologyService(store, { applyTurnMs: 0 });
-    await topology.start(feed);
-    feed.start(await store.latestSeq());
+    const topology = await following({ applyTurnMs: 0 });
     const chain = (prefix: string, n: number) => ({
       source: 'manual' as const, scope: prefix,
       cis: Array.from({ length: n }, (_, i) => svc(`${prefix}-${i}`)),
@@ -226,9 +223,7 @@ describe('topology service over the SQLite store', () => {
 
   it('ranks the names again once enough CIs were added or renamed since, in the same order as comparing them', async () => {
     await push({ source: 'manual', cis: Array.from({ length: 200 }, (_, i) => svc(`svc-${String(i).padStart(3, '0')}`)) });
-    const topology = new TopologyService(store, { rerankMin: 50, rerankShare: 0.1 });
-    await topology.start(feed);
-    feed.start(await store.latestSeq());
+    const topology = await following({ rerankMin: 50, rerankShare: 0.1 });
     const live = topology.current;
     expect(topology.nameRanks).toMatchObject({ unranked: 0, rankings: 1 });
     // 30 CIs added (fewer than the threshold): unranked, ordered by comparing their names.
@@ -250,9 +245,7 @@ describe('topology service over the SQLite store', () => {
 
   it('reserves room ahead in turns of its own when its arrays are nearly full, so that the applies do not grow them', async () => {
     await push({ source: 'manual', cis: [svc('first')] });
-    const topology = new TopologyService(store, { reserveAheadMin: 1_024 });
-    await topology.start(feed);
-    feed.start(await store.latestSeq());
+    const topology = await following({ reserveAheadMin: 1_024 });
     const live = topology.current;
     expect(live.room.cis).toBe(1_024);
     // 1,000 CIs leave less than a sixteenth of the 1,024 places: room is reserved after the event, over later turns.
