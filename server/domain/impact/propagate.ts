@@ -301,7 +301,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
     }
   }
   if (patches.length !== 0) patchListing(limit, tail);
-  const result = answer(graph, groups, epoch, ordered, tail, degraded === 0, limit, opts);
+  const result = answer(graph, groups, epoch, ordered, tail, degraded, limit, opts);
   s.walking = false; // answer() cleared the flags
   return result;
 }
@@ -322,14 +322,22 @@ function patchListing(limit: number, logged: number): void {
  * the listed ones (the first `limit`) three numbers each (parent's index, cause group, cause provider) plus, for
  * those a redundancy group explains, its final counts. Clears the flags.
  */
-function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, allDown: boolean, limit: number, opts: ImpactOptions): ImpactResult {
-  const listed = Math.min(limit, total);
+function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, degraded: number, limit: number, opts: ImpactOptions): ImpactResult {
+  const listed = Math.min(limit, total), allDown = degraded === 0;
   const maintenance = opts.maintenance?.size ? opts.maintenance : null;
   const from = scratch.listing;
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
-    const all = new Array<number>(total), allStates = new Array<number>(total), listing = from.slice(0, listed * K.L_STRIDE);
-    copyOut(logged, all, allStates);
+    const all = new Array<number>(total), listing = from.slice(0, listed * K.L_STRIDE);
+    let allStates: readonly number[] | null = null;
+    if (total <= SHARED_STATES) {
+      // The two shapes most small answers have: every CI down, or the one CI named down and all it reaches degraded.
+      // The first logged CI is the first discovered, a named one: down (the one down CI) if every other is degraded.
+      if (allDown) allStates = sharedStates(ALL_DOWN, total);
+      else if (degraded === total - 1 && (scratch.flags[scratch.raised[0]] & K.STATE_MASK) === K.DOWN) allStates = sharedStates(FIRST_DOWN, total);
+    }
+    if (allStates === null) copyOut(logged, all, (allStates = new Array<number>(total)) as number[]);
+    else copyOutCis(logged, all);
     return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, listed), maintenance);
   }
   const listing = new Int32Array(listed * K.L_STRIDE);
@@ -350,15 +358,54 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
  * this call counted the group.
  */
 function groupCounts(groups: Int32Array, epoch: number, listed: number): readonly number[] {
-  let counts: number[] | null = null;
-  const listing = scratch.listing;
-  for (let k = K.L_GROUP, end = listed * K.L_STRIDE; k < end; k += K.L_STRIDE) {
+  const listing = scratch.listing, end = listed * K.L_STRIDE;
+  // Counted first, then written into an array of the exact size: pushing grew a fresh array by copies (17, 41, ...
+  // places of 8 bytes) for answers that most often have one or two such causes.
+  let n = 0;
+  for (let k = K.L_GROUP; k < end; k += K.L_STRIDE) if (listing[k] >= 0) n++;
+  if (n === 0) return NO_COUNTS;
+  const counts = new Array<number>(n * K.C_STRIDE);
+  for (let k = K.L_GROUP, c = 0; c < counts.length; k += K.L_STRIDE) {
     const g = listing[k];
     if (g < 0) continue;
     const at = (g + 1) * G.G_STRIDE, required = groups[at + G.G_REQUIRED], size = required + groups[at + G.G_SLACK];
-    (counts ??= []).push(groups[at + G.G_STAMP] === epoch ? required + groups[at + G.G_LEFT] : size, size, required);
+    counts[c + K.C_UP] = groups[at + G.G_STAMP] === epoch ? required + groups[at + G.G_LEFT] : size;
+    counts[c + K.C_SIZE] = size; counts[c + K.C_REQUIRED] = required;
+    c += K.C_STRIDE;
   }
-  return counts ?? NO_COUNTS;
+  return counts;
+}
+
+/**
+ * Small answers' states up to this many CIs may be one of two arrays shared by every answer of that shape and size
+ * (read-only, frozen): all down, or the first down and the rest degraded, which is what most small blast radii are
+ * (one CI named down; everything it reaches down, or degraded through redundancy). A fresh array of states was a
+ * fifth of a median answer's bytes, each written into new memory and each a read of the flags. Bounded: at most
+ * 2 × SHARED_STATES arrays, ~0.5 MB if every size were asked for.
+ */
+const SHARED_STATES = 256;
+const ALL_DOWN = 0, FIRST_DOWN = 1;
+const shared: (readonly number[] | undefined)[][] = [[], []];
+
+/** The shared states of `shape` (ALL_DOWN or FIRST_DOWN) for `total` CIs, made on first use. */
+function sharedStates(shape: number, total: number): readonly number[] {
+  return shared[shape][total] ??= makeStates(shape, total);
+}
+
+function makeStates(shape: number, total: number): readonly number[] {
+  const states: number[] = [];
+  for (let i = 0; i < total; i++) states.push(shape === FIRST_DOWN && i > 0 ? K.DEGRADED : K.DOWN);
+  return Object.freeze(states);
+}
+
+/** copyOut when the states are known (shared): the CIs only, the flags cleared in the same pass. */
+function copyOutCis(logged: number, all: number[]): void {
+  const { flags, raised } = scratch;
+  for (let e = 0, i = 0; e < logged; e++) {
+    const v = raised[e];
+    if (v < 0) continue;
+    all[i++] = v; flags[v] = 0;
+  }
 }
 
 /** One pass over the log: each discovered CI and its final state. The last read of the flags: cleared in the same pass, for the next call. */
