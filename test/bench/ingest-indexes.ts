@@ -27,7 +27,8 @@ import { keyHash } from '../../server/store/sqlite/key-hash.ts';
  * 3. Layouts the store could take instead or took before (issue 14, first load), in the same rounds: `cis` and
  *    `relations` as WITHOUT ROWID tables keyed by id (no second B-tree for the id), an event stored as (kind, id,
  *    version) only (the writer thread still makes the full JSON, which it hands to the main thread's projection), and
- *    identifier keys in one B-tree keyed by their text (stop 28's layout; schema.sql, ci_keys).
+ *    identifier keys in one B-tree keyed by their text (stop 28's layout; schema.sql, ci_keys), and the index on
+ *    (name, id) that lists were read through until stop 30 (reads.ts, listCis).
  */
 interface Rows { cis: any[]; rels: any[]; asserts: any[]; keys: any[]; event: { at: string; source: string | null; changes: any[] } | null }
 
@@ -74,6 +75,7 @@ export async function benchIngestIndexes(argv: string[]) {
       { label: 'cis and relations WITHOUT ROWID', drop: [], schema: withoutRowid },
       { label: 'event stored as (kind, id, version)', drop: [], slimEvent: true },
       { label: 'identifier keys keyed by their text (stop 28)', drop: [], keys: 'text' as const },
+      { label: 'with cis_by_name (name, id) (stop 29)', drop: [], schema: (sql: string) => `${sql}\nCREATE INDEX cis_by_name ON cis (name, id);` },
     ];
     const results = new Map<string, ReplayResult[]>();
     // Each round starts one variant further on: none is always first (a fresh process's first files are slower).

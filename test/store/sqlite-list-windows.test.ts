@@ -36,11 +36,16 @@ describe('a CI list whose filter no index serves, on the embedded store', () => 
     const cis = Array.from({ length: 240 }, (_, i) => ({
       class: classes[i % 4], name: `ci-${String((i * 37) % 97).padStart(3, '0')}`, environment: i % 5 ? 'prod' : 'dev', owner: owners[i % 3],
     }));
-    await push(store, { source: 'a', cis: [...cis, { class: 'database', name: 'orders-db', environment: 'prod', owner: 'blue' }] });
+    // Names past the BMP and just below its end, in different classes: the classes' ranges are merged in SQLite's
+    // order (UTF-8 bytes), which JavaScript's own string order is not for these.
+    const far = [{ class: 'queue' as const, name: 'ci-050\u{1F600}' }, { class: 'host' as const, name: 'ci-050\uFFFD' }, { class: 'service' as const, name: 'ci-050\uE000' }];
+    await push(store, { source: 'a', cis: [...cis, ...far.map((c) => ({ ...c, environment: 'dev', owner: 'red' })), { class: 'database', name: 'orders-db', environment: 'prod', owner: 'blue' }] });
     const db = new Database(file, { readonly: true });
     try {
       const all = (await pages(db, { lifecycle: 'any' }, 1000, Infinity, 1e9)).out;
-      expect(all).toHaveLength(241);
+      expect(all).toHaveLength(244);
+      // SQLite's own order of the whole table (sorted, no index).
+      expect(all).toEqual(db.prepare<[], { k: string }>("SELECT name || '/' || id AS k FROM cis NOT INDEXED ORDER BY name, id").all().map((r) => r.k));
       const queries: Omit<CiQuery, 'limit' | 'cursor'>[] = [
         { q: '7' }, { q: 'ORDERS' }, { q: 'nothing-like-it' }, { owner: 'red' }, { environment: 'dev' },
         { class: ['queue'], q: '1' }, { class: ['host', 'database'], owner: 'green' }, { class: ['service'], environment: 'dev', q: '0' },
@@ -60,7 +65,13 @@ describe('a CI list whose filter no index serves, on the embedded store', () => 
       }
       expect((await pages(db, { q: '7' }, 1000, 0, 4)).out.every((x) => x.split('/')[0].includes('7'))).toBe(true);
       expect((await pages(db, { q: 'nothing-like-it' }, 10, 0, 4)).out).toEqual([]);
-      expect((await pages(db, { owner: 'red' }, 1000, 0, 4)).out).toHaveLength(80);
+      expect((await pages(db, { owner: 'red' }, 1000, 0, 4)).out).toHaveLength(83);
+      // Filtered walks merge the classes they walked in SQLite's order too (the names above are red and dev).
+      const sorted = (where: string) => db.prepare<[], { k: string }>(`SELECT name || '/' || id AS k FROM cis NOT INDEXED WHERE ${where} ORDER BY name, id`).all().map((r) => r.k);
+      for (const limit of [1, 7, 1000]) {
+        expect((await pages(db, { owner: 'red' }, limit, 0, 4)).out).toEqual(sorted("owner = 'red' AND lifecycle = 'active'"));
+        expect((await pages(db, { environment: 'dev', lifecycle: 'any' }, limit, Infinity, 1e9)).out).toEqual(sorted("environment = 'dev'"));
+      }
     } finally {
       db.close();
       await store.close();

@@ -7,6 +7,7 @@ import { InputError } from '../../domain/errors.ts';
 import { nextTurn } from '../../live/turns.ts';
 import { relationNote } from '../../domain/graph-view/neighbourhood.ts';
 import { isoOf, isoOrNull, msOf, registerLayoutFunctions } from './compact-layout.ts';
+import { compareNameKeys, type NameKey } from './name-order.ts';
 import { assertionColumns, assertionFromRow, ciFromRow, effectiveSighting, relationFromRow, SIGHTING_JOIN, type AssertionRow, type CiRow, type RelationRow } from './rows.ts';
 
 const IN = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
@@ -167,14 +168,37 @@ export const LIST_WINDOW = 2000;
 export const LIST_SLICE_MS = 15;
 
 /**
+ * The classes the store holds, in order: one seek of cis_by_class each (the model's few dozen classes, classes.ts),
+ * not a scan of the index.
+ */
+const PRESENT_CLASSES = `WITH RECURSIVE c(class) AS (SELECT (SELECT min(class) FROM cis)
+  UNION ALL SELECT (SELECT min(class) FROM cis WHERE class > c.class) FROM c WHERE c.class IS NOT NULL)
+  SELECT class FROM c WHERE class IS NOT NULL`;
+
+/**
+ * CIs in (name, id) order over several classes: each class's range of cis_by_class, in order already, merged by
+ * SQLite (a compound SELECT ordered by the index's own columns is a merge of its arms, read no further than its
+ * LIMIT: no sort, no temporary B-tree). There is no index on (name, id) alone: a first load would write it at random
+ * positions, one more B-tree in every batch (schema.sql). `cond`: the rest of each arm's WHERE, its parameters bound
+ * once per arm.
+ */
+function inNameOrder(columns: string, classes: readonly string[], cond: string, condParams: readonly unknown[]) {
+  const arm = `SELECT ${columns} FROM cis INDEXED BY cis_by_class WHERE class = ?${cond ? ` AND ${cond}` : ''}`;
+  return {
+    sql: `${classes.map(() => arm).join(' UNION ALL ')} ORDER BY name, id`,
+    params: classes.flatMap((c) => [c, ...condParams]),
+  };
+}
+
+/**
  * Keyset pagination on (name, id): stable under concurrent inserts, unlike OFFSET.
  *
- * A filter no index serves (a text search, environment, owner, a lifecycle other than active) may find its few
- * matches anywhere in the name order: one statement would read the whole table in one go (2.6 s for a search that
- * matches nothing at 1M CIs, the event loop held all along). So such a list walks the order in windows of
- * `LIST_WINDOW` index entries, one statement each, and lets other requests in every `sliceMs`. One class's list
- * walks that class's part of cis_by_class the same way. Class filters alone, or nothing, read one statement: the
- * index finds the page's rows in order and the statement stops at the page's end.
+ * The order is read from each class's range of cis_by_class, merged (inNameOrder): the classes asked for, else every
+ * class the store holds. A filter no index serves (a text search, environment, owner, a lifecycle other than active)
+ * may find its few matches anywhere in the name order: one statement would read the whole table in one go (2.6 s for
+ * a search that matches nothing at 1M CIs, the event loop held all along). So such a list walks the order in windows
+ * of `LIST_WINDOW` index entries, one statement each, and lets other requests in every `sliceMs`. Class filters
+ * alone, or nothing, read one statement: the merge finds the page's rows in order and stops at the page's end.
  */
 export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_SLICE_MS, window = LIST_WINDOW, signal?: AbortSignal): Promise<{ items: CiRecord[]; nextCursor: string | null }> {
   const where: string[] = [];
@@ -194,7 +218,7 @@ export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_
     if (!decoded) throw new InputError('cursor is not one this server issued; start again without one', undefined, 'invalid_cursor');
     after = [decoded[0], decoded[1]];
   }
-  const classes = q.class?.length ? [...new Set(q.class)] : null;
+  const classes = q.class?.length ? [...new Set(q.class)] : db.prepare<[], { class: string }>(PRESENT_CLASSES).all().map((r) => r.class);
   const windowed = !!(q.q || q.environment || q.owner) || (lifecycle !== 'active' && lifecycle !== 'any');
   const page = (rows: CiRow[]) => {
     const more = rows.length > q.limit;
@@ -202,31 +226,58 @@ export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_
     const last = items[items.length - 1];
     return { items, nextCursor: more && last ? encodeCursor([last.name, last.id]) : null };
   };
-  if (!windowed) {
-    const all = [...where, ...(classes ? [IN('class')] : []), ...(after ? ['(name, id) > (?, ?)'] : [])];
-    const allParams = [...params, ...(classes ? [JSON.stringify(classes)] : []), ...(after ?? [])];
-    // Statement text depends only on which filters are present, never on their values.
-    const sql = `SELECT * FROM cis ${all.length ? 'WHERE ' + all.join(' AND ') : ''} ORDER BY name, id LIMIT ?`;
-    return page(db.prepare<unknown[], CiRow>(sql).all(...allParams, q.limit + 1));
-  }
-  // The walk: over one class's range of cis_by_class, else over cis_by_name (several classes filtered in each window).
-  const one = classes?.length === 1;
-  if (classes && !one) { where.push(IN('class')); params.push(JSON.stringify(classes)); }
-  const range = one ? 'class = ? AND ' : '';
-  const rangeParams = one ? [classes[0]] : [];
-  const index = one ? 'cis_by_class' : 'cis_by_name';
-  const from = (a: [string, string] | null) => (a ? '(name, id) > (?, ?)' : '1');
-  const windowEnd = (a: [string, string] | null) => db.prepare<unknown[], { name: string; id: string }>(
-    `SELECT name, id FROM cis INDEXED BY ${index} WHERE ${range}${from(a)} ORDER BY name, id LIMIT 1 OFFSET ?`).get(...rangeParams, ...(a ?? []), window - 1);
-  const rows: CiRow[] = [];
+  if (!classes.length) return page([]);
+  const read = (cond: string[], condParams: unknown[], limit: number) => {
+    // Statement text depends only on which filters are present and how many classes, never on their values.
+    const m = inNameOrder('*', classes, cond.join(' AND '), condParams);
+    return db.prepare<unknown[], CiRow>(`${m.sql} LIMIT ?`).all(...m.params, limit);
+  };
+  if (!windowed) return page(read([...where, ...(after ? ['(name, id) > (?, ?)'] : [])], [...params, ...(after ?? [])], q.limit + 1));
+  return page(await walkClasses(db, classes, after, where, params, q.limit + 1, sliceMs, window, signal));
+}
+
+/**
+ * The first `want` rows matching `where` after `after` in (name, id) order, over several classes, each walked in its
+ * own range of cis_by_class in windows (a window's end found from index entries alone, then its rows filtered), as one
+ * class alone is. Every row up to the least point any class's walk has reached is found: the walk goes on with the
+ * class furthest behind until `want` rows are that far, so it reads about as many entries as one walk over a single
+ * name order would (a merge in SQL of every class, per window, cost 2-3 times that: two merges a window). A class's
+ * windows start at its share of `window` and double up to it: the first rows of a list come without a whole window
+ * of every class read first.
+ */
+async function walkClasses(db: Database.Database, classes: readonly string[], after: NameKey | null, where: readonly string[], params: readonly unknown[],
+  want: number, sliceMs: number, window: number, signal?: AbortSignal): Promise<CiRow[]> {
+  const from = (a: NameKey | null) => (a ? ' AND (name, id) > (?, ?)' : '');
+  // Prepared once a call for each shape (from the start or not, to a window's end or to the class's end).
+  const statements = new Map<string, Database.Statement<unknown[], unknown>>();
+  const prepared = <R>(sql: string) => (statements.get(sql) ?? statements.set(sql, db.prepare(sql)).get(sql)!) as Database.Statement<unknown[], R>;
+  const windowEnd = (cls: string, a: NameKey | null, size: number) => prepared<{ name: string; id: string }>(
+    `SELECT name, id FROM cis INDEXED BY cis_by_class WHERE class = ?${from(a)} ORDER BY name, id LIMIT 1 OFFSET ?`).get(cls, ...(a ?? []), size - 1);
+  const read = (cls: string, a: NameKey | null, end: NameKey | null) => prepared<CiRow>(
+    `SELECT * FROM cis INDEXED BY cis_by_class WHERE class = ?${from(a)}${end ? ' AND (name, id) <= (?, ?)' : ''}${where.map((w) => ` AND ${w}`).join('')}
+     ORDER BY name, id LIMIT ?`).all(cls, ...(a ?? []), ...(end ?? []), ...params, want);
+  // `reached`: every row of the class up to it is in `found` (null: none read yet); gone once the class is read to its end.
+  const walks = classes.map((cls) => ({ cls, reached: after, size: Math.min(window, Math.ceil(window / classes.length)) }));
+  const found: CiRow[] = [];
+  const keyOf = (r: CiRow): NameKey => [r.name, r.id];
+  // Not yet read (null) is before anything read.
+  const isBefore = (x: NameKey | null, y: NameKey | null) => (x === null ? y !== null : y !== null && compareNameKeys(x, y) < 0);
   let since = performance.now();
   for (;;) {
-    const end = windowEnd(after);
-    const bounds = [...(after ? ['(name, id) > (?, ?)'] : []), ...(end ? ['(name, id) <= (?, ?)'] : [])];
-    const sql = `SELECT * FROM cis INDEXED BY ${index} WHERE ${range}${[...bounds, ...where].join(' AND ') || '1'} ORDER BY name, id LIMIT ?`;
-    rows.push(...db.prepare<unknown[], CiRow>(sql).all(...rangeParams, ...(after ?? []), ...(end ? [end.name, end.id] : []), ...params, q.limit + 1 - rows.length));
-    if (rows.length > q.limit || !end) break;
-    after = [end.name, end.id];
+    let behind: (typeof walks)[number] | undefined;
+    for (const w of walks) if (!behind || isBefore(w.reached, behind.reached)) behind = w;
+    if (!behind) break;
+    const reached = behind.reached;
+    if (reached && found.reduce((n, r) => n + (compareNameKeys(keyOf(r), reached) <= 0 ? 1 : 0), 0) >= want) break;
+    const e = windowEnd(behind.cls, reached, behind.size);
+    const end: NameKey | null = e ? [e.name, e.id] : null;
+    const rows = read(behind.cls, reached, end);
+    found.push(...rows);
+    // Cut at `want` rows: the class is found only up to the last of them.
+    if (rows.length === want) behind.reached = keyOf(rows[rows.length - 1]);
+    else if (end) behind.reached = end;
+    else walks.splice(walks.indexOf(behind), 1);
+    behind.size = Math.min(window, behind.size * 2);
     if (performance.now() - since >= sliceMs) {
       await nextTurn();
       // A search matching nothing walks the whole order (~1 s of CPU at 1M CIs): not for a client that left.
@@ -234,7 +285,7 @@ export async function listCis(db: Database.Database, q: CiQuery, sliceMs = LIST_
       since = performance.now();
     }
   }
-  return page(rows);
+  return found.sort((a, b) => compareNameKeys(keyOf(a), keyOf(b))).slice(0, want);
 }
 
 /**
