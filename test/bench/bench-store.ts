@@ -1,3 +1,6 @@
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { GraphStore } from '../../server/store/port.ts';
 import type { ChangeEvent } from '../../server/model/records.ts';
@@ -67,4 +70,32 @@ export function openReadOnlyEstate(file: string): Pick<GraphStore, 'latestSeq' |
     listCis: (q) => listCis(db, q),
     close: async () => { db.close(); },
   };
+}
+
+/** Whether the SQLite file at `file` holds an estate (any event), looked at read only. */
+export function estateLoaded(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try { return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM events LIMIT 1)').get()!.n > 0; } finally { db.close(); }
+}
+
+/**
+ * A copy of the estate at `file` as `dir`/`name`.db, for a benchmark that writes (tokens, alerts, batches): the estates
+ * under data/bench are shared by every benchmark and by runs of other checkouts, and each must measure the same estate.
+ * The file and its WAL (commits not yet copied into the file, if any) together hold every commit.
+ */
+export function copyEstate(file: string, dir: string, name = 'estate'): string {
+  const copy = join(dir, `${name}.db`);
+  copyFileSync(file, copy);
+  if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+  return copy;
+}
+
+/** `copyEstate` into a scratch directory of its own, removed when the process exits (or is interrupted: 1.5 GB at 1M CIs). */
+export function scratchEstate(file: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sg-bench-estate-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { remove(); process.kill(process.pid, signal); });
+  return copyEstate(file, dir);
 }

@@ -28,7 +28,7 @@ import { propagateImpact } from '../../server/domain/impact/propagate.ts';
 import { REMOVED } from '../../server/domain/impact/graph.ts';
 import { referencePropagate } from '../domain/impact/reference-propagate.ts';
 import { firstJsonLine, memory, percentile, sampler } from './bench-util.ts';
-import { benchStoreKind, neo4jTarget, openBenchStore, type BenchStoreKind } from './bench-store.ts';
+import { benchStoreKind, estateLoaded, neo4jTarget, openBenchStore, scratchEstate, type BenchStoreKind } from './bench-store.ts';
 
 
 
@@ -327,20 +327,31 @@ async function cypherReachability(store: Neo4jStore): Promise<Reachability> {
   };
 }
 
-/** The estate to measure: SQLite's file under data/bench/, or the NEO4J_* database; loaded only when empty. */
+/**
+ * The estate to measure: a scratch copy of SQLite's file under data/bench/ (loaded there once, when missing), or the
+ * NEO4J_* database (loaded only when empty). A copy, because the benchmarks that measure it write (the API's tokens,
+ * alerts, incidents) and the file is shared by every benchmark and by runs of other checkouts, each of which must
+ * measure the same estate.
+ */
 export async function estateStore(kind: BenchStoreKind, cis: number, seed: number): Promise<{ store: GraphStore; file: string | null }> {
-  let file: string | null = null;
-  if (kind === 'sqlite') {
-    const dir = resolve('data/bench');
-    mkdirSync(dir, { recursive: true });
-    file = join(dir, `impact-${cis}-${seed}.db`);
+  if (kind === 'neo4j') {
+    const store = await openBenchStore(kind, '');
+    const seq = await store.latestSeq();
+    if (seq === 0) await loadEstate(store, cis, seed);
+    else log(`reusing the estate already in Neo4j (${neo4jTarget()}, event log at ${seq}): --cis and --seed do not apply to it`);
+    return { store, file: null };
   }
-  const store = await openBenchStore(kind, file ?? '');
-  const seq = await store.latestSeq();
-  if (seq === 0) await loadEstate(store, cis, seed);
-  else if (kind === 'sqlite') log(`reusing ${file}`);
-  else log(`reusing the estate already in Neo4j (${neo4jTarget()}, event log at ${seq}): --cis and --seed do not apply to it`);
-  return { store, file };
+  const dir = resolve('data/bench');
+  mkdirSync(dir, { recursive: true });
+  const shared = join(dir, `impact-${cis}-${seed}.db`);
+  if (estateLoaded(shared)) log(`reusing ${shared} (a copy of it)`);
+  else {
+    const store = await openBenchStore(kind, shared);
+    await loadEstate(store, cis, seed);
+    await store.close();
+  }
+  const file = scratchEstate(shared);
+  return { store: await openBenchStore(kind, file), file };
 }
 
 export async function benchImpact(args: string[]): Promise<void> {

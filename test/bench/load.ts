@@ -22,18 +22,18 @@
  * Writes bench-results/load.json {graphP99Ms, impactP99Ms, timeouts, ingestP99IdleMs, ingestP99UnderLoadMs, ...}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { loadDemo } from '../../server/demo/load-demo.ts';
 import { defaultLimits } from '../../server/model/limits.ts';
 import { firstJsonLine, percentile, writeResult } from './bench-util.ts';
 import { parseServerTiming } from '../../server/ops/server-timing.ts';
 import { configFromEnv } from '../../server/config.ts';
+import { copyEstate, estateLoaded } from './bench-store.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const log = (msg: string) => process.stderr.write(`[bench load] ${msg}\n`);
@@ -43,8 +43,8 @@ interface LoadRequest { method: 'GET' | 'POST'; path: string; body?: string }
 interface LoadOut { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; timeouts: number; non2xx: number; requests: number }
 
 /**
- * The estate's SQLite file: the demo estate in a scratch directory, or a scratch copy of the impact benchmark's
- * (built by it when missing): the ingest client adds tens of thousands of CIs per run, which must not pile up in
+ * The estate's SQLite file: the demo estate in a scratch directory, or the impact benchmark's (built by it when
+ * missing), only ever copied: the ingest client adds tens of thousands of CIs per run, which must not pile up in
  * the estate the impact benchmark and the next load run measure.
  */
 async function estateFile(cis: number | null, scratch: string): Promise<string> {
@@ -57,19 +57,10 @@ async function estateFile(cis: number | null, scratch: string): Promise<string> 
     return file;
   }
   const file = resolve('data/bench', `impact-${cis}-7.db`);
-  // Read only: the estate is shared with the impact benchmark (and with runs of other checkouts); opening it as a
-  // store would set up its schema and write to it just to learn whether it holds anything.
-  let events = 0;
-  if (existsSync(file)) {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    try { events = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM (SELECT 1 FROM events LIMIT 1)').get()?.n ?? 0; } finally { db.close(); }
-  }
-  if (events === 0) throw new Error(`${file} is missing or empty: build it first with \`npm run bench -- impact --cis ${cis}\` (it loads that estate once and keeps it)`);
-  // The file and its WAL (commits not yet copied into the file, if any) together hold every commit.
-  const copy = join(scratch, 'estate.db');
-  copyFileSync(file, copy);
-  if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
-  return copy;
+  // Looked at read only: the estate is shared with the impact benchmark (and with runs of other checkouts); opening it
+  // as a store would set up its schema and write to it just to learn whether it holds anything.
+  if (!estateLoaded(file)) throw new Error(`${file} is missing or empty: build it first with \`npm run bench -- impact --cis ${cis}\` (it loads that estate once and keeps it)`);
+  return file;
 }
 
 /** The API over `file` in its own process (impact-server.ts), with `workers` processes sharing the port. */
@@ -283,9 +274,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       // Every mode starts from the same estate: the ingest client of the one before added to its copy.
       // A mode named twice (before,after,before,after: alternated against the machine's drift) is kept as name#2.
       const key = modeNames.slice(0, i).includes(name) ? `${name}#${modeNames.slice(0, i + 1).filter((n) => n === name).length}` : name;
-      const estate = join(scratch, `${key}.db`);
-      copyFileSync(file, estate);
-      if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${estate}-wal`);
+      const estate = copyEstate(file, scratch, key);
       log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}, writes first ${modes[name].writeFirstMs || 'off'}${modes[name].writeFirstMs ? ' ms' : ''}`
         + `${modes[name].walCheckpointMs === 0 ? ', WAL checkpointed at commit' : ''}${modes[name].youngMb === 0 ? ', writer young generation at V8\'s default' : ''}`
         + `${modes[name].listener ? ', batches sent to the writer thread\'s own port' : ''}`);
