@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ServerTiming } from '../ops/server-timing.ts';
+import { expectWrite, turnOver } from '../live/urgent.ts';
 
 /**
  * Reads take turns with everything else on the event loop. Each read handler (the routes a viewer may call:
@@ -119,9 +120,11 @@ export class ReadGate {
     // Express's next runs the handler and routes what it throws to the error middleware. Should anything still
     // throw here, the reads behind it must not wait forever for a slice nobody scheduled.
     try { next(); } catch (e) { this.onError(e); }
-    const ran = performance.now() - this.sliceStart;
+    const now = performance.now();
+    const ran = now - this.sliceStart;
     if (this.waiting === 0) { this.scheduled = false; if (this.owedMs > 0 || this.holds.size) this.paid(ran); }
-    else if (ran < this.sliceMs && this.heldSince === null) queueMicrotask(this.runOne);
+    // The slice ends early while a write waits on this loop (urgent.ts): its step runs before the next reads.
+    else if (!turnOver(this.sliceStart, now, this.sliceMs) && this.heldSince === null) queueMicrotask(this.runOne);
     else { if (this.owedMs > 0) this.paid(ran); setImmediate(this.startSlice); }
   };
 }
@@ -138,6 +141,15 @@ export const gateRead: RequestHandler = (req, res, next) => {
 
 /** Where the app keeps when a request arrived (res.locals, performance.now()): the start of its Server-Timing. */
 export const ARRIVED = 'servicegraph.arrived';
+/**
+ * How long after a batch's reply its sender's next batch is expected on the same connection (urgent.ts): a collector
+ * in the middle of a run sends it as soon as it has the reply, within a few ms on the same host or network.
+ */
+export const NEXT_BATCH_MS = 10;
+
+/** Whether the connection stays open after this reply (HTTP/1.1 unless either side said `Connection: close`). */
+const keptOpen = (req: Request, res: Response) => !/close/i.test(String(res.getHeader('connection') ?? '')) && !/close/i.test(req.headers.connection ?? '') && req.httpVersion !== '1.0';
+
 /** Where a write that goes first keeps its Server-Timing (res.locals). */
 export const TIMING = 'servicegraph.timing';
 
@@ -149,6 +161,9 @@ export function writeFirst(req: Request, res: Response): void {
   const timing = new ServerTiming((res.locals[ARRIVED] as number | undefined) ?? performance.now());
   timing.mark('auth');
   res.locals[TIMING] = timing;
+  // The batch expected has come (urgent.ts); once it is answered, on a connection kept open, its sender's next is expected.
+  expectWrite(0);
+  res.once('finish', () => { if (res.statusCode < 400 && keptOpen(req, res)) expectWrite(NEXT_BATCH_MS); });
   const gate = req.app.locals[READ_GATE] as ReadGate | undefined;
   if (!gate) return;
   const release = gate.hold();

@@ -21,6 +21,9 @@ import { changesJson } from '../store/sqlite/event-codec.ts';
 const port = parentPort!;
 const settings = workerData as ThreadSettings;
 const send = (m: FromThread) => port.postMessage(m);
+/** Counted once the reply is posted: the main thread's turns end early while one waits there (urgent.ts). */
+const posted = settings.repliesPosted ? new Int32Array(settings.repliesPosted) : null;
+const reply = (m: Extract<FromThread, { type: 'reply' }>) => { send(m); if (posted) Atomics.add(posted, 0, 1); };
 
 const store = new SqliteStore({ file: settings.file, synchronous: settings.synchronous, busy: { waitMs: settings.busyTimeoutMs, retryForMs: 0 } });
 await store.init();
@@ -70,9 +73,9 @@ async function drain(): Promise<void> {
       try {
         const request = { event: null as EncodedChangeEvent | null };
         const written = await handedOver.run(request, () => serveIngest(writer, m.request));
-        send({ type: 'reply', id: m.id, ms: ms(), ok: true, written, event: request.event });
+        reply({ type: 'reply', id: m.id, ms: ms(), ok: true, written, event: request.event });
       } catch (e) {
-        send({ type: 'reply', id: m.id, ms: ms(), ok: false, error: errorToThreadError(e) });
+        reply({ type: 'reply', id: m.id, ms: ms(), ok: false, error: errorToThreadError(e) });
       }
     }
   } finally {

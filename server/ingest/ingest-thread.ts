@@ -2,13 +2,14 @@ import { Worker } from 'node:worker_threads';
 import type { CommittedEvent } from '../live/change-feed.ts';
 import { Backoff, type LoopStatus } from '../live/supervision.ts';
 import { UnavailableError } from '../domain/errors.ts';
+import { addUrgentSource } from '../live/urgent.ts';
 import type { ObserveIngest, Written } from './batch-writer.ts';
 import type { ObserveHttp } from '../ops/metrics.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ServerTiming } from '../ops/server-timing.ts';
 import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
-export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry'> {
+export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry' | 'repliesPosted'> {
   /** Told of each committed event (the change feed, at once or after the reply: SERVICEGRAPH_PROJECTION_APPLY). */
   feed: { offer(event: CommittedEvent): void };
   observe?: ObserveIngest;
@@ -133,8 +134,12 @@ export class IngestThread {
   }
 
   private spawn(): Promise<void> {
+    // Replies the thread posted against those this loop took: one waiting makes this loop's turns end early (urgent.ts).
+    const repliesPosted = new SharedArrayBuffer(4);
+    const posted = new Int32Array(repliesPosted);
+    let taken = 0;
     const settings: ThreadSettings = {
-      entry, file: this.opts.file, synchronous: this.opts.synchronous, limits: this.opts.limits,
+      entry, repliesPosted, file: this.opts.file, synchronous: this.opts.synchronous, limits: this.opts.limits,
       maxRetireShare: this.opts.maxRetireShare, idempotencyTtlMs: this.opts.idempotencyTtlMs, busyTimeoutMs: this.opts.busyTimeoutMs,
       // A thread started again listens where the first one did (collectors are pointed at that port).
       ...(this.opts.listen ? { listen: { ...this.opts.listen, port: this.boundPort ?? this.opts.listen.port } } : {}),
@@ -144,6 +149,7 @@ export class IngestThread {
     this.worker = worker;
     this.ready = false;
     let lastError: Error | null = null;
+    const unurgent = addUrgentSource(() => Atomics.load(posted, 0) !== taken);
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromThread) => {
         if (m.type === 'committed') {
@@ -159,12 +165,14 @@ export class IngestThread {
           this.backoff.succeeded();
           resolve();
         } else if (m.type === 'reply') {
+          taken++;
           this.settle(m);
         }
       });
       worker.on('error', (e) => { lastError = e; });
       worker.once('exit', (code) => {
         const wasReady = this.ready;
+        unurgent();
         this.worker = null;
         this.ready = false;
         const why = lastError ? lastError.message : `it exited with code ${code}`;

@@ -23,6 +23,11 @@ export interface ThreadSettings {
   idempotencyTtlMs: number;
   /** How long the thread's connection waits for the write lock another connection holds (ms). */
   busyTimeoutMs: number;
+  /**
+   * A counter the thread adds one to after it posts each reply (an Int32Array over it): the main thread compares it
+   * with the replies it has taken, to know that one waits without waiting for its loop (server/live/urgent.ts).
+   */
+  repliesPosted?: SharedArrayBuffer;
   /** Where the thread serves `POST /api/v1/ingest` itself (SERVICEGRAPH_INGEST_PORT), and its request log's level; absent: it does not listen. */
   listen?: { host: string; port: number; logLevel: string };
 }

@@ -1,3 +1,5 @@
+import { turnOver } from './urgent.ts';
+
 /** The next turn of the event loop (timers, I/O and requests waiting run first). */
 export const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -6,7 +8,7 @@ const CHECK_EVERY = 256;
 
 /**
  * `step` over `items` in order, a turn of the event loop at a time: whenever one turn has taken `budgetMs`, the rest
- * goes on in a later one, so requests get in between. Nothing (undefined) when all fitted in this turn, which is the
+ * goes on in a later one, so requests get in between (sooner while a write waits: urgent.ts). Nothing (undefined) when all fitted in this turn, which is the
  * usual case; otherwise a promise settled after the last item (rejected, and the rest left undone, when a step throws).
  */
 export function inTurns<T>(items: readonly T[], step: (item: T, index: number) => void, budgetMs: number): Promise<void> | undefined {
@@ -16,7 +18,7 @@ export function inTurns<T>(items: readonly T[], step: (item: T, index: number) =
     while (i < items.length) {
       step(items[i], i);
       i++;
-      if (i % CHECK_EVERY === 0 && performance.now() - t0 > budgetMs) return false;
+      if (i % CHECK_EVERY === 0 && turnOver(t0, performance.now(), budgetMs)) return false;
     }
     return true;
   };
@@ -34,7 +36,7 @@ export function stepsInTurns(work: Iterator<unknown>, budgetMs: number): Promise
     const t0 = performance.now();
     for (let i = 1; ; i++) {
       if (work.next().done) return true;
-      if (i % CHECK_EVERY === 0 && performance.now() - t0 > budgetMs) return false;
+      if (i % CHECK_EVERY === 0 && turnOver(t0, performance.now(), budgetMs)) return false;
     }
   };
   if (run()) return undefined;

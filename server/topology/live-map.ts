@@ -8,6 +8,7 @@ import { groupNode } from '../domain/graph-view/group-nodes.ts';
 import type { Topology } from './topology.ts';
 import { sortByName } from './name-order.ts';
 import { nextTurn } from '../live/turns.ts';
+import { turnOver } from '../live/urgent.ts';
 
 /** A live map: what GET /graph answers (before last sightings), and the CIs it was computed from. */
 export interface LiveMap {
@@ -160,7 +161,8 @@ class MapInTurns {
     for (;;) {
       const r = this.steps.next();
       if (r.done) { this.done = r.value; return true; }
-      if (performance.now() - t0 >= this.opts.turnMs) return false;
+      // A write waiting on this loop (urgent.ts) ends the turn early: the map goes on in the next one.
+      if (turnOver(t0, performance.now(), this.opts.turnMs)) return false;
     }
   }
 

@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import { createServer } from 'node:http';
-import { ReadGate } from '../../server/api/read-gate.ts';
+import { NEXT_BATCH_MS, ReadGate } from '../../server/api/read-gate.ts';
+import { addUrgentSource, expectWrite, writeExpectedUntil } from '../../server/live/urgent.ts';
 import { createApp } from '../../server/api/app.ts';
 import { RouteTable } from '../../server/api/route-table.ts';
 import { ingestRoutes } from '../../server/api/routes/ingest.ts';
@@ -79,6 +80,59 @@ describe('read gate', () => {
     });
     await finished;
     expect(order.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, i) => `read ${i}`));
+  });
+
+  it('ends a slice early while a write waits on the loop (urgent.ts): its step runs after the read under way, not after the slice', async () => {
+    const gate = new ReadGate(10_000);
+    let waiting = false;
+    const remove = addUrgentSource(() => waiting);
+    try {
+      const order: string[] = [];
+      const finished = new Promise<void>((resolve) => {
+        for (let i = 0; i < 20; i++) {
+          gate.admit(req, res, (() => {
+            busy(2);
+            order.push(`read ${i}`);
+            // The writer thread's reply is posted while read 0 runs: the loop has it to take.
+            if (i === 0) { waiting = true; setTimeout(() => { waiting = false; order.push('write'); }, 0); }
+            if (i === 19) resolve();
+          }) as NextFunction);
+        }
+      });
+      await finished;
+      expect(order.indexOf('write')).toBeGreaterThan(0);
+      expect(order.indexOf('write')).toBeLessThan(3);
+    } finally {
+      remove();
+    }
+  });
+
+  it('after a batch answered on a connection kept open, expects its sender\'s next batch for NEXT_BATCH_MS; not after Connection: close', async () => {
+    const ingest = async () => ({ result: { runId: 'r', created: 0, updated: 0, unchanged: 0, retired: 0, seq: 1 } as never, replayed: false });
+    const app = createApp({
+      bodyBytes: 1 << 20, health: () => ({ status: 200, body: {} }), root: [], api: [ingestRoutes({ ingest })],
+      authenticate: (rq, _rs, next) => { rq.principal = { id: 't', role: 'admin' } as never; next(); },
+      readGate: new ReadGate(5),
+    });
+    const server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/v1/ingest`;
+    const post = (headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ source: 's', scope: 'x', cis: [] }) });
+    try {
+      expect(writeExpectedUntil()).toBe(0);
+      const sent = performance.now();
+      expect((await post()).status).toBe(200);
+      const answered = performance.now();
+      expect(writeExpectedUntil()).toBeGreaterThanOrEqual(sent + NEXT_BATCH_MS);
+      expect(writeExpectedUntil()).toBeLessThanOrEqual(answered + NEXT_BATCH_MS);
+      expectWrite(0);
+      expect((await post({ connection: 'close' })).status).toBe(200);
+      expect(writeExpectedUntil()).toBe(0);
+    } finally {
+      expectWrite(0);
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { configFromEnv } from '../../server/config.ts';
 import { startServer } from '../../server/server.ts';
 import { useTempDirs } from '../helpers/temp-dirs.ts';
 import { issueToken } from '../../server/api/auth.ts';
+import { urgent } from '../../server/live/urgent.ts';
 
 const svc = (name: string, extra: object = {}) => ({ class: 'service', name, environment: 'prod', ...extra });
 const dep = (from: string, to: string) => ({ type: 'DEPENDS_ON', from: { class: 'service', name: from, environment: 'prod' }, to: { class: 'service', name: to, environment: 'prod' } });
@@ -83,6 +84,18 @@ describe('ingest on the writer thread', () => {
     expect(threaded.feed.position).toBeGreaterThanOrEqual(res.body.seq);
     const found = await threaded.api('/api/v1/cis?q=heard-a');
     expect(found.body.items.map((c: { name: string }) => c.name)).toContain('heard-a');
+  });
+
+  it('tells this loop a reply waits for it from the moment the thread posted it until the loop took it (urgent.ts)', async () => {
+    expect(urgent(performance.now())).toBe(false);
+    const body = Buffer.from(JSON.stringify({ source: 'kubernetes', scope: 'urgent', cis: [svc('urgent-a')], relations: [] }));
+    const written = threaded.ingestThread!.serve({ body: { raw: body }, dryRun: false, idempotency: { header: undefined, principal: 'test' } });
+    // This loop busy (a long read's turn): the thread commits and posts its reply meanwhile, which the loop cannot take yet.
+    const end = performance.now() + 10_000;
+    while (!urgent(performance.now()) && performance.now() < end) { /* the turn goes on */ }
+    expect(urgent(performance.now())).toBe(true);
+    expect((await written).result).toMatchObject({ cis: { created: 1 } });
+    expect(urgent(performance.now())).toBe(false);
   });
 
   it('waits for a write lock another connection holds, and so does the main thread, without blocking its event loop', async () => {

@@ -6,6 +6,7 @@ import { liveMap, liveMapInTurns, type TurnsMap } from '../../server/topology/li
 import type { NeighbourhoodQuery } from '../../server/domain/graph-view/neighbourhood.ts';
 import type { Topology } from '../../server/topology/topology.ts';
 import { nextTurn } from '../../server/live/turns.ts';
+import { addUrgentSource } from '../../server/live/urgent.ts';
 import { LiveMapCache } from '../../server/topology/live-map-cache.ts';
 
 const NOW = Date.parse('2026-12-05T12:00:00Z');
@@ -63,6 +64,22 @@ describe('the live map in turns', () => {
     await map;
     done = true;
     expect(between).toBeGreaterThan(2);
+  });
+
+  it('ends a turn early while a write waits on the loop (urgent.ts), and answers as in one turn', async () => {
+    // 6,481 CIs within two hops of the hub: well over the 1 ms a turn does before it looks at the signal.
+    const topo = tree(80);
+    const at = query('hub', { maxNodes: 10_000, maxEdges: 20_000 });
+    // Alone, a 10 s turn holds the whole map.
+    expect(liveMapInTurns(topo, at, { turnMs: 10_000, unitsPerStep: 1 })).not.toBeInstanceOf(Promise);
+    const remove = addUrgentSource(() => true);
+    try {
+      const map = liveMapInTurns(topo, at, { turnMs: 10_000, unitsPerStep: 1 });
+      expect(map).toBeInstanceOf(Promise);
+      expect((await map).map).toEqual(liveMap(topo, at));
+    } finally {
+      remove();
+    }
   });
 
   it('a batch changing a CI the map already read between two turns: the map starts again and answers as the projection is after it', async () => {
