@@ -119,6 +119,7 @@ describe('read gate', () => {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/v1/ingest`;
     const post = (headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ source: 's', scope: 'x', cis: [] }) });
     try {
+      expectWrite(0);
       expect(writeExpectedUntil()).toBe(0);
       const sent = performance.now();
       expect((await post()).status).toBe(200);
