@@ -28,7 +28,8 @@ import { keyHash } from '../../server/store/sqlite/key-hash.ts';
  *    `relations` as WITHOUT ROWID tables keyed by id (no second B-tree for the id), an event stored as (kind, id,
  *    version) only (the writer thread still makes the full JSON, which it hands to the main thread's projection), and
  *    identifier keys in one B-tree keyed by their text (stop 28's layout; schema.sql, ci_keys), and the index on
- *    (name, id) that lists were read through until stop 30 (reads.ts, listCis).
+ *    (name, id) that lists were read through until stop 30 (reads.ts, listCis), and relations_live_to as a partial
+ *    index on live rows (every reader of it wants live rows; on a first load every row is live).
  */
 interface Rows { cis: any[]; rels: any[]; asserts: any[]; keys: any[]; event: { at: string; source: string | null; changes: any[] } | null }
 
@@ -75,6 +76,7 @@ export async function benchIngestIndexes(argv: string[]) {
       { label: 'cis and relations WITHOUT ROWID', drop: [], schema: withoutRowid },
       { label: 'event stored as (kind, id, version)', drop: [], slimEvent: true },
       { label: 'identifier keys keyed by their text (stop 28)', drop: [], keys: 'text' as const },
+      { label: 'relations_live_to partial: (to_id) WHERE valid_to IS NULL', drop: ['relations_live_to'], schema: (sql: string) => `${sql}\nCREATE INDEX relations_live_to_partial ON relations (to_id) WHERE valid_to IS NULL;` },
       { label: 'with cis_by_name (name, id) (stop 29)', drop: [], schema: (sql: string) => `${sql}\nCREATE INDEX cis_by_name ON cis (name, id);` },
     ];
     const results = new Map<string, ReplayResult[]>();
