@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ServerTiming } from '../ops/server-timing.ts';
-import { expectWrite, turnOver } from '../live/urgent.ts';
+import { turnOver } from '../live/urgent.ts';
 
 /**
  * Reads take turns with everything else on the event loop. Each read handler (the routes a viewer may call:
@@ -141,15 +141,6 @@ export const gateRead: RequestHandler = (req, res, next) => {
 
 /** Where the app keeps when a request arrived (res.locals, performance.now()): the start of its Server-Timing. */
 export const ARRIVED = 'servicegraph.arrived';
-/**
- * How long after a batch's reply its sender's next batch is expected on the same connection (urgent.ts): a collector
- * in the middle of a run sends it as soon as it has the reply, within a few ms on the same host or network.
- */
-export const NEXT_BATCH_MS = 10;
-
-/** Whether the connection stays open after this reply (HTTP/1.1 unless either side said `Connection: close`). */
-const keptOpen = (req: Request, res: Response) => !/close/i.test(String(res.getHeader('connection') ?? '')) && !/close/i.test(req.headers.connection ?? '') && req.httpVersion !== '1.0';
-
 /** Where a write that goes first keeps its Server-Timing (res.locals). */
 export const TIMING = 'servicegraph.timing';
 
@@ -161,9 +152,6 @@ export function writeFirst(req: Request, res: Response): void {
   const timing = new ServerTiming((res.locals[ARRIVED] as number | undefined) ?? performance.now());
   timing.mark('auth');
   res.locals[TIMING] = timing;
-  // The batch expected has come (urgent.ts); once it is answered, on a connection kept open, its sender's next is expected.
-  expectWrite(0);
-  res.once('finish', () => { if (res.statusCode < 400 && keptOpen(req, res)) expectWrite(NEXT_BATCH_MS); });
   const gate = req.app.locals[READ_GATE] as ReadGate | undefined;
   if (!gate) return;
   const release = gate.hold();

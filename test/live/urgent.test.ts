@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addUrgentSource, expectWrite, MIN_TURN_MS, turnOver, urgent } from '../../server/live/urgent.ts';
+import { addUrgentSource, MIN_TURN_MS, turnOver, urgent } from '../../server/live/urgent.ts';
 import { inTurns, nextTurn, stepsInTurns } from '../../server/live/turns.ts';
 
 const busy = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* a unit of work's CPU */ } };
@@ -8,35 +8,23 @@ const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Work done in turns ends its turn early while a write waits on this event loop (server/live/urgent.ts). */
 describe('urgent: a write waiting on the loop', () => {
   const removers: (() => void)[] = [];
-  afterEach(() => { expectWrite(0); for (const r of removers.splice(0)) r(); });
+  afterEach(() => { for (const r of removers.splice(0)) r(); });
 
   it('is urgent while a source says a write waits, and not once it no longer does', () => {
     let waiting = false;
     removers.push(addUrgentSource(() => waiting));
-    expect(urgent(performance.now())).toBe(false);
+    expect(urgent()).toBe(false);
     waiting = true;
-    expect(urgent(performance.now())).toBe(true);
+    expect(urgent()).toBe(true);
     waiting = false;
-    expect(urgent(performance.now())).toBe(false);
+    expect(urgent()).toBe(false);
   });
 
   it('a removed source is asked no more', () => {
     const remove = addUrgentSource(() => true);
-    expect(urgent(performance.now())).toBe(true);
+    expect(urgent()).toBe(true);
     remove();
-    expect(urgent(performance.now())).toBe(false);
-  });
-
-  it('expects a write for the time given, and no longer; expecting 0 ends it at once', async () => {
-    expectWrite(30);
-    expect(urgent(performance.now())).toBe(true);
-    expect(urgent(performance.now() + 31)).toBe(false);
-    expectWrite(30);
-    expectWrite(0);
-    expect(urgent(performance.now())).toBe(false);
-    expectWrite(5);
-    await later(10);
-    expect(urgent(performance.now())).toBe(false);
+    expect(urgent()).toBe(false);
   });
 
   it('ends a turn at its budget, or early once it did its least while a write waits', () => {
