@@ -149,6 +149,7 @@ export class IngestThread {
     this.worker = worker;
     this.ready = false;
     let lastError: Error | null = null;
+    // Both counted as 32-bit integers, which wrap alike (a JS number would not after 2^31 replies, and read one waiting ever after).
     const unurgent = addUrgentSource(() => Atomics.load(posted, 0) !== taken);
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromThread) => {
@@ -165,7 +166,7 @@ export class IngestThread {
           this.backoff.succeeded();
           resolve();
         } else if (m.type === 'reply') {
-          taken++;
+          taken = (taken + 1) | 0;
           this.settle(m);
         }
       });
