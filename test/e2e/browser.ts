@@ -52,3 +52,24 @@ export async function mapSettled(page: Page): Promise<void> {
 
 /** Runs `body` in the page with `sg` bound to the app's test handle (window.__servicegraph) and returns what it returns. */
 export const inApp = <T>(page: Page, body: string) => page.evaluate(`(() => { const sg = window.__servicegraph; ${body} })()`) as Promise<T>;
+
+/**
+ * What covers the map's count ("6 CIs, 7 relations") or pushes it out of the map: the names of the map's other
+ * overlays (toolbar, overview, legend) whose boxes cross the count's, and "outside" if it leaves the map.
+ */
+export async function mapCountCoveredBy(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const status = document.querySelector('.wrap > .status');
+    if (!status) return ['no count'];
+    const s = status.getBoundingClientRect(), map = status.parentElement!.getBoundingClientRect();
+    const covered: string[] = [];
+    if (s.left < map.left || s.right > map.right || s.top < map.top || s.bottom > map.bottom) covered.push('outside');
+    for (const sel of ['.tools', '.overview', '.legend']) {
+      const el = status.parentElement!.querySelector(sel);
+      if (!el || getComputedStyle(el).display === 'none') continue;
+      const r = el.getBoundingClientRect();
+      if (r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom) covered.push(sel);
+    }
+    return covered;
+  });
+}

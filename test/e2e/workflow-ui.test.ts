@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { inApp, mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { inApp, mapCountCoveredBy, mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
 import { alertmanagerBody } from '../fixtures/alerts.ts';
 
 /**
@@ -100,6 +100,9 @@ describe('the change manager', () => {
     // And on the calendar, in its week.
     await page.getByRole('link', { name: 'on the calendar' }).click();
     await page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).waitFor();
+    await mapSettled(page);
+    // The map beside the week is narrow: its count of CIs and relations stays in sight, clear of its overview and legend.
+    expect(await mapCountCoveredBy(page)).toEqual([]);
     await screenshot(page, 'flow-3-calendar');
     await page.reload();
     await page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).click();
@@ -206,12 +209,15 @@ describe('the change manager', () => {
       expect(mapBox.width).toBeGreaterThan(450);
       const tools = (await page.locator('.tools').boundingBox())!, status = (await page.locator('.status').boundingBox())!;
       expect(status.y >= tools.y + tools.height || status.x >= tools.x + tools.width, JSON.stringify({ tools, status })).toBe(true);
+      expect(await mapCountCoveredBy(page)).toEqual([]);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
       await screenshot(page, 'flow-3b-change-small-screen');
       await page.getByRole('link', { name: 'on the calendar' }).click();
       await page.getByRole('grid', { name: 'Week' }).waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
       expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+      await mapSettled(page);
+      expect(await mapCountCoveredBy(page)).toEqual([]);
       await screenshot(page, 'flow-3c-calendar-small-screen');
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
