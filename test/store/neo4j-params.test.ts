@@ -18,6 +18,7 @@ const answers: Parameters<typeof fakeTx>[0] = {
   'ci-status': (p) => (p.ids as string[]).filter((id) => id === 'ci-1').map((id) => ({ id, name: 'checkout', lifecycle: 'active' })),
   'topology-cis': (p) => (p.after === '' ? [{ id: 'ci-1', class: 'service', name: 'checkout', environment: 'prod', tier: null, owner: null, attributes: '{}' }] : []),
   'topology-relations': (p) => (p.after === '' ? [{ id: 'ci-1', rels: [{ id: 'rel-1', type: 'DEPENDS_ON', to: 'ci-2', redundancy: null }] }] : []),
+  'topology-size': (p) => [{ cis: 1, relations: (p.types as string[]).length ? 1 : 0 }],
   'topology-cis-as-of': (p) => (p.afterId === '' ? [{ v: versionProps }] : []),
   'diff-ci-ids': () => [{ id: 'ci-1' }],
   'diff-cis': (p) => (p.ids as string[]).map((id) => ({ id, before: [], after: [versionProps] })),
@@ -107,6 +108,7 @@ describe('every query is sent with exactly the parameters it uses (no server)', 
     expect((await store.diff(now, now, 10)).cis.added).toHaveLength(1);
     for await (const _ of store.streamTopology()) { /* drain */ }
     for await (const _ of store.streamTopology(now, 5)) { /* drain */ }
+    expect(await store.topologySize()).toEqual({ cis: 1, relations: 1 });
     await store.eventsSince(0, 10);
     expect(await store.latestSeq()).toBe(3);
     expect(await store.appendEvent({ at: now, source: null, changes: [] })).toBe(4);

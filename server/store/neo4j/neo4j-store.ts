@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type ManagedTransaction, type SessionMode } from 'neo4j-driver';
-import type { AlertQuery, AlertWrite, BatchTx, CiQuery, GraphStore, RecordWrite, StoredDoc, StoredEntry } from '../port.ts';
+import type { AlertQuery, AlertWrite, BatchTx, CiQuery, GraphStore, RecordWrite, StoredDoc, StoredEntry, TopologySize } from '../port.ts';
 import type { ChangeEvent, Role, TokenInfo } from '../../model/records.ts';
 import type { Neo4jConfig } from './config.ts';
 import { neo4jBatchTx } from './batch-tx.ts';
@@ -9,7 +9,7 @@ import { diff } from './diff.ts';
 import { listAlerts, writeAlerts } from './alerts.ts';
 import { topology } from './topology.ts';
 import { docFromProps, entryFromProps, num } from './records.ts';
-import { docRow, entryRow } from './write-rows.ts';
+import { docRow, entryRow, registeredRelTypes } from './write-rows.ts';
 import { applySchema, serverVersion, supportedVersion } from './schema.ts';
 import { intParam, runQuery, runRows } from './run.ts';
 
@@ -99,6 +99,10 @@ export class Neo4jStore implements GraphStore {
   lastSeen(ids: string[]) { return this.read((tx) => lastSeen(tx, ids)); }
   streamTopology(asOf?: string, chunkSize = 10_000) {
     return topology((work) => (asOf ? this.read(work) : this.readOnLeader(work)), asOf, chunkSize);
+  }
+  async topologySize(): Promise<TopologySize> {
+    const [r] = await this.readOnLeader((tx) => runQuery<{ cis: unknown; relations: unknown }>(tx, 'topology-size', { types: registeredRelTypes() }));
+    return { cis: num(r.cis), relations: num(r.relations) };
   }
   diff(from: string, to: string, limit: number) { return this.read((tx) => diff(tx, from, to, limit)); }
 

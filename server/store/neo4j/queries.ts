@@ -18,7 +18,7 @@ export const queryNames = [
   'merge-relation-versions', 'merge-tokens', 'purge-idempotency', 'put-docs', 'recall-idempotency', 'relations-among',
   'relations-among-as-of', 'relations-as-of', 'relations-from', 'relations-of-limited', 'relations-touching', 'relations-touching-limited', 'remember-idempotency', 'revoke-token',
   'save-checkpoint', 'scope-assertions', 'scope-stale', 'server-version', 'set-last-batch-at', 'topology-cis', 'topology-cis-as-of',
-  'topology-relations', 'topology-relations-as-of', 'touch-token', 'update-cis', 'update-relations', 'upsert-alerts', 'upsert-assertions', 'upsert-runs',
+  'topology-relations', 'topology-relations-as-of', 'topology-size', 'touch-token', 'update-cis', 'update-relations', 'upsert-alerts', 'upsert-assertions', 'upsert-runs',
 ] as const;
 export type QueryName = (typeof queryNames)[number];
 
