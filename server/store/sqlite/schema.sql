@@ -24,9 +24,9 @@ CREATE TABLE IF NOT EXISTS cis (
   valid_from INTEGER NOT NULL,
   valid_to INTEGER
 );
--- CIs in name order: each class's range here, merged (reads.ts, listCis). Files written before also have
--- cis_by_name (name, id), kept as they are (sqlite-store.ts, open): no reader needs it, and a first load wrote it at
--- random positions in every batch (56 of 448 WAL pages a 1,000-CI batch, ~60 bytes per CI).
+-- CIs in name order: each class's range here, merged (reads.ts, listCis). Files written before also had
+-- cis_by_name (name, id), dropped at open (sqlite-store.ts, migrateSchema): no reader needs it, and a first load
+-- wrote it at random positions in every batch (56 of 448 WAL pages a 1,000-CI batch, ~60 bytes per CI).
 CREATE INDEX IF NOT EXISTS cis_by_class ON cis (class, name, id);
 -- Open versions that began inside a diff's window (closed ones: ci_versions_from / ci_versions_closed).
 CREATE INDEX IF NOT EXISTS cis_open_from ON cis (valid_from) WHERE valid_to IS NULL;
