@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
+import { deflateText, deflateTextAsync } from './deflate-text.ts';
 
 /**
  * How the hot tables keep what every CI repeats (schema.sql, "Compact layout"), and the SQL functions that turn it
@@ -154,10 +155,9 @@ export const isoOf = (v: number | string): string => (typeof v === 'number' ? ne
 export const isoOrNull = (v: number | string | null): string | null => (v === null ? null : isoOf(v));
 export const msOrNull = (iso: string | null): number | null => (iso === null ? null : msOf(iso));
 
-export const encodeTargets = (json: string): Buffer => deflateRawSync(json, { level: 1 });
+export const encodeTargets = (json: string): Buffer => deflateText(json);
 /** The same on the thread pool (a 1,000-CI batch's targets take a few ms to deflate). */
-export const encodeTargetsAsync = (json: string): Promise<Buffer> =>
-  new Promise((resolve, reject) => deflateRaw(json, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+export const encodeTargetsAsync = (json: string): Promise<Buffer> => deflateTextAsync(json);
 export const decodeTargets = (v: Buffer | string): string => (typeof v === 'string' ? v : inflateRawSync(v).toString('utf8'));
 
 /**

@@ -1,4 +1,5 @@
-import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
+import { deflateText, deflateTextAsync } from './deflate-text.ts';
 
 /**
  * How the embedded store keeps a change event's records. An event carries every record its batch changed, in
@@ -23,7 +24,7 @@ export function changesJson(changes: object): string {
 
 export function encodeChanges(changes: object): string | Buffer {
   const json = changesJson(changes);
-  return json.length > COMPRESS_ABOVE ? deflateRawSync(json, { level: 1 }) : json;
+  return json.length > COMPRESS_ABOVE ? deflateText(json) : json;
 }
 
 /**
@@ -33,7 +34,7 @@ export function encodeChanges(changes: object): string | Buffer {
 export function encodeChangesAsync(changes: object): Promise<string | Buffer> {
   const json = changesJson(changes);
   if (json.length <= COMPRESS_ABOVE) return Promise.resolve(json);
-  return new Promise((resolve, reject) => deflateRaw(json, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+  return deflateTextAsync(json);
 }
 
 /** The JSON text of a stored `changes` column, whichever way it was kept. */
