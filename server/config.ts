@@ -87,6 +87,12 @@ export const settings = {
    */
   ingestThreadYoungMb: setting('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', whole(0, 4096), 192),
   /**
+   * The ingest writer thread's nice value (Linux: its own, the reads' threads keep theirs; below 0 needs CAP_SYS_NICE
+   * or RLIMIT_NICE, without which it stays at the process's and /healthz says why; 0: as the process). With the cores
+   * busy with reads, a batch's write otherwise took 1.5-4x its idle time (server/ingest/writer-priority.ts).
+   */
+  ingestThreadNice: setting('SERVICEGRAPH_INGEST_THREAD_NICE', whole(-20, 0), -10),
+  /**
    * A port of its own for `POST /api/v1/ingest`, served by the ingest writer thread's own event loop (on `host`), so a
    * batch never waits for the loop that serves reads, neither to be read off its socket nor for its reply; null: off
    * (batches reach the thread through the main port only). With API workers, the primary's writer thread listens.

@@ -116,7 +116,7 @@ const INGEST_THREAD_BUSY_MS = 30_000;
 export function ingestThreadSettings(config: Config, file: string, synchronous: SqliteStore['synchronous']) {
   return {
     file, synchronous, limits: config.limits, maxRetireShare: config.maxRetireShare, idempotencyTtlMs: config.idempotencyTtlMs,
-    busyTimeoutMs: INGEST_THREAD_BUSY_MS, youngGenerationMb: config.ingestThreadYoungMb,
+    busyTimeoutMs: INGEST_THREAD_BUSY_MS, youngGenerationMb: config.ingestThreadYoungMb, nice: config.ingestThreadNice,
   };
 }
 
@@ -204,7 +204,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
     store: store.kind, feed: feed.status(), projectionSeq: topology.seq, maxLagMs: config.healthMaxLagMs,
     loops: [hub.loopStatus, ...(ingestThread ? [ingestThread.status()] : []), ...(walCheckpoint() ? [walCheckpoint()!.status] : [])],
     down: ingestThread && !ingestThread.up ? [`the ingest writer thread is not running (${ingestThread.status().lastError ?? 'starting'}); batches get 503 until it restarts`] : [],
-    details: { alerts: alerts.loop, reassessor: reassessor.status, nameRanks: topology.nameRanks, compaction: topology.compaction, roomReservations: topology.roomReservations, ...(walCheckpoint() ? { walCheckpoint: walCheckpoint()!.report } : {}) },
+    details: { alerts: alerts.loop, reassessor: reassessor.status, nameRanks: topology.nameRanks, compaction: topology.compaction, roomReservations: topology.roomReservations, ...(ingestThread?.priority ? { ingestWriterPriority: ingestThread.priority } : {}), ...(walCheckpoint() ? { walCheckpoint: walCheckpoint()!.report } : {}) },
   });
 
   // Routes and the HTTP edge.

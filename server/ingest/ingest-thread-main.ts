@@ -9,6 +9,7 @@ import type { EncodedChangeEvent } from '../live/change-feed.ts';
 import { listenForIngest } from './ingest-listener.ts';
 import type { LogLevel } from '../log.ts';
 import { changesJson } from '../store/sqlite/event-codec.ts';
+import { takeWriterPriority } from './writer-priority.ts';
 
 /**
  * The ingest writer thread (started by ingest-thread.ts through thread-boot.mjs): its own connection to the
@@ -20,6 +21,8 @@ import { changesJson } from '../store/sqlite/event-codec.ts';
  */
 const port = parentPort!;
 const settings = workerData as ThreadSettings;
+// Ahead of the threads serving reads for the CPU, before any work (writer-priority.ts).
+const priority = takeWriterPriority(settings.nice ?? 0);
 const send = (m: FromThread) => port.postMessage(m);
 /** Counted once the reply is posted: the main thread's turns end early while one waits there (urgent.ts). */
 const posted = settings.repliesPosted ? new Int32Array(settings.repliesPosted) : null;
@@ -89,4 +92,4 @@ port.on('message', (m: ToThread) => {
   queue.push({ m, at: performance.now() });
   void drain();
 });
-send({ type: 'ready', port: listener?.port ?? null });
+send({ type: 'ready', port: listener?.port ?? null, priority });

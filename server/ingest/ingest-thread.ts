@@ -7,6 +7,7 @@ import type { ObserveIngest, Written } from './batch-writer.ts';
 import type { ObserveHttp } from '../ops/metrics.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ServerTiming } from '../ops/server-timing.ts';
+import type { WriterPriority } from './writer-priority.ts';
 import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
 export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry' | 'repliesPosted'> {
@@ -47,6 +48,7 @@ export class IngestThread {
   private drained: (() => void) | null = null;
   private readonly backoff: Backoff;
   private boundPort: number | null = null;
+  private takenPriority: WriterPriority | null = null;
 
   private constructor(private readonly opts: IngestThreadOptions) {
     this.backoff = new Backoff('ingest writer thread', { baseMs: opts.restartMs ?? 250, maxMs: 30_000, log: opts.log });
@@ -75,6 +77,9 @@ export class IngestThread {
    * restarts), or null when it does not listen.
    */
   get port(): number | null { return this.boundPort; }
+
+  /** The nice value the running thread took (SERVICEGRAPH_INGEST_THREAD_NICE), or why not; null before its first start. */
+  get priority(): WriterPriority | null { return this.takenPriority; }
 
   /** A token was revoked: the thread's listener forgets it at once. */
   forget(tokenId: string): void {
@@ -140,7 +145,7 @@ export class IngestThread {
     let taken = 0;
     const settings: ThreadSettings = {
       entry, repliesPosted, file: this.opts.file, synchronous: this.opts.synchronous, limits: this.opts.limits,
-      maxRetireShare: this.opts.maxRetireShare, idempotencyTtlMs: this.opts.idempotencyTtlMs, busyTimeoutMs: this.opts.busyTimeoutMs,
+      maxRetireShare: this.opts.maxRetireShare, idempotencyTtlMs: this.opts.idempotencyTtlMs, busyTimeoutMs: this.opts.busyTimeoutMs, nice: this.opts.nice,
       // A thread started again listens where the first one did (collectors are pointed at that port).
       ...(this.opts.listen ? { listen: { ...this.opts.listen, port: this.boundPort ?? this.opts.listen.port } } : {}),
     };
@@ -162,6 +167,11 @@ export class IngestThread {
           this.opts.observeHttp?.(...m.observed);
         } else if (m.type === 'ready') {
           this.boundPort = m.port;
+          // Said once: a thread started again is refused for the same reason.
+          if ('error' in m.priority && !(this.takenPriority && 'error' in this.takenPriority)) {
+            this.opts.log(`SERVICEGRAPH_INGEST_THREAD_NICE: the ingest writer thread runs at nice ${m.priority.nice}, not ${this.opts.nice} (${m.priority.error}); batches under read load take longer`);
+          }
+          this.takenPriority = m.priority;
           this.ready = true;
           this.backoff.succeeded();
           resolve();

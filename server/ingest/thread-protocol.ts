@@ -3,6 +3,7 @@ import type { Limits } from '../model/limits.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ObserveIngest, Written } from './batch-writer.ts';
 import type { ObserveHttp } from '../ops/metrics.ts';
+import type { WriterPriority } from './writer-priority.ts';
 import {
   ConflictError, DomainError, InputError, NotAllowedError, NotFoundError, TooLargeError, UnauthenticatedError, UnavailableError, UnprocessableError,
 } from '../domain/errors.ts';
@@ -30,6 +31,8 @@ export interface ThreadSettings {
   repliesPosted?: SharedArrayBuffer;
   /** Where the thread serves `POST /api/v1/ingest` itself (SERVICEGRAPH_INGEST_PORT), and its request log's level; absent: it does not listen. */
   listen?: { host: string; port: number; logLevel: string };
+  /** The thread's nice value (SERVICEGRAPH_INGEST_THREAD_NICE; writer-priority.ts); absent or 0: the process's. */
+  nice?: number;
 }
 
 export type ToThread =
@@ -40,8 +43,8 @@ export type ToThread =
   | { type: 'close' };
 
 export type FromThread =
-  /** The store is open (and, when asked, the listener listens on `port`). */
-  | { type: 'ready'; port: number | null }
+  /** The store is open (and, when asked, the listener listens on `port`); the thread runs at `priority`. */
+  | { type: 'ready'; port: number | null; priority: WriterPriority }
   /** A batch that came to the thread's own listener committed: its change event, for this process's change feed. */
   | { type: 'committed'; event: EncodedChangeEvent }
   /** What the batch writer reported to metrics (ObserveIngest's arguments). */

@@ -28,7 +28,7 @@ const { values, positionals } = parseArgs({
     // SERVICEGRAPH_WRITE_FIRST_MS: how long a batch in flight holds new reads back (0: off).
     'write-first-ms': { type: 'string' },
     // SERVICEGRAPH_WAL_CHECKPOINT_MS and SERVICEGRAPH_INGEST_THREAD_YOUNG_MB (default: the server's defaults).
-    'wal-checkpoint-ms': { type: 'string' }, 'ingest-young-mb': { type: 'string' },
+    'wal-checkpoint-ms': { type: 'string' }, 'ingest-young-mb': { type: 'string' }, 'ingest-nice': { type: 'string' },
     // SERVICEGRAPH_INGEST_PORT (any free port): the writer thread (with workers, the primary's) listens for batches itself.
     'ingest-listener': { type: 'boolean', default: false },
     // SERVICEGRAPH_POLL_MS: how often each API process reads the others' commits from the log (the impact benchmark's
@@ -61,7 +61,7 @@ function benchConfig() {
   return configFromEnv({
     SERVICEGRAPH_INGEST_THREAD: values['ingest-thread'], SERVICEGRAPH_READ_SLICE_MS: values['read-slice-ms'], SERVICEGRAPH_PROJECTION_APPLY: values['projection-apply'],
     ...given('SERVICEGRAPH_WRITE_FIRST_MS', values['write-first-ms']), ...given('SERVICEGRAPH_WAL_CHECKPOINT_MS', values['wal-checkpoint-ms']),
-    ...given('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', values['ingest-young-mb']), ...given('SERVICEGRAPH_MAP_TURN_MS', process.env.SERVICEGRAPH_MAP_TURN_MS), ...(values['ingest-listener'] ? { SERVICEGRAPH_INGEST_PORT: '0' } : {}),
+    ...given('SERVICEGRAPH_INGEST_THREAD_YOUNG_MB', values['ingest-young-mb']), ...given('SERVICEGRAPH_INGEST_THREAD_NICE', values['ingest-nice']), ...given('SERVICEGRAPH_MAP_TURN_MS', process.env.SERVICEGRAPH_MAP_TURN_MS), ...(values['ingest-listener'] ? { SERVICEGRAPH_INGEST_PORT: '0' } : {}),
   });
 }
 

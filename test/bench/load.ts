@@ -8,7 +8,8 @@
  * applied after the reply (the server's defaults); `thread` and `gate` turn on one of the first two, `apply-first`
  * both but applies before the reply; `first` is `after` with writes first (SERVICEGRAPH_WRITE_FIRST_MS=`--write-first-ms`:
  * a batch in flight holds new reads back); `wal-at-commit` and `young-default` are `after` with one default changed
- * (SERVICEGRAPH_WAL_CHECKPOINT_MS=0, SERVICEGRAPH_INGEST_THREAD_YOUNG_MB=0); `listener` is `after` with the ingest client
+ * (SERVICEGRAPH_WAL_CHECKPOINT_MS=0, SERVICEGRAPH_INGEST_THREAD_YOUNG_MB=0); `writer-nice-off` is `after` with the writer thread at the
+ * process's priority (SERVICEGRAPH_INGEST_THREAD_NICE=0); `listener` is `after` with the ingest client
  * sending to the writer thread's own port (SERVICEGRAPH_INGEST_PORT) instead of the API's. On the demo estate (default, one API process)
  * or, with `--cis`, a copy of the impact benchmark's estate (loaded once under data/bench/ and never written
  * here, so every run starts from the same estate; two API processes by default, as that benchmark runs it):
@@ -72,7 +73,7 @@ async function startApi(file: string, workers: number, mode: Mode, cpuProf?: str
     ...process.execArgv, ...profile, join(here, 'impact-server.ts'), '--workers', String(workers), '--store', 'sqlite', '--poll-ms', String(configFromEnv({}).pollMs),
     '--ingest-thread', mode.thread, '--read-slice-ms', String(mode.sliceMs), '--projection-apply', mode.apply, '--write-first-ms', String(mode.writeFirstMs),
     ...(mode.walCheckpointMs === undefined ? [] : ['--wal-checkpoint-ms', String(mode.walCheckpointMs)]),
-    ...(mode.youngMb === undefined ? [] : ['--ingest-young-mb', String(mode.youngMb)]), ...(mode.listener ? ['--ingest-listener'] : []), file,
+    ...(mode.youngMb === undefined ? [] : ['--ingest-young-mb', String(mode.youngMb)]), ...(mode.writerNice === undefined ? [] : ['--ingest-nice', String(mode.writerNice)]), ...(mode.listener ? ['--ingest-listener'] : []), file,
   ], { stdio: ['pipe', 'pipe', 'inherit'] });
   const started = await firstJsonLine<{ url: string; token: string; ingestUrl: string | null }>(child);
   return { child, ...started };
@@ -145,7 +146,7 @@ const writerMeanMs = (bs: BatchTime[]) => { const w = bs.map((b) => b.stages.get
  * SERVICEGRAPH_PROJECTION_APPLY, SERVICEGRAPH_WRITE_FIRST_MS; SERVICEGRAPH_WAL_CHECKPOINT_MS and
  * SERVICEGRAPH_INGEST_THREAD_YOUNG_MB when given, else the server's defaults).
  */
-interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply'; writeFirstMs: number; walCheckpointMs?: number; youngMb?: number; listener?: boolean }
+interface Mode { thread: 'on' | 'off'; sliceMs: number; apply: 'after-reply' | 'before-reply'; writeFirstMs: number; walCheckpointMs?: number; youngMb?: number; writerNice?: number; listener?: boolean }
 const modesOf = (sliceMs: number, writeFirstMs: number): Record<string, Mode> => ({
   before: { thread: 'off', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
   thread: { thread: 'on', sliceMs: 0, apply: 'before-reply', writeFirstMs: 0 },
@@ -156,6 +157,8 @@ const modesOf = (sliceMs: number, writeFirstMs: number): Record<string, Mode> =>
   // The defaults but one: the WAL checkpointed at commit instead of by its thread; the writer thread's young generation at V8's default.
   'wal-at-commit': { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, walCheckpointMs: 0 },
   'young-default': { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, youngMb: 0 },
+  // The defaults but the writer thread at the process's priority, not ahead of the reads' threads (SERVICEGRAPH_INGEST_THREAD_NICE=0).
+  'writer-nice-off': { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, writerNice: 0 },
   // The defaults, and the ingest client sends to the writer thread's own port (SERVICEGRAPH_INGEST_PORT), not the main one.
   listener: { thread: 'on', sliceMs, apply: 'after-reply', writeFirstMs: 0, listener: true },
 });
@@ -277,6 +280,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       const estate = copyEstate(file, scratch, key);
       log(`mode ${name}: ingest thread ${modes[name].thread}, read slices ${modes[name].sliceMs || 'off'} ms, projection applied ${modes[name].apply}, writes first ${modes[name].writeFirstMs || 'off'}${modes[name].writeFirstMs ? ' ms' : ''}`
         + `${modes[name].walCheckpointMs === 0 ? ', WAL checkpointed at commit' : ''}${modes[name].youngMb === 0 ? ', writer young generation at V8\'s default' : ''}`
+        + `${modes[name].writerNice === 0 ? ', writer thread at the process\'s priority' : ''}`
         + `${modes[name].listener ? ', batches sent to the writer thread\'s own port' : ''}`);
       byMode[key] = await measure(estate, modes[name]);
       const r = byMode[key];
@@ -290,7 +294,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       estate: cis === null ? 'demo (about 3,000 CIs)' : `${cis} CIs (the impact benchmark's)`,
       workers, connections, durationSeconds: duration, ingestEveryMs: everyMs, readRate,
       loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]) },
-      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply; first = after with writes first (writeFirstMs: a batch in flight holds new reads back); wal-at-commit = after with the WAL checkpointed at commit, not by its thread (walCheckpointMs 0); young-default = after with the writer thread\'s young generation at V8\'s default (youngMb 0); listener = after with the ingest client sending to the writer thread\'s own port (SERVICEGRAPH_INGEST_PORT; with workers, the primary\'s writer thread), not the API\'s. ingestBreakdownMs: where the time of the batches went by Server-Timing stage (auth, body, post = the hand-over to the writer thread, queue and write = on the thread, handover = the rest of the round trip, mostly the reply waiting for the main loop, apply, total) and outside = what the client measured beyond the server total. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
+      note: 'graph: GET /graph?focus=<sampled CI>&depth=2; impact: POST /impact on one sampled CI down; each for durationSeconds from `connections` connections (autocannon, its own process; a timeout is a request unanswered after 10 s), while one ingest client sends batches of 200 new CIs with 199 relations one after the other. Idle: the same client with nothing else running. Modes (run one after the other on copies of one estate): before = batches written on the main thread, reads as they arrive (SERVICEGRAPH_INGEST_THREAD=off, SERVICEGRAPH_READ_SLICE_MS=0); after = writer thread on, reads in slices of sliceMs and each batch applied to the projection after its reply (the defaults; SERVICEGRAPH_PROJECTION_APPLY=after-reply); thread / gate = one of the first two; apply-first = after but applied before the reply; first = after with writes first (writeFirstMs: a batch in flight holds new reads back); wal-at-commit = after with the WAL checkpointed at commit, not by its thread (walCheckpointMs 0); young-default = after with the writer thread\'s young generation at V8\'s default (youngMb 0); writer-nice-off = after with the writer thread at the process\'s priority, not ahead of the reads (writerNice 0, SERVICEGRAPH_INGEST_THREAD_NICE); listener = after with the ingest client sending to the writer thread\'s own port (SERVICEGRAPH_INGEST_PORT; with workers, the primary\'s writer thread), not the API\'s. ingestBreakdownMs: where the time of the batches went by Server-Timing stage (auth, body, post = the hand-over to the writer thread, queue and write = on the thread, handover = the rest of the round trip, mostly the reply waiting for the main loop, apply, total) and outside = what the client measured beyond the server total. Top-level figures are the last mode\'s. Shared 2-core machine: figures are noisy.',
     };
     console.log(JSON.stringify(result, null, 2));
     console.log(`written to ${writeResult(values['idle-only'] ? 'load-idle' : values.only ? `load-${values.only}` : 'load', result)}`);
