@@ -238,9 +238,13 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
   for (let head = 0, processed = 0; head < tail; head++) {
     let u = raised[head], now = K.DOWN, index = -1;
     if (u >= 0) {
-      const fu = flags[u];
-      now = fu & K.STATE_MASK;
-      flags[u] = fu | K.PROCESSED;
+      // Only a CI processed degraded can worsen later, so only it needs the mark; and while no CI is degraded, every
+      // discovered CI is down: a walk where everything goes down (a hub's, typically) reads no flags of its own CIs.
+      if (degraded !== 0) {
+        const fu = flags[u];
+        now = fu & K.STATE_MASK;
+        if (now !== K.DOWN) flags[u] = fu | K.PROCESSED;
+      }
       // Discovery entries come in discovery order, so this is u's index in it (listed below the limit).
       index = processed++;
     } else u = ~u; // worsened to down after it was processed: its dependents are all discovered already
@@ -407,6 +411,11 @@ function makeStates(shape: number, total: number): readonly number[] {
 /** copyOut when the states are known (shared): the CIs only, the flags cleared in the same pass. */
 function copyOutCis(logged: number, all: number[]): void {
   const { flags, raised } = scratch;
+  if (logged === all.length) {
+    // Nothing logged twice (most answers): the log is the CIs, in order.
+    for (let e = 0; e < logged; e++) { const v = raised[e]; all[e] = v; flags[v] = 0; }
+    return;
+  }
   for (let e = 0, i = 0; e < logged; e++) {
     const v = raised[e];
     if (v < 0) continue;
