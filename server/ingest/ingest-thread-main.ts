@@ -9,7 +9,7 @@ import type { EncodedChangeEvent } from '../live/change-feed.ts';
 import { listenForIngest } from './ingest-listener.ts';
 import type { LogLevel } from '../log.ts';
 import { changesJson } from '../store/sqlite/event-codec.ts';
-import { takeWriterPriority } from './writer-priority.ts';
+import { lendToMainThread, takeWriterPriority } from './writer-priority.ts';
 
 /**
  * The ingest writer thread (started by ingest-thread.ts through thread-boot.mjs): its own connection to the
@@ -26,7 +26,13 @@ const priority = takeWriterPriority(settings.nice ?? 0);
 const send = (m: FromThread) => port.postMessage(m);
 /** Counted once the reply is posted: the main thread's turns end early while one waits there (urgent.ts). */
 const posted = settings.repliesPosted ? new Int32Array(settings.repliesPosted) : null;
-const reply = (m: Extract<FromThread, { type: 'reply' }>) => { send(m); if (posted) Atomics.add(posted, 0, 1); };
+/** The priority the thread took, lent to the main thread until it takes the reply (writer-priority.ts); null: none to lend. */
+const lent = !('error' in priority) && priority.nice < 0 ? priority.nice : null;
+const reply = (m: Extract<FromThread, { type: 'reply' }>) => {
+  if (lent !== null) lendToMainThread(lent);
+  send(m);
+  if (posted) Atomics.add(posted, 0, 1);
+};
 
 const store = new SqliteStore({ file: settings.file, synchronous: settings.synchronous, busy: { waitMs: settings.busyTimeoutMs, retryForMs: 0 } });
 await store.init();

@@ -7,7 +7,8 @@ import type { ObserveIngest, Written } from './batch-writer.ts';
 import type { ObserveHttp } from '../ops/metrics.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ServerTiming } from '../ops/server-timing.ts';
-import type { WriterPriority } from './writer-priority.ts';
+import { giveBack, type WriterPriority } from './writer-priority.ts';
+import { getPriority } from 'node:os';
 import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
 export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry' | 'repliesPosted'> {
@@ -49,6 +50,8 @@ export class IngestThread {
   private readonly backoff: Backoff;
   private boundPort: number | null = null;
   private takenPriority: WriterPriority | null = null;
+  /** This (main) thread's own nice value, which it goes back to after each reply the writer thread lent it its priority for. */
+  private readonly ownNice = getPriority(0);
 
   private constructor(private readonly opts: IngestThreadOptions) {
     this.backoff = new Backoff('ingest writer thread', { baseMs: opts.restartMs ?? 250, maxMs: 30_000, log: opts.log });
@@ -84,6 +87,12 @@ export class IngestThread {
   /** A token was revoked: the thread's listener forgets it at once. */
   forget(tokenId: string): void {
     this.worker?.postMessage({ type: 'forget', tokenId } satisfies ToThread);
+  }
+
+  /** Whether the thread lends this thread its priority while a reply waits here (it took one above this thread's). */
+  private get lendsPriority(): boolean {
+    const p = this.takenPriority;
+    return p !== null && !('error' in p) && p.nice < this.ownNice;
   }
 
   /** Requests handed to the thread and not answered yet. */
@@ -178,12 +187,17 @@ export class IngestThread {
         } else if (m.type === 'reply') {
           taken = (taken + 1) | 0;
           this.settle(m);
+          // The reply went out in this turn (its route resumed in microtasks): the priority lent for it is given back.
+          // (Not while another reply waits: the thread lent it for that one too.)
+          if (this.lendsPriority) setImmediate(() => { if (Atomics.load(posted, 0) === taken) giveBack(this.ownNice); });
         }
       });
       worker.on('error', (e) => { lastError = e; });
       worker.once('exit', (code) => {
         const wasReady = this.ready;
         unurgent();
+        // It may have lent its priority for a reply that never came.
+        if (this.lendsPriority) giveBack(this.ownNice);
         this.worker = null;
         this.ready = false;
         const why = lastError ? lastError.message : `it exited with code ${code}`;

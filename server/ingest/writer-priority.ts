@@ -26,3 +26,18 @@ export function takeWriterPriority(nice: number, platform: NodeJS.Platform = pro
     return { nice: now, error: (e as Error).message };
   }
 }
+
+/**
+ * While a reply waits for the main thread (the *handover*), the writer thread lends it its priority: under read load
+ * that loop, its turns already ending early (urgent.ts), still waited for a core behind the other processes' readers.
+ * The main thread's id is the process's (Linux); the writer raises it before posting the reply, so that the main
+ * thread, which gives it back once it has taken the reply (`giveBack`), never keeps it.
+ */
+export function lendToMainThread(nice: number): void {
+  try { setPriority(process.pid, nice); } catch { /* Not allowed: the thread's own start said so (takeWriterPriority). */ }
+}
+
+/** The main thread back at its own nice value once it took a reply (raising a nice value needs no privilege). */
+export function giveBack(nice: number): void {
+  try { setPriority(0, nice); } catch { /* Only a thread that could lower it lent it; raising it again is always allowed. */ }
+}

@@ -4,6 +4,7 @@ import { getPriority } from 'node:os';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { until } from '../helpers/ingest-answers.ts';
 import { takeWriterPriority } from '../../server/ingest/writer-priority.ts';
+import { urgent } from '../../server/live/urgent.ts';
 
 /** The nice value of each of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19). */
 function threadNices(): number[] {
@@ -59,5 +60,31 @@ describe('taking the writer priority', () => {
     const now = getPriority(0);
     expect(takeWriterPriority(-5, 'darwin')).toEqual({ nice: now, error: expect.stringContaining('Linux') });
     expect(getPriority(0)).toBe(now);
+  });
+});
+
+describe.runIf(process.platform === 'linux' && mayRaise)('the writer thread\'s priority lent to the main thread', () => {
+  let server: TestServer | null = null;
+  afterEach(async () => { await server?.close(); server = null; });
+
+  it('raises the main thread while a reply waits for it, and the main thread gives it back once it took the reply', async () => {
+    server = await startTestServer({ config: { ingestThreadNice: -8 } });
+    const token = await server.tokenFor('collector');
+    const answer = fetch(`${server.url}/api/v1/ingest`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: 'kubernetes', scope: 'lent', cis: [{ class: 'service', name: 'lent-a', environment: 'prod' }] }),
+    });
+    // (Awaited below; should an expectation fail first, the answer cut off by the close is not a second failure.)
+    answer.catch(() => undefined);
+    await until(() => server!.ingestThread!.inFlight > 0, 'the batch to reach the writer thread');
+    // This loop held (as reads under load hold it) until the thread posted its reply: the main thread runs ahead meanwhile.
+    const heldSince = performance.now();
+    while (!urgent() && performance.now() - heldSince < 10_000) { /* the reply is not posted yet */ }
+    expect(urgent()).toBe(true);
+    expect(getPriority(process.pid)).toBe(-8);
+    expect((await answer).status).toBe(200);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(getPriority(process.pid)).toBe(0);
   });
 });
