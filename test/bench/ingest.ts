@@ -213,7 +213,6 @@ export async function benchIngest(argv: string[]) {
   ]);
   // The same first load with the writer thread's young generation left at V8's default (config.ts,
   // SERVICEGRAPH_INGEST_THREAD_YOUNG_MB), into a store of its own: what that setting buys, side by side.
-  const defaultYoungDir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
   const firstLoadWithYoung = async (youngMb: string | null) => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
     return withServer({ ...env, SERVICEGRAPH_DATA_DIR: dir, ...(youngMb === null ? {} : { SERVICEGRAPH_INGEST_THREAD_YOUNG_MB: youngMb }) },
