@@ -26,7 +26,9 @@ export async function startTestServer(opts: { demo?: boolean | { cis: number; se
   // No gRPC port unless a test asks for one (on a free port); logs only when SERVICEGRAPH_LOG_LEVEL asks.
   const logLevel = configFromEnv({ SERVICEGRAPH_LOG_LEVEL: process.env.SERVICEGRAPH_LOG_LEVEL ?? 'silent' }).logLevel;
   const config: Config = { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataDir, adminToken, pollMs: 200, otlpGrpcPort: null, logLevel, ...opts.config };
-  const server = await startServer(config);
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  // A server that refuses to start (tests of StartError) leaves no store behind either.
+  const server = await startServer(config).catch((e: unknown) => { removeDataDir(); throw e; });
   if (opts.demo) {
     const d = typeof opts.demo === 'object' ? opts.demo : { cis: 3000 };
     await loadDemo(server.store, config.limits, d);
@@ -61,7 +63,7 @@ export async function startTestServer(opts: { demo?: boolean | { cis: number; se
     },
     async close() {
       await close();
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      removeDataDir();
     },
   };
 }
