@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { getPriority } from 'node:os';
 import type { CommittedEvent } from '../live/change-feed.ts';
 import { Backoff, type LoopStatus } from '../live/supervision.ts';
 import { UnavailableError } from '../domain/errors.ts';
@@ -8,7 +9,6 @@ import type { ObserveHttp } from '../ops/metrics.ts';
 import type { IngestRequest } from './ingest-request.ts';
 import type { ServerTiming } from '../ops/server-timing.ts';
 import { giveBack, type WriterPriority } from './writer-priority.ts';
-import { getPriority } from 'node:os';
 import { threadErrorToError, type FromThread, type ThreadSettings, type ToThread } from './thread-protocol.ts';
 
 export interface IngestThreadOptions extends Omit<ThreadSettings, 'entry' | 'repliesPosted'> {
