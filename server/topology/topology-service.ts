@@ -5,7 +5,7 @@ import { InputError, UnprocessableError } from '../domain/errors.ts';
 import { nextTurn, stepsInTurns } from '../live/turns.ts';
 import { applyChangeEventInTurns } from './apply-event.ts';
 import { loadTopology } from './build.ts';
-import { rankNames } from './name-order.ts';
+import { rankNames, rerankNames } from './name-order.ts';
 import type { Topology } from './topology.ts';
 
 export interface TopologyServiceOptions {
@@ -169,7 +169,8 @@ export class TopologyService {
   /**
    * CIs added or renamed since the ranking are ordered by comparing names (NameOrder.sort): right, but slower the
    * more of them a map level has. Past a share (or at a compaction) the names are ranked again, in slices as at
-   * start, from a snapshot of them; CIs renamed while that ran lose their new rank, and those added stay unranked.
+   * start, from a snapshot of them and the ranking in place (rerankNames: only the unranked are sorted, then placed
+   * among the ranked); CIs renamed while that ran lose their new rank, and those added stay unranked.
    */
   private rankIfDue(compacted: boolean): void {
     const live = this.live, order = live.nameOrder;
@@ -180,7 +181,7 @@ export class TopologyService {
     this.ranking = (async () => {
       const t0 = performance.now();
       const names = live.nameSnapshot();
-      const fresh = await rankNames(names);
+      const fresh = await rerankNames(names, order);
       if (this.stopped || this.live !== live) return;
       for (const n of names.renamedSince(live)) fresh.forget(n);
       live.nameOrder = fresh;
