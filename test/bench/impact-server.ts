@@ -95,6 +95,10 @@ if (cluster.isWorker) {
   if (workers > 1) {
     // As `SERVICEGRAPH_WORKERS` does for `npm start`: processes sharing one port, each with its own projection.
     const port = await freePort();
+    // As main.ts's primary does, the file is opened once (its schema brought up to date) before the workers open it
+    // side by side: on a copy of an estate written before stop 30 both dropped its old name index at once, and the one
+    // waiting for the other's DROP (seconds on the 1M file under load) met SQLITE_BUSY, so the run failed at its start.
+    if (kind === 'sqlite') { const store = new SqliteStore({ file }); await store.init(); await store.close(); }
     if (process.env.SG_BENCH_WORKER_FLAGS) cluster.setupPrimary({ execArgv: [...process.execArgv, ...process.env.SG_BENCH_WORKER_FLAGS.split(' ')] });
     let started = 0;
     await new Promise<void>((ready, failed) => {
