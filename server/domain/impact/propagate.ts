@@ -179,19 +179,12 @@ function nextCall(groups: Int32Array): number {
 }
 
 /**
- * Up to this many impacted CIs, `all` and `allStates` are plain arrays, and so is the listing up to this many numbers:
- * each fits under V8's largest regular object (128 KB: 16 + 8 × 16,382 bytes), so it is allocated in the young
- * generation, whose memory stays committed from one scavenge to the next. Beyond it, typed arrays (half the memory; a
- * plain array that large would be a large object, mapped for itself). Two reasons against typed arrays below it:
- * (1) one beyond 64 bytes gets a buffer of its own, about 0.5 µs to allocate, more than the whole walk of a blast
- * radius of twenty (the median of the hub-biased sample); (2) that buffer is malloc'd, and only a scavenge frees a dead
- * one, which a walk's few small objects seldom set off: between two scavenges every large answer took fresh pages. The
- * 100k estate's largest blast radius (15,529 CIs, 90 KB of typed arrays) took 22 page faults a call, ~15 µs each on
- * this VM: 510 µs a call of CPU time against 225 µs once a scavenge had freed buffers to reuse (repeated calls, with
- * `process.resourceUsage().minorPageFault` around them), one reason its p99 in test/bench/impact.ts swung from run to
- * run. The price: 8 bytes a CI where typed arrays took 5 (a 16,000-CI answer 256 KB against 80 KB).
+ * Up to this many impacted CIs, `all`, `allStates` and the listing are plain arrays: a typed array beyond 64 bytes
+ * gets a buffer of its own, about 0.5 µs to allocate, which is more than the whole walk of a blast radius of twenty
+ * (the median of the hub-biased sample). Beyond it, typed arrays (half the memory, no 100k-element limit of fast
+ * plain arrays).
  */
-const SMALL_RESULT = 16_000;
+const SMALL_RESULT = 4096;
 /**
  * K.L_*: per listed CI in `Answer.listing`, its parent's listing index (-1: reported), cause group, cause provider. The final
  * counts of a redundancy group that is a cause (members up, size, required, K.C_*) follow in `Answer.counts`, three numbers
@@ -345,21 +338,22 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
   const listed = Math.min(limit, total), allDown = degraded === 0;
   const maintenance = opts.maintenance?.size ? opts.maintenance : null;
   const from = scratch.listing;
-  const listing = listed * K.L_STRIDE <= SMALL_RESULT ? from.slice(0, listed * K.L_STRIDE) : typedListing(listed);
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
-    const all = new Array<number>(total);
+    const all = new Array<number>(total), listing = from.slice(0, listed * K.L_STRIDE);
     let allStates: readonly number[] | null = null;
     if (total <= SHARED_STATES) {
       // The two shapes most small answers have: every CI down, or the one CI named down and all it reaches degraded.
       // The first logged CI is the first discovered, a named one: down (the one down CI) if every other is degraded.
       if (allDown) allStates = sharedStates(ALL_DOWN, total);
       else if (degraded === total - 1 && (scratch.flags[scratch.raised[0]] & K.STATE_MASK) === K.DOWN) allStates = sharedStates(FIRST_DOWN, total);
-    } else if (allDown) allStates = new Array<number>(total).fill(K.DOWN);
+    }
     if (allStates === null) copyOut(logged, all, (allStates = new Array<number>(total)) as number[]);
     else copyOutCis(logged, all);
     return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), maintenance);
   }
+  const listing = new Int32Array(listed * K.L_STRIDE);
+  for (let k = 0; k < listing.length; k++) listing[k] = from[k];
   let all: Int32Array, allStates: Uint8Array;
   if (allDown) {
     // Every CI down (a hub without redundancy, typically): the states are one fill, and when nothing was logged twice
@@ -368,13 +362,6 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
     if (logged === total) { all = scratch.raised.slice(0, total); clearFlags(logged); } else copyOutLarge(logged, all = new Int32Array(total), null);
   } else copyOutLarge(logged, all = new Int32Array(total), allStates = new Uint8Array(total));
   return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), maintenance);
-}
-
-/** The listing of `listed` CIs as an Int32Array, when it is too long for a plain array in the young generation. */
-function typedListing(listed: number): Int32Array {
-  const from = scratch.listing, listing = new Int32Array(listed * K.L_STRIDE);
-  for (let k = 0; k < listing.length; k++) listing[k] = from[k];
-  return listing;
 }
 
 /**
@@ -425,8 +412,7 @@ function makeStates(shape: number, total: number): readonly number[] {
 function copyOutCis(logged: number, all: number[]): void {
   const { flags, raised } = scratch;
   if (logged === all.length) {
-    // Nothing logged twice (most answers): the log is the CIs, in order. A large one's flags are cleared by one fill.
-    if (logged > flags.length >> 5) { for (let e = 0; e < logged; e++) all[e] = raised[e]; flags.fill(0); return; }
+    // Nothing logged twice (most answers): the log is the CIs, in order.
     for (let e = 0; e < logged; e++) { const v = raised[e]; all[e] = v; flags[v] = 0; }
     return;
   }

@@ -24,24 +24,22 @@ const withoutCsr = (g: ImpactGraph): ImpactGraph => ({
 });
 
 describe('impact propagation on blast radii of thousands', () => {
-  // 6,001 CIs: plain arrays in the young generation (up to 16,000 CIs); 18,001: typed arrays. See SMALL_RESULT.
-  it.each([[3_000, 'plain'], [9_000, 'typed']] as const)('answers a hub of 2 × %i dependents in BFS order with every state in %s arrays, and the next call starts clean', (fanOut, kind) => {
-    const topo = hubEstate(fanOut);
+  it('answers a hub of 6,000 dependents in BFS order with every state, and the next call starts clean', () => {
+    const topo = hubEstate(3_000);
     const hub = topo.nodeOf('hub')!;
 
     const r = propagateImpact(topo, [{ node: hub, state: 'down' }], { limit: 10 });
 
-    expect(r.total).toBe(1 + 2 * fanOut);
+    expect(r.total).toBe(1 + 2 * 3_000);
     expect(r.truncated).toBe(true);
-    expect([Array.isArray(r.all), Array.isArray(r.allStates)]).toEqual(kind === 'plain' ? [true, true] : [false, false]);
     expect(topo.idOf(r.all[0])).toBe('hub');
-    expect([...r.all].slice(1, fanOut + 1).every((n) => topo.idOf(n).startsWith('svc'))).toBe(true);
-    expect([...r.all].slice(fanOut + 1).every((n) => topo.idOf(n).startsWith('app'))).toBe(true);
+    expect([...r.all].slice(1, 3_001).every((n) => topo.idOf(n).startsWith('svc'))).toBe(true);
+    expect([...r.all].slice(3_001).every((n) => topo.idOf(n).startsWith('app'))).toBe(true);
     expect([...r.allStates].every((s) => s === 2)).toBe(true);
     expect(r.impacted.map((i) => i.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     // The scratch of that walk must not leak into the next question: one cache node down only degrades its apps.
     const c1 = propagateImpact(topo, [{ node: topo.nodeOf('c1')!, state: 'down' }]);
-    expect(c1.total).toBe(1 + fanOut / 2);
+    expect(c1.total).toBe(1 + 1_500);
     expect([...c1.allStates].slice(1).every((s) => s === 1)).toBe(true);
     expect(c1.impacted[1].cause).toMatchObject({ kind: 'group', group: 'cache', up: 2, size: 3, required: 2 });
   });
@@ -62,11 +60,11 @@ describe('impact propagation on blast radii of thousands', () => {
     expect([...propagateImpact(topo, [{ node: topo.nodeOf('svc7')!, state: 'down' }]).all].map((n) => topo.idOf(n))).toEqual(['svc7', 'app7', 'late']);
   });
 
-  it.each([3_000, 9_000])('answers the one degraded CI of a large answer (2 × %i down), raised so or named so', (fanOut) => {
+  it('answers the one degraded CI of a large answer degraded among thousands down, raised so or named so', () => {
     // watcher needs one of {svc0, c2}: degraded when the hub brings svc0 down. Everything else the hub brings down.
-    const withWatcher = hubEstateBuilder(fanOut).cisNamed('watcher')
+    const withWatcher = hubEstateBuilder(3_000).cisNamed('watcher')
       .dependsOn('watcher', 'svc0', { group: 'either', minUp: 1 }).dependsOn('watcher', 'c2', { group: 'either', minUp: 1 }).build();
-    const plain = hubEstate(fanOut);
+    const plain = hubEstate(3_000);
     const down = (topo: typeof plain, id: string) => ({ node: topo.nodeOf(id)!, state: 'down' as const });
 
     for (const [topo, failed, degraded] of [
@@ -76,7 +74,7 @@ describe('impact propagation on blast radii of thousands', () => {
     ] as const) {
       const r = propagateImpact(topo, failed, { limit: 10 });
 
-      expect(r.total).toBe(1 + 2 * fanOut + 1);
+      expect(r.total).toBe(1 + 2 * 3_000 + 1);
       expect([...r.all].filter((_, i) => r.allStates[i] === 1).map((n) => topo.idOf(n))).toEqual([degraded]);
       expect([...r.allStates]).toEqual([...referencePropagate(topo, [...failed], { limit: 10 }).allStates]);
     }
@@ -103,17 +101,17 @@ describe('impact propagation on blast radii of thousands', () => {
     expect([...r.all]).toEqual([...referencePropagate(topo, failed).all]);
   });
 
-  it.each([3_000, 9_000])('gives a CI that worsens after it was processed its final state in a large answer (2 × %i), as the engine before did', (fanOut) => {
+  it('gives a CI that worsens after it was processed its final state in a large answer, as the engine before did', () => {
     // x needs one of {svc0, deep}: degraded when svc0 (depth 1) goes down, processed so, then down when deep (depth 3)
     // does; y, which needs x, follows it. The answer's states cannot be those the CIs had when processed.
-    const topo = hubEstateBuilder(fanOut).cisNamed('deep', 'x', 'y')
+    const topo = hubEstateBuilder(3_000).cisNamed('deep', 'x', 'y')
       .dependsOn('deep', 'app0').dependsOn('x', 'svc0', { group: 'pair', minUp: 1 }).dependsOn('x', 'deep', { group: 'pair', minUp: 1 })
       .dependsOn('y', 'x').build();
     const failed = [{ node: topo.nodeOf('hub')!, state: 'down' as const }];
 
     const r = propagateImpact(topo, failed, { limit: 1_000 });
 
-    expect(r.total).toBe(1 + 2 * fanOut + 3);
+    expect(r.total).toBe(1 + 2 * 3_000 + 3);
     const stateOf = (id: string) => r.allStates[[...r.all].indexOf(topo.nodeOf(id)!)];
     expect([stateOf('x'), stateOf('y'), stateOf('deep')]).toEqual([2, 2, 2]);
     const before = referencePropagate(topo, failed, { limit: 1_000 });
