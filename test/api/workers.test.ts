@@ -23,7 +23,7 @@ async function workersAt(base: string, seq: number): Promise<Set<number>> {
 }
 
 describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
-  let child: ChildProcess;
+  let child: ChildProcess | undefined; // undefined when the server did not start: its store is still removed
   let dataDir: string;
   let base: string;
   beforeAll(async () => {
@@ -32,7 +32,7 @@ describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
     base = `http://127.0.0.1:${port}`;
     child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '200' } });
   }, 120_000);
-  afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
+  afterAll(() => { child?.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('answers from two processes, and a batch one of them committed reaches the other one\'s projection', async () => {
     // The port answers as soon as the first worker listens; the second may still be building its projection.
@@ -62,7 +62,7 @@ describe('several API workers on one port (SERVICEGRAPH_WORKERS)', () => {
 });
 
 describe('several API workers and the ingest writer\'s own port (SERVICEGRAPH_WORKERS, SERVICEGRAPH_INGEST_PORT)', () => {
-  let child: ChildProcess;
+  let child: ChildProcess | undefined; // undefined when the server did not start: its store is still removed
   let dataDir: string;
   let base: string;
   let ingestBase: string;
@@ -74,7 +74,7 @@ describe('several API workers and the ingest writer\'s own port (SERVICEGRAPH_WO
     // A poll far longer than the test: only the primary passing each commit on can bring it to the workers in time.
     child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '600000', SERVICEGRAPH_INGEST_PORT: String(ingestPort) } });
   }, 120_000);
-  afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
+  afterAll(() => { child?.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('the primary\'s writer thread takes batches there, and every worker\'s projection hears of each one', async () => {
     expect((await untilWorkersAnswer(base, token, 2)).size).toBe(2);

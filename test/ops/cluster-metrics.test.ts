@@ -15,7 +15,7 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('/metrics with API workers (SERVICEGRAPH_WORKERS=2)', () => {
-  let child: ChildProcess;
+  let child: ChildProcess | undefined; // undefined when the server did not start: its store is still removed
   let dataDir: string;
   let base: string;
   const once = (method: 'GET' | 'POST', path: string, body?: unknown, as = token) => requestOnce(base, as, method, path, body);
@@ -25,7 +25,7 @@ describe('/metrics with API workers (SERVICEGRAPH_WORKERS=2)', () => {
     base = `http://127.0.0.1:${port}`;
     child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '200', SERVICEGRAPH_METRICS_TOKEN: metricsToken } });
   }, 120_000);
-  afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
+  afterAll(() => { child?.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('a scrape reaching either worker counts the requests both served, and the projection once', async () => {
     const svc = (name: string) => ({ class: 'service', name, environment: 'prod' });

@@ -20,7 +20,7 @@ function exportOf(service: string, span: { traceId: string; spanId: string; pare
 }
 
 describe('live OTLP with API workers (SERVICEGRAPH_WORKERS=2)', () => {
-  let child: ChildProcess;
+  let child: ChildProcess | undefined; // undefined when the server did not start: its store is still removed
   let dataDir: string;
   let base: string;
   const once = (method: 'GET' | 'POST', path: string, body?: unknown) => requestOnce(base, token, method, path, body);
@@ -30,7 +30,7 @@ describe('live OTLP with API workers (SERVICEGRAPH_WORKERS=2)', () => {
     base = `http://127.0.0.1:${port}`;
     child = await spawnServer({ dataDir, port, token, env: { SERVICEGRAPH_WORKERS: '2', SERVICEGRAPH_POLL_MS: '200', SERVICEGRAPH_OTLP_FLUSH_MS: '300' } });
   }, 60_000);
-  afterAll(() => { child.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
+  afterAll(() => { child?.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
 
   it('a client span and the server span under it pair into an edge when different workers took them', async () => {
     // The port answers as soon as the first worker listens; wait for the second one.
