@@ -1,6 +1,7 @@
 import { byNameThenId } from '../domain/graph-view/neighbourhood.ts';
 import type { Topology } from './topology.ts';
 import { turnOver } from '../live/urgent.ts';
+import { nextTurn } from '../live/turns.ts';
 
 /**
  * The order a map takes a level's new CIs in (byNameThenId: by name, then id, as `localeCompare` orders them).
@@ -109,7 +110,7 @@ function slicer(sliceMs: number): () => Promise<void> {
   let slice = performance.now();
   return async () => {
     if (!turnOver(slice, performance.now(), sliceMs)) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     slice = performance.now();
   };
 }
