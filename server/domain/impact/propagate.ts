@@ -179,10 +179,10 @@ function nextCall(groups: Int32Array): number {
 }
 
 /**
- * Up to this many impacted CIs, `all`, `allStates` and the listing are plain arrays: a typed array beyond 64 bytes
- * gets a buffer of its own, about 0.5 µs to allocate, which is more than the whole walk of a blast radius of twenty
- * (the median of the hub-biased sample). Beyond it, typed arrays (half the memory, no 100k-element limit of fast
- * plain arrays).
+ * Up to this many impacted CIs, `all` and `allStates` are plain arrays: a typed array beyond 64 bytes gets a buffer
+ * of its own, about 0.5 µs to allocate, which is more than the whole walk of a blast radius of twenty (the median of
+ * the hub-biased sample). Beyond it, typed arrays (half the memory, no 100k-element limit of fast plain arrays). The
+ * listing is a plain array at every size (see answer()).
  */
 const SMALL_RESULT = 4096;
 /**
@@ -337,10 +337,15 @@ function patchListing(limit: number, logged: number): number {
 function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, degraded: number, limit: number, grouped: number, opts: ImpactOptions): ImpactResult {
   const listed = Math.min(limit, total), allDown = degraded === 0;
   const maintenance = opts.maintenance?.size ? opts.maintenance : null;
-  const from = scratch.listing;
+  // The listing is a plain array at every size (one slice of the packed scratch). Large answers' CIs and states are
+  // typed arrays, but a typed array's buffer is malloc'd and freed only by a scavenge, which large answers seldom set
+  // off, so between two scavenges each large answer's buffers are fresh pages, a minor fault per 4 KB (~15-20 us each
+  // on this VM): a listing of 1,000 in an Int32Array was 3 of the 12,072-CI blast radius's ~18 faults a call. In the
+  // young generation its pages are reused.
+  const listing = scratch.listing.slice(0, listed * K.L_STRIDE);
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
-    const all = new Array<number>(total), listing = from.slice(0, listed * K.L_STRIDE);
+    const all = new Array<number>(total);
     let allStates: readonly number[] | null = null;
     if (total <= SHARED_STATES) {
       // The two shapes most small answers have: every CI down, or the one CI named down and all it reaches degraded.
@@ -352,8 +357,6 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
     else copyOutCis(logged, all);
     return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), maintenance);
   }
-  const listing = new Int32Array(listed * K.L_STRIDE);
-  for (let k = 0; k < listing.length; k++) listing[k] = from[k];
   let all: Int32Array, allStates: Uint8Array;
   if (allDown) {
     // Every CI down (a hub without redundancy, typically): the states are one fill, and when nothing was logged twice
@@ -481,7 +484,7 @@ class Answer implements ImpactResult {
     readonly total: number,
     readonly truncated: boolean,
     private readonly listed: number,
-    private readonly listing: ArrayLike<number>,
+    private readonly listing: readonly number[],
     /** The final counts of the groups that are causes, K.C_STRIDE numbers per such listed CI, in listing order. */
     private readonly counts: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
@@ -537,7 +540,7 @@ class Cursor implements ListedCursor {
     private readonly all: Int32Array | readonly number[],
     private readonly allStates: Uint8Array | readonly number[],
     private readonly listed: number,
-    private readonly listing: ArrayLike<number>,
+    private readonly listing: readonly number[],
     private readonly counts: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
   ) {
