@@ -13,6 +13,8 @@ const DRAIN_MS = 10_000;
 
 export interface IngestListener {
   port: number;
+  /** Batches this listener is serving now (read, written, not yet answered). */
+  readonly inFlight: number;
   /** Forget a revoked token at once (the main thread tells this one: it has its own authenticator). */
   forget(tokenId: string): void;
   /** Stops accepting, lets the requests in hand finish (up to DRAIN_MS), then closes. */
@@ -31,11 +33,28 @@ export async function listenForIngest(opts: {
   store: GraphStore; writer: BatchWriter; bodyBytes: number; host: string; port: number; logLevel: LogLevel;
   /** Each request, for the HTTP metrics of the process it serves (servicegraph_http_*), which live on the main thread. */
   observeHttp?: ObserveHttp;
+  /**
+   * Called once a batch was answered and no other is being served here: the writer thread's moment to empty its young
+   * generation (idle-scavenge.ts), as it does once the main thread's batches are answered. In a later turn than the
+   * reply, so that the reply is on its socket first.
+   */
+  betweenBatches?: () => void;
 }): Promise<IngestListener> {
   const logger = createLogger({ level: opts.logLevel, pretty: false });
   const tokens = createTokenAuth(opts.store, { log: (m) => logger.warn(m) });
+  const serve = servedHere(opts.writer);
+  let inFlight = 0;
+  const served: typeof serve = async (r, timing) => {
+    inFlight++;
+    try {
+      return await serve(r, timing);
+    } finally {
+      inFlight--;
+      if (opts.betweenBatches) setImmediate(() => { if (inFlight === 0) opts.betweenBatches!(); });
+    }
+  };
   const app = createApp({
-    logger, ...(opts.observeHttp ? { metrics: { observeHttp: opts.observeHttp } } : {}), bodyBytes: opts.bodyBytes, authenticate: tokens.authenticate, api: [ingestRoutes({ ingest: servedHere(opts.writer) })], root: [],
+    logger, ...(opts.observeHttp ? { metrics: { observeHttp: opts.observeHttp } } : {}), bodyBytes: opts.bodyBytes, authenticate: tokens.authenticate, api: [ingestRoutes({ ingest: served })], root: [],
     health: () => ({ status: 200, body: { ok: true, serves: 'POST /api/v1/ingest' } }),
   });
   const server: Server = createServer(app);
@@ -45,6 +64,7 @@ export async function listenForIngest(opts: {
   });
   return {
     port: (server.address() as { port: number }).port,
+    get inFlight() { return inFlight; },
     forget: (id) => tokens.forget(id),
     close: () => new Promise<void>((resolve) => {
       const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);

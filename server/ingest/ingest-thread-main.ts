@@ -56,18 +56,22 @@ const writer = createBatchWriter({
   },
   observe: (...observed) => send({ type: 'observed', observed }),
 });
+/**
+ * Once every batch is answered (the main thread's queue empty, none in hand on this thread's own port), a young
+ * generation holding a batch's leftovers is emptied before the next batch comes, so that no scavenge falls inside one
+ * (idle-scavenge.ts): 8 MB is well under a 1,000-CI batch's ~19 MB, and a few small batches (incidents, a handful of
+ * CIs) add up to it before one is paid for.
+ */
+const scavenger = idleScavenge({ minBytes: 8 << 20 });
+const betweenBatches = () => {
+  if (!serving && queue.length === 0 && (listener?.inFlight ?? 0) === 0) scavenger.maybeScavenge();
+};
+
 // SERVICEGRAPH_INGEST_PORT: batches also come straight to this loop, over HTTP.
 const listener = settings.listen
   ? await listenForIngest({ store, writer, bodyBytes: settings.limits.bodyBytes, host: settings.listen.host, port: settings.listen.port, logLevel: settings.listen.logLevel as LogLevel,
-    observeHttp: (...observed) => send({ type: 'observed-http', observed }) })
+    observeHttp: (...observed) => send({ type: 'observed-http', observed }), betweenBatches })
   : null;
-
-/**
- * Once the queue is empty (every batch answered), a young generation holding a batch's leftovers is emptied before the
- * next batch comes, so that no scavenge falls inside one (idle-scavenge.ts): 8 MB is well under a 1,000-CI batch's
- * ~19 MB, and a few small batches (incidents, a handful of CIs) add up to it before one is paid for.
- */
-const scavenger = idleScavenge({ minBytes: 8 << 20 });
 
 /** Each message with when it arrived (performance.now() on this thread): its wait in the queue is reported. */
 const queue: { m: Exclude<ToThread, { type: 'forget' }>; at: number }[] = [];
@@ -95,10 +99,10 @@ async function drain(): Promise<void> {
         reply({ type: 'reply', id: m.id, ms: ms(), ok: false, error: errorToThreadError(e) });
       }
     }
-    scavenger.maybeScavenge();
   } finally {
     serving = false;
   }
+  betweenBatches();
 }
 
 port.on('message', (m: ToThread) => {

@@ -3,6 +3,11 @@ import { Worker } from 'node:worker_threads';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { comparable, until } from '../helpers/ingest-answers.ts';
 import { StartError } from '../../server/server.ts';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { createBatchWriter } from '../../server/ingest/batch-writer.ts';
+import { listenForIngest, type IngestListener } from '../../server/ingest/ingest-listener.ts';
+import { issueToken } from '../../server/api/auth.ts';
+import { defaultLimits } from '../../server/model/limits.ts';
 
 const svc = (name: string) => ({ class: 'service', name, environment: 'prod' });
 const dep = (from: string, to: string) => ({ type: 'DEPENDS_ON', from: svc(from), to: svc(to) });
@@ -124,5 +129,43 @@ describe('ingest on the writer thread\'s own port', () => {
 
   it('is refused at start where there is no writer thread to listen', async () => {
     await expect(startTestServer({ config: { ingestPort: 0, ingestThread: 'off' } })).rejects.toThrow(StartError);
+  });
+});
+
+/**
+ * The writer thread empties its young generation between batches (idle-scavenge.ts). Batches to its own port must
+ * tell it when one was answered and none other is in hand, as the main thread's batches do once its queue is empty.
+ */
+describe('ingest listener: between batches', () => {
+  it('calls betweenBatches once a batch is answered and no other is in hand, and not while one is', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    await store.init();
+    const writer = createBatchWriter({ store, feed: { offer() { /* no readers here */ } }, limits: defaultLimits, maxRetireShare: 0.2, idempotencyTtlMs: 60_000 });
+    const { token } = await issueToken(store, 'collector', 'collector', null);
+    const inFlightWhenCalled: number[] = [];
+    let listener: IngestListener | null = null;
+    listener = await listenForIngest({ store, writer, bodyBytes: 1 << 20, host: '127.0.0.1', port: 0, logLevel: 'silent',
+      betweenBatches: () => { inFlightWhenCalled.push(listener!.inFlight); } });
+    try {
+      const url = `http://127.0.0.1:${listener.port}`;
+      const one = await post(url, token, { source: 'kubernetes', scope: 'between', cis: [svc('between-a')] });
+      expect(one.status).toBe(200);
+      await until(() => inFlightWhenCalled.length === 1, 'the first batch answered');
+      // Two at once: called once both are answered, never with one still in hand.
+      const both = await Promise.all(['between-b', 'between-c'].map((n) => post(url, token, { source: 'kubernetes', scope: 'between', cis: [svc(n)] })));
+      expect(both.map((r) => r.status)).toEqual([200, 200]);
+      await until(() => inFlightWhenCalled.length >= 2, 'both batches answered');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(inFlightWhenCalled.every((n) => n === 0)).toBe(true);
+      expect(inFlightWhenCalled.length).toBeLessThanOrEqual(3);
+      // A request refused before the route (no token) was no batch: nothing to empty after it.
+      const calls = inFlightWhenCalled.length;
+      expect((await post(url, null, { source: 'kubernetes', scope: 'between', cis: [] })).status).toBe(401);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(inFlightWhenCalled.length).toBe(calls);
+    } finally {
+      await listener.close();
+      await store.close();
+    }
   });
 });
