@@ -182,7 +182,7 @@ function nextCall(groups: Int32Array): number {
  * Up to this many impacted CIs, `all` and `allStates` are plain arrays: a typed array beyond 64 bytes gets a buffer
  * of its own, about 0.5 µs to allocate, which is more than the whole walk of a blast radius of twenty (the median of
  * the hub-biased sample). Beyond it, typed arrays (half the memory, no 100k-element limit of fast plain arrays). The
- * listing is a plain array at every size (see answer()).
+ * listing's kind goes by how many CIs are listed, not by the answer's size (see answer()).
  */
 const SMALL_RESULT = 4096;
 /**
@@ -337,12 +337,14 @@ function patchListing(limit: number, logged: number): number {
 function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, degraded: number, limit: number, grouped: number, opts: ImpactOptions): ImpactResult {
   const listed = Math.min(limit, total), allDown = degraded === 0;
   const maintenance = opts.maintenance?.size ? opts.maintenance : null;
-  // The listing is a plain array at every size (one slice of the packed scratch). Large answers' CIs and states are
-  // typed arrays, but a typed array's buffer is malloc'd and freed only by a scavenge, which large answers seldom set
-  // off, so between two scavenges each large answer's buffers are fresh pages, a minor fault per 4 KB (~15-20 us each
-  // on this VM): a listing of 1,000 in an Int32Array was 3 of the 12,072-CI blast radius's ~18 faults a call. In the
-  // young generation its pages are reused.
-  const listing = scratch.listing.slice(0, listed * K.L_STRIDE);
+  // Up to SMALL_RESULT listed CIs (the API's default 1,000 among them), the listing is a plain array whatever the
+  // answer's size: one slice of the packed scratch, in the young generation, whose pages are reused. A typed array's
+  // buffer is malloc'd and freed only by a scavenge, which large answers seldom set off, so between two scavenges each
+  // large answer's buffers are fresh pages, a minor fault per 4 KB (~15-20 us each on this VM): a listing of 1,000 in
+  // an Int32Array was 3 of the 12,072-CI blast radius's ~18 faults a call. Beyond SMALL_RESULT listed, an Int32Array:
+  // a plain slice there is over V8's largest regular object (128 KB) and was allocated in large-object space, ~4x
+  // slower at the 15,529-CI hub listed whole (limit 100,000: 1.5 ms against 0.38).
+  const listing = listed <= SMALL_RESULT ? scratch.listing.slice(0, listed * K.L_STRIDE) : typedListing(listed);
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
     const all = new Array<number>(total);
@@ -365,6 +367,13 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
     if (logged === total) { all = scratch.raised.slice(0, total); clearFlags(logged); } else copyOutLarge(logged, all = new Int32Array(total), null);
   } else copyOutLarge(logged, all = new Int32Array(total), allStates = new Uint8Array(total));
   return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), maintenance);
+}
+
+/** The scratch listing's first `listed` entries copied into an Int32Array (see answer()). */
+function typedListing(listed: number): Int32Array {
+  const from = scratch.listing, listing = new Int32Array(listed * K.L_STRIDE);
+  for (let k = 0; k < listing.length; k++) listing[k] = from[k];
+  return listing;
 }
 
 /**
@@ -484,7 +493,7 @@ class Answer implements ImpactResult {
     readonly total: number,
     readonly truncated: boolean,
     private readonly listed: number,
-    private readonly listing: readonly number[],
+    private readonly listing: ArrayLike<number>,
     /** The final counts of the groups that are causes, K.C_STRIDE numbers per such listed CI, in listing order. */
     private readonly counts: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
@@ -540,7 +549,7 @@ class Cursor implements ListedCursor {
     private readonly all: Int32Array | readonly number[],
     private readonly allStates: Uint8Array | readonly number[],
     private readonly listed: number,
-    private readonly listing: readonly number[],
+    private readonly listing: ArrayLike<number>,
     private readonly counts: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
   ) {

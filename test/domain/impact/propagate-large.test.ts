@@ -119,4 +119,16 @@ describe('impact propagation on blast radii of thousands', () => {
     expect([...r.allStates]).toEqual([...before.allStates]);
     expect(r.impacted).toEqual(before.impacted);
   });
+
+  it('lists every CI of a large answer when asked to (more listed than a small answer holds), as the engine before did', () => {
+    // Up to 4,096 listed, the listing is a plain array; past that, a typed one: both must read the same.
+    const topo = hubEstateBuilder(3_000).build();
+    const failed = [{ node: topo.nodeOf('hub')!, state: 'down' as const }];
+
+    const r = propagateImpact(topo, failed);
+
+    expect(r.total).toBe(1 + 2 * 3_000);
+    expect(r.truncated).toBe(false);
+    expect(r.impacted).toEqual(referencePropagate(topo, failed).impacted);
+  });
 });
