@@ -66,8 +66,9 @@ function benchConfig() {
 }
 
 /**
- * SG_BENCH_WATCH=1: every 5 s each API process prints to stderr its longest event-loop delay and its GC pauses
- * in that window (major / minor: count, total and longest ms), to tell GC pauses from long turns under load.
+ * SG_BENCH_WATCH=1: every 5 s each API process prints to stderr its longest event-loop delay, the lengths of its loop's
+ * passes (p50, p99, the share of time in passes over 25 and 50 ms) and its GC pauses in that window (major / minor:
+ * count, total and longest ms), to tell GC pauses from long turns under load.
  */
 function watchLoop() {
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -75,9 +76,19 @@ function watchLoop() {
   let gcs: { kind: number; ms: number }[] = [];
   new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail: { kind: number } }).detail.kind, ms: e.duration }); }).observe({ entryTypes: ['gc'] });
   const sum = (kind: number) => { const g = gcs.filter((x) => x.kind === kind); return `${g.length}/${Math.round(g.reduce((s, x) => s + x.ms, 0))}/${Math.round(Math.max(0, ...g.map((x) => x.ms)))}`; };
+  // Passes of the loop: the time between two runs of a 1-ms timer is one pass (or more) from timers phase to timers
+  // phase. A request arriving during a pass waits for the rest of it to be read off its socket, so what a batch meets
+  // is the share of time spent in long passes: printed as the share of the window in passes over 25 and 50 ms.
+  let passes: number[] = [];
+  let last = performance.now();
+  const tick = () => { const now = performance.now(); passes.push(now - last); last = now; setTimeout(tick, 1).unref(); };
+  setTimeout(tick, 1).unref();
   setInterval(() => {
-    process.stderr.write(`[watch ${process.pid}] ${new Date().toISOString().slice(11, 19)} loop p99 ${Math.round(delay.percentile(99) / 1e6)} max ${Math.round(delay.max / 1e6)} ms; gc major ${sum(constants.NODE_PERFORMANCE_GC_MAJOR)} minor ${sum(constants.NODE_PERFORMANCE_GC_MINOR)} incr ${sum(constants.NODE_PERFORMANCE_GC_INCREMENTAL)} (n/total/max ms); heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB\n`);
-    delay.reset(); gcs = [];
+    const total = passes.reduce((s, x) => s + x, 0) || 1;
+    const over = (ms: number) => Math.round((100 * passes.filter((x) => x > ms).reduce((s, x) => s + x, 0)) / total);
+    const sorted = passes.sort((a, b) => a - b);
+    process.stderr.write(`[watch ${process.pid}] ${new Date().toISOString().slice(11, 19)} loop p99 ${Math.round(delay.percentile(99) / 1e6)} max ${Math.round(delay.max / 1e6)} ms; passes p50 ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)} p99 ${Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0)} ms, time in passes > 25 ms ${over(25)}%, > 50 ms ${over(50)}%; gc major ${sum(constants.NODE_PERFORMANCE_GC_MAJOR)} minor ${sum(constants.NODE_PERFORMANCE_GC_MINOR)} incr ${sum(constants.NODE_PERFORMANCE_GC_INCREMENTAL)} (n/total/max ms); heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB\n`);
+    delay.reset(); gcs = []; passes = [];
   }, 5000).unref();
 }
 
