@@ -110,4 +110,31 @@ describe('a new map appears laid out', () => {
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('a map taken down while its layout engine computes raises no error when the engine answers', async () => {
+    // As when someone leaves a view before its map is laid out: ELK answers after the map is gone and writes the
+    // positions into a Cytoscape instance whose renderer was taken away (its endBatch then read `notify` of null).
+    const page = await b.context.newPage();
+    page.setDefaultTimeout(15_000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const db = (await srv.api('/api/v1/cis?class=database&limit=1')).body.items[0];
+    await page.goto(`${srv.url}/map?focus=${db.id}&depth=1#token=${srv.adminToken}`);
+    await mapSettled(page);
+    const outcome = await page.evaluate(async () => {
+      type View = { current: Map<string, unknown>; play(o: unknown): Promise<void>; update(els: unknown[], layout: { key: string; name: string }): Promise<unknown>; destroy(): void; cy: { destroyed(): boolean } };
+      const view = (window as unknown as { __servicegraph: { view: View } }).__servicegraph.view;
+      const play = view.play.bind(view);
+      let started = false, takenDown = true;
+      // The map is taken down the moment the engine has been handed the graph, before it answers.
+      view.play = (o) => { const p = play(o); started = true; view.destroy(); takenDown = view.cy.destroyed(); return p; };
+      void view.update([...view.current.values()], { key: 'taken-down-mid-layout', name: 'layered' });
+      await new Promise((r) => setTimeout(r, 1500));
+      return { started, takenDown, destroyedOnceAnswered: view.cy.destroyed() };
+    });
+    // Cytoscape's instance outlives the view only until the engine has answered.
+    expect(outcome).toEqual({ started: true, takenDown: false, destroyedOnceAnswered: true });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

@@ -31,6 +31,8 @@ export interface Timings { elements: number; patchMs: number; layoutMs: number; 
 export const LARGE_ELEMENTS = 1500;
 /** ELK's layered algorithm is the nicest for small maps; above this it takes seconds (37 s for the demo's 200-CI default map on a loaded 2-core machine), so ours runs. */
 export const ELK_MAX_NODES = 120;
+/** How long a taken-down map waits for its layout engine to answer before it is destroyed anyway. */
+const LAYOUT_ANSWER_BOUND_MS = 10_000;
 const FCOSE_DRAFT_NODES = 1200;
 const FIT_MAX_ZOOM = 1.5;
 /** Below this zoom a 10 px label is drawn under 8 px: the names that matter are then drawn larger. */
@@ -157,7 +159,7 @@ export class GraphView {
     const patchMs = performance.now() - t0;
     if (relayout) {
       this.layoutKey = layout.key;
-      this.settled = this.runLayout(layout.name, patchMs, elements.length, pos, diff.add, diff.add.length + diff.remove.length > 0).then((t) => { this.select(selected); return t; });
+      this.settled = this.runLayout(layout.name, patchMs, elements.length, pos, diff.add, diff.add.length + diff.remove.length > 0).then((t) => { if (!this.destroyed) this.select(selected); return t; });
     } else {
       const added = diff.add.filter((e) => e.group === 'nodes').map((e) => e.data.id);
       if (added.length) this.placeNear(added);
@@ -351,13 +353,19 @@ export class GraphView {
   }
   veiled = false;
 
+  /** The asynchronous layout computing now (ELK or fcose), if any: destroy() lets it answer first. */
+  private playing: Promise<void> | null = null;
+
   private play(options: Record<string, unknown>): Promise<void> {
     const cy = this.cy;
-    return new Promise((resolve) => {
+    const playing = new Promise<void>((resolve) => {
       const layout = cy.elements().layout(options as unknown as cytoscape.LayoutOptions);
       layout.one('layoutstop', () => resolve());
       layout.run();
     });
+    this.playing = playing;
+    void playing.then(() => { if (this.playing === playing) this.playing = null; });
+    return playing;
   }
 
   /** Resolves after the renderer has drawn the current state (the frame after the next render). */
@@ -486,11 +494,21 @@ export class GraphView {
   destroy() {
     clearTimeout(this.labelTimer);
     this.layoutRun++;
+    this.destroyed = true;
     this.warmer.destroy();
     this.cy.container()?.removeEventListener('mouseleave', this.onLeave);
     this.overview?.destroy();
-    this.cy.destroy();
+    // A layout engine still computing (someone left the view before its map was laid out) writes its positions
+    // when it answers, through the renderer that Cytoscape's destroy() takes away: it would throw inside the
+    // engine's promise. The instance, already detached, goes once the engine has answered (or after a bound).
+    const cy = this.cy, playing = this.playing;
+    if (!playing) { cy.destroy(); return; }
+    let gone = false;
+    const go = () => { if (!gone) { gone = true; cy.destroy(); } };
+    void playing.then(go);
+    setTimeout(go, LAYOUT_ANSWER_BOUND_MS);
   }
+  private destroyed = false;
 }
 
 const round = (v: number) => Math.round(v);
