@@ -56,6 +56,9 @@ const writer = createBatchWriter({
   },
   observe: (...observed) => send({ type: 'observed', observed }),
 });
+/** Each message with when it arrived (performance.now() on this thread): its wait in the queue is reported. */
+const queue: { m: Exclude<ToThread, { type: 'forget' }>; at: number }[] = [];
+let serving = false;
 /**
  * Once every batch is answered (the main thread's queue empty, none in hand on this thread's own port), a young
  * generation holding a batch's leftovers is emptied before the next batch comes, so that no scavenge falls inside one
@@ -73,9 +76,6 @@ const listener = settings.listen
     observeHttp: (...observed) => send({ type: 'observed-http', observed }), betweenBatches })
   : null;
 
-/** Each message with when it arrived (performance.now() on this thread): its wait in the queue is reported. */
-const queue: { m: Exclude<ToThread, { type: 'forget' }>; at: number }[] = [];
-let serving = false;
 async function drain(): Promise<void> {
   if (serving) return;
   serving = true;
