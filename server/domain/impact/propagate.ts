@@ -93,8 +93,10 @@ const enum K {
   UP = 0, DEGRADED = 1, DOWN = 2,
   CAUSE_REPORTED = -2, CAUSE_DEGRADED_PROVIDER = -3,
   STATE_MASK = 0b11, PROCESSED = 0b100, LISTED = 0b1000,
-  L_PARENT = 0, L_GROUP = 1, L_PROVIDER = 2, L_STRIDE = 3,
-  C_UP = 0, C_SIZE = 1, C_REQUIRED = 2, C_STRIDE = 3,
+  KIND_BITS = 2, KIND_MASK = 0b11,
+  KIND_DEGRADED_PROVIDER = 0, KIND_REPORTED = 1, KIND_NO_GROUP = 2, KIND_GROUP = 3,
+  REPORTED_ENTRY = 1,
+  C_GROUP = 0, C_UP = 1, C_SIZE = 2, C_REQUIRED = 3, C_STRIDE = 4,
 }
 /** graph.ts's, see K. */
 const enum G { REMOVED = -1, NO_GROUP = -1, G_CALLS = 0, G_STAMP = 0, G_LEFT = 1, G_SLACK = 2, G_REQUIRED = 3, G_STRIDE = 4 }
@@ -115,6 +117,16 @@ void agree;
  * hub's blast radius of hundreds of thousands, skipping that work for the rest is a good part of the walk.
  */
 
+/** An empty `Answer.counts` or `Answer.moved`, shared (frozen: nothing writes to it). */
+const NO_COUNTS: readonly number[] = Object.freeze([]);
+
+/**
+ * A listed CI's entry in the listing: its parent's index in the listing plus one (0: named in the input) above
+ * K.KIND_BITS bits of its cause's kind. One number where three (parent, cause group, provider) were: the provider is the
+ * parent unless the CI worsened later through another (`moved`), and a group cause's group is in `causeGroups`. At the
+ * median hub-biased blast radius (20-30) the listing's writes and copy were ~15% of a call, three numbers per CI.
+ * A kind is its cause code + 3 (K.CAUSE_DEGRADED_PROVIDER, K.CAUSE_REPORTED, G.NO_GROUP) or K.KIND_GROUP (a group).
+ */
 class Scratch {
   flags = new Uint8Array(0);
   /**
@@ -131,13 +143,20 @@ class Scratch {
   /** Set while a walk runs: still set at the next call's start, the walk threw and left flags set. */
   walking = false;
   /**
-   * The listing as the walk writes it, in discovery order: per listed CI, K.L_STRIDE numbers (parent's index in the
-   * discovery order or -1 when named in the input, cause group, cause provider). Written one after the other as CIs
-   * are discovered, so the answer copies one block. A plain array of small integers, kept packed (grown by pushing,
-   * never holey), because `slice` copies such an array in one move: for a median blast radius (~27 CIs listed), a
-   * new array of 81 filled number by number cost ~0.1 µs, a third of the bare BFS.
+   * The listing as the walk writes it, in discovery order: one number per listed CI, its entry (see above: the
+   * parent's index in the discovery order and the kind of its cause). Written one after the other as CIs are
+   * discovered, so the answer copies one block. A plain array of small integers, kept packed (grown by pushing,
+   * never holey), because `slice` copies such an array in one move: a new array filled number by number costs ~2 ns
+   * a number here, `slice` ~25 ns a call and ~0.5 ns a number (it is the faster from ~10 numbers on).
    */
   listing: number[] = [];
+  /** The group of each listed CI a redundancy group explains (cause kind K.KIND_GROUP), in listing order. */
+  causeGroups: number[] = [];
+  /**
+   * The providers that differ from the parent (`Answer.moved`): [listing index, provider] pairs in listing order, set
+   * by patchListing when a listed CI worsened after its discovery, taken by the answer.
+   */
+  moved: readonly number[] = NO_COUNTS;
   /** Raise log: every CI when discovered, and again if it worsens after being processed (at most twice), so 2 × nodes. */
   raised = new Int32Array(0);
   /** One provider's overlay edges, copied as [dependent, group] pairs so the same edge loop reads them as it reads the base. */
@@ -146,14 +165,14 @@ class Scratch {
   /** Room for `nodes` CIs, `listed` of them listed. */
   begin(nodes: number, listed: number): void {
     // No try/finally around the walk (it cost the walk ~6% at a hub): after a throw, the next call clears up.
-    if (this.walking) { this.flags.fill(0); this.patches.length = 0; }
+    if (this.walking) { this.flags.fill(0); this.patches.length = 0; this.moved = NO_COUNTS; }
     this.walking = true;
     if (this.flags.length < nodes) {
       const n = Math.max(nodes, this.flags.length * 2, 1024);
       this.flags = new Uint8Array(n); this.order = new Int32Array(n); this.raised = new Int32Array(2 * n);
     }
-    const listing = this.listing;
-    for (let k = listing.length, end = Math.min(listed, nodes) * K.L_STRIDE; k < end; k++) listing.push(0);
+    const { listing, causeGroups } = this, end = Math.min(listed, nodes);
+    for (let k = listing.length; k < end; k++) { listing.push(0); causeGroups.push(0); }
   }
 
   /** The overlay triples [dependent, group, type] of one provider as pairs in `overlayEdges`; returns their length. */
@@ -185,13 +204,6 @@ function nextCall(groups: Int32Array): number {
  * listing's kind goes by how many CIs are listed, not by the answer's size (see answer()).
  */
 const SMALL_RESULT = 4096;
-/**
- * K.L_*: per listed CI in `Answer.listing`, its parent's listing index (-1: reported), cause group, cause provider. The final
- * counts of a redundancy group that is a cause (members up, size, required, K.C_*) follow in `Answer.counts`, three numbers
- * per such CI in listing order, read by the same sequential pass: most causes are not groups, and a stride of six for
- * every CI doubled the listing's allocation and writes.
- */
-const NO_COUNTS: readonly number[] = Object.freeze([]);
 
 /**
  * Blast radius of failed CIs, per design.md section 4.
@@ -211,7 +223,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
   const s = scratch;
   const limit = opts.limit ?? Infinity;
   s.begin(graph.nodeCount, limit);
-  const { flags, listing, raised, patches } = s;
+  const { flags, listing, causeGroups, raised, patches } = s;
   const groups = groupTableOf(graph);
   const epoch = nextCall(groups);
   const csr = dependentsCsrOf(graph);
@@ -224,7 +236,7 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
     let fv = flags[v];
     if (to <= (fv & K.STATE_MASK)) continue;
     if ((fv & K.STATE_MASK) === K.UP) {
-      if (ordered < limit) { const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = -1; listing[at + K.L_GROUP] = K.CAUSE_REPORTED; listing[at + K.L_PROVIDER] = -1; fv |= K.LISTED; }
+      if (ordered < limit) { listing[ordered] = K.REPORTED_ENTRY; fv |= K.LISTED; }
       ordered++;
       raised[tail++] = v;
       degraded += K.DOWN - to;
@@ -284,9 +296,10 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
           // ones only worsen them), so discoveries happen in BFS order: the parent is the BFS's, one shortest path
           // each, with ties to the earlier failed CI and the earlier edge.
           if (ordered < limit) {
-            const at = ordered * K.L_STRIDE; listing[at + K.L_PARENT] = index; listing[at + K.L_GROUP] = cause; listing[at + K.L_PROVIDER] = u;
+            // The provider is u, the parent, read back as all[index]: one number per listed CI (see entry()).
+            if (cause >= 0) { listing[ordered] = ((index + 1) << K.KIND_BITS) | K.KIND_GROUP; causeGroups[grouped++] = cause; }
+            else listing[ordered] = ((index + 1) << K.KIND_BITS) | (cause + 3);
             flags[v] = fv | to | K.LISTED;
-            if (cause >= 0) grouped++;
           } else flags[v] = fv | to;
           ordered++;
           raised[tail++] = v;
@@ -306,33 +319,47 @@ export function propagateImpact(graph: ImpactGraph, failed: readonly { node: num
       i = 0; end = s.overlay(extra); edge_ = s.overlayEdges;
     }
   }
-  if (patches.length !== 0) grouped += patchListing(limit, tail);
+  if (patches.length !== 0) grouped = patchListing(limit, tail, grouped);
   const result = answer(graph, groups, epoch, ordered, tail, degraded, limit, grouped, opts);
   s.walking = false; // answer() cleared the flags
   return result;
 }
 
 /**
- * Applies `Scratch.patches` to the listing: each listed CI's place found by one pass over the listed part of the log.
- * Returns how many more listed CIs a redundancy group explains after the patches than before (see `grouped`).
+ * Applies `Scratch.patches` to the listing: each patched CI's entry gets its final cause's kind, its group (if a
+ * redundancy group) goes into `causeGroups` at its place in listing order, and its provider (no longer its parent) into
+ * `moved`. `grouped`: how many listed CIs a redundancy group explained before the patches; returns how many do after.
  */
-function patchListing(limit: number, logged: number): number {
-  const { raised, order, listing, patches } = scratch;
+function patchListing(limit: number, logged: number, grouped: number): number {
+  const { raised, order, listing, patches, causeGroups } = scratch;
   for (let e = 0, i = 0; e < logged && i < limit; e++) { const v = raised[e]; if (v >= 0) order[v] = i++; }
-  let grouped = 0;
-  for (let k = 0; k < patches.length; k += 3) {
-    const at = order[patches[k]] * K.L_STRIDE, g = patches[k + 1];
-    grouped += (g >= 0 ? 1 : 0) - (listing[at + K.L_GROUP] >= 0 ? 1 : 0);
-    listing[at + K.L_GROUP] = g; listing[at + K.L_PROVIDER] = patches[k + 2];
+  // Each patched CI's listing index, in listing order (a CI worsens once: one patch per CI, and few of them).
+  const n = patches.length / 3, places: number[] = [];
+  for (let k = 0; k < patches.length; k += 3) places.push(k);
+  places.sort((a, b) => order[patches[a]] - order[patches[b]]);
+  const before = causeGroups.slice(0, grouped), moved = new Array<number>(2 * n);
+  let from = 0, to = 0, next = 0;
+  for (let j = 0; j < n; j++) {
+    const k = places[j], at = order[patches[k]], g = patches[k + 1];
+    // The group causes listed before this CI keep theirs, in order.
+    for (; next < at; next++) if ((listing[next] & K.KIND_MASK) === K.KIND_GROUP) causeGroups[to++] = before[from++];
+    const e = listing[at];
+    if ((e & K.KIND_MASK) === K.KIND_GROUP) from++; // its group before the patch: replaced
+    listing[at] = (e & ~K.KIND_MASK) | (g >= 0 ? K.KIND_GROUP : g + 3);
+    if (g >= 0) causeGroups[to++] = g;
+    next = at + 1;
+    moved[2 * j] = at; moved[2 * j + 1] = patches[k + 2];
   }
+  while (from < grouped) causeGroups[to++] = before[from++];
   patches.length = 0;
-  return grouped;
+  scratch.moved = moved;
+  return to;
 }
 
 /**
  * The walk's answer copied out of the scratch, flat: every impacted CI and its state in discovery order, and for
- * the listed ones (the first `limit`) three numbers each (parent's index, cause group, cause provider) plus, for
- * those a redundancy group explains, its final counts. Clears the flags.
+ * the listed ones (the first `limit`) one entry each (parent's index and cause kind), the providers that are not the
+ * parent, and, for those a redundancy group explains, the group and its final counts. Clears the flags.
  */
 function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: number, logged: number, degraded: number, limit: number, grouped: number, opts: ImpactOptions): ImpactResult {
   const listed = Math.min(limit, total), allDown = degraded === 0;
@@ -344,7 +371,9 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
   // an Int32Array was 3 of the 12,072-CI blast radius's ~18 faults a call. Beyond SMALL_RESULT listed, an Int32Array:
   // a plain slice there is over V8's largest regular object (128 KB) and was allocated in large-object space, ~4x
   // slower at the 15,529-CI hub listed whole (limit 100,000: 1.5 ms against 0.38).
-  const listing = listed <= SMALL_RESULT ? scratch.listing.slice(0, listed * K.L_STRIDE) : typedListing(listed);
+  const listing = listed <= SMALL_RESULT ? scratch.listing.slice(0, listed) : typedListing(listed);
+  const moved = scratch.moved;
+  scratch.moved = NO_COUNTS;
   // Two copies of one loop, each over one kind of array, so that every read and write in it is of a single kind.
   if (total <= SMALL_RESULT) {
     const all = new Array<number>(total);
@@ -357,7 +386,7 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
     }
     if (allStates === null) copyOut(logged, all, (allStates = new Array<number>(total)) as number[]);
     else copyOutCis(logged, all);
-    return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), maintenance);
+    return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), moved, maintenance);
   }
   let all: Int32Array, allStates: Uint8Array;
   if (allDown) {
@@ -366,34 +395,33 @@ function answer(graph: ImpactGraph, groups: Int32Array, epoch: number, total: nu
     allStates = new Uint8Array(total).fill(K.DOWN);
     if (logged === total) { all = scratch.raised.slice(0, total); clearFlags(logged); } else copyOutLarge(logged, all = new Int32Array(total), null);
   } else copyOutLarge(logged, all = new Int32Array(total), allStates = new Uint8Array(total));
-  return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), maintenance);
+  return new Answer(graph, all, allStates, total, total > listed, listed, listing, groupCounts(groups, epoch, grouped), moved, maintenance);
 }
 
 /** The scratch listing's first `listed` entries copied into an Int32Array (see answer()). */
 function typedListing(listed: number): Int32Array {
-  const from = scratch.listing, listing = new Int32Array(listed * K.L_STRIDE);
-  for (let k = 0; k < listing.length; k++) listing[k] = from[k];
+  const from = scratch.listing, listing = new Int32Array(listed);
+  for (let k = 0; k < listed; k++) listing[k] = from[k];
   return listing;
 }
 
 /**
- * The final counts of each redundancy group that is a listed CI's cause, in listing order (see Answer.counts), read
- * while the graph is the one walked. up = size - down = required + (slack - down), and G.G_LEFT is slack - down when
- * this call counted the group. `grouped`: how many such CIs there are, counted by the walk as it listed them.
+ * Each listed CI's redundancy group cause and its final counts, in listing order (see Answer.counts), read while the
+ * graph is the one walked. up = size - down = required + (slack - down), and G.G_LEFT is slack - down when this call
+ * counted the group. `grouped`: how many such CIs there are, counted by the walk as it listed them.
  */
 function groupCounts(groups: Int32Array, epoch: number, grouped: number): readonly number[] {
   // Written into an array of the exact size (pushing grew a fresh array by copies: 17, 41, ... places of 8 bytes),
   // the size counted by the walk: a pass over the listing to count them was ~6% of a median call (blast radius 20-30).
   if (grouped === 0) return NO_COUNTS;
-  const listing = scratch.listing;
+  const causeGroups = scratch.causeGroups;
   const counts = new Array<number>(grouped * K.C_STRIDE);
-  for (let k = K.L_GROUP, c = 0; c < counts.length; k += K.L_STRIDE) {
-    const g = listing[k];
-    if (g < 0) continue;
+  for (let i = 0, c = 0; i < grouped; i++, c += K.C_STRIDE) {
+    const g = causeGroups[i];
     const at = (g + 1) * G.G_STRIDE, required = groups[at + G.G_REQUIRED], size = required + groups[at + G.G_SLACK];
+    counts[c + K.C_GROUP] = g;
     counts[c + K.C_UP] = groups[at + G.G_STAMP] === epoch ? required + groups[at + G.G_LEFT] : size;
     counts[c + K.C_SIZE] = size; counts[c + K.C_REQUIRED] = required;
-    c += K.C_STRIDE;
   }
   return counts;
 }
@@ -481,6 +509,12 @@ function clearFlags(logged: number): void {
  * A blast radius as the walk left it: numbers only. The listing's objects (each CI's path, cause and entry) are
  * built on the first read of `impacted`, so a caller that only counts, summarises or serialises a page pays
  * for what it reads, not for every CI the walk lists.
+ *
+ * `listing`: one number per listed CI (see the comment above Scratch): its parent's index in the listing (-1 when
+ * named in the input) and the kind of its cause. The cause's provider is the parent (all[parent]; -1 for a named CI) unless `moved` says
+ * otherwise: [listing index, provider] pairs in listing order, for the few CIs that worsened after their discovery
+ * through another provider. A redundancy group cause's group and final counts are in `counts`, K.C_STRIDE numbers
+ * per such CI in listing order.
  */
 class Answer implements ImpactResult {
   private built: ImpactedNode[] | null = null;
@@ -494,8 +528,8 @@ class Answer implements ImpactResult {
     readonly truncated: boolean,
     private readonly listed: number,
     private readonly listing: ArrayLike<number>,
-    /** The final counts of the groups that are causes, K.C_STRIDE numbers per such listed CI, in listing order. */
     private readonly counts: readonly number[],
+    private readonly moved: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
   ) {}
 
@@ -505,21 +539,23 @@ class Answer implements ImpactResult {
 
   /** Its own loop rather than a visit of eachListed: a callback and a cursor per CI made this ~1.5× slower. */
   private build(): ImpactedNode[] {
-    const { graph, all, allStates, listing, counts, listed, maintenance } = this;
+    const { graph, all, allStates, listing, counts, moved, listed, maintenance } = this;
     const out = new Array<ImpactedNode>(listed), depths = new Array<number>(listed);
-    for (let i = 0, k = 0, c = 0; i < listed; i++, k += K.L_STRIDE) {
-      const p = listing[k + K.L_PARENT];
+    for (let i = 0, c = 0, m = 0; i < listed; i++) {
+      const e = listing[i], p = (e >> K.KIND_BITS) - 1, kind = e & K.KIND_MASK;
       const d = p < 0 ? 0 : depths[p] + 1;
       depths[i] = d;
       const path = new Array<number>(d + 1);
-      for (let x = i, j = d; j >= 0; j--, x = listing[x * K.L_STRIDE + K.L_PARENT]) path[j] = all[x];
-      const v = all[i], g = listing[k + K.L_GROUP], provider = listing[k + K.L_PROVIDER];
+      for (let x = i, j = d; j >= 0; j--, x = (listing[x] >> K.KIND_BITS) - 1) path[j] = all[x];
+      let provider = p < 0 ? -1 : all[p];
+      if (m < moved.length && moved[m] === i) { provider = moved[m + 1]; m += 2; }
+      const v = all[i];
       const actual: FailState = allStates[i] === K.DOWN ? 'down' : 'degraded';
       let cause: Cause;
-      if (g === K.CAUSE_REPORTED) cause = { kind: 'reported' };
-      else if (g === K.CAUSE_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider };
-      else if (g === G.NO_GROUP) cause = { kind: 'group', group: null, provider, up: 0, size: 1, required: 1 };
-      else { cause = { kind: 'group', group: graph.groupName(g), provider, up: counts[c + K.C_UP], size: counts[c + K.C_SIZE], required: counts[c + K.C_REQUIRED] }; c += K.C_STRIDE; }
+      if (kind === K.KIND_REPORTED) cause = { kind: 'reported' };
+      else if (kind === K.KIND_DEGRADED_PROVIDER) cause = { kind: 'degraded-provider', provider };
+      else if (kind === K.KIND_NO_GROUP) cause = { kind: 'group', group: null, provider, up: 0, size: 1, required: 1 };
+      else { cause = { kind: 'group', group: graph.groupName(counts[c + K.C_GROUP]), provider, up: counts[c + K.C_UP], size: counts[c + K.C_SIZE], required: counts[c + K.C_REQUIRED] }; c += K.C_STRIDE; }
       // Only failed CIs have no parent (every other listed CI was raised through an edge).
       out[i] = { node: v, state: maintenance !== null && maintenance.has(v) ? 'maintenance' : actual, actual, depth: d, reported: p < 0, path, cause };
     }
@@ -527,7 +563,7 @@ class Answer implements ImpactResult {
   }
 
   listedCursor(): ListedCursor {
-    return new Cursor(this.graph, this.all, this.allStates, this.listed, this.listing, this.counts, this.maintenance);
+    return new Cursor(this.graph, this.all, this.allStates, this.listed, this.listing, this.counts, this.moved, this.maintenance);
   }
 }
 
@@ -542,6 +578,8 @@ class Cursor implements ListedCursor {
   private at = -1;
   /** Where the next group cause's counts start in `counts`. */
   private c = 0;
+  /** Where the next moved provider is in `moved`. */
+  private m = 0;
   private readonly depths: number[];
 
   constructor(
@@ -551,6 +589,7 @@ class Cursor implements ListedCursor {
     private readonly listed: number,
     private readonly listing: ArrayLike<number>,
     private readonly counts: readonly number[],
+    private readonly moved: readonly number[],
     private readonly maintenance: ReadonlySet<number> | null,
   ) {
     this.depths = new Array<number>(listed);
@@ -559,18 +598,20 @@ class Cursor implements ListedCursor {
   next(): boolean {
     const i = ++this.at;
     if (i >= this.listed) return false;
-    const { listing, cause, counts, maintenance } = this, k = i * K.L_STRIDE;
-    const p = listing[k + K.L_PARENT], g = listing[k + K.L_GROUP];
+    const { listing, cause, counts, moved, maintenance, all } = this;
+    const e = listing[i], p = (e >> K.KIND_BITS) - 1, kind = e & K.KIND_MASK;
     const d = p < 0 ? 0 : this.depths[p] + 1;
     this.depths[i] = d;
-    const v = this.all[i], actual: FailState = this.allStates[i] === K.DOWN ? 'down' : 'degraded';
-    cause.provider = listing[k + K.L_PROVIDER];
-    if (g === K.CAUSE_REPORTED) cause.kind = 'reported';
-    else if (g === K.CAUSE_DEGRADED_PROVIDER) cause.kind = 'degraded-provider';
-    else if (g === G.NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
+    const v = all[i], actual: FailState = this.allStates[i] === K.DOWN ? 'down' : 'degraded';
+    const m = this.m;
+    if (m < moved.length && moved[m] === i) { cause.provider = moved[m + 1]; this.m = m + 2; }
+    else cause.provider = p < 0 ? -1 : all[p];
+    if (kind === K.KIND_REPORTED) cause.kind = 'reported';
+    else if (kind === K.KIND_DEGRADED_PROVIDER) cause.kind = 'degraded-provider';
+    else if (kind === K.KIND_NO_GROUP) { cause.kind = 'group'; cause.group = null; cause.up = 0; cause.size = 1; cause.required = 1; }
     else {
       const c = this.c;
-      cause.kind = 'group'; cause.group = this.graph.groupName(g);
+      cause.kind = 'group'; cause.group = this.graph.groupName(counts[c + K.C_GROUP]);
       cause.up = counts[c + K.C_UP]; cause.size = counts[c + K.C_SIZE]; cause.required = counts[c + K.C_REQUIRED]; this.c = c + K.C_STRIDE;
     }
     // Only failed CIs have no parent (every other listed CI was raised through an edge).
@@ -582,7 +623,7 @@ class Cursor implements ListedCursor {
   pathIds(view: { idOf(node: number): string }): string[] {
     const { listing, all } = this;
     const out = new Array<string>(this.depth + 1);
-    for (let x = this.at, j = this.depth; j >= 0; j--, x = listing[x * K.L_STRIDE + K.L_PARENT]) out[j] = view.idOf(all[x]);
+    for (let x = this.at, j = this.depth; j >= 0; j--, x = (listing[x] >> K.KIND_BITS) - 1) out[j] = view.idOf(all[x]);
     return out;
   }
 }
