@@ -203,6 +203,7 @@ export class SqliteStore implements GraphStore {
   private reader!: Database.Database;
   private batch!: BatchStatements;
   private meta!: BatchMetaStatements;
+  private tx!: BatchTx;
   private reads!: ReadStatements;
   private mutex: Mutex;
   private checkpointer: WalCheckpointer | null = null;
@@ -278,6 +279,10 @@ export class SqliteStore implements GraphStore {
     this.writer.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)").run(randomUUID());
     this.batch = prepareBatchStatements(this.writer, this.opts.keyHash);
     this.meta = prepareBatchMeta(this.writer);
+    // One BatchTx for every transaction (it holds only the statements): an object made afresh per transaction by a
+    // spread got a new hidden class each time once V8 had run a full GC, and the batch function's and write's
+    // optimised code was thrown away on it (docs/design.md §5).
+    this.tx = sqliteBatchTx(this.batch, this.meta, !memory);
     this.reads = prepareReads(this.reader);
     // Opening waited as long as SQLite's default (another process may be writing); from now on, as configured.
     if (this.opts.busy) this.writer.pragma(`busy_timeout = ${this.opts.busy.waitMs}`);
@@ -305,7 +310,7 @@ export class SqliteStore implements GraphStore {
     return this.mutex.run(async () => {
       this.writer.exec(opts.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
       try {
-        const out = await fn(sqliteBatchTx(this.batch, this.meta, this.reader !== this.writer));
+        const out = await fn(this.tx);
         this.writer.exec(opts.readOnly ? 'ROLLBACK' : 'COMMIT');
         return out;
       } catch (e) {
