@@ -83,13 +83,61 @@ function watchLoop() {
   let last = performance.now();
   const tick = () => { const now = performance.now(); passes.push(now - last); last = now; setTimeout(tick, 1).unref(); };
   setTimeout(tick, 1).unref();
+  const kinds = process.env.SG_BENCH_WATCH === 'kinds' ? watchKinds() : null;
   setInterval(() => {
+    if (kinds) process.stderr.write(kinds());
     const total = passes.reduce((s, x) => s + x, 0) || 1;
     const over = (ms: number) => Math.round((100 * passes.filter((x) => x > ms).reduce((s, x) => s + x, 0)) / total);
     const sorted = passes.sort((a, b) => a - b);
     process.stderr.write(`[watch ${process.pid}] ${new Date().toISOString().slice(11, 19)} loop p99 ${Math.round(delay.percentile(99) / 1e6)} max ${Math.round(delay.max / 1e6)} ms; passes p50 ${Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0)} p99 ${Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0)} ms, time in passes > 25 ms ${over(25)}%, > 50 ms ${over(50)}%; gc major ${sum(constants.NODE_PERFORMANCE_GC_MAJOR)} minor ${sum(constants.NODE_PERFORMANCE_GC_MINOR)} incr ${sum(constants.NODE_PERFORMANCE_GC_INCREMENTAL)} (n/total/max ms); heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB\n`);
     delay.reset(); gcs = []; passes = [];
   }, 5000).unref();
+}
+
+/**
+ * SG_BENCH_WATCH=kinds: what a long pass of the loop is made of. Every setImmediate callback is tagged with where it
+ * was scheduled (the first server frame outside turns.ts) and timed from its start to the next one's (its microtasks,
+ * the continuations of the promise it settles, included); the last of a pass ends at the next pass's timers phase.
+ * What is left of a pass (timers, the poll phase: requests read and parsed, the writer thread's replies) is `poll`.
+ * Prints, per 5 s, for passes over 25 ms: their count, mean length and mean ms per pass by kind (and how many).
+ */
+function watchKinds(): () => string {
+  const original = globalThis.setImmediate;
+  type Pass = { start: number; items: { kind: string; start: number }[] };
+  let pass: Pass = { start: performance.now(), items: [] };
+  const long = new Map<string, { ms: number; n: number }>();
+  let longCount = 0, longMs = 0;
+  const where = (): string => {
+    const lines = (new Error().stack ?? '').split('\n').slice(2);
+    for (const l of lines) {
+      const m = /at (?:async )?(\S+)? ?\(?.*\/(server\/[^:]+):(\d+)/.exec(l);
+      if (m && !m[2].endsWith('live/turns.ts')) return `${m[2].replace('server/', '')}:${m[3]} ${m[1] ?? ''}`.trim();
+    }
+    return 'other';
+  };
+  const close = (end: number) => {
+    const p = pass;
+    const ms = end - p.start;
+    if (ms > 25) {
+      longCount++; longMs += ms;
+      const add = (k: string, x: number) => { const e = long.get(k) ?? { ms: 0, n: 0 }; e.ms += x; e.n++; long.set(k, e); };
+      add('poll', (p.items[0]?.start ?? end) - p.start);
+      p.items.forEach((it, i) => add(it.kind, (p.items[i + 1]?.start ?? end) - it.start));
+    }
+  };
+  const tick = () => { const now = performance.now(); close(now); pass = { start: now, items: [] }; setTimeout(tick, 1).unref(); };
+  setTimeout(tick, 1).unref();
+  (globalThis as { setImmediate: unknown }).setImmediate = ((cb: (...a: unknown[]) => void, ...args: unknown[]) => {
+    const kind = where();
+    return original(() => { pass.items.push({ kind, start: performance.now() }); cb(...args); });
+  }) as typeof setImmediate;
+  return () => {
+    const rows = [...long].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
+      .map(([k, v]) => `${k}: ${(v.ms / Math.max(1, longCount)).toFixed(1)} ms/pass (${(v.n / Math.max(1, longCount)).toFixed(2)}x)`);
+    const out = `[kinds ${process.pid}] passes > 25 ms: ${longCount}, mean ${(longMs / Math.max(1, longCount)).toFixed(1)} ms; ${rows.join('; ')}\n`;
+    long.clear(); longCount = 0; longMs = 0;
+    return out;
+  };
 }
 
 if (cluster.isWorker) {
