@@ -111,9 +111,11 @@ describe('a new map appears laid out', () => {
     await page.close();
   }, 90_000);
 
-  it('a map taken down while its layout engine computes raises no error when the engine answers', async () => {
-    // As when someone leaves a view before its map is laid out: ELK answers after the map is gone and writes the
-    // positions into a Cytoscape instance whose renderer was taken away (its endBatch then read `notify` of null).
+  it('a map taken down while its layout engine computes leaves its element to the next view, and raises no error when the engine answers', async () => {
+    // As when someone leaves a view, or the next view replaces it in the same element, before its map is laid out:
+    // ELK answers after the map is gone. Its positions went through a renderer Cytoscape's destroy() had taken away
+    // (endBatch read `notify` of null); and an instance destroyed only once the engine had answered emptied the
+    // element then, taking the next view's canvases with it (a blank map with its overview drawn).
     const page = await b.context.newPage();
     page.setDefaultTimeout(15_000);
     const pageErrors: string[] = [];
@@ -122,18 +124,28 @@ describe('a new map appears laid out', () => {
     await page.goto(`${srv.url}/map?focus=${db.id}&depth=1#token=${srv.adminToken}`);
     await mapSettled(page);
     const outcome = await page.evaluate(async () => {
-      type View = { current: Map<string, unknown>; play(o: unknown): Promise<void>; update(els: unknown[], layout: { key: string; name: string }): Promise<unknown>; destroy(): void; cy: { destroyed(): boolean } };
+      type View = { current: Map<string, unknown>; play(o: unknown): Promise<void>; update(els: unknown[], layout: { key: string; name: string }): Promise<unknown>; destroy(): void; cy: { container(): HTMLElement | null } };
       const view = (window as unknown as { __servicegraph: { view: View } }).__servicegraph.view;
+      const element = view.cy.container()!;
       const play = view.play.bind(view);
-      let started = false, takenDown = true;
-      // The map is taken down the moment the engine has been handed the graph, before it answers.
-      view.play = (o) => { const p = play(o); started = true; view.destroy(); takenDown = view.cy.destroyed(); return p; };
+      let started = false, answered = false, emptiedAtOnce = false;
+      const next = document.createElement('canvas');
+      // The map is taken down the moment the engine has been handed the graph, before it answers; the next view's
+      // canvas goes into the same element at once.
+      view.play = (o) => {
+        const p = play(o); started = true;
+        view.destroy();
+        emptiedAtOnce = element.childElementCount === 0 && element.style.opacity !== '0';
+        element.appendChild(next);
+        void p.then(() => { answered = true; });
+        return p;
+      };
       void view.update([...view.current.values()], { key: 'taken-down-mid-layout', name: 'layered' });
-      await new Promise((r) => setTimeout(r, 1500));
-      return { started, takenDown, destroyedOnceAnswered: view.cy.destroyed() };
+      for (let t = 0; t < 100 && !answered; t++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 200));
+      return { started, answered, emptiedAtOnce, nextViewKept: next.parentElement === element };
     });
-    // Cytoscape's instance outlives the view only until the engine has answered.
-    expect(outcome).toEqual({ started: true, takenDown: false, destroyedOnceAnswered: true });
+    expect(outcome).toEqual({ started: true, answered: true, emptiedAtOnce: true, nextViewKept: true });
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 90_000);

@@ -31,8 +31,6 @@ export interface Timings { elements: number; patchMs: number; layoutMs: number; 
 export const LARGE_ELEMENTS = 1500;
 /** ELK's layered algorithm is the nicest for small maps; above this it takes seconds (37 s for the demo's 200-CI default map on a loaded 2-core machine), so ours runs. */
 export const ELK_MAX_NODES = 120;
-/** How long a taken-down map waits for its layout engine to answer before it is destroyed anyway. */
-const LAYOUT_ANSWER_BOUND_MS = 10_000;
 const FCOSE_DRAFT_NODES = 1200;
 const FIT_MAX_ZOOM = 1.5;
 /** Below this zoom a 10 px label is drawn under 8 px: the names that matter are then drawn larger. */
@@ -353,7 +351,7 @@ export class GraphView {
   }
   veiled = false;
 
-  /** The asynchronous layout computing now (ELK or fcose), if any: destroy() lets it answer first. */
+  /** The asynchronous layout computing now (ELK or fcose), if any: destroy() leaves it a headless instance to answer into. */
   private playing: Promise<void> | null = null;
 
   private play(options: Record<string, unknown>): Promise<void> {
@@ -498,15 +496,16 @@ export class GraphView {
     this.warmer.destroy();
     this.cy.container()?.removeEventListener('mouseleave', this.onLeave);
     this.overview?.destroy();
+    // The element may take the next view at once: it is left unveiled, whatever layout was under way.
+    this.veil(false);
+    if (!this.playing) { this.cy.destroy(); return; }
     // A layout engine still computing (someone left the view before its map was laid out) writes its positions
-    // when it answers, through the renderer that Cytoscape's destroy() takes away: it would throw inside the
-    // engine's promise. The instance, already detached, goes once the engine has answered (or after a bound).
-    const cy = this.cy, playing = this.playing;
-    if (!playing) { cy.destroy(); return; }
-    let gone = false;
-    const go = () => { if (!gone) { gone = true; cy.destroy(); } };
-    void playing.then(go);
-    setTimeout(go, LAYOUT_ANSWER_BOUND_MS);
+    // when it answers, through the renderer Cytoscape's destroy() takes away: it would throw inside the engine's
+    // promise. unmount() takes the canvases out of the element now and leaves a headless renderer for the engine
+    // to write through; the inert instance is dropped with the engine's promise. Not destroyed later: Cytoscape's
+    // destroy() empties the element it was given, by then the next view's.
+    this.cy.removeAllListeners();
+    this.cy.unmount();
   }
   private destroyed = false;
 }
