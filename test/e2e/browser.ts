@@ -47,7 +47,19 @@ export async function mapSettled(page: Page): Promise<void> {
     const sg = (window as unknown as { __servicegraph?: { map: { loading: boolean }; view: unknown } }).__servicegraph;
     return !!sg && !!sg.view && !sg.map.loading;
   });
-  await page.evaluate(() => (window as unknown as { __servicegraph: { view: { settled: Promise<unknown> } } }).__servicegraph.view.settled);
+  // The view's latest update laid out and shown: an update the app hands the view a moment later replaces `settled`,
+  // and a veiled view is still laying out (a screenshot taken on the earlier `settled` caught the change's map blank).
+  await page.evaluate(async () => {
+    type View = { settled: Promise<unknown>; veiled: boolean };
+    const sg = (window as unknown as { __servicegraph: { map: { loading: boolean }; view: View | null } }).__servicegraph;
+    for (const deadline = Date.now() + 30_000; ;) {
+      const view = sg.view, settled = view?.settled;
+      await settled;
+      if (view && sg.view === view && view.settled === settled && !view.veiled && !sg.map.loading) return;
+      if (Date.now() > deadline) throw new Error(`the map did not settle in 30 s (veiled: ${view?.veiled}, loading: ${sg.map.loading})`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
 }
 
 /** Runs `body` in the page with `sg` bound to the app's test handle (window.__servicegraph) and returns what it returns. */
