@@ -126,7 +126,10 @@ const NO_COUNTS: readonly number[] = Object.freeze([]);
  * parent unless the CI worsened later through another (`moved`), and a group cause's group is in `causeGroups`. At the
  * median hub-biased blast radius (20-30) the listing's writes and copy were ~15% of a call, three numbers per CI.
  * A kind is its cause code + 3 (K.CAUSE_DEGRADED_PROVIDER, K.CAUSE_REPORTED, G.NO_GROUP) or K.KIND_GROUP (a group).
+ * `parentOf` reads an entry's parent back: its index in the listing, -1 for a CI named in the input.
  */
+const parentOf = (entry: number): number => (entry >> K.KIND_BITS) - 1;
+
 class Scratch {
   flags = new Uint8Array(0);
   /**
@@ -542,11 +545,11 @@ class Answer implements ImpactResult {
     const { graph, all, allStates, listing, counts, moved, listed, maintenance } = this;
     const out = new Array<ImpactedNode>(listed), depths = new Array<number>(listed);
     for (let i = 0, c = 0, m = 0; i < listed; i++) {
-      const e = listing[i], p = (e >> K.KIND_BITS) - 1, kind = e & K.KIND_MASK;
+      const e = listing[i], p = parentOf(e), kind = e & K.KIND_MASK;
       const d = p < 0 ? 0 : depths[p] + 1;
       depths[i] = d;
       const path = new Array<number>(d + 1);
-      for (let x = i, j = d; j >= 0; j--, x = (listing[x] >> K.KIND_BITS) - 1) path[j] = all[x];
+      for (let x = i, j = d; j >= 0; j--, x = parentOf(listing[x])) path[j] = all[x];
       let provider = p < 0 ? -1 : all[p];
       if (m < moved.length && moved[m] === i) { provider = moved[m + 1]; m += 2; }
       const v = all[i];
@@ -599,7 +602,7 @@ class Cursor implements ListedCursor {
     const i = ++this.at;
     if (i >= this.listed) return false;
     const { listing, cause, counts, moved, maintenance, all } = this;
-    const e = listing[i], p = (e >> K.KIND_BITS) - 1, kind = e & K.KIND_MASK;
+    const e = listing[i], p = parentOf(e), kind = e & K.KIND_MASK;
     const d = p < 0 ? 0 : this.depths[p] + 1;
     this.depths[i] = d;
     const v = all[i], actual: FailState = this.allStates[i] === K.DOWN ? 'down' : 'degraded';
@@ -623,7 +626,7 @@ class Cursor implements ListedCursor {
   pathIds(view: { idOf(node: number): string }): string[] {
     const { listing, all } = this;
     const out = new Array<string>(this.depth + 1);
-    for (let x = this.at, j = this.depth; j >= 0; j--, x = (listing[x] >> K.KIND_BITS) - 1) out[j] = view.idOf(all[x]);
+    for (let x = this.at, j = this.depth; j >= 0; j--, x = parentOf(listing[x])) out[j] = view.idOf(all[x]);
     return out;
   }
 }
