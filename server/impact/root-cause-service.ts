@@ -105,7 +105,7 @@ export class RootCauseService {
     }
     const diff: DiffResult = await this.deps.store.diff(since, now, 20_000);
     // On a freshly discovered estate every candidate "appeared" in the window: appearances with the discovery mean nothing.
-    const discovered = discoveryEnd(diff.cis.added.map((c) => Date.parse(c.validFrom)), topo.nodeCount);
+    const discovered = discoveryEnd(diff.cis.added.map((c) => Date.parse(c.validFrom)), topo.nodeCount, undefined, diff.relations.added.map((r) => Date.parse(r.validFrom)));
     const until = discovered ?? -Infinity;
     const withDiscovery = (at: string) => Date.parse(at) <= until;
     // A candidate with several versions in the window (it appeared, then a source edited it; or it changed twice)

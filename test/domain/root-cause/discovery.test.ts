@@ -22,4 +22,15 @@ describe("a look-back window that holds the estate's discovery", () => {
     // A few stragglers before the bulk do not cut it short, whatever the order they come in.
     expect(discoveryEnd([end + 60 * MIN, 0, ...load.reverse()], 3_000)).toBe(end);
   });
+
+  it("takes in the relations of the sweep's last batches, which come after its last CI, and not those added later", () => {
+    const load = burst(1_000, 2_990, 20);
+    const end = load[load.length - 1];
+    // The sweep's relation-only batches, milliseconds after its last CI: still the discovery.
+    expect(discoveryEnd(load, 3_000, undefined, [end + 15, end + 30])).toBe(end + 30);
+    // A relation a collector added an hour later is a change.
+    expect(discoveryEnd(load, 3_000, undefined, [end + 15, end + 60 * MIN])).toBe(end + 15);
+    // Relations alone never make a discovery: the CIs decide whether the window holds one.
+    expect(discoveryEnd(burst(0, 1_500, 10), 3_000, undefined, burst(0, 5_000, 1))).toBeNull();
+  });
 });
