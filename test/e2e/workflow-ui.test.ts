@@ -223,6 +223,39 @@ describe('the change manager', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
   }, 120_000);
+
+  it('on a 390x844 phone, the navigation, the change page, the tokens and the map all fit the width: nothing needs a sideways scroll', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    /** What sticks out of the window sideways: the page itself, or one of the given elements. */
+    const offScreen = (selector: string) => page.evaluate((sel) => {
+      const out: string[] = [];
+      if (document.documentElement.scrollWidth > innerWidth) out.push(`the page (${document.documentElement.scrollWidth} px wide)`);
+      for (const el of document.querySelectorAll(sel)) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && (r.left < 0 || r.right > innerWidth + 0.5)) out.push(`${(el.textContent ?? '').trim().slice(0, 30)} (${Math.round(r.left)}–${Math.round(r.right)})`);
+      }
+      return out;
+    }, selector);
+    try {
+      await page.goto(changeUrl);
+      await page.getByRole('img', { name: /^Risk \d+ of 100/ }).waitFor();
+      // Every view of the navigation and Sign out can be tapped; the change's approvals and its moves are on screen.
+      expect(await offScreen('nav[aria-label="Views"] a, header button, #panel button, #panel li')).toEqual([]);
+      await mapSettled(page);
+      // The map comes below the page, at a usable size.
+      const mapBox = (await page.locator('main.map').boundingBox())!;
+      expect(mapBox.width).toBeGreaterThan(350);
+      expect(mapBox.height).toBeGreaterThan(400);
+      await screenshot(page, 'flow-3d-change-phone');
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Tokens' }).click();
+      await page.getByRole('button', { name: 'Create token' }).waitFor();
+      // The tokens' table is wider than a phone: it scrolls sideways inside itself, the page does not.
+      expect(await offScreen('nav[aria-label="Views"] a, header button, #panel form')).toEqual([]);
+      await screenshot(page, 'flow-3e-tokens-phone');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  }, 120_000);
 });
 
 describe('the service-desk agent', () => {
