@@ -136,9 +136,12 @@ function breakdown(batches: BatchTime[]) {
   const slowest = [...withTiming].sort((a, b) => b.ms - a.ms).slice(0, Math.max(1, Math.ceil(withTiming.length * 0.05)));
   return { all: mean(withTiming), slowest5pct: mean(slowest), slowestCount: slowest.length };
 }
-/** The slowest 1% of the batches (at least three) in the order sent: where in the run the tail comes from. */
+/**
+ * The slowest 1% of the batches (at least three) in the order sent, each with its writer's time, the reply's wait for
+ * the main loop and what the client saw beyond the server: where in the run the tail comes from, and what it is made of.
+ */
 const slowestOf = (bs: BatchTime[]) => bs.map((b, i) => ({ i, ...b })).sort((a, b) => b.ms - a.ms).slice(0, Math.max(3, Math.ceil(bs.length / 100)))
-  .sort((a, b) => a.i - b.i).map((b) => `#${b.i} ${round(b.ms)} (${round(b.stages.get('write') ?? NaN)})`);
+  .sort((a, b) => a.i - b.i).map((b) => `#${b.i} ${round(b.ms)} (${['write', 'handover'].map((k) => round(b.stages.get(k) ?? NaN)).join(' ')} ${round(b.ms - (b.stages.get('total') ?? NaN))})`);
 /** The writer's own mean ms per batch (the Server-Timing `write` stage: on the writer thread, or in process). */
 const writerMeanMs = (bs: BatchTime[]) => { const w = bs.map((b) => b.stages.get('write')).filter((x) => x !== undefined); return w.length ? round(w.reduce((a, x) => a + x, 0) / w.length) : null; };
 
@@ -237,7 +240,7 @@ export async function benchLoad(args: string[]): Promise<void> {
       const idleBatches = await ingestClient(ingestUrl, headers, 'idle', () => ++sent > Number(values['idle-batches']), 0, everyMs);
       const idle = stats(idleBatches);
       log(`idle ingest: ${JSON.stringify(idle)}, writer ${writerMeanMs(idleBatches)} ms per batch; where: ${JSON.stringify(breakdown(idleBatches))}`);
-      log(`idle ingest, slowest batches (number: client ms, write ms): ${slowestOf(idleBatches).join(', ')}`);
+      log(`idle ingest, slowest batches (number: client ms (write, handover, outside ms)): ${slowestOf(idleBatches).join(', ')}`);
 
       const underLoad = async (title: string, requests: LoadRequest[]) => {
         let done = false;
@@ -246,6 +249,7 @@ export async function benchLoad(args: string[]): Promise<void> {
         const writes = await writer;
         const writerMs = writerMeanMs(writes);
         log(`${title} under ${connections} connections: ${JSON.stringify(reads)}; ingest beside it: ${JSON.stringify(stats(writes))}, writer ${writerMs} ms per batch; where: ${JSON.stringify(breakdown(writes))}`);
+        log(`${title}: slowest batches beside it (number: client ms (write, handover, outside ms)): ${slowestOf(writes).join(', ')}`);
         return { reads, writes, writerMs };
       };
       // --only runs one of the two (a profile of one route); its figures go to load-<route>.json, not load.json.
