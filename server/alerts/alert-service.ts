@@ -20,6 +20,7 @@ import { priorityOf } from '../domain/priority/priority.ts';
 import { emptySummary } from '../domain/impact/report.ts';
 import type { FailState } from '../domain/impact/propagate.ts';
 import { recentChangesOf } from './recent-changes.ts';
+import { discoveryEndOf } from '../domain/root-cause/discovery.ts';
 
 export interface AlertServiceDeps {
   store: GraphStore;
@@ -41,6 +42,8 @@ const SLICE = 200;
 const SNAPSHOT_IMPACTED = 5_000;
 const TIMELINE_MAX = 200;
 const HOUR = 3_600_000;
+/** How long the estate's discovery instant found for situations' causes is reused (see discoveredUntil). */
+const DISCOVERY_KEPT_MS = 10 * 60_000;
 
 export const alertId = (source: string, fingerprint: string) =>
   'alr-' + createHash('sha256').update(source).update('\u0000').update(fingerprint).digest('base64url').slice(0, 16);
@@ -67,6 +70,8 @@ export class AlertService {
   private readonly listeners = new Set<(s: HealthSnapshot) => void>();
   private clusterCache: { at: number; seq: number; names: string[] } | null = null;
   private readonly stats = { alerts: 0, situations: 0 };
+  /** The estate's discovery instant last found for the causes' recent changes (see discoveredUntil). */
+  private discovery: { atMs: number; sinceMs: number; untilMs: number } | null = null;
   /** Supervision of the background loop, for /healthz. */
   readonly loop = { lastRunAt: null as string | null, lastError: null as string | null, failures: 0 };
 
@@ -302,6 +307,21 @@ export class AlertService {
     this.stats.situations--;
   }
 
+  /**
+   * When the estate's own discovery ended, if the look-back from `sinceMs` holds it (else -Infinity): the causes'
+   * appearances with it are not changes. Found from a diff of the window (at most 20,000 items, as root cause
+   * reads it), kept for DISCOVERY_KEPT_MS: it moves only when a new discovery happens, and causes change on many
+   * deliveries of a storm.
+   */
+  private async discoveredUntil(sinceMs: number, nowMs: number): Promise<number> {
+    const kept = this.discovery;
+    if (kept && nowMs - kept.atMs < DISCOVERY_KEPT_MS && kept.sinceMs <= sinceMs) return kept.untilMs;
+    const diff = await this.deps.store.diff(iso(sinceMs), iso(nowMs), 20_000);
+    const untilMs = discoveryEndOf(diff, this.deps.topology.current.nodeCount) ?? -Infinity;
+    this.discovery = { atMs: nowMs, sinceMs, untilMs };
+    return untilMs;
+  }
+
   private timeline(s: SituationRecord, at: string, text: string, alert?: string) {
     const e: TimelineEntry = { at, text, ...(alert ? { alert } : {}) };
     s.timeline.push(e);
@@ -314,7 +334,9 @@ export class AlertService {
     const now = iso(nowMs);
     for (const id of this.pendingCauses) {
       const s = this.situations.get(id);
-      if (s) s.cause.recentChanges = await recentChangesOf(this.deps.store, this.deps.records, s.cause.ci, Date.parse(s.openedAt) - 24 * HOUR, nowMs);
+      if (!s) continue;
+      const sinceMs = Date.parse(s.openedAt) - 24 * HOUR;
+      s.cause.recentChanges = await recentChangesOf(this.deps.store, this.deps.records, s.cause.ci, sinceMs, nowMs, await this.discoveredUntil(sinceMs, nowMs));
     }
     this.pendingCauses.clear();
     // The latest copy of each alert (a merge may have replaced one).

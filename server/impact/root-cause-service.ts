@@ -9,7 +9,7 @@ import type { Topology } from '../topology/topology.ts';
 import { nodesFor, type ImpactService } from './impact-service.ts';
 import type { Records } from './records.ts';
 import { versionChanges } from '../domain/history/version-changes.ts';
-import { discoveryEnd } from '../domain/root-cause/discovery.ts';
+import { discoveryEndOf } from '../domain/root-cause/discovery.ts';
 
 const HOUR = 3_600_000;
 /** Candidates whose versions are read one by one for what each changed (one store read each). */
@@ -105,7 +105,7 @@ export class RootCauseService {
     }
     const diff: DiffResult = await this.deps.store.diff(since, now, 20_000);
     // On a freshly discovered estate every candidate "appeared" in the window: appearances with the discovery mean nothing.
-    const discovered = discoveryEnd(diff.cis.added.map((c) => Date.parse(c.validFrom)), topo.nodeCount, undefined, diff.relations.added.map((r) => Date.parse(r.validFrom)));
+    const discovered = discoveryEndOf(diff, topo.nodeCount);
     const until = discovered ?? -Infinity;
     const withDiscovery = (at: string) => Date.parse(at) <= until;
     // A candidate with several versions in the window (it appeared, then a source edited it; or it changed twice)

@@ -1,3 +1,5 @@
+import type { DiffResult } from '../../model/records.ts';
+
 /** The longest pause inside one discovery: a collector's first sweep writes batch after batch, seconds apart. */
 export const DISCOVERY_GAP_MS = 10 * 60_000;
 
@@ -17,4 +19,9 @@ export function discoveryEnd(appearedAtMs: readonly number[], estateSize: number
   let i = t.lastIndexOf(median);
   while (i + 1 < t.length && t[i + 1] - t[i] <= gapMs) i++;
   return t[i];
+}
+
+/** `discoveryEnd` over what a diff of the window says appeared in it (CIs and relations), in an estate of this size. */
+export function discoveryEndOf(diff: DiffResult, estateSize: number): number | null {
+  return discoveryEnd(diff.cis.added.map((c) => Date.parse(c.validFrom)), estateSize, DISCOVERY_GAP_MS, diff.relations.added.map((r) => Date.parse(r.validFrom)));
 }
