@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_STATUSES, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
+import { INCIDENT_STATUSES, beforeWindowNote, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
 
 describe('the words and shapes of incident and change pages', () => {
   it('offers each workflow move as the button a person expects', () => {
     expect(moveLabel('investigating', 'open')).toBe('Investigate');
     expect(moveLabel('investigating', 'resolved')).toBe('Reopen');
-    expect(moveLabel('in-progress', 'approved')).toBe('Start');
+    // Not 'Start': the schedule beside it has a Start field, and this starts the work now.
+    expect(moveLabel('in-progress', 'approved')).toBe('Start the work now');
     expect(moveLabel('cancelled', 'planned')).toBe('Cancel change');
+  });
+
+  it("says how long before its window a change would start, and nothing once the window has opened", () => {
+    const now = new Date('2026-12-07T04:00:00Z');
+    expect(beforeWindowNote('2026-12-07T22:00:00Z', now)).toBe('its window opens in 18 h');
+    expect(beforeWindowNote('2026-12-07T04:45:00Z', now)).toBe('its window opens in 45 min');
+    expect(beforeWindowNote('2026-12-10T04:00:00Z', now)).toBe('its window opens in 3 days');
+    expect(beforeWindowNote('2026-12-07T04:00:00Z', now)).toBeNull();
+    expect(beforeWindowNote('2026-12-07T01:00:00Z', now)).toBeNull();
   });
 
   it('reads a list filter from the address, dropping what it does not know', () => {

@@ -10,12 +10,23 @@ export function moveLabel(to: string, from: string): string {
     case 'investigating': return 'Investigate';
     case 'resolved': return 'Resolve';
     case 'closed': return 'Close';
-    case 'in-progress': return 'Start';
+    // Not just 'Start': the page's schedule has a field of that name, and this starts the work now, whatever the window says.
+    case 'in-progress': return 'Start the work now';
     case 'successful': return 'Completed successfully';
     case 'failed': return 'Failed';
     case 'cancelled': return 'Cancel change';
     default: return to;
   }
+}
+
+/**
+ * Said beside "Start the work now" while the change's window has not opened: starting is allowed (a change may run
+ * early), but a person who took the button for scheduling learns it is not.
+ */
+export function beforeWindowNote(windowStart: string, now: Date): string | null {
+  const m = Math.round((Date.parse(windowStart) - now.getTime()) / 60_000);
+  if (!(m > 0)) return null;
+  return `its window opens in ${m < 120 ? `${m} min` : m < 48 * 60 ? `${Math.round(m / 60)} h` : `${Math.round(m / 1440)} days`}`;
 }
 
 /** A comma-separated query value as a list of allowed values (anything else dropped). */
