@@ -61,6 +61,22 @@ export function reply(result: Record<string, unknown>, asOf: string, maxBytes: n
   return JSON.stringify({ asOf, truncated: true, error: { code: 'reply_too_large', message: `the reply does not fit ${maxBytes} bytes: ask for less` } });
 }
 
+/** The arguments a tool takes only from a role that may write (assess_change's `create`). */
+function writeOnlyArguments(def: ToolDef): string[] {
+  return def.write ? Object.keys(def.write.input.shape).filter((k) => !(k in def.input.shape)) : [];
+}
+
+/**
+ * A write asked for by a role that may not write is refused as the API refuses it (403, its message), not
+ * dropped: the viewer's schema leaves the argument out, and stripped silently the call would answer as if
+ * nothing had been asked, so an agent could tell its user a change was recorded when it was not.
+ */
+function refuseWrites(refused: readonly string[], args: unknown, role: Role, def: ToolDef): void {
+  if (refused.length === 0 || args === null || typeof args !== 'object') return;
+  const asked = refused.filter((k) => Object.hasOwn(args, k) && (args as Record<string, unknown>)[k] !== false && (args as Record<string, unknown>)[k] !== undefined);
+  if (asked.length > 0) throw new ApiCallError(403, 'forbidden', `${asked.join(', ')} needs the ${def.write!.minRole} role; the token has ${role}`);
+}
+
 /**
  * One MCP server for one principal: tools over the API with the principal's token, and resources
  * for a CI and its map so an agent can attach them to a conversation.
@@ -73,11 +89,14 @@ export function createMcpServer(opts: McpOptions): McpServer {
   );
   for (const { def, writes } of toolsFor(opts.role)) {
     const input = writes && def.write ? def.write.input : def.input;
+    const refused = writes ? [] : writeOnlyArguments(def);
     server.registerTool(def.name, {
-      title: def.title, description: def.description, inputSchema: input.shape,
+      // Loose where a write-only argument must reach refuseWrites: the SDK hands over what the schema parsed.
+      title: def.title, description: def.description, inputSchema: refused.length > 0 ? input.loose() : input.shape,
       annotations: { readOnlyHint: !writes, destructiveHint: false, openWorldHint: false },
     }, async (args: unknown): Promise<CallToolResult> => {
       try {
+        refuseWrites(refused, args, opts.role, def);
         const result = await def.run(ctx, input.parse(args));
         return { content: [{ type: 'text', text: reply(result, ctx.now(), opts.maxReplyBytes) }] };
       } catch (e) {

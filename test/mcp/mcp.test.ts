@@ -152,8 +152,16 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     // A change manager's write is refused to a viewer by the API itself, not only hidden.
     const window = { start: new Date(Date.now() + 86_400_000).toISOString(), end: new Date(Date.now() + 90_000_000).toISOString() };
     const db = await busyDatabase();
-    const writeAsViewer = await client.callTool({ name: 'assess_change', arguments: { cis: [db.id], window, create: true } });
-    expect(JSON.parse((writeAsViewer.content as { text: string }[])[0].text).created).toBeNull();
+    const changesBefore = (await srv.api('/api/v1/changes', { token: viewer })).body.items.length;
+    const restWrite = await srv.api('/api/v1/changes', { body: { title: 'patch', type: 'normal', window, cis: [db.id] }, token: viewer });
+    expect(restWrite.status).toBe(403);
+    // Refused with the API's status and code, not answered as a read with the write left out.
+    expect(await failed('assess_change', { cis: [db.id], window, create: true })).toEqual({
+      status: 403, code: restWrite.body.error.code, message: 'create needs the change-manager role; the token has viewer',
+    });
+    expect((await srv.api('/api/v1/changes', { token: viewer })).body.items.length).toBe(changesBefore);
+    // Asking for no write is a read, as before.
+    expect((await call(client, 'assess_change', { cis: [db.id], window, create: false })).created).toBeNull();
   });
 
   it('answers situations as GET /api/v1/situations does: a storm on a database is one situation caused by it', async () => {
