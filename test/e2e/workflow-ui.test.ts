@@ -89,6 +89,8 @@ describe('the change manager', () => {
       await page.getByRole('list', { name: 'Approvals' }).getByText(/approved by/).first().waitFor();
     }
     await expect.poll(() => page.getByLabel('Status').textContent()).toBe('approved');
+    // An approved change takes no more decisions: the page offers none (the API would answer 409).
+    expect(await page.getByRole('list', { name: 'Approvals' }).getByRole('button').count()).toBe(0);
     await screenshot(page, 'flow-2-change-approved');
 
     // A reload keeps the page (its address) and the sign-in (the tab's session).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_STATUSES, beforeWindowNote, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
+import { INCIDENT_STATUSES, beforeWindowNote, decisionsOffered, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
 
 describe('the words and shapes of incident and change pages', () => {
   it('offers each workflow move as the button a person expects', () => {
@@ -8,6 +8,18 @@ describe('the words and shapes of incident and change pages', () => {
     // Not 'Start': the schedule beside it has a Start field, and this starts the work now.
     expect(moveLabel('in-progress', 'approved')).toBe('Start the work now');
     expect(moveLabel('cancelled', 'planned')).toBe('Cancel change');
+  });
+
+  it('offers a team only the decisions the API still takes: none once a normal change left planned, the other one once it decided', () => {
+    const normal = (status: string) => ({ type: 'normal', status });
+    expect(decisionsOffered(normal('planned'), null)).toEqual(['approve', 'reject']);
+    expect(decisionsOffered(normal('planned'), 'approve')).toEqual(['reject']);
+    expect(decisionsOffered(normal('planned'), 'reject')).toEqual(['approve']);
+    for (const status of ['approved', 'in-progress', 'successful', 'failed', 'cancelled']) expect(decisionsOffered(normal(status), null)).toEqual([]);
+    // An emergency change is approved after the fact, while it runs and after.
+    expect(decisionsOffered({ type: 'emergency', status: 'in-progress' }, null)).toEqual(['approve', 'reject']);
+    expect(decisionsOffered({ type: 'emergency', status: 'cancelled' }, null)).toEqual([]);
+    expect(decisionsOffered({ type: 'standard', status: 'planned' }, null)).toEqual([]);
   });
 
   it("says how long before its window a change would start, and nothing once the window has opened", () => {
