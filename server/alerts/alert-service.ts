@@ -379,10 +379,16 @@ export class AlertService {
     const health = healthOf(this.alerts.values());
     const failed = [...health].filter(([ci]) => topo.nodeOf(ci) !== undefined).map(([ci, h]) => ({ ci, state: h.state }));
     const report = failed.length ? await this.deps.impact.assess(topo, failed, at, { limit: SNAPSHOT_IMPACTED }) : null;
+    const alerting = [...health].map(([ci, h]) => {
+      const n = topo.nodeOf(ci);
+      return { ci, name: n === undefined ? null : topo.nameOf(n), state: h.state, alerts: h.alerts };
+    });
+    const indexOf = new Map(alerting.map((a, i) => [a.ci, i]));
     return {
       at,
-      alerting: [...health].map(([ci, h]) => ({ ci, state: h.state, alerts: h.alerts })),
-      impacted: (report?.impacted ?? []).filter((x) => !health.has(x.id)).map((x) => ({ ci: x.id, state: x.state })),
+      alerting,
+      // A listed CI's path starts at a failed CI, and every failed CI is alerting.
+      impacted: (report?.impacted ?? []).filter((x) => !health.has(x.id)).map((x) => ({ ci: x.id, state: x.state, via: indexOf.get(x.path[0])! })),
       total: report ? report.total : 0,
       truncated: report?.truncated ?? false,
       noise: this.noise(),

@@ -227,9 +227,14 @@ export const NoiseReport = z.object({ alerts: z.number().int(), situations: z.nu
 
 export const HealthSnapshot = z.object({
   at: z.string(),
-  alerting: z.array(z.object({ ci: z.string(), state: z.enum(['down', 'degraded']), alerts: z.number().int() })),
-  impacted: z.array(z.object({ ci: z.string(), state: z.enum(['down', 'degraded', 'maintenance']) }))
-    .describe('dependents taken down or degraded by the alerting CIs (redundancy-aware), nearest first, capped'),
+  alerting: z.array(z.object({
+    ci: z.string(), name: z.string().nullable().describe('null when the CI is not in the live graph'), state: z.enum(['down', 'degraded']), alerts: z.number().int(),
+  })),
+  impacted: z.array(z.object({
+    ci: z.string(), state: z.enum(['down', 'degraded', 'maintenance']),
+    // An index, not the id: a snapshot lists up to thousands of dependents and reaches every live map.
+    via: z.number().int().describe('the alerting CI it is down or degraded through (the start of one shortest path to it), as its index in `alerting`'),
+  })).describe('dependents taken down or degraded by the alerting CIs (redundancy-aware), nearest first, capped'),
   total: z.number().int(),
   truncated: z.boolean(),
   noise: NoiseReport,

@@ -112,9 +112,15 @@ describe('alerts and situations API on the demo estate', () => {
 
     // Live health: the database is down, its dependents are drawn as impacted.
     const health = await s.api('/api/v1/alerts/health', { token: viewer });
-    expect(health.body.alerting).toContainEqual({ ci: db.id, state: 'down', alerts: 1 });
+    expect(health.body.alerting).toContainEqual({ ci: db.id, name: db.name, state: 'down', alerts: 1 });
     expect(health.body.total).toBeGreaterThan(31);
     expect(health.body.impacted.length).toBeGreaterThan(0);
+    // Each dependent names the alerting CI it suffers through: the first one of a shortest path to it.
+    for (const i of health.body.impacted) expect(health.body.alerting[i.via]).toBeDefined();
+    const first = health.body.impacted[0];
+    const path = (await s.api('/api/v1/impact', { token: viewer, body: { failed: health.body.alerting.map((a: any) => ({ ci: a.ci, state: a.state })), limit: 5000 } }))
+      .body.impacted.find((x: any) => x.id === first.ci).path;
+    expect(health.body.alerting[first.via].ci).toBe(path[0]);
   });
 
   it('a duplicate or reordered delivery changes nothing; flapping opens no duplicate situation', async () => {

@@ -83,8 +83,16 @@ describe('the Now page', () => {
     const details = page.getByRole('complementary', { name: 'Selected CI' });
     await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^down: \d+ firing alerts? · see Now$/);
     await page.evaluate((id) => { (window as unknown as { __servicegraph: { map: { selected: string | null } } }).__servicegraph.map.selected = id; }, taken[0]);
-    await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^(down|degraded)( because something it needs is alerting|: \d+ firing alerts?) · see Now$/);
+    await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^(down|degraded)( because .+, which it needs, is alerting|: \d+ firing alerts?) · see Now$/);
     await screenshot(page, 'now-1-situation-on-map');
+    // A dependent names the alerting CI it suffers through; following the name shows that CI's alerts.
+    const impacted = await withClass(page, 'health-down');
+    await page.evaluate((id) => { (window as unknown as { __servicegraph: { map: { selected: string | null } } }).__servicegraph.map.selected = id; }, impacted[0] ?? taken[0]);
+    const via = details.getByRole('status').getByRole('button');
+    await via.waitFor();
+    expect(await via.textContent()).not.toBe('');
+    await via.click();
+    await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^(down|degraded): \d+ firing alerts? · see Now$/);
   }, 150_000);
 
   it('a new alert joins live, without a reload', async () => {

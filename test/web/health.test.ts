@@ -5,21 +5,22 @@ describe('live health on the map', () => {
   it('marks alerting CIs by their state and, distinctly, the dependents they take down or degrade', () => {
     const overlay = healthOverlay({
       at: '2026-12-05T08:00:00Z', total: 4, truncated: false, noise: { alerts: 2, situations: 1, reduction: 0.5 },
-      alerting: [{ ci: 'db', state: 'down', alerts: 1 }, { ci: 'api', state: 'degraded', alerts: 1 }],
-      impacted: [{ ci: 'checkout', state: 'down' }, { ci: 'cart', state: 'degraded' }, { ci: 'patched', state: 'maintenance' }],
+      alerting: [{ ci: 'db', name: 'orders-db', state: 'down', alerts: 1 }, { ci: 'api', name: 'orders-api', state: 'degraded', alerts: 1 }],
+      impacted: [{ ci: 'checkout', state: 'down', via: 0 }, { ci: 'cart', state: 'degraded', via: 1 }, { ci: 'patched', state: 'maintenance', via: 0 }],
     });
     expect(Object.fromEntries(overlay)).toEqual({ db: ['alert-down'], api: ['alert-degraded'], checkout: ['health-down'], cart: ['health-degraded'] });
     expect(healthOverlay(null).size).toBe(0);
   });
 
-  it('says of one CI whether it alerts or suffers from what alerts, and counts both among the CIs shown', () => {
+  it('says of one CI whether it alerts or suffers from what alerts (and through which alerting CI), and counts both among the CIs shown', () => {
     const snap = {
       at: '2026-12-05T08:00:00Z', total: 2, truncated: false, noise: { alerts: 2, situations: 1, reduction: 0.5 },
-      alerting: [{ ci: 'db', state: 'down' as const, alerts: 2 }],
-      impacted: [{ ci: 'checkout', state: 'degraded' as const }, { ci: 'cart', state: 'down' as const }, { ci: 'patched', state: 'maintenance' as const }],
+      alerting: [{ ci: 'db', name: 'orders-db', state: 'down' as const, alerts: 2 }, { ci: 'ghost', name: null, state: 'down' as const, alerts: 1 }],
+      impacted: [{ ci: 'checkout', state: 'degraded' as const, via: 0 }, { ci: 'cart', state: 'down' as const, via: 1 }, { ci: 'patched', state: 'maintenance' as const, via: 0 }],
     };
     expect(healthOf(snap, 'db')).toEqual({ kind: 'alerting', state: 'down', alerts: 2 });
-    expect(healthOf(snap, 'checkout')).toEqual({ kind: 'impacted', state: 'degraded' });
+    expect(healthOf(snap, 'checkout')).toEqual({ kind: 'impacted', state: 'degraded', via: { ci: 'db', name: 'orders-db' } });
+    expect(healthOf(snap, 'cart')).toEqual({ kind: 'impacted', state: 'down', via: { ci: 'ghost', name: null } });
     expect(healthOf(snap, 'search')).toEqual({ kind: 'quiet', monitored: true, capped: false });
     expect(healthOf({ ...snap, truncated: true }, 'search')).toEqual({ kind: 'quiet', monitored: true, capped: true });
     expect(healthOf(null, 'db')).toBeNull();

@@ -14,13 +14,14 @@ export function healthOverlay(snapshot: HealthSnapshot | null): Overlay {
 }
 
 /**
- * A CI's live health: alerting itself, taken down or degraded by alerting CIs it needs, or quiet. Quiet says
+ * A CI's live health: alerting itself, taken down or degraded by alerting CIs it needs (named by the one a shortest
+ * path starts at), or quiet. Quiet says
  * whether any alert has reached this server at all (else quiet means unmonitored, not healthy) and whether the
  * impacted list was capped (a CI beyond the cap may be affected). Null: no snapshot yet.
  */
 export type CiHealth =
   | { kind: 'alerting'; state: 'down' | 'degraded'; alerts: number }
-  | { kind: 'impacted'; state: 'down' | 'degraded' | 'maintenance' }
+  | { kind: 'impacted'; state: 'down' | 'degraded' | 'maintenance'; via: { ci: string; name: string | null } | null }
   | { kind: 'quiet'; monitored: boolean; capped: boolean };
 
 export function healthOf(snapshot: HealthSnapshot | null, ci: string): CiHealth | null {
@@ -28,7 +29,10 @@ export function healthOf(snapshot: HealthSnapshot | null, ci: string): CiHealth 
   const a = snapshot.alerting.find((x) => x.ci === ci);
   if (a) return { kind: 'alerting', state: a.state, alerts: a.alerts };
   const i = snapshot.impacted.find((x) => x.ci === ci);
-  if (i) return { kind: 'impacted', state: i.state };
+  if (i) {
+    const v = snapshot.alerting[i.via];
+    return { kind: 'impacted', state: i.state, via: v ? { ci: v.ci, name: v.name } : null };
+  }
   return { kind: 'quiet', monitored: snapshot.noise.alerts > 0 || snapshot.alerting.length > 0, capped: snapshot.truncated };
 }
 
