@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_STATUSES, beforeWindowNote, decisionsOffered, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
+import { INCIDENT_STATUSES, beforeWindowNote, decisionsOffered, zoneLabel, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
 
 describe('the words and shapes of incident and change pages', () => {
   it('offers each workflow move as the button a person expects', () => {
@@ -20,6 +20,16 @@ describe('the words and shapes of incident and change pages', () => {
     expect(decisionsOffered({ type: 'emergency', status: 'in-progress' }, null)).toEqual(['approve', 'reject']);
     expect(decisionsOffered({ type: 'emergency', status: 'cancelled' }, null)).toEqual([]);
     expect(decisionsOffered({ type: 'standard', status: 'planned' }, null)).toEqual([]);
+  });
+
+  it('names the time zone local times are shown in, with its offset from UTC', () => {
+    expect(zoneLabel('Europe/Paris', 60)).toBe('Europe/Paris, UTC+01:00');
+    expect(zoneLabel('America/St_Johns', -150)).toBe('America/St_Johns, UTC−02:30');
+    expect(zoneLabel('Asia/Kolkata', 330)).toBe('Asia/Kolkata, UTC+05:30');
+    expect(zoneLabel('UTC', 0)).toBe('UTC');
+    expect(zoneLabel('Etc/UTC', 0)).toBe('UTC');
+    expect(zoneLabel('Europe/London', 0)).toBe('Europe/London, UTC+00:00');
+    expect(zoneLabel(undefined, 120)).toBe('UTC+02:00');
   });
 
   it("says how long before its window a change would start, and nothing once the window has opened", () => {

@@ -46,6 +46,18 @@ export function listParam<T extends string>(value: string | null, allowed: reado
   return (value ?? '').split(',').filter((v): v is T => (allowed as readonly string[]).includes(v));
 }
 
+/**
+ * The time zone local times are shown in, said beside them (a change window read in another zone is hours off):
+ * its name and its offset from UTC, e.g. "Europe/Paris, UTC+01:00"; plain "UTC" for UTC.
+ */
+export function zoneLabel(timeZone: string | undefined, offsetMinutes: number): string {
+  if (offsetMinutes === 0 && (!timeZone || /^(Etc\/)?(UTC|GMT|Zulu)$|^UCT$/.test(timeZone))) return 'UTC';
+  const a = Math.abs(offsetMinutes);
+  const offset = `UTC${offsetMinutes < 0 ? '−' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+  return timeZone ? `${timeZone}, ${offset}` : offset;
+}
+/** This browser's zone, as zoneLabel says it (the offset of the instant given: summer time moves it). */
+export const browserZone = (at = new Date()) => zoneLabel(Intl.DateTimeFormat().resolvedOptions().timeZone, -at.getTimezoneOffset());
 export const localTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 /** An ISO instant as the value of a datetime-local input (local time), and back. */
 export const toLocalInput = (iso: string) => { const d = new Date(iso); return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16); };
