@@ -11,7 +11,7 @@ import { findCollisions, type ChangeFootprint } from '../domain/change-risk/coll
 import { approversFor } from '../domain/change-risk/approvers.ts';
 import { blackoutHits, insideMaintenanceWindow, isOpenChange, overlaps } from '../domain/change-risk/windows.ts';
 import { rollingWaves } from '../domain/impact/combine.ts';
-import { approvalStanding, approvalTeams, changeTransitions, fullyApproved, waitingFor } from '../domain/workflow/approvals.ts';
+import { approvalStanding, approvalTeams, changeTransitions, fullyApproved, takesApprovals, waitingFor } from '../domain/workflow/approvals.ts';
 import { checkTransition, refusalText } from '../domain/workflow/transitions.ts';
 import { decodeCursor, encodeCursor, newestFirst } from '../domain/workflow/paging.ts';
 import { matchesWords } from '../domain/workflow/text-match.ts';
@@ -166,8 +166,7 @@ export class ChangeService {
     if (principal.team !== input.team) throw new NotAllowedError(`this token approves for ${principal.team}, not ${input.team}`);
     const record = await this.find(id);
     if (record.type === 'standard') throw new ConflictError('a standard change is pre-approved: it takes no approvals', { status: record.status }, 'pre_approved');
-    const retrospective = record.type === 'emergency' && record.status !== 'planned' && record.status !== 'cancelled';
-    if (record.status !== 'planned' && !retrospective) {
+    if (!takesApprovals(record)) {
       throw new ConflictError(`a ${record.status} change takes no approvals`, { status: record.status }, 'change_not_open');
     }
     const teams = record.assessment?.approvalTeams ?? (await this.compute(record)).approvalTeams;
@@ -293,7 +292,7 @@ export class ChangeService {
 
   private async view(change: ChangeRecord): Promise<ChangeView> {
     return {
-      ...change, approvalTeams: this.standing(change), allowedTransitions: changeTransitions(change),
+      ...change, approvalTeams: this.standing(change), takesApprovals: takesApprovals(change), allowedTransitions: changeTransitions(change),
       timeline: await this.deps.records.timeline(change.id, TIMELINE_LIMIT),
     };
   }

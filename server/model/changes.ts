@@ -102,6 +102,7 @@ export type ChangeRecord = z.infer<typeof ChangeRecord>;
 export const ChangeView = ChangeRecord.extend({
   approvalTeams: z.array(z.object({ team: z.string(), decision: ApprovalDecision.nullable(), by: z.string().nullable(), at: z.string().nullable() }))
     .describe('the teams that must approve (from the latest assessment) and where each stands'),
+  takesApprovals: z.boolean().describe('whether approver teams may decide now (POST …/approvals): planned, or an emergency change after the fact'),
   allowedTransitions: z.array(ChangeStatus),
   timeline: z.array(TimelineEntry).optional(),
 });

@@ -10,16 +10,11 @@ describe('the words and shapes of incident and change pages', () => {
     expect(moveLabel('cancelled', 'planned')).toBe('Cancel change');
   });
 
-  it('offers a team only the decisions the API still takes: none once a normal change left planned, the other one once it decided', () => {
-    const normal = (status: string) => ({ type: 'normal', status });
-    expect(decisionsOffered(normal('planned'), null)).toEqual(['approve', 'reject']);
-    expect(decisionsOffered(normal('planned'), 'approve')).toEqual(['reject']);
-    expect(decisionsOffered(normal('planned'), 'reject')).toEqual(['approve']);
-    for (const status of ['approved', 'in-progress', 'successful', 'failed', 'cancelled']) expect(decisionsOffered(normal(status), null)).toEqual([]);
-    // An emergency change is approved after the fact, while it runs and after.
-    expect(decisionsOffered({ type: 'emergency', status: 'in-progress' }, null)).toEqual(['approve', 'reject']);
-    expect(decisionsOffered({ type: 'emergency', status: 'cancelled' }, null)).toEqual([]);
-    expect(decisionsOffered({ type: 'standard', status: 'planned' }, null)).toEqual([]);
+  it('offers a team only the decisions the change still takes: none when the server says it takes none, the other one once it decided', () => {
+    expect(decisionsOffered({ takesApprovals: true }, null)).toEqual(['approve', 'reject']);
+    expect(decisionsOffered({ takesApprovals: true }, 'approve')).toEqual(['reject']);
+    expect(decisionsOffered({ takesApprovals: true }, 'reject')).toEqual(['approve']);
+    expect(decisionsOffered({ takesApprovals: false }, null)).toEqual([]);
   });
 
   it('names the time zone local times are shown in, with its offset from UTC', () => {

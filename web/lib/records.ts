@@ -20,15 +20,12 @@ export function moveLabel(to: string, from: string): string {
 }
 
 /**
- * The decisions a team may still give on a change, as the API takes them (change-service `decide`): only while
- * it is planned, or afterwards for an emergency change (approved after the fact); a team that decided is offered
- * only the other decision. The page showed both buttons whatever the status, so an approver saw "Approve" again
- * after approving, and on an approved change a click answered 409.
+ * The decisions a team is offered on a change: none when it takes no approvals now (the server says so:
+ * `takesApprovals`), and once the team decided only the other one. The page showed both buttons whatever the
+ * status, so an approver saw "Approve" again after approving, and on an approved change a click answered 409.
  */
-export function decisionsOffered(change: { type: string; status: string }, decided: 'approve' | 'reject' | null | undefined): ('approve' | 'reject')[] {
-  if (change.type === 'standard' || change.status === 'cancelled') return [];
-  if (change.status !== 'planned' && change.type !== 'emergency') return [];
-  return (['approve', 'reject'] as const).filter((d) => d !== decided);
+export function decisionsOffered(change: { takesApprovals: boolean }, decided: 'approve' | 'reject' | null | undefined): ('approve' | 'reject')[] {
+  return change.takesApprovals ? (['approve', 'reject'] as const).filter((d) => d !== decided) : [];
 }
 
 /**

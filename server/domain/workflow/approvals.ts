@@ -31,6 +31,15 @@ export const fullyApproved = (standing: readonly Standing[]) => standing.every((
 export const waitingFor = (standing: readonly Standing[]) => standing.filter((s) => s.decision !== 'approve').map((s) => s.team);
 
 /**
+ * Whether approver teams may decide on this change now: while it is planned, and for an emergency change (which
+ * may start first) afterwards too, approved after the fact. A standard change is pre-approved and takes none.
+ */
+export function takesApprovals(change: Pick<ChangeRecord, 'status' | 'type'>): boolean {
+  if (change.type === 'standard' || change.status === 'cancelled') return false;
+  return change.status === 'planned' || change.type === 'emergency';
+}
+
+/**
  * The statuses this change may move to now through PATCH. Approval is not one of them: a normal change
  * becomes approved when its last approver team approves (a standard one starts approved). Only an
  * emergency change may start before it is approved.

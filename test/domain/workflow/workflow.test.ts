@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTransition, refusalText } from '../../../server/domain/workflow/transitions.ts';
-import { approvalStanding, approvalTeams, changeTransitions, fullyApproved, waitingFor } from '../../../server/domain/workflow/approvals.ts';
+import { approvalStanding, approvalTeams, changeTransitions, fullyApproved, takesApprovals, waitingFor } from '../../../server/domain/workflow/approvals.ts';
 import { decodeCursor, encodeCursor, newestFirst } from '../../../server/domain/workflow/paging.ts';
 import { INCIDENT_TRANSITIONS } from '../../../server/model/incidents.ts';
 
@@ -20,6 +20,14 @@ describe('workflow transitions', () => {
     expect(changeTransitions({ status: 'approved', type: 'normal' })).toEqual(['in-progress', 'cancelled']);
     expect(changeTransitions({ status: 'in-progress', type: 'standard' })).toEqual(['successful', 'failed', 'cancelled']);
     expect(changeTransitions({ status: 'cancelled', type: 'normal' })).toEqual([]);
+  });
+
+  it('approver teams decide while a change is planned; an emergency change also after the fact; a standard or cancelled one never', () => {
+    expect(takesApprovals({ status: 'planned', type: 'normal' })).toBe(true);
+    for (const status of ['approved', 'in-progress', 'successful', 'failed', 'cancelled'] as const) expect(takesApprovals({ status, type: 'normal' })).toBe(false);
+    for (const status of ['planned', 'approved', 'in-progress', 'successful', 'failed'] as const) expect(takesApprovals({ status, type: 'emergency' })).toBe(true);
+    expect(takesApprovals({ status: 'cancelled', type: 'emergency' })).toBe(false);
+    expect(takesApprovals({ status: 'planned', type: 'standard' })).toBe(false);
   });
 });
 
