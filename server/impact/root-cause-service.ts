@@ -123,15 +123,21 @@ export class RootCauseService {
     for (const ci of diff.cis.added) {
       // Discovered then edited: the edits still count, the discovery does not.
       if (ci.version === 1 && withDiscovery(ci.validFrom)) continue;
-      await byVersion(ci.id, ci.version, { kind: 'ci-version', at: ci.validFrom, summary: 'appeared' });
+      // Past the detailed candidates, an edited CI's one line is its edit: when it appeared the diff does not say.
+      await byVersion(ci.id, ci.version, { kind: 'ci-version', at: ci.validFrom, summary: ci.version === 1 ? 'appeared' : `new version ${ci.version}` });
     }
     for (const ch of diff.cis.changed) await byVersion(ch.after.id, ch.after.version, { kind: 'ci-version', at: ch.after.validFrom, summary: `version ${ch.after.version}: ${ch.fields.join(', ')} changed` });
-    for (const r of diff.relations.added) if (!withDiscovery(r.validFrom)) for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary: `${edge(r)} appeared`, ref: r.id });
+    for (const r of diff.relations.added) {
+      if (r.version === 1 && withDiscovery(r.validFrom)) continue;
+      // A relation changed since it appeared carries its change's instant: it appeared earlier, maybe with the discovery.
+      const summary = r.version === 1 ? `${edge(r)} appeared` : `${edge(r)}: new version ${r.version}`;
+      for (const id of [r.from, r.to]) add(id, { kind: 'relation-added', at: r.validFrom, summary, ref: r.id });
+    }
     for (const r of diff.relations.removed) for (const id of [r.from, r.to]) add(id, { kind: 'relation-removed', at: r.validTo ?? r.validFrom, summary: `${edge(r)} vanished`, ref: r.id });
     for (const ch of diff.relations.changed) for (const id of [ch.after.from, ch.after.to]) add(id, { kind: 'relation-changed', at: ch.after.validFrom, summary: `${edge(ch.after)}: ${ch.fields.join(', ')} changed`, ref: ch.after.id });
     for (const list of out.values()) list.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
     if (discovered === null) return { changes: out };
-    const cis = diff.cis.added.filter((c) => withDiscovery(c.validFrom)).length;
+    const cis = diff.cis.added.filter((c) => c.version === 1 && withDiscovery(c.validFrom)).length;
     return { changes: out, discovery: { cis, estate: topo.nodeCount, until: new Date(discovered).toISOString() } };
   }
 }
