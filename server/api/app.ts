@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): Express {
   // One JSON log line and the HTTP metrics per request, with its id (first, so that every answer has one).
   if (deps.logger) app.use(requestLog({ logger: deps.logger, metrics: deps.metrics }));
   app.locals[BODY_READER] = jsonBodyReader(deps.bodyBytes);
-  app.locals[RAW_BODY_READER] = rawJsonBodyReader(deps.bodyBytes, app.locals[BODY_READER]);
+  app.locals[RAW_BODY_READER] = rawJsonBodyReader(deps.bodyBytes);
   if (deps.readGate) app.locals[READ_GATE] = deps.readGate;
   if (deps.caughtUp) app.locals[CATCH_UP] = deps.caughtUp;
   // Which API process answered (several share a port with SERVICEGRAPH_WORKERS): for logs and support.

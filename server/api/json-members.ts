@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH } from './json-depth.ts';
+
 /**
  * The top-level members of a JSON object body without parsing their values: each member's name and the byte range
  * of its value. The ingest route reads a batch's small header members and digests the bytes of its content members
@@ -6,7 +8,7 @@
  * Only the structure between values is checked here (braces, colons, commas, whitespace, one object and nothing
  * after it); a value's own bytes are delimited, not validated: callers parse the values they use, or recognise them
  * byte for byte as values parsed and validated before. Null for anything else: not an object, a name with an
- * escape or a repeated name (JSON.parse would keep the last), unbalanced brackets.
+ * escape or a repeated name (JSON.parse would keep the last), unbalanced brackets, nesting deeper than MAX_JSON_DEPTH.
  */
 export type JsonMembers = Map<string, [start: number, end: number]>;
 
@@ -31,7 +33,11 @@ function skipString(b: Uint8Array, i: number): number {
   return -1;
 }
 
-/** The index after the value starting at `i`, or -1: strings and nested brackets are skipped whole. */
+/**
+ * The index after the value starting at `i`, or -1: strings and nested brackets are skipped whole. -1 too for a
+ * value nested deeper than the body may be (json-depth.ts; the body's own object is a level), so that members found
+ * also say the body's depth was checked.
+ */
 function skipValue(b: Uint8Array, i: number): number {
   const n = b.length;
   const first = b[i];
@@ -51,8 +57,9 @@ function skipValue(b: Uint8Array, i: number): number {
         if (d === QUOTE) break;
         if (d === BACKSLASH) i++;
       }
-    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth >= MAX_JSON_DEPTH) return -1;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (--depth === 0) return i;
     }
   }

@@ -12,7 +12,7 @@ import { contentDigestOf, fingerprinted, headerOf } from '../api/ingest-body.ts'
  * The same request is served in-process or on the writer thread (ingest-thread.ts), by the same function.
  */
 export interface IngestRequest {
-  /** The body's bytes as sent (UTF-8 JSON, the raw body reader's), or the body parsed by the JSON reader (another charset). */
+  /** The body's bytes as UTF-8 JSON (the raw body reader's), or the body parsed already. */
   body: { raw: Uint8Array } | { parsed: unknown };
   dryRun: boolean;
   idempotency: IdempotencySent;
@@ -26,7 +26,8 @@ export async function serveIngest(writer: BatchWriter, r: IngestRequest): Promis
   const digest = raw && members ? contentDigestOf(raw, members) : null;
   // The fast parser accepts only what IngestBatch accepts; whatever it declines, zod judges and explains.
   const batchOf = (): IngestBatch => {
-    const body = raw ? parseJsonBody(raw) : parsed;
+    // Members found: jsonMembers walked every bracket of the body within the depth allowed.
+    const body = raw ? parseJsonBody(raw, { depthChecked: members !== null }) : parsed;
     return fastIngestBatch(body ?? {}) ?? parseBodyValue(IngestBatch, body);
   };
   // Content this writer validated and wrote before, byte for byte: only the header is parsed, and the content

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { jsonMembers } from '../../server/api/json-members.ts';
+import { MAX_JSON_DEPTH } from '../../server/api/json-depth.ts';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 /** The members as JSON.parse reads each value's bytes. */
@@ -27,6 +28,12 @@ describe('jsonMembers: the top-level members of a JSON object body, values delim
       expect(jsonMembers(bytes(text)), text).toBeNull();
     }
     expect(jsonMembers(bytes(' {} '))).toEqual(new Map());
+  });
+
+  it('is null for a body nesting deeper than MAX_JSON_DEPTH (the body itself a level), so members found say its depth was checked', () => {
+    const body = (depth: number) => bytes(`{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`);
+    expect(jsonMembers(body(MAX_JSON_DEPTH))?.get('a')).toEqual([5, 5 + 2 * (MAX_JSON_DEPTH - 1)]);
+    expect(jsonMembers(body(MAX_JSON_DEPTH + 1))).toBeNull();
   });
 
   it('never delimits a body that is not JSON into values that all parse (so a body read member by member is a body JSON.parse reads)', () => {

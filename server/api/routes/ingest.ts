@@ -22,7 +22,7 @@ export function ingestRoutes(deps: { ingest: (r: IngestRequest, timing?: ServerT
     const timing = timingOf(res);
     timing?.mark('body');
     const { dryRun } = parseQuery(IngestQuery, req);
-    // A UTF-8 body arrives as its bytes (the raw body reader); another charset arrives parsed by the JSON reader.
+    // The body arrives as its UTF-8 bytes (the raw body reader), or not at all.
     const body = Buffer.isBuffer(req.body) ? { raw: req.body } : { parsed: req.body as unknown };
     const out = await deps.ingest({ body, dryRun: dryRun === 'true', idempotency: { header: req.headers['idempotency-key'], principal: req.principal?.id ?? 'anonymous' } }, timing);
     timing?.mark('apply');

@@ -9,6 +9,7 @@ import { OtlpFormatError } from '../../../common/otel/otlp-json.ts';
 import { encodeStatus, grpcCodeOf } from '../../otlp/rpc-status.ts';
 import { statusOf } from '../error-middleware.ts';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';
+import { jsonBodyReader } from '../json-body.ts';
 
 const PROTOBUF = ['application/x-protobuf', 'application/protobuf'];
 const OTHER_SIGNALS = ['/v1/metrics', '/v1/logs'];
@@ -28,7 +29,8 @@ export function otlpRoutes(deps: { authenticate: RequestHandler; limits: Limits;
     response: z.object({ partialSuccess: z.object({ rejectedSpans: z.number().int().optional(), errorMessage: z.string().optional() }).optional() }),
   };
   const { receiver, limits } = deps;
-  const json = express.json({ limit: limits.bodyBytes, strict: true });
+  // The API's JSON reader: UTF-8 or UTF-16, its depth bounded, no __proto__ key (json-body.ts).
+  const json = jsonBodyReader(limits.bodyBytes);
   const raw = express.raw({ limit: limits.bodyBytes, type: () => true });
   const isProtobuf = (req: Request) => req.is(PROTOBUF) !== false && req.is(PROTOBUF) !== null;
   // The table's role check runs after `authenticate`; then the body is read in the encoding it was sent in.
