@@ -16,12 +16,14 @@ export const resultsDir = join(process.cwd(), 'test-results');
 
 export interface TestBrowser { context: BrowserContext; page: Page; close(): Promise<void> }
 
-export async function openBrowser(opts: { width?: number; height?: number } = {}): Promise<TestBrowser> {
+/** `timezoneId`: the browser's time zone (an IANA name), e.g. to show local times are the browser's, not the server's. */
+export async function openBrowser(opts: { width?: number; height?: number; timezoneId?: string } = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'sg-chromium-'));
   // Playwright passes the profile as --user-data-dir itself when given one (a persistent context).
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath, args: chromiumArgs, headless: true,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, acceptDownloads: true,
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
   });
   const page = context.pages()[0] ?? await context.newPage();
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_STATUSES, beforeWindowNote, decisionsOffered, zoneLabel, fromLocalInput, listParam, moveLabel, nightWindow, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
+import { INCIDENT_STATUSES, beforeWindowNote, decisionsOffered, zoneLabel, fromLocalInput, listParam, moveLabel, parseChangeDraft, toLocalInput } from '../../web/lib/records.ts';
 
 describe('the words and shapes of incident and change pages', () => {
   it('offers each workflow move as the button a person expects', () => {
@@ -46,20 +46,12 @@ describe('the words and shapes of incident and change pages', () => {
     expect(fromLocalInput(toLocalInput(iso))).toBe(iso);
   });
 
-  it('plans a night window from 22:00 to 02:00, tonight while it is still ahead, else the next night', () => {
-    const evening = new Date(2026, 11, 5, 18, 30);
-    const tonight = nightWindow(evening);
-    expect([tonight.start.getDate(), tonight.start.getHours(), tonight.end.getDate(), tonight.end.getHours()]).toEqual([5, 22, 6, 2]);
-    expect(nightWindow(evening, 1).start.getDate()).toBe(6);
-    const late = nightWindow(new Date(2026, 11, 5, 23, 10));
-    expect([late.start.getDate(), late.start.getHours()]).toEqual([6, 22]);
-    // Across a month's end.
-    expect(nightWindow(new Date(2026, 11, 31, 9)).end.getMonth()).toBe(0);
-  });
-
   it('reads a change draft back from the tab\'s storage, and nothing from a damaged one', () => {
     const draft = { title: 'Patch payments-db', type: 'normal', implementation: 'rolling', start: '2026-12-05T22:00', end: '2026-12-06T02:00', cis: [{ id: 'ci-1', name: 'payments-db', extra: 1 }] };
-    expect(parseChangeDraft(JSON.stringify(draft))).toEqual({ ...draft, cis: [{ id: 'ci-1', name: 'payments-db' }] });
+    expect(parseChangeDraft(JSON.stringify(draft))).toEqual({ ...draft, when: 'exact', hours: 2, cis: [{ id: 'ci-1', name: 'payments-db' }] });
+    // A night preset is kept as one (tonight is tonight again when read back tomorrow), with its duration.
+    expect(parseChangeDraft(JSON.stringify({ ...draft, when: 'night-2', hours: 4 }))).toMatchObject({ when: 'night-2', hours: 4 });
+    expect(parseChangeDraft(JSON.stringify({ ...draft, when: 'someday', hours: 1000 }))).toMatchObject({ when: 'exact', hours: 2 });
     expect(parseChangeDraft('{not json')).toBeNull();
     expect(parseChangeDraft(JSON.stringify({ title: 3 }))).toBeNull();
     expect(parseChangeDraft(null)).toBeNull();

@@ -1,4 +1,6 @@
 /** Small shared words and shapes of the incident and change pages (pure). */
+import { DEFAULT_DURATION_H, DURATIONS_H, type WindowChoice } from './change-window.ts';
+
 export const INCIDENT_STATUSES = ['open', 'investigating', 'resolved', 'closed'] as const;
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const CHANGE_STATUSES = ['planned', 'approved', 'in-progress', 'successful', 'failed', 'cancelled'] as const;
@@ -60,19 +62,13 @@ export const localTime = (iso: string) => new Date(iso).toLocaleString(undefined
 export const toLocalInput = (iso: string) => { const d = new Date(iso); return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16); };
 export const fromLocalInput = (v: string) => new Date(v).toISOString();
 
-/**
- * A night maintenance window, 22:00 to 02:00 local time: tonight's (`nightsAhead` 0) or a later one.
- * Tonight's once 22:00 has passed is tomorrow's: a window is planned ahead, not backdated.
- */
-export function nightWindow(now: Date, nightsAhead = 0): { start: Date; end: Date } {
-  let start = new Date(now.getFullYear(), now.getMonth(), now.getDate() + nightsAhead, 22, 0);
-  if (start.getTime() <= now.getTime()) start = new Date(now.getFullYear(), now.getMonth(), now.getDate() + nightsAhead + 1, 22, 0);
-  const end = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1, 2, 0);
-  return { start, end };
-}
-
 /** A new change being written: kept in the tab's sessionStorage while the user looks around the app. */
-export interface ChangeDraft { title: string; type: string; implementation: string; start: string; end: string; cis: { id: string; name: string }[] }
+export interface ChangeDraft {
+  title: string; type: string; implementation: string;
+  /** A night preset is kept as such (it is "tonight" again when the draft is read back tomorrow); exact times in start and end. */
+  when: WindowChoice; hours: number; start: string; end: string;
+  cis: { id: string; name: string }[];
+}
 export const CHANGE_DRAFT_KEY = 'servicegraph.change-draft';
 
 /** A draft read back from storage; anything malformed is no draft. */
@@ -86,5 +82,8 @@ export function parseChangeDraft(text: string | null): ChangeDraft | null {
   const cis = Array.isArray(o.cis) ? o.cis.filter((c): c is { id: string; name: string } => typeof c?.id === 'string' && typeof c?.name === 'string').slice(0, 500) : [];
   const [title, type, implementation, start, end] = ['title', 'type', 'implementation', 'start', 'end'].map(str);
   if (title === null || type === null || implementation === null || start === null || end === null) return null;
-  return { title, type, implementation, start, end, cis: cis.map(({ id, name }) => ({ id, name })) };
+  // Drafts written before the presets had exact times only.
+  const when: WindowChoice = o.when === 'night-1' || o.when === 'night-2' ? o.when : 'exact';
+  const hours = (DURATIONS_H as readonly unknown[]).includes(o.hours) ? o.hours as number : DEFAULT_DURATION_H;
+  return { title, type, implementation, when, hours, start, end, cis: cis.map(({ id, name }) => ({ id, name })) };
 }
