@@ -32,7 +32,47 @@ export function compactMap(g: { nodes: any[]; edges: any[]; truncated: boolean }
     nodes,
     totals: { nodes: g.nodes.length, edges: g.edges.length, groups: g.nodes.filter((n) => n.group).length, cisInGroups: grouped },
     truncated: Boolean(g.truncated),
-    ...(g.truncated ? { leftOut: 'the map reached its node or edge cap: narrow it with depth, direction or classes' } : {}),
+  };
+}
+
+/** The CIs a map holds, by class: a group node counts as its members. */
+export function cisByClass(nodes: readonly { class: string; group?: { count: number } }[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of nodes) out.set(n.class, (out.get(n.class) ?? 0) + (n.group ? n.group.count : 1));
+  return out;
+}
+
+const sum = (m: Map<string, number>) => { let n = 0; for (const v of m.values()) n += v; return n; };
+
+/** What a map was asked: the arguments an agent can change to see the rest. */
+export interface MapAsk { maxNodes: number; depth: number; direction: string; classes?: string[] }
+
+/**
+ * What a cut map left out, for an agent to choose between asking for more and narrowing: the CIs shown of those
+ * the same question reaches (`reached`: counted by a larger map, `atLeast` when that one was cut too; null when
+ * none was read), why it stopped (the API's words), and the arguments that would show the rest, with the classes
+ * that fill the map (a `classes` filter is the narrowing that keeps what matters).
+ */
+export function mapLeftOut(
+  g: { nodes: readonly { class: string; group?: { count: number } }[]; truncation?: { reason: string; message: string } },
+  reached: { nodes: readonly { class: string; group?: { count: number } }[]; truncated: boolean } | null,
+  ask: MapAsk, maxNodesCap: number,
+) {
+  const shownCis = sum(cisByClass(g.nodes));
+  const all = reached ? cisByClass(reached.nodes) : null;
+  const reachedCis = all ? Math.max(sum(all), shownCis) : null;
+  const fill = [...(all ?? cisByClass(g.nodes))].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  const toSeeMore = [
+    ...(ask.maxNodes < maxNodesCap && g.truncation?.reason !== 'edges' ? [`maxNodes up to ${maxNodesCap} (asked ${ask.maxNodes}; a reply keeps about the first few hundred nodes and says what it omitted)`] : []),
+    ...(ask.depth > 1 ? [`depth ${ask.depth - 1} (asked ${ask.depth})`] : []),
+    ...(ask.direction === 'both' ? ['direction upstream or downstream (asked both)'] : []),
+    `classes: only those that matter (${ask.classes?.length ? `asked ${ask.classes.join(', ')}; ` : ''}${all ? 'reached' : 'shown'} by class: ${fill.map(([c, n]) => `${c} ${n}`).join(', ')})`,
+  ];
+  return {
+    shownCis,
+    reachedCis, ...(reached?.truncated ? { reachedAtLeast: true } : {}),
+    why: g.truncation?.message ?? 'the map reached a cap of the API',
+    toSeeMore,
   };
 }
 

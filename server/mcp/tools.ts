@@ -4,7 +4,8 @@ import { FailState } from '../model/impact.ts';
 import { ChangeType, TimeWindow } from '../model/changes.ts';
 import type { Role } from '../model/records.ts';
 import { ApiCallError, expectOk, type ApiCall } from './api-call.ts';
-import { compactCi, compactDiff, compactImpact, compactMap, compactRootCause, type CompactCi } from './compact.ts';
+import { compactCi, compactDiff, compactImpact, compactMap, compactRootCause, mapLeftOut, type CompactCi } from './compact.ts';
+import { defaultLimits } from '../model/limits.ts';
 
 /**
  * The MCP tools: each one REST call (or two) and a compaction of its answer. They ask the API,
@@ -84,9 +85,12 @@ const getCi: ToolDef = {
   },
 };
 
+/** The most CIs one map holds (the API's default cap; a server configured lower caps it there). */
+const MAP_NODES_CAP = defaultLimits.graphNodes;
+
 const serviceMap: ToolDef = {
   name: 'service_map', title: 'Service map around CIs', minRole: 'viewer',
-  description: 'The dependency map around one or more CIs as a compact adjacency list (names, classes, relation types). downstream = what the focus relies on; upstream = what relies on it. More than `groupAbove` same-class neighbours of one CI become one group node with a count; the answer says what was left out.',
+  description: 'The dependency map around one or more CIs as a compact adjacency list (names, classes, relation types). downstream = what the focus relies on; upstream = what relies on it. More than `groupAbove` same-class neighbours of one CI become one group node with a count. A map cut at `maxNodes` says so in `leftOut`: how many CIs it shows of how many the question reaches, and how to see the rest (a larger maxNodes, less depth, a direction, classes).',
   input: z.object({
     focus: z.array(Ref).min(1).max(20),
     environment: Environment,
@@ -94,16 +98,22 @@ const serviceMap: ToolDef = {
     depth: z.number().int().min(1).max(10).default(2),
     classes: z.array(CiClassName).max(30).optional().describe('only these classes'),
     groupAbove: z.number().int().min(2).max(1000).default(10).describe('collapse more same-class neighbours than this into one group node'),
-    maxNodes: z.number().int().min(1).max(2000).default(150),
+    maxNodes: z.number().int().min(1).max(MAP_NODES_CAP).default(150).describe('CIs in the map at most (a group node counts its members)'),
     asOf: Time.optional(),
   }),
   async run(ctx, a) {
     const focus = await resolveAll(ctx, a.focus, a.environment);
-    const g = expectOk(await ctx.api({ method: 'GET', path: '/api/v1/graph', query: {
+    const graph = async (maxNodes: number) => expectOk(await ctx.api({ method: 'GET', path: '/api/v1/graph', query: {
       focus: focus.map((f) => f.id).join(','), direction: a.direction, depth: a.depth, classes: a.classes?.join(','),
-      group: 'auto', groupThreshold: a.groupAbove, maxNodes: a.maxNodes, asOf: a.asOf,
+      group: 'auto', groupThreshold: a.groupAbove, maxNodes, asOf: a.asOf,
     } }));
-    return { asOf: a.asOf ?? ctx.now(), focus, direction: a.direction, depth: a.depth, ...compactMap(g) };
+    const g = await graph(a.maxNodes);
+    const head = { asOf: a.asOf ?? ctx.now(), focus, direction: a.direction, depth: a.depth };
+    if (!g.truncated) return { ...head, ...compactMap(g) };
+    // "How many of how many": the same question at the cap, counted and not returned (grouped, so it stays small).
+    // A map cut only for its relations holds every CI already.
+    const reached = g.truncation?.reason === 'edges' ? g : a.maxNodes < MAP_NODES_CAP ? await graph(MAP_NODES_CAP) : null;
+    return { ...head, leftOut: mapLeftOut(g, reached, a, MAP_NODES_CAP), ...compactMap(g) };
   },
 };
 

@@ -202,6 +202,36 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     const mapRes = await client.readResource({ uri: `servicegraph://map/${db.id}` });
     expect(JSON.parse((mapRes.contents[0] as { text: string }).text).focus[0].id).toBe(db.id);
   });
+
+  it('says when a map is cut: how many CIs it shows of how many the question reaches, and how to see the rest', async () => {
+    const db = await busyDatabase();
+    const client = await httpClient(viewer);
+    const ask = { focus: [db.id], direction: 'both', depth: 3, groupAbove: 5 };
+    const cis = (nodes: { group?: { count: number } }[]) => nodes.reduce((n, x) => n + (x.group ? x.group.count : 1), 0);
+    const whole = (await srv.api(`/api/v1/graph?focus=${db.id}&direction=both&depth=3&groupThreshold=5&maxNodes=5000`, { token: viewer })).body;
+    expect(whole.truncated).toBe(false);
+    const reached = cis(whole.nodes);
+    expect(reached).toBeGreaterThan(20);
+
+    const cut = await call(client, 'service_map', { ...ask, maxNodes: 20 });
+
+    const rest = (await srv.api(`/api/v1/graph?focus=${db.id}&direction=both&depth=3&groupThreshold=5&maxNodes=20`, { token: viewer })).body;
+    expect(cut.truncated).toBe(true);
+    expect(cut.leftOut.shownCis).toBe(cis(rest.nodes));
+    expect(cut.leftOut.shownCis).toBeLessThanOrEqual(20);
+    expect(cut.leftOut.reachedCis).toBe(reached);
+    expect(cut.leftOut.reachedAtLeast).toBeUndefined();
+    expect(cut.leftOut.why).toBe(rest.truncation.message);
+    expect(cut.leftOut.toSeeMore[0]).toMatch(/^maxNodes up to 5000/);
+    expect(cut.leftOut.toSeeMore.slice(1, 3)).toEqual(['depth 2 (asked 3)', 'direction upstream or downstream (asked both)']);
+    expect(cut.leftOut.toSeeMore[3]).toMatch(/^classes: .*reached by class: [a-z_]+ \d+/);
+
+    // Asked for as many as it reaches (more than the 2,000 the tool took before, when the demo reaches that many), the map is whole.
+    const all = await call(client, 'service_map', { ...ask, maxNodes: Math.max(reached, 2_500) });
+    expect(all.truncated).toBe(false);
+    expect(all.leftOut).toBeUndefined();
+    expect(all.totals.nodes - all.totals.groups + all.totals.cisInGroups).toBe(reached);
+  });
 });
 
 describe('servicegraph mcp over stdio', () => {
