@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { inApp, mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
 
 type ViewState = { veiled: boolean; layoutFailure: string | null; layout: string | undefined; nodes: { x: number; y: number }[] };
 
@@ -70,6 +70,40 @@ describe('a new map appears laid out', () => {
     await screenshot(page, 'veil-change-map');
     expect(change.id).toMatch(/^chg-/);
     expect(errors).toEqual([]);
+  }, 90_000);
+
+  it("a map being laid out says so, how many CIs it places, and offers them as a list meanwhile", async () => {
+    // A busy machine, as the large blast radius of a change met it: the layout engine takes seconds (here its chunk
+    // arrives late). The map used to sit blank meanwhile, saying nothing.
+    const page = await b.context.newPage();
+    page.setDefaultTimeout(15_000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    let release = () => {};
+    const held = new Promise<void>((r) => { release = r; });
+    await page.route(/cytoscape-elk-[^/]*\.js$/, async (route) => { await held; await route.continue(); });
+    const db = (await srv.api('/api/v1/cis?class=database&limit=1')).body.items[0];
+    await page.goto(`${srv.url}/map?focus=${db.id}&depth=1#token=${srv.adminToken}`);
+    const laying = page.getByRole('status').filter({ hasText: /^Laying out \d+ CIs…/ });
+    await laying.waitFor();
+    const count = await inApp<number>(page, 'return sg.map.graph.nodes.length;');
+    await expect(laying.textContent()).resolves.toContain(`Laying out ${count} CIs…`);
+    await screenshot(page, 'veil-laying-out');
+    // The list is there at once, with the CIs being placed.
+    await laying.getByRole('button', { name: 'Show them as a list' }).click();
+    const table = page.getByRole('table', { name: `CIs on the map (${count})` });
+    await table.waitFor();
+    expect(await table.getByRole('row').count()).toBe(count + 1);
+    await expect(table.getByRole('button', { name: db.name }).count()).resolves.toBeGreaterThan(0);
+    expect(await laying.count()).toBe(0);
+    // Once laid out, the map is back a click away, shown and saying nothing more.
+    release();
+    await mapSettled(page);
+    await page.getByRole('toolbar', { name: 'Map tools' }).getByRole('button', { name: 'Map' }).click();
+    await expect(page.evaluate(() => getComputedStyle(document.querySelector('.cy')!).opacity)).resolves.toBe('1');
+    expect(await page.getByText(/Laying out/).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await page.close();
   }, 90_000);
 
   it('a map whose layout engine cannot load is laid out in layers and shown, and the engine is tried again on the next map', async () => {

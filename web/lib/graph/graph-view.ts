@@ -23,6 +23,8 @@ export interface GraphHandlers {
   onHover?(id: string | null): void;
   /** An edge under the mouse (small maps: a large map's edges take no events). */
   onHoverEdge?(id: string | null): void;
+  /** The map is hidden while its layout engine places `count` CIs (null: shown again), so the page can say so. */
+  onVeil?(count: number | null): void;
 }
 
 export interface Timings { elements: number; patchMs: number; layoutMs: number; drawMs: number; layout: string }
@@ -257,7 +259,7 @@ export class GraphView {
     // viewport: a jumble that jumps into place once the layout returns. It is veiled until then. Another layout
     // asked for over the same map keeps it in view.
     const asynchronous = name === 'force' || (nodes.length > 0 && nodes.length <= ELK_MAX_NODES && !hasCompounds);
-    if (asynchronous && contentChanged) this.veil(true);
+    if (asynchronous && contentChanged) this.veil(true, nodes.length);
     if (asynchronous) {
       try {
         const engine = await this.asynchronousLayout(name === 'force' ? 'force' : 'elk', nodes, run);
@@ -344,9 +346,10 @@ export class GraphView {
   layoutFailure: string | null = null;
 
   /** Whether the map is drawn but not shown (see runLayout); `veiled` says so to tests. */
-  private veil(on: boolean): void {
+  private veil(on: boolean, count = 0): void {
     const c = this.cy.container();
     if (c) c.style.opacity = on ? '0' : '';
+    if (on !== this.veiled || on) this.handlers.onVeil?.(on ? count : null);
     this.veiled = on;
   }
   veiled = false;
