@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** The embedded store's file in a data dir (server/store/select-store.ts opens the same). */
@@ -33,16 +33,54 @@ export interface BackupInfo { file: string; bytes: number; seq: number; cis: num
 export function backupStore(dataDir: string, target: string): BackupInfo {
   const source = storeFile(dataDir);
   if (!existsSync(source)) throw new Error(`no store at ${source}: nothing to back up (is SERVICEGRAPH_DATA_DIR right?)`);
-  if (existsSync(target)) throw new Error(`${target} exists; a backup never overwrites a file`);
+  // The copy holds every token's hash and the whole estate: it is made 0600 (and never over an existing file) before
+  // SQLite writes a byte into it; VACUUM INTO fills an empty file as it finds it. Made by SQLite, it was 0644 under
+  // the usual umask until the copy ended, readable by every local user meanwhile.
+  closeSync(createPrivate(target, `${target} exists; a backup never overwrites a file`));
   const db = new Database(source, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
     db.prepare('VACUUM INTO ?').run(target);
+  } catch (e) {
+    rmSync(target, { force: true });
+    throw e;
   } finally {
     db.close();
   }
-  chmodSync(target, 0o600);
   return { file: target, bytes: statSync(target).size, ...describe(target) };
+}
+
+/** A new file only its owner may read, from its creation (`wx`: never one that exists), open for writing. */
+function createPrivate(file: string, existsMessage: string): number {
+  try {
+    const fd = openSync(file, 'wx', 0o600);
+    // The mode given at creation is cut by the umask; a umask never adds bits, but 0600 is said again to be sure.
+    fchmodSync(fd, 0o600);
+    return fd;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(existsMessage);
+    throw e;
+  }
+}
+
+/**
+ * `from` copied into a new private file `to`, synced. Not copyFileSync: it gives the copy the source's mode, so a
+ * backup kept 0644 would be a world-readable store file until a chmod after it.
+ */
+function copyPrivate(from: string, to: string): void {
+  const out = createPrivate(to, `${to} exists`);
+  try {
+    const input = openSync(from, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let n; (n = readSync(input, buf, 0, buf.length, null)) > 0;) writeSync(out, buf, 0, n);
+    } finally {
+      closeSync(input);
+    }
+    fsyncSync(out);
+  } finally {
+    closeSync(out);
+  }
 }
 
 /** What a store file holds, checked: SQLite's quick_check passes and the tables are ours. */
@@ -76,10 +114,9 @@ export function restoreStore(dataDir: string, backup: string, now = new Date()):
   const info = describe(backup);
   const target = storeFile(dataDir);
   const staging = `${target}.restoring`;
-  copyFileSync(backup, staging);
-  const fd = openSync(staging, 'r+');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-  chmodSync(staging, 0o600);
+  // Left by a restore that failed midway (no server holds the dir): made again.
+  rmSync(staging, { force: true });
+  copyPrivate(backup, staging);
   let previous: string | null = null;
   if (existsSync(target)) {
     previous = `${target}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`;
