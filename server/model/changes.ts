@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from './text.ts';
 import { ImpactedCi, ImpactedService, ImpactSummary } from './impact.ts';
 import { TimelineEntry } from './timeline.ts';
 
@@ -33,10 +34,10 @@ export type Implementation = z.infer<typeof Implementation>;
 export const ApprovalDecision = z.enum(['approve', 'reject']);
 /** The approver team that stands in when no owner can be named (unowned services, nothing tiered hit). */
 export const CHANGE_MANAGEMENT_TEAM = 'change-management';
-const Team = z.string().trim().min(1).max(100);
+const Team = z.string().trim().pipe(nameText(1, 100));
 
 export const ChangeInput = z.strictObject({
-  title: z.string().min(1).max(300),
+  title: nameText(1, 300),
   description: z.string().max(10_000).optional(),
   type: ChangeType,
   window: TimeWindow,
@@ -110,7 +111,7 @@ export type ChangeView = z.infer<typeof ChangeView>;
 
 export const WindowKind = z.enum(['maintenance', 'blackout']);
 export const WindowInput = z.strictObject({
-  title: z.string().min(1).max(300),
+  title: nameText(1, 300),
   kind: WindowKind,
   start: Time,
   end: Time,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from './text.ts';
 import { FailedCi, ImpactedCi, ImpactedService, ImpactSummary } from './impact.ts';
 import { TimelineEntry } from './timeline.ts';
 import { cursorParam } from './paging.ts';
@@ -17,12 +18,12 @@ export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly Inci
   resolved: ['closed', 'investigating'],
   closed: [],
 };
-const Team = z.string().trim().min(1).max(100);
+const Team = z.string().trim().pipe(nameText(1, 100));
 export const Priority = z.enum(['P1', 'P2', 'P3', 'P4']);
 export type Priority = z.infer<typeof Priority>;
 
 export const IncidentInput = z.strictObject({
-  title: z.string().min(1).max(300),
+  title: nameText(1, 300),
   description: z.string().max(10_000).optional(),
   cis: z.array(FailedCi).min(1).max(200).describe('the CIs observed failing; the impact is computed, never typed in'),
   urgency: Urgency,

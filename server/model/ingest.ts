@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { CiClassName, ciClassNames } from './classes.ts';
 import { Provenance, Redundancy, RelationTypeName, minUpShare } from './relations.ts';
-
-/**
- * Names, environments, owners, scopes and identifiers are matched and compared as text: a control character
- * (U+0000-U+001F, U+007F-U+009F) could make different CIs share an identifier key, and an unpaired UTF-16
- * surrogate cannot be stored as UTF-8 (it would silently become U+FFFD). Both are refused, naming the field.
- */
-const UNCLEAN = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-export const isCleanText = (s: string): boolean => !UNCLEAN.test(s);
-export const cleanText = (min: number, max: number) =>
-  z.string().min(min).max(max).refine(isCleanText, 'must not contain control characters or unpaired surrogates');
+import { cleanText, isCleanText, isVisibleText, nameText } from './text.ts';
 
 /** Identifier values are strings; numbers are accepted and kept as their decimal text. */
 const IdentifierValue = z.union([cleanText(1, 1000), z.number().finite()]).transform((v) => String(v));
@@ -19,17 +10,17 @@ export const Identifiers = z.record(cleanText(1, 100), IdentifierValue);
 /** Free attributes: any JSON object; depth and size are checked by the ingest service against the limits. */
 export const Attributes = z.record(z.string().max(200), z.unknown());
 
-export const Environment = cleanText(1, 100);
+export const Environment = nameText(1, 100);
 export const Tier = z.number().int().min(1).max(4);
 export const Lifecycle = z.enum(['active', 'retired']);
 
 export const IngestCi = z.strictObject({
   class: CiClassName,
-  name: cleanText(1, 500),
+  name: nameText(1, 500),
   identifiers: Identifiers.optional(),
   environment: Environment.optional(),
   tier: Tier.optional(),
-  owner: cleanText(1, 200).optional(),
+  owner: nameText(1, 200).optional(),
   attributes: Attributes.optional(),
 });
 export type IngestCi = z.infer<typeof IngestCi>;
@@ -39,7 +30,7 @@ export const CiRef = z.union([
   z.strictObject({ id: cleanText(1, 100) }),
   z.strictObject({
     class: CiClassName,
-    name: cleanText(1, 500).optional(),
+    name: nameText(1, 500).optional(),
     environment: Environment.optional(),
     identifiers: Identifiers.optional(),
   }),
@@ -107,6 +98,9 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 const str = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max && isCleanText(v);
 const optStr = (o: Record<string, unknown>, k: string, min: number, max: number) => !hasOwn.call(o, k) || str(o[k], min, max);
+/** `nameText`'s check: `str` and nothing invisible. */
+const name = (v: unknown, min: number, max: number): v is string => str(v, min, max) && isVisibleText(v);
+const optName = (o: Record<string, unknown>, k: string, min: number, max: number) => !hasOwn.call(o, k) || name(o[k], min, max);
 /** Only known keys; `__proto__` as an own key is left to zod, whose copy treats it specially. */
 function onlyKeys(o: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
   for (const k in o) if (!allowed.has(k) || o[k] === undefined) return false;
@@ -143,8 +137,8 @@ function fastAttributes(v: unknown): boolean {
 
 function fastCi(v: unknown): IngestCi | null {
   if (!isPlain(v) || !onlyKeys(v, ciKeys)) return null;
-  if (typeof v.class !== 'string' || !classNames.has(v.class) || !str(v.name, 1, 500)) return null;
-  if (!optStr(v, 'environment', 1, 100) || !optStr(v, 'owner', 1, 200)) return null;
+  if (typeof v.class !== 'string' || !classNames.has(v.class) || !name(v.name, 1, 500)) return null;
+  if (!optName(v, 'environment', 1, 100) || !optName(v, 'owner', 1, 200)) return null;
   const out: IngestCi = { class: v.class as IngestCi['class'], name: v.name };
   if (hasOwn.call(v, 'identifiers')) {
     const ids = fastIdentifiers(v.identifiers);
@@ -169,7 +163,7 @@ function fastRef(v: unknown): CiRef | null {
   if (!isPlain(v)) return null;
   if (hasOwn.call(v, 'id')) return onlyKeys(v, idRefKeys) && str(v.id, 1, 100) ? { id: v.id } : null;
   if (!onlyKeys(v, classRefKeys) || typeof v.class !== 'string' || !classNames.has(v.class)) return null;
-  if (!optStr(v, 'name', 1, 500) || !optStr(v, 'environment', 1, 100)) return null;
+  if (!optName(v, 'name', 1, 500) || !optName(v, 'environment', 1, 100)) return null;
   const out: CiRef = { class: v.class as IngestCi['class'] };
   if (hasOwn.call(v, 'name')) out.name = v.name as string;
   if (hasOwn.call(v, 'environment')) out.environment = v.environment as string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuditEntry, Role, TokenInfo } from '../../model/records.ts';
-import { cleanText } from '../../model/ingest.ts';
+import { nameText } from '../../model/text.ts';
 import type { GraphStore } from '../../store/port.ts';
 import { issueToken } from '../auth.ts';
 import { auditEntry, latestAudit } from '../token-audit.ts';
@@ -9,9 +9,9 @@ import { InputError, NotFoundError } from '../../domain/errors.ts';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';
 
 export const CreateTokenBody = z.strictObject({
-  name: cleanText(1, 100),
+  name: nameText(1, 100),
   role: Role,
-  team: cleanText(1, 100).optional().describe('bind the token to a team: a change manager approves changes for that team only'),
+  team: nameText(1, 100).optional().describe('bind the token to a team: a change manager approves changes for that team only'),
   expiresAt: isoTime.optional().describe('when the token stops working (an instant in the future)'),
   expiresInDays: z.number().positive().max(3650).optional().describe('or: how many days from now it stops working'),
 });
