@@ -91,3 +91,34 @@ describe("a change's assessment for the CAB or the ticket", () => {
     expect(errors).toEqual([]);
   }, 60_000);
 });
+
+describe("the change's page at a glance", () => {
+  it('answers what goes down or degrades, who must approve and what it collides with in the first screen, on a desk and on a phone', async () => {
+    const page = await b.context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    const a = (await srv.api(`/api/v1/changes/${changeId}/assessment`)).body;
+    const [decided, ...waiting] = (await srv.api(`/api/v1/changes/${changeId}`)).body.approvalTeams;
+    const down = a.blastRadius.services.filter((s: { state: string }) => s.state === 'down').length;
+    const degraded = a.blastRadius.services.filter((s: { state: string }) => s.state === 'degraded').length;
+    for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(size);
+      await page.goto(`${srv.url}/changes/${changeId}`);
+      const glance = page.getByRole('list', { name: 'At a glance' });
+      await glance.waitFor();
+      const items = (await glance.getByRole('listitem').allTextContents()).map((t) => t.trim());
+      expect(items).toEqual([
+        `${down} ${down === 1 ? 'service' : 'services'} down, ${degraded || 'none'} degraded`,
+        `Risk ${a.risk.score} (${a.risk.level})`,
+        `Waiting for ${waiting.map((t: { team: string }) => t.team).join(', ')}; approved by ${decided.team}`,
+        '⚠ Collides with cab: upgrade the same database',
+      ]);
+      const box = (await glance.boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(size.height);
+      await screenshot(page, `change-glance-${size.width}`);
+    }
+    await page.getByRole('list', { name: 'At a glance' }).getByRole('link', { name: 'cab: upgrade the same database' }).click();
+    await page.waitForURL(`${srv.url}/changes/${other}`);
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
