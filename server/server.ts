@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
+import { answerClientErrors } from './api/client-errors.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
@@ -250,6 +251,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   // Start: listen at once (every route but /healthz and the web app answers 503 \`starting\`), load the projection
   // in slices the loop serves requests between, follow the log from where it was built, run background work.
   const server: Server = createServer(app);
+  answerClientErrors(server);
   const hub = new WsHub(server, store, feed, tokens);
   onRevoke.push((id) => hub.closeToken(id));
   alerts.onHealth((snapshot) => hub.publish({ type: 'health', snapshot }));

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { answerClientErrors } from '../api/client-errors.ts';
 import { createApp } from '../api/app.ts';
 import { createTokenAuth } from '../api/auth.ts';
 import { ingestRoutes } from '../api/routes/ingest.ts';
@@ -58,6 +59,7 @@ export async function listenForIngest(opts: {
     health: () => ({ status: 200, body: { ok: true, serves: 'POST /api/v1/ingest' } }),
   });
   const server: Server = createServer(app);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
