@@ -15,7 +15,19 @@ const SERIALISE_TURN_MS = 20;
 /** Stands for the changes while the rest of a large event's message is serialised (no change event holds it). */
 const CHANGES_PLACEHOLDER = 'sg\u0000changes';
 
-interface Client { ws: WebSocket; principal: TokenInfo | null; lastSeq: number }
+/**
+ * A replay (a reconnecting client's `since`) sends at most this many changes, read REPLAY_PAGE events at a time; a
+ * client further behind is told to resync (reload what it shows) instead: a replay of the 1,000 events the log was
+ * read for before could be 1,000 batches of 10,000 CIs, gigabytes read and queued for one socket.
+ */
+export const MAX_REPLAY_CHANGES = 20_000;
+const REPLAY_PAGE = 50;
+
+interface Client {
+  ws: WebSocket; principal: TokenInfo | null; lastSeq: number;
+  /** While its replay runs, broadcasts pass it by: the replay sends them, in order, once it reaches them. */
+  replaying: boolean;
+}
 
 /** How often open connections are checked against the store's tokens (revoked by another API worker, expired). */
 const RECHECK_MS = 5_000;
@@ -37,13 +49,16 @@ export class WsHub {
     // them must not become an unhandled 'error' event that ends the process.
     this.wss.on('error', () => {});
     this.wss.on('connection', (ws, req) => {
-      const client: Client = { ws, principal: null, lastSeq: feed.position };
-      const token = new URL(req.url ?? '', 'http://x').searchParams.get('token');
+      const client: Client = { ws, principal: null, lastSeq: feed.position, replaying: false };
+      const params = new URL(req.url ?? '', 'http://x').searchParams;
+      const token = params.get('token');
+      // A reconnecting client names the last sequence it applied: the replay comes right after its hello.
+      const since = Number(params.get('since') ?? NaN);
       const timer = setTimeout(() => { if (!client.principal) ws.close(LIVE_CLOSE_UNAUTHENTICATED, 'authenticate within 10 s'); }, 10_000);
       ws.on('close', () => { clearTimeout(timer); this.clients.delete(client); });
       ws.on('message', (data) => this.guard(client, this.onMessage(client, String(data))));
       ws.on('error', () => ws.terminate());
-      if (token) this.guard(client, this.authenticate(client, token));
+      if (token) this.guard(client, this.authenticate(client, token, Number.isSafeInteger(since) ? since : null));
     });
     this.unsubscribe = feed.subscribe((e) => this.broadcast(e));
     this.scheduleRecheck();
@@ -101,7 +116,7 @@ export class WsHub {
     if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(m));
   }
 
-  private async authenticate(c: Client, token: string) {
+  private async authenticate(c: Client, token: string, since: number | null = null) {
     const info = await this.tokens.resolve(token);
     if (!info || info.role === 'collector') {
       this.send(c, { type: 'error', code: 'unauthenticated', message: info ? 'a collector token cannot watch events' : 'unknown, revoked or expired token' });
@@ -112,19 +127,52 @@ export class WsHub {
     c.lastSeq = this.feed.position;
     this.clients.add(c);
     this.send(c, { type: 'hello', seq: c.lastSeq, role: info.role });
+    if (since !== null) await this.replay(c, since);
   }
 
   private async onMessage(c: Client, raw: string) {
-    let msg: ClientMessage;
-    try { msg = JSON.parse(raw); } catch { this.send(c, { type: 'error', code: 'invalid_json', message: 'messages are JSON' }); return; }
-    if (msg.type === 'auth' && typeof msg.token === 'string') { await this.authenticate(c, msg.token); return; }
-    if (msg.type === 'since' && c.principal && Number.isInteger(msg.seq)) {
-      // Replay from the durable log so a reconnecting map misses nothing.
-      const upTo = this.feed.position;
-      const missed = await this.store.eventsSince(msg.seq, 1000);
-      if (missed.length === 1000) { this.send(c, { type: 'resync', seq: upTo, reason: 'too many changes missed; reload the map' }); c.lastSeq = upTo; return; }
-      for (const e of missed) if (e.seq <= upTo) this.send(c, { type: 'change', event: e });
-      c.lastSeq = upTo;
+    let msg: Partial<ClientMessage> | null;
+    try { msg = JSON.parse(raw); } catch { msg = null; }
+    // `null`, `1` or `[]` parse too: nothing to read a type from.
+    if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) { this.send(c, { type: 'error', code: 'invalid_json', message: 'messages are JSON objects' }); return; }
+    if (msg.type === 'auth' && typeof msg.token === 'string') { await this.authenticate(c, msg.token, Number.isSafeInteger(msg.since) ? msg.since! : null); return; }
+    if (msg.type === 'since' && c.principal && Number.isSafeInteger(msg.seq)) await this.replay(c, msg.seq!);
+  }
+
+  /**
+   * What the client missed after `since`, from the durable log, in order and up to the live stream: broadcasts pass
+   * the client by meanwhile, and it rejoins them in the turn the replay reaches the feed's position. One replay at a
+   * time per client (another `since` meanwhile is dropped); past MAX_REPLAY_CHANGES changes, or once MAX_BUFFERED
+   * bytes wait for the socket, the client is told to resync from the current position instead.
+   */
+  private async replay(c: Client, since: number) {
+    if (c.replaying) return;
+    c.replaying = true;
+    let at = Math.max(0, since), changes = 0;
+    try {
+      for (;;) {
+        const upTo = this.feed.position;
+        if (at >= upTo) break;
+        const page = await this.store.eventsSince(at, REPLAY_PAGE);
+        if (c.ws.readyState !== c.ws.OPEN) return;
+        for (const e of page) {
+          if (e.seq > upTo) break;
+          changes += e.changes.length;
+          if (changes > MAX_REPLAY_CHANGES || c.ws.bufferedAmount > MAX_BUFFERED) {
+            at = this.feed.position;
+            this.send(c, { type: 'resync', seq: at, reason: 'too many changes missed; reload what is shown' });
+            return;
+          }
+          this.send(c, { type: 'change', event: e });
+          at = e.seq;
+        }
+        // The log ends before the position the feed said (a store restored behind it): nothing more to send.
+        if (page.length === 0) { at = upTo; break; }
+      }
+    } finally {
+      // Synchronously after the last check against the feed's position: no broadcast falls between.
+      c.lastSeq = Math.max(at, c.lastSeq);
+      c.replaying = false;
     }
   }
 
@@ -138,7 +186,7 @@ export class WsHub {
 
   private sendChange(e: ChangeEvent, text: string): undefined {
     for (const c of this.clients) {
-      if (e.seq <= c.lastSeq) continue;
+      if (e.seq <= c.lastSeq || c.replaying) continue;
       if (c.ws.bufferedAmount > MAX_BUFFERED) {
         this.send(c, { type: 'resync', seq: e.seq, reason: 'client too slow' });
       } else if (c.ws.readyState === c.ws.OPEN) c.ws.send(text);

@@ -5,7 +5,10 @@ import type { HealthSnapshot } from './alerts.ts';
  * The one map of live messages shared by the ws hub and the web client.
  * Server → client: `hello` on connect (the latest sequence), then every committed `change` in order;
  * `resync` when the client asked for a sequence the server no longer holds in memory.
- * Client → server: `auth` (when the token was not in the URL), `since` to resume after a reconnect.
+ * Client → server: `auth` (when the token was not in the URL), `since` to resume after a reconnect. A reconnecting
+ * client names the last sequence it applied when it connects (`?since=`, or `since` in `auth`): the server sends
+ * `hello`, then what it missed, in order, before any live change (a `since` message after `hello` let live changes
+ * overtake the replay, and the client then dropped the replayed ones as old).
  */
 /**
  * Why the server refuses or ends a live connection: the `code` of an `error` message and, for the ones that
@@ -35,7 +38,8 @@ export interface ServerMessages {
 export type ServerMessage = ServerMessages[keyof ServerMessages];
 
 export interface ClientMessages {
-  auth: { type: 'auth'; token: string };
+  /** `since`: as the `since` query parameter, the last sequence the client applied (what it missed is replayed). */
+  auth: { type: 'auth'; token: string; since?: number };
   since: { type: 'since'; seq: number };
 }
 export type ClientMessage = ClientMessages[keyof ClientMessages];

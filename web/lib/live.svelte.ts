@@ -1,4 +1,4 @@
-import type { ChangeEvent, ClientMessage, HealthSnapshot, ServerMessage } from './types.ts';
+import type { ChangeEvent, HealthSnapshot, ServerMessage } from './types.ts';
 import { afterClose, afterError, type SignOutReason } from './live-close.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -9,9 +9,10 @@ export function backoffMs(attempt: number): number {
 }
 
 /**
- * The live change feed over ws. After a reconnect it asks for what it missed (`since` the last
- * sequence it applied); when the server cannot replay that far it says `resync` and the owner
- * reloads what it shows.
+ * The live change feed over ws. A reconnect names the last sequence it applied (`since`), and the server
+ * replays what it missed before any live change; when the server will not replay that far it says
+ * `resync` and the owner reloads what it shows, as when the server's log is behind what it applied
+ * (a store restored from a backup).
  */
 export class LiveFeed {
   status = $state<LiveStatus>('connecting');
@@ -36,7 +37,8 @@ export class LiveFeed {
 
   private connect() {
     if (this.closed) return;
-    const ws = new WebSocket(`${this.url}?token=${encodeURIComponent(this.token)}`);
+    const since = this.seq > 0 ? `&since=${this.seq}` : '';
+    const ws = new WebSocket(`${this.url}?token=${encodeURIComponent(this.token)}${since}`);
     this.ws = ws;
     ws.onmessage = (m) => this.receive(m.data);
     ws.onclose = (e) => {
@@ -50,10 +52,6 @@ export class LiveFeed {
     ws.onerror = () => ws.close();
   }
 
-  private send(m: ClientMessage) {
-    this.ws?.send(JSON.stringify(m));
-  }
-
   private receive(raw: unknown) {
     let msg: ServerMessage;
     try { msg = JSON.parse(String(raw)) as ServerMessage; } catch { return; }
@@ -61,7 +59,8 @@ export class LiveFeed {
       case 'hello':
         this.status = 'live';
         this.attempt = 0;
-        if (this.seq > 0 && msg.seq > this.seq) this.send({ type: 'since', seq: this.seq });
+        // Behind what this tab applied: the server's log starts over (restored); its sequences would read as old.
+        if (this.seq > msg.seq) { this.seq = msg.seq; this.handlers.onResync(); }
         else if (this.seq === 0) this.seq = msg.seq;
         break;
       case 'change':
