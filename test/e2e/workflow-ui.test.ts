@@ -82,9 +82,12 @@ describe('the change manager', () => {
     // Each approver team signs in with its own token: a signed-in link pasted into this tab, no reload.
     const teams = (await page.getByRole('list', { name: 'Approvals' }).locator('li strong').allTextContents()).map((t) => t.trim());
     expect(teams.length).toBeGreaterThan(0);
+    await expect(page.getByLabel('Signed in as').textContent()).resolves.toBe('admin');
     for (const team of teams) {
       const token = await srv.tokenFor('change-manager', team);
       await page.evaluate((t) => { location.hash = `token=${t}`; }, token);
+      // The header says whose token the tab now acts with.
+      await expect.poll(() => page.getByLabel('Signed in as').textContent()).toBe(`change-manager · ${team}`);
       await page.getByRole('button', { name: `Approve as ${team}` }).click();
       await page.getByRole('list', { name: 'Approvals' }).getByText(/approved by/).first().waitFor();
     }
