@@ -73,6 +73,9 @@ describe('the problem analyst', () => {
     const candidates = page.getByRole('list', { name: 'Root-cause candidates' });
     await expect(candidates.textContent()).resolves.toContain(db.name);
     expect(await candidates.getByRole('listitem').count()).toBeGreaterThan(3);
+    // The best candidate opens by itself, under its entry: what changed there is the question asked.
+    await candidates.getByRole('listitem').first().getByRole('region', { name: /^Why / }).getByRole('heading', { name: /^Recent changes on / }).waitFor();
+    expect(await page.getByRole('region', { name: /^Why / }).count()).toBe(1);
 
     await candidates.getByRole('button', { name: new RegExp(`^${db.name}`) }).click();
 

@@ -222,7 +222,7 @@ describe('web UI end to end', () => {
     const selected = await page.evaluate(() => (window as unknown as { __servicegraph: Sg }).__servicegraph.map.selected);
     expect(await withClass('candidate')).toEqual([selected]);
     // The demo was loaded a minute ago: the view says its appearances are not counted as changes.
-    await page.getByRole('note').filter({ hasText: 'first discovered in this period' }).waitFor();
+    await page.getByRole('note').filter({ hasText: 'discovered in this period' }).waitFor();
     // The database's recent change is the edit, by attribute, with no raw id.
     await page.getByRole('list', { name: 'Root-cause candidates' }).getByRole('button', { name: new RegExp(`^${db.name}`) }).first().click();
     const changes = page.getByRole('list', { name: 'Recent changes', exact: true });
