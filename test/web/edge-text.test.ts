@@ -21,4 +21,10 @@ describe('an edge in words', () => {
   it('repeats what the relation notes about itself', () => {
     expect(edgeText(edge({ type: 'RUNS_ON', note: 'deliberate cycle' }), 'a', 'b').details).toContain('deliberate cycle');
   });
+
+  it('isolates a name that sets or holds right-to-left text, so the rest of the sentence reads in order', () => {
+    expect(edgeText(edge(), 'invoice\u202Egnp.exe', 'orders-db').sentence).toBe('\u2068invoice\u202Egnp.exe\u2069 depends on orders-db');
+    expect(edgeText(edge(), 'checkout', 'שירות-תשלומים').sentence).toBe('checkout depends on \u2068שירות-תשלומים\u2069');
+    expect(edgeText(edge(), 'checkout-api', 'Zürich-db').sentence).toBe('checkout-api depends on Zürich-db');
+  });
 });

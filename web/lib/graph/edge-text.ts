@@ -23,7 +23,19 @@ function ago(iso: string, now: number): string {
   return `${Math.round(s / 86400)} days ago`;
 }
 
-export function edgeText(e: GraphEdge, fromName: string, toName: string, now = Date.now()): EdgeText {
+/** Explicit direction controls, or letters written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko...). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
+
+/**
+ * A name as a part of a sentence, its direction isolated (U+2068 first strong isolate ... U+2069 pop): a name ending
+ * in a right-to-left override (stored before the API refused it) reversed the rest of the sentence ('invoice\u202Egnp.exe
+ * depends on orders' read 'invoice...sredro no sdneped exe.png'), and a right-to-left name can pull the words
+ * beside it. The isolate ends whatever the name opened. Names in left-to-right text alone are left as they are.
+ */
+export const isolated = (name: string): string => (BIDI.test(name) ? `\u2068${name}\u2069` : name);
+
+export function edgeText(e: GraphEdge, fromRaw: string, toRaw: string, now = Date.now()): EdgeText {
+  const fromName = isolated(fromRaw), toName = isolated(toRaw);
   const title = relationTypes.get(e.type)?.title ?? e.type.toLowerCase().replace(/_/g, ' ');
   const details = [
     e.provenance.length ? e.provenance.join(' and ') : 'no active source',
