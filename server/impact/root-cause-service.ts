@@ -61,14 +61,16 @@ export class RootCauseService {
         else groups.push({ key: topo.idOf(n), symptoms: [{ node: n, state: 'degraded' }] });
       }
     }
-    if (!groups.length) return { candidates: [], suppressed, since };
+    if (!groups.length) return { candidates: [], suppressed, since, nodes: {} };
 
     const candidates = candidateNodes(topo, groups, this.deps.verify ?? 60);
     const { changes, discovery } = await this.recentChanges(topo, candidates, since, now);
     const changed = new Set(candidates.filter((n) => changes.get(n)?.length));
     const ranked = rankRootCauses(topo, groups, candidates, changed).slice(0, req.limit);
+    const nodes: RootCauseReply['nodes'] = {};
+    for (const r of ranked) for (const p of r.paths) for (const n of p) nodes[topo.idOf(n)] ??= { name: topo.nameOf(n), class: topo.classOf(n), tier: topo.tierOf(n) };
     return {
-      since, suppressed, ...(discovery ? { discovery } : {}),
+      since, suppressed, nodes, ...(discovery ? { discovery } : {}),
       candidates: ranked.map((r) => ({
         id: topo.idOf(r.node), name: topo.nameOf(r.node), class: topo.classOf(r.node), tier: topo.tierOf(r.node),
         score: r.score, explains: r.explains, specificity: r.specificity, proximity: r.proximity, coverage: r.coverage, dependents: r.dependents,

@@ -96,13 +96,15 @@ export function compactImpact(r: { impacted: any[]; services: any[]; summary: an
   };
 }
 
-export function compactRootCause(r: { candidates: any[]; suppressed: string[]; since: string }) {
+/** Root cause with each path read by name ("checkout-db → checkout-api"): ids alone made an agent look up every CI. */
+export function compactRootCause(r: { candidates: any[]; suppressed: string[]; since: string; nodes: Record<string, { name: string }> }) {
+  const named = (p: string[]) => p.map((id) => r.nodes[id]?.name ?? id).join(' → ');
   return {
     since: r.since,
     candidates: r.candidates.map((c) => ({
       id: c.id, name: c.name, class: c.class, tier: c.tier, score: Math.round(c.score * 1000) / 1000,
       explains: c.explains, dependents: c.dependents,
-      paths: c.paths.slice(0, 5), ...(c.paths.length > 5 ? { morePaths: c.paths.length - 5 } : {}),
+      paths: c.paths.slice(0, 5).map(named), ...(c.paths.length > 5 ? { morePaths: c.paths.length - 5 } : {}),
       recentChanges: c.recentChanges.slice(0, 10),
     })),
     suppressed: r.suppressed,

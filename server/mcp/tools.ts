@@ -209,7 +209,7 @@ const assessChange: ToolDef = {
 
 const rootCause: ToolDef = {
   name: 'root_cause', title: 'Likely root cause', minRole: 'viewer',
-  description: 'Ranks the upstream CIs that would explain several incidents (by id), or several failing CIs since a time, with what each explains, how, and what changed on it shortly before.',
+  description: 'Ranks the upstream CIs that would explain several incidents (by id), or several failing CIs since a time, with what each explains, how (paths by name, from the candidate to each symptom: the way failure travels), and what changed on it shortly before.',
   input: z.object({
     incidents: z.array(z.string().min(1).max(100)).max(200).optional().describe('incident ids'),
     cis: z.array(Ref).max(200).optional().describe('symptom CIs, when there are no incident records'),

@@ -82,13 +82,16 @@ export const PathsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(10),
   asOf: Time.optional(),
 });
+/** A CI on a path, named: paths are lists of ids, and their readers want names. */
+export const PathNodes = z.record(z.string(), z.object({ name: z.string(), class: z.string(), tier: z.number().int().nullable() }));
+
 export const PathsReply = z.object({
   from: z.string(),
   to: z.string(),
   /** `dependsOn`: `from` needs `to` (failure of `to` reaches `from`); `dependencyOf`: the reverse. */
   direction: z.enum(['dependsOn', 'dependencyOf']).nullable(),
   paths: z.array(z.array(z.string())),
-  nodes: z.record(z.string(), z.object({ name: z.string(), class: z.string(), tier: z.number().int().nullable() })),
+  nodes: PathNodes,
   truncated: z.boolean(),
 });
 export type PathsReply = z.infer<typeof PathsReply>;
@@ -128,6 +131,7 @@ export const RootCauseReply = z.object({
   /** Symptoms left out as evidence because their CI was in maintenance. */
   suppressed: z.array(z.string()),
   since: z.string(),
+  nodes: PathNodes.describe('every CI on a candidate\'s paths, by id'),
   discovery: z.object({
     cis: z.number().int().describe('CIs first discovered in the window, up to `until`'),
     estate: z.number().int().describe('CIs known now'),

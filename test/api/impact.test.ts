@@ -105,6 +105,11 @@ describe('impact analysis API on the demo estate', () => {
     expect(r.status).toBe(200);
     expect(r.body.candidates[0]).toMatchObject({ id: db.id, explains: opened });
     expect(r.body.candidates[0].paths.every((p: string[]) => p[0] === db.id)).toBe(true);
+    // Every CI on a path comes named, as /paths names its nodes.
+    const onPaths = new Set<string>(r.body.candidates.flatMap((c: any) => c.paths.flat()));
+    expect(new Set(Object.keys(r.body.nodes))).toEqual(onPaths);
+    expect(r.body.nodes[db.id]).toEqual({ name: db.name, class: 'database', tier: db.tier });
+    for (const svc of direct) expect(r.body.nodes[svc.id].name).toBe(svc.name);
     const dns = byName('dns-resolver');
     const dnsCandidate = r.body.candidates.find((c: any) => c.id === dns.id);
     expect(dnsCandidate.explains).toEqual(opened);

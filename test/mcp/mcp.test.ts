@@ -135,6 +135,10 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     const mcp = await call(await httpClient(viewer), 'root_cause', { incidents: ids, limit: 5 });
     expect(mcp.candidates.map((c: { id: string }) => c.id)).toEqual(rest.candidates.map((c: { id: string }) => c.id));
     expect(mcp.candidates[0].explains).toEqual(rest.candidates[0].explains);
+    // Paths read by name, from the candidate to the symptom.
+    const named = (p: string[]) => p.map((id) => rest.nodes[id].name).join(' → ');
+    expect(mcp.candidates[0].paths).toEqual(rest.candidates[0].paths.slice(0, 5).map(named));
+    expect(mcp.candidates[0].paths[0]).toMatch(new RegExp(`^${rest.candidates[0].name} → `));
     expect(mcp.candidates.length).toBeGreaterThan(0);
   });
 
