@@ -112,4 +112,32 @@ describe('the window of a new change', () => {
     await expect(radios.nth(0).isChecked()).resolves.toBe(true);
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it("moves a recorded change to the next night in one click on its page, the window said before and recorded after", async () => {
+    const page = b.page;
+    const start = Date.now() + 3 * 86_400_000;
+    const change = (await srv.api('/api/v1/changes', { body: { title: 'form: moved by the CAB', type: 'normal', window: { start: new Date(start).toISOString(), end: new Date(start + 3600_000).toISOString() }, cis: [db.id] } })).body;
+    await page.goto(`${srv.url}/changes/${change.id}`);
+    const schedule = page.getByRole('form', { name: 'Schedule' });
+    await schedule.waitFor();
+    // The recorded window, as exact times: nothing to reschedule until something moves.
+    await expect(schedule.getByRole('radio', { name: 'Exact times…' }).isChecked()).resolves.toBe(true);
+    await expect(schedule.getByRole('button', { name: 'Reschedule' }).isDisabled()).resolves.toBe(true);
+    await schedule.getByRole('radiogroup', { name: 'When' }).getByRole('radio').nth(1).check();
+    await schedule.getByLabel('Duration').selectOption('4');
+    await expect(schedule.getByText(/22:00 – .* 02:00 \(4 h\)/).count()).resolves.toBe(1);
+    await schedule.getByRole('button', { name: 'Reschedule' }).click();
+    await page.getByRole('list', { name: 'Timeline' }).getByText(/rescheduled to/).waitFor();
+    const moved = (await srv.api(`/api/v1/changes/${change.id}`)).body;
+    expect(parisTime(moved.window.start)).toBe('22:00');
+    expect(Date.parse(moved.window.end) - Date.parse(moved.window.start)).toBe(4 * 3600_000);
+    // Tomorrow night in Paris: 24 to 48 hours from today's 22:00 there.
+    expect(Date.parse(moved.window.start) - Date.now()).toBeGreaterThan(0);
+    expect(Date.parse(moved.window.start) - Date.now()).toBeLessThanOrEqual(48 * 3600_000);
+    // The form now shows the window as recorded.
+    await expect(schedule.getByRole('radio', { name: 'Exact times…' }).isChecked()).resolves.toBe(true);
+    await expect(schedule.getByLabel('Start').inputValue()).resolves.toMatch(/T22:00$/);
+    await screenshot(page, 'change-form-rescheduled');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nightPresets, presetWindow, windowWords } from '../../web/lib/change-window.ts';
+import { chosenWindow, nightPresets, presetWindow, windowWords } from '../../web/lib/change-window.ts';
 
 // Local times: these hold in whatever zone the tests run (the form works in the browser's).
 const at = (y: number, mo: number, d: number, h = 0, mi = 0) => new Date(y, mo - 1, d, h, mi);
@@ -27,6 +27,12 @@ describe('the window presets of a new change', () => {
     const long = presetWindow(at(2026, 12, 7, 9), 'night-2', 8);
     expect(parts(long.start)).toEqual([12, 8, 22, 0]);
     expect(long.end.getTime() - long.start.getTime()).toBe(8 * 3600_000);
+  });
+
+  it('stands for the exact times typed, or for the preset at the instant it is asked', () => {
+    const exact = chosenWindow(at(2026, 12, 7, 9), 'exact', 2, '2026-12-09T01:00', '2026-12-09T03:30');
+    expect([...parts(exact.start), ...parts(exact.end)]).toEqual([12, 9, 1, 0, 12, 9, 3, 30]);
+    expect(chosenWindow(at(2026, 12, 7, 23), 'night-1', 1, '', '')).toEqual(presetWindow(at(2026, 12, 7, 23), 'night-1', 1));
   });
 
   it('says the window in words before it is recorded, and what is wrong with one that cannot be', () => {

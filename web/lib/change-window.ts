@@ -33,6 +33,11 @@ export function presetWindow(now: Date, choice: Exclude<WindowChoice, 'exact'>, 
   return { start, end: new Date(start.getTime() + hours * 3600_000) };
 }
 
+/** The window a choice stands for: a night preset's at `now`, else the exact times typed (datetime-local values). */
+export function chosenWindow(now: Date, when: WindowChoice, hours: number, start: string, end: string): { start: Date; end: Date } {
+  return when === 'exact' ? { start: new Date(start), end: new Date(end) } : presetWindow(now, when, hours);
+}
+
 const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
 

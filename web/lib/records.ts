@@ -58,9 +58,8 @@ export function zoneLabel(timeZone: string | undefined, offsetMinutes: number): 
 /** This browser's zone, as zoneLabel says it (the offset of the instant given: summer time moves it). */
 export const browserZone = (at = new Date()) => zoneLabel(Intl.DateTimeFormat().resolvedOptions().timeZone, -at.getTimezoneOffset());
 export const localTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-/** An ISO instant as the value of a datetime-local input (local time), and back. */
+/** An ISO instant as the value of a datetime-local input (local time); `new Date(value)` reads it back. */
 export const toLocalInput = (iso: string) => { const d = new Date(iso); return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16); };
-export const fromLocalInput = (v: string) => new Date(v).toISOString();
 
 /** A new change being written: kept in the tab's sessionStorage while the user looks around the app. */
 export interface ChangeDraft {
