@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /**
- * The README's API tour, run as a reader runs it: its shell blocks, in order, with bash, curl and jq, against a
+ * The README's API tour, run as a reader runs it: its shell blocks (the tour, impact and alerts sections), in order, with bash, curl and jq, against a
  * server holding the demo estate (`npm start -- --demo`). Only the address and the admin token differ: the test
  * server's, where the tour reads `data/admin-token` of a checkout.
  */
@@ -28,7 +28,7 @@ describe.skipIf(!hasTools)('the README API tour on the demo estate', () => {
   afterAll(async () => { await srv?.close(); });
 
   it('answers every call with a 2xx, ids carried from reply to reply, as written', async () => {
-    const tour = blockAfter('## API tour') + '\n' + blockAfter('## Impact, incidents, changes, root cause');
+    const tour = ['## API tour', '## Impact, incidents, changes, root cause', '## Alerts, live health and situations'].map(blockAfter).join('\n');
     const first = 'export SG=http://localhost:8080 T=$(cat data/admin-token)';
     expect(tour.startsWith(first)).toBe(true);
     // Each call's status and address go to fd 3, its reply to stdout as the reader would see it.
@@ -46,5 +46,8 @@ ${tour.slice(first.length)}`;
     // No call went out with an empty id where the tour carries one from a reply.
     const emptyId = (address: string) => { const u = new URL(address); return /\/(null)?(\/|$)/.test(u.pathname) || /=(null)?(&|$)/.test(u.search); };
     expect(calls.filter((c) => emptyId(c.split(' ')[1]))).toEqual([]);
+    // What the tour says of its alert: checkout-db's situation opened its incident by itself.
+    const open = (await srv.api('/api/v1/situations?status=open')).body.items as { cause: { name: string }; incident: string | null }[];
+    expect(open.find((x) => x.cause.name === 'checkout-db')?.incident).toMatch(/^inc-/);
   }, 90_000);
 });
