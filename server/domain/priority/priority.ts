@@ -35,17 +35,19 @@ export const defaultPriorityConfig: PriorityConfig = {
 
 /** The highest impact level among every (tier, state) the incident hits, then the matrix. */
 export function priorityOf(tiersHit: ImpactSummary['tiersHit'], urgency: 1 | 2 | 3, config: PriorityConfig = defaultPriorityConfig): PriorityResult {
-  let impact = config.untiered;
-  let why = 'no CI with a tier is hit';
+  // The worst hit names the reason even when its level is no higher than the untiered one (tier 3 degraded is
+  // impact 4 by default): "no CI with a tier is hit" said so of incidents that hit tier-3 services.
+  let worst: { level: number; why: string } | null = null;
   for (const tier of [1, 2, 3, 4] as const) {
     const hit = tiersHit[tier];
     if (!hit) continue;
     for (const state of ['down', 'degraded'] as const) {
-      if (!hit[state] || config.impact[tier][state] >= impact) continue;
-      impact = config.impact[tier][state];
-      why = `${hit[state]} tier-${tier} CI${hit[state] > 1 ? 's' : ''} ${state}`;
+      if (!hit[state] || (worst && config.impact[tier][state] >= worst.level)) continue;
+      worst = { level: config.impact[tier][state], why: `${hit[state]} tier-${tier} CI${hit[state] > 1 ? 's' : ''} ${state}` };
     }
   }
+  const impact = Math.min(config.untiered, worst?.level ?? config.untiered);
+  const why = worst?.why ?? 'no CI with a tier is hit';
   const priority = config.matrix[impact - 1][urgency - 1];
   return { priority, impact, urgency, reason: `${why} → impact ${impact}; urgency ${urgency} → ${priority}` };
 }

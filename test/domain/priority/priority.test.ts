@@ -18,6 +18,11 @@ describe('incident priority from impact × urgency', () => {
     expect(priorityOf({}, 1)).toMatchObject({ impact: 4, priority: 'P3', reason: 'no CI with a tier is hit → impact 4; urgency 1 → P3' });
   });
 
+  it('names what was hit even when it weighs no more than nothing tiered', () => {
+    expect(priorityOf({ 3: { down: 0, degraded: 3 } }, 2)).toMatchObject({ impact: 4, priority: 'P4', reason: '3 tier-3 CIs degraded → impact 4; urgency 2 → P4' });
+    expect(priorityOf({ 3: { down: 0, degraded: 3 }, 4: { down: 1, degraded: 0 } }, 2).reason).toBe('3 tier-3 CIs degraded → impact 4; urgency 2 → P4');
+  });
+
   it('the matrix is configurable as a whole from SERVICEGRAPH_PRIORITY, and a broken one is refused', () => {
     const strict = { ...defaultPriorityConfig, matrix: [['P1', 'P1', 'P1'], ['P1', 'P1', 'P2'], ['P2', 'P2', 'P3'], ['P3', 'P3', 'P4']] };
     const config = loadConfig({ SERVICEGRAPH_PRIORITY: JSON.stringify(strict) }).priority;
