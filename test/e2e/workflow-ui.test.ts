@@ -105,6 +105,9 @@ describe('the change manager', () => {
     // And on the calendar, in its week.
     await page.getByRole('link', { name: 'on the calendar' }).click();
     await page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).waitFor();
+    // Below the week, its changes in the order they start, with their window in words (a phone's columns are too narrow for titles).
+    await expect(page.getByRole('list', { name: 'Changes this week' }).getByRole('listitem').filter({ hasText: 'flow: patch the orders database' }).textContent())
+      .resolves.toMatch(/flow: patch the orders database\s+\w{3} \d+ \w{3} 01:00 – 03:00 \(2 h\) · approved · risk \d+/);
     await mapSettled(page);
     // The map beside the week is narrow: its count of CIs and relations stays in sight, clear of its overview and legend.
     expect(await mapCountCoveredBy(page)).toEqual([]);
