@@ -151,7 +151,12 @@ export async function runCollectCommand(argv: string[], io: CliIo): Promise<numb
       onRetry: (r) => progress(`batch ${r.batch}: ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1})`),
     });
     io.stdout(values.json ? JSON.stringify({ source, scope: collected.scope, server, ...summary, warnings: collected.warnings }, null, 2) + '\n' : summaryText(source, collected, server, summary));
-    return 0;
+    if (summary.refused.length === 0) return 0;
+    // The good items are in; the refused ones need a person, and a scheduler should see this run as failed.
+    for (const r of summary.refused.slice(0, 50)) io.stderr(`[${source}] refused ${r.kind} ${r.item}: ${r.reasons.join('; ')}\n`);
+    if (summary.refused.length > 50) io.stderr(`[${source}] ... and ${summary.refused.length - 50} more refused items (--json lists them all)\n`);
+    io.stderr(`[${source}] the server refused ${summary.refused.length} item${summary.refused.length === 1 ? '' : 's'}; the others were applied, and the run was not completed, so nothing was retired\n`);
+    return 1;
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`${e.message}\n`);
@@ -183,6 +188,7 @@ function summaryText(source: string, c: Collected, server: string, s: PushSummar
     `  CIs:       ${counts(s.cis)}`,
     `  relations: ${counts(s.relations)}`,
     ...(c.warnings.length ? [`  warnings:  ${c.warnings.length} (above)`] : []),
+    ...(s.refused.length ? [`  refused:   ${s.refused.length} (below)`] : []),
     '',
   ].join('\n');
 }

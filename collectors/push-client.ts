@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IngestCounts, IngestResult } from '../server/model/ingest.ts';
 import { defaultBatchLimits, planBatches, type BatchLimits } from './push-plan.ts';
+import { dropRefusedItems, type RefusedItem } from './refused-items.ts';
 import type { Collected } from './types.ts';
 
 export interface PushProgress {
@@ -41,6 +42,12 @@ export interface PushSummary {
   cis: IngestCounts;
   relations: IngestCounts;
   runCompleted: boolean;
+  /**
+   * Items the server refused one by one (a name it does not accept, a relation to a CI it cannot find): the rest of
+   * their batch was sent again without them. A run with any is not completed, so nothing is retired for it: a CI
+   * that was refused this time would otherwise be retired as no longer seen.
+   */
+  refused: RefusedItem[];
 }
 
 /** The server refused a batch (4xx), or kept failing (5xx, 429, network, timeout) after every retry. Nothing later was sent. */
@@ -78,14 +85,15 @@ export function newRunId(source: string): string {
  * only after every earlier batch was acknowledged (a run that dies midway retires nothing). Re-sending
  * a batch is safe: each batch carries an Idempotency-Key kept across its retries, so a batch applied
  * before a lost reply is answered with its first reply and not applied again.
- * A batch the server finds too large (a server configured below our defaults) is split, not failed.
+ * A batch the server finds too large (a server configured below our defaults) is split, not failed. Items the server
+ * refuses by name are left out and listed in `refused` (the run is then not completed); any other 4xx stops the push.
  */
 export async function pushCollected(c: Collected, opts: PushOptions): Promise<PushSummary> {
   let limits: BatchLimits = { ...defaultBatchLimits, ...opts.limits };
   let batches = planBatches(c, limits);
   const runId = opts.runId ?? newRunId(opts.source);
   const started = Date.now();
-  const summary: PushSummary = { runId, batches: batches.length, cis: zero(), relations: zero(), runCompleted: false };
+  const summary: PushSummary = { runId, batches: batches.length, cis: zero(), relations: zero(), runCompleted: false, refused: [] };
   let cisPushed = 0;
   let relationsPushed = 0;
   for (let i = 0; i < batches.length; i++) {
@@ -94,8 +102,8 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
       source: opts.source,
       scope: c.scope,
       runId,
-      complete: last,
-      ...(last && opts.force ? { force: true } : {}),
+      complete: last && summary.refused.length === 0,
+      ...(last && opts.force && summary.refused.length === 0 ? { force: true } : {}),
       cis: batches[i].cis,
       relations: batches[i].relations,
     };
@@ -107,6 +115,15 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
       result = await sendWithRetry(body, i + 1, opts, randomUUID());
     } catch (e) {
       const items = batches[i].cis.length + batches[i].relations.length;
+      // One bad record never blocks the good ones: the items the server named are left out and the batch sent again.
+      const dropped = e instanceof PushError && e.status === 400 && !e.tooLarge ? dropRefusedItems(batches[i], e.details) : null;
+      if (dropped) {
+        summary.refused.push(...dropped.refused);
+        batches[i] = dropped.rest;
+        opts.onRetry?.({ batch: i + 1, attempt: 1, delayMs: 0, reason: `HTTP 400: the server refused ${dropped.refused.length} item${dropped.refused.length === 1 ? '' : 's'} of it (listed at the end); sending the others again, and the run will not be completed` });
+        i--;
+        continue;
+      }
       if (!(e instanceof PushError) || !e.tooLarge || items < 2) throw e;
       // The server's limits are lower than ours (SERVICEGRAPH_LIMIT_*): halve them and plan the rest again.
       limits = { cis: halve(batches[i].cis.length, limits.cis), relations: halve(batches[i].relations.length, limits.relations), bytes: Math.max(1, Math.floor(limits.bytes / 2)) };

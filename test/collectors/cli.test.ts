@@ -90,6 +90,25 @@ describe('servicegraph collect against a real server', () => {
     expect(hit).not.toContain('webstatus');
   });
 
+  it('applies the good services of a project when one name is refused, names the refused one, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-cli-refused-'));
+    try {
+      // A zero-width space makes 'pay\u200Bments' look like 'payments': the server refuses the name, not the project.
+      writeFileSync(join(dir, 'compose.yaml'), 'name: refused-demo\nservices:\n  cart: {image: "demo/cart:1"}\n  "pay\u200Bments": {image: "demo/payments:1", depends_on: [cart]}\n  shop: {image: "demo/shop:1", depends_on: [cart]}\n');
+      const io = captureIo();
+      expect(await runCollectCommand(["compose", dir, "--server", server.url, "--token", token], io)).toBe(1);
+      expect(io.err()).toContain('refused ci service/pay\\u200Bments: name: ');
+      expect(io.err()).toMatch(/refused relation service\/pay\\u200Bments -DEPENDS_ON-> service\/cart: from\.name: .*U\+200B/);
+      expect(io.err()).toMatch(/the server refused 2 items; the others were applied, and the run was not completed, so nothing was retired/);
+      expect(io.out()).toMatch(/not completed/);
+      const names = (await server.api('/api/v1/cis?environment=refused-demo&limit=50')).body.items.map((c: { name: string }) => c.name);
+      expect(names).toEqual(expect.arrayContaining(['cart', 'shop']));
+      expect(names.some((n: string) => n.startsWith('pay'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints a 4xx error body clearly and exits 1', async () => {
     const viewer = await server.tokenFor('viewer');
     const io = captureIo();
