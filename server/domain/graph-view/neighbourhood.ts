@@ -60,7 +60,7 @@ export const passesFilters = (q: Pick<NeighbourhoodQuery, 'classes' | 'environme
 /** The order in which a level's new CIs are taken (and cut at the node cap): nearest first, then by name. */
 export const byNameThenId = (aName: string, aId: string, bName: string, bId: string): number => aName.localeCompare(bName) || aId.localeCompare(bId);
 
-export const hubCut = (budget: number, depth: number): Truncation => ({ reason: 'hub', limit: budget, message: `At depth ${depth} the CIs reached have more than ${budget} relations, more than one map reads: the first ones are shown. Lower the depth, filter by class or layer, or focus on a CI further out; grouped nodes open on double-click.` });
+export const hubCut = (budget: number, depth: number): Truncation => ({ reason: 'hub', limit: budget, message: `At depth ${depth} the CIs reached have more than ${budget} relations, more than one map reads: the first ones are shown. Lower the depth, filter by class or layer, or focus on a CI further out.` });
 export const nodesCut = (maxNodes: number, depth: number): Truncation => ({ reason: 'nodes', limit: maxNodes, message: `The map reached its cap of ${maxNodes} CIs at depth ${depth} (nearest first, by name). Lower the depth, filter by class or layer, or focus on fewer CIs.` });
 export const edgesCut = (maxEdges: number): Truncation => ({ reason: 'edges', limit: maxEdges, message: `The CIs shown have more than ${maxEdges} relations among them; the first ${maxEdges} are drawn. Filter by class or layer to see the rest.` });
 
