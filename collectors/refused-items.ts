@@ -1,3 +1,4 @@
+import { spelledOut } from '../server/model/text.ts';
 import type { PlannedBatch } from './push-plan.ts';
 
 /** One item the server refused, and why, as a collector's user reads it. */
@@ -10,11 +11,7 @@ export interface RefusedItem {
 
 interface Problem { path: (string | number)[]; message: string }
 
-/** What makes a name read other than it is (the reason such a name is refused) shown as `\u200B`, so the message shows it. */
-const unseen = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
-const visible = (text: string) => text.replace(unseen, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-
-const ref = (r: unknown): string => visible(refText(r));
+const ref = (r: unknown): string => spelledOut(refText(r));
 
 const refText = (r: unknown): string => {
   const o = r as { class?: string; name?: string; id?: string; identifiers?: unknown } | undefined;

@@ -35,6 +35,22 @@ export function invisibleIn(s: string): { codePoint: string; index: number } | n
 }
 export const isVisibleText = (s: string): boolean => invisibleIn(s) === null;
 
+/** A subdivision flag (kept whole), or a character `nameText` refuses. */
+const REFUSED_OR_FLAG = new RegExp(`(${TAG_FLAG.source})|[\\u0000-\\u001f\\u007f-\\u009f]|${INVISIBLE.source}`, 'gu');
+
+/**
+ * `s` with every character `nameText` refuses written out (`\u202E`, `\u{E0041}`), so that a message about a refused
+ * name shows what is in it instead of hiding it again.
+ */
+export function spelledOut(s: string): string {
+  if (!/[^\x20-\x7e]/.test(s)) return s;
+  return s.replace(REFUSED_OR_FLAG, (m, flag: string | undefined) => {
+    if (flag) return m;
+    const cp = m.codePointAt(0)!;
+    return cp > 0xffff ? `\\u{${cp.toString(16).toUpperCase()}}` : `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  });
+}
+
 /**
  * What people tell apart by reading it: a CI's name, environment and owner, a token's name, a team, a change's,
  * incident's or window's title. Clean text with no invisible or bidirectional control character.

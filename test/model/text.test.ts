@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { invisibleIn, nameText } from '../../server/model/text.ts';
+import { invisibleIn, nameText, spelledOut } from '../../server/model/text.ts';
 
 describe('names people read: no invisible or bidirectional control characters', () => {
   it.each([
@@ -38,5 +38,15 @@ describe('names people read: no invisible or bidirectional control characters', 
   ])('accepts %s', (_what, text) => {
     expect(invisibleIn(text)).toBeNull();
     expect(nameText(1, 100).safeParse(text).success).toBe(true);
+  });
+});
+
+describe('spelledOut', () => {
+  it('writes out every character a name may not hold, and leaves the rest as it reads', () => {
+    expect(spelledOut('invoice\u202Egnp.exe')).toBe('invoice\\u202Egnp.exe');
+    expect(spelledOut('pay\u200Bments\u0007')).toBe('pay\\u200Bments\\u0007');
+    expect(spelledOut('tag\u{E0041}')).toBe('tag\\u{E0041}');
+    // Joiners inside words and emoji, and a subdivision flag's tags, are text; so is plain ASCII.
+    for (const kept of ['می\u200Cخواهم', '👩\u200D💻', '\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}', 'checkout-db']) expect(spelledOut(kept)).toBe(kept);
   });
 });
