@@ -23,14 +23,25 @@ export interface CiClassDef {
    * `name` and `environment` are read from the item's top-level fields, the rest from `identifiers`.
    */
   identifierRules: string[][];
+  /**
+   * Rules among `identifierRules` whose values name one thing for its whole life (a cloud instance or resource
+   * id): an item and a CI holding different values for one of them are two CIs, even when a weaker rule (an IP
+   * address, a DNS name, a name) would match them. Cloud estates reuse private addresses across VPCs and names
+   * across instances of one auto-scaling group, and those must not merge.
+   */
+  distinctRules: string[][];
 }
 
 const SOFTWARE_TAIL = [['environment', 'name']];
 const PLATFORM_TAIL = [['cluster', 'namespace', 'name']];
 
+const CLOUD_INSTANCE = ['cloud', 'instanceId'];
+const CLOUD_RESOURCE = ['cloud', 'resourceId'];
+
 function def(name: string, layer: Layer, title: string, identifierRules: string[][], plural = `${title}s`): CiClassDef {
   const label = name.split('_').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
-  return { name, layer, label, title, plural, identifierRules };
+  const distinctRules = identifierRules.filter((r) => r === CLOUD_INSTANCE || r === CLOUD_RESOURCE);
+  return { name, layer, label, title, plural, identifierRules, distinctRules };
 }
 
 export const ciClassList: readonly CiClassDef[] = [
@@ -42,18 +53,20 @@ export const ciClassList: readonly CiClassDef[] = [
   def('queue', 'software', 'Queue / topic', [['endpoint'], ['backstageRef'], ...SOFTWARE_TAIL], 'Queues / topics'),
   def('cache', 'software', 'Cache', [['endpoint'], ['backstageRef'], ...SOFTWARE_TAIL], 'Caches'),
   def('api', 'software', 'API', [['backstageRef'], ...SOFTWARE_TAIL]),
-  def('load_balancer', 'software', 'Load balancer', [['cloud', 'resourceId'], ['endpoint'], ...SOFTWARE_TAIL]),
+  def('load_balancer', 'software', 'Load balancer', [CLOUD_RESOURCE, ['endpoint'], ...SOFTWARE_TAIL]),
   def('dns_name', 'software', 'DNS name', [['fqdn'], ...SOFTWARE_TAIL]),
   def('k8s_cluster', 'platform', 'Kubernetes cluster', [['clusterUid'], ['name']]),
   def('k8s_namespace', 'platform', 'Kubernetes namespace', [['cluster', 'name']]),
   def('k8s_workload', 'platform', 'Kubernetes workload', [['uid'], ['cluster', 'namespace', 'kind', 'name'], ...PLATFORM_TAIL]),
   def('pod', 'platform', 'Pod', [['uid'], ...PLATFORM_TAIL]),
   def('container', 'platform', 'Container', [['containerId'], ['host', 'name']]),
-  def('host', 'infrastructure', 'Host', [['serialNumber'], ['cloud', 'instanceId'], ['fqdn'], ['ip'], ['environment', 'name']]),
-  def('vm', 'infrastructure', 'Virtual machine', [['serialNumber'], ['cloud', 'instanceId'], ['fqdn'], ['environment', 'name']]),
+  def('host', 'infrastructure', 'Host', [['serialNumber'], CLOUD_INSTANCE, ['fqdn'], ['ip'], ['environment', 'name']]),
+  def('vm', 'infrastructure', 'Virtual machine', [['serialNumber'], CLOUD_INSTANCE, ['fqdn'], ['environment', 'name']]),
   def('network_device', 'infrastructure', 'Network device', [['serialNumber'], ['managementIp'], ['environment', 'name']]),
-  def('storage', 'infrastructure', 'Storage', [['serialNumber'], ['cloud', 'resourceId'], ['environment', 'name']], 'Storage systems'),
-  def('cloud_resource', 'infrastructure', 'Cloud resource', [['cloud', 'resourceId'], ['environment', 'name']]),
+  // A cloud VPC or subnet (a VLAN or an on-premises subnet by name): what the hosts in it lose when it fails.
+  def('network', 'infrastructure', 'Network', [CLOUD_RESOURCE, ['environment', 'name']]),
+  def('storage', 'infrastructure', 'Storage', [['serialNumber'], CLOUD_RESOURCE, ['environment', 'name']], 'Storage systems'),
+  def('cloud_resource', 'infrastructure', 'Cloud resource', [CLOUD_RESOURCE, ['environment', 'name']]),
   def('team', 'organisation', 'Team', [['name']]),
 ];
 
@@ -83,7 +96,8 @@ export const attributePrecedence: Record<string, string[]> = {
   tier: ['manual', 'backstage', 'csv'],
 };
 export const classAttributePrecedence: Record<string, Record<string, string[]>> = {
-  host: { name: ['manual', 'csv', 'netstat', 'nmap', 'kubernetes'] },
+  // A cloud instance's Name tag is a person's choice; netstat's hostname (ip-10-0-0-5) is the image's default.
+  host: { name: ['manual', 'csv', 'aws', 'netstat', 'nmap', 'kubernetes'] },
 };
 
 /** Attribute names come from input (`toString`, `__proto__`, ...): only own entries of the tables count. */

@@ -1,3 +1,4 @@
+import { classDef } from '../../model/classes.ts';
 import type { IngestBatch, IngestCi } from '../../model/ingest.ts';
 import type { CiRecord } from '../../model/records.ts';
 import { canonicalJson, mergeCi, type AssertedCiValues, type MergedCi } from './merge.ts';
@@ -33,6 +34,18 @@ export function assertedValues(ci: IngestCi): AssertedCiValues {
 const versionedFields = (r: CiRecord | MergedCi & { lifecycle?: string }) =>
   canonicalJson([r.name, r.environment, r.tier, r.owner, r.attributes, r.identifiers]);
 
+/**
+ * Whether the item and a CI it would match by some rule hold different values for one of its class's distinct
+ * rules (a cloud instance id): then they are two things that share an address or a name, not one.
+ */
+export function distinctFrom(item: IngestCi, candidate: Readonly<Record<string, string>> | undefined): boolean {
+  if (!candidate) return false;
+  for (const rule of classDef(item.class).distinctRules) {
+    if (rule.every((f) => item.identifiers?.[f] && candidate[f]) && rule.some((f) => item.identifiers![f] !== candidate[f])) return true;
+  }
+  return false;
+}
+
 /** Resolve every batch CI to an existing or new CI and compute its merged record. */
 export function planCis(
   batch: IngestBatch, lookup: CiLookup, ctx: PlanContext,
@@ -47,6 +60,9 @@ export function planCis(
   const duplicates: BatchDuplicate[] = [];
   const resightedAt = new Map<string, number>();
   const find = (key: string) => localKeys.get(key) ?? lookup.keyIndex.get(key);
+  // What a candidate CI is known by: this batch's statement of it, else the store's record.
+  const identifiersOf = (id: string) =>
+    (items.get(id)?.assertions[0].values.identifiers as Record<string, string> | undefined) ?? lookup.cis.get(id)?.record.identifiers;
 
   batch.cis.forEach((ci, index) => {
     const seen = resighted.get(index);
@@ -57,7 +73,10 @@ export function planCis(
       return;
     }
     const keys = keysOf[index];
-    const match = matchByRules(keys, find);
+    const match = matchByRules(keys, (key) => {
+      const id = find(key);
+      return id !== undefined && !distinctFrom(ci, identifiersOf(id)) ? id : undefined;
+    });
     const values = assertedValues(ci);
     let item = match ? items.get(match.ciId) : undefined;
     if (item) {
