@@ -118,21 +118,30 @@ export async function runCollectCommand(argv: string[], io: CliIo): Promise<numb
       relations: positiveInt(values['batch-relations'] as string | undefined, 'batch-relations') ?? defaultBatchLimits.relations,
     };
     const started = Date.now();
-    let collected: Collected = await collector.collect({ inputs, options, progress, env: io.env });
-    if (typeof values.scope === 'string') collected = { ...collected, scope: values.scope };
-    progress(`found ${collected.cis.length} CIs and ${collected.relations.length} relations in ${((Date.now() - started) / 1000).toFixed(1)} s (scope ${collected.scope})`);
-    for (const w of collected.warnings) io.stderr(`[${source}] warning: ${w}\n`);
+    const input = { inputs, options, progress, env: io.env };
+    let runs: Collected[] = collector.collectRuns ? await collector.collectRuns(input) : [await collector.collect(input)];
+    if (typeof values.scope === 'string') {
+      if (runs.length > 1) throw new UsageError(`--scope names one scope, and this collection covers ${runs.length} (${runs.map((r) => r.scope).join(', ')}): leave --scope out`);
+      runs = runs.map((r) => ({ ...r, scope: values.scope as string }));
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    for (const collected of runs) {
+      progress(`found ${collected.cis.length} CIs and ${collected.relations.length} relations in ${seconds} s (scope ${collected.scope})`);
+      for (const w of collected.warnings) io.stderr(`[${source}] warning: ${w}\n`);
+    }
 
     if (values['dry-run']) {
-      const batches = planBatches(collected, { ...defaultBatchLimits, ...limits });
-      const out = batches.map((b, i) => ({
-        source,
-        scope: collected.scope,
-        complete: i === batches.length - 1,
-        ...(values.force && i === batches.length - 1 ? { force: true } : {}),
-        cis: b.cis,
-        relations: b.relations,
-      }));
+      const out = runs.flatMap((collected) => {
+        const batches = planBatches(collected, { ...defaultBatchLimits, ...limits });
+        return batches.map((b, i) => ({
+          source,
+          scope: collected.scope,
+          complete: i === batches.length - 1,
+          ...(values.force && i === batches.length - 1 ? { force: true } : {}),
+          cis: b.cis,
+          relations: b.relations,
+        }));
+      });
       io.stdout(JSON.stringify(out, null, 2) + '\n');
       return 0;
     }
@@ -140,22 +149,35 @@ export async function runCollectCommand(argv: string[], io: CliIo): Promise<numb
     const server = (values.server as string | undefined) ?? io.env.SERVICEGRAPH_URL ?? 'http://localhost:8080';
     const token = (values.token as string | undefined) ?? io.env.SERVICEGRAPH_TOKEN;
     if (!token) throw new UsageError('no token: pass --token or set SERVICEGRAPH_TOKEN (a token with the collector role)');
-    const summary = await pushCollected(collected, {
-      server,
-      token,
-      source: collector.source,
-      force: values.force === true,
-      runId: values['run-id'] as string | undefined,
-      limits,
-      onProgress: (p) => progress(progressLine(p)),
-      onRetry: (r) => progress(`batch ${r.batch}: ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1})`),
-    });
-    io.stdout(values.json ? JSON.stringify({ source, scope: collected.scope, server, ...summary, warnings: collected.warnings }, null, 2) + '\n' : summaryText(source, collected, server, summary));
-    if (summary.refused.length === 0) return 0;
+    const runId = values['run-id'] as string | undefined;
+    const pushed: { collected: Collected; summary: PushSummary }[] = [];
+    // One run per scope, one after the other: each completes (and retires) within its own scope only.
+    for (const [i, collected] of runs.entries()) {
+      const summary = await pushCollected(collected, {
+        server,
+        token,
+        source: collector.source,
+        force: values.force === true,
+        runId: runId && runs.length > 1 ? `${runId}-${i + 1}` : runId,
+        limits,
+        onProgress: (p) => progress(progressLine(p)),
+        onRetry: (r) => progress(`batch ${r.batch}: ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt + 1})`),
+      });
+      pushed.push({ collected, summary });
+    }
+    const json = ({ collected, summary }: (typeof pushed)[number]) => ({ source, scope: collected.scope, server, ...summary, warnings: collected.warnings });
+    if (values.json) io.stdout(JSON.stringify(pushed.length === 1 ? json(pushed[0]) : { source, server, runs: pushed.map(json) }, null, 2) + '\n');
+    else for (const p of pushed) io.stdout(summaryText(source, p.collected, server, p.summary));
+    const refused = pushed.flatMap((p) => p.summary.refused);
+    if (refused.length === 0) return 0;
     // The good items are in; the refused ones need a person, and a scheduler should see this run as failed.
-    for (const r of summary.refused.slice(0, 50)) io.stderr(`[${source}] refused ${r.kind} ${r.item}: ${r.reasons.join('; ')}\n`);
-    if (summary.refused.length > 50) io.stderr(`[${source}] ... and ${summary.refused.length - 50} more refused items (--json lists them all)\n`);
-    io.stderr(`[${source}] the server refused ${summary.refused.length} item${summary.refused.length === 1 ? '' : 's'}; the others were applied, and the run was not completed, so nothing was retired\n`);
+    for (const r of refused.slice(0, 50)) io.stderr(`[${source}] refused ${r.kind} ${r.item}: ${r.reasons.join('; ')}\n`);
+    if (refused.length > 50) io.stderr(`[${source}] ... and ${refused.length - 50} more refused items (--json lists them all)\n`);
+    const notCompleted = pushed.filter((p) => p.summary.refused.length).map((p) => p.collected.scope);
+    const which = runs.length === 1 ? 'the run was not completed, so nothing was retired'
+      : notCompleted.length === 1 ? `the run of ${notCompleted[0]} was not completed, so nothing was retired there`
+      : `the runs of ${notCompleted.join(', ')} were not completed, so nothing was retired there`;
+    io.stderr(`[${source}] the server refused ${refused.length} item${refused.length === 1 ? '' : 's'}; the others were applied, and ${which}\n`);
     return 1;
   } catch (e) {
     if (e instanceof UsageError) {

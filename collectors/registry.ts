@@ -1,3 +1,4 @@
+import { awsCollector } from './aws/index.ts';
 import { backstageCollector } from './backstage/index.ts';
 import { composeCollector } from './compose/index.ts';
 import { csvCollector } from './csv/index.ts';
@@ -9,7 +10,7 @@ import type { Collector } from './types.ts';
 
 /** Source name → collector; `servicegraph collect <source>` looks here. Add a collector with one line. */
 export const collectors: ReadonlyMap<string, Collector> = new Map(
-  [kubernetesCollector, composeCollector, otelCollector, backstageCollector, netstatCollector, nmapCollector, csvCollector].map((c) => [c.source, c]),
+  [kubernetesCollector, composeCollector, otelCollector, backstageCollector, netstatCollector, nmapCollector, csvCollector, awsCollector].map((c) => [c.source, c]),
 );
 
 export function collectorFor(source: string): Collector | undefined {

@@ -34,6 +34,11 @@ export interface Collector {
   /** Options that are repeatable or have a short form (`-f`), declared for the command line parser. */
   options?: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
   collect(input: CollectInput): Promise<Collected>;
+  /**
+   * For a source whose one invocation covers several scopes (AWS accounts and regions): one `Collected` per scope,
+   * each pushed as a run of its own so that completing one retires only within it. The CLI prefers it to `collect`.
+   */
+  collectRuns?(input: CollectInput): Promise<Collected[]>;
 }
 
 /** A malformed input: the collector fails and pushes nothing ("better to fail a sync than add malformed data"). */
