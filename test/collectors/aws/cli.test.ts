@@ -97,6 +97,23 @@ describe('servicegraph collect aws, from saved answers, into a real server', () 
     expect(elb).toMatchObject({ class: 'cloud_resource', name: 'ELB new-life-001 (eni-0d9877f559c240362)' });
   });
 
+  it('keeps two accounts\' instances apart when their default VPCs give them one address and one Name tag', async () => {
+    const instance = (id: string) => ({ InstanceId: id, State: { Name: 'running' }, Placement: { AvailabilityZone: 'eu-west-1a' }, VpcId: `vpc-${id}`, PrivateIpAddress: '172.31.5.5', PrivateDnsName: 'ip-172-31-5-5.eu-west-1.compute.internal', Tags: [{ Key: 'Name', Value: 'bastion' }] });
+    const file = join(dir, 'two-accounts.json');
+    writeFileSync(file, JSON.stringify({ Reservations: [{ OwnerId: '111111111111', Instances: [instance('i-first')] }, { OwnerId: '222222222222', Instances: [instance('i-second')] }] }));
+    expect((await collect('--instances', file)).code).toBe(0);
+    const [first, second] = [(await hostOf('i-first'))!, (await hostOf('i-second'))!];
+    expect(first.id).not.toBe(second.id);
+    expect([first.name, second.name]).toEqual(['bastion', 'bastion']);
+    // netstat on a host at that address meets the instance that had it first: the address identifies one CI.
+    const netstat = await server.api('/api/v1/ingest', { token, body: { source: 'netstat', scope: 'netstat:bastion', cis: [{ class: 'host', name: 'ip-172-31-5-5', identifiers: { ip: '172.31.5.5' } }] } });
+    expect(netstat.body.cis.created).toBe(0);
+    const met = await server.api(`/api/v1/cis/${first.id}`);
+    expect(met.body.sources.map((x: { source: string }) => x.source).sort()).toEqual(['aws', 'netstat']);
+    // ... and keeps the Name tag: a person chose it, netstat's hostname is the image's default.
+    expect((await allCis<Ci>(server)).filter((c) => c.name === 'bastion')).toHaveLength(2);
+  });
+
   it('stops at a file that is not a describe-instances answer, pushing nothing', async () => {
     const r = await collect('--instances', INTERFACES);
     expect(r.code).toBe(1);
