@@ -1,56 +1,43 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { openBrowser, resultsDir, screenshot, type TestBrowser } from './browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resultsDir, screenshot, useE2e } from './browser.ts';
 
 /**
  * The change manager takes the assessment to the CAB or into a ticket: one click copies it as Markdown (or
  * downloads it), and what lands on the clipboard says what the page says.
  */
-let srv: TestServer;
-let b: TestBrowser;
-const errors: string[] = [];
+const e2e = useE2e('change-cab', { server: { demo: { cis: 200 } } });
 let changeId = '';
 let other = '';
 
 beforeAll(async () => {
-  srv = await startTestServer({ demo: { cis: 200 } });
-  b = await openBrowser();
-  b.page.setDefaultTimeout(15_000);
-  b.page.on('pageerror', (e) => errors.push(e.message));
-  await b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.url });
+  await e2e.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e2e.srv.url });
   const start = Date.now() + 30 * 3600_000;
   const window = (from: number) => ({ start: new Date(from).toISOString(), end: new Date(from + 2 * 3600_000).toISOString() });
   // A database whose patch needs two teams or more (asked of the what-if assessment, which records nothing).
-  const dbs = (await srv.api('/api/v1/cis?class=database&environment=production&limit=20')).body.items;
+  const dbs = (await e2e.srv.api('/api/v1/cis?class=database&environment=production&limit=20')).body.items;
   let db: { id: string } | undefined;
   for (const d of dbs) {
-    const what = (await srv.api('/api/v1/changes/assess', { body: { title: 'what if', type: 'normal', window: window(start), cis: [d.id] } })).body;
+    const what = (await e2e.srv.api('/api/v1/changes/assess', { body: { title: 'what if', type: 'normal', window: window(start), cis: [d.id] } })).body;
     if (what.approvalTeams.length >= 2) { db = d; break; }
   }
   if (!db) throw new Error('no database of the demo estate needs two approver teams');
-  other = (await srv.api('/api/v1/changes', { body: { title: 'cab: upgrade the same database', type: 'normal', window: window(start + 3600_000), cis: [db.id] } })).body.id;
-  const change = (await srv.api('/api/v1/changes', { body: { title: 'cab: patch the database tonight', type: 'normal', window: window(start), cis: [db.id] } })).body;
+  other = (await e2e.srv.api('/api/v1/changes', { body: { title: 'cab: upgrade the same database', type: 'normal', window: window(start + 3600_000), cis: [db.id] } })).body.id;
+  const change = (await e2e.srv.api('/api/v1/changes', { body: { title: 'cab: patch the database tonight', type: 'normal', window: window(start), cis: [db.id] } })).body;
   changeId = change.id;
   // One approver team has decided, the others wait.
-  const team = (await srv.api(`/api/v1/changes/${changeId}`)).body.approvalTeams[0].team;
-  const r = await srv.api(`/api/v1/changes/${changeId}/approvals`, { body: { team, decision: 'approve' }, token: await srv.tokenFor('change-manager', team) });
+  const team = (await e2e.srv.api(`/api/v1/changes/${changeId}`)).body.approvalTeams[0].team;
+  const r = await e2e.srv.api(`/api/v1/changes/${changeId}/approvals`, { body: { team, decision: 'approve' }, token: await e2e.srv.tokenFor('change-manager', team) });
   expect(r.status).toBe(201);
 }, 120_000);
 
-afterAll(async () => {
-  await b?.close();
-  await srv?.close();
-});
-
 describe("a change's assessment for the CAB or the ticket", () => {
   it('is copied as Markdown in one click, says what the page says, and downloads as the same file', async () => {
-    const page = b.page;
-    await page.goto(`${srv.url}/changes/${changeId}#token=${srv.adminToken}`);
+    const page = await e2e.signIn(`/changes/${changeId}`);
     await page.getByRole('img', { name: /^Risk \d+ of 100/ }).waitFor();
-    const a = (await srv.api(`/api/v1/changes/${changeId}/assessment`)).body;
-    const view = (await srv.api(`/api/v1/changes/${changeId}`)).body;
+    const a = (await e2e.srv.api(`/api/v1/changes/${changeId}/assessment`)).body;
+    const view = (await e2e.srv.api(`/api/v1/changes/${changeId}`)).body;
     await page.getByRole('button', { name: 'Copy for the CAB / ticket' }).click();
     await page.getByRole('button', { name: 'Copied ✓' }).waitFor();
     const md = await page.evaluate(() => navigator.clipboard.readText());
@@ -59,7 +46,7 @@ describe("a change's assessment for the CAB or the ticket", () => {
 
     const lines = md.split('\n');
     expect(lines[0]).toBe('# Change: cab: patch the database tonight');
-    expect(md).toContain(`[${changeId}](${srv.url}/changes/${changeId})`);
+    expect(md).toContain(`[${changeId}](${e2e.srv.url}/changes/${changeId})`);
     expect(md).toContain(`${a.blastRadius.total} CIs could be hit: ${a.blastRadius.summary.down} down, ${a.blastRadius.summary.degraded} degraded`);
     const down = a.blastRadius.services.filter((s: { state: string }) => s.state === 'down');
     expect(down.length).toBeGreaterThan(0);
@@ -80,29 +67,26 @@ describe("a change's assessment for the CAB or the ticket", () => {
   }, 90_000);
 
   it('is shown to be copied by hand where the browser refuses the clipboard', async () => {
-    const page = await b.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+    const page = await e2e.browser.context.newPage();
     await page.addInitScript(() => { navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError')); });
-    await page.goto(`${srv.url}/changes/${changeId}`);
+    await page.goto(`${e2e.srv.url}/changes/${changeId}`);
     await page.getByRole('button', { name: 'Copy for the CAB / ticket' }).click();
     const box = page.getByLabel('The browser did not allow copying: select this text and copy it');
     await expect(box.inputValue()).resolves.toMatch(/^# Change: cab: patch the database tonight\n/);
     await page.close();
-    expect(errors).toEqual([]);
   }, 60_000);
 });
 
 describe("the change's page at a glance", () => {
   it('answers what goes down or degrades, who must approve and what it collides with in the first screen, on a desk and on a phone', async () => {
-    const page = await b.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    const a = (await srv.api(`/api/v1/changes/${changeId}/assessment`)).body;
-    const [decided, ...waiting] = (await srv.api(`/api/v1/changes/${changeId}`)).body.approvalTeams;
+    const page = await e2e.browser.context.newPage();
+    const a = (await e2e.srv.api(`/api/v1/changes/${changeId}/assessment`)).body;
+    const [decided, ...waiting] = (await e2e.srv.api(`/api/v1/changes/${changeId}`)).body.approvalTeams;
     const down = a.blastRadius.services.filter((s: { state: string }) => s.state === 'down').length;
     const degraded = a.blastRadius.services.filter((s: { state: string }) => s.state === 'degraded').length;
     for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await page.setViewportSize(size);
-      await page.goto(`${srv.url}/changes/${changeId}`);
+      await page.goto(`${e2e.srv.url}/changes/${changeId}`);
       const glance = page.getByRole('list', { name: 'At a glance' });
       await glance.waitFor();
       const items = (await glance.getByRole('listitem').allTextContents()).map((t) => t.trim());
@@ -117,8 +101,7 @@ describe("the change's page at a glance", () => {
       await screenshot(page, `change-glance-${size.width}`);
     }
     await page.getByRole('list', { name: 'At a glance' }).getByRole('link', { name: 'cab: upgrade the same database' }).click();
-    await page.waitForURL(`${srv.url}/changes/${other}`);
+    await page.waitForURL(`${e2e.srv.url}/changes/${other}`);
     await page.close();
-    expect(errors).toEqual([]);
   }, 60_000);
 });

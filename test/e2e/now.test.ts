@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { allCis, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { allCis, startTestServer } from '../helpers/test-server.ts';
 import { alertmanagerBody } from '../fixtures/alerts.ts';
-import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { mapSettled, screenshot, useE2e } from './browser.ts';
 
 /**
  * The Now page in Chromium: an on-call engineer opens /now while a database is down and its
@@ -10,13 +10,11 @@ import { mapSettled, openBrowser, screenshot, type TestBrowser } from './browser
  * watch a new alert join without reloading, open its incident, reload, and paste the link in a
  * second tab. Screenshots land in test-results/now-*.png.
  */
+// A shared machine: the first draw of the map can hold the page for seconds.
+const e2e = useE2e('now', { server: { demo: { cis: 1500, seed: 7 } }, stepTimeout: 60_000 });
 type Ci = { id: string; name: string; class: string; environment: string };
-let srv: TestServer;
-let b: TestBrowser;
-let page: Page;
 let db: Ci;
 let deps: Ci[];
-const errors: string[] = [];
 const t0 = Date.now() - 120_000;
 const at = (s: number) => new Date(t0 + s * 1000).toISOString();
 const alert = (name: string, severity: string, ci: Ci, s: number) =>
@@ -28,66 +26,51 @@ const withClass = (p: Page, cls: string) => p.evaluate((c) => {
 }, cls);
 
 beforeAll(async () => {
-  srv = await startTestServer({ demo: { cis: 1500, seed: 7 } });
-  const cis = await allCis<Ci>(srv);
+  const cis = await allCis<Ci>(e2e.srv);
   for (const d of cis.filter((c) => c.class === 'database' && c.environment === 'production')) {
-    const r = await srv.api('/api/v1/impact', { body: { failed: [{ ci: d.id }] } });
+    const r = await e2e.srv.api('/api/v1/impact', { body: { failed: [{ ci: d.id }] } });
     const found = r.body.impacted.filter((i: { depth: number; class: string }) => i.depth > 0 && i.class === 'service');
     if (found.length >= 8) { db = d; deps = found; break; }
   }
-  const collector = await srv.tokenFor('collector');
+  const collector = await e2e.srv.tokenFor('collector');
   const storm = [alert('HighErrorRate', 'warning', deps[0], 0), alert('PostgresqlDown', 'critical', db, 2), ...deps.slice(1, 6).map((d, i) => alert('HighErrorRate', 'warning', d, 3 + i))];
-  const r = await srv.api('/api/v1/alerts/alertmanager', { body: alertmanagerBody(storm), token: collector });
+  const r = await e2e.srv.api('/api/v1/alerts/alertmanager', { body: alertmanagerBody(storm), token: collector });
   expect(r.status).toBe(200);
-  await srv.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([{ labels: { alertname: 'KubePersistentVolumeFillingUp', severity: 'critical', namespace: 'shop', persistentvolumeclaim: 'data-0' }, startsAt: at(5), fingerprint: 'pvc' }]) });
-  b = await openBrowser();
-  page = b.page;
-  // A shared machine: the first draw of the map can hold the page for seconds.
-  page.setDefaultTimeout(60_000);
-  page.on('pageerror', (e) => errors.push(e.message));
+  await e2e.srv.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([{ labels: { alertname: 'KubePersistentVolumeFillingUp', severity: 'critical', namespace: 'shop', persistentvolumeclaim: 'data-0' }, startsAt: at(5), fingerprint: 'pvc' }]) });
 }, 180_000);
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) await screenshot(page, `now-failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-});
-
-afterAll(async () => {
-  await b?.close();
-  await srv?.close();
-});
 
 describe('the Now page', () => {
   it('opens at /now with the situation ranked first: cause, priority, alerts, impacted services, noise and unbound alerts', async () => {
-    await page.goto(`${srv.url}/now#token=${srv.adminToken}`);
-    const situation = page.locator('.situation').first();
+    await e2e.signIn('/now');
+    const situation = e2e.page.locator('.situation').first();
     await situation.waitFor();
     expect(await situation.locator('.cause').textContent()).toBe(db.name);
     expect(await situation.locator('.prio').textContent()).toMatch(/^P[1-4]$/);
     expect(await situation.locator('.meta').textContent()).toMatch(/^7 alerts · \d+ services? impacted/);
     // The cause came with the demo's load a moment ago: that appearance is the estate's discovery, not what changed first.
     expect(await situation.locator('.changed').count()).toBe(0);
-    expect(await page.getByTestId('noise').textContent()).toMatch(/^8 alerts → 1 situation /);
-    const unbound = page.getByRole('list', { name: 'Unbound alerts' });
+    expect(await e2e.page.getByTestId('noise').textContent()).toMatch(/^8 alerts → 1 situation /);
+    const unbound = e2e.page.getByRole('list', { name: 'Unbound alerts' });
     expect(await unbound.textContent()).toContain('KubePersistentVolumeFillingUp');
     expect(await unbound.textContent()).toContain('no binding rule applies to these labels');
-    expect(await page.getByRole('link', { name: 'Now', exact: true }).getAttribute('aria-current')).toBe('page');
+    expect(await e2e.page.getByRole('link', { name: 'Now', exact: true }).getAttribute('aria-current')).toBe('page');
   }, 150_000);
 
   it('puts the situation on the map: the alerting CIs and, paler, the dependents they take down', async () => {
-    await page.locator('.situation').first().getByRole('button', { name: 'Show on map' }).click();
-    await mapSettled(page);
-    await expect.poll(() => withClass(page, 'alert-down')).toContain(db.id);
-    const taken = [...await withClass(page, 'health-down'), ...await withClass(page, 'health-degraded')];
+    await e2e.page.locator('.situation').first().getByRole('button', { name: 'Show on map' }).click();
+    await mapSettled(e2e.page);
+    await expect.poll(() => withClass(e2e.page, 'alert-down')).toContain(db.id);
+    const taken = [...await withClass(e2e.page, 'health-down'), ...await withClass(e2e.page, 'health-degraded')];
     expect(taken.length).toBeGreaterThan(0);
     // The cause's details say it alerts; a dependent's say it suffers from what it needs.
-    const details = page.getByRole('complementary', { name: 'Selected CI' });
+    const details = e2e.page.getByRole('complementary', { name: 'Selected CI' });
     await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^down: \d+ firing alerts? · see Now$/);
-    await page.evaluate((id) => { (window as unknown as { __servicegraph: { map: { selected: string | null } } }).__servicegraph.map.selected = id; }, taken[0]);
+    await e2e.page.evaluate((id) => { (window as unknown as { __servicegraph: { map: { selected: string | null } } }).__servicegraph.map.selected = id; }, taken[0]);
     await expect.poll(() => details.getByRole('status').textContent()).toMatch(/^(down|degraded)( because .+, which it needs, is alerting|: \d+ firing alerts?) · see Now$/);
-    await screenshot(page, 'now-1-situation-on-map');
+    await screenshot(e2e.page, 'now-1-situation-on-map');
     // A dependent names the alerting CI it suffers through; following the name shows that CI's alerts.
-    const impacted = await withClass(page, 'health-down');
-    await page.evaluate((id) => { (window as unknown as { __servicegraph: { map: { selected: string | null } } }).__servicegraph.map.selected = id; }, impacted[0] ?? taken[0]);
+    const impacted = await withClass(e2e.page, 'health-down');
+    await e2e.page.evaluate((id) => { (window as unknown as { __servicegraph: { map: { selected: string | null } } }).__servicegraph.map.selected = id; }, impacted[0] ?? taken[0]);
     const via = details.getByRole('status').getByRole('button');
     await via.waitFor();
     expect(await via.textContent()).not.toBe('');
@@ -96,25 +79,25 @@ describe('the Now page', () => {
   }, 150_000);
 
   it('a new alert joins live, without a reload', async () => {
-    const collector = await srv.tokenFor('collector');
-    await srv.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([alert('HighLatency', 'warning', deps[6], 30)]) });
-    await expect.poll(() => page.locator('.situation').first().locator('.meta').textContent(), { timeout: 60_000 }).toMatch(/^8 alerts/);
+    const collector = await e2e.srv.tokenFor('collector');
+    await e2e.srv.api('/api/v1/alerts/alertmanager', { token: collector, body: alertmanagerBody([alert('HighLatency', 'warning', deps[6], 30)]) });
+    await expect.poll(() => e2e.page.locator('.situation').first().locator('.meta').textContent(), { timeout: 60_000 }).toMatch(/^8 alerts/);
   }, 150_000);
 
   it('opens the situation\'s incident in one click', async () => {
-    const situation = page.locator('.situation').first();
+    const situation = e2e.page.locator('.situation').first();
     const button = situation.getByRole('button', { name: 'Open incident' });
     if (await button.count()) await button.click();
     await expect.poll(() => situation.locator('.inc').textContent()).toMatch(/^incident inc-/);
-    await screenshot(page, 'now-2-incident');
+    await screenshot(e2e.page, 'now-2-incident');
   }, 150_000);
 
   it('survives a reload and works pasted into a second tab', async () => {
-    await page.reload();
-    await page.locator('.situation').first().waitFor();
-    expect(await page.locator('.situation').first().locator('.cause').textContent()).toBe(db.name);
-    const second = await b.context.newPage();
-    await second.goto(`${srv.url}/now#token=${srv.adminToken}`);
+    await e2e.page.reload();
+    await e2e.page.locator('.situation').first().waitFor();
+    expect(await e2e.page.locator('.situation').first().locator('.cause').textContent()).toBe(db.name);
+    const second = await e2e.browser.context.newPage();
+    await e2e.signIn('/now', { page: second });
     await second.locator('.situation').first().waitFor();
     expect(await second.locator('.situation').first().locator('.cause').textContent()).toBe(db.name);
     expect(await second.locator('.situation').first().locator('.inc').textContent()).toMatch(/^incident inc-/);
@@ -123,19 +106,18 @@ describe('the Now page', () => {
   }, 150_000);
 
   it("links the situation's incident to its page", async () => {
-    const link = page.locator('.situation').first().getByRole('link', { name: /^incident inc-/ });
+    const link = e2e.page.locator('.situation').first().getByRole('link', { name: /^incident inc-/ });
     const id = (await link.textContent())!.replace('incident ', '');
     await link.click();
-    await page.waitForURL(`${srv.url}/incidents/${id}`);
-    await page.getByLabel('Priority').waitFor();
-    expect(errors).toEqual([]);
+    await e2e.page.waitForURL(`${e2e.srv.url}/incidents/${id}`);
+    await e2e.page.getByLabel('Priority').waitFor();
   }, 150_000);
 });
 
 describe('the Now page before any monitoring is connected', () => {
   it('says that no alert has arrived yet and how to send them, instead of "nothing is broken"', async () => {
     const quiet = await startTestServer({ demo: { cis: 200 } });
-    const p = await b.context.newPage();
+    const p = await e2e.browser.context.newPage();
     try {
       await p.goto(`${quiet.url}/now#token=${quiet.adminToken}`);
       const setup = p.getByRole('region', { name: 'Connect monitoring' });
@@ -161,6 +143,5 @@ describe('the Now page before any monitoring is connected', () => {
       await p.close();
       await quiet.close();
     }
-    expect(errors).toEqual([]);
   }, 150_000);
 });

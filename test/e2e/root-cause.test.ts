@@ -1,49 +1,31 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { openBrowser, screenshot, type TestBrowser } from './browser.ts';
+import { screenshot, useE2e } from './browser.ts';
 
 /**
  * The problem analyst's question in Chromium on the demo estate: "these five incidents: what upstream CI do they
  * share, and what changed there just before?" The answer to "what changed" is read where the candidate is, not
  * below a long list of others. Screenshots land in test-results/rca-*.png.
  */
-let srv: TestServer;
-let b: TestBrowser;
-let page: Page;
+const e2e = useE2e('rca', { server: { demo: true } });
 let db: { id: string; name: string };
-const errors: string[] = [];
 
 beforeAll(async () => {
-  srv = await startTestServer({ demo: true });
-  const viewer = await srv.tokenFor('viewer');
+  const viewer = await e2e.srv.tokenFor('viewer');
   // A production database whose failure reaches at least five services: their incidents share it upstream.
-  const dbs = (await srv.api('/api/v1/cis?class=database&environment=production&limit=50')).body.items as { id: string; name: string }[];
+  const dbs = (await e2e.srv.api('/api/v1/cis?class=database&environment=production&limit=50')).body.items as { id: string; name: string }[];
   let services: { id: string; name: string }[] = [];
   for (const d of dbs) {
-    services = (await srv.api('/api/v1/impact', { body: { failed: [{ ci: d.id }] }, token: viewer })).body.impacted.filter((i: { class: string }) => i.class === 'service');
+    services = (await e2e.srv.api('/api/v1/impact', { body: { failed: [{ ci: d.id }] }, token: viewer })).body.impacted.filter((i: { class: string }) => i.class === 'service');
     if (services.length >= 5) { db = d; break; }
   }
   expect(db).toBeDefined();
   // What changed there just before: a DBA lowers the connection limit.
-  expect((await srv.api('/api/v1/ingest', { token: await srv.tokenFor('collector'), body: { source: 'dba-notes', scope: 'rca', cis: [{ class: 'database', name: db.name, environment: 'production', attributes: { max_connections: '50' } }] } })).status).toBe(200);
+  expect((await e2e.srv.api('/api/v1/ingest', { token: await e2e.srv.tokenFor('collector'), body: { source: 'dba-notes', scope: 'rca', cis: [{ class: 'database', name: db.name, environment: 'production', attributes: { max_connections: '50' } }] } })).status).toBe(200);
   for (const [i, svc] of services.slice(0, 5).entries()) {
-    expect((await srv.api('/api/v1/incidents', { body: { title: `rca: ${svc.name} slow ${i + 1}`, cis: [{ ci: svc.id, state: 'degraded' }], urgency: 2 } })).status).toBe(201);
+    expect((await e2e.srv.api('/api/v1/incidents', { body: { title: `rca: ${svc.name} slow ${i + 1}`, cis: [{ ci: svc.id, state: 'degraded' }], urgency: 2 } })).status).toBe(201);
   }
-  b = await openBrowser();
-  page = b.page;
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => errors.push(e.message));
 }, 180_000);
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page && !page.isClosed()) await screenshot(page, `rca-failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
-});
-
-afterAll(async () => {
-  await b?.close();
-  await srv?.close();
-});
 
 /** The chosen candidate's entry in the list: its button, then what changed on it and its paths. */
 const entryOf = (p: Page, name: string): Locator =>
@@ -67,46 +49,44 @@ async function expectDetailUnder(p: Page, name: string) {
 
 describe('the problem analyst', () => {
   it('reads what changed on the chosen candidate right under it, after a reload and in a second tab too', async () => {
-    await page.goto(`${srv.url}/root-cause#token=${srv.adminToken}`, { timeout: 45_000 });
-    for (let i = 1; i <= 5; i++) await page.getByRole('checkbox', { name: new RegExp(`rca: .* slow ${i}\\b`) }).check();
-    await page.getByRole('button', { name: 'Find root cause' }).click();
-    const candidates = page.getByRole('list', { name: 'Root-cause candidates' });
+    await e2e.signIn('/root-cause', { timeout: 45_000 });
+    for (let i = 1; i <= 5; i++) await e2e.page.getByRole('checkbox', { name: new RegExp(`rca: .* slow ${i}\\b`) }).check();
+    await e2e.page.getByRole('button', { name: 'Find root cause' }).click();
+    const candidates = e2e.page.getByRole('list', { name: 'Root-cause candidates' });
     await expect(candidates.textContent()).resolves.toContain(db.name);
     expect(await candidates.getByRole('listitem').count()).toBeGreaterThan(3);
     // The best candidate opens by itself, under its entry: what changed there is the question asked.
     await candidates.getByRole('listitem').first().getByRole('region', { name: /^Why / }).getByRole('heading', { name: /^Recent changes on / }).waitFor();
-    expect(await page.getByRole('region', { name: /^Why / }).count()).toBe(1);
+    expect(await e2e.page.getByRole('region', { name: /^Why / }).count()).toBe(1);
 
     await candidates.getByRole('button', { name: new RegExp(`^${db.name}`) }).click();
 
-    await expectDetailUnder(page, db.name);
-    const detail = entryOf(page, db.name).getByRole('region', { name: `Why ${db.name}` });
+    await expectDetailUnder(e2e.page, db.name);
+    const detail = entryOf(e2e.page, db.name).getByRole('region', { name: `Why ${db.name}` });
     const box = (await detail.boundingBox())!;
-    expect(box.y).toBeLessThan(page.viewportSize()!.height);
-    await screenshot(page, 'rca-1-candidate-detail');
+    expect(box.y).toBeLessThan(e2e.page.viewportSize()!.height);
+    await screenshot(e2e.page, 'rca-1-candidate-detail');
 
     // Another candidate: its details move under it, and the database's close.
     const other = candidates.getByRole('button').filter({ hasNotText: db.name }).first();
     const otherName = (await other.locator('strong').textContent())!.replace(/\s+\S+$/, '').trim();
     await other.click();
-    await entryOf(page, otherName).getByRole('region', { name: `Why ${otherName}` }).waitFor();
-    expect(await page.getByRole('region', { name: /^Why / }).count()).toBe(1);
+    await entryOf(e2e.page, otherName).getByRole('region', { name: `Why ${otherName}` }).waitFor();
+    expect(await e2e.page.getByRole('region', { name: /^Why / }).count()).toBe(1);
     await candidates.getByRole('button', { name: new RegExp(`^${db.name}`) }).click();
-    await expectDetailUnder(page, db.name);
+    await expectDetailUnder(e2e.page, db.name);
 
-    await page.reload();
-    await expectDetailUnder(page, db.name);
+    await e2e.page.reload();
+    await expectDetailUnder(e2e.page, db.name);
 
-    const second = await b.context.newPage();
+    const second = await e2e.browser.context.newPage();
     try {
-      second.setDefaultTimeout(15_000);
-      await second.goto(page.url());
+      await second.goto(e2e.page.url());
       await expectDetailUnder(second, db.name);
       await screenshot(second, 'rca-2-second-tab');
     } finally { await second.close(); }
   }, 120_000);
 
   it('raised no uncaught error in the pages', () => {
-    expect(errors).toEqual([]);
   });
 });
