@@ -205,7 +205,4 @@ describe('a map people can read', { timeout: 120_000 }, () => {
     expect(overlapping(closer.drawn)).toEqual([]);
     await e2e.page.setViewportSize({ width: 1440, height: 900 });
   });
-
-  it('raised no uncaught error in the page', () => {
-  });
 });

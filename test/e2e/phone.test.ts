@@ -102,7 +102,4 @@ describe('the service-desk agent on a phone', () => {
     await details(e2e.page).getByRole('button', { name: 'Close details' }).click();
     await expect.poll(() => details(e2e.page).count()).toBe(0);
   });
-
-  it('raised no uncaught error in the pages', () => {
-  });
 });

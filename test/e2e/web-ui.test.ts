@@ -394,7 +394,4 @@ describe('web UI end to end', () => {
     await e2e.page.goto(`${e2e.srv.url}/map`);
     await mapSettled(e2e.page);
   });
-
-  it('raised no uncaught error in the page', () => {
-  });
 });

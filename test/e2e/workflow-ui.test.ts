@@ -389,7 +389,4 @@ describe('the problem analyst', () => {
     await e2e.page.getByRole('heading', { name: `Recent changes on ${db.name}` }).waitFor();
     expect(await e2e.page.getByRole('checkbox', { checked: true }).count()).toBe(3);
   }, 120_000);
-
-  it('raised no uncaught error in the pages', () => {
-  });
 });
