@@ -86,4 +86,22 @@ describe('the problem analyst', () => {
       await screenshot(second, 'rca-2-second-tab');
     } finally { await second.close(); }
   }, 120_000);
+
+  it("names the paths from the map when an older server's reply has no nodes", async () => {
+    const older = await e2e.browser.context.newPage();
+    try {
+      // The reply of a server from before the reply named its path CIs.
+      await older.route('**/api/v1/root-cause', async (route) => {
+        const res = await route.fetch();
+        const { nodes: _, ...reply } = await res.json();
+        await route.fulfill({ response: res, json: reply });
+      });
+      await older.goto(e2e.page.url());
+      await expectDetailUnder(older, db.name);
+      const paths = await entryOf(older, db.name).getByRole('list', { name: `Paths from ${db.name}` }).getByRole('listitem').allTextContents();
+      for (const p of paths) expect(p).toMatch(new RegExp(`^${db.name} → [^ ]`));
+      expect(paths.join(' ')).not.toMatch(/\bci-[a-z0-9]{12,}\b/);
+      await screenshot(older, 'rca-3-older-server');
+    } finally { await older.close(); }
+  }, 60_000);
 });
