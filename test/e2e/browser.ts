@@ -19,8 +19,11 @@ export const resultsDir = join(process.cwd(), 'test-results');
 
 export interface TestBrowser { context: BrowserContext; page: Page; close(): Promise<void> }
 
-/** `timezoneId`: the browser's time zone (an IANA name), e.g. to show local times are the browser's, not the server's. */
-export interface BrowserOptions { width?: number; height?: number; timezoneId?: string }
+/**
+ * `timezoneId`: the browser's time zone (an IANA name), e.g. to show local times are the browser's, not the server's;
+ * `locale`: its language (en-US unless given), which decides how dates and clock times are written.
+ */
+export interface BrowserOptions { width?: number; height?: number; timezoneId?: string; locale?: string }
 
 export async function openBrowser(opts: BrowserOptions = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'sg-chromium-'));
@@ -28,7 +31,7 @@ export async function openBrowser(opts: BrowserOptions = {}): Promise<TestBrowse
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath, args: chromiumArgs, headless: true,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 }, acceptDownloads: true,
-    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}), ...(opts.locale ? { locale: opts.locale } : {}),
   });
   const page = context.pages()[0] ?? await context.newPage();
   return {

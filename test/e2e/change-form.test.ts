@@ -3,12 +3,12 @@ import { screenshot, useE2e } from './browser.ts';
 
 /**
  * The new-change form of a change manager planning tonight's work, in a browser in Paris while the server runs in
- * UTC: a night preset is one click, its times are the browser's, exact times stay one choice away, and the
+ * UTC (reading British English: a 24-hour clock): a night preset is one click, its times are the browser's, exact times stay one choice away, and the
  * keyboard walks the form in reading order.
  */
 let db: { id: string; name: string };
 const ZONE = 'Europe/Paris';
-const e2e = useE2e('change-form', { server: { demo: { cis: 200 } }, timezoneId: ZONE });
+const e2e = useE2e('change-form', { server: { demo: { cis: 200 } }, timezoneId: ZONE, locale: 'en-GB' });
 /** An instant as a wall clock in Paris: "22:00". */
 const parisTime = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 

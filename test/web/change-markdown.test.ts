@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changeMarkdown, LISTED_SERVICES } from '../../web/lib/change-markdown.ts';
-import { windowWords } from '../../web/lib/change-window.ts';
+import { windowWords } from '../../web/lib/when.ts';
 import type { ChangeAssessment, ChangeView, ImpactedService } from '../../web/lib/types.ts';
 
 const WINDOW = { start: '2026-12-07T22:00:00.000Z', end: '2026-12-08T00:00:00.000Z' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chosenWindow, nightPresets, presetWindow, windowWords } from '../../web/lib/change-window.ts';
+import { chosenWindow, nightPresets, presetWindow } from '../../web/lib/change-window.ts';
 
 // Local times: these hold in whatever zone the tests run (the form works in the browser's).
 const at = (y: number, mo: number, d: number, h = 0, mi = 0) => new Date(y, mo - 1, d, h, mi);
@@ -33,13 +33,5 @@ describe('the window presets of a new change', () => {
     const exact = chosenWindow(at(2026, 12, 7, 9), 'exact', 2, '2026-12-09T01:00', '2026-12-09T03:30');
     expect([...parts(exact.start), ...parts(exact.end)]).toEqual([12, 9, 1, 0, 12, 9, 3, 30]);
     expect(chosenWindow(at(2026, 12, 7, 23), 'night-1', 1, '', '')).toEqual(presetWindow(at(2026, 12, 7, 23), 'night-1', 1));
-  });
-
-  it('says the window in words before it is recorded, and what is wrong with one that cannot be', () => {
-    expect(windowWords(at(2026, 12, 7, 22), at(2026, 12, 8, 0))).toBe('Mon 7 Dec 22:00 – Tue 8 Dec 00:00 (2 h)');
-    expect(windowWords(at(2026, 12, 8, 1), at(2026, 12, 8, 2, 30))).toBe('Tue 8 Dec 01:00 – 02:30 (1 h 30 min)');
-    expect(windowWords(at(2026, 12, 8, 1), at(2026, 12, 8, 1, 45))).toBe('Tue 8 Dec 01:00 – 01:45 (45 min)');
-    expect(windowWords(at(2026, 12, 8, 2), at(2026, 12, 8, 1))).toBe('The end must come after the start.');
-    expect(windowWords(new Date(''), at(2026, 12, 8, 1))).toBe('Give a start and an end.');
   });
 });

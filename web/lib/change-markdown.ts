@@ -1,5 +1,5 @@
 import type { ChangeAssessment, ChangeView, ImpactedService } from './types.ts';
-import { windowWords } from './change-window.ts';
+import { windowWords } from './when.ts';
 
 /**
  * A change's assessment as Markdown, for the CAB's agenda or the ticket: what it touches and when, what goes down or

@@ -37,20 +37,3 @@ export function presetWindow(now: Date, choice: Exclude<WindowChoice, 'exact'>, 
 export function chosenWindow(now: Date, when: WindowChoice, hours: number, start: string, end: string): { start: Date; end: Date } {
   return when === 'exact' ? { start: new Date(start), end: new Date(end) } : presetWindow(now, when, hours);
 }
-
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const DAY = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
-
-/**
- * A window in words, to be read before it is recorded: "Mon 7 Dec 22:00 – Tue 8 Dec 00:00 (2 h)"; the end's day only
- * when it differs from the start's. Invalid or reversed windows say what is wrong instead.
- */
-export function windowWords(start: Date, end: Date): string {
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return 'Give a start and an end.';
-  const ms = end.getTime() - start.getTime();
-  if (ms <= 0) return 'The end must come after the start.';
-  const minutes = Math.round(ms / 60_000);
-  const length = minutes % 60 ? (minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`) : `${minutes / 60} h`;
-  const endText = sameDay(start, end) ? TIME.format(end) : `${DAY.format(end)} ${TIME.format(end)}`;
-  return `${DAY.format(start)} ${TIME.format(start)} – ${endText} (${length})`;
-}
