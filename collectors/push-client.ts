@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IngestCounts, IngestResult } from '../server/model/ingest.ts';
 import { defaultBatchLimits, planBatches, type BatchLimits } from './push-plan.ts';
-import { dropRefusedItems, type RefusedItem } from './refused-items.ts';
+import { describeRefused, type RefusedItem } from './refused-items.ts';
 import type { Collected } from './types.ts';
 
 export interface PushProgress {
@@ -43,11 +43,13 @@ export interface PushSummary {
   relations: IngestCounts;
   runCompleted: boolean;
   /**
-   * Items the server refused one by one (a name it does not accept, a relation to a CI it cannot find): the rest of
-   * their batch was sent again without them. A run with any is not completed, so nothing is retired for it: a CI
+   * Items the server refused one by one (a name it does not accept, a relation to a CI it cannot find); it wrote
+   * the rest of their batch. A run with any is not completed by the server, so nothing is retired for it: a CI
    * that was refused this time would otherwise be retired as no longer seen.
    */
   refused: RefusedItem[];
+  /** Why the run was not completed, as the server says it (items refused), when it was not. */
+  notCompleted?: string;
 }
 
 /** The server refused a batch (4xx), or kept failing (5xx, 429, network, timeout) after every retry. Nothing later was sent. */
@@ -86,7 +88,8 @@ export function newRunId(source: string): string {
  * a batch is safe: each batch carries an Idempotency-Key kept across its retries, so a batch applied
  * before a lost reply is answered with its first reply and not applied again.
  * A batch the server finds too large (a server configured below our defaults) is split, not failed. Items the server
- * refuses by name are left out and listed in `refused` (the run is then not completed); any other 4xx stops the push.
+ * refuses one by one (it writes the rest) are listed in `refused`, and the server then does not complete the run;
+ * any 4xx stops the push.
  */
 export async function pushCollected(c: Collected, opts: PushOptions): Promise<PushSummary> {
   let limits: BatchLimits = { ...defaultBatchLimits, ...opts.limits };
@@ -102,8 +105,9 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
       source: opts.source,
       scope: c.scope,
       runId,
-      complete: last && summary.refused.length === 0,
-      ...(last && opts.force && summary.refused.length === 0 ? { force: true } : {}),
+      // The server keeps a run with refused items open whatever this says (it counts them per run).
+      complete: last,
+      ...(last && opts.force ? { force: true } : {}),
       cis: batches[i].cis,
       relations: batches[i].relations,
     };
@@ -115,15 +119,6 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
       result = await sendWithRetry(body, i + 1, opts, randomUUID());
     } catch (e) {
       const items = batches[i].cis.length + batches[i].relations.length;
-      // One bad record never blocks the good ones: the items the server named are left out and the batch sent again.
-      const dropped = e instanceof PushError && e.status === 400 && !e.tooLarge ? dropRefusedItems(batches[i], e.details) : null;
-      if (dropped) {
-        summary.refused.push(...dropped.refused);
-        batches[i] = dropped.rest;
-        opts.onRetry?.({ batch: i + 1, attempt: 1, delayMs: 0, reason: `HTTP 400: the server refused ${dropped.refused.length} item${dropped.refused.length === 1 ? '' : 's'} of it (listed at the end); sending the others again, and the run will not be completed` });
-        i--;
-        continue;
-      }
       if (!(e instanceof PushError) || !e.tooLarge || items < 2) throw e;
       // The server's limits are lower than ours (SERVICEGRAPH_LIMIT_*): halve them and plan the rest again.
       limits = { cis: halve(batches[i].cis.length, limits.cis), relations: halve(batches[i].relations.length, limits.relations), bytes: Math.max(1, Math.floor(limits.bytes / 2)) };
@@ -137,6 +132,9 @@ export async function pushCollected(c: Collected, opts: PushOptions): Promise<Pu
     addCounts(summary.cis, result.cis);
     addCounts(summary.relations, result.relations);
     summary.runCompleted = result.runCompleted;
+    // One bad record never blocks the good ones: the server wrote the rest of the batch and names what it refused.
+    summary.refused.push(...describeRefused(batches[i], result.refused ?? []));
+    if (result.runNotCompleted) summary.notCompleted = result.runNotCompleted.message;
     cisPushed += batches[i].cis.length;
     relationsPushed += batches[i].relations.length;
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);

@@ -1,5 +1,6 @@
 import { spelledOut } from '../server/model/text.ts';
 import type { PlannedBatch } from './push-plan.ts';
+import type { RefusedItem as ServerRefusal } from '../server/model/ingest.ts';
 
 /** One item the server refused, and why, as a collector's user reads it. */
 export interface RefusedItem {
@@ -8,8 +9,6 @@ export interface RefusedItem {
   item: string;
   reasons: string[];
 }
-
-interface Problem { path: (string | number)[]; message: string }
 
 const ref = (r: unknown): string => spelledOut(refText(r));
 
@@ -20,32 +19,16 @@ const refText = (r: unknown): string => {
 };
 
 /**
- * The items of a refused batch the server named one by one (`details.problems` paths `cis.<i>.…` or
- * `relations.<i>.…`, as every ingest 400 gives them), with the batch left once they are dropped; null when
- * any problem is about the batch itself (its size, its run, a missing field of the body): then no item
- * is to blame and dropping some would not help.
+ * The items of a batch the server refused one by one (the reply's `refused`, each `at` cis.<i> or relations.<i> of the
+ * batch as sent), named as the collector's user knows them. The server wrote the others.
  */
-export function dropRefusedItems(batch: PlannedBatch, details: unknown): { rest: PlannedBatch; refused: RefusedItem[] } | null {
-  const problems = (details as { problems?: unknown } | undefined)?.problems;
-  if (!Array.isArray(problems) || problems.length === 0) return null;
-  const byItem = { cis: new Map<number, string[]>(), relations: new Map<number, string[]>() };
-  for (const p of problems as Problem[]) {
-    const [list, index] = Array.isArray(p?.path) ? p.path : [];
-    if ((list !== 'cis' && list !== 'relations') || !Number.isInteger(index)) return null;
-    const i = index as number;
-    if (i < 0 || i >= batch[list].length) return null;
-    const reasons = byItem[list].get(i) ?? [];
-    reasons.push(`${p.path.slice(2).join('.') || '(item)'}: ${String(p.message)}`);
-    byItem[list].set(i, reasons);
-  }
-  const refused: RefusedItem[] = [];
-  for (const [i, reasons] of byItem.cis) refused.push({ kind: 'ci', item: ref(batch.cis[i]), reasons });
-  for (const [i, reasons] of byItem.relations) {
-    const r = batch.relations[i];
-    refused.push({ kind: 'relation', item: `${ref(r.from)} -${r.type}-> ${ref(r.to)}`, reasons });
-  }
-  return {
-    rest: { cis: batch.cis.filter((_, i) => !byItem.cis.has(i)), relations: batch.relations.filter((_, i) => !byItem.relations.has(i)) },
-    refused,
-  };
+export function describeRefused(batch: PlannedBatch, refused: readonly ServerRefusal[]): RefusedItem[] {
+  return refused.map((r) => {
+    const [list, index] = r.at.split('.');
+    const i = Number(index);
+    if (list === 'cis' && batch.cis[i]) return { kind: 'ci' as const, item: ref(batch.cis[i]), reasons: [r.message] };
+    const rel = list === 'relations' ? batch.relations[i] : undefined;
+    if (rel) return { kind: 'relation' as const, item: `${ref(rel.from)} -${rel.type}-> ${ref(rel.to)}`, reasons: [r.message] };
+    return { kind: list === 'cis' ? 'ci' as const : 'relation' as const, item: r.at, reasons: [r.message] };
+  });
 }

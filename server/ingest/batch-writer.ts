@@ -5,6 +5,7 @@ import type { ChangeEvent } from '../model/records.ts';
 import { ingest, ingestSeen, type BatchHeader, type IngestOutcome } from './ingest-service.ts';
 import { batchSightingKey } from '../domain/reconcile/sighting.ts';
 import { DomainError, UnavailableError } from '../domain/errors.ts';
+import type { JudgedBatch } from '../domain/reconcile/batch-items.ts';
 
 /** Told of every written batch (not dry runs or replays): its source, duration, counts; or that it was refused (input) or failed. */
 export type ObserveIngest = (source: string, seconds: number, result: IngestResult | null, refused: boolean) => void;
@@ -14,15 +15,18 @@ export type Written = { result: IngestResult | DryRunResult; replayed: boolean; 
 
 /** The one write path for CI/relation batches: reconcile and commit, then hand the event to the feed. */
 export interface BatchWriter {
+  /** Limits a batch is judged by before it is written. */
+  readonly limits: Limits;
   /** `contentDigest`: the digest of the content's bytes as sent (sighting.ts, rawContentDigest), when the caller read them. */
-  write(batch: IngestBatch, opts?: { dryRun?: boolean; idempotency?: Idempotency; contentDigest?: string | null }): Promise<Written>;
+  /** `batch` judged item by item (batch-items.ts), or built whole in this process. */
+  write(batch: JudgedBatch | IngestBatch, opts?: { dryRun?: boolean; idempotency?: Idempotency; contentDigest?: string | null }): Promise<Written>;
   /**
    * Content this process wrote before under `contentDigest` (so it passed validation and the limits): its anchor
    * (sighting.ts), else undefined.
    */
   seen(contentDigest: string): string | undefined;
   /** Write a batch whose content `seen` knows, parsing it (`load`) only when the store does not recognise it whole. */
-  writeSeen(header: BatchHeader, contentDigest: string, load: () => IngestBatch, opts?: { idempotency?: Idempotency }): Promise<Written>;
+  writeSeen(header: BatchHeader, contentDigest: string, load: () => JudgedBatch, opts?: { idempotency?: Idempotency }): Promise<Written>;
 }
 
 /** Contents remembered as seen (digest -> anchor): a few per batch of every collector's estate. */
@@ -55,15 +59,18 @@ export function createBatchWriter(deps: { store: GraphStore; feed: { offer(event
   }
 
   return {
+    limits: deps.limits,
     async write(batch, opts = {}) {
       const digest = opts.dryRun ? undefined : opts.contentDigest ?? undefined;
-      const out = await run(batch.source, () => ingest(deps.store, batch, {
+      const whole = 'refused' in batch ? batch.batch : batch;
+      const out = await run(whole.source, () => ingest(deps.store, batch, {
         ...common(), dryRun: opts.dryRun, ...(opts.idempotency ? { idempotency: opts.idempotency } : {}), ...(digest ? { contentDigest: digest } : {}),
       }));
       // Written: the content passed validation and the limits. Kept only for a store that recognises batches
-      // sent again (another would parse it inside its transaction instead of before).
-      if (digest && out.sighted) {
-        const key = batchSightingKey(batch, digest);
+      // sent again (another would parse it inside its transaction instead of before). Content with items refused is
+      // judged again each time it comes: what was refused is listed in every reply.
+      if (digest && out.sighted && !out.result.refused.length) {
+        const key = batchSightingKey(whole, digest);
         if (key) remember(digest, key.anchor);
       }
       return out;

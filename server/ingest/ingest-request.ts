@@ -1,7 +1,6 @@
-import { IngestBatch, fastIngestBatch } from '../model/ingest.ts';
+import { judgeBatch, type JudgedBatch } from '../domain/reconcile/batch-items.ts';
 import type { BatchWriter, Written } from './batch-writer.ts';
 import type { ServerTiming } from '../ops/server-timing.ts';
-import { parseBodyValue } from '../api/validate.ts';
 import { idempotencyOf, type IdempotencySent } from '../api/idempotency-key.ts';
 import { parseJsonBody } from '../api/json-body.ts';
 import { jsonMembers } from '../api/json-members.ts';
@@ -24,11 +23,11 @@ export async function serveIngest(writer: BatchWriter, r: IngestRequest): Promis
   const parsed = 'parsed' in r.body ? r.body.parsed : undefined;
   const members = raw ? jsonMembers(raw) : null;
   const digest = raw && members ? contentDigestOf(raw, members) : null;
-  // The fast parser accepts only what IngestBatch accepts; whatever it declines, zod judges and explains.
-  const batchOf = (): IngestBatch => {
+  // The envelope is judged whole (a bad one refuses the batch), each item alone (a bad one refuses itself).
+  const batchOf = (): JudgedBatch => {
     // Members found: jsonMembers walked every bracket of the body within the depth allowed.
     const body = raw ? parseJsonBody(raw, { depthChecked: members !== null }) : parsed;
-    return fastIngestBatch(body ?? {}) ?? parseBodyValue(IngestBatch, body);
+    return judgeBatch(body ?? {}, writer.limits);
   };
   // Content this writer validated and wrote before, byte for byte: only the header is parsed, and the content
   // only if the store no longer recognises the batch whole.
@@ -36,7 +35,7 @@ export async function serveIngest(writer: BatchWriter, r: IngestRequest): Promis
   if (header) return writer.writeSeen(header, digest!, batchOf, { idempotency: idempotencyOf(r.idempotency, fingerprinted(header, digest!)) });
   const batch = batchOf();
   // A dry run writes nothing, so it needs no key; any other batch with a key is applied at most once.
-  const idempotency = r.dryRun ? null : idempotencyOf(r.idempotency, digest ? fingerprinted(batch, digest) : batch);
+  const idempotency = r.dryRun ? null : idempotencyOf(r.idempotency, digest ? fingerprinted(batch.batch, digest) : batch.refused.length ? { ...batch.batch, refused: batch.refused } : batch.batch);
   return writer.write(batch, { dryRun: r.dryRun, idempotency, contentDigest: digest });
 }
 

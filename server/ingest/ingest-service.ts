@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IngestBatch, IngestResult, DryRunResult } from '../model/ingest.ts';
+import type { IngestBatch, IngestResult, DryRunResult, RefusedItem } from '../model/ingest.ts';
 import type { ChangeEvent } from '../model/records.ts';
 import type { Limits } from '../model/limits.ts';
 import type { GraphStore, BatchTx, RunRecord, WritePlan } from '../store/port.ts';
@@ -8,6 +8,7 @@ import { planCis, type BatchDuplicate } from '../domain/reconcile/plan-cis.ts';
 import { planRelations, relationKey, resolveRelationEnds, type CiStatus } from '../domain/reconcile/plan-relations.ts';
 import { guardRetirement, retireCis, retireRelations, selectLosing, type ScopeAssertion } from '../domain/reconcile/retire.ts';
 import { checkBatchLimits } from '../domain/reconcile/validate.ts';
+import { allAccepted, type JudgedBatch } from '../domain/reconcile/batch-items.ts';
 import { changesOf, countActions } from '../domain/reconcile/events.ts';
 import { batchSightingKey, ciResightings, relationResightings, type BatchSightingKey } from '../domain/reconcile/sighting.ts';
 import type { CiPlanItem, RelationPlanItem } from '../domain/reconcile/types.ts';
@@ -70,8 +71,8 @@ export type BatchHeader = Pick<IngestBatch, 'source' | 'scope' | 'runId' | 'comp
 export interface SeenBatch {
   header: BatchHeader;
   key: BatchSightingKey;
-  /** Parses and validates the content (throws InputError as the route would). */
-  load(): IngestBatch;
+  /** Parses and judges the content (throws InputError as the route would). */
+  load(): JudgedBatch;
 }
 
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -94,16 +95,20 @@ export type IngestOutcome =
  * The one write path: identify, reconcile and (on completion) retire inside one store transaction.
  * All decisions are the pure domain functions'; this only fetches what they need and hands the plan over.
  */
-export async function ingest(store: GraphStore, batch: IngestBatch, opts: IngestOptions & { dryRun?: boolean }): Promise<IngestOutcome> {
-  checkLimits(batch, opts.limits);
-  return apply(store, { header: batch, key: () => batchSightingKey(batch, opts.contentDigest), batch: () => batch }, opts);
+export async function ingest(store: GraphStore, batch: IngestBatch | JudgedBatch, opts: IngestOptions & { dryRun?: boolean }): Promise<IngestOutcome> {
+  // A batch judged item by item (batch-items.ts, the ingest route) met the limits there; one built in this process
+  // (the demo, the OTLP receiver) is held to them whole.
+  let judged: JudgedBatch;
+  if ('refused' in batch) judged = batch;
+  else { checkLimits(batch, opts.limits); judged = allAccepted(batch); }
+  return apply(store, { header: judged.batch, key: () => batchSightingKey(judged.batch, opts.contentDigest), batch: () => judged }, opts);
 }
 
 /** `ingest` for a batch whose content this process validated before (SeenBatch): never a dry run. */
 export async function ingestSeen(store: GraphStore, seen: SeenBatch, opts: IngestOptions): Promise<IngestOutcome> {
   return apply(store, {
     header: seen.header, key: () => seen.key,
-    batch: () => { const batch = seen.load(); checkLimits(batch, opts.limits); return batch; },
+    batch: () => seen.load(),
   }, { ...opts, contentDigest: seen.key.digest });
 }
 
@@ -113,7 +118,7 @@ function checkLimits(batch: IngestBatch, limits: Limits) {
 }
 
 /** A batch as `apply` takes it: the header at once, its sighting key and the whole batch when asked. */
-interface BatchInput { header: BatchHeader; key(): BatchSightingKey | null; batch(): IngestBatch }
+interface BatchInput { header: BatchHeader; key(): BatchSightingKey | null; batch(): JudgedBatch }
 
 async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions & { dryRun?: boolean }): Promise<IngestOutcome> {
   const header = input.header;
@@ -147,26 +152,32 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
           throw new UnprocessableError(`idempotency key was used at ${kept.createdAt} for another request; send a new key for a new batch`,
             { createdAt: kept.createdAt }, 'idempotency_key_reused');
         }
-        return { dryRun: false, result: JSON.parse(kept.result) as IngestResult, event: null, replayed: true };
+        // A reply kept before replies listed refused items had none.
+        const result = JSON.parse(kept.result) as IngestResult;
+        result.refused ??= [];
+        return { dryRun: false, result, event: null, replayed: true };
       }
     }
     const run = await checkRun(tx, header, runId, now);
+    // Items refused by earlier batches of this run keep it from completing as much as this batch's own.
+    const earlier = header.complete ? await refusalsOfRun(tx, runId, now) : 0;
     // A batch sent exactly as before whose targets stand as it left them (sighting.ts): nothing to identify or merge.
     const sighting = !opts.dryRun && tx.recallBatch ? input.key() : null;
     const recalled = sighting ? await tx.recallBatch!(sighting) : null;
     if (recalled) {
       lap('read');
-      const retired = header.complete ? await planCompletion(tx, header, runId, now, opts, new Set(recalled.cis), new Set(recalled.relations)) : noRetirement();
+      const retired = header.complete && !earlier ? await planCompletion(tx, header, runId, now, opts, new Set(recalled.cis), new Set(recalled.relations)) : noRetirement();
       lap('plan');
       return commitBatch(tx, header, run, now, {
-        sighted: true,
+        sighted: true, refused: [], completing: header.complete && !earlier, earlier,
         cis: retired.cis, relations: retired.relations, keys: [], batch: { key: sighting!, targets: recalled, recalled: true }, wouldRetire: retired.wouldRetire,
         // Counted per CI and relation, as item by item (two items of one CI count once).
         ciCounts: { ...countActions([]), unchanged: recalled.cis.length }, relCounts: { ...countActions([]), unchanged: recalled.relations.length },
       }, idem, ttlMs, lap);
     }
 
-    const batch = input.batch();
+    const judged = input.batch();
+    let batch = judged.batch;
     const keysOf = batchKeys(batch);
     const ciKeys = new Set<string>();
     const refKeys = new Set<string>();
@@ -211,8 +222,26 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
     const batchIds = new Set<string>();
     for (const item of ciPlan.items) batchIds.add(item.assertions[0].targetId);
     for (const id of resightedCis) batchIds.add(id);
-    const { ends, problems } = resolveRelationEnds(batch, { localKeys: ciPlan.localKeys, keyIndex, status, batchIds }, keysOf.refs);
-    if (problems.length) throw new InputError(problemsMessage(problems), { problems }, problems[0].code);
+    const resolved = resolveRelationEnds(batch, { localKeys: ciPlan.localKeys, keyIndex, status, batchIds, refused: judged.refusedKeys }, keysOf.refs);
+    let ends = resolved.ends;
+    // A relation whose end cannot be found (or was refused) is refused by itself; the others are written.
+    const refused = judged.refused.slice();
+    let relationAt = judged.relationAt;
+    if (resolved.problems.length) {
+      const unresolved = refuseUnresolved(resolved.problems, relationAt, refused);
+      const kept: IngestBatch['relations'] = [], keptEnds: typeof ends = [], keptAt: number[] = [];
+      for (let i = 0; i < batch.relations.length; i++) {
+        if (unresolved.has(i)) continue;
+        kept.push(batch.relations[i]); keptEnds.push(ends[i]); keptAt.push(relationAt ? relationAt[i] : i);
+      }
+      batch = { source: batch.source, scope: batch.scope, runId: batch.runId, complete: batch.complete, force: batch.force, cis: batch.cis, relations: kept };
+      ends = keptEnds;
+      relationAt = keptAt;
+    }
+    refused.sort(bySentOrder);
+    // A run completed with items refused would retire what they stand for (a refused CI may be one still there).
+    const completing = header.complete && refused.length === 0 && !earlier;
+    if (refused.length && !opts.dryRun) await keepRefusals(tx, runId, earlier + refused.length, now);
 
     const triples: { from: string; type: string; to: string }[] = [];
     for (let i = 0; i < batch.relations.length; i++) triples.push({ from: ends[i].from, type: batch.relations[i].type, to: ends[i].to });
@@ -237,7 +266,9 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
     for (const item of relItems) relIdsNow.add(item.record.id);
     for (const id of relSightings.values()) relIdsNow.add(id);
 
-    const retired = batch.complete ? await planCompletion(tx, batch, runId, now, opts, batchIds, relIdsNow) : noRetirement();
+    const retired = completing ? await planCompletion(tx, batch, runId, now, opts, batchIds, relIdsNow) : noRetirement();
+    const ciAt = judged.ciAt;
+    const sentIndex = (i: number) => (ciAt ? ciAt[i] : i);
 
     const allCis = ciPlan.items.concat(retired.cis);
     const allRels = relItems.concat(retired.relations);
@@ -248,11 +279,12 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
           dryRun: true as const, runId,
           cis: batch.cis.map((c, index) => {
             const item = ciPlan.items.find((i) => i.assertions[0].targetId === ciPlan.byIndex[index])!;
-            return { index, class: c.class, name: c.name, action: item.action === 'restore' ? 'update' as const : item.action === 'create' ? 'create' as const : item.action === 'update' ? 'update' as const : 'unchanged' as const, ciId: item.previous ? item.record.id : null, matchedBy: item.matchedBy };
+            return { index: sentIndex(index), class: c.class, name: c.name, action: item.action === 'restore' ? 'update' as const : item.action === 'create' ? 'create' as const : item.action === 'update' ? 'update' as const : 'unchanged' as const, ciId: item.previous ? item.record.id : null, matchedBy: item.matchedBy };
           }),
           relations: countActions(relItems),
           wouldRetire: retired.wouldRetire,
-          ...duplicatesOf(ciPlan.duplicates),
+          refused, ...notCompleted(header.complete, refused, earlier),
+          ...duplicatesOf(sentDuplicates(ciPlan.duplicates, sentIndex)),
         },
       };
     }
@@ -264,14 +296,15 @@ async function apply(store: GraphStore, input: BatchInput, opts: IngestOptions &
     relCounts.unchanged += relSightings.size;
     // A batch naming one CI twice answers with its duplicates: it is not remembered, so a re-send answers them again.
     // Nor is one asserting something another source asserts too (its merge depends on more than this batch).
-    const remember = sighting && !ciPlan.duplicates.length && soleAssertions(batch, ciPlan.items, relItems)
+    const remember = sighting && !refused.length && !ciPlan.duplicates.length && soleAssertions(batch, ciPlan.items, relItems)
       ? { key: sighting, targets: { cis: [...batchIds], relations: [...relIdsNow] }, recalled: false } : undefined;
     return commitBatch(tx, batch, run, now, {
       sighted: sighting !== null,
       cis: allCis, relations: allRels,
       keys: ciPlan.items.flatMap((i) => i.newKeys.map((key) => ({ key, ciId: i.assertions[0].targetId }))),
       resighted: fast ? { cis: [...resightedCis], relations: [...relSightings.values()] } : undefined,
-      wouldRetire: retired.wouldRetire, ciCounts, relCounts, duplicates: ciPlan.duplicates, batch: remember,
+      wouldRetire: retired.wouldRetire, ciCounts, relCounts, duplicates: sentDuplicates(ciPlan.duplicates, sentIndex), batch: remember,
+      refused, completing, earlier,
     }, idem, ttlMs, lap);
   }, { readOnly: !!opts.dryRun });
   lap('commit');
@@ -293,6 +326,11 @@ interface PlannedBatch {
   batch?: WritePlan['batch'];
   /** Whether the store could take it as a whole (it had a sighting key for it). */
   sighted: boolean;
+  refused: RefusedItem[];
+  /** The batch completes its run: asked to, and nothing refused in it or in the run's earlier batches. */
+  completing: boolean;
+  /** Items the run's earlier batches had refused (read only when the batch asks to complete). */
+  earlier: number;
 }
 
 /** Write a planned batch with its run, event and idempotent reply, in the open transaction. */
@@ -306,9 +344,9 @@ async function commitBatch(
   // every object once a full GC had run, and the write's optimised code was thrown away on it (docs/design.md §5).
   const completedRun: RunRecord = {
     runId: run.runId, source: run.source, scope: run.scope, startedAt: run.startedAt, lastBatchAt: now,
-    completedAt: batch.complete ? now : null, batches: run.batches + 1,
+    completedAt: p.completing ? now : null, batches: run.batches + 1,
   };
-  if (batch.complete) changes.push({ kind: 'run.completed', ref: runId });
+  if (p.completing) changes.push({ kind: 'run.completed', ref: runId });
   const event = changes.length ? { at: now, source: batch.source, changes } : null;
   const seq = await tx.write({
     now, source: batch.source, cis: p.cis, relations: p.relations, keys: p.keys, run: completedRun,
@@ -316,7 +354,8 @@ async function commitBatch(
   });
   lap('write');
   const result: IngestResult = {
-    runId, seq, cis: { ...p.ciCounts, retired: p.wouldRetire.cis }, relations: { ...p.relCounts, retired: p.wouldRetire.relations }, runCompleted: batch.complete,
+    runId, seq, cis: { ...p.ciCounts, retired: p.wouldRetire.cis }, relations: { ...p.relCounts, retired: p.wouldRetire.relations }, runCompleted: p.completing,
+    refused: p.refused, ...notCompleted(batch.complete, p.refused, p.earlier),
     ...duplicatesOf(p.duplicates ?? []),
   };
   await tx.remember({ key: idem.key, fingerprint: idem.fingerprint, result: JSON.stringify(result), createdAt: now, expiresAt: later(now, ttlMs) });
@@ -387,6 +426,60 @@ export async function planRetirement(tx: BatchTx, losing: ScopeAssertion[], sour
 }
 
 export { relationKey };
+
+/** Unresolvable relation ends as refused relations (one entry per relation, at its place as sent); their indexes in the batch. */
+function refuseUnresolved(problems: readonly { path: (string | number)[]; code: string; message: string }[], relationAt: number[] | null, refused: RefusedItem[]): Set<number> {
+  const byRelation = new Map<number, { code: string; messages: string[] }>();
+  for (const p of problems) {
+    const i = p.path[1] as number;
+    const end = p.path.length > 2 ? `${p.path[2]}: ` : '';
+    const entry = byRelation.get(i);
+    if (entry) entry.messages.push(end + p.message); else byRelation.set(i, { code: p.code, messages: [end + p.message] });
+  }
+  for (const [i, e] of byRelation) refused.push({ at: `relations.${relationAt ? relationAt[i] : i}`, code: e.code, message: e.messages.join('; ') });
+  return new Set(byRelation.keys());
+}
+
+/** CIs first, then relations, each in the batch's order. */
+const bySentOrder = (a: RefusedItem, b: RefusedItem) => {
+  const [la, ia] = a.at.split('.'), [lb, ib] = b.at.split('.');
+  return la === lb ? Number(ia) - Number(ib) : la === 'cis' ? -1 : 1;
+};
+
+/**
+ * How many items a run's batches had refused, kept beside the idempotency records (the same keyed, expiring
+ * records, written in the batch's transaction: no store change) under a key no Idempotency-Key can take (those are
+ * `<token id>:<key>`). A run refusing items never completes: its completion would retire what they stand for.
+ */
+const refusalsKey = (runId: string) => `\u0000run-refusals:${runId}`;
+/** Longer than any run lasts. */
+const REFUSALS_KEPT_MS = 30 * 24 * 3600_000;
+
+async function refusalsOfRun(tx: BatchTx, runId: string, now: string): Promise<number> {
+  const kept = await tx.recall(refusalsKey(runId));
+  return kept && kept.expiresAt > now ? (JSON.parse(kept.result) as { refused: number }).refused : 0;
+}
+
+async function keepRefusals(tx: BatchTx, runId: string, refused: number, now: string): Promise<void> {
+  await tx.remember({ key: refusalsKey(runId), fingerprint: '', result: JSON.stringify({ refused }), createdAt: now, expiresAt: later(now, REFUSALS_KEPT_MS) });
+}
+
+/** What the reply says when `complete: true` was asked and items were refused, in this batch or earlier ones of its run. */
+function notCompleted(asked: boolean, refused: readonly RefusedItem[], earlier: number): { runNotCompleted?: { code: 'items_refused'; message: string } } {
+  if (!asked || (!refused.length && !earlier)) return {};
+  const items = (n: number) => (n === 1 ? '1 item was' : `${n} items were`);
+  const what = [refused.length ? `${items(refused.length)} refused in this batch` : '', earlier ? `${items(earlier)} refused in earlier batches of this run` : ''].filter(Boolean).join(' and ');
+  return {
+    runNotCompleted: {
+      code: 'items_refused',
+      message: `the run was not completed and nothing was retired: ${what}, and a refused item may stand for something still there. The run stays open; start a new run once they are corrected to retire what is gone`,
+    },
+  };
+}
+
+/** Duplicates by the items' places in the batch as sent. */
+const sentDuplicates = (list: BatchDuplicate[], sentIndex: (i: number) => number): BatchDuplicate[] =>
+  list.map((d) => ({ index: sentIndex(d.index), sameAs: sentIndex(d.sameAs) }));
 
 const DUPLICATES_LISTED = 100;
 

@@ -72,6 +72,24 @@ export type IngestBatch = z.infer<typeof IngestBatch>;
 export type IngestBatchInput = z.input<typeof IngestBatch>;
 
 /**
+ * A batch as its envelope: the header validated, its items only as arrays. Each item is then judged alone
+ * (batch-items.ts): one bad item is refused by itself, while a bad envelope refuses the batch.
+ */
+export const IngestEnvelope = IngestBatch.extend({ cis: z.array(z.unknown()).default([]), relations: z.array(z.unknown()).default([]) });
+
+/** One item of a batch refused by itself: where (`cis.3`, `relations.0`), a stable code and why. */
+export const RefusedItem = z.object({
+  at: z.string().describe('the item in the batch as sent: cis.<index> or relations.<index>'),
+  code: z.string(),
+  message: z.string(),
+});
+export type RefusedItem = z.infer<typeof RefusedItem>;
+
+/** Why a batch sent with `complete: true` did not complete its run. */
+export const RunNotCompleted = z.object({ code: z.literal('items_refused'), message: z.string() })
+  .describe('complete: true was asked, but items were refused: the run stays open and nothing was retired (a refused item may be one still there)');
+
+/**
  * `IngestBatch.safeParse`, with the same verdict and the same data, in a fraction of the time on the
  * shapes collectors send: zod's generic walk and its copy of every nested object were ~15% of a
  * 1,000-CI batch's CPU on the server, much of it as garbage. A hand-written check accepts a body only
@@ -87,6 +105,9 @@ export function parseIngestBatch(raw: unknown): z.ZodSafeParseResult<IngestBatch
 
 /** The fast half alone: the batch when the body plainly satisfies `IngestBatch`, else null (ask zod). */
 export const fastIngestBatch = (raw: unknown): IngestBatch | null => fastBatch(raw);
+/** The fast half for one item of a batch (judged alone: batch-items.ts). */
+export const fastIngestCi = (raw: unknown): IngestCi | null => fastCi(raw);
+export const fastIngestRelation = (raw: unknown): IngestRelation | null => fastRelation(raw);
 
 const classNames = new Set<string>(ciClassNames);
 const relationTypes = new Set<string>(RelationTypeName.options);
@@ -261,6 +282,8 @@ export const IngestResult = z.object({
   cis: IngestCounts,
   relations: IngestCounts,
   runCompleted: z.boolean(),
+  refused: z.array(RefusedItem).describe('items refused one by one (the others were written); empty when none'),
+  runNotCompleted: RunNotCompleted.optional(),
   duplicates: BatchDuplicates.optional(),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
@@ -280,6 +303,8 @@ export const DryRunResult = z.object({
   cis: z.array(IdentificationResult),
   relations: IngestCounts,
   wouldRetire: z.object({ cis: z.number().int(), relations: z.number().int() }),
+  refused: z.array(RefusedItem).describe('items a write would refuse one by one'),
+  runNotCompleted: RunNotCompleted.optional(),
   duplicates: BatchDuplicates.optional(),
 });
 export type DryRunResult = z.infer<typeof DryRunResult>;

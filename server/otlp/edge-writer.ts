@@ -102,10 +102,17 @@ export class EdgeWriter {
     try {
       const items = toIngest(chunk.edges, chunk.services);
       const batch = IngestBatch.parse({ source: 'otel', scope: 'live', runId: this.deps.runId, complete: false, ...items });
-      await ingest(this.deps.store, batch, { limits: this.deps.limits, maxRetireShare: this.deps.maxRetireShare, now: () => new Date(this.deps.now()).toISOString() });
-      report.edges += chunk.edges.length;
+      const out = await ingest(this.deps.store, batch, { limits: this.deps.limits, maxRetireShare: this.deps.maxRetireShare, now: () => new Date(this.deps.now()).toISOString() });
+      // An edge whose end the store refused (a self-relation, a retired CI named by id) is refused alone; relations[i] is edges[i].
+      const refused = new Map((out.dryRun ? [] : out.result.refused).map((r) => [r.at, r.message]));
+      const written = chunk.edges.filter((e, i) => {
+        const why = refused.get(`relations.${i}`);
+        if (why !== undefined) drop(why, describeEdge(e));
+        return why === undefined;
+      });
+      report.edges += written.length;
       report.services += chunk.services.length;
-      for (const e of chunk.edges) { this.deps.budget.remember(nodeKey(e.from)); this.deps.budget.remember(nodeKey(e.to)); }
+      for (const e of written) { this.deps.budget.remember(nodeKey(e.from)); this.deps.budget.remember(nodeKey(e.to)); }
       for (const s of chunk.services) this.deps.budget.remember(nodeKey(serviceNode(s)));
     } catch (e) {
       const cause = refusal(e);

@@ -25,20 +25,38 @@ describe('POST /api/v1/ingest', () => {
     expect(await seq()).toBeGreaterThanOrEqual(0);
   });
 
-  describe('rejects bad input whole, naming each bad item and field, and writes nothing', () => {
+  describe('refuses a bad item alone, naming it and why, and writes the others (200)', () => {
+    const cases: [string, unknown, string, RegExp][] = [
+      ['an unknown class', { source: 'k', cis: [svc('item-a1'), { class: 'spaceship', name: 'x' }] }, 'cis.1', /class/],
+      ['an unknown relation type', { source: 'k', cis: [svc('item-a2'), svc('item-b2')], relations: [{ type: 'LIKES', from: ref('item-a2'), to: ref('item-b2') }] }, 'relations.0', /type/],
+      ['a missing name', { source: 'k', cis: [svc('item-a3'), { class: 'service' }] }, 'cis.1', /name/],
+      ['a tier out of range', { source: 'k', cis: [svc('item-a4'), svc('item-x4', { tier: 9 })] }, 'cis.1', /tier/],
+      ['an unknown field', { source: 'k', cis: [svc('item-a5'), svc('item-x5', { colour: 'blue' })] }, 'cis.1', /colour/],
+      ['a malformed minUp', { source: 'k', cis: [svc('item-a6'), svc('item-b6')], relations: [{ type: 'DEPENDS_ON', from: ref('item-a6'), to: ref('item-b6'), redundancy: { group: 'g', minUp: 'half' } }] }, 'relations.0', /redundancy\.minUp/],
+      ['a relation to an unknown CI', { source: 'k', cis: [svc('item-a7')], relations: [{ type: 'DEPENDS_ON', from: ref('item-a7'), to: ref('nowhere') }] }, 'relations.0', /^to: no service identified by/],
+      ['a relation to an unknown id', { source: 'k', cis: [svc('item-a8')], relations: [{ type: 'DEPENDS_ON', from: ref('item-a8'), to: { id: 'ci-nope' } }] }, 'relations.0', /^to: no CI with id ci-nope/],
+      ['a CI related to itself', { source: 'k', cis: [svc('item-a9')], relations: [{ type: 'DEPENDS_ON', from: ref('item-a9'), to: ref('item-a9') }] }, 'relations.0', /a CI cannot relate to itself/],
+      ['attributes nested too deep', { source: 'k', cis: [svc('item-a10'), svc('item-x10', { attributes: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } } })] }, 'cis.1', /^attributes: attributes nest at most 6/],
+    ];
+    it.each(cases)('%s', async (_what, body, at, message) => {
+      const before = await eventLog();
+      const r = await s.api('/api/v1/ingest', { token: collector, body });
+      expect(r.status).toBe(200);
+      expect(r.body.refused).toEqual([{ at, code: expect.any(String), message: expect.stringMatching(message) }]);
+      // The good CIs of the batch are written, in one event.
+      expect(r.body.cis.created).toBe((body as { cis: unknown[] }).cis.length - (at.startsWith('cis.') ? 1 : 0));
+      expect(await eventLog()).toBe(before + 1);
+    });
+  });
+
+  describe('rejects a bad batch whole, naming the problem, and writes nothing', () => {
     const cases: [string, unknown, RegExp][] = [
-      ['an unknown class', { source: 'k', cis: [svc('a'), { class: 'spaceship', name: 'x' }] }, /cis\.1\.class/],
-      ['an unknown relation type', { source: 'k', cis: [svc('a'), svc('b')], relations: [{ type: 'LIKES', from: ref('a'), to: ref('b') }] }, /relations\.0\.type/],
-      ['a missing name', { source: 'k', cis: [{ class: 'service' }] }, /cis\.0\.name/],
-      ['a tier out of range', { source: 'k', cis: [svc('a', { tier: 9 })] }, /cis\.0\.tier/],
-      ['an unknown field', { source: 'k', cis: [svc('a', { colour: 'blue' })] }, /cis\.0/],
       ['a bad source name', { source: 'Not Valid!', cis: [] }, /source/],
-      ['a malformed minUp', { source: 'k', cis: [svc('a'), svc('b')], relations: [{ type: 'DEPENDS_ON', from: ref('a'), to: ref('b'), redundancy: { group: 'g', minUp: 'half' } }] }, /relations\.0\.redundancy\.minUp/],
-      ['a relation to an unknown CI', { source: 'k', cis: [svc('a')], relations: [{ type: 'DEPENDS_ON', from: ref('a'), to: ref('nowhere') }] }, /relations\.0\.to: no service identified by/],
-      ['a relation to an unknown id', { source: 'k', cis: [svc('a')], relations: [{ type: 'DEPENDS_ON', from: ref('a'), to: { id: 'ci-nope' } }] }, /relations\.0\.to: no CI with id ci-nope/],
-      ['a CI related to itself', { source: 'k', cis: [svc('a')], relations: [{ type: 'DEPENDS_ON', from: ref('a'), to: ref('a') }] }, /relations\.0: a CI cannot relate to itself/],
-      ['attributes nested too deep', { source: 'k', cis: [svc('a', { attributes: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } } })] }, /cis\.0\.attributes: attributes nest at most 6/],
+      ['an unknown member of the batch', { source: 'k', cis: [svc('whole-a')], colour: 'blue' }, /colour/],
+      ['items that are not a list', { source: 'k', cis: { a: svc('whole-b') } }, /cis/],
+      ['a scope that is not text', { source: 'k', scope: 7, cis: [svc('whole-c')] }, /scope/],
       ['too many CIs in one batch', { source: 'k', cis: Array.from({ length: 51 }, (_, i) => svc(`s${i}`)) }, /at most 50 CIs/],
+      ['too many CIs in one batch, some of them bad', { source: 'k', cis: Array.from({ length: 51 }, (_, i) => (i % 2 ? svc(`s${i}`) : { class: 'nope' })) }, /at most 50 CIs/],
     ];
     it.each(cases)('%s', async (_what, body, message) => {
       const before = await eventLog();

@@ -5,7 +5,8 @@ import { configFromEnv } from '../../server/config.ts';
 
 /**
  * A name that reads otherwise than it is ('invoice\u202Egnp.exe' shows as 'invoiceexe.png') or that holds what nobody
- * sees is refused wherever people name something: 400 naming the field and the character. Names stored before are
+ * sees is refused wherever people name something: 400 naming the field and the character (an ingested item is
+ * refused alone, the reply naming it, its field and the character). Names stored before are
  * left as they are.
  */
 describe('names with invisible or bidirectional control characters', () => {
@@ -23,11 +24,6 @@ describe('names with invisible or bidirectional control characters', () => {
   const day = 24 * 3600_000;
   const window = () => ({ start: new Date(Date.now() + day).toISOString(), end: new Date(Date.now() + day + 3600_000).toISOString() });
   const cases: [string, string, () => unknown, (string | number)[]][] = [
-    ['a CI name', '/api/v1/ingest', () => ({ source: 'manual', cis: [{ class: 'service', name: RLO }] }), ['cis', 0, 'name']],
-    ['a CI name, dry run', '/api/v1/ingest?dryRun=true', () => ({ source: 'manual', cis: [{ class: 'service', name: 'pay\u200Bments' }] }), ['cis', 0, 'name']],
-    ['a CI environment', '/api/v1/ingest', () => ({ source: 'manual', cis: [{ class: 'service', name: 'x', environment: 'prod\u2066' }] }), ['cis', 0, 'environment']],
-    ['a CI owner', '/api/v1/ingest', () => ({ source: 'manual', cis: [{ class: 'service', name: 'x', owner: '\uFEFFsre' }] }), ['cis', 0, 'owner']],
-    ['a relation end\'s name', '/api/v1/ingest', () => ({ source: 'manual', relations: [{ type: 'DEPENDS_ON', from: { class: 'service', name: 'payments' }, to: { class: 'service', name: 'pay\u200Fments' } }] }), ['relations', 0, 'to']],
     ['a change title', '/api/v1/changes', () => ({ title: `deploy ${RLO}`, type: 'normal', window: window(), cis: [ciId] }), ['title']],
     ['a what-if change title', '/api/v1/changes/assess', () => ({ title: `deploy ${RLO}`, type: 'normal', window: window(), cis: [ciId] }), ['title']],
     ['an incident title', '/api/v1/incidents', () => ({ title: 'down\u202B', cis: [{ ci: ciId, state: 'down' }], urgency: 2 }), ['title']],
@@ -36,6 +32,24 @@ describe('names with invisible or bidirectional control characters', () => {
     ['a token name', '/api/v1/tokens', () => ({ name: `grafana${RLO}`, role: 'viewer' }), ['name']],
     ['a token team', '/api/v1/tokens', () => ({ name: 'cm', role: 'change-manager', team: 'sre\u{E0041}' }), ['team']],
   ];
+
+  const items: [string, string, () => unknown, (string | number)[]][] = [
+    ['a CI name', '/api/v1/ingest', () => ({ source: 'manual', cis: [{ class: 'service', name: RLO }] }), ['cis', 0, 'name']],
+    ['a CI name, dry run', '/api/v1/ingest?dryRun=true', () => ({ source: 'manual', cis: [{ class: 'service', name: 'pay\u200Bments' }] }), ['cis', 0, 'name']],
+    ['a CI environment', '/api/v1/ingest', () => ({ source: 'manual', cis: [{ class: 'service', name: 'x', environment: 'prod\u2066' }] }), ['cis', 0, 'environment']],
+    ['a CI owner', '/api/v1/ingest', () => ({ source: 'manual', cis: [{ class: 'service', name: 'x', owner: '\uFEFFsre' }] }), ['cis', 0, 'owner']],
+    ['a relation end\'s name', '/api/v1/ingest', () => ({ source: 'manual', relations: [{ type: 'DEPENDS_ON', from: { class: 'service', name: 'payments' }, to: { class: 'service', name: 'pay\u200Fments' } }] }), ['relations', 0, 'to']],
+  ];
+
+  it.each(items)('%s refuses its item alone, naming the field and the character, and writes nothing of it', async (_what, path, body, field) => {
+    const before = await s.store.latestSeq();
+    const r = await s.api(path, { body: body() });
+    expect(r.status).toBe(200);
+    expect(r.body.refused).toHaveLength(1);
+    expect(r.body.refused[0].at).toBe(`${field[0]}.${field[1]}`);
+    expect(r.body.refused[0].message).toMatch(new RegExp(`^${field.slice(2).join('.')}.*: .*invisible or bidirectional control characters \\(U\\+[0-9A-F]{4,5} at index \\d+\\)`));
+    expect(await s.store.latestSeq()).toBe(before);
+  });
 
   it.each(cases)('%s is refused 400 naming the field and the character, and nothing is written', async (_what, path, body, field) => {
     const before = await s.store.latestSeq();

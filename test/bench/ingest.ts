@@ -8,6 +8,7 @@ import { generateEstate } from '../../server/demo/generate-estate.ts';
 import { parseIngestBatch, type IngestCi, type IngestRelation } from '../../server/model/ingest.ts';
 import { ingest, ingestSeen, type IngestPhase } from '../../server/ingest/ingest-service.ts';
 import { batchSightingKey } from '../../server/domain/reconcile/sighting.ts';
+import { allAccepted } from '../../server/domain/reconcile/batch-items.ts';
 import { jsonMembers } from '../../server/api/json-members.ts';
 import { contentDigestOf, headerOf } from '../../server/api/ingest-body.ts';
 import type { GraphStore } from '../../server/store/port.ts';
@@ -146,7 +147,7 @@ async function breakdown(bodies: Buffer[], store: GraphStore, seen: Map<string, 
     const header = anchor !== undefined ? headerOf(body, members!) : null;
     if (header) {
       ms.validate += performance.now() - t1;
-      await ingestSeen(store, { header, key: { source: header.source, scope: header.scope, anchor: anchor!, digest: digest! }, load: () => full(body) }, opts);
+      await ingestSeen(store, { header, key: { source: header.source, scope: header.scope, anchor: anchor!, digest: digest! }, load: () => allAccepted(full(body)) }, opts);
     } else {
       const parsed = parseIngestBatch(raw);
       if (!parsed.success) throw parsed.error;

@@ -1,35 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushCollected } from '../../collectors/push-client.ts';
-import { dropRefusedItems } from '../../collectors/refused-items.ts';
+import { describeRefused } from '../../collectors/refused-items.ts';
 import type { IngestCi, IngestRelation } from '../../server/model/ingest.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const svc = (name: string): IngestCi => ({ class: 'service', name, environment: 'prod' });
 const dependsOn = (from: string, to: string): IngestRelation => ({ type: 'DEPENDS_ON', from: { class: 'service', name: from, environment: 'prod' }, to: { class: 'service', name: to, environment: 'prod' } });
 
-describe('dropRefusedItems', () => {
+describe('describeRefused', () => {
   const batch = { cis: [svc('a'), svc('b')], relations: [dependsOn('a', 'b')] };
 
-  it('leaves out the items the problems name, each with its reasons', () => {
-    const r = dropRefusedItems(batch, { problems: [
-      { path: ['cis', 1, 'name'], code: 'invalid_name', message: 'U+202E is not accepted' },
-      { path: ['relations', 0, 'to'], code: 'unknown_ci', message: 'no such CI' },
-    ] });
-    expect(r).toEqual({
-      rest: { cis: [svc('a')], relations: [] },
-      refused: [
-        { kind: 'ci', item: 'service/b', reasons: ['name: U+202E is not accepted'] },
-        { kind: 'relation', item: 'service/a -DEPENDS_ON-> service/b', reasons: ['to: no such CI'] },
-      ],
-    });
+  it('names each item the server refused by its place in the batch, with the server\'s reason', () => {
+    expect(describeRefused(batch, [
+      { at: 'cis.1', code: 'custom', message: 'name: U+202E is not accepted' },
+      { at: 'relations.0', code: 'refused_end', message: 'to: the service it names is cis.1 of this batch, which was refused' },
+    ])).toEqual([
+      { kind: 'ci', item: 'service/b', reasons: ['name: U+202E is not accepted'] },
+      { kind: 'relation', item: 'service/a -DEPENDS_ON-> service/b', reasons: ['to: the service it names is cis.1 of this batch, which was refused'] },
+    ]);
   });
 
-  it('blames no item when a problem is about the batch itself, or names an item the batch does not hold', () => {
-    expect(dropRefusedItems(batch, { problems: [{ path: ['runId'], message: 'too long' }] })).toBeNull();
-    expect(dropRefusedItems(batch, { problems: [{ path: ['cis', 5, 'name'], message: 'bad' }] })).toBeNull();
-    expect(dropRefusedItems(batch, { problems: [] })).toBeNull();
-    expect(dropRefusedItems(batch, { index: 3 })).toBeNull();
-    expect(dropRefusedItems(batch, undefined)).toBeNull();
+  it('names an item the batch does not hold by the server\'s own words', () => {
+    expect(describeRefused(batch, [{ at: 'cis.7', code: 'x', message: 'bad' }])).toEqual([{ kind: 'ci', item: 'cis.7', reasons: ['bad'] }]);
   });
 });
 
@@ -56,6 +48,7 @@ describe('a collector run with a record the server refuses', () => {
     const second = await push([...names.slice(0, 9).map(svc), svc(evil), svc('refused-run-new')],
       [dependsOn(names[0], names[1]), dependsOn(names[0], evil), dependsOn(names[0], 'refused-run-new')]);
     expect(second.runCompleted).toBe(false);
+    expect(second.notCompleted).toMatch(/not completed and nothing was retired/);
     // The refused name is shown with its hidden character spelled out, as the reason for refusing it.
     expect(second.refused.map((r) => [r.kind, r.item])).toEqual([
       ['ci', 'service/invoice\\u202Egnp.exe'],

@@ -16,7 +16,7 @@ const IngestQuery = z.strictObject({ dryRun: z.enum(['true', 'false']).optional(
 export function ingestRoutes(deps: { ingest: (r: IngestRequest, timing?: ServerTiming) => Promise<Written> }): ApiRoutes {
   return new RouteTable().route({
     method: 'post', path: '/ingest', role: 'collector', query: IngestQuery, body: IngestBatch, response: z.union([IngestResult, DryRunResult]), rawBody: true, catchUp: false, writeFirst: true,
-    summary: 'Ingest one batch of CIs and relations (one transaction); ?dryRun=true identifies without writing; an Idempotency-Key header applies a retried batch once (the replay answers the stored reply with Idempotent-Replayed: true)',
+    summary: 'Ingest one batch of CIs and relations (one transaction); an item that fails validation or names a CI that cannot be found is refused alone and listed in `refused` (200: the others are written), a bad envelope (source, scope, run, size) is a 400 writing nothing; a run with refused items is not completed; ?dryRun=true identifies without writing; an Idempotency-Key header applies a retried batch once (the replay answers the stored reply with Idempotent-Replayed: true)',
   }, async (req, res) => {
     // Where the batch's time goes, answered as Server-Timing: auth, body, then the write's own stages, apply, total.
     const timing = timingOf(res);

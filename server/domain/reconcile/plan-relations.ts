@@ -18,7 +18,12 @@ export interface RefResolver {
   status: ReadonlyMap<string, CiStatus>;
   /** Ids the batch itself creates or updates (always live). */
   batchIds: ReadonlySet<string>;
+  /** Identifier keys of the batch's refused CIs, with each one's place (`cis.3`): a reference to one is refused too. */
+  refused?: ReadonlyMap<string, string>;
 }
+
+/** Marks a match on a refused CI's key: no id starts so. */
+const REFUSED = '\u0000refused:';
 
 /** `known`: the reference's identifier keys, when the caller has them (identify.ts, batchKeys). */
 export function resolveRef(ref: CiRef, r: RefResolver, known?: IdentifierKey[] | null): { id: string } | { problem: string; code: string } {
@@ -30,7 +35,14 @@ export function resolveRef(ref: CiRef, r: RefResolver, known?: IdentifierKey[] |
   }
   const keys = known ?? identifierKeys(ref);
   if (keys.length === 0) return { code: 'unidentifiable', problem: `a ${ref.class} reference needs the values of one of its identifier rules` };
-  const m = matchByRules(keys, (k) => r.localKeys.get(k) ?? r.keyIndex.get(k));
+  // A refused CI of this batch stands before the store: its older self there is not what the sender meant.
+  const refused = r.refused;
+  const m = matchByRules(keys, refused?.size
+    ? (k) => r.localKeys.get(k) ?? (refused.has(k) ? REFUSED + refused.get(k) : r.keyIndex.get(k))
+    : (k) => r.localKeys.get(k) ?? r.keyIndex.get(k));
+  if (m?.ciId.startsWith(REFUSED)) {
+    return { code: 'refused_end', problem: `the ${ref.class} it names is ${m.ciId.slice(REFUSED.length)} of this batch, which was refused` };
+  }
   if (!m) {
     const what = canonicalJson({ name: ref.name, environment: ref.environment, ...ref.identifiers });
     return { code: 'unknown_ci', problem: `no ${ref.class} identified by ${what} in this batch or the store` };

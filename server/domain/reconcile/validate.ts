@@ -12,25 +12,35 @@ function depthOf(value: unknown, limit: number, depth = 1): number {
   return max;
 }
 
+/** The batch's size against the limits: a batch too large is refused whole (split it), before any item is read. */
+export function countProblems(cis: number, relations: number, limits: Limits): BatchProblem[] {
+  const problems: BatchProblem[] = [];
+  if (cis > limits.batchCis) {
+    problems.push({ path: ['cis'], code: 'too_many_cis', message: `a batch holds at most ${limits.batchCis} CIs, this one has ${cis}; split it` });
+  }
+  if (relations > limits.batchRelations) {
+    problems.push({ path: ['relations'], code: 'too_many_relations', message: `a batch holds at most ${limits.batchRelations} relations, this one has ${relations}; split it` });
+  }
+  return problems;
+}
+
+/** An item's attributes against the limits zod cannot express cheaply (nesting, size as JSON); `path` names the item. */
+export function attributeProblem(attrs: unknown, path: (string | number)[], limits: Limits): BatchProblem | null {
+  if (!attrs) return null;
+  if (depthOf(attrs, limits.attributeDepth) > limits.attributeDepth) {
+    return { path: [...path, 'attributes'], code: 'too_deep', message: `attributes nest at most ${limits.attributeDepth} levels deep` };
+  }
+  if (JSON.stringify(attrs).length > limits.attributeBytes) {
+    return { path: [...path, 'attributes'], code: 'too_large', message: `attributes take at most ${limits.attributeBytes} bytes as JSON` };
+  }
+  return null;
+}
+
 /** Limits zod cannot express cheaply: batch size, attribute nesting and size. */
 export function checkBatchLimits(batch: IngestBatch, limits: Limits): BatchProblem[] {
-  const problems: BatchProblem[] = [];
-  if (batch.cis.length > limits.batchCis) {
-    problems.push({ path: ['cis'], code: 'too_many_cis', message: `a batch holds at most ${limits.batchCis} CIs, this one has ${batch.cis.length}; split it` });
-  }
-  if (batch.relations.length > limits.batchRelations) {
-    problems.push({ path: ['relations'], code: 'too_many_relations', message: `a batch holds at most ${limits.batchRelations} relations, this one has ${batch.relations.length}; split it` });
-  }
-  const checkAttrs = (attrs: unknown, path: (string | number)[]) => {
-    if (!attrs) return;
-    if (depthOf(attrs, limits.attributeDepth) > limits.attributeDepth) {
-      problems.push({ path, code: 'too_deep', message: `attributes nest at most ${limits.attributeDepth} levels deep` });
-    } else if (JSON.stringify(attrs).length > limits.attributeBytes) {
-      problems.push({ path, code: 'too_large', message: `attributes take at most ${limits.attributeBytes} bytes as JSON` });
-    }
-  };
+  const problems = countProblems(batch.cis.length, batch.relations.length, limits);
   if (problems.length) return problems;
-  batch.cis.forEach((c, i) => checkAttrs(c.attributes, ['cis', i, 'attributes']));
-  batch.relations.forEach((r, i) => checkAttrs(r.attributes, ['relations', i, 'attributes']));
+  batch.cis.forEach((c, i) => { const p = attributeProblem(c.attributes, ['cis', i], limits); if (p) problems.push(p); });
+  batch.relations.forEach((r, i) => { const p = attributeProblem(r.attributes, ['relations', i], limits); if (p) problems.push(p); });
   return problems;
 }
