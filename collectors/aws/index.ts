@@ -26,7 +26,10 @@ async function collectRuns(input: CollectInput): Promise<Collected[]> {
   if (o.live === true) {
     if (list(o, 'instances').length || list(o, 'network-interfaces').length) throw new CollectError('give either --live or saved answers (--instances, --network-interfaces), not both');
     const { readLive } = await import('./live.ts');
-    const regions = await readLive({ regions: list(o, 'region'), profile: opt(o, 'profile'), endpoint: opt(o, 'endpoint'), progress: input.progress });
+    // compose declares --profile repeatable, and the command line has one parser for every source: a list here too.
+    const profiles = list(o, 'profile');
+    if (profiles.length > 1) throw new CollectError('give one --profile (one account\'s credentials a command)');
+    const regions = await readLive({ regions: list(o, 'region'), profile: profiles[0], endpoint: opt(o, 'endpoint'), progress: input.progress });
     const runs: Ec2Run[] = [];
     const leftOut: string[] = [];
     for (const r of regions) {

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCollectCommand, type CliIo } from '../../../collectors/cli.ts';
@@ -149,6 +152,27 @@ describe('servicegraph collect aws --live, through the AWS SDK v3', () => {
     const r = await run('--dry-run');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no region: give --region, or set AWS_REGION or a region in the profile/);
+  });
+
+  it('signs with a named profile\'s credentials and reads its region (--profile)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-aws-profile-'));
+    const env = { ...process.env };
+    try {
+      writeFileSync(join(dir, 'config'), '[profile audit]\nregion = us-east-1\n');
+      writeFileSync(join(dir, 'credentials'), '[audit]\naws_access_key_id = AKIDAUDITPROFILE\naws_secret_access_key = audit-secret\n');
+      // The profile's keys, not the environment's: a named profile takes precedence in the chain.
+      Object.assign(process.env, { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') });
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      seen.length = 0;
+      const r = await run('--profile', 'audit', '--dry-run');
+      expect(r.err).not.toMatch(/error/);
+      expect(r.code).toBe(0);
+      expect(new Set(seen.map((s) => `${s.accessKey} ${s.region}`))).toEqual(new Set(['AKIDAUDITPROFILE us-east-1']));
+    } finally {
+      process.env = env;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes the SDK\'s own region (AWS_REGION) when no --region is given', async () => {
