@@ -252,7 +252,7 @@ export class ChangeService {
     return {
       from: new Date(from).toISOString(), to: new Date(to).toISOString(),
       changes: changes.map((c) => ({
-        id: c.id, title: c.title, type: c.type, status: c.status, window: c.window, cis: c.cis, implementation: modeOf(c),
+        id: c.id, title: c.title, type: c.type, status: c.status, window: c.window, cis: c.cis, implementation: modeOf(c), createdBy: c.createdBy,
         ...(c.reviewRequired ? { reviewRequired: true } : {}),
         risk: c.assessment ? { score: c.assessment.score, level: c.assessment.level } : null,
         collisions: c.assessment?.collisions ?? [], blackouts: c.assessment?.blackouts ?? [],

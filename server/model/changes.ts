@@ -142,7 +142,7 @@ export const Risk = z.object({ score: z.number().int().min(0).max(100), level: R
 export type Risk = z.infer<typeof Risk>;
 
 export const Collision = z.object({
-  change: z.object({ id: z.string(), title: z.string(), status: ChangeStatus, window: z.object({ start: z.string(), end: z.string() }) }),
+  change: z.object({ id: z.string(), title: z.string(), status: ChangeStatus, window: z.object({ start: z.string(), end: z.string() }), createdBy: z.string().describe('who recorded it (a token name): two changes may share a title') }),
   sharedServices: z.array(z.string()).describe('impacted tier 1-2 services both blast radii hit'),
   sharedCis: z.array(z.string()).describe('CIs both changes touch'),
 });
@@ -190,7 +190,7 @@ export const CalendarQuery = z.strictObject({ from: Time, to: Time })
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: '`to` must be after `from`', path: ['to'] })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= CALENDAR_MAX_DAYS * 86_400_000, { message: `at most ${CALENDAR_MAX_DAYS} days at a time`, path: ['to'] });
 
-export const CalendarChange = ChangeRecord.pick({ id: true, title: true, type: true, status: true, window: true, cis: true, implementation: true, reviewRequired: true })
+export const CalendarChange = ChangeRecord.pick({ id: true, title: true, type: true, status: true, window: true, cis: true, implementation: true, reviewRequired: true, createdBy: true })
   .extend({
     risk: z.object({ score: z.number().int(), level: z.string() }).nullable(),
     collisions: z.array(z.string()).describe('ids of the changes it collides with'),

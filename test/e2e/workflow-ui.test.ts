@@ -88,7 +88,7 @@ describe('the change manager', () => {
     await e2e.page.getByRole('grid', { name: 'Week' }).getByRole('link', { name: /flow: patch the orders database/ }).waitFor();
     // Below the week, its changes in the order they start, with their window in words (a phone's columns are too narrow for titles).
     await expect(e2e.page.getByRole('list', { name: 'Changes this week' }).getByRole('listitem').filter({ hasText: 'flow: patch the orders database' }).innerText())
-      .resolves.toMatch(/flow: patch the orders database\s+(tomorrow|\w+day) 1:00 AM – 3:00 AM \(2 h\), in \d+ (h|days) · approved · risk \d+/);
+      .resolves.toMatch(/flow: patch the orders database\s+chg-\S+ · (tomorrow|\w+day) 1:00 AM – 3:00 AM \(2 h\), in \d+ (h|days) · approved · risk \d+/);
     await mapSettled(e2e.page);
     // The map beside the week is narrow: its count of CIs and relations stays in sight, clear of its overview and legend.
     expect(await mapCountCoveredBy(e2e.page)).toEqual([]);

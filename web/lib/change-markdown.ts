@@ -84,7 +84,7 @@ export function changeMarkdown(change: ChangeView, a: ChangeAssessment, ctx: Mar
       c.sharedServices.length ? `shares ${plural(c.sharedServices.length, 'service')} (${c.sharedServices.slice(0, 5).map((id) => text(nameOf.get(id) ?? id)).join(', ')}${c.sharedServices.length > 5 ? ', …' : ''})` : '',
       c.sharedCis.length ? `touches ${plural(c.sharedCis.length, 'CI')} of the same` : '',
     ].filter(Boolean).join(', ');
-    out.push(`- ${text(c.change.title)} (${c.change.id}, ${c.change.status}, ${windowWords(new Date(c.change.window.start), new Date(c.change.window.end))})${shared ? `: ${shared}` : ''}`);
+    out.push(`- ${text(c.change.title)} (${c.change.id}, ${c.change.status}, ${windowWords(new Date(c.change.window.start), new Date(c.change.window.end))}, recorded by ${text(c.change.createdBy)})${shared ? `: ${shared}` : ''}`);
   }
   if (a.blackouts.length) {
     out.push('', `## Blackouts`, '');

@@ -19,8 +19,8 @@ export function findCollisions(mine: ChangeFootprint, others: ChangeFootprint[])
     const sharedServices = [...o.criticalServices].filter((id) => mine.criticalServices.has(id)).sort();
     const sharedCis = o.change.cis.filter((id) => touched.has(id)).sort();
     if (!sharedServices.length && !sharedCis.length) continue;
-    const { id, title, status, window } = o.change;
-    out.push({ change: { id, title, status, window }, sharedServices, sharedCis });
+    const { id, title, status, window, createdBy } = o.change;
+    out.push({ change: { id, title, status, window, createdBy }, sharedServices, sharedCis });
   }
   return out.sort((a, b) => Date.parse(a.change.window.start) - Date.parse(b.change.window.start) || (a.change.id < b.change.id ? -1 : 1));
 }

@@ -17,7 +17,7 @@ describe('change collisions', () => {
   it('overlapping windows with a shared tier 1-2 service collide', () => {
     const other = { change: change('b', '11:00', '13:00', ['cache-9']), criticalServices: new Set(['checkout', 'search']) };
     expect(findCollisions(mine, [other])).toEqual([
-      { change: { id: 'b', title: 'b', status: 'planned', window: other.change.window }, sharedServices: ['checkout'], sharedCis: [] },
+      { change: { id: 'b', title: 'b', status: 'planned', window: other.change.window, createdBy: 'test' }, sharedServices: ['checkout'], sharedCis: [] },
     ]);
   });
 
