@@ -31,20 +31,25 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
-/** Saved describe-instances and describe-network-interfaces answers → the inventory the transform reads. */
-export async function readInventoryFiles(files: { instances: readonly string[]; networkInterfaces: readonly string[] }): Promise<Ec2Inventory> {
-  const reservations: unknown[] = [];
-  const networkInterfaces: unknown[] = [];
-  for (const file of files.instances) {
-    const found = recordsIn(await readJson(file), 'Reservations', 'Instances');
-    // A file of another kind is a mistake to stop at: read as empty, it would retire the whole account and region.
-    if (!found) throw new CollectError('no Reservations: give the output of `aws ec2 describe-instances --output json`', file);
-    reservations.push(...found);
+/** Each kind of saved answer: its list, what tells one of its records, and the command that writes it. */
+const KINDS = {
+  reservations: ['Reservations', 'Instances', 'describe-instances'],
+  networkInterfaces: ['NetworkInterfaces', 'NetworkInterfaceId', 'describe-network-interfaces'],
+  vpcs: ['Vpcs', 'VpcId', 'describe-vpcs'],
+  subnets: ['Subnets', 'SubnetId', 'describe-subnets'],
+} as const;
+
+/** Saved describe-instances, describe-network-interfaces, describe-vpcs and describe-subnets answers → the inventory the transform reads. */
+export async function readInventoryFiles(files: Record<keyof typeof KINDS, readonly string[]>): Promise<Required<Ec2Inventory>> {
+  const inventory = { reservations: [] as unknown[], networkInterfaces: [] as unknown[], vpcs: [] as unknown[], subnets: [] as unknown[] };
+  for (const kind of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
+    const [listKey, recordKey, command] = KINDS[kind];
+    for (const file of files[kind]) {
+      const found = recordsIn(await readJson(file), listKey, recordKey);
+      // A file of another kind is a mistake to stop at: read as empty, it would retire the whole account and region.
+      if (!found) throw new CollectError(`no ${listKey}: give the output of \`aws ec2 ${command} --output json\``, file);
+      inventory[kind].push(...found);
+    }
   }
-  for (const file of files.networkInterfaces) {
-    const found = recordsIn(await readJson(file), 'NetworkInterfaces', 'NetworkInterfaceId');
-    if (!found) throw new CollectError('no NetworkInterfaces: give the output of `aws ec2 describe-network-interfaces --output json`', file);
-    networkInterfaces.push(...found);
-  }
-  return { reservations, networkInterfaces };
+  return inventory;
 }

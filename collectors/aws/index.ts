@@ -24,7 +24,7 @@ async function collectRuns(input: CollectInput): Promise<Collected[]> {
   const o = input.options;
   const account = opt(o, 'account');
   if (o.live === true) {
-    if (list(o, 'instances').length || list(o, 'network-interfaces').length) throw new CollectError('give either --live or saved answers (--instances, --network-interfaces), not both');
+    if (['instances', 'network-interfaces', 'vpcs', 'subnets'].some((k) => list(o, k).length)) throw new CollectError('give either --live or saved answers (--instances, --network-interfaces, --vpcs, --subnets), not both');
     const { readLive } = await import('./live.ts');
     // compose declares --profile repeatable, and the command line has one parser for every source: a list here too.
     const profiles = list(o, 'profile');
@@ -39,12 +39,11 @@ async function collectRuns(input: CollectInput): Promise<Collected[]> {
     }
     return withLeftOut(runs, leftOut);
   }
-  const instances = list(o, 'instances');
-  const networkInterfaces = list(o, 'network-interfaces');
-  if (input.inputs.length) throw new CollectError(`name saved answers with --instances and --network-interfaces (got ${input.inputs.join(' ')})`);
-  if (!instances.length && !networkInterfaces.length) throw new CollectError('give --instances FILE (and --network-interfaces FILE), or --live');
-  const inventory = await readInventoryFiles({ instances, networkInterfaces });
-  input.progress(`read ${inventory.reservations.length} reservations and ${inventory.networkInterfaces.length} network interfaces`);
+  const files = { reservations: list(o, 'instances'), networkInterfaces: list(o, 'network-interfaces'), vpcs: list(o, 'vpcs'), subnets: list(o, 'subnets') };
+  if (input.inputs.length) throw new CollectError(`name saved answers with --instances, --network-interfaces, --vpcs and --subnets (got ${input.inputs.join(' ')})`);
+  if (!Object.values(files).some((f) => f.length)) throw new CollectError('give --instances FILE (and --network-interfaces, --vpcs, --subnets FILE), or --live');
+  const inventory = await readInventoryFiles(files);
+  input.progress(`read ${inventory.reservations.length} reservations, ${inventory.networkInterfaces.length} network interfaces, ${inventory.vpcs.length} VPCs and ${inventory.subnets.length} subnets`);
   const regions = list(o, 'region');
   if (regions.length > 1) throw new CollectError('saved answers come from one region: give at most one --region (each record\'s availability zone tells it otherwise)');
   const t = transformEc2(inventory, { region: regions[0], account });
@@ -55,11 +54,13 @@ export const awsCollector: Collector = {
   source: 'aws',
   summary: 'EC2 instances, VPCs, subnets, security groups and network interfaces, per account and region (saved answers or live)',
   usage:
-    'servicegraph collect aws --instances FILE [--network-interfaces FILE] [--region R] [--account ID]\n' +
+    'servicegraph collect aws --instances FILE [--network-interfaces FILE] [--vpcs FILE] [--subnets FILE] [--region R] [--account ID]\n' +
     '      servicegraph collect aws --live [--region R[,R...]] [--profile P] [--endpoint URL]',
   options: {
     instances: { type: 'string', multiple: true },
     'network-interfaces': { type: 'string', multiple: true },
+    vpcs: { type: 'string', multiple: true },
+    subnets: { type: 'string', multiple: true },
     region: { type: 'string', multiple: true },
   },
   collectRuns,

@@ -1,4 +1,4 @@
-import { EC2Client, paginateDescribeInstances, paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2';
+import { EC2Client, paginateDescribeInstances, paginateDescribeNetworkInterfaces, paginateDescribeSubnets, paginateDescribeVpcs } from '@aws-sdk/client-ec2';
 import { CollectError } from '../types.ts';
 import type { Ec2Inventory } from './transform.ts';
 
@@ -12,16 +12,18 @@ export interface LiveOptions {
   progress?: (message: string) => void;
 }
 
-export interface RegionInventory extends Ec2Inventory {
+export interface RegionInventory extends Required<Ec2Inventory> {
   region: string;
 }
 
 /**
- * Reads each region with the AWS SDK v3: DescribeInstances and DescribeNetworkInterfaces, every page (NextToken).
- * Only ec2:DescribeInstances and ec2:DescribeNetworkInterfaces are called. Any failure (credentials, permission,
+ * Reads each region with the AWS SDK v3: DescribeInstances, DescribeNetworkInterfaces, DescribeVpcs and
+ * DescribeSubnets, every page (NextToken). Only those four ec2:Describe* actions are called. Any failure (credentials, permission,
  * a page that fails after the SDK's retries) throws: a region read in part would retire what was not read.
  */
 export async function readLive(options: LiveOptions): Promise<RegionInventory[]> {
+  // The pinned SDK runs on Node 20.19 as servicegraph does: its notice about its later releases is for whoever upgrades it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const regions: (string | undefined)[] = options.regions.length ? [...options.regions] : [undefined];
   const out: RegionInventory[] = [];
   for (const wanted of regions) {
@@ -33,19 +35,23 @@ export async function readLive(options: LiveOptions): Promise<RegionInventory[]>
     try {
       const region = await client.config.region().catch(() => undefined);
       if (!region) throw new CollectError('no region: give --region, or set AWS_REGION or a region in the profile');
-      const reservations: unknown[] = [];
-      const networkInterfaces: unknown[] = [];
       let pages = 0;
-      for await (const page of paginateDescribeInstances({ client, pageSize: 1000 }, {})) {
-        reservations.push(...(page.Reservations ?? []));
-        pages++;
-      }
-      for await (const page of paginateDescribeNetworkInterfaces({ client, pageSize: 1000 }, {})) {
-        networkInterfaces.push(...(page.NetworkInterfaces ?? []));
-        pages++;
-      }
-      options.progress?.(`${region}: ${reservations.length} reservations, ${networkInterfaces.length} network interfaces (${pages} pages)`);
-      out.push({ region, reservations, networkInterfaces });
+      const all = async <P>(pager: AsyncIterable<P>, list: (page: P) => readonly unknown[] | undefined) => {
+        const items: unknown[] = [];
+        for await (const page of pager) {
+          items.push(...(list(page) ?? []));
+          pages++;
+        }
+        return items;
+      };
+      const config = { client, pageSize: 1000 };
+      const reservations = await all(paginateDescribeInstances(config, {}), (p) => p.Reservations);
+      const networkInterfaces = await all(paginateDescribeNetworkInterfaces(config, {}), (p) => p.NetworkInterfaces);
+      const vpcs = await all(paginateDescribeVpcs(config, {}), (p) => p.Vpcs);
+      const subnets = await all(paginateDescribeSubnets(config, {}), (p) => p.Subnets);
+      const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+      options.progress?.(`${region}: ${n(reservations.length, 'reservation')}, ${n(networkInterfaces.length, 'network interface')}, ${n(vpcs.length, 'VPC')}, ${n(subnets.length, 'subnet')} (${pages} pages)`);
+      out.push({ region, reservations, networkInterfaces, vpcs, subnets });
     } catch (e) {
       if (e instanceof CollectError) throw e;
       const err = e as Error & { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -65,6 +65,28 @@ export const Instance = z.object({
 });
 export type Instance = z.infer<typeof Instance>;
 
+export const Vpc = z.object({
+  VpcId: z.string().min(1),
+  OwnerId: text,
+  CidrBlock: text,
+  IsDefault: z.boolean().nullish(),
+  State: text,
+  Tags: z.array(Tag).nullish(),
+});
+export type Vpc = z.infer<typeof Vpc>;
+
+export const Subnet = z.object({
+  SubnetId: z.string().min(1),
+  VpcId: text,
+  OwnerId: text,
+  AvailabilityZone: text,
+  CidrBlock: text,
+  State: text,
+  MapPublicIpOnLaunch: z.boolean().nullish(),
+  Tags: z.array(Tag).nullish(),
+});
+export type Subnet = z.infer<typeof Subnet>;
+
 /** A reservation as read: its instances stay unchecked until the transform checks each one. */
 export const Reservation = z.object({
   ReservationId: text,

@@ -1,12 +1,15 @@
 import { isIP } from 'node:net';
 import type { CiRef, IngestCi, IngestRelation } from '../../server/model/ingest.ts';
 import type { Collected } from '../types.ts';
-import { firstProblem, Instance, NetworkInterface, Reservation, type Tag } from './shapes.ts';
+import { firstProblem, Instance, NetworkInterface, Reservation, Subnet, Vpc, type Tag } from './shapes.ts';
 
 /** What EC2 answered: DescribeInstances' reservations and DescribeNetworkInterfaces' interfaces, each record unchecked. */
 export interface Ec2Inventory {
   reservations: readonly unknown[];
   networkInterfaces: readonly unknown[];
+  /** DescribeVpcs and DescribeSubnets: their Name tags and address ranges (optional; ids name them otherwise). */
+  vpcs?: readonly unknown[];
+  subnets?: readonly unknown[];
 }
 
 export interface Ec2TransformOptions {
@@ -75,10 +78,14 @@ class RunBuilder {
   }
 
   /** A resource several records mention is one CI: later mentions add what they know. */
-  resource(cls: 'network' | 'cloud_resource', id: string, name: string, attributes: Record<string, unknown>): CiRef {
+  resource(cls: 'network' | 'cloud_resource', id: string, name: string, attributes: Record<string, unknown>, owner?: { name: string }): CiRef {
     const key = `${cls}|${id}`;
     const known = this.cis.get(key);
-    if (known) known.attributes = { ...known.attributes, ...defined(attributes) };
+    if (known) {
+      known.attributes = { ...known.attributes, ...defined(attributes) };
+      // The resource's own record (DescribeVpcs, DescribeSubnets) names it; a mention elsewhere knows only its id.
+      if (owner) known.name = owner.name;
+    }
     else this.cis.set(key, { class: cls, name, identifiers: { cloud: CLOUD, resourceId: id }, attributes: { ...defined(attributes), ...this.where } });
     return resourceRef(cls, id);
   }
@@ -94,8 +101,13 @@ class RunBuilder {
       this.resource('cloud_resource', g.GroupId, g.GroupName ? `${g.GroupName} (${g.GroupId})` : g.GroupId, { kind: 'security_group', groupId: g.GroupId, groupName: g.GroupName, vpcId }));
   }
 
-  network(kind: 'vpc' | 'subnet', id: string, attributes: Record<string, unknown>): CiRef {
-    return this.resource('network', id, id, { kind, ...attributes });
+  network(kind: 'vpc' | 'subnet', id: string, attributes: Record<string, unknown>, named?: { name: string }): CiRef {
+    return this.resource('network', id, named?.name ?? id, { kind, ...attributes }, named);
+  }
+
+  /** Whether this run already holds the resource (a VPC its instances are in). */
+  holds(cls: 'network' | 'cloud_resource', id: string): boolean {
+    return this.cis.has(`${cls}|${id}`);
   }
 
   run(): Ec2Run {
@@ -108,6 +120,12 @@ class RunBuilder {
 
 /** An address EC2 reported: kept only when it is one, and said when it is not (the fixtures' "345.345.345.345"). */
 type Report = (value: string, message: string) => void;
+
+/** How a record that did not parse is named: its id when it has one, else its place in the answer. */
+function idOf(raw: unknown, key: string, index: number): string {
+  const id = (raw as Record<string, unknown> | null)?.[key];
+  return typeof id === 'string' ? id : `#${index + 1}`;
+}
 
 function address(value: string | undefined, what: string, report: Report): string | undefined {
   if (value === undefined) return undefined;
@@ -212,10 +230,23 @@ function addInterface(b: RunBuilder, n: NetworkInterface, instancesRead: boolean
   }
 }
 
+function addVpc(b: RunBuilder, v: Vpc): void {
+  const tags = tagsOf(v.Tags);
+  b.network('vpc', v.VpcId, defined({ cidr: v.CidrBlock, isDefault: v.IsDefault ?? undefined, state: v.State, tags }), { name: tags.Name?.trim() || v.VpcId });
+}
+
+function addSubnet(b: RunBuilder, n: Subnet): void {
+  const tags = tagsOf(n.Tags);
+  const subnet = b.network('subnet', n.SubnetId, defined({
+    vpcId: n.VpcId, availabilityZone: n.AvailabilityZone, cidr: n.CidrBlock, state: n.State, mapPublicIpOnLaunch: n.MapPublicIpOnLaunch ?? undefined, tags,
+  }), { name: tags.Name?.trim() || n.SubnetId });
+  if (n.VpcId) b.dependsOn(subnet, b.network('vpc', n.VpcId, {}));
+}
+
 /**
  * EC2's answers → one run per account and region: instances as hosts, VPCs and subnets as networks, security
  * groups and network interfaces as cloud resources, each instance DEPENDS_ON its VPC, subnet, security groups and
- * interfaces, and each interface DEPENDS_ON its subnet and security groups. Terminated instances are left out, so a
+ * interfaces, each interface DEPENDS_ON its subnet and security groups, and each subnet read DEPENDS_ON its VPC. Terminated instances are left out, so a
  * completed run retires them; stopped ones stay, with their state. A record that does not parse, or whose account
  * or region cannot be told, is left out alone and named in the warnings.
  */
@@ -245,8 +276,7 @@ export function transformEc2(inventory: Ec2Inventory, options: Ec2TransformOptio
     reservation.data.Instances.forEach((rawInstance, n) => {
       const parsed = Instance.safeParse(rawInstance);
       if (!parsed.success) {
-        const id = (rawInstance as { InstanceId?: unknown } | null)?.InstanceId;
-        warnings.push(`reservation ${rid}, instance ${typeof id === 'string' ? id : `#${n + 1}`}: ${firstProblem(parsed.error)}; left out`);
+          warnings.push(`reservation ${rid}, instance ${idOf(rawInstance, 'InstanceId', n)}: ${firstProblem(parsed.error)}; left out`);
         return;
       }
       const i = parsed.data;
@@ -265,12 +295,35 @@ export function transformEc2(inventory: Ec2Inventory, options: Ec2TransformOptio
   inventory.networkInterfaces.forEach((raw, n) => {
     const parsed = NetworkInterface.safeParse(raw);
     if (!parsed.success) {
-      const id = (raw as { NetworkInterfaceId?: unknown } | null)?.NetworkInterfaceId;
-      warnings.push(`network interface ${typeof id === 'string' ? id : `#${n + 1}`}: ${firstProblem(parsed.error)}; left out`);
+      warnings.push(`network interface ${idOf(raw, 'NetworkInterfaceId', n)}: ${firstProblem(parsed.error)}; left out`);
       return;
     }
     const b = runFor(parsed.data.OwnerId, parsed.data.AvailabilityZone, `network interface ${parsed.data.NetworkInterfaceId}`);
     if (b) addInterface(b, parsed.data, instancesRead);
+  });
+
+  (inventory.subnets ?? []).forEach((raw, n) => {
+    const parsed = Subnet.safeParse(raw);
+    if (!parsed.success) {
+      warnings.push(`subnet ${idOf(raw, 'SubnetId', n)}: ${firstProblem(parsed.error)}; left out`);
+      return;
+    }
+    const b = runFor(parsed.data.OwnerId, parsed.data.AvailabilityZone, `subnet ${parsed.data.SubnetId}`);
+    if (b) addSubnet(b, parsed.data);
+  });
+
+  (inventory.vpcs ?? []).forEach((raw, n) => {
+    const parsed = Vpc.safeParse(raw);
+    if (!parsed.success) {
+      warnings.push(`VPC ${idOf(raw, 'VpcId', n)}: ${firstProblem(parsed.error)}; left out`);
+      return;
+    }
+    const v = parsed.data;
+    // A VPC spans a region's zones and its record names none: the region is the one read live, or that of the
+    // run whose instances, interfaces or subnets are in it.
+    const holder = options.region ? undefined : [...runs.values()].find((r) => r.holds('network', v.VpcId) && (!v.OwnerId || r.account === v.OwnerId));
+    const b = holder ?? runFor(v.OwnerId, undefined, `VPC ${v.VpcId}`);
+    if (b) addVpc(b, v);
   });
 
   const sorted = [...runs.values()].sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region));

@@ -119,6 +119,9 @@ describe('servicegraph collect aws, from saved answers, into a real server', () 
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cartography_ec2_network_interfaces.json: no Reservations: give the output of `aws ec2 describe-instances --output json`/);
     expect(r.err).toMatch(/nothing was pushed/);
+    const vpcs = await collect('--instances', INSTANCES, '--vpcs', INSTANCES);
+    expect(vpcs.code).toBe(1);
+    expect(vpcs.err).toMatch(/no Vpcs: give the output of `aws ec2 describe-vpcs --output json`/);
     const many = await collect('--instances', INSTANCES, '--scope', 'mine');
     expect(many.code).toBe(2);
     expect(many.err).toMatch(/--scope names one scope, and this collection covers 2/);

@@ -48,10 +48,15 @@ const PAGES: Record<string, Record<string, string[]>> = {
       `<networkInterfaceSet>${interfaceXml('eni-i-web1', 'eu-west-1a', 'i-web1')}</networkInterfaceSet>`,
       `<networkInterfaceSet>${interfaceXml('eni-lb', 'eu-west-1b')}</networkInterfaceSet>`,
     ],
+    DescribeVpcs: [`<vpcSet><item><vpcId>vpc-main</vpcId><ownerId>111122223333</ownerId><state>available</state><cidrBlock>10.0.0.0/16</cidrBlock><isDefault>false</isDefault>${tags({ Name: 'shop-prod' })}</item></vpcSet>`],
+    DescribeSubnets: [`<subnetSet>${['a', 'b'].map((z) => `<item><subnetId>subnet-eu-west-1${z}</subnetId><vpcId>vpc-main</vpcId><ownerId>111122223333</ownerId><availabilityZone>eu-west-1${z}</availabilityZone>
+      <cidrBlock>10.0.${z === 'a' ? 1 : 2}.0/24</cidrBlock><state>available</state><mapPublicIpOnLaunch>false</mapPublicIpOnLaunch>${tags({ Name: `private-${z}` })}</item>`).join('')}</subnetSet>`],
   },
   'us-east-1': {
     DescribeInstances: [`<reservationSet>${reservation('r-9', [instanceXml('i-batch', '172.31.0.5', 'us-east-1c')])}</reservationSet>`],
     DescribeNetworkInterfaces: ['<networkInterfaceSet/>'],
+    DescribeVpcs: ['<vpcSet/>'],
+    DescribeSubnets: ['<subnetSet/>'],
   },
 };
 
@@ -112,19 +117,19 @@ describe('servicegraph collect aws --live, through the AWS SDK v3', () => {
     return { code, out, err };
   };
 
-  it('reads every page of both calls in each region asked, signed with the chain\'s credentials, and makes a run per region', async () => {
+  it('reads every page of its four calls in each region asked, signed with the chain\'s credentials, and makes a run per region', async () => {
     seen.length = 0;
     const r = await run('--region', 'eu-west-1,us-east-1', '--dry-run');
     expect(r.err).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(seen.map((s) => `${s.region} ${s.action} ${s.nextToken ?? '-'}`)).toEqual([
       'eu-west-1 DescribeInstances -', 'eu-west-1 DescribeInstances page-1',
-      'eu-west-1 DescribeNetworkInterfaces -', 'eu-west-1 DescribeNetworkInterfaces page-1',
-      'us-east-1 DescribeInstances -', 'us-east-1 DescribeNetworkInterfaces -',
+      'eu-west-1 DescribeNetworkInterfaces -', 'eu-west-1 DescribeNetworkInterfaces page-1', 'eu-west-1 DescribeVpcs -', 'eu-west-1 DescribeSubnets -',
+      'us-east-1 DescribeInstances -', 'us-east-1 DescribeNetworkInterfaces -', 'us-east-1 DescribeVpcs -', 'us-east-1 DescribeSubnets -',
     ]);
     expect(new Set(seen.map((s) => s.accessKey))).toEqual(new Set(['AKIDSERVICEGRAPH']));
     expect(new Set(seen.map((s) => s.maxResults))).toEqual(new Set(['1000']));
-    expect(r.err).toMatch(/eu-west-1: 2 reservations, 2 network interfaces \(4 pages\)/);
+    expect(r.err).toMatch(/eu-west-1: 2 reservations, 2 network interfaces, 1 VPC, 2 subnets \(6 pages\)/);
 
     const batches = JSON.parse(r.out) as { scope: string; complete: boolean; cis: { class: string; name: string; owner?: string; identifiers: Record<string, string>; attributes: Record<string, unknown> }[]; relations: unknown[] }[];
     expect(batches.map((b) => [b.scope, b.complete])).toEqual([['aws:111122223333:eu-west-1', true], ['aws:111122223333:us-east-1', true]]);
@@ -134,6 +139,8 @@ describe('servicegraph collect aws --live, through the AWS SDK v3', () => {
     ]);
     expect(hosts[0].attributes).toMatchObject({ launchTime: '2026-11-02T08:00:00.000Z', region: 'eu-west-1', availabilityZone: 'eu-west-1a', state: 'running', tags: { Name: 'web', Team: 'storefront' } });
     expect(batches[0].cis.find((c) => c.identifiers.resourceId === 'eni-lb')).toMatchObject({ class: 'cloud_resource', attributes: { kind: 'network_interface' } });
+    // VPCs and subnets by their Name tags, with their address ranges.
+    expect(batches[0].cis.filter((c) => c.class === 'network').map((c) => [c.name, c.attributes.cidr])).toEqual([['shop-prod', '10.0.0.0/16'], ['private-a', '10.0.1.0/24'], ['private-b', '10.0.2.0/24']]);
     expect(batches[1].cis.filter((c) => c.class === 'host').map((c) => c.identifiers.fqdn)).toEqual(['ip-172-31-0-5.us-east-1.compute.internal']);
   });
 

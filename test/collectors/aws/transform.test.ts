@@ -167,6 +167,19 @@ describe('what a user expects of an EC2 estate', () => {
     ]);
   });
 
+  it('names VPCs and subnets by their Name tags when their own answers are read, and reads each subnet as depending on its VPC', () => {
+    const { runs, warnings } = transformEc2({
+      reservations: [reservation([instance('i-1')])], networkInterfaces: [],
+      subnets: [{ SubnetId: 'subnet-1', VpcId: 'vpc-1', OwnerId: '111122223333', AvailabilityZone: 'eu-west-1b', CidrBlock: '10.1.0.0/24', Tags: [{ Key: 'Name', Value: 'private-b' }] }],
+      // A VPC's record names no zone: it joins the run whose instances are in it. vpc-lonely is in none.
+      vpcs: [{ VpcId: 'vpc-1', OwnerId: '111122223333', CidrBlock: '10.1.0.0/16', IsDefault: false, Tags: [{ Key: 'Name', Value: 'shop' }] }, { VpcId: 'vpc-lonely', OwnerId: '111122223333' }],
+    });
+    const networks = runs[0].cis.filter((c) => c.class === 'network');
+    expect(networks.map((c) => [c.identifiers!.resourceId, c.name, c.attributes!.cidr])).toEqual([['vpc-1', 'shop', '10.1.0.0/16'], ['subnet-1', 'private-b', '10.1.0.0/24']]);
+    expect(runs[0].relations.filter((r) => idOf(r.from) === 'subnet-1').map((r) => idOf(r.to))).toEqual(['vpc-1']);
+    expect(warnings).toEqual(['VPC vpc-lonely: no availability zone to tell its region (give --region); left out']);
+  });
+
   it('reads the SDK\'s instants (Dates) as the CLI\'s text', () => {
     const { runs } = transformEc2({ reservations: [reservation([instance('i-1', { LaunchTime: new Date('2026-03-01T10:00:00Z') })])], networkInterfaces: [] });
     expect(host(runs[0], 'i-1').attributes!.launchTime).toBe('2026-03-01T10:00:00.000Z');
