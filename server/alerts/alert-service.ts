@@ -152,7 +152,8 @@ export class AlertService {
   private async apply(incoming: GenericAlert[], truncatedAlerts: number): Promise<DeliveryReply> {
     const nowMs = this.now();
     const now = iso(nowMs);
-    const reply: DeliveryReply = { received: incoming.length, changed: 0, bound: 0, unbound: 0, expected: 0, truncatedAlerts, situations: [] };
+    // What the receiver refused before this is its to say (routes/alerts.ts).
+    const reply: DeliveryReply = { received: incoming.length, changed: 0, bound: 0, unbound: 0, expected: 0, truncatedAlerts, situations: [], refused: [] };
     // The same alert twice in one delivery: the later copy is what the sender meant.
     const byId = new Map<string, GenericAlert>();
     for (const a of incoming) byId.set(alertId(a.source, a.fingerprint), a);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Priority, PriorityResult } from './incidents.ts';
 import { ImpactedService } from './impact.ts';
+import { RefusedItem } from './ingest.ts';
 
 /**
  * Event management (design.md section 11): alerts from monitoring, the rules that bind them to CIs,
@@ -41,10 +42,18 @@ export const MAX_ALERTS_PER_DELIVERY = 10_000;
 export const GenericAlertBatch = z.strictObject({ alerts: z.array(GenericAlert).min(1).max(MAX_ALERTS_PER_DELIVERY) });
 
 /**
+ * A delivery as its envelope, its alerts only as a list of at most MAX_ALERTS_PER_DELIVERY: each alert is then judged
+ * alone (api/judge-items.ts), so that one bad alert refuses itself, not the delivery; the count is known before any
+ * alert is read.
+ */
+const alertList = z.array(z.unknown()).max(MAX_ALERTS_PER_DELIVERY);
+export const GenericAlertEnvelope = z.strictObject({ alerts: alertList.min(1) });
+
+/**
  * Alertmanager's webhook_config body, version 4 (prometheus.io/docs/alerting/latest/configuration/#webhook_config).
  * Loose objects: Alertmanager adds fields over releases, and an unknown one must not refuse a page.
  */
-const AlertmanagerAlert = z.looseObject({
+export const AlertmanagerAlert = z.looseObject({
   status: AlertStatus,
   labels: LabelMap,
   annotations: AnnotationMap.default({}),
@@ -66,9 +75,10 @@ export const AlertmanagerWebhook = z.looseObject({
   alerts: z.array(AlertmanagerAlert).max(MAX_ALERTS_PER_DELIVERY),
 });
 export type AlertmanagerWebhook = z.output<typeof AlertmanagerWebhook>;
+export const AlertmanagerEnvelope = AlertmanagerWebhook.extend({ alerts: alertList });
 
 /** Grafana alerting's webhook contact point body (grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/). */
-const GrafanaAlert = AlertmanagerAlert.extend({
+export const GrafanaAlert = AlertmanagerAlert.extend({
   silenceURL: z.string().max(4096).optional(),
   dashboardURL: z.string().max(4096).optional(),
   panelURL: z.string().max(4096).optional(),
@@ -92,6 +102,7 @@ export const GrafanaWebhook = z.looseObject({
   message: z.string().max(65_536).optional(),
 });
 export type GrafanaWebhook = z.output<typeof GrafanaWebhook>;
+export const GrafanaEnvelope = GrafanaWebhook.extend({ alerts: alertList });
 
 // ---- binding rules -------------------------------------------------------------------------
 
@@ -176,6 +187,7 @@ export const DeliveryReply = z.object({
   expected: z.number().int(),
   truncatedAlerts: z.number().int().describe('alerts Alertmanager left out of this delivery (max_alerts)'),
   situations: z.array(z.string()),
+  refused: z.array(RefusedItem).describe('alerts refused one by one, by their place in the delivery (alerts.<index>); the others were received'),
 });
 export type DeliveryReply = z.infer<typeof DeliveryReply>;
 

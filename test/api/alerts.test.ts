@@ -68,18 +68,42 @@ describe('alerts and situations API on the demo estate', () => {
     expect(list.body.items.find((a: any) => a.fingerprint === 'z-1')).toMatchObject({ source: 'zabbix', health: 'none', binding: { ci: svc.id, rule: 'service-name' } });
   });
 
-  it('refuses bad payloads with 400 naming the field and the expected format, and keeps nothing', async () => {
+  it('refuses a bad delivery whole with 400 naming the field and the expected format, and keeps nothing', async () => {
     const before = (await s.api('/api/v1/alerts?limit=1000', { token: viewer })).body.items.length;
-    const bad = alertmanagerBody([{ labels: { alertname: 'X' }, startsAt: 'yesterday', fingerprint: 'bad-1' }]);
-    const r = await post('/api/v1/alerts/alertmanager', bad);
-    expect(r.status).toBe(400);
-    expect(r.body.error.details.problems).toContainEqual(expect.objectContaining({ path: ['alerts', 0, 'startsAt'], message: expect.stringContaining('expected an RFC 3339 time') }));
     const v3 = await post('/api/v1/alerts/alertmanager', { ...alertmanagerBody([]), version: '3' });
     expect(v3.status).toBe(400);
     expect(v3.body.error.message).toContain('version');
-    const generic = await post('/api/v1/alerts', { alerts: [{ source: 'x', fingerprint: 'g', status: 'burning', startsAt: at(0) }] });
-    expect(generic.body.error.details.problems[0].path).toEqual(['alerts', 0, 'status']);
+    const tooMany = await post('/api/v1/alerts', { alerts: Array.from({ length: 10_001 }, () => ({})) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.message).toMatch(/alerts: .*10000/);
+    expect((await post('/api/v1/alerts', { alerts: [] })).status).toBe(400);
     expect((await s.api('/api/v1/alerts?limit=1000', { token: viewer })).body.items.length).toBe(before);
+  });
+
+  it('refuses one bad alert of a delivery alone, naming it and why, and takes the others, on every receiver', async () => {
+    const { labels } = firingFrom('KubePersistentVolumeFillingUp', { ...ksmScrape, namespace: 'shop', persistentvolumeclaim: 'mixed-0' });
+    const am = await post('/api/v1/alerts/alertmanager', alertmanagerBody([
+      { labels, startsAt: at(3), fingerprint: 'mixed-am-1' },
+      { labels: { alertname: 'X' }, startsAt: 'yesterday', fingerprint: 'mixed-am-bad' },
+      { labels, startsAt: at(3), fingerprint: 'mixed-am-2' },
+    ]));
+    expect(am.status).toBe(200);
+    expect(am.body).toMatchObject({ received: 2, changed: 2 });
+    expect(am.body.refused).toEqual([{ at: 'alerts.1', code: expect.any(String), message: expect.stringMatching(/^startsAt: expected an RFC 3339 time/) }]);
+
+    const grafana = await post('/api/v1/alerts/grafana', { ...grafanaDocBody, alerts: [grafanaDocBody.alerts[0], { ...grafanaDocBody.alerts[1], status: 'burning' }] });
+    expect(grafana.status).toBe(200);
+    expect(grafana.body).toMatchObject({ received: 1, refused: [{ at: 'alerts.1', message: expect.stringMatching(/^status: /) }] });
+
+    const generic = await post('/api/v1/alerts', { alerts: [
+      { source: 'x', fingerprint: 'mixed-g-bad', status: 'burning', startsAt: at(0) },
+      { source: 'x', fingerprint: 'mixed-g-1', status: 'firing', startsAt: at(0) },
+    ] });
+    expect(generic.body).toMatchObject({ received: 1, changed: 1, refused: [{ at: 'alerts.0', message: expect.stringMatching(/^status: /) }] });
+    const kept = (await s.api('/api/v1/alerts?limit=1000', { token: viewer })).body.items.map((a: { fingerprint: string }) => a.fingerprint);
+    expect(kept).toEqual(expect.arrayContaining(['mixed-am-1', 'mixed-am-2', 'mixed-g-1']));
+    expect(kept).not.toContain('mixed-am-bad');
+    expect(kept).not.toContain('mixed-g-bad');
   });
 
   it('lets the collector role post alerts but not read them; viewers may not post', async () => {

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { parseBody, parseQuery } from '../validate.ts';
 import { RouteTable, type ApiRoutes } from '../route-table.ts';
 import {
-  AlertListQuery, AlertmanagerWebhook, AlertRecord, BindingConfig, DeliveryReply, GenericAlertBatch, GrafanaWebhook, HealthSnapshot,
+  AlertListQuery, AlertmanagerAlert, AlertmanagerEnvelope, AlertmanagerWebhook, AlertRecord, BindingConfig, DeliveryReply, GenericAlert, GenericAlertBatch,
+  GenericAlertEnvelope, GrafanaAlert, GrafanaEnvelope, GrafanaWebhook, HealthSnapshot,
   NoiseReport, SituationIncidentInput, SituationListQuery, SituationView,
 } from '../../model/alerts.ts';
 import { fromAlertmanager, fromGrafana } from '../../domain/alerts/parse.ts';
 import type { AlertService } from '../../alerts/alert-service.ts';
 import type { AlertSettings } from '../../alerts/settings.ts';
+import { judgeItems } from '../judge-items.ts';
 
 const items = <T extends z.ZodType>(s: T) => z.object({ items: z.array(s) });
 
@@ -15,15 +17,19 @@ const items = <T extends z.ZodType>(s: T) => z.object({ items: z.array(s) });
 export function alertRoutes(alerts: AlertService, settings: AlertSettings): ApiRoutes {
   return new RouteTable()
   .route({ method: 'post', path: '/alerts/alertmanager', summary: 'Alertmanager webhook receiver (payload version 4); idempotent by fingerprint', role: 'collector', body: AlertmanagerWebhook, response: DeliveryReply }, async (req, res) => {
-    const body = parseBody(AlertmanagerWebhook, req);
-    res.json(await alerts.receive(fromAlertmanager(body), { truncatedAlerts: body.truncatedAlerts }));
+    // The envelope is judged whole (a bad one is a 400), each alert alone (a bad one is listed in `refused`).
+    const body = parseBody(AlertmanagerEnvelope, req);
+    const { accepted, refused } = await judgeItems(body.alerts, AlertmanagerAlert, 'alerts');
+    res.json({ ...await alerts.receive(fromAlertmanager({ ...body, alerts: accepted }), { truncatedAlerts: body.truncatedAlerts }), refused });
   })
   .route({ method: 'post', path: '/alerts/grafana', summary: 'Grafana alerting webhook receiver', role: 'collector', body: GrafanaWebhook, response: DeliveryReply }, async (req, res) => {
-    const body = parseBody(GrafanaWebhook, req);
-    res.json(await alerts.receive(fromGrafana(body), { truncatedAlerts: body.truncatedAlerts }));
+    const body = parseBody(GrafanaEnvelope, req);
+    const { accepted, refused } = await judgeItems(body.alerts, GrafanaAlert, 'alerts');
+    res.json({ ...await alerts.receive(fromGrafana({ ...body, alerts: accepted }), { truncatedAlerts: body.truncatedAlerts }), refused });
   })
   .route({ method: 'post', path: '/alerts', summary: 'Generic alert list', role: 'collector', body: GenericAlertBatch, response: DeliveryReply }, async (req, res) => {
-    res.json(await alerts.receive(parseBody(GenericAlertBatch, req).alerts));
+    const { accepted, refused } = await judgeItems(parseBody(GenericAlertEnvelope, req).alerts, GenericAlert, 'alerts');
+    res.json({ ...await alerts.receive(accepted), refused });
   })
   .route({ method: 'get', path: '/alerts', summary: 'Alerts with the CI each bound to and by which rule (or why none); asOf: what was firing then', role: 'viewer', query: AlertListQuery, response: items(AlertRecord) }, async (req, res) => {
     res.json({ items: await alerts.listAlerts(parseQuery(AlertListQuery, req)) });

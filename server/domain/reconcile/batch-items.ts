@@ -27,10 +27,11 @@ export interface JudgedBatch {
 /** Nothing refused: the batch as it stands. */
 export const allAccepted = (batch: IngestBatch): JudgedBatch => ({ batch, refused: [], ciAt: null, relationAt: null, refusedKeys: new Map() });
 
-const issuesText = (issues: readonly z.core.$ZodIssue[]) => {
+/** An item of a list refused by its schema: at its place (`cis.3`), the first issue's code, each issue's field and why. */
+export function refusedBySchema(at: string, issues: readonly z.core.$ZodIssue[]): RefusedItem {
   const head = issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(item)'}: ${i.message}`).join('; ');
-  return issues.length > 5 ? `${head}; and ${issues.length - 5} more` : head;
-};
+  return { at, code: issues[0].code, message: issues.length > 5 ? `${head}; and ${issues.length - 5} more` : head };
+}
 
 /**
  * Judges an ingest body: the envelope (source, scope, run, the item lists, the batch's size) refuses the whole batch
@@ -76,7 +77,7 @@ function judgeItem<T extends { attributes?: Record<string, unknown> }>(raw: unkn
   if (!item) {
     const r = schema.safeParse(raw);
     if (!r.success) {
-      refused.push({ at, code: r.error.issues[0].code, message: issuesText(r.error.issues) });
+      refused.push(refusedBySchema(at, r.error.issues));
       return null;
     }
     item = r.data;
