@@ -14,7 +14,8 @@ const opt = (o: CollectInput['options'], k: string) => (typeof o[k] === 'string'
 /** Warnings about records that made no run are shown with the first run; with no run at all there is nothing to push. */
 function withLeftOut(runs: Ec2Run[], leftOut: string[]): Collected[] {
   if (runs.length === 0) {
-    throw new CollectError(`no instance or network interface could be read${leftOut.length ? `: ${leftOut.slice(0, 5).join('; ')}` : ' (the inputs list none)'}`);
+    // Nothing tells the account of an answer that lists nothing: an empty run needs it named.
+    throw new CollectError(`no instance or network interface could be read${leftOut.length ? `: ${leftOut.slice(0, 5).join('; ')}` : ' (the inputs list none)'}; to retire what vanished from an account and region that now hold none, give --account and --region`);
   }
   return runs.map((r, i) => (i === 0 ? { ...r, warnings: [...leftOut, ...r.warnings] } : r));
 }

@@ -326,6 +326,10 @@ export function transformEc2(inventory: Ec2Inventory, options: Ec2TransformOptio
     if (b) addVpc(b, v);
   });
 
+  // The caller named the account and the region: that run is made even when EC2 listed nothing there, so that
+  // completing it retires what vanished (the removal guard asks for --force before it retires a whole scope).
+  if (options.account && options.region) runFor(options.account, undefined, 'the account and region given');
+
   const sorted = [...runs.values()].sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
   // `warnings`: records left out before they could be placed in a run.
   return { runs: sorted.map((b) => b.run()), warnings };

@@ -86,6 +86,20 @@ describe('servicegraph collect aws, from saved answers, into a real server', () 
     expect(await hostOf('i-00bd')).toBeDefined();
   });
 
+  it('retires a whole account and region that now holds nothing only when named and forced', async () => {
+    const file = join(dir, 'empty.json');
+    writeFileSync(file, JSON.stringify({ Reservations: [] }));
+    const unnamed = await collect('--instances', file);
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.err).toMatch(/no instance or network interface could be read \(the inputs list none\); to retire what vanished from an account and region that now hold none, give --account and --region/);
+    const named = ['--instances', file, '--account', '1234', '--region', 'us-east-1'];
+    expect((await collect(...named)).err).toMatch(/removal_guard/);
+    const forced = await collect(...named, '--force', '--json');
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.out)).toMatchObject({ scope: 'aws:1234:us-east-1', runCompleted: true, cis: { retired: 5 } });
+    expect(await hostOf('i-00bd')).toBeUndefined();
+  });
+
   it('pushes the good items when some are refused, lists the refused ones and completes none of their runs', async () => {
     const r = await collect('--instances', INSTANCES, '--network-interfaces', INTERFACES);
     expect(r.code).toBe(1);

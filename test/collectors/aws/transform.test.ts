@@ -156,6 +156,12 @@ describe('what a user expects of an EC2 estate', () => {
     expect(transformEc2({ reservations: [], networkInterfaces: [noZone] }, { region: 'eu-west-1' }).runs.map((r) => r.scope)).toEqual(['aws:111122223333:eu-west-1']);
   });
 
+  it('makes the run of an account and region the caller names even when EC2 lists nothing there, so that it can retire what vanished', () => {
+    expect(transformEc2({ reservations: [], networkInterfaces: [] }, { account: '111122223333', region: 'eu-west-1' }).runs)
+      .toEqual([{ account: '111122223333', region: 'eu-west-1', scope: 'aws:111122223333:eu-west-1', cis: [], relations: [], warnings: [] }]);
+    expect(transformEc2({ reservations: [], networkInterfaces: [] }, { region: 'eu-west-1' }).runs).toEqual([]);
+  });
+
   it('makes one run per account and region, each with only its own resources', () => {
     const { runs } = transformEc2({ reservations: [
       reservation([instance('i-1')]),
