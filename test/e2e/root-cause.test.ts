@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { screenshot, useE2e } from './browser.ts';
+import { screenshot, useBrowser, useE2e } from './browser.ts';
 
 /**
  * The problem analyst's question in Chromium on the demo estate: "these five incidents: what upstream CI do they
@@ -8,6 +8,8 @@ import { screenshot, useE2e } from './browser.ts';
  * below a long list of others. Screenshots land in test-results/rca-*.png.
  */
 const e2e = useE2e('rca', { server: { demo: true } });
+/** An analyst who reads with a viewer token. */
+const viewerBrowser = useBrowser('rca-viewer');
 let db: { id: string; name: string };
 
 beforeAll(async () => {
@@ -68,7 +70,7 @@ describe('the problem analyst', () => {
     await screenshot(e2e.page, 'rca-1-candidate-detail');
 
     // Another candidate: its details move under it, and the database's close.
-    const other = candidates.getByRole('button').filter({ hasNotText: db.name }).first();
+    const other = candidates.getByRole('button', { expanded: false }).filter({ hasNotText: db.name }).first();
     const otherName = (await other.locator('strong').textContent())!.replace(/\s+\S+$/, '').trim();
     await other.click();
     await entryOf(e2e.page, otherName).getByRole('region', { name: `Why ${otherName}` }).waitFor();
@@ -103,5 +105,53 @@ describe('the problem analyst', () => {
       expect(paths.join(' ')).not.toMatch(/\bci-[a-z0-9]{12,}\b/);
       await screenshot(older, 'rca-3-older-server');
     } finally { await older.close(); }
+  }, 60_000);
+
+  it('notes the conclusion on each incident it explains, finds it there again after a reload and in a second tab, and goes back to the analysis from it', async () => {
+    const page = e2e.page;
+    const analysis = page.url();
+    const entry = entryOf(page, db.name);
+    await entry.getByRole('button', { name: 'Note as the probable cause on the 5 incidents it explains' }).click();
+    const noted = entry.getByRole('status').filter({ hasText: /^Noted on / });
+    await noted.waitFor();
+    expect(await noted.getByRole('link').count()).toBe(5);
+    await screenshot(page, 'rca-4-noted');
+
+    // Whoever opens one of those incidents later reads the conclusion on its timeline, and reaches the analysis from it.
+    await noted.getByRole('link').first().click();
+    await page.waitForURL(/\/incidents\/inc-/);
+    const note = page.getByRole('list', { name: 'Timeline' }).getByRole('listitem').filter({ hasText: `Probable root cause: ${db.name} (Database), explains 5 of the 5 incidents` });
+    await expect(note.textContent()).resolves.toContain('Changed on it just before: new version 2: max_connections null → "50"');
+    await page.reload();
+    await note.waitFor();
+    await screenshot(page, 'rca-5-note-on-incident');
+    const second = await e2e.browser.context.newPage();
+    try {
+      await second.goto(page.url());
+      await second.getByRole('list', { name: 'Timeline' }).getByText(`Probable root cause: ${db.name}`).waitFor();
+    } finally { await second.close(); }
+    await note.getByRole('link', { name: /^\/root-cause\?/ }).click();
+    await page.waitForURL((u) => u.pathname === '/root-cause');
+    await expectDetailUnder(page, db.name);
+    expect(new URL(page.url()).searchParams.get('candidate')).toBe(new URL(analysis).searchParams.get('candidate'));
+    expect(new URL(page.url()).searchParams.get('incidents')!.split(',').sort()).toEqual(new URL(analysis).searchParams.get('incidents')!.split(',').sort());
+    // Every one of the five holds it, once.
+    for (const id of new URL(analysis).searchParams.get('incidents')!.split(',')) {
+      const timeline = (await e2e.srv.api(`/api/v1/incidents/${id}`)).body.timeline as { kind: string; text: string }[];
+      expect(timeline.filter((t) => t.kind === 'note' && t.text.startsWith(`Probable root cause: ${db.name}`))).toHaveLength(1);
+    }
+  }, 90_000);
+
+  it('says why a viewer cannot note it, and notes nothing', async () => {
+    // In a browser of their own: a signed-in link switches every tab of a browser to its token.
+    const { pathname, search } = new URL(e2e.page.url());
+    const viewer = await e2e.signIn(pathname + search, { as: 'viewer', page: viewerBrowser.page });
+    await viewer.getByRole('button', { name: /^Note as the probable cause/ }).click();
+    await expect(viewer.getByRole('alert').textContent()).resolves.toMatch(/^Not noted on rca: .*: .*\(forbidden\)$/);
+    await screenshot(viewer, 'rca-6-viewer-refused');
+    for (const id of new URLSearchParams(search).get('incidents')!.split(',')) {
+      const timeline = (await e2e.srv.api(`/api/v1/incidents/${id}`)).body.timeline as { kind: string }[];
+      expect(timeline.filter((t) => t.kind === 'note')).toHaveLength(1);
+    }
   }, 60_000);
 });
