@@ -78,13 +78,13 @@ class RunBuilder {
   }
 
   /** A resource several records mention is one CI: later mentions add what they know. */
-  resource(cls: 'network' | 'cloud_resource', id: string, name: string, attributes: Record<string, unknown>, owner?: { name: string }): CiRef {
+  resource(cls: 'network' | 'cloud_resource', id: string, name: string, attributes: Record<string, unknown>, ownRecord?: { name: string }): CiRef {
     const key = `${cls}|${id}`;
     const known = this.cis.get(key);
     if (known) {
       known.attributes = { ...known.attributes, ...defined(attributes) };
       // The resource's own record (DescribeVpcs, DescribeSubnets) names it; a mention elsewhere knows only its id.
-      if (owner) known.name = owner.name;
+      if (ownRecord) known.name = ownRecord.name;
     }
     else this.cis.set(key, { class: cls, name, identifiers: { cloud: CLOUD, resourceId: id }, attributes: { ...defined(attributes), ...this.where } });
     return resourceRef(cls, id);
@@ -118,7 +118,6 @@ class RunBuilder {
   }
 }
 
-/** An address EC2 reported: kept only when it is one, and said when it is not (the fixtures' "345.345.345.345"). */
 type Report = (value: string, message: string) => void;
 
 /** How a record that did not parse is named: its id when it has one, else its place in the answer. */
@@ -127,6 +126,7 @@ function idOf(raw: unknown, key: string, index: number): string {
   return typeof id === 'string' ? id : `#${index + 1}`;
 }
 
+/** An address EC2 reported: kept only when it is one, and said when it is not (the fixtures' "345.345.345.345"). */
 function address(value: string | undefined, what: string, report: Report): string | undefined {
   if (value === undefined) return undefined;
   if (isIP(value)) return value;
