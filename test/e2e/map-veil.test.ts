@@ -71,6 +71,9 @@ describe('a new map appears laid out', () => {
     await laying.waitFor();
     const count = await inApp<number>(page, 'return sg.map.graph.nodes.length;');
     await expect(laying.textContent()).resolves.toContain(`Laying out ${count} CIs…`);
+    // Nothing to outline yet: the overview is not an empty box in the corner meanwhile.
+    const overview = page.locator('canvas.overview');
+    await expect(overview.isVisible()).resolves.toBe(false);
     await screenshot(page, 'veil-laying-out');
     // The list is there at once, with the CIs being placed.
     await laying.getByRole('button', { name: 'Show them as a list' }).click();
@@ -85,6 +88,7 @@ describe('a new map appears laid out', () => {
     await page.getByRole('toolbar', { name: 'Map tools' }).getByRole('button', { name: 'Map' }).click();
     await expect(page.evaluate(() => getComputedStyle(document.querySelector('.cy')!).opacity)).resolves.toBe('1');
     expect(await page.getByText(/Laying out/).count()).toBe(0);
+    await expect(overview.isVisible()).resolves.toBe(true);
     await page.close();
   }, 90_000);
 

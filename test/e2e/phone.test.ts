@@ -57,6 +57,14 @@ describe('the service-desk agent on a phone', () => {
     const folded = (await details(e2e.page).boundingBox())!;
     expect(folded.height).toBeLessThan(80);
     expect(folded.y + folded.height).toBeCloseTo(PHONE.height, 0);
+    // Folded, it is its handle and the CI's name, whole: nothing in it shows cut off at its edge (it showed half a line).
+    await expect(details(e2e.page).evaluate((sheet) => {
+      const bottom = sheet.getBoundingClientRect().bottom;
+      return [...sheet.querySelectorAll('*')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.height > 0 && r.top < bottom && r.bottom > bottom + 0.5;
+      }).map((el) => `${el.tagName.toLowerCase()} ${(el.textContent ?? '').trim().slice(0, 30)}`);
+    })).resolves.toEqual([]);
     await screenshot(e2e.page, 'phone-3-found');
     await details(e2e.page).getByRole('button', { name: 'Details ▴' }).click();
     await details(e2e.page).getByRole('heading', { name: 'Relations' }).waitFor();
