@@ -73,9 +73,15 @@ describe('alerts and situations API on the demo estate', () => {
     const v3 = await post('/api/v1/alerts/alertmanager', { ...alertmanagerBody([]), version: '3' });
     expect(v3.status).toBe(400);
     expect(v3.body.error.message).toContain('version');
-    const tooMany = await post('/api/v1/alerts', { alerts: Array.from({ length: 10_001 }, () => ({})) });
-    expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.message).toMatch(/alerts: .*10000/);
+    for (const path of ['/api/v1/alerts', '/api/v1/alerts/alertmanager', '/api/v1/alerts/grafana']) {
+      const tooMany = await post(path, { alerts: Array.from({ length: 10_001 }, () => ({ labels: { a: '[,{"' } })) });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error).toMatchObject({ code: 'too_many_alerts', message: expect.stringMatching(/at most 10000 alerts/), details: { limit: 10_000 } });
+    }
+    // 10,000 is allowed: judged, each refused alone here.
+    const atLimit = await post('/api/v1/alerts', { alerts: Array.from({ length: 10_000 }, () => ({ labels: { a: '[,{"' } })) });
+    expect(atLimit.status).toBe(200);
+    expect(atLimit.body.refused).toHaveLength(10_000);
     expect((await post('/api/v1/alerts', { alerts: [] })).status).toBe(400);
     expect((await s.api('/api/v1/alerts?limit=1000', { token: viewer })).body.items.length).toBe(before);
   });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { jsonMembers } from '../../server/api/json-members.ts';
+import { arrayLength, jsonMembers, memberArrayLength } from '../../server/api/json-members.ts';
 import { MAX_JSON_DEPTH } from '../../server/api/json-depth.ts';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
@@ -45,5 +45,35 @@ describe('jsonMembers: the top-level members of a JSON object body, values delim
       if (members === null) return;
       expect(JSON.parse(text)).toEqual(members);
     }), { numRuns: 3000 });
+  });
+});
+
+describe('arrayLength: how many elements a member\'s array holds, from its bytes', () => {
+  const lengthOf = (text: string, stopAfter?: number) => { const b = bytes(text); return arrayLength(b, jsonMembers(b)!.get('a')!, stopAfter); };
+
+  it('counts as JSON.parse would, whatever the elements hold', () => {
+    fc.assert(fc.property(fc.array(fc.jsonValue(), { maxLength: 30 }), fc.constantFrom('', ' ', '\n  '), (values, space) => {
+      const text = `{"a":${space}[${space}${values.map((v) => JSON.stringify(v)).join(`${space},${space}`)}${space}]${space}}`;
+      expect(lengthOf(text)).toBe(values.length);
+    }));
+  });
+
+  it('stops counting once past stopAfter, and is null for what is not an array', () => {
+    expect(lengthOf(`{"a":[${'1,'.repeat(99)}1]}`, 10)).toBe(11);
+    expect(lengthOf('{"a":{"x":[1,2]}}')).toBeNull();
+    expect(lengthOf('{"a":"[1,2]"}')).toBeNull();
+  });
+});
+
+describe('memberArrayLength: arrayLength of one member, the body walked only up to its count', () => {
+  it('finds the member after others and counts it, stopping past stopAfter without reading the rest', () => {
+    expect(memberArrayLength(bytes('{"v":"4","g":{"x":[1,{"alerts":[]}]},"alerts":[{"a":"],"},[1,2],3],"z":1}'), 'alerts')).toBe(3);
+    // Stopped after 3: the broken rest is never read.
+    expect(memberArrayLength(bytes(`{"alerts":[1,2,3,4,5${'@'.repeat(100)}`), 'alerts', 3)).toBe(4);
+    expect(memberArrayLength(bytes('{"alerts":[]}'), 'alerts')).toBe(0);
+  });
+
+  it('is null when there is no such array member', () => {
+    for (const text of ['[]', '{"alert":[1]}', '{"alerts":{"a":1}}', '{"a":1 "alerts":[1]}']) expect(memberArrayLength(bytes(text), 'alerts')).toBeNull();
   });
 });

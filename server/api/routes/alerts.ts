@@ -10,25 +10,26 @@ import { fromAlertmanager, fromGrafana } from '../../domain/alerts/parse.ts';
 import type { AlertService } from '../../alerts/alert-service.ts';
 import type { AlertSettings } from '../../alerts/settings.ts';
 import { judgeItems } from '../judge-items.ts';
+import { deliveryBody } from '../delivery-body.ts';
 
 const items = <T extends z.ZodType>(s: T) => z.object({ items: z.array(s) });
 
 /** Event management's HTTP edge: receivers (collector role and above), alert and situation reads (viewer). */
 export function alertRoutes(alerts: AlertService, settings: AlertSettings): ApiRoutes {
   return new RouteTable()
-  .route({ method: 'post', path: '/alerts/alertmanager', summary: 'Alertmanager webhook receiver (payload version 4); idempotent by fingerprint', role: 'collector', body: AlertmanagerWebhook, response: DeliveryReply }, async (req, res) => {
+  .route({ method: 'post', path: '/alerts/alertmanager', summary: 'Alertmanager webhook receiver (payload version 4); idempotent by fingerprint', role: 'collector', body: AlertmanagerWebhook, response: DeliveryReply, rawBody: true }, async (req, res) => {
     // The envelope is judged whole (a bad one is a 400), each alert alone (a bad one is listed in `refused`).
-    const body = parseBody(AlertmanagerEnvelope, req);
+    const body = deliveryBody(AlertmanagerEnvelope, req);
     const { accepted, refused } = await judgeItems(body.alerts, AlertmanagerAlert, 'alerts');
     res.json({ ...await alerts.receive(fromAlertmanager({ ...body, alerts: accepted }), { truncatedAlerts: body.truncatedAlerts }), refused });
   })
-  .route({ method: 'post', path: '/alerts/grafana', summary: 'Grafana alerting webhook receiver', role: 'collector', body: GrafanaWebhook, response: DeliveryReply }, async (req, res) => {
-    const body = parseBody(GrafanaEnvelope, req);
+  .route({ method: 'post', path: '/alerts/grafana', summary: 'Grafana alerting webhook receiver', role: 'collector', body: GrafanaWebhook, response: DeliveryReply, rawBody: true }, async (req, res) => {
+    const body = deliveryBody(GrafanaEnvelope, req);
     const { accepted, refused } = await judgeItems(body.alerts, GrafanaAlert, 'alerts');
     res.json({ ...await alerts.receive(fromGrafana({ ...body, alerts: accepted }), { truncatedAlerts: body.truncatedAlerts }), refused });
   })
-  .route({ method: 'post', path: '/alerts', summary: 'Generic alert list', role: 'collector', body: GenericAlertBatch, response: DeliveryReply }, async (req, res) => {
-    const { accepted, refused } = await judgeItems(parseBody(GenericAlertEnvelope, req).alerts, GenericAlert, 'alerts');
+  .route({ method: 'post', path: '/alerts', summary: 'Generic alert list', role: 'collector', body: GenericAlertBatch, response: DeliveryReply, rawBody: true }, async (req, res) => {
+    const { accepted, refused } = await judgeItems(deliveryBody(GenericAlertEnvelope, req).alerts, GenericAlert, 'alerts');
     res.json({ ...await alerts.receive(accepted), refused });
   })
   .route({ method: 'get', path: '/alerts', summary: 'Alerts with the CI each bound to and by which rule (or why none); asOf: what was firing then', role: 'viewer', query: AlertListQuery, response: items(AlertRecord) }, async (req, res) => {
