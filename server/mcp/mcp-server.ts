@@ -21,7 +21,7 @@ export interface McpOptions {
 export function toolsFor(role: Role): { def: ToolDef; writes: boolean }[] {
   if (role === 'collector') return [];
   return TOOLS.filter((t) => roleRank[role] >= roleRank[t.minRole])
-    .map((def) => ({ def, writes: Boolean(def.write && roleRank[role] >= roleRank[def.write.minRole]) }));
+    .map((def) => ({ def, writes: Boolean(def.writes || (def.write && roleRank[role] >= roleRank[def.write.minRole])) }));
 }
 
 /**

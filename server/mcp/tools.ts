@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CiClassName } from '../model/classes.ts';
 import { FailState } from '../model/impact.ts';
-import { ChangeType, TimeWindow } from '../model/changes.ts';
+import { ApprovalDecision, ChangeType, TimeWindow } from '../model/changes.ts';
+import { IncidentStatus, Priority } from '../model/incidents.ts';
 import type { Role } from '../model/records.ts';
 import { ApiCallError, expectOk, type ApiCall } from './api-call.ts';
 import { compactCi, compactDiff, compactImpact, compactMap, compactRootCause, mapLeftOut, type CompactCi } from './compact.ts';
@@ -20,6 +21,8 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject> {
   /** The schema a viewer sees; `writeInput` replaces it for roles that may write. */
   input: S;
   minRole: Role;
+  /** The tool writes whatever its input (a note, an approval): only roles of `minRole` and above see it. */
+  writes?: true;
   /** When the tool can also write for a role of at least this rank, the schema that role gets. */
   write?: { minRole: Role; input: z.ZodObject };
   run(ctx: ToolContext, args: any): Promise<Record<string, unknown>>;
@@ -211,7 +214,7 @@ const rootCause: ToolDef = {
   name: 'root_cause', title: 'Likely root cause', minRole: 'viewer',
   description: 'Ranks the upstream CIs that would explain several incidents (by id), or several failing CIs since a time, with what each explains, how (paths by name, from the candidate to each symptom: the way failure travels), and what changed on it shortly before.',
   input: z.object({
-    incidents: z.array(z.string().min(1).max(100)).max(200).optional().describe('incident ids'),
+    incidents: z.array(z.string().min(1).max(100)).max(200).optional().describe('incident ids (inc-...; the incidents tool lists them)'),
     cis: z.array(Ref).max(200).optional().describe('symptom CIs, when there are no incident records'),
     since: Time.optional().describe('with `cis`: symptoms started after this time (default: one hour ago)'),
     environment: Environment,
@@ -226,6 +229,68 @@ const rootCause: ToolDef = {
     } else throw new ApiCallError(400, 'invalid_input', 'give `incidents` (ids) or `cis` (symptom CIs)');
     const r = expectOk(await ctx.api({ method: 'POST', path: '/api/v1/root-cause', body }));
     return { asOf: ctx.now(), ...compactRootCause(r) };
+  },
+};
+
+const incidents: ToolDef = {
+  name: 'incidents', title: 'Incidents', minRole: 'viewer',
+  description: 'Incident records, newest first: id, title, status, priority (P1-P4), when each started, its assignee team and how many services it hits. Filter by status, priority, a failing CI (id or exact name) and start time; paged with `cursor`. Their ids are what root_cause and add_incident_note take.',
+  input: z.object({
+    status: z.array(IncidentStatus).max(4).optional().describe('default: open and investigating'),
+    priority: z.array(Priority).max(4).optional(),
+    ci: Ref.optional().describe('only incidents naming this CI as failing'), environment: Environment,
+    since: Time.optional().describe('started at or after this time'),
+    limit: z.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(2000).optional(),
+  }),
+  async run(ctx, a) {
+    const ci = a.ci ? await resolveCi(ctx.api, a.ci, a.environment) : null;
+    const page = expectOk(await ctx.api({ method: 'GET', path: '/api/v1/incidents', query: {
+      status: (a.status ?? ['open', 'investigating']).join(','), priority: a.priority?.join(','), ci: ci?.id, from: a.since, limit: a.limit, cursor: a.cursor,
+    } }));
+    return {
+      asOf: ctx.now(), ci,
+      items: (page.items as any[]).map((i) => ({ id: i.id, title: i.title, status: i.status, priority: i.priority.priority, startedAt: i.startedAt, assignee: i.assignee ?? null, impactedServices: i.impactedServices })),
+      nextCursor: page.nextCursor ?? null, truncated: Boolean(page.nextCursor),
+    };
+  },
+};
+
+const addIncidentNote: ToolDef = {
+  name: 'add_incident_note', title: 'Note on incidents', minRole: 'change-manager', writes: true,
+  description: "Adds the same note to each incident's timeline, e.g. a root-cause conclusion on every incident it explains (what the cause is, what changed on it, why). The note is signed with this token's name. Notes on the incidents before a failed one stay; the error says which were noted.",
+  input: z.object({
+    incidents: z.array(z.string().min(1).max(100)).min(1).max(50).describe('incident ids'),
+    text: z.string().trim().min(1).max(10_000).describe('the note, plain text (line breaks kept)'),
+  }),
+  async run(ctx, a) {
+    const noted: string[] = [];
+    for (const id of a.incidents as string[]) {
+      const r = await ctx.api({ method: 'POST', path: `/api/v1/incidents/${encodeURIComponent(id)}/notes`, body: { text: a.text } });
+      try { expectOk(r); } catch (e) {
+        const err = e as ApiCallError;
+        throw new ApiCallError(err.status, err.code, `${id}: ${err.message}${noted.length ? ` (noted on ${noted.join(', ')} before it; the rest not)` : ''}`, { ...(err.details ?? {}), incident: id, noted });
+      }
+      noted.push(id);
+    }
+    return { asOf: ctx.now(), noted };
+  },
+};
+
+const decideChange: ToolDef = {
+  name: 'decide_change', title: 'Approve or reject a change', minRole: 'change-manager', writes: true,
+  description: "Records an approver team's decision on a change (the change manager's approval in a CAB). The token must be bound to that team; `team` defaults to the token's own. A normal change becomes approved once every approver team approved. Answers where each team stands and the change's status.",
+  input: z.object({
+    change: z.string().min(1).max(100).describe('the change id (chg-...)'),
+    decision: ApprovalDecision,
+    team: z.string().min(1).max(200).optional().describe("the approver team deciding; default: this token's team"),
+    comment: z.string().max(2000).optional(),
+  }),
+  async run(ctx, a) {
+    const team = a.team ?? expectOk(await ctx.api({ method: 'GET', path: '/api/v1/whoami' })).team;
+    if (!team) throw new ApiCallError(400, 'invalid_input', 'this token is bound to no team: pass `team` (an approver team the token belongs to)');
+    const v = expectOk(await ctx.api({ method: 'POST', path: `/api/v1/changes/${encodeURIComponent(a.change)}/approvals`, body: { team, decision: a.decision, ...(a.comment ? { comment: a.comment } : {}) } }));
+    return { asOf: ctx.now(), change: { id: v.id, title: v.title, status: v.status, window: v.window }, decided: { team, decision: a.decision }, approvalTeams: v.approvalTeams };
   },
 };
 
@@ -292,4 +357,4 @@ function compactSituation(v: any, listed: number) {
 }
 
 /** Every tool, in the order an agent's tool list shows them. */
-export const TOOLS: ToolDef[] = [searchCis, getCi, serviceMap, blastRadius, incidentPriority, assessChange, rootCause, whatChanged, situations];
+export const TOOLS: ToolDef[] = [searchCis, getCi, serviceMap, blastRadius, incidentPriority, assessChange, rootCause, whatChanged, situations, incidents, addIncidentNote, decideChange];

@@ -73,7 +73,7 @@ describe('MCP over Streamable HTTP at /mcp', () => {
 
   it('shows a viewer only read-only tools; a change manager may also record the change it assesses', async () => {
     const asViewer = (await (await httpClient(viewer)).listTools()).tools;
-    expect(asViewer.map((t) => t.name)).toEqual(['search_cis', 'get_ci', 'service_map', 'blast_radius', 'incident_priority', 'assess_change', 'root_cause', 'what_changed', 'situations']);
+    expect(asViewer.map((t) => t.name)).toEqual(['search_cis', 'get_ci', 'service_map', 'blast_radius', 'incident_priority', 'assess_change', 'root_cause', 'what_changed', 'situations', 'incidents']);
     for (const t of asViewer) expect(t.annotations?.readOnlyHint, t.name).toBe(true);
     expect(Object.keys(asViewer.find((t) => t.name === 'assess_change')!.inputSchema.properties ?? {})).not.toContain('create');
 
@@ -81,6 +81,7 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     const assess = asManager.find((t) => t.name === 'assess_change')!;
     expect(Object.keys(assess.inputSchema.properties ?? {})).toContain('create');
     expect(assess.annotations?.readOnlyHint).toBe(false);
+    for (const name of ['add_incident_note', 'decide_change']) expect(asManager.find((t) => t.name === name)?.annotations?.readOnlyHint, name).toBe(false);
   });
 
   it('answers blast_radius as POST /api/v1/impact does, by tier, with totals and the time', async () => {
@@ -236,6 +237,84 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     expect(all.leftOut).toBeUndefined();
     expect(all.totals.nodes - all.totals.groups + all.totals.cisInGroups).toBe(reached);
   });
+});
+
+describe("each role's task through MCP, end to end", () => {
+  const window = () => ({ start: new Date(Date.now() + 30 * 3600_000).toISOString(), end: new Date(Date.now() + 32 * 3600_000).toISOString() });
+
+  it("the change manager: assesses and records a change by the CI's name, each approver team approves it, and a viewer cannot", async () => {
+    const db = await busyDatabase();
+    const asManager = await httpClient(manager);
+    const assessed = await call(asManager, 'assess_change', { cis: [db.name], environment: db.environment, window: window(), title: 'agent: patch the database', create: true });
+    const id = assessed.created as string;
+    const teams = (await srv.api(`/api/v1/changes/${id}`)).body.approvalTeams.map((t: { team: string }) => t.team) as string[];
+    expect(teams.length).toBeGreaterThan(0);
+    expect(assessed.approvers.map((a: { team: string }) => a.team).sort()).toEqual([...teams].sort());
+
+    // A viewer's agent is shown no such tool, and its call changes nothing.
+    const asViewer = await httpClient(viewer);
+    expect((await asViewer.listTools()).tools.map((t) => t.name)).not.toContain('decide_change');
+    const refused = await asViewer.callTool({ name: 'decide_change', arguments: { change: id, decision: 'approve', team: teams[0] } }).catch((e: Error) => ({ isError: true, content: [{ text: e.message }] }));
+    expect(refused.isError).toBe(true);
+    expect((await srv.api(`/api/v1/changes/${id}`)).body.approvalTeams.every((t: { decision: string | null }) => t.decision === null)).toBe(true);
+
+    // A change manager of another team is refused by the API, in its own words.
+    const other = await httpClient(await srv.tokenFor('change-manager', 'not-an-approver'));
+    const wrong = await other.callTool({ name: 'decide_change', arguments: { change: id, decision: 'approve', team: teams[0] } });
+    expect(wrong.isError).toBe(true);
+    const rest = await srv.api(`/api/v1/changes/${id}/approvals`, { body: { team: teams[0], decision: 'approve' }, token: await srv.tokenFor('change-manager', 'not-an-approver') });
+    expect(JSON.parse((wrong.content as { text: string }[])[0].text).error).toEqual({ status: rest.status, ...rest.body.error });
+
+    // Each team's own change manager approves with the team its token carries.
+    let last: any;
+    for (const team of teams) last = await call(await httpClient(await srv.tokenFor('change-manager', team)), 'decide_change', { change: id, decision: 'approve' });
+    expect(last.change).toMatchObject({ id, status: 'approved' });
+    expect(last.approvalTeams.map((t: { decision: string }) => t.decision)).toEqual(teams.map(() => 'approve'));
+    expect((await srv.api(`/api/v1/changes/${id}`)).body.status).toBe('approved');
+  }, 60_000);
+
+  it('the problem analyst: lists the incidents, finds what they share and what changed there, and notes the conclusion on each; a viewer cannot note', async () => {
+    const db = await busyDatabase();
+    expect((await srv.api('/api/v1/ingest', { token: await srv.tokenFor('collector'), body: { source: 'dba-notes', scope: 'mcp-rca', cis: [{ class: 'database', name: db.name, environment: db.environment, attributes: { max_connections: '40' } }] } })).status).toBe(200);
+    const services = (await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'down' }], limit: 5 } })).body.services as { id: string; name: string }[];
+    for (const svc of services.slice(0, 5)) await srv.api('/api/v1/incidents', { body: { title: `mcp analyst: ${svc.name} slow`, cis: [{ ci: svc.id, state: 'degraded' }], urgency: 2 } });
+
+    const asViewer = await httpClient(viewer);
+    const listed = await call(asViewer, 'incidents', { limit: 100 });
+    const mine = (listed.items as { id: string; title: string; priority: string }[]).filter((i) => i.title.startsWith('mcp analyst: '));
+    expect(mine).toHaveLength(5);
+    expect(mine[0].priority).toMatch(/^P[1-4]$/);
+    // By a failing CI's name, as an agent knows it: a service and its workload share names in the demo, and the
+    // refusal lists both with their ids and classes, so the agent picks the service's.
+    const byName = await asViewer.callTool({ name: 'incidents', arguments: { ci: services[0].name, environment: db.environment } });
+    const ambiguous = byName.isError ? JSON.parse((byName.content as { text: string }[])[0].text).error : null;
+    if (ambiguous) expect(ambiguous.message).toContain(`${services[0].id} ${services[0].name} (service, ${db.environment})`);
+    const byCi = ambiguous ? await call(asViewer, 'incidents', { ci: services[0].id }) : JSON.parse((byName.content as { text: string }[])[0].text);
+    expect(byCi.items.map((i: { title: string }) => i.title)).toContain(`mcp analyst: ${services[0].name} slow`);
+
+    const rca = await call(asViewer, 'root_cause', { incidents: mine.map((i) => i.id), limit: 20 });
+    const rest = (await srv.api('/api/v1/root-cause', { body: { incidents: mine.map((i) => i.id), limit: 20 }, token: viewer })).body;
+    expect(rca.candidates.map((c: { id: string }) => c.id)).toEqual(rest.candidates.map((c: { id: string }) => c.id));
+    // The database explains all five, and what changed on it just before is told.
+    const top = rca.candidates.find((c: { id: string }) => c.id === db.id);
+    expect(top.explains).toHaveLength(5);
+    expect(JSON.stringify(top.recentChanges)).toContain('max_connections');
+
+    const conclusion = `Probable root cause: ${top.name}; max_connections lowered to 40 just before.`;
+    const viewerNote = await asViewer.callTool({ name: 'add_incident_note', arguments: { incidents: mine.map((i) => i.id), text: conclusion } }).catch((e: Error) => ({ isError: true, content: [{ text: e.message }] }));
+    expect(viewerNote.isError).toBe(true);
+    const noted = await call(await httpClient(manager), 'add_incident_note', { incidents: mine.map((i) => i.id), text: conclusion });
+    expect(noted.noted).toEqual(mine.map((i) => i.id));
+    for (const i of mine) {
+      const timeline = (await srv.api(`/api/v1/incidents/${i.id}`)).body.timeline as { kind: string; text: string }[];
+      expect(timeline.filter((t) => t.kind === 'note').map((t) => t.text)).toEqual([conclusion]);
+    }
+    // An unknown incident among them: the API's 404, saying which were noted before it.
+    const bad = await (await httpClient(manager)).callTool({ name: 'add_incident_note', arguments: { incidents: [mine[0].id, 'inc-nope'], text: 'second look' } });
+    expect(bad.isError).toBe(true);
+    const error = JSON.parse((bad.content as { text: string }[])[0].text).error;
+    expect(error).toMatchObject({ status: 404, details: { incident: 'inc-nope', noted: [mine[0].id] } });
+  }, 60_000);
 });
 
 describe('servicegraph mcp over stdio', () => {
