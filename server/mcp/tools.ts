@@ -30,7 +30,7 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject> {
 
 const Ref = z.string().min(1).max(300).describe('a CI id, or its exact name (add `environment` when several environments hold it)');
 const Environment = z.string().max(100).optional().describe('narrows a CI given by name to one environment');
-const Time = z.iso.datetime({ offset: true });
+const Time = z.iso.datetime({ offset: true }).describe('an ISO 8601 time with its offset, e.g. 2026-12-07T09:00:00Z');
 
 /** An id, or an exact name (narrowed by environment): what an agent usually knows of a CI. */
 export async function resolveCi(api: ApiCall, ref: string, environment?: string): Promise<CompactCi> {
@@ -53,10 +53,10 @@ const searchCis: ToolDef = {
   input: z.object({
     text: z.string().max(200).optional().describe('part of the name'),
     class: z.array(CiClassName).max(20).optional().describe('only these classes, e.g. ["service", "database"]'),
-    environment: z.string().max(100).optional(),
+    environment: z.string().max(100).optional().describe('only CIs of this environment, e.g. production'),
     owner: z.string().max(200).optional().describe('owning team'),
-    limit: z.number().int().min(1).max(200).default(25),
-    cursor: z.string().max(2000).optional(),
+    limit: z.number().int().min(1).max(200).default(25).describe('CIs per page'),
+    cursor: z.string().max(2000).optional().describe('nextCursor of the previous page'),
   }),
   async run(ctx, a) {
     const page = expectOk(await ctx.api({ method: 'GET', path: '/api/v1/cis', query: { q: a.text, class: a.class?.join(','), environment: a.environment, owner: a.owner, limit: a.limit, cursor: a.cursor } }));
@@ -95,14 +95,14 @@ const serviceMap: ToolDef = {
   name: 'service_map', title: 'Service map around CIs', minRole: 'viewer',
   description: 'The dependency map around one or more CIs as a compact adjacency list (names, classes, relation types). downstream = what the focus relies on; upstream = what relies on it. More than `groupAbove` same-class neighbours of one CI become one group node with a count. A map cut at `maxNodes` says so in `leftOut`: how many CIs it shows of how many the question reaches, and how to see the rest (a larger maxNodes, less depth, a direction, classes).',
   input: z.object({
-    focus: z.array(Ref).min(1).max(20),
+    focus: z.array(Ref).min(1).max(20).describe('the CIs the map is around, by id or exact name'),
     environment: Environment,
-    direction: z.enum(['upstream', 'downstream', 'both']).default('downstream'),
-    depth: z.number().int().min(1).max(10).default(2),
+    direction: z.enum(['upstream', 'downstream', 'both']).default('downstream').describe('downstream: what the focus relies on; upstream: what relies on it'),
+    depth: z.number().int().min(1).max(10).default(2).describe('relations followed from the focus'),
     classes: z.array(CiClassName).max(30).optional().describe('only these classes'),
     groupAbove: z.number().int().min(2).max(1000).default(10).describe('collapse more same-class neighbours than this into one group node'),
     maxNodes: z.number().int().min(1).max(MAP_NODES_CAP).default(150).describe('CIs in the map at most (a group node counts its members)'),
-    asOf: Time.optional(),
+    asOf: Time.optional().describe('the map as it was then (default: now)'),
   }),
   async run(ctx, a) {
     const focus = await resolveAll(ctx, a.focus, a.environment);
@@ -121,6 +121,7 @@ const serviceMap: ToolDef = {
 };
 
 const FailedRef = z.object({ ci: Ref, state: FailState.default('down') });
+const Failed = z.array(FailedRef).min(1).max(100).describe('the failing CIs (id or exact name), each down (the default) or degraded');
 
 /** Failed CIs named by id or name, as the API takes them (`{ci: id, state}`), with what each resolved to. */
 async function resolveFailed(ctx: ToolContext, failed: { ci: string; state: string }[], environment?: string) {
@@ -132,10 +133,10 @@ const blastRadius: ToolDef = {
   name: 'blast_radius', title: 'Blast radius of failing CIs', minRole: 'viewer',
   description: 'What goes down or degrades if these CIs fail: impacted services by tier with the reason for each (redundancy arithmetic), nearest and most critical first, capped, with totals.',
   input: z.object({
-    failed: z.array(FailedRef).min(1).max(100),
+    failed: Failed,
     environment: Environment,
     limit: z.number().int().min(1).max(500).default(50).describe('services listed at most; the summary counts all'),
-    asOf: Time.optional(),
+    asOf: Time.optional().describe('the estate as it was then (default: now)'),
   }),
   async run(ctx, a) {
     const { cis, failed } = await resolveFailed(ctx, a.failed, a.environment);
@@ -152,7 +153,7 @@ const incidentPriority: ToolDef = {
   name: 'incident_priority', title: 'Priority of an incident', minRole: 'viewer',
   description: 'The priority (P1-P4) an incident on these failing CIs would get from the shared impact x urgency matrix, with its reason and the services it hits. Records nothing.',
   input: z.object({
-    failed: z.array(FailedRef).min(1).max(100),
+    failed: Failed,
     urgency: z.union([z.literal(1), z.literal(2), z.literal(3)]).describe('1 high ... 3 low'),
     environment: Environment,
   }),
@@ -170,8 +171,8 @@ const ChangeArgs = z.object({
   cis: z.array(Ref).min(1).max(200).describe('the CIs the change touches'),
   environment: Environment,
   window: TimeWindow.describe('when the change happens (ISO times with offset)'),
-  type: ChangeType.default('normal'),
-  title: z.string().min(1).max(300).default('change assessed by an agent'),
+  type: ChangeType.default('normal').describe('standard (pre-approved), normal (needs its approver teams) or emergency'),
+  title: z.string().min(1).max(300).default('change assessed by an agent').describe('what the change does, as the change record is titled'),
   implementation: z.enum(['all-at-once', 'rolling']).optional()
     .describe('all-at-once (default): every touched CI down together; rolling: one member of each redundancy group at a time'),
 });
@@ -218,7 +219,7 @@ const rootCause: ToolDef = {
     cis: z.array(Ref).max(200).optional().describe('symptom CIs, when there are no incident records'),
     since: Time.optional().describe('with `cis`: symptoms started after this time (default: one hour ago)'),
     environment: Environment,
-    limit: z.number().int().min(1).max(20).default(5),
+    limit: z.number().int().min(1).max(20).default(5).describe('candidates listed at most, best first'),
   }),
   async run(ctx, a) {
     let body: Record<string, unknown>;
@@ -237,11 +238,11 @@ const incidents: ToolDef = {
   description: 'Incident records, newest first: id, title, status, priority (P1-P4), when each started, its assignee team and how many services it hits. Filter by status, priority, a failing CI (id or exact name) and start time; paged with `cursor`. Their ids are what root_cause and add_incident_note take.',
   input: z.object({
     status: z.array(IncidentStatus).max(4).optional().describe('default: open and investigating'),
-    priority: z.array(Priority).max(4).optional(),
+    priority: z.array(Priority).max(4).optional().describe('only these priorities, e.g. ["P1", "P2"]'),
     ci: Ref.optional().describe('only incidents naming this CI as failing'), environment: Environment,
     since: Time.optional().describe('started at or after this time'),
-    limit: z.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(2000).optional(),
+    limit: z.number().int().min(1).max(100).default(25).describe('incidents per page'),
+    cursor: z.string().max(2000).optional().describe('nextCursor of the previous page'),
   }),
   async run(ctx, a) {
     const ci = a.ci ? await resolveCi(ctx.api, a.ci, a.environment) : null;
@@ -282,9 +283,9 @@ const decideChange: ToolDef = {
   description: "Records an approver team's decision on a change (the change manager's approval in a CAB). The token must be bound to that team; `team` defaults to the token's own. A normal change becomes approved once every approver team approved. Answers where each team stands and the change's status.",
   input: z.object({
     change: z.string().min(1).max(100).describe('the change id (chg-...)'),
-    decision: ApprovalDecision,
+    decision: ApprovalDecision.describe('approve or reject'),
     team: z.string().min(1).max(200).optional().describe("the approver team deciding; default: this token's team"),
-    comment: z.string().max(2000).optional(),
+    comment: z.string().max(2000).optional().describe('why, kept with the decision on the change'),
   }),
   async run(ctx, a) {
     const team = a.team ?? expectOk(await ctx.api({ method: 'GET', path: '/api/v1/whoami' })).team;
@@ -298,7 +299,7 @@ const whatChanged: ToolDef = {
   name: 'what_changed', title: 'What changed', minRole: 'viewer',
   description: 'CIs and relations that appeared, vanished or changed between two times, optionally only around one CI (itself and its map neighbourhood to `depth`).',
   input: z.object({
-    from: Time, to: Time.optional().describe('default: now'),
+    from: Time.describe('the earlier time (ISO 8601 with offset)'), to: Time.optional().describe('the later time (default: now)'),
     around: Ref.optional(), environment: Environment,
     depth: z.number().int().min(0).max(5).default(1).describe('with `around`: how far around it'),
     limit: z.number().int().min(1).max(500).default(100).describe('entries listed at most per kind'),
@@ -322,8 +323,8 @@ const situations: ToolDef = {
   description: 'Situations from monitoring: alerts correlated by their probable cause, each with its cause (and what changed on it just before), its alerts, the services it impacts and a priority; open ones by priority. Give `id` for one situation in full. Also says how many CIs alert now and the noise reduction (alerts in, situations out).',
   input: z.object({
     id: z.string().min(1).max(100).optional().describe('one situation'),
-    status: z.enum(['open', 'resolved']).default('open'),
-    limit: z.number().int().min(1).max(50).default(10),
+    status: z.enum(['open', 'resolved']).default('open').describe('open situations (the default) or resolved ones'),
+    limit: z.number().int().min(1).max(50).default(10).describe('situations listed at most'),
   }),
   async run(ctx, a) {
     if (a.id) {

@@ -84,6 +84,13 @@ describe('MCP over Streamable HTTP at /mcp', () => {
     for (const name of ['add_incident_note', 'decide_change']) expect(asManager.find((t) => t.name === name)?.annotations?.readOnlyHint, name).toBe(false);
   });
 
+  it('says of every input what it is, so a model needs no guess (ids or names, units, defaults)', async () => {
+    const tools = (await (await httpClient(manager)).listTools()).tools;
+    const unsaid = tools.flatMap((t) => Object.entries(t.inputSchema.properties ?? {})
+      .filter(([, p]) => !(p as { description?: string }).description).map(([k]) => `${t.name}.${k}`));
+    expect(unsaid).toEqual([]);
+  });
+
   it('answers blast_radius as POST /api/v1/impact does, by tier, with totals and the time', async () => {
     const db = await busyDatabase();
     const rest = (await srv.api('/api/v1/impact', { body: { failed: [{ ci: db.id, state: 'down' }], limit: 50 }, token: viewer })).body;
