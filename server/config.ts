@@ -73,6 +73,14 @@ export const settings = {
    * request: refused (422 as_of_too_large) when the live estate has more CIs than this; 0: no limit.
    */
   asOfMaxCis: setting('SERVICEGRAPH_ASOF_MAX_CIS', whole(0, 1_000_000_000), 250_000),
+  /**
+   * Live feed connections (`/api/v1/events`) that have not authenticated yet: at most this many in all and from one
+   * remote address (more are closed at once, 1013 try again later), each closed (4401) past the deadline. Signed-in
+   * connections are not counted: a flood of idle sockets cannot crowd them out.
+   */
+  livePendingMax: setting('SERVICEGRAPH_LIVE_PENDING_MAX', whole(1, 1_000_000), 256),
+  livePendingPerAddress: setting('SERVICEGRAPH_LIVE_PENDING_PER_ADDRESS', whole(1, 1_000_000), 16),
+  liveAuthDeadlineMs: setting('SERVICEGRAPH_LIVE_AUTH_DEADLINE_MS', whole(100, 600_000), 10_000),
   walCheckpointMs: setting('SERVICEGRAPH_WAL_CHECKPOINT_MS', whole(0, 60_000), 250),
   /**
    * Ingest batches written on a thread of their own with its own SQLite connection (auto: for the store file the

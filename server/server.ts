@@ -252,7 +252,7 @@ export async function startServer(config: Config, opts: { store?: GraphStore; lo
   // in slices the loop serves requests between, follow the log from where it was built, run background work.
   const server: Server = createServer(app);
   answerClientErrors(server);
-  const hub = new WsHub(server, store, feed, tokens);
+  const hub = new WsHub(server, store, feed, tokens, { pendingMax: config.livePendingMax, pendingPerAddress: config.livePendingPerAddress, authDeadlineMs: config.liveAuthDeadlineMs });
   onRevoke.push((id) => hub.closeToken(id));
   alerts.onHealth((snapshot) => hub.publish({ type: 'health', snapshot }));
   metrics.attach({

@@ -27,7 +27,15 @@ interface Client {
   ws: WebSocket; principal: TokenInfo | null; lastSeq: number;
   /** While its replay runs, broadcasts pass it by: the replay sends them, in order, once it reaches them. */
   replaying: boolean;
+  /** No longer counted as waiting to authenticate (signed in, or gone). */
+  settle(): void;
 }
+
+/** Bounds on connections that have not authenticated yet (config.ts, SERVICEGRAPH_LIVE_*). */
+export interface PendingLimits { pendingMax: number; pendingPerAddress: number; authDeadlineMs: number }
+const defaultPending: PendingLimits = { pendingMax: 256, pendingPerAddress: 16, authDeadlineMs: 10_000 };
+/** RFC 6455's "try again later": the server is at its bound of connections waiting to sign in. */
+export const LIVE_CLOSE_TRY_LATER = 1013;
 
 /** How often open connections are checked against the store's tokens (revoked by another API worker, expired). */
 const RECHECK_MS = 5_000;
@@ -43,19 +51,43 @@ export class WsHub {
   private recheckTimer: NodeJS.Timeout | null = null;
   private readonly recheckLoop = new Backoff('live token check', { baseMs: RECHECK_MS, maxMs: 60_000 });
 
-  constructor(server: Server, private store: GraphStore, private feed: ChangeFeed, private tokens: Pick<TokenAuth, 'resolve'>, path = '/api/v1/events') {
+  /** Connections not authenticated yet, in all and per remote address. */
+  private pending = 0;
+  private pendingFrom = new Map<string, number>();
+
+  constructor(server: Server, private store: GraphStore, private feed: ChangeFeed, private tokens: Pick<TokenAuth, 'resolve'>, limits: Partial<PendingLimits> = {}, path = '/api/v1/events') {
+    const bounds = { ...defaultPending, ...limits };
     this.wss = new WebSocketServer({ server, path, maxPayload: 64 * 1024 });
     // The HTTP server's own errors (a taken port at listen) reach whoever started it; the hub's copy of
     // them must not become an unhandled 'error' event that ends the process.
     this.wss.on('error', () => {});
     this.wss.on('connection', (ws, req) => {
-      const client: Client = { ws, principal: null, lastSeq: feed.position, replaying: false };
+      const address = req.socket.remoteAddress ?? '';
+      const from = this.pendingFrom.get(address) ?? 0;
+      // Each socket waiting to sign in holds memory and a timer: past the bounds, closed before anything is read.
+      if (this.pending >= bounds.pendingMax || from >= bounds.pendingPerAddress) {
+        ws.close(LIVE_CLOSE_TRY_LATER, this.pending >= bounds.pendingMax ? 'too many connections waiting to authenticate' : 'too many connections waiting to authenticate from this address');
+        return;
+      }
+      this.pending++;
+      this.pendingFrom.set(address, from + 1);
+      let counted = true;
+      const settle = () => {
+        if (!counted) return;
+        counted = false;
+        this.pending--;
+        const n = (this.pendingFrom.get(address) ?? 1) - 1;
+        if (n > 0) this.pendingFrom.set(address, n); else this.pendingFrom.delete(address);
+      };
+      const client: Client = { ws, principal: null, lastSeq: feed.position, replaying: false, settle };
       const params = new URL(req.url ?? '', 'http://x').searchParams;
       const token = params.get('token');
       // A reconnecting client names the last sequence it applied: the replay comes right after its hello.
       const since = Number(params.get('since') ?? NaN);
-      const timer = setTimeout(() => { if (!client.principal) ws.close(LIVE_CLOSE_UNAUTHENTICATED, 'authenticate within 10 s'); }, 10_000);
-      ws.on('close', () => { clearTimeout(timer); this.clients.delete(client); });
+      const timer = setTimeout(() => {
+        if (!client.principal) ws.close(LIVE_CLOSE_UNAUTHENTICATED, `authenticate within ${bounds.authDeadlineMs / 1000} s`);
+      }, bounds.authDeadlineMs);
+      ws.on('close', () => { clearTimeout(timer); settle(); this.clients.delete(client); });
       ws.on('message', (data) => this.guard(client, this.onMessage(client, String(data))));
       ws.on('error', () => ws.terminate());
       if (token) this.guard(client, this.authenticate(client, token, Number.isSafeInteger(since) ? since : null));
@@ -124,6 +156,7 @@ export class WsHub {
       return;
     }
     c.principal = info;
+    c.settle();
     c.lastSeq = this.feed.position;
     this.clients.add(c);
     this.send(c, { type: 'hello', seq: c.lastSeq, role: info.role });
