@@ -28,7 +28,7 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject> {
   run(ctx: ToolContext, args: any): Promise<Record<string, unknown>>;
 }
 
-const Ref = z.string().min(1).max(300).describe('a CI id, or its exact name (add `environment` when several environments hold it)');
+const Ref = z.string().min(1).max(300).describe('a CI id, or its exact name (add `environment` when several environments hold it). A name several CIs share, such as a service and its Kubernetes workload, is refused with each one listed by id and class: pass the id');
 const Environment = z.string().max(100).optional().describe('narrows a CI given by name to one environment');
 const Time = z.iso.datetime({ offset: true }).describe('an ISO 8601 time with its offset, e.g. 2026-12-07T09:00:00Z');
 
