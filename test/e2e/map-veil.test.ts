@@ -92,6 +92,44 @@ describe('a new map appears laid out', () => {
     await page.close();
   }, 90_000);
 
+  it('a map opened again in the tab (Back, a reload) is drawn at once in the places it had, not laid out again', async () => {
+    const page = await e2e.browser.context.newPage();
+    const db = (await e2e.srv.api('/api/v1/cis?class=database&limit=3')).body.items[2];
+    const drawn = () => inApp<{ layout: string; places: Record<string, { x: number; y: number }> }>(page,
+      'const v = sg.view; return { layout: v.lastTimings.layout, places: Object.fromEntries(v.cy.nodes().map((n) => [n.id(), n.renderedPosition()])) };');
+    const samePlaces = (a: Record<string, { x: number; y: number }>, b: Record<string, { x: number; y: number }>) =>
+      Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([id, p]) => b[id] && Math.hypot(p.x - b[id].x, p.y - b[id].y) < 1);
+    await e2e.signIn(`/map?focus=${db.id}&depth=1`, { page });
+    await mapSettled(page);
+    const first = await drawn();
+    expect(first.layout).toBe('elk');
+    // Away to another address and Back (the map within the app is kept as it is, not laid out again).
+    await page.goto(`${e2e.srv.url}/calendar`);
+    await page.getByRole('grid', { name: 'Week' }).waitFor();
+    await page.goBack();
+    await page.waitForURL((u) => u.searchParams.get('focus') === db.id);
+    await mapSettled(page);
+    const back = await drawn();
+    expect(back.layout).toBe('elk-kept');
+    expect(samePlaces(back.places, first.places)).toBe(true);
+    await page.reload();
+    await mapSettled(page);
+    const reloaded = await drawn();
+    expect(reloaded.layout).toBe('elk-kept');
+    expect(samePlaces(reloaded.places, first.places)).toBe(true);
+    // Another tab lays it out itself, to the same places.
+    const other = await e2e.browser.context.newPage();
+    try {
+      await other.goto(page.url());
+      await mapSettled(other);
+      const there = await inApp<{ layout: string; places: Record<string, { x: number; y: number }> }>(other,
+        'const v = sg.view; return { layout: v.lastTimings.layout, places: Object.fromEntries(v.cy.nodes().map((n) => [n.id(), n.renderedPosition()])) };');
+      expect(there.layout).toBe('elk');
+      expect(samePlaces(there.places, first.places)).toBe(true);
+    } finally { await other.close(); }
+    await page.close();
+  }, 90_000);
+
   it('a map whose layout engine cannot load is laid out in layers and shown, and the engine is tried again on the next map', async () => {
     // As after an upgrade under an open tab: the old layout chunk's name is gone.
     const page = await e2e.browser.context.newPage();
@@ -153,6 +191,8 @@ describe('a new map appears laid out', () => {
         void p.then(() => { answered = true; });
         return p;
       };
+      // The engine must run: places kept from laying out this map before would be used instead.
+      sessionStorage.removeItem('servicegraph.kept-layouts');
       void view.update([...view.current.values()], { key: 'taken-down-mid-layout', name: 'layered' });
       for (let t = 0; t < 100 && !answered; t++) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 200));

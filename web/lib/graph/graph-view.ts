@@ -6,6 +6,7 @@ import { toSvg, type SvgEdge, type SvgNode } from './export.ts';
 import { Overview } from './overview.ts';
 import { LayerWarmer, SCREEN_TEXTURE_PIXEL_RATIO, setPixelRatio } from './warm-layers.ts';
 import { nodeAt, type HitBox } from './hit-test.ts';
+import { KeptLayouts, layoutKey } from './kept-layouts.ts';
 import { labelRank, labelsToHide, type LabelBox } from './label-fit.ts';
 
 /**
@@ -75,6 +76,8 @@ export class GraphView {
   private labelScale = 1;
   private labelTimer: ReturnType<typeof setTimeout> | undefined;
   lastTimings: Timings | null = null;
+  /** ELK's places for maps laid out before in this tab (kept-layouts.ts). */
+  private readonly kept = new KeptLayouts(typeof sessionStorage === 'undefined' ? null : sessionStorage);
   /** Resolves when the latest update (and its layout, if any) has been drawn. */
   settled: Promise<Timings | null> = Promise.resolve(null);
 
@@ -308,25 +311,31 @@ export class GraphView {
       });
       return n > FCOSE_DRAFT_NODES ? 'fcose-draft' : 'fcose';
     }
-    await loadElk();
-    if (run !== this.layoutRun) return null;
-    await this.play({
-      name: 'elk', fit: false, animate: false,
-      nodeDimensionsIncludeLabels: true,
-      elk: {
-        algorithm: 'layered', 'elk.direction': 'DOWN', 'elk.partitioning.activate': true,
-        'elk.layered.spacing.nodeNodeBetweenLayers': 50, 'elk.spacing.nodeNode': 25,
-        'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-      },
-      // Partitions keep the class registry's layers in order: business on top, infrastructure below.
-      nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': layerRank(n.data('layer')) }),
-    });
-    if (run !== this.layoutRun) return null;
+    const key = layoutKey(nodes.map((n) => ({ id: n.id(), layer: String(n.data('layer')) })), cy.edges().map((e) => ({ from: e.source().id(), to: e.target().id() })));
+    const kept = this.kept.get(key, nodes.map((n) => n.id()));
+    if (kept) cy.batch(() => nodes.forEach((n) => { (n as cytoscape.NodeSingular).position({ ...kept.get(n.id())! }); }));
+    else {
+      await loadElk();
+      if (run !== this.layoutRun) return null;
+      await this.play({
+        name: 'elk', fit: false, animate: false,
+        nodeDimensionsIncludeLabels: true,
+        elk: {
+          algorithm: 'layered', 'elk.direction': 'DOWN', 'elk.partitioning.activate': true,
+          'elk.layered.spacing.nodeNodeBetweenLayers': 50, 'elk.spacing.nodeNode': 25,
+          'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+        },
+        // Partitions keep the class registry's layers in order: business on top, infrastructure below.
+        nodeLayoutOptions: (n: cytoscape.NodeSingular) => ({ 'elk.partitioning.partition': layerRank(n.data('layer')) }),
+      });
+      if (run !== this.layoutRun) return null;
+      this.kept.put(key, new Map(nodes.map((n) => [n.id(), { ...(n as cytoscape.NodeSingular).position() }] as const)));
+    }
     // ELK's rows run as wide as a layer has CIs: reshaped to the viewport, the fitted zoom keeps labels legible.
     const { w, h } = this.fitArea();
     const fitted = fitRowsToViewport(new Map(nodes.map((n) => [n.id(), { ...(n as cytoscape.NodeSingular).position() }] as const)), { width: w, height: h, spacingX: LABELLED_SPACING_X + 15, spacingY: 62, rowGap: 26 }, (id) => layerRank(cy.getElementById(id).data('layer')));
     cy.batch(() => nodes.forEach((n) => { (n as cytoscape.NodeSingular).position(fitted.get(n.id())!); }));
-    return 'elk';
+    return kept ? 'elk-kept' : 'elk';
   }
 
   /** The built-in layered places (`pos`, else computed): nodes just `added` already stand in them; the others move. */
