@@ -22,8 +22,6 @@ export interface RegionInventory extends Required<Ec2Inventory> {
  * a page that fails after the SDK's retries) throws: a region read in part would retire what was not read.
  */
 export async function readLive(options: LiveOptions): Promise<RegionInventory[]> {
-  // The pinned SDK runs on Node 20.19 as servicegraph does: its notice about its later releases is for whoever upgrades it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const regions: (string | undefined)[] = options.regions.length ? [...options.regions] : [undefined];
   const out: RegionInventory[] = [];
   for (const wanted of regions) {

@@ -99,13 +99,13 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>) {
         expect(await store.eventsSince(1, 10)).toHaveLength(1);
       });
 
-      it('rejects a relation to an unknown CI and writes nothing at all', async () => {
-        const e = await rejection(push(store, { source: 'a', cis: [svc('checkout')], relations: [{ type: 'DEPENDS_ON', from: ref('checkout'), to: ref('ghost') }] }));
-        expect(e).toBeInstanceOf(InputError);
-        expect(e.message).toContain('relations.0.to');
-        expect(e.message).toContain('ghost');
-        expect(await store.latestSeq()).toBe(0);
-        expect(await allActive(store)).toEqual([]);
+      it('refuses a relation to an unknown CI by itself and writes the rest of the batch', async () => {
+        const { result } = await push(store, { source: 'a', cis: [svc('checkout')], relations: [{ type: 'DEPENDS_ON', from: ref('checkout'), to: ref('ghost') }] });
+        expect(result.refused).toEqual([expect.objectContaining({ at: 'relations.0', code: 'unknown_ci' })]);
+        expect(result.refused[0].message).toContain('ghost');
+        const [checkout] = await allActive(store);
+        expect(checkout).toMatchObject({ name: 'checkout' });
+        expect(await store.relationsOf([checkout.id])).toEqual([]);
       });
 
       it('resolves relation ends by id as well as by identifiers', async () => {
