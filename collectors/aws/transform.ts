@@ -38,7 +38,8 @@ const hostRef = (instanceId: string): CiRef => ({ class: 'host', identifiers: { 
 const resourceRef = (cls: 'network' | 'cloud_resource', resourceId: string): CiRef => ({ class: cls, identifiers: { cloud: CLOUD, resourceId } });
 
 function tagsOf(tags: readonly Tag[] | null | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Tag keys are the account's own words ('__proto__' is a valid one): a prototype-less object keeps every key as data.
+  const out: Record<string, string> = Object.create(null);
   for (const t of tags ?? []) out[t.Key] = t.Value ?? '';
   return out;
 }

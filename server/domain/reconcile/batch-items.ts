@@ -118,7 +118,8 @@ function lenientKeys(raw: unknown): string[] {
   if (typeof raw !== 'object' || raw === null) return [];
   const o = raw as Record<string, unknown>;
   if (typeof o.class !== 'string' || !classes.has(o.class)) return [];
-  const identifiers: Record<string, string> = {};
+  // Keys from the sender: a prototype-less object, so no name reaches Object.prototype.
+  const identifiers: Record<string, string> = Object.create(null);
   if (typeof o.identifiers === 'object' && o.identifiers !== null && !Array.isArray(o.identifiers)) {
     for (const [k, v] of Object.entries(o.identifiers)) { const t = text(v); if (t !== undefined) identifiers[k] = t; }
   }
